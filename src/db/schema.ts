@@ -1,0 +1,160 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** JSON column: written as a value, read back parsed. */
+export type Json<T> = ColumnType<T, T, T>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export type AuthorityKind =
+  | 'landkreis'
+  | 'kreisfreie_stadt'
+  | 'kreis'
+  | 'stadtkreis'
+  | 'regionalverband'
+  | 'amt'
+  | 'verbandsgemeinde'
+  | 'samtgemeinde'
+  | 'verwaltungsgemeinschaft'
+  | 'kirchspielslandgemeinde'
+  | 'verwaltungsverband'
+  | 'vg_traegermodell'
+  | 'erfuellende_gemeinde'
+  | 'amtsfreie_gemeinde'
+  | 'verbandsfreie_gemeinde'
+  | 'amtsangehoerige_gemeinde'
+  | 'ortsgemeinde'
+  | 'mitgliedsgemeinde'
+  | 'gemeindefreies_gebiet'
+  | 'sonstige';
+
+export interface DirectoryImportTable {
+  id: Generated<number>;
+  format: string;
+  source_name: string;
+  counts: Json<Record<string, number>>;
+  deactivated: ColumnType<number, number | undefined, number>;
+  imported_at: CreatedAt;
+}
+
+export interface AuthorityTable {
+  ars: string;
+  ags: string | null;
+  name: string;
+  kind: AuthorityKind;
+  parent_ars: string | null;
+  kreis_ars: string | null;
+  land: string;
+  population: number | null;
+  latitude: number | null;
+  longitude: number | null;
+  email: string | null;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+  last_import_id: number | null;
+  updated_at: Timestamp;
+}
+
+export interface ApiTokenTable {
+  id: string;
+  token_hash: string;
+  role: 'admin' | 'ministry';
+  ministry: string | null;
+  label: string;
+  created_at: CreatedAt;
+  revoked_at: Date | null;
+}
+
+export type ResponsibilityLevel = 'gemeinde' | 'kreis' | 'liste';
+
+export interface Responsibility {
+  level: ResponsibilityLevel;
+  /** Explicit addressees (ARS) when level is 'liste'. */
+  authorities?: string[];
+  /** Land (2-digit key) whose authorities are addressed; '12' is Brandenburg. */
+  land: string;
+}
+
+export interface SolutionTable {
+  id: string;
+  title: string;
+  ozg_id: string;
+  leika_keys: Json<string[]>;
+  lead_ministry: string;
+  description: string;
+  responsibility: Json<Responsibility>;
+  stage: string;
+  state_value: Json<unknown>;
+  snapshot: Json<unknown>;
+  machine_version: number;
+  revision: ColumnType<number, number | undefined, number>;
+  created_by: string;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface SolutionOverrideTable {
+  solution_id: string;
+  ars: string;
+  action: 'add' | 'exclude';
+  reason: string;
+}
+
+export interface ParticipantTable {
+  solution_id: string;
+  ars: string;
+  stage: string;
+  snapshot: Json<unknown>;
+  machine_version: number;
+  revision: ColumnType<number, number | undefined, number>;
+  updated_at: Timestamp;
+}
+
+export interface HistoryTable {
+  id: Generated<number>;
+  solution_id: string;
+  participant_ars: string | null;
+  event_type: string;
+  event: Json<Record<string, unknown>>;
+  from_stage: string | null;
+  to_stage: string;
+  actor: string;
+  machine_version: number;
+  created_at: CreatedAt;
+}
+
+export type JobStatus = 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface JobTable {
+  id: Generated<number>;
+  kind: string;
+  payload: Json<Record<string, unknown>>;
+  idempotency_key: string;
+  run_at: Timestamp;
+  attempts: ColumnType<number, number | undefined, number>;
+  max_attempts: ColumnType<number, number | undefined, number>;
+  status: ColumnType<JobStatus, JobStatus | undefined, JobStatus>;
+  locked_by: string | null;
+  locked_until: Date | null;
+  last_error: string | null;
+  created_at: CreatedAt;
+  finished_at: Date | null;
+}
+
+export interface Database {
+  directory_import: DirectoryImportTable;
+  authority: AuthorityTable;
+  api_token: ApiTokenTable;
+  solution: SolutionTable;
+  solution_override: SolutionOverrideTable;
+  participant: ParticipantTable;
+  history: HistoryTable;
+  job: JobTable;
+}
+
+export type Authority = Selectable<AuthorityTable>;
+export type NewAuthority = Insertable<AuthorityTable>;
+export type Solution = Selectable<SolutionTable>;
+export type NewSolution = Insertable<SolutionTable>;
+export type SolutionUpdate = Updateable<SolutionTable>;
+export type Participant = Selectable<ParticipantTable>;
+export type HistoryEntry = Selectable<HistoryTable>;
+export type Job = Selectable<JobTable>;
