@@ -1,0 +1,55 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { openDatabase, type DatabaseHandle, type DatabaseKind } from '../../src/db/database.ts';
+import { migrateToLatest } from '../../src/db/migrate.ts';
+
+/** Written by test/setup/postgres.start.ts (tap `before`), removed by its `after` script. */
+export const POSTGRES_URL_FILE = new URL('../../.tap/test-postgres.url', import.meta.url);
+
+/** URL of a PostgreSQL server on which the tests may create and drop databases, if any. */
+export function testPostgresUrl(): string | null {
+  if (process.env.TEST_DATABASE_URL) return process.env.TEST_DATABASE_URL;
+  if (existsSync(POSTGRES_URL_FILE)) return readFileSync(POSTGRES_URL_FILE, 'utf8').trim() || null;
+  return null;
+}
+
+/** The databases every database test runs against: PGlite always, PostgreSQL when a server is there. */
+export function databaseKinds(): DatabaseKind[] {
+  const url = testPostgresUrl();
+  if (!url && process.env.CI) throw new Error('CI: kein PostgreSQL-Testserver (TEST_DATABASE_URL / .tap/test-postgres.url)');
+  return url ? ['pglite', 'postgres'] : ['pglite'];
+}
+
+interface Teardown {
+  teardown(fn: () => unknown): void;
+}
+
+/** A fresh, migrated database of the given kind, dropped again when the test ends. */
+export async function openTestDatabase(t: Teardown, kind: DatabaseKind): Promise<DatabaseHandle> {
+  if (kind === 'pglite') {
+    const handle = await openDatabase({ kind: 'pglite', dataDir: null });
+    t.teardown(() => handle.close());
+    await migrateToLatest(handle.db);
+    return handle;
+  }
+  const serverUrl = testPostgresUrl();
+  if (!serverUrl) throw new Error('no PostgreSQL test server');
+  const name = `efa_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const handle = await openDatabase({ kind: 'postgres', url: url.toString(), poolSize: 5 });
+  t.teardown(async () => {
+    await handle.close();
+    const dropper = new pg.Client({ connectionString: serverUrl });
+    await dropper.connect();
+    await dropper.query(`drop database if exists ${name} with (force)`);
+    await dropper.end();
+  });
+  await migrateToLatest(handle.db);
+  return handle;
+}
