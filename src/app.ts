@@ -1,0 +1,90 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { sql, type Kysely } from 'kysely';
+import { randomUUID } from 'node:crypto';
+import type { Database } from './db/schema.ts';
+import type { DatabaseKind } from './db/database.ts';
+import type { EngineDeps } from './engine/workflow.engine.ts';
+import { createAuthHook } from './auth/auth.hook.ts';
+import { handleError, handleNotFound } from './http/error.handler.ts';
+import { solutionRoutes } from './solutions/solution.routes.ts';
+import { directoryRoutes } from './directory/directory.routes.ts';
+import { tokenRoutes } from './auth/token.routes.ts';
+import { jobRoutes } from './engine/job.routes.ts';
+
+export interface AppDeps {
+  db: Kysely<Database>;
+  databaseKind: DatabaseKind;
+  engine: EngineDeps;
+  logger?: FastifyServerOptions['logger'];
+  bodyLimitBytes?: number;
+  /** Extra routes that only exist in one setting (the benchmark's baseline route). */
+  extraRoutes?: (app: FastifyInstance) => void | Promise<void>;
+}
+
+const VERSION = '0.1.0';
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: deps.bodyLimitBytes ?? 50 * 1024 * 1024,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+    },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true } },
+  });
+  app.decorateRequest('principal', null);
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler(handleNotFound);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    if (reply.statusCode === 401) reply.header('www-authenticate', 'Bearer realm="efa-rollout"');
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'efa-rollout',
+        version: VERSION,
+        description:
+          'Steuerung der Nachnutzung von EfA-Onlinediensten in Brandenburg: Erstinformation, Pilotbehörden, flächendeckender Rollout bis zur Verknüpfung im BUS-BB.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/health', { schema: { tags: ['Betrieb'], summary: 'Bereitschaft (200, wenn die Datenbank antwortet)', security: [] } }, async (request, reply) => {
+    try {
+      await sql`select 1`.execute(deps.db);
+      return { status: 'ok', database: deps.databaseKind, version: VERSION };
+    } catch (error) {
+      request.log.error({ err: error }, 'Datenbank antwortet nicht');
+      return reply.code(503).type('application/problem+json').send({
+        type: 'about:blank',
+        title: 'Nicht bereit',
+        status: 503,
+        detail: 'Die Datenbank antwortet nicht',
+        requestId: request.id,
+      });
+    }
+  });
+
+  await app.register(
+    async (api) => {
+      api.addHook('onRequest', createAuthHook(deps.db));
+      await api.register(solutionRoutes, { db: deps.db, engine: deps.engine });
+      await api.register(directoryRoutes, { db: deps.db });
+      await api.register(tokenRoutes, { db: deps.db });
+      await api.register(jobRoutes, { db: deps.db });
+      if (deps.extraRoutes) await deps.extraRoutes(api);
+    },
+    { prefix: '/api/v1' },
+  );
+  return app;
+}

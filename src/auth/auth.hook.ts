@@ -1,0 +1,43 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import { ForbiddenProblem, UnauthorizedProblem } from '../http/problem.ts';
+import { findPrincipalByToken, type Principal, type Role } from './api-token.service.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Roles that may call the route. Every /api route must name them: no roles, no access. */
+    roles?: Role[];
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+/**
+ * Authorises every request under /api: a bearer token of a role the route allows.
+ * Fails closed: an /api route that declares no roles is refused to everyone.
+ */
+export function createAuthHook(db: Kysely<Database>) {
+  return async function authorise(request: FastifyRequest, _reply: FastifyReply) {
+    if (!request.url.startsWith('/api/')) return;
+    if (request.is404) return;
+    const header = request.headers.authorization;
+    const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+    if (!match) {
+      throw new UnauthorizedProblem('Bitte mit einem API-Token anmelden: Authorization: Bearer <token>');
+    }
+    const principal = await findPrincipalByToken(db, match[1]!);
+    if (!principal) throw new UnauthorizedProblem('Das API-Token ist unbekannt oder widerrufen');
+    const roles = request.routeOptions.config.roles ?? [];
+    if (!roles.includes(principal.role)) {
+      throw new ForbiddenProblem(`Diese Funktion steht der Rolle „${principal.role}“ nicht zur Verfügung`);
+    }
+    request.principal = principal;
+  };
+}
+
+export function requirePrincipal(request: FastifyRequest): Principal {
+  if (!request.principal) throw new UnauthorizedProblem('Nicht angemeldet');
+  return request.principal;
+}

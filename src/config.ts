@@ -1,0 +1,81 @@
+import { resolve } from 'node:path';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  /** Set: a PostgreSQL server. Unset: embedded PGlite in `${dataDir}/pglite`. */
+  readonly databaseUrl: string | null;
+  readonly databasePoolSize: number;
+  readonly logLevel: LogLevel;
+  /** Admin token to install on an empty database; generated and printed once when unset. */
+  readonly adminToken: string | null;
+  /** Load the Brandenburg fixture directory on an empty database. */
+  readonly loadFixtureDirectory: boolean;
+  /** How many jobs (effects, timers) one instance works on at once. */
+  readonly jobConcurrency: number;
+  /** How often an idle worker looks for due jobs, in ms. */
+  readonly jobPollIntervalMs: number;
+  /** Largest accepted request body (directory uploads), in bytes. */
+  readonly bodyLimitBytes: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(`Ungültige Konfiguration ${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function readInteger(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `"${raw}" ist keine ganze Zahl`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `${value} liegt nicht zwischen ${min} und ${max}`);
+  return value;
+}
+
+function readBoolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'ja'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'nein'].includes(raw)) return false;
+  throw new ConfigError(name, `"${raw}" ist kein Wahrheitswert (true/false)`);
+}
+
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Reads and validates the configuration once; the result is frozen. */
+export function loadConfig(env: Env = process.env): Config {
+  const databaseUrl = env.DATABASE_URL?.trim() || null;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL', 'muss mit postgres:// oder postgresql:// beginnen');
+  }
+  const logLevel = (env.LOG_LEVEL?.trim().toLowerCase() || 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `"${env.LOG_LEVEL}" ist keine der Stufen ${LOG_LEVELS.join(', ')}`);
+  }
+  const adminToken = env.EFA_ADMIN_TOKEN?.trim() || null;
+  if (adminToken !== null && adminToken.length < 24) {
+    throw new ConfigError('EFA_ADMIN_TOKEN', 'muss mindestens 24 Zeichen lang sein');
+  }
+  const host = env.HOST?.trim() || '127.0.0.1';
+  return Object.freeze({
+    port: readInteger(env, 'PORT', 3000, 0, 65535),
+    host,
+    dataDir: resolve(env.DATA_DIR?.trim() || 'data'),
+    databaseUrl,
+    databasePoolSize: readInteger(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
+    logLevel,
+    adminToken,
+    loadFixtureDirectory: readBoolean(env, 'LOAD_FIXTURE_DIRECTORY', true),
+    jobConcurrency: readInteger(env, 'JOB_CONCURRENCY', 4, 1, 64),
+    jobPollIntervalMs: readInteger(env, 'JOB_POLL_INTERVAL_MS', 500, 10, 60000),
+    bodyLimitBytes: readInteger(env, 'BODY_LIMIT_BYTES', 50 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+  });
+}

@@ -1,0 +1,230 @@
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Logger } from 'pino';
+import type { Database, Job } from '../db/schema.ts';
+
+/**
+ * Durable jobs in PostgreSQL: the transactional outbox for effects and the store
+ * for timers. A job is inserted in the transaction that causes it, so it exists if
+ * and only if that transaction committed; workers of any number of instances claim
+ * due jobs with FOR UPDATE SKIP LOCKED and hold them under a lease, so a job whose
+ * worker crashed is taken up again once the lease has run out. Handlers must
+ * therefore be idempotent: a job can run more than once, never zero times.
+ */
+
+export interface NewJob {
+  kind: string;
+  payload: Record<string, unknown>;
+  /** A second job with the same key is ignored: the effect is recorded once. */
+  idempotencyKey: string;
+  runAt?: Date;
+  maxAttempts?: number;
+}
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+export async function enqueueJob(db: Executor, job: NewJob): Promise<void> {
+  await db
+    .insertInto('job')
+    .values({
+      kind: job.kind,
+      payload: job.payload,
+      idempotency_key: job.idempotencyKey,
+      ...(job.runAt ? { run_at: job.runAt } : {}),
+      ...(job.maxAttempts ? { max_attempts: job.maxAttempts } : {}),
+    })
+    .onConflict((oc) => oc.column('idempotency_key').doNothing())
+    .execute();
+}
+
+/** Cancels pending jobs whose idempotency key starts with the prefix (timers that are no longer wanted). */
+export async function cancelPendingJobs(db: Executor, idempotencyKeyPrefix: string): Promise<number> {
+  const result = await db
+    .updateTable('job')
+    .set({ status: 'cancelled', finished_at: new Date() })
+    .where('status', '=', 'pending')
+    .where('idempotency_key', 'like', `${idempotencyKeyPrefix.replace(/[\\%_]/g, '\\$&')}%`)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** An error a handler throws when trying again cannot help (bad data, 5xx answers). */
+export class PermanentJobError extends Error {
+  override name = 'PermanentJobError';
+}
+
+/** Thrown by a handler that cannot run yet: the job waits, and the attempt does not count. */
+export class DeferJobError extends Error {
+  override name = 'DeferJobError';
+  constructor(readonly delayMs: number) {
+    super(`aufgeschoben um ${delayMs} ms`);
+  }
+}
+
+export type JobHandler = (job: Job) => Promise<void>;
+
+export interface JobWorkerOptions {
+  db: Kysely<Database>;
+  handlers: Record<string, JobHandler>;
+  logger: Logger;
+  concurrency: number;
+  pollIntervalMs: number;
+  /** How long a claimed job stays with its worker before others may take it over. */
+  leaseMs?: number;
+  now?: () => Date;
+}
+
+/** Retry delay after the n-th failed attempt: 2 s, 4 s, 8 s … capped at 10 minutes. */
+export function retryDelayMs(attempt: number): number {
+  return Math.min(2000 * 2 ** Math.max(0, attempt - 1), 10 * 60 * 1000);
+}
+
+export class JobWorker {
+  readonly workerId = `worker-${randomUUID()}`;
+  private running = false;
+  private active = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private wakeRequested = false;
+  private polling: Promise<void> | null = null;
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(private readonly options: JobWorkerOptions) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.poke();
+  }
+
+  /** Look for due jobs now (called after a commit that enqueued jobs). */
+  poke(): void {
+    if (!this.running) return;
+    if (this.polling) {
+      this.wakeRequested = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.polling = this.pollOnce()
+      .catch((error) => this.options.logger.error({ err: error }, 'Job-Abfrage fehlgeschlagen'))
+      .finally(() => {
+        this.polling = null;
+        if (!this.running) return;
+        if (this.wakeRequested) {
+          this.wakeRequested = false;
+          this.poke();
+        } else {
+          this.timer = setTimeout(() => this.poke(), this.options.pollIntervalMs);
+        }
+      });
+  }
+
+  /** Stops claiming new jobs and waits for the running ones. */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.polling;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Runs due jobs until none is left (for tests and the CLI); returns how many ran. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const jobs = await this.claimDueJobs(this.options.concurrency);
+      if (jobs.length === 0) return total;
+      await Promise.all(jobs.map((job) => this.runJob(job)));
+      total += jobs.length;
+    }
+  }
+
+  private async pollOnce(): Promise<void> {
+    const free = this.options.concurrency - this.active;
+    if (free <= 0) return;
+    const jobs = await this.claimDueJobs(free);
+    for (const job of jobs) {
+      const run = this.runJob(job).finally(() => {
+        this.inFlight.delete(run);
+        this.poke();
+      });
+      this.inFlight.add(run);
+    }
+  }
+
+  private async claimDueJobs(limit: number): Promise<Job[]> {
+    const now = this.options.now?.() ?? new Date();
+    const leaseUntil = new Date(now.getTime() + (this.options.leaseMs ?? 5 * 60 * 1000));
+    const result = await sql<Job>`
+      update job set status = 'running', locked_by = ${this.workerId}, locked_until = ${leaseUntil},
+             attempts = attempts + 1
+       where id in (
+         select id from job
+          where (status = 'pending' and run_at <= ${now})
+             or (status = 'running' and locked_until < ${now})
+          order by run_at, id
+          limit ${limit}
+          for update skip locked)
+      returning *`.execute(this.options.db);
+    return result.rows;
+  }
+
+  private async runJob(job: Job): Promise<void> {
+    this.active++;
+    const { db, logger } = this.options;
+    const log = logger.child({ jobId: job.id, jobKind: job.kind, attempt: job.attempts });
+    try {
+      const handler = this.options.handlers[job.kind];
+      if (!handler) throw new PermanentJobError(`Kein Handler für Job-Art ${job.kind}`);
+      await handler(job);
+      await db
+        .updateTable('job')
+        .set({ status: 'done', finished_at: new Date(), locked_by: null, locked_until: null, last_error: null })
+        .where('id', '=', job.id)
+        .where('locked_by', '=', this.workerId)
+        .execute();
+      log.debug('Job erledigt');
+    } catch (error) {
+      if (error instanceof DeferJobError) {
+        await db
+          .updateTable('job')
+          .set({
+            status: 'pending',
+            run_at: new Date(Date.now() + error.delayMs),
+            attempts: job.attempts - 1,
+            locked_by: null,
+            locked_until: null,
+          })
+          .where('id', '=', job.id)
+          .execute();
+        return;
+      }
+      const message = error instanceof Error ? error.message : String(error);
+      const permanent = error instanceof PermanentJobError || job.attempts >= job.max_attempts;
+      if (permanent) {
+        log.error({ err: error }, 'Job endgültig fehlgeschlagen');
+        await db
+          .updateTable('job')
+          .set({ status: 'failed', finished_at: new Date(), last_error: message, locked_by: null, locked_until: null })
+          .where('id', '=', job.id)
+          .execute();
+      } else {
+        const delay = retryDelayMs(job.attempts);
+        log.warn({ err: error, retryInMs: delay }, 'Job fehlgeschlagen, neuer Versuch geplant');
+        await db
+          .updateTable('job')
+          .set({
+            status: 'pending',
+            run_at: new Date(Date.now() + delay),
+            last_error: message,
+            locked_by: null,
+            locked_until: null,
+          })
+          .where('id', '=', job.id)
+          .execute();
+      }
+    } finally {
+      this.active--;
+    }
+  }
+}

@@ -1,0 +1,33 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+
+/** Progress of the durable effects and timers, for operators. */
+export const jobRoutes: FastifyPluginAsync<{ db: Kysely<Database> }> = async (fastify, { db }) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  app.get(
+    '/admin/jobs',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        tags: ['Verwaltung'],
+        summary: 'Hintergrundaufträge (Effekte, Fristen): Zähler je Art und Status, dazu die jüngsten',
+        querystring: Type.Object({
+          status: Type.Optional(Type.Union(['pending', 'running', 'done', 'failed', 'cancelled'].map((s) => Type.Literal(s)))),
+          limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+        }),
+      },
+    },
+    async (request) => {
+      let recent = db.selectFrom('job').selectAll();
+      if (request.query.status) recent = recent.where('status', '=', request.query.status as never);
+      const [counts, items] = await Promise.all([
+        db.selectFrom('job').select(['kind', 'status', sql<number>`count(*)::int`.as('n')]).groupBy(['kind', 'status']).execute(),
+        recent.orderBy('id', 'desc').limit(request.query.limit).execute(),
+      ]);
+      return { counts, items };
+    },
+  );
+};

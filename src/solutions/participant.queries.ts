@@ -1,0 +1,102 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import { NotFoundProblem } from '../http/problem.ts';
+import { allowedEvents, participantMachine, restoreSnapshot } from '../../workflows/index.ts';
+
+type Db = Kysely<Database>;
+
+export interface ParticipantFilter {
+  stage?: string[];
+  kind?: string[];
+  /** ARS of a Landkreis (or kreisfreie Stadt): its participants. */
+  kreisArs?: string;
+  q?: string;
+  limit: number;
+  offset: number;
+}
+
+export async function listParticipants(db: Db, solutionId: string, filter: ParticipantFilter) {
+  let query = db
+    .selectFrom('participant as p')
+    .innerJoin('authority as a', 'a.ars', 'p.ars')
+    .where('p.solution_id', '=', solutionId);
+  if (filter.stage?.length) query = query.where('p.stage', 'in', filter.stage);
+  if (filter.kind?.length) query = query.where('a.kind', 'in', filter.kind as never[]);
+  if (filter.kreisArs) query = query.where('a.kreis_ars', '=', filter.kreisArs);
+  if (filter.q) query = query.where(sql`lower(a.name)`, 'like', `%${filter.q.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`);
+  const [rows, total] = await Promise.all([
+    query
+      .select(['p.ars', 'p.stage', 'p.revision', 'p.updated_at', 'p.snapshot', 'a.name', 'a.kind', 'a.kreis_ars', 'a.email', 'a.active'])
+      .orderBy('a.name')
+      .orderBy('p.ars')
+      .limit(filter.limit)
+      .offset(filter.offset)
+      .execute(),
+    query.select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return {
+    total: total.n,
+    items: rows.map((row) => ({
+      ars: row.ars,
+      name: row.name,
+      kind: row.kind,
+      kreisArs: row.kreis_ars,
+      email: row.email,
+      authorityActive: row.active,
+      stage: row.stage,
+      context: (row.snapshot as { context?: unknown }).context ?? null,
+      revision: row.revision,
+      updatedAt: row.updated_at.toISOString(),
+    })),
+  };
+}
+
+export async function getParticipant(db: Db, solutionId: string, ars: string) {
+  const row = await db
+    .selectFrom('participant as p')
+    .innerJoin('authority as a', 'a.ars', 'p.ars')
+    .select(['p.ars', 'p.stage', 'p.revision', 'p.updated_at', 'p.snapshot', 'a.name', 'a.kind', 'a.kreis_ars', 'a.email', 'a.active'])
+    .where('p.solution_id', '=', solutionId)
+    .where('p.ars', '=', ars)
+    .executeTakeFirst();
+  if (!row) throw new NotFoundProblem(`Behörde ${ars} ist nicht Teilnehmerin dieser Lösung`);
+  const snapshot = restoreSnapshot(participantMachine, row.snapshot);
+  return {
+    ars: row.ars,
+    name: row.name,
+    kind: row.kind,
+    kreisArs: row.kreis_ars,
+    email: row.email,
+    authorityActive: row.active,
+    stage: row.stage,
+    context: snapshot.context,
+    allowedEvents: allowedEvents(participantMachine, snapshot),
+    revision: row.revision,
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+export async function listHistory(
+  db: Db,
+  solutionId: string,
+  filter: { ars?: string; afterId?: number; limit: number },
+) {
+  let query = db.selectFrom('history').selectAll().where('solution_id', '=', solutionId);
+  if (filter.ars) query = query.where('participant_ars', '=', filter.ars);
+  if (filter.afterId) query = query.where('id', '>', filter.afterId);
+  const rows = await query.orderBy('id').limit(filter.limit).execute();
+  return {
+    items: rows.map((row) => ({
+      id: row.id,
+      participantArs: row.participant_ars,
+      eventType: row.event_type,
+      event: row.event,
+      fromStage: row.from_stage,
+      toStage: row.to_stage,
+      actor: row.actor,
+      machineVersion: row.machine_version,
+      at: row.created_at.toISOString(),
+    })),
+    nextAfterId: rows.length === filter.limit ? rows[rows.length - 1]!.id : null,
+  };
+}

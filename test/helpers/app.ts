@@ -1,0 +1,77 @@
+import { readFile } from 'node:fs/promises';
+import pino from 'pino';
+import type { FastifyInstance } from 'fastify';
+import type { DatabaseKind, DatabaseHandle } from '../../src/db/database.ts';
+import { buildApp, type AppDeps } from '../../src/app.ts';
+import { createApiToken } from '../../src/auth/api-token.service.ts';
+import { importDirectory } from '../../src/directory/directory.import.ts';
+import { JobWorker } from '../../src/engine/job.queue.ts';
+import { createEffectHandlers } from '../../src/engine/effect.activities.ts';
+import type { EngineDeps } from '../../src/engine/workflow.engine.ts';
+import { FIXTURE_DIRECTORY } from '../../src/runtime.ts';
+import { openTestDatabase } from './databases.ts';
+
+export interface TestApp {
+  app: FastifyInstance;
+  handle: DatabaseHandle;
+  engine: EngineDeps;
+  worker: JobWorker;
+  adminToken: string;
+  /** Token of a ministry: { MSGIV: 'efa_…' } */
+  ministryToken(ministry: string): Promise<string>;
+  /** Moves the engine's clock (timers are due relative to it). */
+  clock: { now: Date };
+}
+
+interface Teardown {
+  teardown(fn: () => unknown): void;
+}
+
+/**
+ * The app on a fresh database with the Brandenburg fixture directory loaded. Jobs
+ * do not run by themselves: tests call `worker.drain()` to run the due ones.
+ */
+export async function buildTestApp(
+  t: Teardown,
+  kind: DatabaseKind,
+  options: { withDirectory?: boolean; extraRoutes?: AppDeps['extraRoutes'] } = {},
+): Promise<TestApp> {
+  const handle = await openTestDatabase(t, kind);
+  if (options.withDirectory !== false) {
+    await importDirectory(handle.db, { content: await readFile(FIXTURE_DIRECTORY), sourceName: 'fixture' });
+  }
+  const clock = { now: new Date() };
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const engine: EngineDeps = { db: handle.db, now: () => clock.now };
+  const worker = new JobWorker({
+    db: handle.db,
+    handlers: createEffectHandlers(engine, logger),
+    logger,
+    concurrency: 4,
+    pollIntervalMs: 50,
+    now: () => clock.now,
+  });
+  const app = await buildApp({ db: handle.db, databaseKind: kind, engine, extraRoutes: options.extraRoutes });
+  t.teardown(() => app.close());
+  const { token: adminToken } = await createApiToken(handle.db, { role: 'admin', ministry: null, label: 'test-admin' });
+  const ministryTokens = new Map<string, string>();
+  return {
+    app,
+    handle,
+    engine,
+    worker,
+    adminToken,
+    clock,
+    async ministryToken(ministry) {
+      if (!ministryTokens.has(ministry)) {
+        const { token } = await createApiToken(handle.db, { role: 'ministry', ministry, label: `test-${ministry}` });
+        ministryTokens.set(ministry, token);
+      }
+      return ministryTokens.get(ministry)!;
+    },
+  };
+}
+
+export function bearer(token: string) {
+  return { authorization: `Bearer ${token}` };
+}

@@ -1,0 +1,382 @@
+// One authority's way through one solution's rollout, from "vorgemerkt" to
+// "live" (linked in BUS-BB and shown in the Landesserviceportal). Pure
+// definition: reminders are a named delay that transition() hands to the
+// engine as a delayed `xstate.raise`; mails are `effect.*` actions.
+import { assign, setup, type StateValue } from 'xstate';
+
+export const PARTICIPANT_MACHINE_VERSION = 1;
+
+export const DEFAULT_FRIST_TAGE = 14;
+/** Reminders sent before the invitation is escalated to the ministry. */
+export const MAX_ERINNERUNGEN = 3;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export const READINESS_GRUENDE = [
+  'fachverfahren-anbindung',
+  'epayment',
+  'bundid',
+  'personal',
+  'avv',
+  'sonstiges',
+] as const;
+export type ReadinessGrund = (typeof READINESS_GRUENDE)[number];
+
+export interface Readiness {
+  status: 'bereit' | 'bereit-ab' | 'nicht-bereit';
+  /** YYYY-MM-DD, only with 'bereit-ab'. */
+  ab?: string;
+  gruende?: ReadinessGrund[];
+  freitext?: string;
+  at: string;
+}
+
+export interface ParticipantContext {
+  /** Amtlicher Regionalschlüssel of the addressed authority. */
+  ars: string;
+  fristTage: number;
+  fristUeberschritten: boolean;
+  erinnerungen: number;
+  readiness: Readiness | null;
+  busBb: { onlineDienstUrl: string; verknuepftAm: string } | null;
+  reason: string | null;
+  wave: string | null;
+}
+
+export interface ParticipantInput {
+  ars: string;
+}
+
+export type ParticipantEvent =
+  | { type: 'INFORMIEREN' }
+  | { type: 'INTERESSE_BEKUNDEN' }
+  | { type: 'ALS_PILOT_BEWERBEN' }
+  | { type: 'PILOT_BESTAETIGEN' }
+  | { type: 'PILOT_ZURUECKSTELLEN'; reason: string }
+  | { type: 'PILOT_LIVE_MELDEN'; onlineDienstUrl: string; at: string }
+  | { type: 'EINLADEN'; wave: string; fristTage?: number; at: string }
+  | {
+      type: 'BEREITSCHAFT_MELDEN';
+      status: Readiness['status'];
+      ab?: string;
+      gruende?: string[];
+      freitext?: string;
+      at: string;
+    }
+  | { type: 'ONBOARDING_STARTEN' }
+  | { type: 'BUS_BB_VERKNUEPFUNG_MELDEN'; onlineDienstUrl: string; at: string }
+  | { type: 'LIVE_BESTAETIGEN' }
+  | { type: 'ABLEHNEN'; reason: string }
+  | { type: 'NICHT_ZUSTAENDIG_MELDEN'; reason: string }
+  | { type: 'AUSSCHLIESSEN'; reason: string }
+  | { type: 'ZUSTAENDIGKEIT_BESTAETIGEN' };
+
+export type ParticipantEventType = ParticipantEvent['type'];
+
+export const PARTICIPANT_EVENT_TYPES = [
+  'INFORMIEREN',
+  'INTERESSE_BEKUNDEN',
+  'ALS_PILOT_BEWERBEN',
+  'PILOT_BESTAETIGEN',
+  'PILOT_ZURUECKSTELLEN',
+  'PILOT_LIVE_MELDEN',
+  'EINLADEN',
+  'BEREITSCHAFT_MELDEN',
+  'ONBOARDING_STARTEN',
+  'BUS_BB_VERKNUEPFUNG_MELDEN',
+  'LIVE_BESTAETIGEN',
+  'ABLEHNEN',
+  'NICHT_ZUSTAENDIG_MELDEN',
+  'AUSSCHLIESSEN',
+  'ZUSTAENDIGKEIT_BESTAETIGEN',
+] as const satisfies readonly ParticipantEventType[];
+
+export interface RemindParticipantParams {
+  ars: string;
+  erinnerung: number;
+}
+
+export interface EscalateParticipantParams {
+  ars: string;
+  erinnerungen: number;
+}
+
+/** The effects the engine has to run after it committed the new snapshot. */
+export type ParticipantEffect =
+  | { type: 'effect.remindParticipant'; params: RemindParticipantParams }
+  | { type: 'effect.escalateParticipant'; params: EscalateParticipantParams };
+
+export const PARTICIPANT_STAGES = [
+  'vorgemerkt',
+  'informiert',
+  'interessiert',
+  'pilot-kandidat',
+  'pilot-bestaetigt',
+  'pilot-live',
+  'eingeladen',
+  'onboarding',
+  'bus-bb-verknuepft',
+  'live',
+  'abgelehnt',
+  'nicht-zustaendig',
+  'ausgeschlossen',
+] as const;
+export type ParticipantStage = (typeof PARTICIPANT_STAGES)[number];
+
+/** Stages that no longer keep a solution's rollout open. */
+export const PARTICIPANT_DONE_STAGES: readonly ParticipantStage[] = [
+  'pilot-live',
+  'live',
+  'ausgeschlossen',
+  'nicht-zustaendig',
+];
+/** Stages in which the authority has linked the Online-Dienst in BUS-BB. */
+export const PARTICIPANT_LINKED_STAGES: readonly ParticipantStage[] = ['pilot-live', 'live'];
+
+// Payload checks shared with the solution machine. Clients send JSON, so the
+// static event types promise nothing at run time.
+export function isNonBlank(value: unknown): value is string {
+  return typeof value === 'string' && value.trim().length > 0;
+}
+
+export function isPositiveNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0;
+}
+
+function isHttpUrl(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+function isIsoDate(value: unknown): value is string {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const [year, month, day] = value.split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  // rejects 2025-02-30 and friends, which Date would roll over silently
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+function isGrundListe(value: unknown): value is ReadinessGrund[] {
+  return (
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.every((grund) => (READINESS_GRUENDE as readonly unknown[]).includes(grund)) &&
+    new Set(value).size === value.length
+  );
+}
+
+type ReadinessEvent = Extract<ParticipantEvent, { type: 'BEREITSCHAFT_MELDEN' }>;
+
+function readinessFrom(event: ReadinessEvent): Readiness {
+  const readiness: Readiness = { status: event.status, at: event.at };
+  if (event.status === 'bereit-ab') readiness.ab = event.ab;
+  if (event.status === 'nicht-bereit') readiness.gruende = [...(event.gruende as ReadinessGrund[])];
+  // no undefined keys: the context must survive a JSON round trip unchanged
+  if (isNonBlank(event.freitext)) readiness.freitext = event.freitext.trim();
+  return readiness;
+}
+
+const REASONED_EVENTS = new Set<ParticipantEventType>([
+  'PILOT_ZURUECKSTELLEN',
+  'ABLEHNEN',
+  'NICHT_ZUSTAENDIG_MELDEN',
+  'AUSSCHLIESSEN',
+]);
+
+const leaveWithReason = {
+  ABLEHNEN: { guard: 'begruendet', target: '#participant.abgelehnt', actions: 'grundMerken' },
+  NICHT_ZUSTAENDIG_MELDEN: { guard: 'begruendet', target: '#participant.nicht-zustaendig', actions: 'grundMerken' },
+  AUSSCHLIESSEN: { guard: 'begruendet', target: '#participant.ausgeschlossen', actions: 'grundMerken' },
+} as const;
+
+const einladen = {
+  EINLADEN: { guard: 'einladungGueltig', target: '#participant.eingeladen', actions: 'einladungMerken' },
+} as const;
+
+export const participantMachine = setup({
+  types: {
+    context: {} as ParticipantContext,
+    events: {} as ParticipantEvent,
+    input: {} as ParticipantInput,
+  },
+  delays: {
+    antwortfrist: ({ context }) => context.fristTage * DAY_MS,
+  },
+  guards: {
+    begruendet: ({ event }) => REASONED_EVENTS.has(event.type) && isNonBlank((event as { reason?: unknown }).reason),
+    einladungGueltig: ({ event }) =>
+      event.type === 'EINLADEN' &&
+      isNonBlank(event.wave) &&
+      (event.fristTage === undefined || isPositiveNumber(event.fristTage)),
+    onlineDienstGueltig: ({ event }) =>
+      (event.type === 'PILOT_LIVE_MELDEN' || event.type === 'BUS_BB_VERKNUEPFUNG_MELDEN') &&
+      isHttpUrl(event.onlineDienstUrl) &&
+      isNonBlank(event.at),
+    weitereErinnerungMoeglich: ({ context }) => context.erinnerungen < MAX_ERINNERUNGEN,
+    bereit: ({ event }) =>
+      event.type === 'BEREITSCHAFT_MELDEN' && event.status === 'bereit' && isNonBlank(event.at),
+    bereitAb: ({ event }) =>
+      event.type === 'BEREITSCHAFT_MELDEN' &&
+      event.status === 'bereit-ab' &&
+      isIsoDate(event.ab) &&
+      isNonBlank(event.at),
+    nichtBereit: ({ event }) =>
+      event.type === 'BEREITSCHAFT_MELDEN' &&
+      event.status === 'nicht-bereit' &&
+      isGrundListe(event.gruende) &&
+      (!event.gruende.includes('sonstiges') || isNonBlank(event.freitext)) &&
+      isNonBlank(event.at),
+  },
+  actions: {
+    grundMerken: assign({
+      reason: ({ context, event }) =>
+        REASONED_EVENTS.has(event.type) ? (event as { reason: string }).reason.trim() : context.reason,
+    }),
+    zustaendigkeitBestaetigen: assign({ reason: null }),
+    einladungMerken: assign(({ event }) =>
+      event.type === 'EINLADEN'
+        ? {
+            wave: event.wave.trim(),
+            fristTage: event.fristTage ?? DEFAULT_FRIST_TAGE,
+            fristUeberschritten: false,
+            erinnerungen: 0,
+            readiness: null,
+            reason: null,
+          }
+        : {},
+    ),
+    erinnerungZaehlen: assign({
+      fristUeberschritten: true,
+      erinnerungen: ({ context }) => context.erinnerungen + 1,
+    }),
+    fristUeberschrittenMerken: assign({ fristUeberschritten: true }),
+    bereitschaftMerken: assign({
+      readiness: ({ context, event }) => (event.type === 'BEREITSCHAFT_MELDEN' ? readinessFrom(event) : context.readiness),
+    }),
+    verknuepfungMerken: assign({
+      busBb: ({ context, event }) =>
+        event.type === 'PILOT_LIVE_MELDEN' || event.type === 'BUS_BB_VERKNUEPFUNG_MELDEN'
+          ? { onlineDienstUrl: event.onlineDienstUrl, verknuepftAm: event.at }
+          : context.busBb,
+    }),
+    // Effects: deliberately empty. The engine reads them from transition()'s
+    // action list and runs them after commit.
+    'effect.remindParticipant': (_, _params: RemindParticipantParams) => {},
+    'effect.escalateParticipant': (_, _params: EscalateParticipantParams) => {},
+  },
+}).createMachine({
+  id: 'participant',
+  context: ({ input }) => ({
+    ars: input.ars,
+    fristTage: DEFAULT_FRIST_TAGE,
+    fristUeberschritten: false,
+    erinnerungen: 0,
+    readiness: null,
+    busBb: null,
+    reason: null,
+    wave: null,
+  }),
+  initial: 'vorgemerkt',
+  states: {
+    vorgemerkt: {
+      on: { INFORMIEREN: 'informiert', ...einladen, ...leaveWithReason },
+    },
+    informiert: {
+      on: {
+        INTERESSE_BEKUNDEN: 'interessiert',
+        ALS_PILOT_BEWERBEN: 'pilot-kandidat',
+        ...einladen,
+        ...leaveWithReason,
+      },
+    },
+    interessiert: {
+      on: { ALS_PILOT_BEWERBEN: 'pilot-kandidat', ...einladen, ...leaveWithReason },
+    },
+    'pilot-kandidat': {
+      on: {
+        PILOT_BESTAETIGEN: 'pilot-bestaetigt',
+        PILOT_ZURUECKSTELLEN: { guard: 'begruendet', target: 'interessiert', actions: 'grundMerken' },
+        ...leaveWithReason,
+      },
+    },
+    'pilot-bestaetigt': {
+      on: {
+        PILOT_LIVE_MELDEN: { guard: 'onlineDienstGueltig', target: 'pilot-live', actions: 'verknuepfungMerken' },
+        ...leaveWithReason,
+      },
+    },
+    'pilot-live': { type: 'final' },
+    eingeladen: {
+      after: {
+        antwortfrist: [
+          {
+            guard: 'weitereErinnerungMoeglich',
+            // re-entering restarts the timer for the next reminder
+            target: 'eingeladen',
+            reenter: true,
+            actions: [
+              'erinnerungZaehlen',
+              {
+                type: 'effect.remindParticipant',
+                params: ({ context }) => ({ ars: context.ars, erinnerung: context.erinnerungen }),
+              },
+            ],
+          },
+          {
+            actions: [
+              'fristUeberschrittenMerken',
+              {
+                type: 'effect.escalateParticipant',
+                params: ({ context }) => ({ ars: context.ars, erinnerungen: context.erinnerungen }),
+              },
+            ],
+          },
+        ],
+      },
+      on: {
+        BEREITSCHAFT_MELDEN: [
+          { guard: 'bereit', target: 'onboarding', actions: 'bereitschaftMerken' },
+          { guard: 'bereitAb', actions: 'bereitschaftMerken' },
+          { guard: 'nichtBereit', actions: 'bereitschaftMerken' },
+        ],
+        ONBOARDING_STARTEN: 'onboarding',
+        ...leaveWithReason,
+      },
+    },
+    onboarding: {
+      on: {
+        BUS_BB_VERKNUEPFUNG_MELDEN: {
+          guard: 'onlineDienstGueltig',
+          target: 'bus-bb-verknuepft',
+          actions: 'verknuepfungMerken',
+        },
+        ...leaveWithReason,
+      },
+    },
+    'bus-bb-verknuepft': {
+      // the Landesredaktion confirms the service shows in the Landesserviceportal
+      on: { LIVE_BESTAETIGEN: 'live' },
+    },
+    live: { type: 'final' },
+    abgelehnt: {
+      on: { ...einladen, AUSSCHLIESSEN: leaveWithReason.AUSSCHLIESSEN },
+    },
+    'nicht-zustaendig': {
+      // undoes a mistaken report; the authority is informed again
+      on: { ZUSTAENDIGKEIT_BESTAETIGEN: { target: 'informiert', actions: 'zustaendigkeitBestaetigen' } },
+    },
+    ausgeschlossen: { type: 'final' },
+  },
+});
+
+export function participantStage(snapshot: { value: StateValue }): ParticipantStage {
+  const { value } = snapshot;
+  if (typeof value === 'string' && (PARTICIPANT_STAGES as readonly string[]).includes(value)) {
+    return value as ParticipantStage;
+  }
+  throw new Error(`unexpected participant state value ${JSON.stringify(value)}`);
+}
