@@ -109,17 +109,18 @@ export function allowedEvents<TMachine extends AnyStateMachine>(
   snapshot: SnapshotFrom<TMachine>,
   candidateEvents?: readonly EventFromLogic<TMachine>[],
 ): string[] {
-  if (snapshot.machine !== machine) {
-    throw new Error(`snapshot belongs to machine '${snapshot.machine.id}', not '${machine.id}'`);
+  const current = snapshot as AnyMachineSnapshot;
+  if (current.machine !== machine) {
+    throw new Error(`snapshot belongs to machine '${current.machine.id}', not '${machine.id}'`);
   }
-  if (snapshot.status !== 'active') return [];
+  if (current.status !== 'active') return [];
   if (candidateEvents) {
-    return candidateEvents.filter((event) => snapshot.can(event)).map((event) => event.type);
+    return candidateEvents.filter((event) => current.can(event)).map((event) => event.type);
   }
   const types = new Set<string>();
   // _nodes holds every active state node, ancestors included, so transitions
   // declared on a parent (PAUSIEREN on 'aktiv') are found as well
-  for (const node of snapshot._nodes) {
+  for (const node of current._nodes) {
     for (const type of node.ownEvents) {
       if (!type.startsWith('xstate.') && type !== '*') types.add(type);
     }

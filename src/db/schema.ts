@@ -1,7 +1,15 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
-/** JSON column: written as a value, read back parsed. */
-export type Json<T> = ColumnType<T, T, T>;
+/**
+ * JSON column: read back parsed, written as JSON text (see `toJson`). node-postgres
+ * would turn a JS array into a PostgreSQL array literal, so values never go in raw.
+ */
+export type Json<T> = ColumnType<T, JsonText<T>, JsonText<T>>;
+export type JsonText<T> = string & { readonly __json?: T };
+
+export function toJson<T>(value: T): JsonText<T> {
+  return JSON.stringify(value) as JsonText<T>;
+}
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 

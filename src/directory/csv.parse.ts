@@ -30,7 +30,8 @@ export function describeIssue(issue: FileIssue): string {
   return where ? `${where}: ${issue.message}` : issue.message;
 }
 
-function describeIssues(issues: FileIssue[]): string {
+/** The first issue in words, plus how many more there are. */
+export function describeIssues(issues: FileIssue[]): string {
   const [first] = issues;
   if (!first) return 'Datei ungültig';
   const more = issues.length - 1;
@@ -184,9 +185,16 @@ export function parseCsv(text: string, options: CsvOptions): CsvRecord[] {
       recordLine = line;
       continue;
     }
-    field += char;
+    // Unquoted text runs up to the next delimiter or line break: take it in one slice.
+    let end = i + 1;
+    while (end < source.length) {
+      const next = source[end];
+      if (next === delimiter || next === '\r' || next === '\n') break;
+      end++;
+    }
+    field += source.slice(i, end);
     atFieldStart = false;
-    i++;
+    i = end;
   }
   endRecord();
   return records;

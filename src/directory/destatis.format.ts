@@ -44,6 +44,15 @@ const VERBAND_KIND: Record<string, AuthorityKind> = {
   '58': 'erfuellende_gemeinde',
 };
 
+const ALL_DIGITS = /^\d+$/;
+/** Key parts of the ARS: digits, and the Satzart from which on the part is required (missing parts are zeros). */
+const KEY_PARTS: readonly (readonly [Column, number, string])[] = [
+  ['land', 2, '10'],
+  ['rb', 1, '40'],
+  ['kreis', 2, '40'],
+  ['vb', 4, '50'],
+  ['gemeinde', 3, '60'],
+];
 const GEMEINDE_TEXTKENNZEICHEN = new Set(['60', '61', '62', '63', '64', '65', '66', '67']);
 const GEMEINDEFREI = new Set(['65', '66']);
 /** Länder whose Gemeinden without Verband are called "amtsfrei" because they have Ämter. */
@@ -89,44 +98,36 @@ export function parseDestatis(text: string): ParsedDirectory {
   const gemeinden: GemeindeRow[] = [];
   const gemeindeKeys = new Map<string, number>();
 
+  const reader = new RowReader(positions, issues);
   for (const record of rows) {
     if (issues.full) break;
-    const field = (column: Column) => (record.fields[positions[column]] ?? '').trim();
-    const report = (column: Column, message: string) => issues.add({ line: record.line, column, message });
-    const satzart = field('satzart');
+    reader.record = record;
+    const satzart = reader.field('satzart');
     if (satzart === '10' || satzart === '20' || satzart === '30') continue;
     if (satzart !== '40' && satzart !== '50' && satzart !== '60') {
-      report('satzart', `unbekannte Satzart „${satzart}“ (erwartet 10, 20, 30, 40, 50 oder 60)`);
+      reader.report('satzart', `unbekannte Satzart „${satzart}“ (erwartet 10, 20, 30, 40, 50 oder 60)`);
       continue;
     }
 
-    const textkennzeichen = field('textkennzeichen');
+    const textkennzeichen = reader.field('textkennzeichen');
     const known = satzart === '40' ? textkennzeichen in KREIS_KIND : satzart === '50' ? textkennzeichen === VERBANDSFREI || textkennzeichen in VERBAND_KIND : GEMEINDE_TEXTKENNZEICHEN.has(textkennzeichen);
-    if (!known) report('textkennzeichen', `unbekanntes Textkennzeichen „${textkennzeichen}“ für Satzart ${satzart}`);
+    if (!known) reader.report('textkennzeichen', `unbekanntes Textkennzeichen „${textkennzeichen}“ für Satzart ${satzart}`);
 
-    // Which key parts a record of this Satzart must carry, and how many digits each has.
-    const parts: [Column, number, boolean][] = [
-      ['land', 2, true],
-      ['rb', 1, true],
-      ['kreis', 2, true],
-      ['vb', 4, satzart !== '40'],
-      ['gemeinde', 3, satzart === '60'],
-    ];
     const key: Record<string, string> = {};
     let keyOk = true;
-    for (const [column, digits, required] of parts) {
-      const value = field(column);
-      if (value === '' && !required) {
+    for (const [column, digits, requiredFrom] of KEY_PARTS) {
+      const value = reader.field(column);
+      if (value === '' && satzart < requiredFrom) {
         key[column] = '0'.repeat(digits);
-      } else if (!new RegExp(`^\\d{${digits}}$`).test(value)) {
-        report(column, `„${value}“ ist kein ${digits}-stelliger Schlüsselteil`);
+      } else if (value.length !== digits || !ALL_DIGITS.test(value)) {
+        reader.report(column, `„${value}“ ist kein ${digits}-stelliger Schlüsselteil`);
         keyOk = false;
       } else {
         key[column] = value;
       }
     }
-    const name = field('gemeindename');
-    if (!name) report('gemeindename', 'Name fehlt');
+    const name = reader.field('gemeindename');
+    if (!name) reader.report('gemeindename', 'Name fehlt');
     if (!known || !keyOk || !name) continue;
 
     const row: KeyedRow = {
@@ -144,12 +145,12 @@ export function parseDestatis(text: string): ParsedDirectory {
     } else if (satzart === '50') {
       addUnique(verbaende, verbandKey(row), row, issues, 'vb');
     } else {
-      const gemeinde = readGemeindeNumbers(row, field, report);
+      const gemeinde = readGemeindeNumbers(row, reader);
       if (!gemeinde) continue;
       const ars = verbandKey(row) + row.gemeinde;
       const earlier = gemeindeKeys.get(ars);
       if (earlier !== undefined) {
-        report('gemeinde', `Gemeinde ${ars} steht schon in Zeile ${earlier}`);
+        reader.report('gemeinde', `Gemeinde ${ars} steht schon in Zeile ${earlier}`);
         continue;
       }
       gemeindeKeys.set(ars, record.line);
@@ -164,6 +165,24 @@ export function parseDestatis(text: string): ParsedDirectory {
   return { format: 'destatis', entries, provides: { population: true, coordinates: true, email: false } };
 }
 
+/** Reads fields of the current record by column name; one instance serves all rows. */
+class RowReader {
+  record: CsvRecord = { line: 0, fields: [] };
+
+  constructor(
+    private readonly positions: Record<Column, number>,
+    private readonly issues: IssueCollector,
+  ) {}
+
+  field(column: Column): string {
+    return (this.record.fields[this.positions[column]] ?? '').trim();
+  }
+
+  report(column: Column, message: string): void {
+    this.issues.add({ line: this.record.line, column, message });
+  }
+}
+
 const kreisKey = (row: KeyedRow) => row.land + row.rb + row.kreis;
 const verbandKey = (row: KeyedRow) => kreisKey(row) + row.vb;
 
@@ -176,22 +195,18 @@ function addUnique(map: Map<string, KeyedRow>, key: string, row: KeyedRow, issue
   map.set(key, row);
 }
 
-function readGemeindeNumbers(
-  row: KeyedRow,
-  field: (column: Column) => string,
-  report: (column: Column, message: string) => void,
-): GemeindeRow | null {
-  const population = parseGroupedInteger(field('bevoelkerung'));
-  if (population === undefined) report('bevoelkerung', `„${field('bevoelkerung')}“ ist keine Einwohnerzahl`);
-  const longitude = parseDecimal(field('laengengrad'));
-  const latitude = parseDecimal(field('breitengrad'));
+function readGemeindeNumbers(row: KeyedRow, reader: RowReader): GemeindeRow | null {
+  const population = parseGroupedInteger(reader.field('bevoelkerung'));
+  if (population === undefined) reader.report('bevoelkerung', `„${reader.field('bevoelkerung')}“ ist keine Einwohnerzahl`);
+  const longitude = parseDecimal(reader.field('laengengrad'));
+  const latitude = parseDecimal(reader.field('breitengrad'));
   let ok = population !== undefined;
   if (longitude === undefined || (longitude !== null && Math.abs(longitude) > 180)) {
-    report('laengengrad', `„${field('laengengrad')}“ ist kein Längengrad`);
+    reader.report('laengengrad', `„${reader.field('laengengrad')}“ ist kein Längengrad`);
     ok = false;
   }
   if (latitude === undefined || (latitude !== null && Math.abs(latitude) > 90)) {
-    report('breitengrad', `„${field('breitengrad')}“ ist kein Breitengrad`);
+    reader.report('breitengrad', `„${reader.field('breitengrad')}“ ist kein Breitengrad`);
     ok = false;
   }
   if (!ok) return null;

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
-import type { AuthorityKind, Database, NewAuthority } from '../db/schema.ts';
+import { toJson, type AuthorityKind, type Database, type NewAuthority } from '../db/schema.ts';
 import { ValidationProblem } from '../http/problem.ts';
-import { FileIssuesError, decodeUtf8, describeIssue, type FileIssue } from './csv.parse.ts';
+import { FileIssuesError, decodeUtf8, describeIssues, type FileIssue } from './csv.parse.ts';
 import { parseDestatis } from './destatis.format.ts';
 import { parseKvdaten, type DirectoryFormat, type ParsedDirectory } from './kvdaten.format.ts';
 
@@ -39,12 +39,6 @@ export class DirectoryFileError extends ValidationProblem {
     );
     this.name = 'DirectoryFileError';
   }
-}
-
-function describeIssues(issues: FileIssue[]): string {
-  const [first] = issues;
-  if (!first) return 'Verzeichnisdatei ungültig';
-  return issues.length > 1 ? `${describeIssue(first)} (und ${issues.length - 1} weitere Fehler)` : describeIssue(first);
 }
 
 const UPSERT_BATCH_SIZE = 500;
@@ -94,7 +88,7 @@ export async function importDirectory(db: Kysely<Database>, input: ImportDirecto
       .values({
         format: parsed.format,
         source_name: input.sourceName,
-        counts: sql<Record<string, number>>`cast(${JSON.stringify(counts)} as jsonb)`,
+        counts: toJson<Record<string, number>>(counts),
       })
       .returning('id')
       .executeTakeFirstOrThrow();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
-import type { Database, Job } from '../db/schema.ts';
+import { toJson, type Database, type Job } from '../db/schema.ts';
 
 /**
  * Durable jobs in PostgreSQL: the transactional outbox for effects and the store
@@ -28,7 +28,7 @@ export async function enqueueJob(db: Executor, job: NewJob): Promise<void> {
     .insertInto('job')
     .values({
       kind: job.kind,
-      payload: job.payload,
+      payload: toJson(job.payload),
       idempotency_key: job.idempotencyKey,
       ...(job.runAt ? { run_at: job.runAt } : {}),
       ...(job.maxAttempts ? { max_attempts: job.maxAttempts } : {}),

@@ -1,6 +1,6 @@
 import { transition, type AnyStateMachine } from 'xstate';
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database } from '../db/schema.ts';
+import { toJson, type Database } from '../db/schema.ts';
 import { ConflictProblem, NotFoundProblem, ValidationProblem } from '../http/problem.ts';
 import {
   allowedEvents,
@@ -128,9 +128,9 @@ export async function sendSolutionEvent(
       await trx
         .updateTable('solution')
         .set({
-          snapshot: next.snapshot,
+          snapshot: toJson(next.snapshot),
           stage: next.stage,
-          state_value: next.stateValue,
+          state_value: toJson(next.stateValue),
           revision: next.revision,
           updated_at: deps.now(),
         })
@@ -188,7 +188,7 @@ export async function sendParticipantEvent(
     async save(trx, next) {
       await trx
         .updateTable('participant')
-        .set({ snapshot: next.snapshot, stage: next.stage, revision: next.revision, updated_at: deps.now() })
+        .set({ snapshot: toJson(next.snapshot), stage: next.stage, revision: next.revision, updated_at: deps.now() })
         .where('solution_id', '=', solutionId)
         .where('ars', '=', ars)
         .execute();
@@ -220,7 +220,9 @@ function fingerprint(snapshot: { value: unknown; context: unknown }): string {
 }
 
 async function applyEvent(deps: EngineDeps, target: Target, rawEvent: WorkflowEvent, actor: string): Promise<EventOutcome> {
-  if (typeof rawEvent.type !== 'string' || rawEvent.type.startsWith('xstate.') && !actor.startsWith('system:')) {
+  // Timer events (`xstate.after.*`) come only from the job that delivers a due timer.
+  const isTimerEvent = typeof rawEvent.type === 'string' && rawEvent.type.startsWith('xstate.');
+  if (typeof rawEvent.type !== 'string' || (isTimerEvent && actor !== 'system:timer')) {
     throw new ValidationProblem('Ereignistyp fehlt oder ist unzulässig', [{ field: '/event/type', message: 'Pflichtangabe' }]);
   }
   const payloadErrors = validateEventPayload(rawEvent);
@@ -230,7 +232,7 @@ async function applyEvent(deps: EngineDeps, target: Target, rawEvent: WorkflowEv
   const outcome = await deps.db.transaction().execute(async (trx) => {
     const instance = await target.load(trx);
     const allowed = allowedEvents(instance.machine, instance.snapshot);
-    if (!allowed.includes(rawEvent.type)) {
+    if (!isTimerEvent && !allowed.includes(rawEvent.type)) {
       throw new ConflictProblem(
         `Ereignis ${rawEvent.type} ist im Stadium „${instance.stage}“ nicht möglich.`,
         { stage: instance.stage, allowedEvents: allowed },
@@ -257,7 +259,7 @@ async function applyEvent(deps: EngineDeps, target: Target, rawEvent: WorkflowEv
         solution_id: target.solutionId,
         participant_ars: target.ars,
         event_type: event.type,
-        event,
+        event: toJson(event),
         from_stage: instance.stage,
         to_stage: stage,
         actor,
@@ -306,6 +308,7 @@ async function scheduleActions(trx: Trx, target: Target, actions: MachineAction[
         kind: action.type,
         payload: { solutionId: target.solutionId, ars: target.ars, params },
         idempotencyKey: `${action.type}:${target.key}:r${revision}:${index}`,
+        runAt: at,
       });
       enqueued++;
     }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { initialTransition, type AnyStateMachine } from 'xstate';
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database, Responsibility, Solution } from '../db/schema.ts';
+import { toJson, type Database, type Responsibility, type Solution } from '../db/schema.ts';
 import type { Principal } from '../auth/api-token.service.ts';
 import { ConflictProblem, ForbiddenProblem, NotFoundProblem, ValidationProblem } from '../http/problem.ts';
 import {
@@ -72,7 +72,7 @@ async function writeParticipants(trx: Trx, solutionId: string, participants: str
         solution_id: solutionId,
         ars,
         stage: 'vorgemerkt',
-        snapshot: persist(participantMachine, snapshot),
+        snapshot: toJson(persist(participantMachine, snapshot)),
         machine_version: PARTICIPANT_MACHINE_VERSION,
       };
     });
@@ -96,13 +96,13 @@ export async function createSolution(db: Db, principal: Principal, input: Soluti
         id,
         title: input.title,
         ozg_id: input.ozgId,
-        leika_keys: input.leikaKeys,
+        leika_keys: toJson(input.leikaKeys),
         lead_ministry: leadMinistry,
         description: input.description ?? '',
-        responsibility,
+        responsibility: toJson(responsibility),
         stage,
-        state_value: snapshot.value,
-        snapshot: persist(solutionMachine, snapshot),
+        state_value: toJson(snapshot.value),
+        snapshot: toJson(persist(solutionMachine, snapshot)),
         machine_version: SOLUTION_MACHINE_VERSION,
         created_by: actor,
       })
@@ -114,7 +114,7 @@ export async function createSolution(db: Db, principal: Principal, input: Soluti
         solution_id: id,
         participant_ars: null,
         event_type: 'ANGELEGT',
-        event: { type: 'ANGELEGT', participants: participants.length },
+        event: toJson({ type: 'ANGELEGT', participants: participants.length }),
         from_stage: null,
         to_stage: stage,
         actor,
@@ -148,10 +148,10 @@ export async function updateDraftSolution(
       .set({
         title: patch.title ?? current.title,
         ozg_id: patch.ozgId ?? current.ozg_id,
-        leika_keys: patch.leikaKeys ?? current.leika_keys,
+        leika_keys: toJson(patch.leikaKeys ?? current.leika_keys),
         description: patch.description ?? current.description,
         lead_ministry: leadMinistry,
-        responsibility,
+        responsibility: toJson(responsibility),
         updated_at: new Date(),
       })
       .where('id', '=', id)
@@ -170,7 +170,7 @@ export async function updateDraftSolution(
         solution_id: id,
         participant_ars: null,
         event_type: 'GEAENDERT',
-        event: { type: 'GEAENDERT', fields: Object.keys(patch) },
+        event: toJson({ type: 'GEAENDERT', fields: Object.keys(patch) }),
         from_stage: current.stage,
         to_stage: current.stage,
         actor,

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { sql } from 'kysely';
 import { databaseKinds, openTestDatabase } from '../helpers/databases.ts';
+import { toJson } from '../../src/db/schema.ts';
 
 if (!databaseKinds().includes('postgres')) {
   // No TEST_DATABASE_URL and no server started by test/setup/postgres.start.ts
@@ -18,7 +19,7 @@ if (!databaseKinds().includes('postgres')) {
 
     const inserted = await db
       .insertInto('directory_import')
-      .values({ format: 'csv', source_name: 'sanity.csv', counts: { created: 2, updated: 1 } })
+      .values({ format: 'csv', source_name: 'sanity.csv', counts: toJson({ created: 2, updated: 1 }) })
       .returning(['id'])
       .executeTakeFirstOrThrow();
     const row = await db

@@ -1,0 +1,79 @@
+import t from 'tap';
+import { FileIssuesError } from '../../src/directory/csv.parse.ts';
+import { formatKvdatenCsv, kindFromOrganisationsart, parseKvdaten } from '../../src/directory/kvdaten.format.ts';
+
+// Header in odd case and order, with an unknown column the reader must ignore.
+const SAMPLE = [
+  '\uFEFF"Regionalschluessel";"Bezeichnung";"Telefon";" ORGANISATIONSART ";"utm_ostwert";"utm_nordwert";"einwohner";"e_mail"',
+  '"120600000000";"Barnim";"03334 2140";"Landkreis";"";"";"";"poststelle@kvbarnim.example"',
+  '"120605003000";"Amt Biesenthal-Barnim";"";"Amt";"";"";"";"amt@biesenthal.example"',
+  '"120605003024";"Biesenthal, Stadt";"";"amtsangehörige Stadt";"407647,40";"5847096,80";"5 869";""',
+  '"120605003340";"Rüdnitz";"";"Amtsangehoerige Gemeinde";"";"";"1.971";""',
+  '"120600005005";"Ahrensfelde";"";"amtsfreie Gemeinde";"33403748,74";"5826066,07";"13843";"gemeinde@ahrensfelde.example; info@ahrensfelde.example"',
+  '"120540000000";"Potsdam, Stadt";"";"kreisfreie Stadt";"367579";"5807350.73";"180 334";""',
+];
+
+t.test('reads the Kommunalverzeichnis shape by column name', async (t) => {
+  const parsed = parseKvdaten(SAMPLE.join('\r\n') + '\r\n');
+  t.equal(parsed.format, 'kvdaten');
+  t.same(parsed.provides, { population: true, coordinates: true, email: true });
+  const byArs = new Map(parsed.entries.map((entry) => [entry.ars, entry]));
+
+  const amt = byArs.get('120605003000')!;
+  t.match(amt, { kind: 'amt', ags: null, parentArs: '120600000000', kreisArs: '120600000000', population: 5869 + 1971 });
+  t.equal(amt.email, 'amt@biesenthal.example');
+
+  const biesenthal = byArs.get('120605003024')!;
+  t.match(biesenthal, { kind: 'amtsangehoerige_gemeinde', ags: '12060024', parentArs: '120605003000', population: 5869, line: 4 });
+  // Destatis gives 52.765802 / 13.63123 for Biesenthal; the UTM values above are its projection.
+  t.ok(Math.abs(biesenthal.latitude! - 52.765802) < 1e-5 && Math.abs(biesenthal.longitude! - 13.63123) < 1e-5);
+  t.equal(byArs.get('120605003340')!.kind, 'amtsangehoerige_gemeinde');
+
+  const ahrensfelde = byArs.get('120600005005')!;
+  t.match(ahrensfelde, { kind: 'amtsfreie_gemeinde', parentArs: '120600000000', email: 'gemeinde@ahrensfelde.example' });
+  t.ok(Math.abs(ahrensfelde.longitude! - 13.5796) < 0.001, 'zone prefix 33 in the easting is understood');
+
+  t.match(byArs.get('120540000000')!, { kind: 'kreisfreie_stadt', ags: '12054000', parentArs: null, kreisArs: '120540000000', population: 180334 });
+  t.match(byArs.get('120600000000')!, { kind: 'landkreis', parentArs: null, population: 5869 + 1971 + 13843 });
+});
+
+t.test('organisationsart labels, tolerant of case and umlauts; others are sonstige', async (t) => {
+  t.equal(kindFromOrganisationsart('  Kreisfreie   Stadt '), 'kreisfreie_stadt');
+  t.equal(kindFromOrganisationsart('amtsfreie Stadt'), 'amtsfreie_gemeinde');
+  t.equal(kindFromOrganisationsart('AMTSANGEHÖRIGE GEMEINDE'), 'amtsangehoerige_gemeinde');
+  t.equal(kindFromOrganisationsart('Verbandsgemeinde'), 'verbandsgemeinde');
+  t.equal(kindFromOrganisationsart('Ortsgemeinde'), 'ortsgemeinde');
+  t.equal(kindFromOrganisationsart('Hochschule'), 'sonstige');
+});
+
+t.test('problems are reported with line and column', async (t) => {
+  const header = '"regionalschluessel";"bezeichnung";"organisationsart";"einwohner"';
+  const text = [header, '"12060000000";"Barnim";"Landkreis";""', '"120600005005";"Ahrensfelde";"amtsfreie Gemeinde";"viele"'].join('\n');
+  try {
+    parseKvdaten(text);
+    t.fail('expected an error');
+  } catch (error) {
+    t.ok(error instanceof FileIssuesError);
+    const issues = (error as FileIssuesError).issues;
+    t.match(issues, [
+      { line: 2, column: 'regionalschluessel' },
+      { line: 3, column: 'einwohner' },
+    ]);
+    t.match((error as Error).message, /^Zeile 2, Spalte regionalschluessel: /);
+  }
+  t.throws(() => parseKvdaten('"regionalschluessel";"bezeichnung"\n"120600000000";"Barnim"'), {
+    message: /Zeile 1, Spalte organisationsart: Pflichtspalte fehlt/,
+  });
+});
+
+t.test('writing and reading kvdaten gives the same entries back', async (t) => {
+  const parsed = parseKvdaten(SAMPLE.join('\n'));
+  const written = formatKvdatenCsv(parsed.entries.map((entry) => ({ ...entry, email: entry.email ?? `poststelle.${entry.ars}@kommunen.example` })));
+  t.ok(written.startsWith('\uFEFF"regionalschluessel";'));
+  t.ok(written.includes('\r\n'));
+  const again = parseKvdaten(written);
+  t.same(
+    again.entries.map((entry) => [entry.ars, entry.kind, entry.parentArs, entry.population]),
+    parsed.entries.map((entry) => [entry.ars, entry.kind, entry.parentArs, entry.population]),
+  );
+});
