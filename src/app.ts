@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { sql, type Kysely } from 'kysely';
@@ -17,7 +17,8 @@ export interface AppDeps {
   db: Kysely<Database>;
   databaseKind: DatabaseKind;
   engine: EngineDeps;
-  logger?: FastifyServerOptions['logger'];
+  /** A pino logger; without one the app logs nothing (tests). */
+  logger?: FastifyBaseLogger;
   bodyLimitBytes?: number;
   /** Extra routes that only exist in one setting (the benchmark's baseline route). */
   extraRoutes?: (app: FastifyInstance) => void | Promise<void>;
@@ -27,7 +28,7 @@ const VERSION = '0.1.0';
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: deps.logger ?? false,
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: deps.bodyLimitBytes ?? 50 * 1024 * 1024,
     genReqId: (request) => {
       const given = request.headers['x-request-id'];

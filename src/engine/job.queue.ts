@@ -139,6 +139,10 @@ export class JobWorker {
     }
   }
 
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+
   private async pollOnce(): Promise<void> {
     const free = this.options.concurrency - this.active;
     if (free <= 0) return;
@@ -153,7 +157,7 @@ export class JobWorker {
   }
 
   private async claimDueJobs(limit: number): Promise<Job[]> {
-    const now = this.options.now?.() ?? new Date();
+    const now = this.now();
     const leaseUntil = new Date(now.getTime() + (this.options.leaseMs ?? 5 * 60 * 1000));
     const result = await sql<Job>`
       update job set status = 'running', locked_by = ${this.workerId}, locked_until = ${leaseUntil},
@@ -190,7 +194,7 @@ export class JobWorker {
           .updateTable('job')
           .set({
             status: 'pending',
-            run_at: new Date(Date.now() + error.delayMs),
+            run_at: new Date(this.now().getTime() + error.delayMs),
             attempts: job.attempts - 1,
             locked_by: null,
             locked_until: null,
@@ -215,7 +219,7 @@ export class JobWorker {
           .updateTable('job')
           .set({
             status: 'pending',
-            run_at: new Date(Date.now() + delay),
+            run_at: new Date(this.now().getTime() + delay),
             last_error: message,
             locked_by: null,
             locked_until: null,

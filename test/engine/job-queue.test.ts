@@ -1,0 +1,71 @@
+import t from 'tap';
+import pino from 'pino';
+import { databaseKinds, openTestDatabase } from '../helpers/databases.ts';
+import { enqueueJob, JobWorker, PermanentJobError, retryDelayMs, type JobHandler } from '../../src/engine/job.queue.ts';
+
+const logger = pino({ level: 'silent' });
+
+for (const kind of databaseKinds()) {
+  t.test(`${kind}: job queue`, async (t) => {
+    const { db } = await openTestDatabase(t, kind);
+    let clock = new Date('2026-03-01T08:00:00Z');
+    const runs: Record<string, number> = {};
+    const handlers: Record<string, JobHandler> = {
+      flaky: async (job) => {
+        runs[job.idempotency_key] = (runs[job.idempotency_key] ?? 0) + 1;
+        if (runs[job.idempotency_key]! < 3) throw new Error('Verbindung verloren');
+      },
+      broken: async () => {
+        throw new PermanentJobError('550 Postfach unbekannt');
+      },
+      counted: async (job) => {
+        runs[job.idempotency_key] = (runs[job.idempotency_key] ?? 0) + 1;
+      },
+    };
+    const worker = new JobWorker({ db, handlers, logger, concurrency: 2, pollIntervalMs: 50, now: () => clock });
+
+    await enqueueJob(db, { kind: 'counted', payload: {}, idempotencyKey: 'once', runAt: clock });
+    await enqueueJob(db, { kind: 'counted', payload: {}, idempotencyKey: 'once', runAt: clock });
+    t.equal(await worker.drain(), 1, 'a second job with the same idempotency key is ignored');
+
+    await enqueueJob(db, { kind: 'flaky', payload: {}, idempotencyKey: 'flaky-1', runAt: clock });
+    await worker.drain();
+    let job = await db.selectFrom('job').selectAll().where('idempotency_key', '=', 'flaky-1').executeTakeFirstOrThrow();
+    t.equal(job.status, 'pending', 'a transient failure is retried later');
+    t.equal(job.last_error, 'Verbindung verloren');
+    t.ok(job.run_at.getTime() > clock.getTime(), 'with a backoff');
+    for (let i = 0; i < 2; i++) {
+      clock = new Date(clock.getTime() + 11 * 60 * 1000);
+      await worker.drain();
+    }
+    job = await db.selectFrom('job').selectAll().where('idempotency_key', '=', 'flaky-1').executeTakeFirstOrThrow();
+    t.equal(job.status, 'done');
+    t.equal(job.attempts, 3);
+
+    await enqueueJob(db, { kind: 'broken', payload: {}, idempotencyKey: 'broken-1', runAt: clock });
+    await worker.drain();
+    job = await db.selectFrom('job').selectAll().where('idempotency_key', '=', 'broken-1').executeTakeFirstOrThrow();
+    t.equal(job.status, 'failed', 'a permanent failure is not retried');
+    t.equal(job.last_error, '550 Postfach unbekannt');
+
+    // A worker claimed this job and died: once its lease has run out, another takes it over.
+    await enqueueJob(db, { kind: 'counted', payload: {}, idempotencyKey: 'orphan', runAt: clock });
+    await db
+      .updateTable('job')
+      .set({ status: 'running', locked_by: 'worker-dead', locked_until: new Date(clock.getTime() + 60_000), attempts: 1 })
+      .where('idempotency_key', '=', 'orphan')
+      .execute();
+    t.equal(await worker.drain(), 0, 'not while the lease holds');
+    clock = new Date(clock.getTime() + 61_000);
+    t.equal(await worker.drain(), 1, 'after the lease ran out');
+    t.equal(runs.orphan, 1);
+    job = await db.selectFrom('job').selectAll().where('idempotency_key', '=', 'orphan').executeTakeFirstOrThrow();
+    t.equal(job.status, 'done');
+  });
+}
+
+t.test('retry delays grow and are capped', async (t) => {
+  t.equal(retryDelayMs(1), 2000);
+  t.equal(retryDelayMs(2), 4000);
+  t.equal(retryDelayMs(30), 10 * 60 * 1000);
+});
