@@ -160,7 +160,7 @@ export function parseCsv(text: string, options: CsvOptions): CsvRecord[] {
           i++;
           break;
         }
-        if (inner === '\n') line++;
+        if (inner === '\n' || (inner === '\r' && source[i + 1] !== '\n')) line++;
         field += inner;
         i++;
       }

@@ -69,3 +69,23 @@ t.test('retry delays grow and are capped', async (t) => {
   t.equal(retryDelayMs(2), 4000);
   t.equal(retryDelayMs(30), 10 * 60 * 1000);
 });
+
+for (const kind of databaseKinds()) {
+  t.test(`${kind}: several workers (instances) on one database run each job once`, async (t) => {
+    const { db } = await openTestDatabase(t, kind);
+    const runs = new Map<string, number>();
+    const handlers: Record<string, JobHandler> = {
+      counted: async (job) => {
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        runs.set(job.idempotency_key, (runs.get(job.idempotency_key) ?? 0) + 1);
+      },
+    };
+    const now = new Date();
+    for (let i = 0; i < 60; i++) await enqueueJob(db, { kind: 'counted', payload: {}, idempotencyKey: `job-${i}`, runAt: now });
+    const workers = [1, 2, 3].map(() => new JobWorker({ db, handlers, logger, concurrency: 4, pollIntervalMs: 20 }));
+    const ran = await Promise.all(workers.map((worker) => worker.drain()));
+    t.equal(ran.reduce((a, b) => a + b, 0), 60, 'all jobs claimed');
+    t.equal(runs.size, 60);
+    t.ok([...runs.values()].every((n) => n === 1), 'none twice');
+  });
+}

@@ -1,0 +1,37 @@
+import t from 'tap';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+
+t.test('defaults', async (t) => {
+  const config = loadConfig({});
+  t.match(config, { port: 3000, host: '127.0.0.1', databaseUrl: null, logLevel: 'info', adminToken: null, loadFixtureDirectory: true });
+  t.ok(config.dataDir.endsWith('/data'));
+  t.ok(Object.isFrozen(config));
+});
+
+t.test('an invalid value names its variable', async (t) => {
+  const cases: [Record<string, string>, string][] = [
+    [{ PORT: 'dreitausend' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ EFA_ADMIN_TOKEN: 'short' }, 'EFA_ADMIN_TOKEN'],
+    [{ LOAD_FIXTURE_DIRECTORY: 'vielleicht' }, 'LOAD_FIXTURE_DIRECTORY'],
+    [{ JOB_CONCURRENCY: '0' }, 'JOB_CONCURRENCY'],
+  ];
+  for (const [env, variable] of cases) {
+    let caught: unknown;
+    try {
+      loadConfig(env);
+    } catch (error) {
+      caught = error;
+    }
+    t.ok(caught instanceof ConfigError, `${variable} is refused`);
+    t.equal((caught as ConfigError).variable, variable);
+    t.match((caught as ConfigError).message, variable);
+  }
+});
+
+t.test('values are read', async (t) => {
+  const config = loadConfig({ PORT: '8080', HOST: '0.0.0.0', DATABASE_URL: 'postgres://u@h/db', LOG_LEVEL: 'DEBUG', LOAD_FIXTURE_DIRECTORY: 'false' });
+  t.match(config, { port: 8080, host: '0.0.0.0', databaseUrl: 'postgres://u@h/db', logLevel: 'debug', loadFixtureDirectory: false });
+});
