@@ -58,36 +58,49 @@ function progress(message: string): void {
 
 // ---------------------------------------------------------------- cleanup
 
-const cleanups: { label: string; fn: () => Promise<void> | void }[] = [];
-
-function onCleanup(label: string, fn: () => Promise<void> | void): () => Promise<void> {
-  const entry = { label, fn };
-  cleanups.push(entry);
-  // run early (in order) by the caller, or at the end by runCleanups()
-  return async () => {
-    const index = cleanups.indexOf(entry);
-    if (index === -1) return;
-    cleanups.splice(index, 1);
-    await entry.fn();
-  };
+/**
+ * Cleanup steps, run last-in first-out. Each runs once: whoever asks first (the code
+ * path that registered it, or the signal handler) starts it, and everybody else awaits
+ * that same run – so a database is never dropped while the runtime on it still closes.
+ */
+interface CleanupEntry {
+  label: string;
+  fn: () => Promise<void> | void;
+  run: Promise<void> | null;
 }
+const cleanups: CleanupEntry[] = [];
 
-async function runCleanups(): Promise<void> {
-  for (let entry = cleanups.pop(); entry; entry = cleanups.pop()) {
+function runEntry(entry: CleanupEntry): Promise<void> {
+  entry.run ??= (async () => {
+    if (interrupted) progress(`cleanup: ${entry.label}`);
     try {
       await entry.fn();
     } catch (error) {
       progress(`cleanup "${entry.label}" failed: ${(error as Error).message}`);
     }
-  }
+  })();
+  return entry.run;
+}
+
+function onCleanup(label: string, fn: () => Promise<void> | void): () => Promise<void> {
+  const entry: CleanupEntry = { label, fn, run: null };
+  cleanups.push(entry);
+  return () => runEntry(entry);
+}
+
+async function runCleanups(): Promise<void> {
+  for (const entry of [...cleanups].reverse()) await runEntry(entry);
 }
 
 let interrupted = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
-    if (interrupted) return;
+    if (interrupted) {
+      progress(`${signal} again: exiting without cleanup`);
+      process.exit(130);
+    }
     interrupted = true;
-    progress(`${signal}: cleaning up`);
+    progress(`${signal}: stopping and cleaning up`);
     void runCleanups().finally(() => process.exit(130));
   });
 }
@@ -241,6 +254,10 @@ async function drive(
     let cursor = 0;
     for (;;) {
       if (failure) return;
+      if (interrupted) {
+        failure = 'interrupted';
+        return;
+      }
       const index = next++;
       if (index >= total) return;
       const participant = own[cursor++ % own.length]!;
@@ -262,6 +279,7 @@ async function drive(
   const started = performance.now();
   await Promise.all(groups.map(worker));
   const wallMs = performance.now() - started;
+  if (interrupted) throw new Error('interrupted');
   if (failure) throw new Error(`${failures} request(s) failed – aborting the benchmark. First failure: ${failure}`);
   return summarise(latencies, wallMs);
 }
@@ -279,6 +297,7 @@ interface DatabaseResult {
 async function waitFor(what: string, check: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + SETUP_TIMEOUT_MS;
   while (!(await check())) {
+    if (interrupted) throw new Error(`interrupted while waiting for ${what}`);
     if (Date.now() > deadline) throw new Error(`timed out after ${SETUP_TIMEOUT_MS / 1000} s waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -351,7 +370,18 @@ async function benchDatabase(label: string, env: Record<string, string>): Promis
   };
   runtime = await startRuntime(config, logger, options);
   const rt = runtime;
-  const closeRuntime = onCleanup(`${label} runtime`, () => rt.close());
+  const closeRuntime = onCleanup(`${label} runtime`, async () => {
+    const closing = rt.close();
+    // A keep-alive socket that was busy when close() began is not closed once it turns
+    // idle, and server.close() would wait for Fastify's keep-alive timeout (72 s): after a
+    // grace second for requests in flight (only on an abort), end every connection.
+    const force = setTimeout(() => rt.app.server.closeAllConnections(), 1000);
+    try {
+      await closing;
+    } finally {
+      clearTimeout(force);
+    }
+  });
   try {
     await rt.app.listen({ port: 0, host: '127.0.0.1' });
     const address = rt.app.server.address();

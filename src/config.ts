@@ -20,6 +20,19 @@ export interface Config {
   readonly jobPollIntervalMs: number;
   /** Largest accepted request body (directory uploads), in bytes. */
   readonly bodyLimitBytes: number;
+  /** SMTP server (smtp://user:pass@host:port, smtps://…). Unset: mails go to the local outbox only. */
+  readonly smtpUrl: string | null;
+  readonly smtpMaxConnections: number;
+  /** Most messages per second handed to the SMTP server by one instance. */
+  readonly smtpRateLimitPerSecond: number;
+  /** Sender of all mails, e.g. "MSGIV Brandenburg <ozg@msgiv.example>". */
+  readonly mailFrom: string;
+  /** Base URL under which authorities reach the answer pages (links in mails). */
+  readonly publicBaseUrl: string;
+  /** How long a link in a mail stays valid. */
+  readonly linkTtlDays: number;
+  /** Copies of every Erstinformation go to these multipliers (Spitzenverbände, Kaz/ZIT-BB). */
+  readonly multiplierEmails: readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -48,6 +61,13 @@ function readBoolean(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(name, `"${raw}" ist kein Wahrheitswert (true/false)`);
 }
 
+/** Synthetic addresses on a reserved example domain: set MULTIPLIER_EMAILS to the real ones. */
+const DEFAULT_MULTIPLIERS = [
+  'geschaeftsstelle@staedte-gemeindebund-brandenburg.example',
+  'geschaeftsstelle@landkreistag-brandenburg.example',
+  'kaz@zit-bb.example',
+];
+
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** Reads and validates the configuration once; the result is frozen. */
@@ -65,8 +85,20 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('EFA_ADMIN_TOKEN', 'muss mindestens 24 Zeichen lang sein');
   }
   const host = env.HOST?.trim() || '127.0.0.1';
+  const port = readInteger(env, 'PORT', 3000, 0, 65535);
+  const smtpUrl = env.SMTP_URL?.trim() || null;
+  if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) throw new ConfigError('SMTP_URL', 'muss mit smtp:// oder smtps:// beginnen');
+  const publicBaseUrl = (env.PUBLIC_BASE_URL?.trim() || `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`).replace(/\/+$/, '');
+  if (!/^https?:\/\/[^/]+/.test(publicBaseUrl)) throw new ConfigError('PUBLIC_BASE_URL', 'muss eine http(s)-URL sein');
+  const multiplierEmails = (env.MULTIPLIER_EMAILS ?? DEFAULT_MULTIPLIERS.join(','))
+    .split(',')
+    .map((address) => address.trim())
+    .filter(Boolean);
+  for (const address of multiplierEmails) {
+    if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(address)) throw new ConfigError('MULTIPLIER_EMAILS', `"${address}" ist keine E-Mail-Adresse`);
+  }
   return Object.freeze({
-    port: readInteger(env, 'PORT', 3000, 0, 65535),
+    port,
     host,
     dataDir: resolve(env.DATA_DIR?.trim() || 'data'),
     databaseUrl,
@@ -77,5 +109,12 @@ export function loadConfig(env: Env = process.env): Config {
     jobConcurrency: readInteger(env, 'JOB_CONCURRENCY', 4, 1, 64),
     jobPollIntervalMs: readInteger(env, 'JOB_POLL_INTERVAL_MS', 500, 10, 60000),
     bodyLimitBytes: readInteger(env, 'BODY_LIMIT_BYTES', 50 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    smtpUrl,
+    smtpMaxConnections: readInteger(env, 'SMTP_MAX_CONNECTIONS', 5, 1, 100),
+    smtpRateLimitPerSecond: readInteger(env, 'SMTP_RATE_LIMIT', 20, 1, 10000),
+    mailFrom: env.MAIL_FROM?.trim() || 'EfA-Rollout Brandenburg <efa-rollout@land-brandenburg.example>',
+    publicBaseUrl,
+    linkTtlDays: readInteger(env, 'LINK_TTL_DAYS', 120, 1, 3650),
+    multiplierEmails: Object.freeze(multiplierEmails),
   });
 }

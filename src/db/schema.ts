@@ -97,6 +97,17 @@ export interface SolutionTable {
   created_by: string;
   created_at: CreatedAt;
   updated_at: Timestamp;
+  mail_details: ColumnType<MailDetails, JsonText<MailDetails> | undefined, JsonText<MailDetails>>;
+}
+
+/** Facts about a solution that its mails quote (all optional, free text). */
+export interface MailDetails {
+  kontaktName?: string;
+  kontaktEmail?: string;
+  kontaktTelefon?: string;
+  kosten?: string;
+  termine?: string;
+  sachstand?: string;
 }
 
 export interface SolutionOverrideTable {
@@ -147,6 +158,76 @@ export interface JobTable {
   finished_at: Date | null;
 }
 
+export interface AppSecretTable {
+  name: string;
+  value: string;
+  created_at: CreatedAt;
+}
+
+export type MailingKind = 'erstinformation' | 'pilotaufruf' | 'pilot-einladung' | 'rollout-einladung' | 'erinnerung' | 'eskalation';
+
+export interface MailTemplateTable {
+  solution_id: string;
+  kind: MailingKind;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  updated_by: string;
+  updated_at: Timestamp;
+}
+
+export interface MailingFilter {
+  stages?: string[];
+  kreisArs?: string;
+  authorities?: string[];
+}
+
+export interface MailingTable {
+  id: string;
+  solution_id: string;
+  kind: MailingKind;
+  filter: Json<MailingFilter>;
+  deadline: ColumnType<string | null, string | null | undefined, string | null>;
+  reminder_count: ColumnType<number, number | undefined, number>;
+  reminder_interval_days: ColumnType<number, number | undefined, number>;
+  recipients_total: number;
+  without_address: Json<string[]>;
+  created_by: string;
+  created_at: CreatedAt;
+}
+
+export type MailStatus = 'ausstehend' | 'wird-gesendet' | 'angenommen' | 'zurueckgestellt' | 'fehlgeschlagen' | 'unzustellbar';
+
+export interface MailMessageTable {
+  id: string;
+  mailing_id: string;
+  ars: string | null;
+  recipient_email: string;
+  recipient_role: 'behoerde' | 'multiplikator' | 'ministerium';
+  kind: MailingKind;
+  reminder_no: ColumnType<number, number | undefined, number>;
+  status: ColumnType<MailStatus, MailStatus | undefined, MailStatus>;
+  message_id: string;
+  attempts: ColumnType<number, number | undefined, number>;
+  last_response: string | null;
+  sent_at: Date | null;
+  updated_at: Timestamp;
+}
+
+export type LinkPurpose = 'interesse' | 'pilot' | 'bereitschaft' | 'bus-bb';
+
+export interface ResponseLinkTable {
+  token_hash: string;
+  solution_id: string;
+  ars: string;
+  purpose: LinkPurpose;
+  mailing_id: string;
+  expires_at: Date;
+  used_at: Date | null;
+  answer: ColumnType<Record<string, unknown> | null, JsonText<Record<string, unknown>> | null | undefined, JsonText<Record<string, unknown>> | null>;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   directory_import: DirectoryImportTable;
   authority: AuthorityTable;
@@ -156,6 +237,11 @@ export interface Database {
   participant: ParticipantTable;
   history: HistoryTable;
   job: JobTable;
+  app_secret: AppSecretTable;
+  mail_template: MailTemplateTable;
+  mailing: MailingTable;
+  mail_message: MailMessageTable;
+  response_link: ResponseLinkTable;
 }
 
 export type Authority = Selectable<AuthorityTable>;
@@ -166,3 +252,6 @@ export type SolutionUpdate = Updateable<SolutionTable>;
 export type Participant = Selectable<ParticipantTable>;
 export type HistoryEntry = Selectable<HistoryTable>;
 export type Job = Selectable<JobTable>;
+export type Mailing = Selectable<MailingTable>;
+export type MailMessage = Selectable<MailMessageTable>;
+export type ResponseLink = Selectable<ResponseLinkTable>;
