@@ -18,9 +18,14 @@ export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
   return pino({ level: config.logLevel, base: { service: 'efa-rollout' } });
 }
 
-export async function openConfiguredDatabase(config: Config): Promise<DatabaseHandle> {
+export async function openConfiguredDatabase(config: Config, logger?: Logger): Promise<DatabaseHandle> {
   return config.databaseUrl
-    ? openDatabase({ kind: 'postgres', url: config.databaseUrl, poolSize: config.databasePoolSize })
+    ? openDatabase({
+        kind: 'postgres',
+        url: config.databaseUrl,
+        poolSize: config.databasePoolSize,
+        onIdleConnectionError: (error) => logger?.warn({ err: error }, 'Ruhende Datenbankverbindung getrennt'),
+      })
     : openDatabase({ kind: 'pglite', dataDir: config.dataDir });
 }
 
@@ -49,7 +54,7 @@ export async function startRuntime(
   logger: Logger,
   options: { extraRoutes?: AppDeps['extraRoutes']; printToken?: (token: string) => void } = {},
 ): Promise<Runtime> {
-  const handle = await openConfiguredDatabase(config);
+  const handle = await openConfiguredDatabase(config, logger);
   try {
     const { applied } = await migrateToLatest(handle.db);
     if (applied.length) logger.info({ applied }, 'Migrationen angewandt');

@@ -15,7 +15,7 @@ export interface DatabaseHandle {
 }
 
 export type DatabaseTarget =
-  | { kind: 'postgres'; url: string; poolSize?: number }
+  | { kind: 'postgres'; url: string; poolSize?: number; onIdleConnectionError?: (error: Error) => void }
   | { kind: 'pglite'; dataDir: string | null /* null: in memory */ };
 
 const INT8_OID = 20;
@@ -28,6 +28,10 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
     pool.on('connect', (client) => {
       client.setTypeParser(INT8_OID, parseInt8);
     });
+    // An idle connection the server closed (restart, failover, DROP DATABASE … FORCE)
+    // is dropped from the pool; the next query opens a new one. Unhandled, the
+    // 'error' event would end the process.
+    pool.on('error', (error) => target.onIdleConnectionError?.(error));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', close: () => db.destroy() };
   }

@@ -37,6 +37,25 @@ export async function enqueueJob(db: Executor, job: NewJob): Promise<void> {
     .execute();
 }
 
+/** Inserts many jobs in batches (a mailing to thousands of recipients); duplicates by key are ignored. */
+export async function enqueueJobs(db: Executor, jobs: NewJob[]): Promise<void> {
+  for (let offset = 0; offset < jobs.length; offset += 1000) {
+    await db
+      .insertInto('job')
+      .values(
+        jobs.slice(offset, offset + 1000).map((job) => ({
+          kind: job.kind,
+          payload: toJson(job.payload),
+          idempotency_key: job.idempotencyKey,
+          ...(job.runAt ? { run_at: job.runAt } : {}),
+          ...(job.maxAttempts ? { max_attempts: job.maxAttempts } : {}),
+        })),
+      )
+      .onConflict((oc) => oc.column('idempotency_key').doNothing())
+      .execute();
+  }
+}
+
 /** Cancels pending jobs whose idempotency key starts with the prefix (timers that are no longer wanted). */
 export async function cancelPendingJobs(db: Executor, idempotencyKeyPrefix: string): Promise<number> {
   const result = await db

@@ -93,9 +93,22 @@ interface Target {
   save(trx: Trx, next: { snapshot: unknown; stage: string; stateValue: unknown; revision: number }): Promise<void>;
 }
 
+/** Who sends: an actor for the history, and for ministry tokens the ministry whose solutions it may change. */
+export interface EventSender {
+  actor: string;
+  /** Set for ministry tokens: other ministries' solutions are reported as not found. */
+  ministryScope?: string | null;
+}
+
+function assertInScope(sender: EventSender, solutionId: string, leadMinistry: string): void {
+  if (sender.ministryScope && sender.ministryScope !== leadMinistry) {
+    throw new NotFoundProblem(`EfA-Lösung ${solutionId} gibt es nicht`);
+  }
+}
+
 export async function sendSolutionEvent(
   deps: EngineDeps,
-  input: { solutionId: string; event: WorkflowEvent; actor: string },
+  input: { solutionId: string; event: WorkflowEvent } & EventSender,
 ): Promise<EventOutcome> {
   const { solutionId } = input;
   const target: Target = {
@@ -106,11 +119,12 @@ export async function sendSolutionEvent(
     async load(trx) {
       const row = await trx
         .selectFrom('solution')
-        .select(['snapshot', 'machine_version', 'revision', 'stage'])
+        .select(['snapshot', 'machine_version', 'revision', 'stage', 'lead_ministry'])
         .where('id', '=', solutionId)
         .forUpdate()
         .executeTakeFirst();
       if (!row) throw new NotFoundProblem(`EfA-Lösung ${solutionId} gibt es nicht`);
+      assertInScope(input, solutionId, row.lead_ministry);
       const machine = machineOfVersion(SOLUTION_MACHINES, row.machine_version, `Lösung ${solutionId}`);
       return {
         machine,
@@ -143,7 +157,7 @@ export async function sendSolutionEvent(
 
 export async function sendParticipantEvent(
   deps: EngineDeps,
-  input: { solutionId: string; ars: string; event: WorkflowEvent; actor: string },
+  input: { solutionId: string; ars: string; event: WorkflowEvent } & EventSender,
 ): Promise<EventOutcome> {
   const { solutionId, ars } = input;
   const target: Target = {
@@ -152,15 +166,18 @@ export async function sendParticipantEvent(
     ars,
     stageOf: (snapshot) => participantStage(snapshot as never),
     async load(trx) {
-      // A share lock on the solution: participants may move together, but not while
-      // the solution itself changes stage (e.g. is being completed on their counts).
+      // A key-share lock on the solution: participants may move together, but not
+      // while the solution itself changes stage (its events take FOR UPDATE, e.g. to
+      // complete on the participants' counts). KEY SHARE is the lightest lock that
+      // still conflicts with FOR UPDATE.
       const solution = await trx
         .selectFrom('solution')
-        .select(['stage'])
+        .select(['stage', 'lead_ministry'])
         .where('id', '=', solutionId)
-        .forShare()
+        .forKeyShare()
         .executeTakeFirst();
       if (!solution) throw new NotFoundProblem(`EfA-Lösung ${solutionId} gibt es nicht`);
+      assertInScope(input, solutionId, solution.lead_ministry);
       if (!ACTIVE_SOLUTION_STAGES.includes(solution.stage)) {
         throw new ConflictProblem(
           `Die Lösung ist im Stadium „${solution.stage}“; Teilnehmende bewegen sich nur in den Stadien ${ACTIVE_SOLUTION_STAGES.join(', ')}.`,

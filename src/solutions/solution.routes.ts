@@ -57,6 +57,12 @@ export interface SolutionRoutesDeps {
   engine: EngineDeps;
 }
 
+/** The engine checks the ministry scope inside its transaction: no extra lookup per event. */
+function senderOf(request: Parameters<typeof requirePrincipal>[0]) {
+  const principal = requirePrincipal(request);
+  return { actor: actorOf(principal), ministryScope: principal.role === 'ministry' ? principal.ministry : null };
+}
+
 const ROLES = { roles: ['admin', 'ministry'] as ('admin' | 'ministry')[] };
 
 export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fastify, { db, engine }) => {
@@ -119,10 +125,7 @@ export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fas
   app.post(
     '/solutions/:id/events',
     { config: ROLES, schema: { tags, summary: 'Ereignis an die Lösung senden', params: SolutionId, body: EventBody } },
-    async (request) => {
-      await loadAccessible(request, request.params.id);
-      return sendSolutionEvent(engine, { solutionId: request.params.id, event: request.body, actor: actorOf(requirePrincipal(request)) });
-    },
+    async (request) => sendSolutionEvent(engine, { solutionId: request.params.id, event: request.body, ...senderOf(request) }),
   );
 
   app.get(
@@ -161,15 +164,8 @@ export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fas
   app.post(
     '/solutions/:id/participants/:ars/events',
     { config: ROLES, schema: { tags, summary: 'Ereignis an eine teilnehmende Behörde senden', params: ParticipantParams, body: EventBody } },
-    async (request) => {
-      await loadAccessible(request, request.params.id);
-      return sendParticipantEvent(engine, {
-        solutionId: request.params.id,
-        ars: request.params.ars,
-        event: request.body,
-        actor: actorOf(requirePrincipal(request)),
-      });
-    },
+    async (request) =>
+      sendParticipantEvent(engine, { solutionId: request.params.id, ars: request.params.ars, event: request.body, ...senderOf(request) }),
   );
 
   app.get(
