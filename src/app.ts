@@ -12,6 +12,9 @@ import { solutionRoutes } from './solutions/solution.routes.ts';
 import { directoryRoutes } from './directory/directory.routes.ts';
 import { tokenRoutes } from './auth/token.routes.ts';
 import { jobRoutes } from './engine/job.routes.ts';
+import { templateRoutes } from './mailings/template.routes.ts';
+import { mailingRoutes, type MailingRoutesDeps } from './mailings/mailing.routes.ts';
+import { responseRoutes } from './responses/response.routes.ts';
 
 export interface AppDeps {
   db: Kysely<Database>;
@@ -20,6 +23,8 @@ export interface AppDeps {
   /** A pino logger; without one the app logs nothing (tests). */
   logger?: FastifyBaseLogger;
   bodyLimitBytes?: number;
+  /** Mailings: settings, public URL for links, local outbox (defaults: no multipliers, no outbox listing). */
+  mail?: Omit<MailingRoutesDeps, 'db'>;
   /** Extra routes that only exist in one setting (the benchmark's baseline route). */
   extraRoutes?: (app: FastifyInstance) => void | Promise<void>;
 }
@@ -27,6 +32,12 @@ export interface AppDeps {
 const VERSION = '0.1.0';
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const mail = deps.mail ?? {
+    settings: { multiplierEmails: [] },
+    publicBaseUrl: 'http://127.0.0.1:3000',
+    outboxDir: null,
+    now: deps.engine.now,
+  };
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: deps.bodyLimitBytes ?? 50 * 1024 * 1024,
@@ -76,6 +87,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
   });
 
+  // The authorities' answer pages: public, the signed token in the URL is the authorisation.
+  await app.register(responseRoutes, { db: deps.db, engine: deps.engine, publicBaseUrl: mail.publicBaseUrl, now: deps.engine.now });
+
   await app.register(
     async (api) => {
       api.addHook('onRequest', createAuthHook(deps.db));
@@ -83,6 +97,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(directoryRoutes, { db: deps.db });
       await api.register(tokenRoutes, { db: deps.db });
       await api.register(jobRoutes, { db: deps.db });
+      await api.register(templateRoutes, { db: deps.db });
+      await api.register(mailingRoutes, { db: deps.db, ...mail });
       if (deps.extraRoutes) await deps.extraRoutes(api);
     },
     { prefix: '/api/v1' },

@@ -11,6 +11,7 @@ import { JobWorker } from './engine/job.queue.ts';
 import { createEffectHandlers } from './engine/effect.activities.ts';
 import type { EngineDeps } from './engine/workflow.engine.ts';
 import { buildApp, type AppDeps } from './app.ts';
+import { createMailModule } from './mailings/mail.module.ts';
 
 export const FIXTURE_DIRECTORY = fileURLToPath(new URL('../fixtures/brandenburg-kommunalverzeichnis.csv', import.meta.url));
 
@@ -65,9 +66,14 @@ export async function startRuntime(
 
     let worker!: JobWorker;
     const engine: EngineDeps = { db: handle.db, now: () => new Date(), onJobsEnqueued: () => worker.poke() };
+    const mail = createMailModule({ db: handle.db, engine, logger: logger.child({ component: 'mail' }), ...config });
+    logger.info(
+      mail.transport.kind === 'smtp' ? { smtp: 'konfiguriert' } : { outbox: mail.routes.outboxDir },
+      mail.transport.kind === 'smtp' ? 'Mails gehen per SMTP hinaus' : 'Kein SMTP_URL: Mails landen nur im lokalen Postausgang',
+    );
     worker = new JobWorker({
       db: handle.db,
-      handlers: createEffectHandlers(engine, logger.child({ component: 'effects' })),
+      handlers: { ...createEffectHandlers(engine, logger.child({ component: 'effects' })), ...mail.handlers },
       logger: logger.child({ component: 'jobs' }),
       concurrency: config.jobConcurrency,
       pollIntervalMs: config.jobPollIntervalMs,
@@ -78,6 +84,7 @@ export async function startRuntime(
       engine,
       logger: logger.child({ component: 'http' }),
       bodyLimitBytes: config.bodyLimitBytes,
+      mail: mail.routes,
       extraRoutes: options.extraRoutes,
     });
     worker.start();
@@ -89,6 +96,7 @@ export async function startRuntime(
       async close() {
         await app.close();
         await worker.stop();
+        await mail.transport.close();
         await handle.close();
       },
     };

@@ -20,6 +20,9 @@ export type DatabaseTarget =
 
 const INT8_OID = 20;
 const parseInt8 = (value: string) => Number(value);
+/** Calendar dates stay 'YYYY-MM-DD' strings: a Date would shift them with the time zone. */
+const DATE_OID = 1082;
+const keepDateText = (value: string) => value;
 
 export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {
   if (target.kind === 'postgres') {
@@ -27,6 +30,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
     // bigint ids and counts fit in a double here; keep both drivers returning numbers.
     pool.on('connect', (client) => {
       client.setTypeParser(INT8_OID, parseInt8);
+      client.setTypeParser(DATE_OID, keepDateText);
     });
     // An idle connection the server closed (restart, failover, DROP DATABASE … FORCE)
     // is dropped from the pool; the next query opens a new one. Unhandled, the
@@ -40,7 +44,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
   try {
     const pglite = await PGlite.create({
       ...(target.dataDir ? { dataDir: join(target.dataDir, 'pglite') } : {}),
-      parsers: { [INT8_OID]: parseInt8 },
+      parsers: { [INT8_OID]: parseInt8, [DATE_OID]: keepDateText },
     });
     const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
     return {

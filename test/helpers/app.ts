@@ -9,6 +9,10 @@ import { JobWorker } from '../../src/engine/job.queue.ts';
 import { createEffectHandlers } from '../../src/engine/effect.activities.ts';
 import type { EngineDeps } from '../../src/engine/workflow.engine.ts';
 import { FIXTURE_DIRECTORY } from '../../src/runtime.ts';
+import { createMailModule, type MailModule } from '../../src/mailings/mail.module.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { openTestDatabase } from './databases.ts';
 
 export interface TestApp {
@@ -16,6 +20,7 @@ export interface TestApp {
   handle: DatabaseHandle;
   engine: EngineDeps;
   worker: JobWorker;
+  mail: MailModule;
   adminToken: string;
   /** Token of a ministry: { MSGIV: 'efa_…' } */
   ministryToken(ministry: string): Promise<string>;
@@ -34,7 +39,13 @@ interface Teardown {
 export async function buildTestApp(
   t: Teardown,
   kind: DatabaseKind,
-  options: { withDirectory?: boolean; extraRoutes?: AppDeps['extraRoutes'] } = {},
+  options: {
+    withDirectory?: boolean;
+    extraRoutes?: AppDeps['extraRoutes'];
+    /** Deliver through this SMTP server; default: the local outbox in a temp dir. */
+    smtpUrl?: string;
+    multiplierEmails?: string[];
+  } = {},
 ): Promise<TestApp> {
   const handle = await openTestDatabase(t, kind);
   if (options.withDirectory !== false) {
@@ -43,15 +54,32 @@ export async function buildTestApp(
   const clock = { now: new Date() };
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const engine: EngineDeps = { db: handle.db, now: () => clock.now };
+  const dataDir = mkdtempSync(join(tmpdir(), 'efa-test-'));
+  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+  const mail = createMailModule({
+    db: handle.db,
+    engine,
+    logger,
+    smtpUrl: options.smtpUrl ?? null,
+    smtpMaxConnections: 3,
+    smtpRateLimitPerSecond: 1000,
+    smtpOptions: { ignoreTLS: true },
+    dataDir,
+    mailFrom: 'MSGIV Brandenburg <ozg@msgiv.example>',
+    publicBaseUrl: 'http://efa.test',
+    linkTtlDays: 120,
+    multiplierEmails: options.multiplierEmails ?? [],
+  });
+  t.teardown(() => mail.transport.close());
   const worker = new JobWorker({
     db: handle.db,
-    handlers: createEffectHandlers(engine, logger),
+    handlers: { ...createEffectHandlers(engine, logger), ...mail.handlers },
     logger,
     concurrency: 4,
     pollIntervalMs: 50,
     now: () => clock.now,
   });
-  const app = await buildApp({ db: handle.db, databaseKind: kind, engine, extraRoutes: options.extraRoutes });
+  const app = await buildApp({ db: handle.db, databaseKind: kind, engine, mail: mail.routes, extraRoutes: options.extraRoutes });
   t.teardown(() => app.close());
   const { token: adminToken } = await createApiToken(handle.db, { role: 'admin', ministry: null, label: 'test-admin' });
   const ministryTokens = new Map<string, string>();
@@ -60,6 +88,7 @@ export async function buildTestApp(
     handle,
     engine,
     worker,
+    mail,
     adminToken,
     clock,
     async ministryToken(ministry) {

@@ -1,0 +1,78 @@
+import { join } from 'node:path';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Database } from '../db/schema.ts';
+import type { EngineDeps } from '../engine/workflow.engine.ts';
+import type { JobHandler } from '../engine/job.queue.ts';
+import { createMailTransport, type MailTransport } from '../mail/mail.transport.ts';
+import { createMailSendHandler, MAIL_SEND_JOB } from '../mail/mail-send.activity.ts';
+import { createMailingActivities } from './mailing.activities.ts';
+import type { MailingRoutesDeps } from './mailing.routes.ts';
+
+export interface MailModuleOptions {
+  db: Kysely<Database>;
+  engine: EngineDeps;
+  logger: Logger;
+  smtpUrl: string | null;
+  smtpMaxConnections: number;
+  smtpRateLimitPerSecond: number;
+  /** Extra nodemailer SMTP options (tests: ignoreTLS). */
+  smtpOptions?: object;
+  dataDir: string;
+  mailFrom: string;
+  publicBaseUrl: string;
+  linkTtlDays: number;
+  multiplierEmails: readonly string[];
+}
+
+export interface MailModule {
+  transport: MailTransport;
+  handlers: Record<string, JobHandler>;
+  routes: Omit<MailingRoutesDeps, 'db'>;
+}
+
+/** The plain address in "Name <address>". */
+function addressOf(mailbox: string): string {
+  return /<([^>]+)>/.exec(mailbox)?.[1] ?? mailbox;
+}
+
+/** Mail delivery (SMTP or local outbox), the mailing activities and what their routes need, wired once. */
+export function createMailModule(options: MailModuleOptions): MailModule {
+  const outboxDir = join(options.dataDir, 'outbox');
+  const transport = createMailTransport({
+    smtpUrl: options.smtpUrl,
+    maxConnections: options.smtpMaxConnections,
+    rateLimitPerSecond: options.smtpRateLimitPerSecond,
+    outboxDir,
+    logger: options.logger,
+    smtpOptions: options.smtpOptions,
+  });
+  const activities = createMailingActivities({
+    db: options.db,
+    engine: options.engine,
+    logger: options.logger,
+    publicBaseUrl: options.publicBaseUrl,
+    linkTtlDays: options.linkTtlDays,
+    fallbackEscalationAddress: addressOf(options.mailFrom),
+  });
+  return {
+    transport,
+    handlers: {
+      ...activities.handlers,
+      [MAIL_SEND_JOB]: createMailSendHandler({
+        db: options.db,
+        transport,
+        mailFrom: options.mailFrom,
+        render: activities.renderMessage,
+        logger: options.logger,
+        now: options.engine.now,
+      }),
+    },
+    routes: {
+      settings: { multiplierEmails: options.multiplierEmails },
+      publicBaseUrl: options.publicBaseUrl,
+      outboxDir: transport.kind === 'outbox' ? outboxDir : null,
+      now: options.engine.now,
+    },
+  };
+}

@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Database, Job, LinkPurpose, MailMessage, MailingKind } from '../db/schema.ts';
+import { ConflictProblem } from '../http/problem.ts';
+import { DeferJobError, enqueueJob, type JobHandler } from '../engine/job.queue.ts';
+import { sendSolutionEvent, type EngineDeps } from '../engine/workflow.engine.ts';
+import { enqueueMailSend } from '../mail/mail-send.activity.ts';
+import { linkPurposesFor } from './template.render.ts';
+import { renderForRecipient } from './template.service.ts';
+import { getLinkSecret, issueResponseLinks } from '../responses/response-link.service.ts';
+import { newMessageId, reminderDueAt } from './mailing.service.ts';
+
+/**
+ * The mailing's own activities: rendering a message for delivery, coupling the sent
+ * Erstinformation to the solution machine, reminders and the escalation to the ministry.
+ * All are jobs and idempotent: a re-run finds the message it already created.
+ */
+
+type Db = Kysely<Database>;
+
+export interface MailingActivityDeps {
+  db: Db;
+  engine: EngineDeps;
+  logger: Logger;
+  publicBaseUrl: string;
+  linkTtlDays: number;
+  /** Where escalations go when the solution names no contact address. */
+  fallbackEscalationAddress: string;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Authorities of a mailing that have not answered through any of its links. */
+async function unansweredRecipients(db: Db, mailingId: string, solutionId: string, purposes: LinkPurpose[]) {
+  return db
+    .selectFrom('mail_message as m')
+    .innerJoin('authority as a', 'a.ars', 'm.ars')
+    .select(['m.ars', 'a.name', 'm.recipient_email'])
+    .where('m.mailing_id', '=', mailingId)
+    .where('m.recipient_role', '=', 'behoerde')
+    .where('m.reminder_no', '=', 0)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('response_link as l')
+            .select('l.token_hash')
+            .whereRef('l.ars', '=', 'm.ars')
+            .where('l.solution_id', '=', solutionId)
+            .where('l.purpose', 'in', purposes.length ? purposes : ['interesse'])
+            .where('l.used_at', 'is not', null),
+        ),
+      ),
+    )
+    .orderBy('a.name')
+    .execute();
+}
+
+async function loadMailing(db: Db, mailingId: string) {
+  return db.selectFrom('mailing').selectAll().where('id', '=', mailingId).executeTakeFirstOrThrow();
+}
+
+/** Records a follow-up message once (unique per mailing, address, kind, number) and hands it to delivery. */
+async function createFollowUpMessage(
+  db: Db,
+  message: { mailingId: string; ars: string | null; email: string; role: 'behoerde' | 'ministerium'; kind: MailingKind; reminderNo: number },
+) {
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('mail_message')
+      .values({
+        id: randomUUID(),
+        mailing_id: message.mailingId,
+        ars: message.ars,
+        recipient_email: message.email,
+        recipient_role: message.role,
+        kind: message.kind,
+        reminder_no: message.reminderNo,
+        message_id: newMessageId(),
+      })
+      .onConflict((oc) => oc.constraint('mail_message_once').doNothing())
+      .execute();
+    const row = await trx
+      .selectFrom('mail_message')
+      .select('id')
+      .where('mailing_id', '=', message.mailingId)
+      .where('recipient_email', '=', message.email)
+      .where('kind', '=', message.kind)
+      .where('reminder_no', '=', message.reminderNo)
+      .executeTakeFirstOrThrow();
+    await enqueueMailSend(trx, row.id);
+  });
+}
+
+export function createMailingActivities(deps: MailingActivityDeps) {
+  const { db, logger } = deps;
+
+  /** Renders a message exactly as the preview shows it; links are deterministic per authority and purpose. */
+  async function renderMessage(message: MailMessage) {
+    const mailing = await loadMailing(db, message.mailing_id);
+    const base = { solutionId: mailing.solution_id, frist: mailing.deadline, kind: message.kind };
+    if (message.recipient_role === 'ministerium') {
+      const offene = await unansweredRecipients(db, mailing.id, mailing.solution_id, linkPurposesFor(mailing.kind));
+      return renderForRecipient(db, {
+        ...base,
+        ars: null,
+        links: {},
+        erinnerungNummer: mailing.reminder_count,
+        offene: offene.map((o) => ({ name: o.name, ars: o.ars! })),
+      });
+    }
+    if (message.recipient_role === 'multiplikator' || !message.ars) {
+      return renderForRecipient(db, { ...base, ars: null, links: {} });
+    }
+    const links = await issueResponseLinks(db, {
+      secret: await getLinkSecret(db),
+      solutionId: mailing.solution_id,
+      ars: message.ars,
+      mailingId: mailing.id,
+      purposes: linkPurposesFor(mailing.kind),
+      expiresAt: new Date(mailing.created_at.getTime() + deps.linkTtlDays * DAY_MS),
+      baseUrl: deps.publicBaseUrl,
+    });
+    return renderForRecipient(db, {
+      ...base,
+      ars: message.ars,
+      links,
+      ...(message.kind === 'erinnerung' ? { erinnerungNummer: message.reminder_no } : {}),
+    });
+  }
+
+  /** The Erstinformation counts as sent once every message of its mailing went to delivery. */
+  async function markErstinformationSent(job: Job) {
+    const { mailingId, solutionId } = job.payload as { mailingId: string; solutionId: string };
+    const waiting = await db
+      .selectFrom('mail_message')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where('mailing_id', '=', mailingId)
+      .where('status', '=', 'ausstehend')
+      .executeTakeFirstOrThrow();
+    if (waiting.n > 0) throw new DeferJobError(2000);
+    try {
+      await sendSolutionEvent(deps.engine, { solutionId, event: { type: 'ERSTINFORMATION_VERSANDT' }, actor: 'system:mailing' });
+    } catch (error) {
+      if (!(error instanceof ConflictProblem)) throw error;
+      logger.info({ solutionId, mailingId }, 'Erstinformation war bereits als versandt vermerkt');
+    }
+  }
+
+  async function sendReminder(job: Job) {
+    const { mailingId, solutionId, ars, n } = job.payload as { mailingId: string; solutionId: string; ars: string; n: number };
+    const mailing = await loadMailing(db, mailingId);
+    const open = await unansweredRecipients(db, mailingId, solutionId, linkPurposesFor(mailing.kind));
+    const recipient = open.find((o) => o.ars === ars);
+    if (!recipient) return; // answered meanwhile
+    await createFollowUpMessage(db, { mailingId, ars, email: recipient.recipient_email, role: 'behoerde', kind: 'erinnerung', reminderNo: n });
+    if (n < mailing.reminder_count && mailing.deadline) {
+      await enqueueJob(db, {
+        kind: 'mailing.reminder',
+        payload: { mailingId, solutionId, ars, n: n + 1 },
+        idempotencyKey: `reminder:${solutionId}:${ars}:${mailingId}:${n + 1}`,
+        runAt: reminderDueAt(mailing.deadline, mailing.reminder_interval_days, n + 1),
+      });
+    }
+  }
+
+  async function escalateToMinistry(job: Job) {
+    const { mailingId, solutionId } = job.payload as { mailingId: string; solutionId: string };
+    const mailing = await loadMailing(db, mailingId);
+    const open = await unansweredRecipients(db, mailingId, solutionId, linkPurposesFor(mailing.kind));
+    if (open.length === 0) return;
+    const solution = await db.selectFrom('solution').select('mail_details').where('id', '=', solutionId).executeTakeFirstOrThrow();
+    const email = solution.mail_details.kontaktEmail || deps.fallbackEscalationAddress;
+    await createFollowUpMessage(db, { mailingId, ars: null, email, role: 'ministerium', kind: 'eskalation', reminderNo: 0 });
+    logger.info({ solutionId, mailingId, unanswered: open.length }, 'Eskalation an das Ministerium');
+  }
+
+  const handlers: Record<string, JobHandler> = {
+    'mailing.handedOver': markErstinformationSent,
+    'mailing.reminder': sendReminder,
+    'mailing.escalate': escalateToMinistry,
+  };
+  return { renderMessage, handlers };
+}

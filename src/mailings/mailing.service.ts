@@ -1,0 +1,293 @@
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import { toJson, type Database, type MailingFilter, type MailingKind, type MailStatus } from '../db/schema.ts';
+import type { Principal } from '../auth/api-token.service.ts';
+import { ConflictProblem, NotFoundProblem, ValidationProblem } from '../http/problem.ts';
+import { assertMayAccess } from '../solutions/solution.service.ts';
+import { enqueueJobs, type NewJob } from '../engine/job.queue.ts';
+import { MAIL_SEND_JOB } from '../mail/mail-send.activity.ts';
+
+type Db = Kysely<Database>;
+
+/** Mailing kinds a ministry sends, the solution stages they belong to, and whom they address by default. */
+export const SENDABLE_KINDS: Record<
+  Exclude<MailingKind, 'erinnerung' | 'eskalation'>,
+  { stages: string[]; defaultParticipantStages: string[] | null }
+> = {
+  erstinformation: { stages: ['erstinformation'], defaultParticipantStages: null },
+  pilotaufruf: { stages: ['erstinformation', 'pilotphase'], defaultParticipantStages: ['informiert', 'interessiert'] },
+  'pilot-einladung': { stages: ['pilotphase'], defaultParticipantStages: ['pilot-kandidat'] },
+  'rollout-einladung': { stages: ['rollout'], defaultParticipantStages: ['eingeladen'] },
+};
+export type SendableKind = keyof typeof SENDABLE_KINDS;
+
+export interface MailingInput {
+  kind: SendableKind;
+  filter?: MailingFilter;
+  /** Answer deadline (YYYY-MM-DD); reminders count from it. */
+  deadline?: string;
+  reminders?: { count: number; intervalDays: number };
+}
+
+export interface MailingSettings {
+  /** Copies of the Erstinformation (Spitzenverbände, Kaz/ZIT-BB). */
+  multiplierEmails: readonly string[];
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** When reminder n (1-based) of a mailing is due: n−1 intervals after the morning after the deadline. */
+export function reminderDueAt(deadline: string, intervalDays: number, n: number): Date {
+  const morningAfter = new Date(`${deadline}T07:00:00Z`).getTime() + DAY_MS;
+  return new Date(morningAfter + (n - 1) * intervalDays * DAY_MS);
+}
+
+export const newMessageId = () => `<${randomUUID()}@efa-rollout>`;
+
+/**
+ * Creates a mailing: selects the recipients from the solution's participants, records
+ * one message per recipient and hands every message to delivery as a durable job –
+ * all in one transaction, so a mailing exists with all its messages or not at all.
+ * Authorities without an e-mail address are reported, not skipped silently.
+ */
+export async function createMailing(
+  db: Db,
+  settings: MailingSettings,
+  principal: Principal,
+  solutionId: string,
+  input: MailingInput,
+  actor: string,
+  now: Date,
+) {
+  if (input.deadline && input.deadline < now.toISOString().slice(0, 10)) {
+    throw new ValidationProblem('Die Antwortfrist liegt in der Vergangenheit', [{ field: '/body/deadline', message: 'Datum ab heute angeben' }]);
+  }
+  if (input.reminders?.count && !input.deadline) {
+    throw new ValidationProblem('Erinnerungen brauchen eine Antwortfrist', [{ field: '/body/deadline', message: 'Pflichtangabe, wenn reminders.count > 0' }]);
+  }
+  const mailingId = randomUUID();
+  const outcome = await db.transaction().execute(async (trx) => {
+    const solution = await trx
+      .selectFrom('solution')
+      .select(['id', 'lead_ministry', 'stage'])
+      .where('id', '=', solutionId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!solution) throw new NotFoundProblem(`EfA-Lösung ${solutionId} gibt es nicht`);
+    assertMayAccess(principal, solution);
+    const rule = SENDABLE_KINDS[input.kind];
+    if (!rule.stages.includes(solution.stage)) {
+      throw new ConflictProblem(
+        `Ein Mailing „${input.kind}“ passt zu den Stadien ${rule.stages.join(', ')}; die Lösung ist im Stadium „${solution.stage}“.`,
+        { stage: solution.stage },
+      );
+    }
+    const filter: MailingFilter = {
+      ...input.filter,
+      ...(input.filter?.stages || input.filter?.authorities || !rule.defaultParticipantStages ? {} : { stages: rule.defaultParticipantStages }),
+    };
+    let query = trx
+      .selectFrom('participant as p')
+      .innerJoin('authority as a', 'a.ars', 'p.ars')
+      .select(['p.ars', 'a.email'])
+      .where('p.solution_id', '=', solutionId);
+    if (filter.stages?.length) query = query.where('p.stage', 'in', filter.stages);
+    if (filter.kreisArs) query = query.where('a.kreis_ars', '=', filter.kreisArs);
+    if (filter.authorities?.length) query = query.where('p.ars', 'in', filter.authorities);
+    const recipients = await query.orderBy('p.ars').execute();
+    if (filter.authorities?.length) {
+      const found = new Set(recipients.map((r) => r.ars));
+      const unknown = filter.authorities.map((ars, i) => ({ ars, i })).filter(({ ars }) => !found.has(ars));
+      if (unknown.length) {
+        throw new ValidationProblem(
+          'Nicht alle Behörden sind Teilnehmende dieser Lösung (im gewählten Stadium)',
+          unknown.map(({ ars, i }) => ({ field: `/body/filter/authorities/${i}`, message: `${ars} ist keine passende Teilnehmerin` })),
+        );
+      }
+    }
+    const withAddress = recipients.filter((r): r is { ars: string; email: string } => Boolean(r.email));
+    const withoutAddress = recipients.filter((r) => !r.email).map((r) => r.ars);
+    if (recipients.length === 0) {
+      throw new ConflictProblem('Der Filter trifft keine teilnehmende Behörde; es wurde nichts versandt.', { filter });
+    }
+
+    const reminders = input.reminders ?? { count: 0, intervalDays: 7 };
+    await trx
+      .insertInto('mailing')
+      .values({
+        id: mailingId,
+        solution_id: solutionId,
+        kind: input.kind,
+        filter: toJson(filter),
+        deadline: input.deadline ?? null,
+        reminder_count: reminders.count,
+        reminder_interval_days: reminders.intervalDays,
+        recipients_total: recipients.length,
+        without_address: toJson(withoutAddress),
+        created_by: actor,
+        created_at: now,
+      })
+      .execute();
+
+    const messages = [
+      ...withAddress.map((r) => ({ ars: r.ars as string | null, email: r.email, role: 'behoerde' as const })),
+      ...(input.kind === 'erstinformation'
+        ? settings.multiplierEmails.map((email) => ({ ars: null, email, role: 'multiplikator' as const }))
+        : []),
+    ].map((m) => ({
+      id: randomUUID(),
+      mailing_id: mailingId,
+      ars: m.ars,
+      recipient_email: m.email,
+      recipient_role: m.role,
+      kind: input.kind as MailingKind,
+      message_id: newMessageId(),
+      updated_at: now,
+    }));
+    for (let offset = 0; offset < messages.length; offset += 1000) {
+      await trx.insertInto('mail_message').values(messages.slice(offset, offset + 1000)).execute();
+    }
+
+    const jobs: NewJob[] = messages.map((m) => ({
+      kind: MAIL_SEND_JOB,
+      payload: { mailMessageId: m.id },
+      idempotencyKey: `${MAIL_SEND_JOB}:${m.id}`,
+      runAt: now,
+      maxAttempts: 8,
+    }));
+    if (input.kind === 'erstinformation') {
+      jobs.push({ kind: 'mailing.handedOver', payload: { mailingId, solutionId }, idempotencyKey: `mailing.handedOver:${mailingId}`, runAt: now });
+    }
+    if (input.deadline && reminders.count > 0) {
+      for (const r of withAddress) {
+        jobs.push({
+          kind: 'mailing.reminder',
+          payload: { mailingId, solutionId, ars: r.ars, n: 1 },
+          idempotencyKey: `reminder:${solutionId}:${r.ars}:${mailingId}:1`,
+          runAt: reminderDueAt(input.deadline, reminders.intervalDays, 1),
+        });
+      }
+      jobs.push({
+        kind: 'mailing.escalate',
+        payload: { mailingId, solutionId },
+        idempotencyKey: `mailing.escalate:${mailingId}`,
+        runAt: reminderDueAt(input.deadline, reminders.intervalDays, reminders.count + 1),
+      });
+    }
+    await enqueueJobs(trx, jobs);
+    return { messages: messages.length, withoutAddress };
+  });
+  return { mailingId, ...outcome };
+}
+
+/** Sent / pending / failed of a mailing while it runs, and who could not be addressed. */
+export async function getMailingProgress(db: Db, principal: Principal, solutionId: string, mailingId: string) {
+  const mailing = await db
+    .selectFrom('mailing as m')
+    .innerJoin('solution as s', 's.id', 'm.solution_id')
+    .selectAll('m')
+    .select('s.lead_ministry')
+    .where('m.id', '=', mailingId)
+    .where('m.solution_id', '=', solutionId)
+    .executeTakeFirst();
+  if (!mailing) throw new NotFoundProblem(`Mailing ${mailingId} gibt es nicht`);
+  assertMayAccess(principal, { id: solutionId, lead_ministry: mailing.lead_ministry });
+  const counts = await db
+    .selectFrom('mail_message')
+    .select(['kind', 'status', sql<number>`count(*)::int`.as('n')])
+    .where('mailing_id', '=', mailingId)
+    .groupBy(['kind', 'status'])
+    .execute();
+  const byStatus = (kind: MailingKind) =>
+    Object.fromEntries(counts.filter((c) => c.kind === kind).map((c) => [c.status, c.n])) as Partial<Record<MailStatus, number>>;
+  const main = byStatus(mailing.kind);
+  const total = Object.values(main).reduce((a, b) => a + (b ?? 0), 0);
+  const open = (main.ausstehend ?? 0) + (main['wird-gesendet'] ?? 0) + (main.zurueckgestellt ?? 0);
+  return {
+    id: mailing.id,
+    kind: mailing.kind,
+    filter: mailing.filter,
+    deadline: mailing.deadline,
+    reminders: { count: mailing.reminder_count, intervalDays: mailing.reminder_interval_days },
+    createdBy: mailing.created_by,
+    createdAt: mailing.created_at.toISOString(),
+    recipientsTotal: mailing.recipients_total,
+    withoutAddress: mailing.without_address,
+    messages: { total, byStatus: main, open, done: open === 0 },
+    reminderMessages: byStatus('erinnerung'),
+    escalationMessages: byStatus('eskalation'),
+  };
+}
+
+export async function listMailings(db: Db, principal: Principal, solutionId: string) {
+  const solution = await db.selectFrom('solution').select(['id', 'lead_ministry']).where('id', '=', solutionId).executeTakeFirst();
+  if (!solution) throw new NotFoundProblem(`EfA-Lösung ${solutionId} gibt es nicht`);
+  assertMayAccess(principal, solution);
+  const mailings = await db.selectFrom('mailing').select('id').where('solution_id', '=', solutionId).orderBy('created_at', 'desc').execute();
+  return Promise.all(mailings.map((m) => getMailingProgress(db, principal, solutionId, m.id)));
+}
+
+export async function listMailingMessages(
+  db: Db,
+  principal: Principal,
+  solutionId: string,
+  mailingId: string,
+  filter: { status?: string; limit: number; offset: number },
+) {
+  await getMailingProgress(db, principal, solutionId, mailingId); // access check
+  let query = db
+    .selectFrom('mail_message as m')
+    .leftJoin('authority as a', 'a.ars', 'm.ars')
+    .where('m.mailing_id', '=', mailingId);
+  if (filter.status) query = query.where('m.status', '=', filter.status as MailStatus);
+  const [items, total] = await Promise.all([
+    query
+      .select([
+        'm.id',
+        'm.ars',
+        'a.name',
+        'm.recipient_email',
+        'm.recipient_role',
+        'm.kind',
+        'm.reminder_no',
+        'm.status',
+        'm.message_id',
+        'm.attempts',
+        'm.last_response',
+        'm.sent_at',
+      ])
+      .orderBy('m.kind')
+      .orderBy('m.recipient_email')
+      .limit(filter.limit)
+      .offset(filter.offset)
+      .execute(),
+    query.select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return {
+    total: total.n,
+    items: items.map((m) => ({
+      id: m.id,
+      ars: m.ars,
+      authority: m.name,
+      email: m.recipient_email,
+      role: m.recipient_role,
+      kind: m.kind,
+      reminderNo: m.reminder_no,
+      status: m.status,
+      messageId: m.message_id,
+      attempts: m.attempts,
+      serverResponse: m.last_response,
+      sentAt: m.sent_at?.toISOString() ?? null,
+    })),
+  };
+}
+
+/** A bounce reported later (DSN): the message counts as undeliverable. */
+export async function recordBounce(db: Db, messageId: string, reason: string) {
+  const result = await db
+    .updateTable('mail_message')
+    .set({ status: 'unzustellbar', last_response: reason, updated_at: new Date() })
+    .where('message_id', '=', messageId)
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 0) throw new NotFoundProblem(`Keine Nachricht mit Message-ID ${messageId}`);
+}

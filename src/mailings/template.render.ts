@@ -1,0 +1,243 @@
+import type { LinkPurpose, MailDetails, MailingKind } from '../db/schema.ts';
+import type { FieldError } from '../http/problem.ts';
+
+/**
+ * Mail templates: `{{name}}` placeholders over a fixed vocabulary, rendered into a
+ * subject, a plain-text part and a full HTML document. Pure – no database, no clock –
+ * so a preview and the real mail come out byte for byte the same.
+ */
+
+export const MAILING_KINDS: readonly MailingKind[] = [
+  'erstinformation',
+  'pilotaufruf',
+  'pilot-einladung',
+  'rollout-einladung',
+  'erinnerung',
+  'eskalation',
+];
+
+export const PLACEHOLDERS = [
+  'behoerde.name',
+  'behoerde.ars',
+  'loesung.titel',
+  'loesung.ozgId',
+  'loesung.leikaSchluessel',
+  'ministerium',
+  'kontakt.name',
+  'kontakt.email',
+  'kontakt.telefon',
+  'kosten',
+  'termine',
+  'sachstand',
+  'frist',
+  'link.interesse',
+  'link.pilot',
+  'link.bereitschaft',
+  'link.busbb',
+  'erinnerung.nummer',
+  'offene.anzahl',
+  'offene.liste',
+] as const;
+
+export type Placeholder = (typeof PLACEHOLDERS)[number];
+
+export interface MailTemplate {
+  subject: string;
+  textBody: string;
+  htmlBody: string;
+}
+
+export interface MailContext {
+  /** The addressed authority; null for mails to the ministry itself (Eskalation). */
+  behoerde: { name: string; ars: string } | null;
+  loesung: { titel: string; ozgId: string; leikaKeys: string[] };
+  /** Short name of the lead ministry, e.g. MSGIV. */
+  ministerium: string;
+  details: MailDetails;
+  /** Answer deadline as YYYY-MM-DD, or null. */
+  frist: string | null;
+  links: Partial<Record<LinkPurpose, string>>;
+  erinnerungNummer?: number;
+  /** Eskalation: the authorities that have not answered. */
+  offene?: { name: string; ars: string }[];
+}
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+const LINK_PLACEHOLDERS: Record<LinkPurpose, Placeholder> = {
+  interesse: 'link.interesse',
+  pilot: 'link.pilot',
+  bereitschaft: 'link.bereitschaft',
+  'bus-bb': 'link.busbb',
+};
+
+const KNOWN = new Set<string>(PLACEHOLDERS);
+/** A complete placeholder; the name is checked against PLACEHOLDERS separately. */
+const TOKEN = /\{\{([^{}]*)\}\}/g;
+const NONE = '–';
+
+/**
+ * The response links a kind's mail carries (and for which the sender must create
+ * signed links). `erinnerung` answers []: a reminder carries the links of the mailing
+ * it reminds of – the caller passes that mailing's links in the context; the default
+ * reminder text points to `link.bereitschaft`, the answer that invitations wait for.
+ */
+export function linkPurposesFor(kind: MailingKind): LinkPurpose[] {
+  switch (kind) {
+    case 'erstinformation':
+      return ['interesse', 'pilot'];
+    case 'pilotaufruf':
+      return ['pilot'];
+    case 'pilot-einladung':
+      return ['bereitschaft'];
+    case 'rollout-einladung':
+      return ['bereitschaft', 'bus-bb'];
+    case 'erinnerung':
+    case 'eskalation':
+      return [];
+  }
+}
+
+/** The link purposes a template actually uses – lets a sender check it created them all. */
+export function linkPurposesIn(template: MailTemplate): LinkPurpose[] {
+  const used = new Set(placeholdersIn(`${template.subject}\n${template.textBody}\n${template.htmlBody}`));
+  return (Object.keys(LINK_PLACEHOLDERS) as LinkPurpose[]).filter((purpose) => used.has(LINK_PLACEHOLDERS[purpose]));
+}
+
+function placeholdersIn(source: string): string[] {
+  return [...source.matchAll(TOKEN)].map((match) => match[1]!.trim());
+}
+
+const FIELDS: { key: keyof MailTemplate; field: string; label: string }[] = [
+  { key: 'subject', field: '/subject', label: 'Der Betreff' },
+  { key: 'textBody', field: '/textBody', label: 'Der Textteil' },
+  { key: 'htmlBody', field: '/htmlBody', label: 'Der HTML-Teil' },
+];
+
+/**
+ * Checks the parts that are present: not blank, every `{{…}}` a known placeholder,
+ * no stray `{{` or `}}` (a typo there would otherwise reach hundreds of authorities).
+ */
+export function validateTemplate(template: Partial<MailTemplate>): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const { key, field, label } of FIELDS) {
+    const source = template[key];
+    if (source === undefined) continue;
+    if (source.trim() === '') {
+      errors.push({ field, message: `${label} darf nicht leer sein` });
+      continue;
+    }
+    const unknown = new Set(placeholdersIn(source).filter((name) => !KNOWN.has(name)));
+    for (const name of unknown) {
+      errors.push({ field, message: `Unbekannter Platzhalter {{${name}}}; erlaubt: ${PLACEHOLDERS.join(', ')}` });
+    }
+    const rest = source.replace(TOKEN, '');
+    if (rest.includes('{{')) errors.push({ field, message: 'Ein Platzhalter wird mit „{{“ geöffnet, aber nicht mit „}}“ geschlossen' });
+    if (rest.includes('}}')) errors.push({ field, message: 'Ein „}}“ schließt keinen mit „{{“ geöffneten Platzhalter' });
+  }
+  return errors;
+}
+
+const MONTHS = ['Januar', 'Februar', 'März', 'April', 'Mai', 'Juni', 'Juli', 'August', 'September', 'Oktober', 'November', 'Dezember'];
+
+/** "2027-01-15" → "15. Januar 2027"; read as a calendar date, never through a time zone. */
+export function formatGermanDate(isoDate: string): string {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate);
+  const month = match ? MONTHS[Number(match[2]) - 1] : undefined;
+  if (!match || !month) return isoDate;
+  return `${Number(match[3])}. ${month} ${match[1]}`;
+}
+
+function present(value: string | undefined): string | undefined {
+  return value !== undefined && value.trim() !== '' ? value.trim() : undefined;
+}
+
+/** The plain value of every placeholder; lists stay lists so each part can lay them out. */
+function valuesOf(context: MailContext): Record<Placeholder, string | string[]> {
+  const { details, links } = context;
+  const offene = context.offene ?? [];
+  return {
+    'behoerde.name': context.behoerde?.name ?? NONE,
+    'behoerde.ars': context.behoerde?.ars ?? NONE,
+    'loesung.titel': context.loesung.titel,
+    'loesung.ozgId': context.loesung.ozgId,
+    'loesung.leikaSchluessel': context.loesung.leikaKeys.length ? context.loesung.leikaKeys.join(', ') : NONE,
+    ministerium: context.ministerium,
+    'kontakt.name': present(details.kontaktName) ?? `Fachreferat im ${context.ministerium}`,
+    'kontakt.email': present(details.kontaktEmail) ?? NONE,
+    'kontakt.telefon': present(details.kontaktTelefon) ?? NONE,
+    kosten: present(details.kosten) ?? 'werden noch bekannt gegeben',
+    termine: present(details.termine) ?? 'werden noch bekannt gegeben',
+    sachstand: present(details.sachstand) ?? 'wird noch bekannt gegeben',
+    frist: context.frist ? formatGermanDate(context.frist) : 'ohne Frist',
+    'link.interesse': links.interesse ?? NONE,
+    'link.pilot': links.pilot ?? NONE,
+    'link.bereitschaft': links.bereitschaft ?? NONE,
+    'link.busbb': links['bus-bb'] ?? NONE,
+    'erinnerung.nummer': context.erinnerungNummer === undefined ? NONE : String(context.erinnerungNummer),
+    'offene.anzahl': String(offene.length),
+    'offene.liste': offene.map((authority) => `${authority.name} (${authority.ars})`),
+  };
+}
+
+export function escapeHtml(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+function substitute(source: string, values: Record<Placeholder, string | string[]>, format: (value: string | string[]) => string): string {
+  // One pass: a value that itself contains "{{…}}" is never expanded again.
+  return source.replace(TOKEN, (whole, name: string) => {
+    const key = name.trim();
+    return KNOWN.has(key) ? format(values[key as Placeholder]) : whole;
+  });
+}
+
+const asText = (value: string | string[]) => (Array.isArray(value) ? (value.length ? value.map((v) => `- ${v}`).join('\n') : NONE) : value);
+const asSubject = (value: string | string[]) => (Array.isArray(value) ? value.join(', ') || NONE : value);
+const asHtml = (value: string | string[]) =>
+  Array.isArray(value)
+    ? value.length
+      ? `<ul>${value.map((v) => `<li>${escapeHtml(v)}</li>`).join('')}</ul>`
+      : NONE
+    : escapeHtml(value).replace(/\r?\n/g, '<br>\n');
+
+/**
+ * Inline styles, because many mail clients drop <style>: 16px sans-serif, #1a1a1a on
+ * white (contrast > 15:1) and links in #0b4f8a (> 8:1), underlined.
+ */
+function htmlDocument(title: string, content: string, ministerium: string): string {
+  return `<!DOCTYPE html>
+<html lang="de">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>
+  body { margin: 0; padding: 0; background: #ffffff; color: #1a1a1a; }
+  a { color: #0b4f8a; text-decoration: underline; }
+  h1 { font-size: 1.375em; line-height: 1.3; }
+  h2 { font-size: 1.125em; line-height: 1.3; margin-top: 1.5em; }
+</style>
+</head>
+<body style="margin:0;padding:0;background:#ffffff;color:#1a1a1a;">
+<div role="article" aria-label="${escapeHtml(title)}" lang="de" style="max-width:40em;margin:0 auto;padding:24px 16px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;background:#ffffff;">
+${content}
+<hr style="border:none;border-top:1px solid #6b6b6b;margin:32px 0 12px;">
+<p style="font-size:14px;color:#4a4a4a;">${escapeHtml(ministerium)} – Land Brandenburg</p>
+</div>
+</body>
+</html>
+`;
+}
+
+export function renderMail(template: MailTemplate, context: MailContext): RenderedMail {
+  const values = valuesOf(context);
+  const subject = substitute(template.subject, values, asSubject).replace(/\s*[\r\n]+\s*/g, ' ').trim();
+  const text = substitute(template.textBody, values, asText);
+  const html = htmlDocument(subject, substitute(template.htmlBody, values, asHtml).trim(), context.ministerium);
+  return { subject, text, html };
+}

@@ -1,0 +1,140 @@
+import type { Kysely, Transaction } from 'kysely';
+import { toJson, type Database, type LinkPurpose, type MailDetails, type MailingKind } from '../db/schema.ts';
+import { NotFoundProblem, ValidationProblem } from '../http/problem.ts';
+import { DEFAULT_TEMPLATES } from './default-templates.ts';
+import { MAILING_KINDS, renderMail, validateTemplate, type MailContext, type MailTemplate, type RenderedMail } from './template.render.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export interface TemplateView extends MailTemplate {
+  kind: MailingKind;
+  /** false: the default text, nothing saved for this solution. */
+  custom: boolean;
+  updatedBy: string | null;
+  updatedAt: string | null;
+}
+
+function defaultView(kind: MailingKind): TemplateView {
+  return { kind, ...DEFAULT_TEMPLATES[kind], custom: false, updatedBy: null, updatedAt: null };
+}
+
+function customView(row: { kind: MailingKind; subject: string; text_body: string; html_body: string; updated_by: string; updated_at: Date }): TemplateView {
+  return {
+    kind: row.kind,
+    subject: row.subject,
+    textBody: row.text_body,
+    htmlBody: row.html_body,
+    custom: true,
+    updatedBy: row.updated_by,
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+/** The solution's own text for a kind, or the default when it has none. */
+export async function loadTemplate(db: Db, solutionId: string, kind: MailingKind): Promise<TemplateView> {
+  const row = await db
+    .selectFrom('mail_template')
+    .selectAll()
+    .where('solution_id', '=', solutionId)
+    .where('kind', '=', kind)
+    .executeTakeFirst();
+  return row ? customView(row) : defaultView(kind);
+}
+
+export async function listTemplates(db: Db, solutionId: string): Promise<TemplateView[]> {
+  const rows = await db.selectFrom('mail_template').selectAll().where('solution_id', '=', solutionId).execute();
+  const custom = new Map(rows.map((row) => [row.kind, customView(row)]));
+  return MAILING_KINDS.map((kind) => custom.get(kind) ?? defaultView(kind));
+}
+
+/** Validates (422 naming each field) and stores the solution's own text for a kind. */
+export async function saveTemplate(
+  db: Db,
+  solutionId: string,
+  kind: MailingKind,
+  template: MailTemplate,
+  actor: string,
+): Promise<TemplateView> {
+  const errors = validateTemplate(template);
+  if (errors.length) throw new ValidationProblem('Die Vorlage kann so nicht gespeichert werden', errors);
+  const values = { subject: template.subject, text_body: template.textBody, html_body: template.htmlBody, updated_by: actor, updated_at: new Date() };
+  const row = await db
+    .insertInto('mail_template')
+    .values({ solution_id: solutionId, kind, ...values })
+    .onConflict((conflict) => conflict.columns(['solution_id', 'kind']).doUpdateSet(values))
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return customView(row);
+}
+
+/** Back to the default text (idempotent). */
+export async function resetTemplate(db: Db, solutionId: string, kind: MailingKind): Promise<void> {
+  await db.deleteFrom('mail_template').where('solution_id', '=', solutionId).where('kind', '=', kind).execute();
+}
+
+const DETAIL_KEYS = ['kontaktName', 'kontaktEmail', 'kontaktTelefon', 'kosten', 'termine', 'sachstand'] as const satisfies readonly (keyof MailDetails)[];
+
+/** Replaces the solution's mail details; blank values are dropped so the mails show their defaults. */
+export async function saveMailDetails(db: Db, solutionId: string, input: MailDetails): Promise<MailDetails> {
+  const details: MailDetails = {};
+  for (const key of DETAIL_KEYS) {
+    const value = input[key]?.trim();
+    if (value) details[key] = value;
+  }
+  const updated = await db
+    .updateTable('solution')
+    .set({ mail_details: toJson(details), updated_at: new Date() })
+    .where('id', '=', solutionId)
+    .executeTakeFirst();
+  if (updated.numUpdatedRows === 0n) throw new NotFoundProblem(`EfA-Lösung ${solutionId} gibt es nicht`);
+  return details;
+}
+
+export async function loadMailDetails(db: Db, solutionId: string): Promise<MailDetails> {
+  const row = await db.selectFrom('solution').select('mail_details').where('id', '=', solutionId).executeTakeFirst();
+  if (!row) throw new NotFoundProblem(`EfA-Lösung ${solutionId} gibt es nicht`);
+  return row.mail_details ?? {};
+}
+
+export interface MailContextInput {
+  solutionId: string;
+  /** The addressed authority; null for mails to the ministry (Eskalation). */
+  ars: string | null;
+  /** YYYY-MM-DD or null. */
+  frist: string | null;
+  /** Erinnerung: the links of the mailing it reminds of. */
+  links: Partial<Record<LinkPurpose, string>>;
+  erinnerungNummer?: number;
+  offene?: { name: string; ars: string }[];
+}
+
+export async function buildMailContext(db: Db, input: MailContextInput): Promise<MailContext> {
+  const solution = await db
+    .selectFrom('solution')
+    .select(['title', 'ozg_id', 'leika_keys', 'lead_ministry', 'mail_details'])
+    .where('id', '=', input.solutionId)
+    .executeTakeFirst();
+  if (!solution) throw new NotFoundProblem(`EfA-Lösung ${input.solutionId} gibt es nicht`);
+  let behoerde: MailContext['behoerde'] = null;
+  if (input.ars !== null) {
+    const authority = await db.selectFrom('authority').select(['name', 'ars']).where('ars', '=', input.ars).executeTakeFirst();
+    if (!authority) throw new NotFoundProblem(`Behörde ${input.ars} gibt es im Kommunalverzeichnis nicht`);
+    behoerde = authority;
+  }
+  return {
+    behoerde,
+    loesung: { titel: solution.title, ozgId: solution.ozg_id, leikaKeys: solution.leika_keys },
+    ministerium: solution.lead_ministry,
+    details: solution.mail_details ?? {},
+    frist: input.frist,
+    links: input.links,
+    ...(input.erinnerungNummer === undefined ? {} : { erinnerungNummer: input.erinnerungNummer }),
+    ...(input.offene === undefined ? {} : { offene: input.offene }),
+  };
+}
+
+/** One recipient's mail exactly as it is sent – used by the preview and by the sender. */
+export async function renderForRecipient(db: Db, input: MailContextInput & { kind: MailingKind }): Promise<RenderedMail> {
+  const [template, context] = await Promise.all([loadTemplate(db, input.solutionId, input.kind), buildMailContext(db, input)]);
+  return renderMail(template, context);
+}

@@ -1,0 +1,121 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database, LinkPurpose, ResponseLink } from '../db/schema.ts';
+
+/**
+ * Signed response links: authorities have no accounts, so a link in their mail is
+ * the authorisation for exactly one (authority, solution, purpose). The token is an
+ * HMAC over that triple under a key only the database holds, so a reminder or a
+ * re-send after a crash carries the same link, and nobody without the key can
+ * derive or guess one. Only the token's SHA-256 hash is stored.
+ */
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+export const LINK_SECRET_NAME = 'response-link-key';
+export const LINK_PURPOSES = ['interesse', 'pilot', 'bereitschaft', 'bus-bb'] as const satisfies readonly LinkPurpose[];
+
+const SECRET_BYTES = 32;
+/** 32 bytes of HMAC-SHA256 in base64url without padding. */
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+/** The link key shared by all instances of one database; created on first use. */
+export async function getLinkSecret(db: Executor): Promise<Buffer> {
+  let row = await db.selectFrom('app_secret').select('value').where('name', '=', LINK_SECRET_NAME).executeTakeFirst();
+  if (!row) {
+    // Two instances may start at once: the first insert wins, both read the winner.
+    await db
+      .insertInto('app_secret')
+      .values({ name: LINK_SECRET_NAME, value: randomBytes(SECRET_BYTES).toString('base64') })
+      .onConflict((oc) => oc.column('name').doNothing())
+      .execute();
+    row = await db.selectFrom('app_secret').select('value').where('name', '=', LINK_SECRET_NAME).executeTakeFirstOrThrow();
+  }
+  const secret = Buffer.from(row.value, 'base64');
+  if (secret.length !== SECRET_BYTES) throw new Error(`app_secret ${LINK_SECRET_NAME}: erwartet ${SECRET_BYTES} Bytes`);
+  return secret;
+}
+
+export interface LinkSubject {
+  solutionId: string;
+  ars: string;
+  purpose: LinkPurpose;
+}
+
+export function deriveLinkToken(secret: Buffer, { solutionId, ars, purpose }: LinkSubject): string {
+  return createHmac('sha256', secret).update(`${solutionId}:${ars}:${purpose}`).digest('base64url');
+}
+
+export function hashLinkToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export function isWellFormedLinkToken(token: string): boolean {
+  return TOKEN_PATTERN.test(token);
+}
+
+/**
+ * The anti-CSRF value of a link's form. Bound to the link (not to a session: there
+ * is none), so a page of one link cannot be used to post to another one.
+ */
+export function deriveCsrfToken(secret: Buffer, tokenHash: string): string {
+  return createHmac('sha256', secret).update(`csrf:${tokenHash}`).digest('base64url');
+}
+
+export function verifyCsrfToken(secret: Buffer, tokenHash: string, given: unknown): boolean {
+  if (typeof given !== 'string') return false;
+  const expected = Buffer.from(deriveCsrfToken(secret, tokenHash));
+  const actual = Buffer.from(given);
+  return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+export interface IssueLinksInput {
+  secret: Buffer;
+  solutionId: string;
+  ars: string;
+  mailingId: string;
+  purposes: LinkPurpose[];
+  expiresAt: Date;
+  /** Public origin (and path prefix) of the service, e.g. https://efa.brandenburg.example */
+  baseUrl: string;
+}
+
+/**
+ * Stores the links of one authority for one mailing and returns their URLs. Issuing
+ * again (reminder, re-send) keeps an answer already given and only ever extends the
+ * expiry. The hash is refreshed too, so that links derived under a replaced key work
+ * and the old ones stop working.
+ */
+export async function issueResponseLinks(db: Executor, input: IssueLinksInput): Promise<Partial<Record<LinkPurpose, string>>> {
+  const base = input.baseUrl.replace(/\/+$/, '');
+  const urls: Partial<Record<LinkPurpose, string>> = {};
+  for (const purpose of new Set(input.purposes)) {
+    const token = deriveLinkToken(input.secret, { solutionId: input.solutionId, ars: input.ars, purpose });
+    await db
+      .insertInto('response_link')
+      .values({
+        token_hash: hashLinkToken(token),
+        solution_id: input.solutionId,
+        ars: input.ars,
+        purpose,
+        mailing_id: input.mailingId,
+        expires_at: input.expiresAt,
+      })
+      .onConflict((oc) =>
+        oc.columns(['solution_id', 'ars', 'purpose']).doUpdateSet({
+          token_hash: (eb) => eb.ref('excluded.token_hash'),
+          expires_at: sql<Date>`greatest(response_link.expires_at, excluded.expires_at)`,
+        }),
+      )
+      .execute();
+    urls[purpose] = `${base}/antwort/${token}`;
+  }
+  return urls;
+}
+
+/** The link a token stands for; null for malformed, tampered or unknown tokens. */
+export async function findLinkByToken(db: Executor, token: string): Promise<ResponseLink | null> {
+  if (!isWellFormedLinkToken(token)) return null;
+  const row = await db.selectFrom('response_link').selectAll().where('token_hash', '=', hashLinkToken(token)).executeTakeFirst();
+  return row ?? null;
+}

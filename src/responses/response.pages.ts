@@ -1,0 +1,440 @@
+import { createHash } from 'node:crypto';
+import type { LinkPurpose } from '../db/schema.ts';
+import type { FieldError } from '../http/problem.ts';
+import { READINESS_REASONS } from '../engine/event-payload.validate.ts';
+import type { FormFields, LinkContext, RecordedAnswer, ReadinessReason } from './response.service.ts';
+
+/**
+ * The pages an authority sees behind its link: plain HTML forms that work without
+ * JavaScript, with labels, fieldsets and an error summary. Pure functions from
+ * data to HTML; every interpolated value goes through `escapeHtml`.
+ */
+
+export function escapeHtml(value: unknown): string {
+  return String(value ?? '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+// Text #1b1b1b and links/buttons #0b4f9c on white: contrast 16:1 and 8:1; errors
+// #a4000f: 8:1. The focus ring is thick and offset so it shows on every control.
+const STYLE = `
+*,*::before,*::after{box-sizing:border-box}
+body{margin:0;background:#fff;color:#1b1b1b;font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;font-size:1.125rem;line-height:1.55}
+header{background:#0b4f9c;color:#fff;padding:.75rem 1rem}
+header p{margin:0 auto;max-width:42rem;font-weight:700}
+main{max-width:42rem;margin:0 auto;padding:1rem 1rem 3rem}
+h1{font-size:1.6rem;line-height:1.25;margin:1rem 0}
+h2{font-size:1.25rem}
+a{color:#0b4f9c}
+a:focus,input:focus,textarea:focus,button:focus{outline:3px solid #0b4f9c;outline-offset:3px}
+fieldset{border:1px solid #6b6b6b;border-radius:4px;margin:0 0 1.5rem;padding:.75rem 1rem 1rem}
+legend{font-weight:700;padding:0 .25rem}
+.feld{margin:0 0 1.5rem}
+.option{display:flex;gap:.6rem;align-items:flex-start;margin:.5rem 0}
+.option input{width:1.3rem;height:1.3rem;margin-top:.2rem;flex:none}
+label{font-weight:600}
+.option label{font-weight:400}
+.hinweis{color:#4a4a4a;margin:.15rem 0 .4rem;font-size:1rem}
+input[type=text],input[type=url],input[type=date],textarea{display:block;width:100%;font:inherit;color:inherit;border:2px solid #1b1b1b;border-radius:3px;padding:.45rem .55rem;background:#fff}
+input[type=date]{max-width:14rem}
+textarea{min-height:6rem}
+button{font:inherit;font-weight:700;color:#fff;background:#0b4f9c;border:2px solid #0b4f9c;border-radius:4px;padding:.6rem 1.4rem;cursor:pointer}
+button:hover{background:#083b75}
+.fehler{color:#a4000f;font-weight:700;margin:.2rem 0 .4rem}
+[aria-invalid=true]{border-color:#a4000f}
+.zusammenfassung{border:4px solid #a4000f;padding:.5rem 1rem;margin:1rem 0 1.5rem}
+.zusammenfassung h2{margin:.4rem 0}
+.zusammenfassung a{color:#a4000f;font-weight:700}
+.kasten{border-left:6px solid #0b4f9c;background:#f2f6fb;padding:.5rem 1rem;margin:1rem 0}
+dl{margin:0}
+dt{font-weight:700;margin-top:.5rem}
+dd{margin:0 0 .25rem}
+.unsichtbar{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+`;
+
+/** For the Content-Security-Policy: only this stylesheet may apply. */
+export const PAGE_STYLE_HASH = `'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`;
+
+export function renderLayout(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="de">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex, nofollow">
+<title>${escapeHtml(title)} – EfA-Rollout Brandenburg</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<header><p>EfA-Rollout Brandenburg</p></header>
+<main>
+${body}
+</main>
+</body>
+</html>
+`;
+}
+
+// ---------------------------------------------------------------------------
+// Words for the values
+
+export const PURPOSE_TITLES: Record<LinkPurpose, string> = {
+  interesse: 'Rückmeldung zur Nachnutzung',
+  pilot: 'Bewerbung als Pilotbehörde',
+  bereitschaft: 'Bereitschaft zur Nachnutzung',
+  'bus-bb': 'Verknüpfung im BUS-BB melden',
+};
+
+const INTERESSE_LABELS: Record<string, string> = {
+  interesse: 'Wir haben Interesse und möchten weiter informiert werden.',
+  pilot: 'Wir möchten als Pilotbehörde mitwirken.',
+  'kein-interesse': 'Wir haben derzeit kein Interesse.',
+  'nicht-zustaendig': 'Wir sind für diese Leistung nicht zuständig.',
+};
+
+const STATUS_LABELS: Record<string, string> = {
+  bereit: 'Wir sind bereit.',
+  'bereit-ab': 'Wir sind ab einem bestimmten Datum bereit.',
+  'nicht-bereit': 'Wir sind noch nicht bereit.',
+};
+
+export const REASON_LABELS: Record<ReadinessReason, string> = {
+  'fachverfahren-anbindung': 'Anbindung unseres Fachverfahrens',
+  epayment: 'ePayment (Bezahldienst)',
+  bundid: 'BundID (Nutzerkonto)',
+  personal: 'Personal',
+  avv: 'Vertrag zur Auftragsverarbeitung (AVV)',
+  sonstiges: 'Sonstiges (bitte unten erläutern)',
+};
+
+const STAGE_WORDS: Record<string, string> = {
+  vorgemerkt: 'noch nicht informiert',
+  informiert: 'informiert',
+  interessiert: 'Interesse bekundet',
+  'pilot-kandidat': 'als Pilotbehörde beworben',
+  'pilot-bestaetigt': 'als Pilotbehörde bestätigt',
+  'pilot-live': 'Pilotbehörde, der Online-Dienst ist live',
+  eingeladen: 'zur Nachnutzung eingeladen',
+  onboarding: 'in der Einführung',
+  'bus-bb-verknuepft': 'Online-Dienst im BUS-BB verknüpft',
+  live: 'der Online-Dienst ist live',
+  abgelehnt: 'Nachnutzung abgelehnt',
+  'nicht-zustaendig': 'als nicht zuständig gemeldet',
+  ausgeschlossen: 'von der Nachnutzung ausgenommen',
+};
+
+export function germanDate(isoDate: string): string {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate);
+  return match ? `${match[3]}.${match[2]}.${match[1]}` : isoDate;
+}
+
+function germanDateTime(value: string | Date): string {
+  const date = typeof value === 'string' ? new Date(value) : value;
+  if (Number.isNaN(date.getTime())) return String(value);
+  return `${new Intl.DateTimeFormat('de-DE', {
+    timeZone: 'Europe/Berlin',
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).format(date)} Uhr`;
+}
+
+/** A recorded answer as label/value pairs, in words. */
+export function describeAnswer(recorded: RecordedAnswer): Array<[string, string]> {
+  const rows: Array<[string, string]> = [];
+  switch (recorded.purpose) {
+    case 'interesse':
+      rows.push(['Ihre Antwort', INTERESSE_LABELS[recorded.wahl] ?? recorded.wahl]);
+      if (recorded.freitext) rows.push(['Bemerkungen', recorded.freitext]);
+      break;
+    case 'pilot':
+      rows.push(['Ihre Antwort', 'Wir bewerben uns als Pilotbehörde.']);
+      if (recorded.freitext) rows.push(['Bemerkungen', recorded.freitext]);
+      break;
+    case 'bereitschaft':
+      rows.push([
+        'Bereitschaft',
+        recorded.status === 'bereit-ab' && recorded.ab
+          ? `Wir sind ab dem ${germanDate(recorded.ab)} bereit.`
+          : (STATUS_LABELS[recorded.status] ?? recorded.status),
+      ]);
+      if (recorded.gruende?.length) {
+        rows.push(['Es fehlt noch', recorded.gruende.map((g) => REASON_LABELS[g]?.replace(/ \(bitte unten erläutern\)$/, '') ?? g).join(', ')]);
+      }
+      if (recorded.freitext) rows.push(['Erläuterung', recorded.freitext]);
+      break;
+    case 'bus-bb':
+      rows.push(['Online-Dienst', recorded.onlineDienstUrl]);
+      rows.push(['Verknüpft am', germanDate(recorded.verknuepftAm)]);
+      break;
+  }
+  rows.push(['Eingegangen am', germanDateTime(recorded.at)]);
+  return rows;
+}
+
+function answerList(recorded: RecordedAnswer | null): string {
+  if (!recorded) return '<p>Ihre Antwort ist bereits eingegangen.</p>';
+  const rows = describeAnswer(recorded)
+    .map(([label, value]) => `<dt>${escapeHtml(label)}</dt><dd>${escapeHtml(value)}</dd>`)
+    .join('');
+  return `<dl>${rows}</dl>`;
+}
+
+function aboutBlock(ctx: LinkContext): string {
+  return `<div class="kasten"><dl>
+<dt>Behörde</dt><dd>${escapeHtml(ctx.authorityName)}</dd>
+<dt>EfA-Lösung</dt><dd>${escapeHtml(ctx.solutionTitle)}</dd>
+<dt>Federführendes Ministerium</dt><dd>${escapeHtml(ctx.leadMinistry)}</dd>
+</dl></div>`;
+}
+
+function contactBlock(ctx: LinkContext | null): string {
+  if (!ctx) return '<p>Bei Fragen wenden Sie sich bitte an das Ministerium, das Ihnen die E-Mail geschickt hat.</p>';
+  const { kontaktName, kontaktEmail, kontaktTelefon } = ctx.contact;
+  const lines: string[] = [];
+  if (kontaktName) lines.push(escapeHtml(kontaktName));
+  if (kontaktEmail) lines.push(`E-Mail: <a href="mailto:${escapeHtml(kontaktEmail)}">${escapeHtml(kontaktEmail)}</a>`);
+  if (kontaktTelefon) lines.push(`Telefon: ${escapeHtml(kontaktTelefon)}`);
+  const who = `das federführende Ministerium (${escapeHtml(ctx.leadMinistry)})`;
+  return lines.length
+    ? `<h2>Ansprechpartner</h2><p>Bei Fragen wenden Sie sich bitte an ${who}:<br>${lines.join('<br>')}</p>`
+    : `<p>Bei Fragen wenden Sie sich bitte an ${who}.</p>`;
+}
+
+// ---------------------------------------------------------------------------
+// The form
+
+export interface FormView {
+  /** Where the form posts to (the link's own path). */
+  action: string;
+  csrf: string;
+  values?: FormFields;
+  errors?: FieldError[];
+}
+
+/** The element an error summary entry jumps to: the field, or a group's first option. */
+function anchorOf(field: string): string {
+  if (field === 'wahl') return 'f-wahl-interesse';
+  if (field === 'status') return 'f-status-bereit';
+  if (field === 'gruende') return `f-gruende-${READINESS_REASONS[0]}`;
+  return `f-${field}`;
+}
+
+class FormWriter {
+  constructor(private readonly view: FormView) {}
+
+  value(name: string): string {
+    const value = this.view.values?.[name];
+    return (Array.isArray(value) ? value[0] : value) ?? '';
+  }
+
+  isChecked(name: string, option: string): boolean {
+    const value = this.view.values?.[name];
+    return Array.isArray(value) ? value.includes(option) : value === option;
+  }
+
+  error(name: string): FieldError | undefined {
+    return this.view.errors?.find((e) => e.field === name);
+  }
+
+  errorLine(name: string): string {
+    const error = this.error(name);
+    return error ? `<p class="fehler" id="fehler-${name}"><span class="unsichtbar">Fehler: </span>${escapeHtml(error.message)}</p>` : '';
+  }
+
+  describedBy(name: string, hint?: string): string {
+    const ids = [hint, this.error(name) ? `fehler-${name}` : undefined].filter(Boolean);
+    return (ids.length ? ` aria-describedby="${ids.join(' ')}"` : '') + (this.error(name) ? ' aria-invalid="true"' : '');
+  }
+
+  choices(type: 'radio' | 'checkbox', name: string, legend: string, options: Record<string, string>, hint?: string): string {
+    const hintId = hint ? `hinweis-${name}` : undefined;
+    const items = Object.entries(options)
+      .map(([option, label]) => {
+        const id = `f-${name}-${option}`;
+        const checked = this.isChecked(name, option) ? ' checked' : '';
+        return `<div class="option"><input type="${type}" id="${id}" name="${name}" value="${escapeHtml(option)}"${checked}${this.describedBy(name, hintId)}><label for="${id}">${escapeHtml(label)}</label></div>`;
+      })
+      .join('\n');
+    return `<fieldset id="gruppe-${name}"><legend>${escapeHtml(legend)}</legend>
+${hint ? `<p class="hinweis" id="${hintId}">${escapeHtml(hint)}</p>` : ''}${this.errorLine(name)}
+${items}
+</fieldset>`;
+  }
+
+  input(type: 'text' | 'url' | 'date', name: string, label: string, hint: string, extra = ''): string {
+    const hintId = `hinweis-${name}`;
+    return `<div class="feld"><label for="f-${name}">${escapeHtml(label)}</label>
+<p class="hinweis" id="${hintId}">${escapeHtml(hint)}</p>${this.errorLine(name)}
+<input type="${type}" id="f-${name}" name="${name}" value="${escapeHtml(this.value(name))}"${extra}${this.describedBy(name, hintId)}></div>`;
+  }
+
+  textarea(name: string, label: string, hint: string): string {
+    const hintId = `hinweis-${name}`;
+    return `<div class="feld"><label for="f-${name}">${escapeHtml(label)}</label>
+<p class="hinweis" id="${hintId}">${escapeHtml(hint)}</p>${this.errorLine(name)}
+<textarea id="f-${name}" name="${name}" rows="4" maxlength="2000"${this.describedBy(name, hintId)}>${escapeHtml(this.value(name))}</textarea></div>`;
+  }
+}
+
+const DATE_HINT = 'Format: TT.MM.JJJJ, zum Beispiel 01.09.2026';
+
+function formFields(purpose: LinkPurpose, w: FormWriter): { intro: string; fields: string; submit: string } {
+  switch (purpose) {
+    case 'interesse':
+      return {
+        intro: 'Bitte teilen Sie uns mit, ob Ihre Behörde den Online-Dienst nachnutzen möchte.',
+        fields: [
+          w.choices('radio', 'wahl', 'Ihre Antwort', INTERESSE_LABELS),
+          w.textarea('freitext', 'Bemerkungen', 'Freiwillig. Wenn Sie nicht zuständig sind: Bitte nennen Sie, wer zuständig ist.'),
+        ].join('\n'),
+        submit: 'Antwort senden',
+      };
+    case 'pilot':
+      return {
+        intro:
+          'Pilotbehörden setzen den Online-Dienst als Erste ein und werden dabei persönlich begleitet. Mit diesem Formular bewirbt sich Ihre Behörde als Pilotbehörde.',
+        fields: w.textarea('freitext', 'Bemerkungen', 'Freiwillig, zum Beispiel Ansprechperson oder eingesetztes Fachverfahren.'),
+        submit: 'Als Pilotbehörde bewerben',
+      };
+    case 'bereitschaft':
+      return {
+        intro: 'Bitte teilen Sie uns mit, ob Ihre Behörde bereit ist, den Online-Dienst einzusetzen, oder was noch fehlt.',
+        fields: [
+          w.choices('radio', 'status', 'Ist Ihre Behörde bereit?', STATUS_LABELS),
+          w.input('date', 'ab', 'Bereit ab', `Nur bei „ab einem bestimmten Datum“. ${DATE_HINT}`),
+          w.choices(
+            'checkbox',
+            'gruende',
+            'Was fehlt noch?',
+            REASON_LABELS,
+            'Nur bei „noch nicht bereit“. Mehrere Antworten möglich.',
+          ),
+          w.textarea('freitext', 'Erläuterung', 'Pflicht bei „Sonstiges“, sonst freiwillig.'),
+        ].join('\n'),
+        submit: 'Antwort senden',
+      };
+    case 'bus-bb':
+      return {
+        intro:
+          'Bitte melden Sie, dass Ihre Behörde den Online-Dienst im BUS-BB angelegt und mit Ihrer Organisationseinheit verknüpft hat.',
+        fields: [
+          w.input('url', 'onlineDienstUrl', 'Adresse (URL) des Online-Dienstes', 'Beginnt mit https://', ' autocomplete="url" spellcheck="false"'),
+          w.input('date', 'verknuepftAm', 'Verknüpft am', DATE_HINT),
+        ].join('\n'),
+        submit: 'Verknüpfung melden',
+      };
+  }
+}
+
+export function renderAnswerForm(ctx: LinkContext, view: FormView): string {
+  const w = new FormWriter(view);
+  const { intro, fields, submit } = formFields(ctx.purpose, w);
+  const errors = view.errors ?? [];
+  const summary = errors.length
+    ? `<div class="zusammenfassung" role="alert" aria-labelledby="fehler-titel" tabindex="-1">
+<h2 id="fehler-titel">Bitte prüfen Sie Ihre Angaben</h2>
+<ul>${errors.map((e) => `<li><a href="#${anchorOf(e.field)}">${escapeHtml(e.message)}</a></li>`).join('')}</ul>
+</div>`
+    : '';
+  const title = PURPOSE_TITLES[ctx.purpose];
+  return renderLayout(
+    `${errors.length ? 'Fehler: ' : ''}${title}`,
+    `${summary}
+<h1>${escapeHtml(title)}</h1>
+${aboutBlock(ctx)}
+<p>${escapeHtml(intro)}</p>
+<form method="post" action="${escapeHtml(view.action)}" novalidate>
+<input type="hidden" name="csrf" value="${escapeHtml(view.csrf)}">
+${fields}
+<button type="submit">${escapeHtml(submit)}</button>
+</form>
+<p class="hinweis">Dieser Link gilt bis ${escapeHtml(germanDateTime(ctx.expiresAt))} und nimmt eine Antwort an.</p>
+${contactBlock(ctx)}`,
+  );
+}
+
+// ---------------------------------------------------------------------------
+// The other pages
+
+export function renderThanksPage(ctx: LinkContext, recorded: RecordedAnswer): string {
+  return renderLayout(
+    'Vielen Dank',
+    `<h1>Vielen Dank, Ihre Antwort ist eingegangen</h1>
+${aboutBlock(ctx)}
+<h2>Ihre Angaben</h2>
+${answerList(recorded)}
+<p>Sie müssen nichts weiter tun. Erinnerungen zu dieser Anfrage erhalten Sie nicht mehr.</p>
+${contactBlock(ctx)}`,
+  );
+}
+
+export function renderAlreadyAnsweredPage(ctx: LinkContext, recorded: RecordedAnswer | null): string {
+  return renderLayout(
+    'Bereits beantwortet',
+    `<h1>Diese Anfrage ist bereits beantwortet</h1>
+${aboutBlock(ctx)}
+<p>Über diesen Link ist schon eine Antwort eingegangen. Eine zweite Antwort ist nicht möglich; es wurde nichts geändert.</p>
+<h2>Ihre Angaben</h2>
+${answerList(recorded)}
+<p>Wenn sich etwas geändert hat, wenden Sie sich bitte an das Ministerium.</p>
+${contactBlock(ctx)}`,
+  );
+}
+
+export function renderUnknownLinkPage(): string {
+  return renderLayout(
+    'Link ungültig',
+    `<h1>Dieser Link ist ungültig</h1>
+<p>Der Link ist unvollständig, verändert oder uns nicht bekannt. Es wurde nichts gespeichert.</p>
+<p>Bitte öffnen Sie den Link direkt aus Ihrer E-Mail. Wenn Sie ihn kopieren, achten Sie darauf, ihn vollständig zu übernehmen.</p>
+${contactBlock(null)}`,
+  );
+}
+
+export function renderExpiredLinkPage(ctx: LinkContext | null): string {
+  return renderLayout(
+    'Link abgelaufen',
+    `<h1>Dieser Link ist abgelaufen</h1>
+${ctx ? aboutBlock(ctx) : ''}
+<p>Der Link galt bis ${ctx ? escapeHtml(germanDateTime(ctx.expiresAt)) : 'zu einem früheren Datum'}. Es wurde nichts gespeichert.</p>
+<p>Bitte fordern Sie beim Ministerium einen neuen Link an.</p>
+${contactBlock(ctx)}`,
+  );
+}
+
+export function renderUnfittingAnswerPage(ctx: LinkContext, stage: string | null): string {
+  const where = stage && STAGE_WORDS[stage] ? `<p>Aktueller Stand Ihrer Behörde: <strong>${escapeHtml(STAGE_WORDS[stage])}</strong>.</p>` : '';
+  return renderLayout(
+    'Antwort passt nicht zum Stand',
+    `<h1>Ihre Antwort passt nicht zum aktuellen Stand</h1>
+${aboutBlock(ctx)}
+<p>Diese Antwort kann zum jetzigen Stand der Nachnutzung nicht angenommen werden, zum Beispiel weil der Online-Dienst bei Ihnen schon live ist oder die Nachnutzung gerade ruht. Es wurde nichts gespeichert und nichts geändert.</p>
+${where}
+${contactBlock(ctx)}`,
+  );
+}
+
+export function renderFormRejectedPage(): string {
+  return renderLayout(
+    'Formular nicht angenommen',
+    `<h1>Das Formular konnte nicht angenommen werden</h1>
+<p>Die Sicherheitsprüfung des Formulars ist fehlgeschlagen. Es wurde nichts gespeichert.</p>
+<p>Bitte öffnen Sie den Link aus Ihrer E-Mail erneut und senden Sie das Formular noch einmal ab.</p>
+${contactBlock(null)}`,
+  );
+}
+
+export function renderErrorPage(status: number): string {
+  const detail =
+    status >= 500
+      ? 'Ihre Antwort konnte wegen eines technischen Fehlers nicht verarbeitet werden. Bitte versuchen Sie es später noch einmal.'
+      : 'Die Anfrage konnte nicht verarbeitet werden. Bitte öffnen Sie den Link aus Ihrer E-Mail erneut.';
+  return renderLayout('Fehler', `<h1>Das hat leider nicht geklappt</h1><p>${escapeHtml(detail)}</p>${contactBlock(null)}`);
+}

@@ -1,0 +1,348 @@
+import type { Kysely } from 'kysely';
+import { toJson, type Database, type LinkPurpose, type MailDetails, type ResponseLink } from '../db/schema.ts';
+import { ConflictProblem, NotFoundProblem, ValidationProblem, type FieldError } from '../http/problem.ts';
+import { READINESS_REASONS } from '../engine/event-payload.validate.ts';
+import { cancelPendingJobs } from '../engine/job.queue.ts';
+import { sendParticipantEvent, type EngineDeps, type WorkflowEvent } from '../engine/workflow.engine.ts';
+import { findLinkByToken } from './response-link.service.ts';
+
+/**
+ * An authority's answer through a signed link: checked against the link, validated
+ * for its purpose, turned into participant events and applied through the engine.
+ * A link takes one answer; the answer is recorded only if the machine accepted it.
+ */
+
+type Db = Kysely<Database>;
+
+export type ReadinessReason = (typeof READINESS_REASONS)[number];
+export type InteresseWahl = 'interesse' | 'pilot' | 'kein-interesse' | 'nicht-zustaendig';
+export type ReadinessStatus = 'bereit' | 'bereit-ab' | 'nicht-bereit';
+
+export type StructuredAnswer =
+  | { purpose: 'interesse'; wahl: InteresseWahl; freitext?: string }
+  | { purpose: 'pilot'; freitext?: string }
+  | { purpose: 'bereitschaft'; status: ReadinessStatus; ab?: string; gruende?: ReadinessReason[]; freitext?: string }
+  | { purpose: 'bus-bb'; onlineDienstUrl: string; verknuepftAm: string };
+
+/** What a used link keeps: the answer, when it came, and where it moved the participant. */
+export type RecordedAnswer = StructuredAnswer & { at: string; stage: string };
+
+/** A form post: repeated keys (checkboxes) arrive as arrays. */
+export type FormFields = Record<string, string | string[] | undefined>;
+
+export type LinkProblemKind = 'unbekannt' | 'abgelaufen' | 'beantwortet' | 'unpassend';
+
+export class LinkProblem extends Error {
+  override name = 'LinkProblem';
+  readonly link: ResponseLink | null;
+  readonly recorded: RecordedAnswer | null;
+  /** The participant's stage that the answer did not fit ('unpassend'). */
+  readonly stage: string | null;
+
+  constructor(
+    readonly kind: LinkProblemKind,
+    details: { link?: ResponseLink | null; recorded?: RecordedAnswer | null; stage?: string | null } = {},
+  ) {
+    super(`Antwort-Link: ${kind}`);
+    this.link = details.link ?? null;
+    this.recorded = details.recorded ?? null;
+    this.stage = details.stage ?? null;
+  }
+}
+
+export interface ResponseDeps {
+  db: Db;
+  engine: EngineDeps;
+  now: () => Date;
+}
+
+export const INTERESSE_WAHLEN: readonly InteresseWahl[] = ['interesse', 'pilot', 'kein-interesse', 'nicht-zustaendig'];
+export const READINESS_STATUSES: readonly ReadinessStatus[] = ['bereit', 'bereit-ab', 'nicht-bereit'];
+const MAX_TEXT = 2000;
+
+/** The link a token stands for, if it can still take an answer; otherwise the LinkProblem to show. */
+export async function openResponseLink(db: Db, token: string, now: Date): Promise<ResponseLink> {
+  const link = await findLinkByToken(db, token);
+  if (!link) throw new LinkProblem('unbekannt');
+  assertLinkOpen(link, now);
+  return link;
+}
+
+function assertLinkOpen(link: ResponseLink, now: Date): void {
+  if (link.expires_at.getTime() <= now.getTime()) throw new LinkProblem('abgelaufen', { link });
+  if (link.used_at) throw new LinkProblem('beantwortet', { link, recorded: link.answer as RecordedAnswer | null });
+}
+
+/** What the pages show about a link: who is asked, about what, by whom. */
+export interface LinkContext {
+  purpose: LinkPurpose;
+  ars: string;
+  authorityName: string;
+  solutionTitle: string;
+  leadMinistry: string;
+  contact: Pick<MailDetails, 'kontaktName' | 'kontaktEmail' | 'kontaktTelefon'>;
+  expiresAt: Date;
+}
+
+export async function loadLinkContext(db: Db, link: ResponseLink): Promise<LinkContext> {
+  const [solution, authority] = await Promise.all([
+    db.selectFrom('solution').select(['title', 'lead_ministry', 'mail_details']).where('id', '=', link.solution_id).executeTakeFirst(),
+    db.selectFrom('authority').select('name').where('ars', '=', link.ars).executeTakeFirst(),
+  ]);
+  const details: MailDetails = solution?.mail_details ?? {};
+  const contact: LinkContext['contact'] = {};
+  if (details.kontaktName) contact.kontaktName = details.kontaktName;
+  if (details.kontaktEmail) contact.kontaktEmail = details.kontaktEmail;
+  if (details.kontaktTelefon) contact.kontaktTelefon = details.kontaktTelefon;
+  return {
+    purpose: link.purpose,
+    ars: link.ars,
+    authorityName: authority?.name ?? link.ars,
+    solutionTitle: solution?.title ?? '',
+    leadMinistry: solution?.lead_ministry ?? '',
+    contact,
+    expiresAt: link.expires_at,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Validation of the form fields, per purpose
+
+function single(fields: FormFields, name: string): string {
+  const value = fields[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  return (first ?? '').trim();
+}
+
+function list(fields: FormFields, name: string): string[] {
+  const value = fields[name];
+  const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  return [...new Set(values.map((v) => v.trim()).filter((v) => v !== ''))];
+}
+
+/** Today's date in Brandenburg, YYYY-MM-DD: what "not in the past" is measured against. */
+export function berlinDate(now: Date): string {
+  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', year: 'numeric', month: '2-digit', day: '2-digit' })
+    .formatToParts(now)
+    .reduce<Record<string, string>>((acc, part) => ({ ...acc, [part.type]: part.value }), {});
+  return `${parts.year}-${parts.month}-${parts.day}`;
+}
+
+/**
+ * A date typed into the form: `type="date"` sends YYYY-MM-DD, but a browser
+ * without date picker shows a text field where people type TT.MM.JJJJ.
+ */
+export function parseFormDate(value: string): string | null {
+  let year: number, month: number, day: number;
+  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  const german = /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/.exec(value);
+  if (iso) [year, month, day] = [Number(iso[1]), Number(iso[2]), Number(iso[3])];
+  else if (german) [day, month, year] = [Number(german[1]), Number(german[2]), Number(german[3])];
+  else return null;
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return null;
+  return date.toISOString().slice(0, 10);
+}
+
+function optionalText(fields: FormFields, errors: FieldError[]): string | undefined {
+  const text = single(fields, 'freitext');
+  if (text.length > MAX_TEXT) errors.push({ field: 'freitext', message: `Bitte fassen Sie sich kürzer (höchstens ${MAX_TEXT} Zeichen).` });
+  return text === '' ? undefined : text;
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** The structured answer of a form post, or the field errors to show on the form again. */
+export function validateAnswer(
+  purpose: LinkPurpose,
+  fields: FormFields,
+  now: Date,
+): { answer: StructuredAnswer; errors: [] } | { answer: null; errors: FieldError[] } {
+  const errors: FieldError[] = [];
+  const today = berlinDate(now);
+  let answer: StructuredAnswer | null = null;
+
+  if (purpose === 'interesse') {
+    const wahl = single(fields, 'wahl') as InteresseWahl;
+    const freitext = optionalText(fields, errors);
+    if (!INTERESSE_WAHLEN.includes(wahl)) errors.push({ field: 'wahl', message: 'Bitte wählen Sie eine Antwort aus.' });
+    else if (wahl === 'nicht-zustaendig' && !freitext) {
+      errors.push({ field: 'freitext', message: 'Bitte nennen Sie, wer stattdessen zuständig ist.' });
+    }
+    answer = { purpose, wahl, ...(freitext ? { freitext } : {}) };
+  } else if (purpose === 'pilot') {
+    const freitext = optionalText(fields, errors);
+    answer = { purpose, ...(freitext ? { freitext } : {}) };
+  } else if (purpose === 'bereitschaft') {
+    const status = single(fields, 'status') as ReadinessStatus;
+    const freitext = optionalText(fields, errors);
+    if (!READINESS_STATUSES.includes(status)) {
+      errors.push({ field: 'status', message: 'Bitte wählen Sie aus, ob Ihre Behörde bereit ist.' });
+      answer = { purpose, status };
+    } else if (status === 'bereit') {
+      answer = { purpose, status, ...(freitext ? { freitext } : {}) };
+    } else if (status === 'bereit-ab') {
+      const raw = single(fields, 'ab');
+      const ab = parseFormDate(raw);
+      if (!raw) errors.push({ field: 'ab', message: 'Bitte geben Sie an, ab wann Ihre Behörde bereit ist.' });
+      else if (!ab) errors.push({ field: 'ab', message: 'Bitte geben Sie das Datum im Format TT.MM.JJJJ an.' });
+      else if (ab < today) errors.push({ field: 'ab', message: 'Das Datum liegt in der Vergangenheit.' });
+      answer = { purpose, status, ab: ab ?? raw, ...(freitext ? { freitext } : {}) };
+    } else {
+      const chosen = list(fields, 'gruende');
+      const gruende = chosen.filter((g): g is ReadinessReason => (READINESS_REASONS as readonly string[]).includes(g));
+      if (gruende.length === 0 || gruende.length !== chosen.length) {
+        errors.push({ field: 'gruende', message: 'Bitte kreuzen Sie mindestens einen Grund an.' });
+      } else if (gruende.includes('sonstiges') && !freitext) {
+        errors.push({ field: 'freitext', message: 'Bitte beschreiben Sie „Sonstiges“ kurz.' });
+      }
+      answer = { purpose, status, gruende, ...(freitext ? { freitext } : {}) };
+    }
+  } else {
+    const onlineDienstUrl = single(fields, 'onlineDienstUrl');
+    const raw = single(fields, 'verknuepftAm');
+    const verknuepftAm = parseFormDate(raw);
+    if (!onlineDienstUrl) errors.push({ field: 'onlineDienstUrl', message: 'Bitte geben Sie die Adresse (URL) des Online-Dienstes an.' });
+    else if (!isHttpUrl(onlineDienstUrl) || onlineDienstUrl.length > MAX_TEXT) {
+      errors.push({ field: 'onlineDienstUrl', message: 'Bitte geben Sie eine vollständige Adresse an, die mit https:// beginnt.' });
+    }
+    if (!raw) errors.push({ field: 'verknuepftAm', message: 'Bitte geben Sie an, wann Sie den Online-Dienst verknüpft haben.' });
+    else if (!verknuepftAm) errors.push({ field: 'verknuepftAm', message: 'Bitte geben Sie das Datum im Format TT.MM.JJJJ an.' });
+    else if (verknuepftAm > today) errors.push({ field: 'verknuepftAm', message: 'Das Datum liegt in der Zukunft.' });
+    answer = { purpose, onlineDienstUrl, verknuepftAm: verknuepftAm ?? raw };
+  }
+  return errors.length ? { answer: null, errors } : { answer, errors: [] };
+}
+
+// ---------------------------------------------------------------------------
+// From answer to participant events
+
+/** The events that carry an answer into the participant machine, given where it stands. */
+export function participantEventsFor(answer: StructuredAnswer, stage: string): WorkflowEvent[] {
+  switch (answer.purpose) {
+    case 'interesse': {
+      const note = answer.freitext ? { freitext: answer.freitext } : {};
+      if (answer.wahl === 'interesse') return [{ type: 'INTERESSE_BEKUNDEN', ...note }];
+      if (answer.wahl === 'pilot') return [{ type: 'ALS_PILOT_BEWERBEN', ...note }];
+      if (answer.wahl === 'kein-interesse') return [{ type: 'ABLEHNEN', reason: answer.freitext ?? 'Kein Interesse' }];
+      return [{ type: 'NICHT_ZUSTAENDIG_MELDEN', reason: answer.freitext ?? '' }];
+    }
+    case 'pilot':
+      return [{ type: 'ALS_PILOT_BEWERBEN', ...(answer.freitext ? { freitext: answer.freitext } : {}) }];
+    case 'bereitschaft': {
+      // A pilot candidate that says it is ready confirms its pilot; everybody else
+      // (invited in a wave) reports readiness with the structured data.
+      if (stage === 'pilot-kandidat' && answer.status === 'bereit') return [{ type: 'PILOT_BESTAETIGEN' }];
+      const { purpose: _purpose, ...readiness } = answer;
+      return [{ type: 'BEREITSCHAFT_MELDEN', ...readiness }];
+    }
+    case 'bus-bb': {
+      const report = { onlineDienstUrl: answer.onlineDienstUrl, verknuepftAm: answer.verknuepftAm };
+      if (stage === 'pilot-bestaetigt') return [{ type: 'PILOT_LIVE_MELDEN', ...report }];
+      // Invited authorities may skip the readiness answer and report the linking directly.
+      if (stage === 'eingeladen') return [{ type: 'ONBOARDING_STARTEN' }, { type: 'BUS_BB_VERKNUEPFUNG_MELDEN', ...report }];
+      return [{ type: 'BUS_BB_VERKNUEPFUNG_MELDEN', ...report }];
+    }
+  }
+}
+
+/** Engine field errors name `/event/<field>`; the form calls them by the form's names. */
+function formFieldOf(field: string): string {
+  const name = field.replace(/^\/event\//, '');
+  return name === 'reason' ? 'freitext' : name;
+}
+
+/**
+ * Records one answer. Order of checks: unknown, expired, already answered; then the
+ * form fields; then the participant machine.
+ *
+ * The engine opens its own transaction per event, so the link cannot be marked used
+ * in the same transaction as the state change. Instead the link is claimed first
+ * with a conditional update (used_at null → now): of two simultaneous submits only
+ * one gets the claim, the other sees an answered link. If the machine then refuses
+ * the answer, the claim is released, so nothing is recorded and the authority can
+ * answer again once its status fits. A crash between claim and answer leaves the
+ * link claimed without an answer; the pages show it as answered and the ministry
+ * can still move the participant through the API.
+ */
+export async function recordAnswer(
+  deps: ResponseDeps,
+  input: { token: string; answer: FormFields },
+): Promise<{ link: ResponseLink; recorded: RecordedAnswer }> {
+  const { db } = deps;
+  const now = deps.now();
+  const link = await openResponseLink(db, input.token, now);
+
+  const validated = validateAnswer(link.purpose, input.answer, now);
+  if (!validated.answer) throw new ValidationProblem('Die Antwort ist unvollständig', validated.errors);
+  const answer = validated.answer;
+
+  const claimed = await db
+    .updateTable('response_link')
+    .set({ used_at: now })
+    .where('token_hash', '=', link.token_hash)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .returning('token_hash')
+    .executeTakeFirst();
+  if (!claimed) {
+    // lost the race against another submit (or the link just expired)
+    const fresh = await db.selectFrom('response_link').selectAll().where('token_hash', '=', link.token_hash).executeTakeFirst();
+    if (!fresh) throw new LinkProblem('unbekannt');
+    assertLinkOpen(fresh, now);
+    throw new LinkProblem('beantwortet', { link: fresh });
+  }
+  const release = () =>
+    db
+      .updateTable('response_link')
+      .set({ used_at: null })
+      .where('token_hash', '=', link.token_hash)
+      .where('answer', 'is', null)
+      .execute();
+
+  const actor = `behoerde:${link.ars}:link:${link.purpose}`;
+  let stage: string | undefined;
+  try {
+    const participant = await db
+      .selectFrom('participant')
+      .select('stage')
+      .where('solution_id', '=', link.solution_id)
+      .where('ars', '=', link.ars)
+      .executeTakeFirst();
+    if (!participant) throw new NotFoundProblem(`Behörde ${link.ars} ist nicht Teilnehmerin`);
+    stage = participant.stage;
+    for (const event of participantEventsFor(answer, participant.stage)) {
+      const outcome = await sendParticipantEvent(deps.engine, { solutionId: link.solution_id, ars: link.ars, event, actor });
+      stage = outcome.stage;
+    }
+  } catch (error) {
+    await release();
+    if (error instanceof ConflictProblem || error instanceof NotFoundProblem) {
+      const current = (error.extensions.stage as string | undefined) ?? stage ?? null;
+      throw new LinkProblem('unpassend', { link, stage: current });
+    }
+    if (error instanceof ValidationProblem) {
+      throw new ValidationProblem(error.detail, error.errors.map((e) => ({ field: formFieldOf(e.field), message: e.message })));
+    }
+    throw error;
+  }
+
+  const recorded: RecordedAnswer = { ...answer, at: now.toISOString(), stage: stage! };
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('response_link')
+      .set({ answer: toJson(recorded as Record<string, unknown>) })
+      .where('token_hash', '=', link.token_hash)
+      .execute();
+    // Reminders for this authority and solution are pointless once it has answered.
+    await cancelPendingJobs(trx, `reminder:${link.solution_id}:${link.ars}:`);
+  });
+  return { link: { ...link, used_at: now, answer: recorded }, recorded };
+}

@@ -1,0 +1,165 @@
+import t from 'tap';
+import { DEFAULT_TEMPLATES } from '../../src/mailings/default-templates.ts';
+import {
+  formatGermanDate,
+  linkPurposesFor,
+  linkPurposesIn,
+  MAILING_KINDS,
+  renderMail,
+  validateTemplate,
+  type MailContext,
+} from '../../src/mailings/template.render.ts';
+
+const context: MailContext = {
+  behoerde: { name: 'Amt Müller & <Söhne>', ars: '120655202000' },
+  loesung: { titel: 'Elterngeld digital', ozgId: '10310', leikaKeys: ['99036005000000'] },
+  ministerium: 'MSGIV',
+  details: {
+    kontaktName: 'Erika Mustermann',
+    kontaktEmail: 'erika.mustermann@msgiv.example',
+    kontaktTelefon: '0331 000-0000',
+    kosten: 'Betrieb: 0,12 € je Einwohner und Jahr',
+    termine: 'Auftakt am 3. März\nRollout ab Juni',
+    sachstand: 'Der Dienst ist in Hessen produktiv.',
+  },
+  frist: '2027-01-15',
+  links: {
+    interesse: 'https://efa.example/r/abc?x=1&y="2"',
+    pilot: 'https://efa.example/r/pilot',
+    bereitschaft: 'https://efa.example/r/bereit',
+    'bus-bb': 'https://efa.example/r/busbb',
+  },
+  erinnerungNummer: 2,
+  offene: [
+    { name: 'Stadt A & B', ars: '120540000000' },
+    { name: 'Landkreis <C>', ars: '120600000000' },
+  ],
+};
+
+t.test('placeholders are replaced in every part, whitespace inside the braces allowed', async (t) => {
+  const mail = renderMail(
+    {
+      subject: 'Hinweis für {{ behoerde.name }}:\n{{loesung.titel}}',
+      textBody: 'Frist: {{frist}}\nKosten: {{kosten}}\nLink: {{link.interesse}}\nNr. {{erinnerung.nummer}}',
+      htmlBody: '<p>{{behoerde.name}} ({{behoerde.ars}})</p><p><a href="{{link.interesse}}">Interesse bekunden</a></p><p>{{termine}}</p>',
+    },
+    context,
+  );
+  t.equal(mail.subject, 'Hinweis für Amt Müller & <Söhne>: Elterngeld digital', 'newlines removed, the subject is not HTML');
+  t.equal(
+    mail.text,
+    'Frist: 15. Januar 2027\nKosten: Betrieb: 0,12 € je Einwohner und Jahr\nLink: https://efa.example/r/abc?x=1&y="2"\nNr. 2',
+    'the text part is not escaped',
+  );
+  t.match(mail.html, '<p>Amt Müller &amp; &lt;Söhne&gt; (120655202000)</p>');
+  t.notMatch(mail.html, '<Söhne>', 'a name can never inject markup');
+  t.match(mail.html, '<a href="https://efa.example/r/abc?x=1&amp;y=&quot;2&quot;">Interesse bekunden</a>', 'links escaped inside the attribute');
+  t.match(mail.html, 'Auftakt am 3. März<br>\nRollout ab Juni', 'line breaks of a value kept in HTML');
+});
+
+t.test('the HTML part is a complete, accessible document', async (t) => {
+  const { html } = renderMail({ subject: 'Betreff & mehr', textBody: 'x', htmlBody: '<p>Inhalt</p>' }, context);
+  t.match(html, /^<!DOCTYPE html>\n<html lang="de">/);
+  t.match(html, '<meta charset="utf-8">');
+  t.match(html, '<title>Betreff &amp; mehr</title>');
+  t.match(html, 'font-size:16px');
+  t.match(html, 'color:#1a1a1a');
+  t.match(html, '<p>Inhalt</p>');
+  t.match(html, /<\/body>\n<\/html>\n$/);
+});
+
+t.test('missing optional values render German defaults', async (t) => {
+  const bare: MailContext = {
+    behoerde: null,
+    loesung: { titel: 'Hundesteuer', ozgId: '1', leikaKeys: [] },
+    ministerium: 'MdFE',
+    details: { kosten: '   ' },
+    frist: null,
+    links: {},
+  };
+  const mail = renderMail(
+    {
+      subject: '{{loesung.titel}}',
+      textBody:
+        '{{behoerde.name}}|{{kosten}}|{{termine}}|{{sachstand}}|{{frist}}|{{link.pilot}}|{{kontakt.name}}|{{kontakt.email}}|{{erinnerung.nummer}}|{{offene.anzahl}}|{{offene.liste}}',
+      htmlBody: '<p>{{offene.liste}}</p>',
+    },
+    bare,
+  );
+  t.equal(
+    mail.text,
+    '–|werden noch bekannt gegeben|werden noch bekannt gegeben|wird noch bekannt gegeben|ohne Frist|–|Fachreferat im MdFE|–|–|0|–',
+  );
+});
+
+t.test('the escalation list: one line per authority in text, a <ul> in HTML', async (t) => {
+  const mail = renderMail({ subject: '{{offene.anzahl}} offen', textBody: 'Offen:\n{{offene.liste}}', htmlBody: '{{offene.liste}}' }, context);
+  t.equal(mail.subject, '2 offen');
+  t.equal(mail.text, 'Offen:\n- Stadt A & B (120540000000)\n- Landkreis <C> (120600000000)');
+  t.match(mail.html, '<ul><li>Stadt A &amp; B (120540000000)</li><li>Landkreis &lt;C&gt; (120600000000)</li></ul>');
+});
+
+t.test('a value is never expanded a second time', async (t) => {
+  const mail = renderMail(
+    { subject: 's', textBody: '{{sachstand}}', htmlBody: 'h' },
+    { ...context, details: { sachstand: 'Text mit {{link.pilot}}' } },
+  );
+  t.equal(mail.text, 'Text mit {{link.pilot}}');
+});
+
+t.test('dates', async (t) => {
+  t.equal(formatGermanDate('2027-01-15'), '15. Januar 2027');
+  t.equal(formatGermanDate('2026-03-01'), '1. März 2026');
+  t.equal(formatGermanDate('2026-12-31'), '31. Dezember 2026');
+});
+
+t.test('validation names the field', async (t) => {
+  t.same(validateTemplate({ subject: 'Hallo {{behoerde.name}}', textBody: '{{ frist }}', htmlBody: '<p>{{link.busbb}}</p>' }), []);
+  const unknown = validateTemplate({ subject: 'ok', textBody: 'Hallo {{xyz}} und {{xyz}}', htmlBody: '<p>{{loesung.name}}</p>' });
+  t.equal(unknown.length, 2, 'one error per unknown name and field');
+  t.equal(unknown[0]!.field, '/textBody');
+  t.match(unknown[0]!.message, /^Unbekannter Platzhalter \{\{xyz\}\}; erlaubt: behoerde\.name, /);
+  t.equal(unknown[1]!.field, '/htmlBody');
+  t.match(unknown[1]!.message, '{{loesung.name}}');
+
+  const unbalanced = validateTemplate({ subject: 'Frist {{frist', textBody: 'frist}} danach', htmlBody: '{{frist}}' });
+  t.same(
+    unbalanced.map((e) => e.field),
+    ['/subject', '/textBody'],
+  );
+  t.same(validateTemplate({ subject: '  ' }), [{ field: '/subject', message: 'Der Betreff darf nicht leer sein' }]);
+  t.same(validateTemplate({}), [], 'absent parts are not checked');
+});
+
+t.test('link purposes per kind', async (t) => {
+  t.same(linkPurposesFor('erstinformation'), ['interesse', 'pilot']);
+  t.same(linkPurposesFor('pilotaufruf'), ['pilot']);
+  t.same(linkPurposesFor('pilot-einladung'), ['bereitschaft']);
+  t.same(linkPurposesFor('rollout-einladung'), ['bereitschaft', 'bus-bb']);
+  t.same(linkPurposesFor('erinnerung'), [], 'a reminder reuses the links of its mailing');
+  t.same(linkPurposesFor('eskalation'), []);
+});
+
+for (const kind of MAILING_KINDS) {
+  t.test(`default template ${kind}`, async (t) => {
+    const template = DEFAULT_TEMPLATES[kind];
+    t.same(validateTemplate(template), [], 'validates');
+    if (kind !== 'erinnerung') {
+      t.same(linkPurposesIn(template), linkPurposesFor(kind), 'uses exactly the links its kind carries');
+    }
+    const mail = renderMail(template, context);
+    for (const [part, value] of Object.entries(mail)) {
+      t.notMatch(value, /\{\{|\}\}/, `no placeholder left in ${part}`);
+    }
+    t.notMatch(mail.subject, /\n/);
+    t.notMatch(mail.html, /hier klicken/i);
+    t.notMatch(mail.html, /href="–"/, 'every link it uses is in the context');
+    if (kind === 'eskalation') {
+      t.match(mail.html, '<li>Landkreis &lt;C&gt; (120600000000)</li>');
+    } else {
+      t.match(mail.text, 'Amt Müller & <Söhne>');
+      t.match(mail.html, 'Amt Müller &amp; &lt;Söhne&gt;');
+      t.match(mail.text, 'Mit freundlichen Grüßen');
+    }
+  });
+}

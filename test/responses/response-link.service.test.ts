@@ -1,0 +1,163 @@
+import t from 'tap';
+import { randomUUID } from 'node:crypto';
+import { toJson } from '../../src/db/schema.ts';
+import { openTestDatabase, databaseKinds } from '../helpers/databases.ts';
+import {
+  deriveCsrfToken,
+  deriveLinkToken,
+  findLinkByToken,
+  getLinkSecret,
+  hashLinkToken,
+  issueResponseLinks,
+  verifyCsrfToken,
+} from '../../src/responses/response-link.service.ts';
+import { parseFormDate, validateAnswer } from '../../src/responses/response.service.ts';
+import { escapeHtml } from '../../src/responses/response.pages.ts';
+import { parseFormBody } from '../../src/responses/response.routes.ts';
+
+const POTSDAM = '120540000000';
+const DAY = 24 * 60 * 60 * 1000;
+
+t.test('link tokens are HMACs: deterministic per key and subject, 43 base64url characters', async (t) => {
+  const key = Buffer.alloc(32, 7);
+  const subject = { solutionId: randomUUID(), ars: POTSDAM, purpose: 'interesse' as const };
+  const token = deriveLinkToken(key, subject);
+  t.match(token, /^[A-Za-z0-9_-]{43}$/);
+  t.equal(deriveLinkToken(key, subject), token, 'a reminder carries the same link');
+  t.not(deriveLinkToken(key, { ...subject, purpose: 'pilot' }), token, 'one link per purpose');
+  t.not(deriveLinkToken(Buffer.alloc(32, 8), subject), token, 'only the key holder can derive it');
+  t.match(hashLinkToken(token), /^[0-9a-f]{64}$/);
+
+  const csrf = deriveCsrfToken(key, hashLinkToken(token));
+  t.ok(verifyCsrfToken(key, hashLinkToken(token), csrf));
+  const flipped = `${csrf.slice(0, -1)}${csrf.endsWith('A') ? 'B' : 'A'}`;
+  t.notOk(verifyCsrfToken(key, hashLinkToken(token), flipped));
+  t.notOk(verifyCsrfToken(key, hashLinkToken(token), undefined));
+  t.notOk(verifyCsrfToken(key, hashLinkToken(token), [csrf]), 'a repeated field is not a CSRF value');
+});
+
+t.test('form answers are validated per purpose', async (t) => {
+  const now = new Date('2026-03-10T10:00:00Z');
+  t.equal(parseFormDate('2026-04-01'), '2026-04-01');
+  t.equal(parseFormDate('1.4.2026'), '2026-04-01', 'German format typed into a plain text field');
+  t.equal(parseFormDate('30.02.2026'), null);
+  t.equal(parseFormDate('morgen'), null);
+
+  t.match(validateAnswer('interesse', { wahl: 'interesse' }, now), { answer: { purpose: 'interesse', wahl: 'interesse' } });
+  t.match(validateAnswer('interesse', {}, now).errors, [{ field: 'wahl' }]);
+  t.match(validateAnswer('interesse', { wahl: 'nicht-zustaendig' }, now).errors, [{ field: 'freitext' }], 'who is responsible instead?');
+  t.match(validateAnswer('bereitschaft', { status: 'bereit-ab', ab: '2026-03-09' }, now).errors, [{ field: 'ab', message: /Vergangenheit/ }]);
+  t.match(validateAnswer('bereitschaft', { status: 'bereit-ab', ab: '10.03.2026' }, now), { answer: { ab: '2026-03-10' } }, 'today is fine');
+  t.match(validateAnswer('bereitschaft', { status: 'nicht-bereit' }, now).errors, [{ field: 'gruende' }]);
+  t.match(validateAnswer('bereitschaft', { status: 'nicht-bereit', gruende: ['epayment', 'erfunden'] }, now).errors, [{ field: 'gruende' }]);
+  t.match(validateAnswer('bereitschaft', { status: 'nicht-bereit', gruende: ['sonstiges'] }, now).errors, [{ field: 'freitext' }]);
+  t.match(
+    validateAnswer('bereitschaft', { status: 'nicht-bereit', gruende: ['avv', 'bundid'], freitext: ' AVV liegt beim Rechtsamt ' }, now),
+    { answer: { status: 'nicht-bereit', gruende: ['avv', 'bundid'], freitext: 'AVV liegt beim Rechtsamt' } },
+  );
+  t.match(validateAnswer('bus-bb', { onlineDienstUrl: 'javascript:alert(1)', verknuepftAm: '2026-03-11' }, now).errors, [
+    { field: 'onlineDienstUrl' },
+    { field: 'verknuepftAm', message: /Zukunft/ },
+  ]);
+
+  t.same(parseFormBody('a=1&gruende=avv&gruende=personal&x=%3Cb%3E'), { a: '1', gruende: ['avv', 'personal'], x: '<b>' });
+  t.equal(escapeHtml(`<a href="x" onclick='y'>&`), '&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;');
+});
+
+for (const kind of databaseKinds()) {
+  t.test(`${kind}: links are stored as hashes, issued idempotently and found by token`, async (t) => {
+    const { db } = await openTestDatabase(t, kind);
+
+    const [first, second] = await Promise.all([getLinkSecret(db), getLinkSecret(db)]);
+    t.equal(first.length, 32);
+    t.same(first, second, 'concurrent first use agrees on one key');
+    t.same(await getLinkSecret(db), first, 'the key stays');
+
+    await db
+      .insertInto('authority')
+      .values({ ars: POTSDAM, ags: '12054000', name: 'Potsdam, Stadt', kind: 'kreisfreie_stadt', land: '12' })
+      .execute();
+    const solutionId = randomUUID();
+    await db
+      .insertInto('solution')
+      .values({
+        id: solutionId,
+        title: 'Elterngeld digital',
+        ozg_id: '10310',
+        leika_keys: toJson(['99036005000000']),
+        lead_ministry: 'MSGIV',
+        description: '',
+        responsibility: toJson({ level: 'kreis', land: '12' } as const),
+        stage: 'erstinformation',
+        state_value: toJson('erstinformation'),
+        snapshot: toJson({}),
+        machine_version: 1,
+        created_by: 'test',
+      })
+      .execute();
+    const mailing = async () => {
+      const id = randomUUID();
+      await db
+        .insertInto('mailing')
+        .values({
+          id,
+          solution_id: solutionId,
+          kind: 'erstinformation',
+          filter: toJson({}),
+          recipients_total: 1,
+          without_address: toJson([]),
+          created_by: 'test',
+        })
+        .execute();
+      return id;
+    };
+
+    const soon = new Date(Date.now() + 7 * DAY);
+    const later = new Date(Date.now() + 30 * DAY);
+    const firstMailing = await mailing();
+    const urls = await issueResponseLinks(db, {
+      secret: first,
+      solutionId,
+      ars: POTSDAM,
+      mailingId: firstMailing,
+      purposes: ['interesse', 'pilot'],
+      expiresAt: later,
+      baseUrl: 'https://efa.example/',
+    });
+    t.same(Object.keys(urls).sort(), ['interesse', 'pilot']);
+    const token = urls.interesse!.replace('https://efa.example/antwort/', '');
+    t.equal(token, deriveLinkToken(first, { solutionId, ars: POTSDAM, purpose: 'interesse' }));
+
+    const rows = await db.selectFrom('response_link').selectAll().execute();
+    t.equal(rows.length, 2);
+    t.notOk(JSON.stringify(rows).includes(token), 'the plaintext token is nowhere in the table');
+    t.ok(rows.some((row) => row.token_hash === hashLinkToken(token)));
+
+    await db.updateTable('response_link').set({ used_at: new Date(), answer: toJson({ wahl: 'interesse' }) }).where('purpose', '=', 'interesse').execute();
+    const again = await issueResponseLinks(db, {
+      secret: first,
+      solutionId,
+      ars: POTSDAM,
+      mailingId: await mailing(),
+      purposes: ['interesse', 'interesse'],
+      expiresAt: soon,
+      baseUrl: 'https://efa.example',
+    });
+    t.equal(again.interesse, urls.interesse, 'a reminder carries the same link');
+    const kept = (await findLinkByToken(db, token))!;
+    t.ok(kept.used_at, 'the answer survives a re-issue');
+    t.same(kept.answer, { wahl: 'interesse' });
+    t.equal(kept.expires_at.getTime(), later.getTime(), 'expiry is only ever extended');
+    t.equal(kept.mailing_id, firstMailing);
+
+    const evenLater = new Date(Date.now() + 60 * DAY);
+    await issueResponseLinks(db, { secret: first, solutionId, ars: POTSDAM, mailingId: firstMailing, purposes: ['interesse'], expiresAt: evenLater, baseUrl: 'https://efa.example' });
+    t.equal((await findLinkByToken(db, token))!.expires_at.getTime(), evenLater.getTime());
+
+    const tampered = `${token.slice(0, 10)}${token[10] === 'A' ? 'B' : 'A'}${token.slice(11)}`;
+    t.equal(await findLinkByToken(db, tampered), null, 'one character changed: unknown');
+    t.equal(await findLinkByToken(db, token.slice(1)), null, 'too short');
+    t.equal(await findLinkByToken(db, `${token.slice(0, 42)}%`), null, 'not base64url');
+    t.equal(await findLinkByToken(db, "' or 1=1 --"), null);
+  });
+}
