@@ -18,6 +18,8 @@ export interface Config {
   readonly jobConcurrency: number;
   /** How often an idle worker looks for due jobs, in ms. */
   readonly jobPollIntervalMs: number;
+  /** How long a claimed job stays with its worker; after that another instance takes it over. */
+  readonly jobLeaseSeconds: number;
   /** Largest accepted request body (directory uploads), in bytes. */
   readonly bodyLimitBytes: number;
   /** SMTP server (smtp://user:pass@host:port, smtps://…). Unset: mails go to the local outbox only. */
@@ -108,6 +110,7 @@ export function loadConfig(env: Env = process.env): Config {
     loadFixtureDirectory: readBoolean(env, 'LOAD_FIXTURE_DIRECTORY', true),
     jobConcurrency: readInteger(env, 'JOB_CONCURRENCY', 4, 1, 64),
     jobPollIntervalMs: readInteger(env, 'JOB_POLL_INTERVAL_MS', 500, 10, 60000),
+    jobLeaseSeconds: readInteger(env, 'JOB_LEASE_SECONDS', 300, 2, 86400),
     bodyLimitBytes: readInteger(env, 'BODY_LIMIT_BYTES', 50 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     smtpUrl,
     smtpMaxConnections: readInteger(env, 'SMTP_MAX_CONNECTIONS', 5, 1, 100),

@@ -77,6 +77,7 @@ export async function startRuntime(
       logger: logger.child({ component: 'jobs' }),
       concurrency: config.jobConcurrency,
       pollIntervalMs: config.jobPollIntervalMs,
+      leaseMs: config.jobLeaseSeconds * 1000,
     });
     const app = await buildApp({
       db: handle.db,
