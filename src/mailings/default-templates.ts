@@ -244,12 +244,12 @@ const erinnerung: MailTemplate = {
 
 vor einiger Zeit haben wir Sie zur EfA-Lösung „{{loesung.titel}}“ angeschrieben. Eine Rückmeldung Ihrer Behörde ({{behoerde.name}}) liegt uns bisher nicht vor. Im Arbeitsalltag geht eine solche Nachricht leicht unter – wir erinnern Sie deshalb gern daran.
 
-Bitte geben Sie uns Ihre Rückmeldung bis zur Frist:
-{{link.bereitschaft}}
+Ihre Rückmeldung geben Sie über diese Links:
+{{link.liste}}
 
 Rückmeldefrist: {{frist}}
 
-Sind Sie noch nicht so weit, teilen Sie uns über denselben Link bitte mit, ab wann es möglich ist oder was Ihnen fehlt. Haben Sie inzwischen bereits geantwortet, betrachten Sie diese Erinnerung bitte als erledigt.
+Haben Sie inzwischen bereits geantwortet, betrachten Sie diese Erinnerung bitte als erledigt. Bei Fragen oder wenn Sie noch Zeit brauchen, sprechen Sie uns gern an.
 
 ${PERSONAL_LINKS_TEXT}
 
@@ -258,9 +258,10 @@ ${SIGNATURE_TEXT}
   htmlBody: `<h1>{{erinnerung.nummer}}. Erinnerung: {{loesung.titel}}</h1>
 <p>Sehr geehrte Damen und Herren,</p>
 <p>vor einiger Zeit haben wir Sie zur EfA-Lösung „{{loesung.titel}}“ angeschrieben. Eine Rückmeldung Ihrer Behörde ({{behoerde.name}}) liegt uns bisher nicht vor. Im Arbeitsalltag geht eine solche Nachricht leicht unter – wir erinnern Sie deshalb gern daran.</p>
-<p><a href="{{link.bereitschaft}}">Rückmeldung zu „{{loesung.titel}}“ geben</a></p>
+<h2>Ihre Rückmeldung</h2>
+{{link.liste}}
 <p><strong>Rückmeldefrist: {{frist}}</strong></p>
-<p>Sind Sie noch nicht so weit, teilen Sie uns über denselben Link bitte mit, ab wann es möglich ist oder was Ihnen fehlt. Haben Sie inzwischen bereits geantwortet, betrachten Sie diese Erinnerung bitte als erledigt.</p>
+<p>Haben Sie inzwischen bereits geantwortet, betrachten Sie diese Erinnerung bitte als erledigt. Bei Fragen oder wenn Sie noch Zeit brauchen, sprechen Sie uns gern an.</p>
 ${PERSONAL_LINKS_HTML}
 ${SIGNATURE_HTML}`,
 };

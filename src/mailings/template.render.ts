@@ -34,6 +34,7 @@ export const PLACEHOLDERS = [
   'link.pilot',
   'link.bereitschaft',
   'link.busbb',
+  'link.liste',
   'erinnerung.nummer',
   'offene.anzahl',
   'offene.liste',
@@ -83,8 +84,8 @@ const NONE = '–';
 /**
  * The response links a kind's mail carries (and for which the sender must create
  * signed links). `erinnerung` answers []: a reminder carries the links of the mailing
- * it reminds of – the caller passes that mailing's links in the context; the default
- * reminder text points to `link.bereitschaft`, the answer that invitations wait for.
+ * it reminds of – the caller passes that mailing's links in the context, and the
+ * default reminder text lists them with `{{link.liste}}`, whatever they are.
  */
 export function linkPurposesFor(kind: MailingKind): LinkPurpose[] {
   switch (kind) {
@@ -102,7 +103,10 @@ export function linkPurposesFor(kind: MailingKind): LinkPurpose[] {
   }
 }
 
-/** The link purposes a template actually uses – lets a sender check it created them all. */
+/**
+ * The link purposes a template names one by one – lets a sender check it created them
+ * all. `{{link.liste}}` names none: it shows whichever links the context carries.
+ */
 export function linkPurposesIn(template: MailTemplate): LinkPurpose[] {
   const used = new Set(placeholdersIn(`${template.subject}\n${template.textBody}\n${template.htmlBody}`));
   return (Object.keys(LINK_PLACEHOLDERS) as LinkPurpose[]).filter((purpose) => used.has(LINK_PLACEHOLDERS[purpose]));
@@ -156,8 +160,18 @@ function present(value: string | undefined): string | undefined {
   return value !== undefined && value.trim() !== '' ? value.trim() : undefined;
 }
 
-/** The plain value of every placeholder; lists stay lists so each part can lay them out. */
-function valuesOf(context: MailContext): Record<Placeholder, string | string[]> {
+/** Descriptive link texts for `{{link.liste}}` (never "hier klicken"). */
+const LINK_LABELS: Record<LinkPurpose, string> = {
+  interesse: 'Interesse an der Nachnutzung bekunden',
+  pilot: 'Als Pilotbehörde bewerben',
+  bereitschaft: 'Bereitschaft melden',
+  'bus-bb': 'Verknüpfung des Online-Dienstes im BUS-BB melden',
+};
+
+/** A placeholder's value: text, a list of lines, or a list of links – each part lays lists out itself. */
+type Value = string | string[] | { label: string; url: string }[];
+
+function valuesOf(context: MailContext): Record<Placeholder, Value> {
   const { details, links } = context;
   const offene = context.offene ?? [];
   return {
@@ -178,6 +192,10 @@ function valuesOf(context: MailContext): Record<Placeholder, string | string[]> 
     'link.pilot': links.pilot ?? NONE,
     'link.bereitschaft': links.bereitschaft ?? NONE,
     'link.busbb': links['bus-bb'] ?? NONE,
+    'link.liste': (Object.keys(LINK_LABELS) as LinkPurpose[]).flatMap((purpose) => {
+      const url = links[purpose];
+      return url ? [{ label: LINK_LABELS[purpose], url }] : [];
+    }),
     'erinnerung.nummer': context.erinnerungNummer === undefined ? NONE : String(context.erinnerungNummer),
     'offene.anzahl': String(offene.length),
     'offene.liste': offene.map((authority) => `${authority.name} (${authority.ars})`),
@@ -188,7 +206,7 @@ export function escapeHtml(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
-function substitute(source: string, values: Record<Placeholder, string | string[]>, format: (value: string | string[]) => string): string {
+function substitute(source: string, values: Record<Placeholder, Value>, format: (value: Value) => string): string {
   // One pass: a value that itself contains "{{…}}" is never expanded again.
   return source.replace(TOKEN, (whole, name: string) => {
     const key = name.trim();
@@ -196,14 +214,17 @@ function substitute(source: string, values: Record<Placeholder, string | string[
   });
 }
 
-const asText = (value: string | string[]) => (Array.isArray(value) ? (value.length ? value.map((v) => `- ${v}`).join('\n') : NONE) : value);
-const asSubject = (value: string | string[]) => (Array.isArray(value) ? value.join(', ') || NONE : value);
-const asHtml = (value: string | string[]) =>
-  Array.isArray(value)
-    ? value.length
-      ? `<ul>${value.map((v) => `<li>${escapeHtml(v)}</li>`).join('')}</ul>`
-      : NONE
-    : escapeHtml(value).replace(/\r?\n/g, '<br>\n');
+const lineOf = (item: string | { label: string; url: string }) => (typeof item === 'string' ? item : `${item.label}: ${item.url}`);
+const asText = (value: Value) => (typeof value === 'string' ? value : value.map((item) => `- ${lineOf(item)}`).join('\n') || NONE);
+const asSubject = (value: Value) => (typeof value === 'string' ? value : value.map(lineOf).join(', ') || NONE);
+const asHtml = (value: Value) => {
+  if (typeof value === 'string') return escapeHtml(value).replace(/\r?\n/g, '<br>\n');
+  if (!value.length) return NONE;
+  const items = value.map((item) =>
+    typeof item === 'string' ? escapeHtml(item) : `<a href="${escapeHtml(item.url)}">${escapeHtml(item.label)}</a>`,
+  );
+  return `<ul>${items.map((item) => `<li>${item}</li>`).join('')}</ul>`;
+};
 
 /**
  * Inline styles, because many mail clients drop <style>: 16px sans-serif, #1a1a1a on

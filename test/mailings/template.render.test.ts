@@ -99,6 +99,23 @@ t.test('the escalation list: one line per authority in text, a <ul> in HTML', as
   t.match(mail.html, '<ul><li>Stadt A &amp; B (120540000000)</li><li>Landkreis &lt;C&gt; (120600000000)</li></ul>');
 });
 
+t.test('link.liste shows the links the context carries – a reminder reuses its mailing\'s links', async (t) => {
+  const template = { subject: 's', textBody: 'Links:\n{{link.liste}}', htmlBody: '{{ link.liste }}' };
+  const erstinformationLinks = { interesse: 'https://efa.example/r/i?a=1&b=2', pilot: 'https://efa.example/r/p' };
+  const mail = renderMail(template, { ...context, links: erstinformationLinks });
+  t.equal(mail.text, 'Links:\n- Interesse an der Nachnutzung bekunden: https://efa.example/r/i?a=1&b=2\n- Als Pilotbehörde bewerben: https://efa.example/r/p');
+  t.match(
+    mail.html,
+    '<ul><li><a href="https://efa.example/r/i?a=1&amp;b=2">Interesse an der Nachnutzung bekunden</a></li><li><a href="https://efa.example/r/p">Als Pilotbehörde bewerben</a></li></ul>',
+  );
+  t.equal(renderMail(template, { ...context, links: {} }).text, 'Links:\n–');
+
+  const reminder = renderMail(DEFAULT_TEMPLATES.erinnerung, { ...context, links: erstinformationLinks });
+  t.match(reminder.subject, /^2\. Erinnerung: /);
+  t.match(reminder.text, 'https://efa.example/r/p');
+  t.notMatch(reminder.text, 'efa.example/r/bereit', 'only the links of the reminded mailing');
+});
+
 t.test('a value is never expanded a second time', async (t) => {
   const mail = renderMail(
     { subject: 's', textBody: '{{sachstand}}', htmlBody: 'h' },
@@ -144,9 +161,7 @@ for (const kind of MAILING_KINDS) {
   t.test(`default template ${kind}`, async (t) => {
     const template = DEFAULT_TEMPLATES[kind];
     t.same(validateTemplate(template), [], 'validates');
-    if (kind !== 'erinnerung') {
-      t.same(linkPurposesIn(template), linkPurposesFor(kind), 'uses exactly the links its kind carries');
-    }
+    t.same(linkPurposesIn(template), linkPurposesFor(kind), 'names exactly the links its kind carries');
     const mail = renderMail(template, context);
     for (const [part, value] of Object.entries(mail)) {
       t.notMatch(value, /\{\{|\}\}/, `no placeholder left in ${part}`);
