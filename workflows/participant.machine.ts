@@ -358,8 +358,9 @@ export const participantMachine = setup({
       },
     },
     'bus-bb-verknuepft': {
-      // the Landesredaktion confirms the service shows in the Landesserviceportal
-      on: { LIVE_BESTAETIGEN: 'live' },
+      // the Landesredaktion confirms the service shows in the Landesserviceportal;
+      // a linking that turns out wrong can still end with a reasoned exclusion
+      on: { LIVE_BESTAETIGEN: 'live', AUSSCHLIESSEN: leaveWithReason.AUSSCHLIESSEN },
     },
     live: { type: 'final' },
     abgelehnt: {

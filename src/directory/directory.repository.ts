@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Authority, Database } from '../db/schema.ts';
+import { escapeLike } from '../db/query.helpers.ts';
 
 export interface AuthoritySearch {
   /** Name substring (case-insensitive), or an ARS/AGS prefix when it is all digits. */
@@ -20,9 +21,6 @@ export interface AuthorityPage {
 
 const MAX_LIMIT = 1000;
 
-function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (char) => `\\${char}`);
-}
 
 export async function searchAuthorities(db: Kysely<Database>, search: AuthoritySearch): Promise<AuthorityPage> {
   const limit = Math.min(Math.max(Math.trunc(search.limit ?? 50), 0), MAX_LIMIT);

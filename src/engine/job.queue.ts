@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { toJson, type Database, type Job } from '../db/schema.ts';
+import { escapeLike } from '../db/query.helpers.ts';
 
 /**
  * Durable jobs in PostgreSQL: the transactional outbox for effects and the store
@@ -24,17 +25,7 @@ export interface NewJob {
 type Executor = Kysely<Database> | Transaction<Database>;
 
 export async function enqueueJob(db: Executor, job: NewJob): Promise<void> {
-  await db
-    .insertInto('job')
-    .values({
-      kind: job.kind,
-      payload: toJson(job.payload),
-      idempotency_key: job.idempotencyKey,
-      ...(job.runAt ? { run_at: job.runAt } : {}),
-      ...(job.maxAttempts ? { max_attempts: job.maxAttempts } : {}),
-    })
-    .onConflict((oc) => oc.column('idempotency_key').doNothing())
-    .execute();
+  await enqueueJobs(db, [job]);
 }
 
 /** Inserts many jobs in batches (a mailing to thousands of recipients); duplicates by key are ignored. */
@@ -62,7 +53,7 @@ export async function cancelPendingJobs(db: Executor, idempotencyKeyPrefix: stri
     .updateTable('job')
     .set({ status: 'cancelled', finished_at: new Date() })
     .where('status', '=', 'pending')
-    .where('idempotency_key', 'like', `${idempotencyKeyPrefix.replace(/[\\%_]/g, '\\$&')}%`)
+    .where('idempotency_key', 'like', `${escapeLike(idempotencyKeyPrefix)}%`)
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }

@@ -53,10 +53,21 @@ const PARTICIPANT_MACHINES: Record<number, AnyStateMachine> = { [PARTICIPANT_MAC
 /** Solution stages in which participants move. */
 const ACTIVE_SOLUTION_STAGES = ['erstinformation', 'pilotphase', 'rollout'];
 
-function machineOfVersion(registry: Record<number, AnyStateMachine>, version: number, what: string): AnyStateMachine {
-  const machine = registry[version];
-  if (!machine) throw new Error(`${what}: Maschinenversion ${version} ist nicht mehr vorhanden`);
-  return machine;
+/** A persisted row brought back to life on the machine version it started with. */
+function restoreInstance(
+  registry: Record<number, AnyStateMachine>,
+  row: { snapshot: unknown; machine_version: number; revision: number; stage: string },
+  what: string,
+): LoadedInstance {
+  const machine = registry[row.machine_version];
+  if (!machine) throw new Error(`${what}: Maschinenversion ${row.machine_version} ist nicht mehr vorhanden`);
+  return {
+    machine,
+    snapshot: restoreSnapshot(machine, row.snapshot),
+    stage: row.stage,
+    revision: row.revision,
+    machineVersion: row.machine_version,
+  };
 }
 
 /** Participant counts that the solution machine's guards decide on; computed, never taken from the client. */
@@ -125,14 +136,7 @@ export async function sendSolutionEvent(
         .executeTakeFirst();
       if (!row) throw new NotFoundProblem(`EfA-Lösung ${solutionId} gibt es nicht`);
       assertInScope(input, solutionId, row.lead_ministry);
-      const machine = machineOfVersion(SOLUTION_MACHINES, row.machine_version, `Lösung ${solutionId}`);
-      return {
-        machine,
-        snapshot: restoreSnapshot(machine, row.snapshot),
-        stage: row.stage,
-        revision: row.revision,
-        machineVersion: row.machine_version,
-      };
+      return restoreInstance(SOLUTION_MACHINES, row, `Lösung ${solutionId}`);
     },
     async enrich(trx, event) {
       if (event.type === 'WELLE_STARTEN') await assertParticipants(trx, solutionId, event.authorities as string[]);
@@ -192,14 +196,7 @@ export async function sendParticipantEvent(
         .forUpdate()
         .executeTakeFirst();
       if (!row) throw new NotFoundProblem(`Behörde ${ars} ist nicht Teilnehmerin der Lösung ${solutionId}`);
-      const machine = machineOfVersion(PARTICIPANT_MACHINES, row.machine_version, `Teilnahme ${ars}`);
-      return {
-        machine,
-        snapshot: restoreSnapshot(machine, row.snapshot),
-        stage: row.stage,
-        revision: row.revision,
-        machineVersion: row.machine_version,
-      };
+      return restoreInstance(PARTICIPANT_MACHINES, row, `Teilnahme ${ars}`);
     },
     enrich: async (_trx, event) => event,
     async save(trx, next) {

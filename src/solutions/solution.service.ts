@@ -13,6 +13,7 @@ import {
   solutionStage,
   SOLUTION_MACHINE_VERSION,
 } from '../../workflows/index.ts';
+import { containsPattern } from '../db/query.helpers.ts';
 import { resolveParticipants, type ResponsibilityOverride } from './responsibility.resolve.ts';
 
 type Db = Kysely<Database>;
@@ -260,7 +261,7 @@ export async function listSolutions(db: Db, principal: Principal, filter: Soluti
   if (filter.leadMinistry) query = query.where('lead_ministry', '=', filter.leadMinistry);
   if (filter.stage) query = query.where('stage', '=', filter.stage);
   if (filter.ozgId) query = query.where('ozg_id', '=', filter.ozgId);
-  if (filter.q) query = query.where(sql`lower(title)`, 'like', `%${filter.q.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`);
+  if (filter.q) query = query.where(sql`lower(title)`, 'like', containsPattern(filter.q));
   const [items, total] = await Promise.all([
     query
       .select(['id', 'title', 'ozg_id', 'lead_ministry', 'stage', 'revision', 'created_at', 'updated_at'])

@@ -154,7 +154,7 @@ t.test('SIGKILL in the middle of a mailing to 486 recipients, restart: every rec
   const firstHealthyMs = Date.now() - startedAt;
 
   const authorities = await api('GET', '/authorities?limit=1000');
-  t.equal(authorities.status, 200, authorities.text.slice(0, 500));
+  t.equal(authorities.status, 200, 'authorities listed', { body: authorities.text.slice(0, 500) });
   const items = authorities.body.items as { ars: string; email: string | null }[];
   t.equal(items.length, AUTHORITIES, 'the Brandenburg fixture is loaded');
   t.ok(items.every((a) => a.email), 'every authority has an e-mail address');
@@ -168,17 +168,17 @@ t.test('SIGKILL in the middle of a mailing to 486 recipients, restart: every rec
     leadMinistry: 'MIK',
     responsibility: { level: 'liste', authorities: items.map((a) => a.ars) },
   });
-  t.equal(solution.status, 201, solution.text.slice(0, 500));
+  t.equal(solution.status, 201, 'solution created over all authorities', { body: solution.text.slice(0, 500) });
   const base = `/solutions/${solution.body.id}`;
   const started = await api('POST', `${base}/events`, { type: 'ERSTINFORMATION_STARTEN' });
-  t.equal(started.status, 200, started.text.slice(0, 500));
+  t.equal(started.status, 200, 'Erstinformation started', { body: started.text.slice(0, 500) });
 
   const mailing = await api('POST', `${base}/mailings`, { kind: 'erstinformation' });
-  t.equal(mailing.status, 201, mailing.text.slice(0, 500));
+  t.equal(mailing.status, 201, 'mailing created', { body: mailing.text.slice(0, 500) });
   const mailingCreatedAt = Date.now();
   const total = mailing.body.messages as number;
   t.equal(total, AUTHORITIES + MULTIPLIERS.length, 'one message per authority and multiplier');
-  t.same(mailing.body.withoutAddress, []);
+  t.same(mailing.body.withoutAddress, [], 'no authority without address');
   const mailingUrl = `${base}/mailings/${mailing.body.mailingId}`;
 
   // Kill the sending process once about a third has reached the server.
@@ -229,7 +229,7 @@ t.test('SIGKILL in the middle of a mailing to 486 recipients, restart: every rec
   t.ok(progress?.messages.done, `the mailing is done within ${DONE_TIMEOUT_MS / 1000} s (${JSON.stringify(progress?.messages)})`);
 
   const list = await api('GET', `${mailingUrl}/messages?limit=1000`);
-  t.equal(list.status, 200, list.text.slice(0, 500));
+  t.equal(list.status, 200, 'messages listed', { body: list.text.slice(0, 500) });
   const rows = list.body.items as MessageRow[];
   t.equal(rows.length, total, 'every message is listed');
   const jobs = await api('GET', '/admin/jobs?limit=1');
@@ -266,6 +266,7 @@ t.test('SIGKILL in the middle of a mailing to 486 recipients, restart: every rec
   t.comment(`delivered after the restart: ${sink.messages.length - beforeRestart}; raw deliveries in all: ${sink.messages.length}`);
   t.comment(`recipients with a mail: ${byRecipient.size}; missing: ${missing.length}; unexpected: ${unexpected.length}`);
   t.comment(`raw duplicates: ${rawDuplicates} (recipients with > 1 delivery: ${duplicates.length}; with different Message-IDs: ${differentMessages.length})`);
+  for (const [to, ids] of duplicates) t.comment(`  duplicate: ${to} ×${ids.length}, attempts in the DB: ${dbByRecipient.get(to)?.attempts}`);
   t.comment(`in-doubt re-sends (attempts > 1 in the DB): ${inDoubt.length}; attempts histogram: ${JSON.stringify(attemptsHistogram)}`);
   t.comment(`final statuses: ${JSON.stringify(finalStatuses)}; progress: ${JSON.stringify(progress?.messages.byStatus)}`);
   t.comment(`jobs: ${JSON.stringify(jobs.body?.counts)}`);

@@ -106,7 +106,7 @@ t.test('an invited authority is onboarded and goes live', async (t) => {
   snapshot = send(snapshot, { type: 'BUS_BB_VERKNUEPFUNG_MELDEN', onlineDienstUrl: URL_OK, at: AT });
   t.equal(participantStage(snapshot), 'bus-bb-verknuepft');
   t.same(snapshot.context.busBb, { onlineDienstUrl: URL_OK, verknuepftAm: AT });
-  t.same(allowedEvents(participantMachine, snapshot), ['LIVE_BESTAETIGEN']);
+  t.same(allowedEvents(participantMachine, snapshot), ['LIVE_BESTAETIGEN', 'AUSSCHLIESSEN']);
 
   snapshot = send(snapshot, { type: 'LIVE_BESTAETIGEN' });
   t.equal(participantStage(snapshot), 'live');
