@@ -34,7 +34,7 @@
  * ~11,000-Gemeinden case on PostgreSQL only – on PGlite it takes several minutes; all: on
  * both; none), BENCH_SMTP_CONNECTIONS (5), BENCH_JOB_CONCURRENCY (8),
  * BENCH_JOB_POLL_MS (100), BENCH_DATABASE_URL (use that server instead of starting one),
- * BENCH_MAIL_POSTGRES (1; 0 skips PostgreSQL).
+ * BENCH_MAIL_PGLITE (1; 0 skips PGlite), BENCH_MAIL_POSTGRES (1; 0 skips PostgreSQL).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -75,6 +75,7 @@ const GERMANY_ON = (() => {
   return raw as 'postgres' | 'all' | 'none';
 })();
 const germanyOn = (database: string) => GERMANY_ON === 'all' || (GERMANY_ON === 'postgres' && database === 'postgres');
+const WITH_PGLITE = intEnv('BENCH_MAIL_PGLITE', 1, 0) > 0;
 const WITH_POSTGRES = intEnv('BENCH_MAIL_POSTGRES', 1, 0) > 0;
 const SMTP_CONNECTIONS = intEnv('BENCH_SMTP_CONNECTIONS', 5, 1);
 const JOB_CONCURRENCY = intEnv('BENCH_JOB_CONCURRENCY', 8, 1);
@@ -295,7 +296,15 @@ interface RoundResult {
   /** Until the sink held every message (≤ serviceMs; the rest is the last status updates and the poll). */
   serviceSinkMs: number;
   baselineMs: number;
+  /** CPU time (user + system) of this process – service, or baseline client – during the run. */
+  serviceCpuMs: number;
+  baselineCpuMs: number;
 }
+
+const cpuMs = (since: NodeJS.CpuUsage) => {
+  const d = process.cpuUsage(since);
+  return (d.user + d.system) / 1000;
+};
 
 interface Context {
   label: string;
@@ -351,6 +360,7 @@ async function runRound(ctx: Context, what: string, solutionId: string): Promise
   const sinkFull = sink.expect(expectedCount);
   let sinkFullAt: number | null = null;
   void sinkFull.then(() => (sinkFullAt = performance.now()));
+  const cpuStarted = process.cpuUsage();
   const started = performance.now();
   const created = await api.call(201, 'POST', `/api/v1/solutions/${solutionId}/mailings`, { kind: 'erstinformation' });
   if (created.messages !== expectedCount || created.withoutAddress.length) {
@@ -358,6 +368,7 @@ async function runRound(ctx: Context, what: string, solutionId: string): Promise
   }
   const progressPath = `/api/v1/solutions/${solutionId}/mailings/${created.mailingId}`;
   let serviceMs = 0;
+  let serviceCpuMs = 0;
   const deadline = Date.now() + MAIL_TIMEOUT_MS;
   for (;;) {
     // Until the sink is full, look only once a second (a client watching progress would);
@@ -367,6 +378,7 @@ async function runRound(ctx: Context, what: string, solutionId: string): Promise
     const state = await api.call(200, 'GET', progressPath);
     if (state.messages.done) {
       serviceMs = performance.now() - started;
+      serviceCpuMs = cpuMs(cpuStarted);
       const accepted = state.messages.byStatus.angenommen ?? 0;
       if (accepted !== expectedCount || state.messages.total !== expectedCount) {
         throw new Error(`${what}: mailing done with ${JSON.stringify(state.messages.byStatus)}, expected ${expectedCount} angenommen`);
@@ -396,6 +408,7 @@ async function runRound(ctx: Context, what: string, solutionId: string): Promise
 
   // ---- baseline: the same raw messages, the same sink, a plain pooled nodemailer transport
   const baselineFull = sink.expect(received.length);
+  const baselineCpuStarted = process.cpuUsage();
   const baselineStarted = performance.now();
   await Promise.all(
     received.map((m) =>
@@ -406,10 +419,11 @@ async function runRound(ctx: Context, what: string, solutionId: string): Promise
     ),
   );
   const baselineMs = performance.now() - baselineStarted;
+  const baselineCpuMs = cpuMs(baselineCpuStarted);
   await baselineFull;
   verifyDelivery(`${what}, baseline`, await sink.take(), expected);
 
-  return { mails: expectedCount, distinctRecipients: serviceCheck.distinctRecipients, duplicates: serviceCheck.duplicates, serviceMs, serviceSinkMs, baselineMs };
+  return { mails: expectedCount, distinctRecipients: serviceCheck.distinctRecipients, duplicates: serviceCheck.duplicates, serviceMs, serviceSinkMs, baselineMs, serviceCpuMs, baselineCpuMs };
 }
 
 // ---------------------------------------------------------------- one database
@@ -424,6 +438,8 @@ interface CaseResult {
   serviceMs: number;
   serviceSinkMs: number;
   baselineMs: number;
+  serviceCpuMs: number;
+  baselineCpuMs: number;
   servicePerSec: number;
   baselinePerSec: number;
   ratio: number;
@@ -445,6 +461,8 @@ function toCase(name: string, database: string, runs: RoundResult[]): CaseResult
     serviceMs: bestService.serviceMs,
     serviceSinkMs: bestService.serviceSinkMs,
     baselineMs: bestBaseline.baselineMs,
+    serviceCpuMs: bestService.serviceCpuMs,
+    baselineCpuMs: bestBaseline.baselineCpuMs,
     servicePerSec,
     baselinePerSec,
     ratio: servicePerSec / baselinePerSec,
@@ -511,8 +529,8 @@ async function benchDatabase(label: string, env: Record<string, string>, sink: S
       bb.push(r);
       progress(
         `${label}: brandenburg round ${round}/${ROUNDS}: ${r.mails} mails, service ${(r.mails / (r.serviceMs / 1000)).toFixed(0)} mails/s ` +
-          `(${(r.serviceMs / 1000).toFixed(2)} s; sink full after ${(r.serviceSinkMs / 1000).toFixed(2)} s), ` +
-          `baseline ${(r.mails / (r.baselineMs / 1000)).toFixed(0)} mails/s (${(r.baselineMs / 1000).toFixed(2)} s)`,
+          `(${(r.serviceMs / 1000).toFixed(2)} s, process CPU ${(r.serviceCpuMs / 1000).toFixed(2)} s; sink full after ${(r.serviceSinkMs / 1000).toFixed(2)} s), ` +
+          `baseline ${(r.mails / (r.baselineMs / 1000)).toFixed(0)} mails/s (${(r.baselineMs / 1000).toFixed(2)} s, process CPU ${(r.baselineCpuMs / 1000).toFixed(2)} s)`,
       );
     }
     results.push(toCase('brandenburg', label, bb));
@@ -536,8 +554,9 @@ async function benchDatabase(label: string, env: Record<string, string>, sink: S
       );
       const r = await runRound(ctx, `${label} germany`, solution.id);
       progress(
-        `${label}: germany: ${r.mails} mails, service ${(r.mails / (r.serviceMs / 1000)).toFixed(0)} mails/s (${(r.serviceMs / 1000).toFixed(2)} s; ` +
-          `sink full after ${(r.serviceSinkMs / 1000).toFixed(2)} s), baseline ${(r.mails / (r.baselineMs / 1000)).toFixed(0)} mails/s (${(r.baselineMs / 1000).toFixed(2)} s)`,
+        `${label}: germany: ${r.mails} mails, service ${(r.mails / (r.serviceMs / 1000)).toFixed(0)} mails/s (${(r.serviceMs / 1000).toFixed(2)} s, ` +
+          `process CPU ${(r.serviceCpuMs / 1000).toFixed(2)} s; sink full after ${(r.serviceSinkMs / 1000).toFixed(2)} s), ` +
+          `baseline ${(r.mails / (r.baselineMs / 1000)).toFixed(0)} mails/s (${(r.baselineMs / 1000).toFixed(2)} s, process CPU ${(r.baselineCpuMs / 1000).toFixed(2)} s)`,
       );
       results.push(toCase('germany', label, [r]));
     }
@@ -675,7 +694,7 @@ async function main(): Promise<void> {
   const results: CaseResult[] = [];
   let postgresNote: string | null = null;
   try {
-    {
+    if (WITH_PGLITE) {
       const dataDir = mkdtempSync(join(tmpdir(), 'efa-bench-mail-pglite-'));
       const remove = onCleanup('pglite data dir', () => rmSync(dataDir, { recursive: true, force: true }));
       try {
@@ -769,6 +788,8 @@ async function main(): Promise<void> {
         serviceSeconds: round(r.serviceMs / 1000, 3),
         serviceSinkFullSeconds: round(r.serviceSinkMs / 1000, 3),
         baselineSeconds: round(r.baselineMs / 1000, 3),
+        serviceProcessCpuSeconds: round(r.serviceCpuMs / 1000, 3),
+        baselineProcessCpuSeconds: round(r.baselineCpuMs / 1000, 3),
         verified: true,
       })),
     }),

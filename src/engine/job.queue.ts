@@ -97,13 +97,38 @@ export class JobWorker {
   private wakeRequested = false;
   private polling: Promise<void> | null = null;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Ids of the jobs this worker is running: never claimed twice, their leases kept alive. */
+  private readonly runningIds = new Set<number>();
+  private heartbeat: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: JobWorkerOptions) {}
 
   start(): void {
     if (this.running) return;
     this.running = true;
+    // A job can run longer than its lease (a slow SMTP server, a busy database):
+    // renewing the lease keeps other instances from taking over a job that is alive.
+    const every = Math.max(500, Math.floor(this.leaseMs() / 3));
+    this.heartbeat = setInterval(() => {
+      this.renewLeases().catch((error) => this.options.logger.warn({ err: error }, 'Job-Lease nicht verlängert'));
+    }, every);
+    this.heartbeat.unref();
     this.poke();
+  }
+
+  private leaseMs(): number {
+    return this.options.leaseMs ?? 5 * 60 * 1000;
+  }
+
+  private async renewLeases(): Promise<void> {
+    if (this.runningIds.size === 0) return;
+    await this.options.db
+      .updateTable('job')
+      .set({ locked_until: new Date(this.now().getTime() + this.leaseMs()) })
+      .where('id', 'in', [...this.runningIds])
+      .where('locked_by', '=', this.workerId)
+      .where('status', '=', 'running')
+      .execute();
   }
 
   /** Look for due jobs now (called after a commit that enqueued jobs). */
@@ -132,6 +157,8 @@ export class JobWorker {
   /** Stops claiming new jobs and waits for the running ones. */
   async stop(): Promise<void> {
     this.running = false;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.polling;
@@ -168,23 +195,34 @@ export class JobWorker {
 
   private async claimDueJobs(limit: number): Promise<Job[]> {
     const now = this.now();
-    const leaseUntil = new Date(now.getTime() + (this.options.leaseMs ?? 5 * 60 * 1000));
-    const result = await sql<Job>`
-      update job set status = 'running', locked_by = ${this.workerId}, locked_until = ${leaseUntil},
-             attempts = attempts + 1
-       where id in (
-         select id from job
-          where (status = 'pending' and run_at <= ${now})
-             or (status = 'running' and locked_until < ${now})
-          order by run_at, id
-          limit ${limit}
-          for update skip locked)
-      returning *`.execute(this.options.db);
-    return result.rows;
+    const { db } = this.options;
+    let due = db
+      .selectFrom('job')
+      .select('id')
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('status', '=', 'pending'), eb('run_at', '<=', now)]),
+          eb.and([eb('status', '=', 'running'), eb('locked_until', '<', now)]),
+        ]),
+      );
+    if (this.runningIds.size) due = due.where('id', 'not in', [...this.runningIds]);
+    const jobs = await db
+      .updateTable('job')
+      .set({
+        status: 'running',
+        locked_by: this.workerId,
+        locked_until: new Date(now.getTime() + this.leaseMs()),
+        attempts: sql<number>`attempts + 1`,
+      })
+      .where('id', 'in', due.orderBy('run_at').orderBy('id').limit(limit).forUpdate().skipLocked())
+      .returningAll()
+      .execute();
+    return jobs;
   }
 
   private async runJob(job: Job): Promise<void> {
     this.active++;
+    this.runningIds.add(job.id);
     const { db, logger } = this.options;
     const log = logger.child({ jobId: job.id, jobKind: job.kind, attempt: job.attempts });
     try {
@@ -210,6 +248,7 @@ export class JobWorker {
             locked_until: null,
           })
           .where('id', '=', job.id)
+          .where('locked_by', '=', this.workerId)
           .execute();
         return;
       }
@@ -221,6 +260,7 @@ export class JobWorker {
           .updateTable('job')
           .set({ status: 'failed', finished_at: new Date(), last_error: message, locked_by: null, locked_until: null })
           .where('id', '=', job.id)
+          .where('locked_by', '=', this.workerId)
           .execute();
       } else {
         const delay = retryDelayMs(job.attempts);
@@ -235,10 +275,12 @@ export class JobWorker {
             locked_until: null,
           })
           .where('id', '=', job.id)
+          .where('locked_by', '=', this.workerId)
           .execute();
       }
     } finally {
       this.active--;
+      this.runningIds.delete(job.id);
     }
   }
 }

@@ -73,6 +73,7 @@ export function createMailModule(options: MailModuleOptions): MailModule {
       publicBaseUrl: options.publicBaseUrl,
       outboxDir: transport.kind === 'outbox' ? outboxDir : null,
       now: options.engine.now,
+      wake: () => options.engine.onJobsEnqueued?.(),
     },
   };
 }

@@ -35,6 +35,8 @@ export interface MailingRoutesDeps {
   /** Set when mails go to the local outbox (no SMTP_URL): its directory. */
   outboxDir: string | null;
   now: () => Date;
+  /** Wakes the local job worker after the mailing's jobs were committed. */
+  wake?: () => void;
 }
 
 const ROLES = { roles: ['admin', 'ministry'] as ('admin' | 'ministry')[] };
@@ -80,6 +82,7 @@ export const mailingRoutes: FastifyPluginAsync<MailingRoutesDeps> = async (fasti
     async (request, reply) => {
       const principal = requirePrincipal(request);
       const result = await createMailing(db, deps.settings, principal, request.params.id, request.body, actorOf(principal), deps.now());
+      deps.wake?.();
       return reply
         .code(201)
         .header('location', `/api/v1/solutions/${request.params.id}/mailings/${result.mailingId}`)

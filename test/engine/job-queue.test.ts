@@ -89,3 +89,30 @@ for (const kind of databaseKinds()) {
     t.ok([...runs.values()].every((n) => n === 1), 'none twice');
   });
 }
+
+for (const kind of databaseKinds()) {
+  t.test(`${kind}: a job that runs longer than its lease keeps it and runs once`, async (t) => {
+    const { db } = await openTestDatabase(t, kind);
+    let runs = 0;
+    const handlers: Record<string, JobHandler> = {
+      slow: async () => {
+        runs++;
+        await new Promise((resolve) => setTimeout(resolve, 2500));
+      },
+    };
+    await enqueueJob(db, { kind: 'slow', payload: {}, idempotencyKey: 'slow-1' });
+    // Two instances, a 1.5 s lease: without renewal either would take the job over after 1.5 s.
+    const workers = [1, 2].map(() => new JobWorker({ db, handlers, logger, concurrency: 2, pollIntervalMs: 50, leaseMs: 1500 }));
+    workers.forEach((worker) => worker.start());
+    for (let i = 0; i < 100; i++) {
+      const job = await db.selectFrom('job').select('status').where('idempotency_key', '=', 'slow-1').executeTakeFirstOrThrow();
+      if (job.status === 'done') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await Promise.all(workers.map((worker) => worker.stop()));
+    const job = await db.selectFrom('job').selectAll().where('idempotency_key', '=', 'slow-1').executeTakeFirstOrThrow();
+    t.equal(job.status, 'done');
+    t.equal(runs, 1, 'renewed lease: nobody ran it a second time');
+    t.equal(job.attempts, 1);
+  });
+}

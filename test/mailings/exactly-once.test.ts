@@ -232,7 +232,11 @@ t.test('SIGKILL in the middle of a mailing to 486 recipients, restart: every rec
   t.equal(list.status, 200, 'messages listed', { body: list.text.slice(0, 500) });
   const rows = list.body.items as MessageRow[];
   t.equal(rows.length, total, 'every message is listed');
-  const jobs = await api('GET', '/admin/jobs?limit=1');
+  const jobs = await api('GET', '/admin/jobs?limit=500');
+  const jobAttempts: Record<string, number> = {};
+  for (const job of (jobs.body?.items ?? []) as { kind: string; attempts: number }[]) {
+    if (job.kind === 'mail.send') jobAttempts[job.attempts] = (jobAttempts[job.attempts] ?? 0) + 1;
+  }
   const secondLog = logSummary(second.output);
 
   // ---- counting ----
@@ -260,14 +264,45 @@ t.test('SIGKILL in the middle of a mailing to 486 recipients, restart: every rec
   const finalStatuses: Record<string, number> = {};
   for (const row of rows) finalStatuses[row.status] = (finalStatuses[row.status] ?? 0) + 1;
   const firstAfterRestart = arrivals.find((a) => a.at >= restartAt);
+  // The kill explains at most one extra copy: one handed over by the killed process (in
+  // doubt), one re-sent by the restarted one. More copies from one and the same process
+  // mean a job ran again while it was still running (lease expired), not the crash.
+  const copiesByPhase = new Map<string, { before: number; after: number }>();
+  for (const { mail, at } of arrivals) {
+    for (const to of mail.envelopeTo) {
+      const entry = copiesByPhase.get(to.toLowerCase()) ?? { before: 0, after: 0 };
+      if (at < restartAt) entry.before++;
+      else entry.after++;
+      copiesByPhase.set(to.toLowerCase(), entry);
+    }
+  }
+  const crashDuplicates = [...copiesByPhase.values()].filter((c) => c.before > 0 && c.after > 0).length;
+  const sameProcessDuplicates = [...copiesByPhase.entries()]
+    .filter(([, c]) => c.before > 1 || c.after > 1)
+    .map(([to, c]) => ({ to, ...c }));
 
   t.comment(`recipients: ${expectedRecipients.size} (${AUTHORITIES} authorities + ${MULTIPLIERS.length} multipliers); messages in the mailing: ${total}`);
   t.comment(`delivered before the kill: ${atKill} (kill threshold ${killAt}); by the first process in all: ${beforeRestart}`);
   t.comment(`delivered after the restart: ${sink.messages.length - beforeRestart}; raw deliveries in all: ${sink.messages.length}`);
   t.comment(`recipients with a mail: ${byRecipient.size}; missing: ${missing.length}; unexpected: ${unexpected.length}`);
   t.comment(`raw duplicates: ${rawDuplicates} (recipients with > 1 delivery: ${duplicates.length}; with different Message-IDs: ${differentMessages.length})`);
-  for (const [to, ids] of duplicates) t.comment(`  duplicate: ${to} ×${ids.length}, attempts in the DB: ${dbByRecipient.get(to)?.attempts}`);
+  for (const [to, ids] of duplicates) {
+    // Where each copy arrived: its position in the sink and which process had sent it.
+    const copies = arrivals
+      .map((a, index) => ({ a, index }))
+      .filter(({ a }) => a.mail.envelopeTo.some((r) => r.toLowerCase() === to))
+      .map(({ a, index }) => `#${index + 1} ${a.at < restartAt ? `first process, ${a.at - killedAt} ms from the kill` : `restarted, ${a.at - restartAt} ms after spawning`}`);
+    t.comment(`  duplicate: ${to} ×${ids.length}, attempts in the DB: ${dbByRecipient.get(to)?.attempts}; copies: ${copies.join('; ')}`);
+  }
+  const inDoubtWithoutDuplicate = inDoubt.filter((row) => (byRecipient.get(row.email.toLowerCase())?.length ?? 0) === 1);
+  t.comment(`  in doubt but delivered once: ${inDoubtWithoutDuplicate.map((row) => row.email).join(', ') || '–'}`);
   t.comment(`in-doubt re-sends (attempts > 1 in the DB): ${inDoubt.length}; attempts histogram: ${JSON.stringify(attemptsHistogram)}`);
+  t.comment(
+    `duplicates explained by the kill (one copy from the killed process, one re-send after the restart): ${crashDuplicates}; ` +
+      `copies sent more than once by the same process: ${sameProcessDuplicates.reduce((n, c) => n + Math.max(0, c.before - 1) + Math.max(0, c.after - 1), 0)} ` +
+      `(recipients: ${sameProcessDuplicates.length})`,
+  );
+  t.comment(`mail.send job attempts histogram: ${JSON.stringify(jobAttempts)}`);
   t.comment(`final statuses: ${JSON.stringify(finalStatuses)}; progress: ${JSON.stringify(progress?.messages.byStatus)}`);
   t.comment(`jobs: ${JSON.stringify(jobs.body?.counts)}`);
   t.comment(
@@ -287,6 +322,7 @@ t.test('SIGKILL in the middle of a mailing to 486 recipients, restart: every rec
   t.same(wrongMessageId.map(([to, ids]) => ({ to, ids, db: dbByRecipient.get(to)?.messageId })), [], 'every mail carries the Message-ID stored for its recipient');
   t.ok(rawDuplicates <= inDoubt.length, `raw duplicates (${rawDuplicates}) ≤ in-doubt re-sends (${inDoubt.length})`);
   t.same(duplicateWithoutRetry.map(([to, ids]) => ({ to, ids })), [], 'a duplicate only where the DB shows a re-send');
+  t.same(sameProcessDuplicates, [], 'no process sends a message twice itself (only the crash leaves a message in doubt)');
   t.same(finalStatuses, { angenommen: total }, 'every message ends angenommen');
   t.ok(sink.messages.every((mail) => mail.envelopeTo.length === 1), 'one recipient per SMTP transaction');
 });
