@@ -95,7 +95,11 @@ export async function startRuntime(
       worker,
       engine,
       async close() {
+        // Requests in flight may finish; a keep-alive connection that stays open
+        // afterwards must not hold the shutdown for the keep-alive timeout.
+        const forceClose = setTimeout(() => app.server.closeAllConnections(), 3000);
         await app.close();
+        clearTimeout(forceClose);
         await worker.stop();
         await mail.transport.close();
         await handle.close();

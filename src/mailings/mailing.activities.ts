@@ -94,6 +94,12 @@ async function createFollowUpMessage(
 
 export function createMailingActivities(deps: MailingActivityDeps) {
   const { db, logger } = deps;
+  // The link key never changes once created: read it once per process, not per mail.
+  let linkSecret: Promise<Buffer> | null = null;
+  const secret = () => (linkSecret ??= getLinkSecret(db).catch((error) => {
+    linkSecret = null;
+    throw error;
+  }));
 
   /** Renders a message exactly as the preview shows it; links are deterministic per authority and purpose. */
   async function renderMessage(message: MailMessage) {
@@ -113,7 +119,7 @@ export function createMailingActivities(deps: MailingActivityDeps) {
       return renderForRecipient(db, { ...base, ars: null, links: {} });
     }
     const links = await issueResponseLinks(db, {
-      secret: await getLinkSecret(db),
+      secret: await secret(),
       solutionId: mailing.solution_id,
       ars: message.ars,
       mailingId: mailing.id,
