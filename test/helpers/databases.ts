@@ -33,6 +33,18 @@ export async function openTestDatabase(t: Teardown, kind: DatabaseKind): Promise
     await migrateToLatest(handle.db);
     return handle;
   }
+  let handle: DatabaseHandle | null = null;
+  const url = await createTestDatabaseUrl(t, () => handle?.close());
+  handle = await openDatabase({ kind: 'postgres', url, poolSize: 5 });
+  await migrateToLatest(handle.db);
+  return handle;
+}
+
+/**
+ * A fresh, empty database on the PostgreSQL test server (for a service process started
+ * with DATABASE_URL); dropped when the test ends, after `beforeDrop`.
+ */
+export async function createTestDatabaseUrl(t: Teardown, beforeDrop?: () => unknown): Promise<string> {
   const serverUrl = testPostgresUrl();
   if (!serverUrl) throw new Error('no PostgreSQL test server');
   const name = `efa_test_${randomBytes(6).toString('hex')}`;
@@ -40,16 +52,14 @@ export async function openTestDatabase(t: Teardown, kind: DatabaseKind): Promise
   await admin.connect();
   await admin.query(`create database ${name}`);
   await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const handle = await openDatabase({ kind: 'postgres', url: url.toString(), poolSize: 5 });
   t.teardown(async () => {
-    await handle.close();
+    await beforeDrop?.();
     const dropper = new pg.Client({ connectionString: serverUrl });
     await dropper.connect();
     await dropper.query(`drop database if exists ${name} with (force)`);
     await dropper.end();
   });
-  await migrateToLatest(handle.db);
-  return handle;
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
 }

@@ -6,9 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSmtpSink, type ReceivedMail } from '../helpers/smtp-sink.ts';
+import { createTestDatabaseUrl, databaseKinds } from '../helpers/databases.ts';
 
 /**
- * Exactly once across a crash: the real service (bin/efa-rollout.js serve, PGlite) sends an
+ * Exactly once across a crash: the real service (bin/efa-rollout.js serve, on PGlite and on
+ * PostgreSQL) sends an
  * Erstinformation to all Brandenburg authorities through a real SMTP server on loopback,
  * is killed with SIGKILL after about a third, restarted on the same data directory, and
  * finishes. Every recipient must hold one message; a second copy is only tolerated for an
@@ -109,7 +111,7 @@ interface MessageRow {
   attempts: number;
 }
 
-t.test('SIGKILL in the middle of a mailing to 486 recipients, restart: every recipient holds exactly one message', async (t) => {
+for (const kind of databaseKinds()) t.test(`${kind}: SIGKILL in the middle of a mailing to 486 recipients, restart: every recipient holds exactly one message`, async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'efa-exactly-once-'));
   // Phase of each received message: which service process was alive when the sink stored it.
   const arrivals: { mail: ReceivedMail; at: number }[] = [];
@@ -126,6 +128,7 @@ t.test('SIGKILL in the middle of a mailing to 486 recipients, restart: every rec
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const env = {
+    ...(kind === 'postgres' ? { DATABASE_URL: await createTestDatabaseUrl(t) } : {}),
     DATA_DIR: dataDir,
     PORT: String(port),
     EFA_ADMIN_TOKEN: ADMIN_TOKEN,
