@@ -181,7 +181,40 @@ export function createMailingActivities(deps: MailingActivityDeps) {
     logger.info({ solutionId, mailingId, unanswered: open.length }, 'Eskalation an das Ministerium');
   }
 
+  /**
+   * The participant machine's own answer deadline (state eingeladen) ran out: remind the
+   * authority by mail if it was invited by a Rollout-Einladung mailing. A mailing's own
+   * reminder with the same number is the same message (unique per mailing, address,
+   * kind and number), so the two timers never send it twice.
+   */
+  async function remindInvitedParticipant(job: Job) {
+    const { solutionId, ars, params } = job.payload as { solutionId: string; ars: string; params: { erinnerung?: number } };
+    const invitation = await db
+      .selectFrom('mail_message as m')
+      .innerJoin('mailing as g', 'g.id', 'm.mailing_id')
+      .select(['m.mailing_id', 'm.recipient_email'])
+      .where('g.solution_id', '=', solutionId)
+      .where('g.kind', '=', 'rollout-einladung')
+      .where('m.ars', '=', ars)
+      .where('m.reminder_no', '=', 0)
+      .orderBy('g.created_at', 'desc')
+      .executeTakeFirst();
+    if (!invitation) {
+      logger.info({ solutionId, ars, erinnerung: params.erinnerung }, 'Antwortfrist abgelaufen; keine Einladungs-Mail, an die erinnert werden könnte');
+      return;
+    }
+    await createFollowUpMessage(db, {
+      mailingId: invitation.mailing_id,
+      ars,
+      email: invitation.recipient_email,
+      role: 'behoerde',
+      kind: 'erinnerung',
+      reminderNo: params.erinnerung ?? 1,
+    });
+  }
+
   const handlers: Record<string, JobHandler> = {
+    'effect.remindParticipant': remindInvitedParticipant,
     'mailing.handedOver': markErstinformationSent,
     'mailing.reminder': sendReminder,
     'mailing.escalate': escalateToMinistry,
