@@ -37,31 +37,34 @@
  * BENCH_MAIL_PGLITE (1; 0 skips PGlite), BENCH_MAIL_POSTGRES (1; 0 skips PostgreSQL).
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { appendFileSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { createTransport } from 'nodemailer';
-import pg from 'pg';
-import { loadConfig } from '../src/config.ts';
-import { createLogger, startRuntime, type Runtime } from '../src/runtime.ts';
+import type { Runtime } from '../src/runtime.ts';
 import { importDirectory } from '../src/directory/directory.import.ts';
 import type { AuthorityKind } from '../src/db/schema.ts';
-import { runAs, stopServer, type ServerState } from '../test/setup/postgres.stop.ts';
+import {
+  benchOnPglite,
+  benchOnPostgres,
+  hostInfo,
+  intEnv,
+  isInterrupted,
+  jobQueueIdle,
+  onCleanup,
+  printTable,
+  progress,
+  roundTo,
+  runBench,
+  sleep,
+  startBenchService,
+  waitFor,
+  type AdminApi,
+} from './bench.support.ts';
 import type { ParentToSink, SinkMessage, SinkToParent } from './mail-sink.child.ts';
 
 // ---------------------------------------------------------------- settings
-
-function intEnv(name: string, fallback: number, min: number): number {
-  const raw = process.env[name]?.trim();
-  if (!raw) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < min) throw new Error(`${name}=${raw}: expected an integer >= ${min}`);
-  return Number(raw);
-}
 
 const ROUNDS = intEnv('BENCH_MAIL_ROUNDS', 3, 1);
 /**
@@ -82,7 +85,6 @@ const JOB_CONCURRENCY = intEnv('BENCH_JOB_CONCURRENCY', 8, 1);
 const JOB_POLL_MS = intEnv('BENCH_JOB_POLL_MS', 100, 10);
 /** The config's maximum: high enough not to cap (checked after every service run). */
 const SMTP_RATE_LIMIT = 10_000;
-const EXTERNAL_PG_URL = process.env.BENCH_DATABASE_URL?.trim() || null;
 const DESTATIS_FILE = fileURLToPath(new URL('../../shared/data/destatis-gv-auszug.csv', import.meta.url));
 const SINK_CHILD = fileURLToPath(new URL('./mail-sink.child.ts', import.meta.url));
 const MULTIPLIERS = ['geschaeftsstelle@staedte-gemeindebund.example', 'geschaeftsstelle@landkreistag.example', 'kaz@zit-bb.example'];
@@ -100,82 +102,6 @@ const GEMEINDE_KINDS: AuthorityKind[] = [
 ];
 const MAIL_TIMEOUT_MS = 15 * 60_000;
 const SETUP_TIMEOUT_MS = 10 * 60_000;
-
-function progress(message: string): void {
-  process.stderr.write(`[bench:mail] ${message}\n`);
-}
-
-// ---------------------------------------------------------------- cleanup
-
-/** LIFO cleanup steps; each runs at most once, whether asked by its owner or by a signal. */
-interface Cleanup {
-  label: string;
-  fn: () => Promise<void> | void;
-  done: Promise<void> | null;
-}
-const cleanups: Cleanup[] = [];
-let interrupted = false;
-
-function runCleanup(entry: Cleanup): Promise<void> {
-  entry.done ??= (async () => {
-    try {
-      await entry.fn();
-    } catch (error) {
-      progress(`cleanup "${entry.label}" failed: ${(error as Error).message}`);
-    }
-  })();
-  return entry.done;
-}
-
-function onCleanup(label: string, fn: () => Promise<void> | void): () => Promise<void> {
-  const entry: Cleanup = { label, fn, done: null };
-  cleanups.push(entry);
-  return () => runCleanup(entry);
-}
-
-async function runAllCleanups(): Promise<void> {
-  for (const entry of [...cleanups].reverse()) await runCleanup(entry);
-}
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    progress(`${signal}: cleaning up`);
-    void runAllCleanups().finally(() => process.exit(130));
-  });
-}
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-async function waitFor(what: string, timeoutMs: number, intervalMs: number, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (interrupted) throw new Error(`interrupted while waiting for ${what}`);
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await sleep(intervalMs);
-  }
-}
-
-// ---------------------------------------------------------------- HTTP
-
-class Api {
-  constructor(
-    private readonly base: string,
-    private readonly token: string,
-  ) {}
-
-  async call(expected: number, method: 'GET' | 'POST', path: string, body?: unknown): Promise<any> {
-    const response = await fetch(this.base + path, {
-      method,
-      headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    if (response.status !== expected) throw new Error(`${method} ${path}: expected ${expected}, got ${response.status}: ${text.slice(0, 500)}`);
-    return text ? JSON.parse(text) : null;
-  }
-}
 
 // ---------------------------------------------------------------- SMTP sink (child process)
 
@@ -309,24 +235,14 @@ const cpuMs = (since: NodeJS.CpuUsage) => {
 interface Context {
   label: string;
   rt: Runtime;
-  api: Api;
+  api: AdminApi;
   sink: SinkProcess;
   baseline: ReturnType<typeof createTransport>;
 }
 
-async function jobsIdle(rt: Runtime): Promise<boolean> {
-  const open = await rt.handle.db
-    .selectFrom('job')
-    .select(sql<number>`count(*)::int`.as('n'))
-    .where('status', 'in', ['pending', 'running'])
-    .where('run_at', '<=', new Date())
-    .executeTakeFirstOrThrow();
-  return open.n === 0;
-}
-
 /** A solution in stage `erstinformation` with the given Zuständigkeit; returns its id and participant count. */
 async function prepareSolution(ctx: Context, title: string, responsibility: Record<string, unknown>): Promise<{ id: string; participants: number }> {
-  const solution = await ctx.api.call(201, 'POST', '/api/v1/solutions', {
+  const solution = await ctx.api.expect(201, 'POST', '/api/v1/solutions', {
     title,
     ozgId: '99999',
     leikaKeys: ['99000000000000'],
@@ -335,14 +251,14 @@ async function prepareSolution(ctx: Context, title: string, responsibility: Reco
     responsibility,
   });
   const participants = Object.values(solution.participantsByStage as Record<string, number>).reduce((a, b) => a + b, 0);
-  await ctx.api.call(200, 'POST', `/api/v1/solutions/${solution.id}/events`, { type: 'ERSTINFORMATION_STARTEN' });
+  await ctx.api.expect(200, 'POST', `/api/v1/solutions/${solution.id}/events`, { type: 'ERSTINFORMATION_STARTEN' });
   return { id: solution.id, participants };
 }
 
 async function runRound(ctx: Context, what: string, solutionId: string): Promise<RoundResult> {
   const { rt, api, sink } = ctx;
   const db = rt.handle.db;
-  await waitFor(`${what}: job queue idle before the run`, SETUP_TIMEOUT_MS, 50, () => jobsIdle(rt));
+  await waitFor(`${what}: job queue idle before the run`, SETUP_TIMEOUT_MS, 50, () => jobQueueIdle(rt));
   const stray = await sink.take();
   if (stray.length) throw new Error(`${what}: the sink received ${stray.length} message(s) nobody sent in a run`);
 
@@ -362,7 +278,7 @@ async function runRound(ctx: Context, what: string, solutionId: string): Promise
   void sinkFull.then(() => (sinkFullAt = performance.now()));
   const cpuStarted = process.cpuUsage();
   const started = performance.now();
-  const created = await api.call(201, 'POST', `/api/v1/solutions/${solutionId}/mailings`, { kind: 'erstinformation' });
+  const created = await api.expect(201, 'POST', `/api/v1/solutions/${solutionId}/mailings`, { kind: 'erstinformation' });
   if (created.messages !== expectedCount || created.withoutAddress.length) {
     throw new Error(`${what}: mailing has ${created.messages} messages (${created.withoutAddress.length} without address), expected ${expectedCount}`);
   }
@@ -375,7 +291,7 @@ async function runRound(ctx: Context, what: string, solutionId: string): Promise
     // then every 10 ms until the database shows every message angenommen.
     if (sinkFullAt === null) await Promise.race([sinkFull, sleep(1000)]);
     else await sleep(10);
-    const state = await api.call(200, 'GET', progressPath);
+    const state = await api.expect(200, 'GET', progressPath);
     if (state.messages.done) {
       serviceMs = performance.now() - started;
       serviceCpuMs = cpuMs(cpuStarted);
@@ -385,7 +301,7 @@ async function runRound(ctx: Context, what: string, solutionId: string): Promise
       }
       break;
     }
-    if (interrupted) throw new Error('interrupted');
+    if (isInterrupted()) throw new Error('interrupted');
     if (Date.now() > deadline) throw new Error(`${what}: mailing not done after ${MAIL_TIMEOUT_MS / 1000} s: ${JSON.stringify(state.messages)}`);
   }
   await sinkFull;
@@ -402,7 +318,7 @@ async function runRound(ctx: Context, what: string, solutionId: string): Promise
   const serviceCheck = verifyDelivery(`${what}, service`, received, expected);
 
   // The Erstinformation goes on: the sent mailing marks every participant informiert.
-  await waitFor(`${what}: job queue idle after the mailing`, SETUP_TIMEOUT_MS, 50, () => jobsIdle(rt));
+  await waitFor(`${what}: job queue idle after the mailing`, SETUP_TIMEOUT_MS, 50, () => jobQueueIdle(rt));
   const late = await sink.take();
   if (late.length) throw new Error(`${what}: ${late.length} more message(s) arrived after the mailing was done`);
 
@@ -470,15 +386,8 @@ function toCase(name: string, database: string, runs: RoundResult[]): CaseResult
 }
 
 async function benchDatabase(label: string, env: Record<string, string>, sink: SinkProcess): Promise<CaseResult[]> {
-  const adminToken = randomBytes(30).toString('base64url');
-  const config = loadConfig({
-    ...process.env,
-    DATABASE_URL: '',
+  const service = await startBenchService(label, {
     ...env,
-    PORT: '0',
-    LOG_LEVEL: 'warn',
-    LOAD_FIXTURE_DIRECTORY: 'true',
-    EFA_ADMIN_TOKEN: adminToken,
     SMTP_URL: sink.url,
     SMTP_MAX_CONNECTIONS: String(SMTP_CONNECTIONS),
     SMTP_RATE_LIMIT: String(SMTP_RATE_LIMIT),
@@ -487,16 +396,7 @@ async function benchDatabase(label: string, env: Record<string, string>, sink: S
     MULTIPLIER_EMAILS: MULTIPLIERS.join(','),
     PUBLIC_BASE_URL: 'https://efa-rollout.example',
   });
-  const rt = await startRuntime(config, createLogger(config));
-  const closeRuntime = onCleanup(`${label} runtime`, async () => {
-    const closing = rt.close();
-    const force = setTimeout(() => rt.app.server.closeAllConnections(), 1000);
-    try {
-      await closing;
-    } finally {
-      clearTimeout(force);
-    }
-  });
+  const rt = service.runtime;
   const baseline = createTransport({
     host: '127.0.0.1',
     port: sink.port,
@@ -508,11 +408,7 @@ async function benchDatabase(label: string, env: Record<string, string>, sink: S
   });
   const closeBaseline = onCleanup(`${label} baseline transport`, () => baseline.close());
   try {
-    await rt.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = rt.app.server.address();
-    if (!address || typeof address === 'string') throw new Error('server has no TCP address');
-    const api = new Api(`http://127.0.0.1:${address.port}`, adminToken);
-    const ctx: Context = { label, rt, api, sink, baseline };
+    const ctx: Context = { label, rt, api: service.api, sink, baseline };
     const results: CaseResult[] = [];
 
     // Warm-up: one unmeasured Brandenburg round (JIT, pools, link secret, caches).
@@ -566,110 +462,15 @@ async function benchDatabase(label: string, env: Record<string, string>, sink: S
     return results;
   } finally {
     await closeBaseline();
-    await closeRuntime();
+    await service.close();
   }
-}
-
-// ---------------------------------------------------------------- PostgreSQL server
-
-const PG_BINARIES = ['initdb', 'pg_ctl', 'postgres'];
-
-function pgBinDir(): string | null {
-  const has = (dir: string) => PG_BINARIES.every((bin) => existsSync(join(dir, bin)));
-  const fromPgConfig = runAs(null, 'pg_config', ['--bindir']);
-  if (fromPgConfig.status === 0 && has(fromPgConfig.stdout.trim())) return fromPgConfig.stdout.trim();
-  try {
-    for (const v of readdirSync('/usr/lib/postgresql').sort((a, b) => Number(b) - Number(a))) {
-      if (has(`/usr/lib/postgresql/${v}/bin`)) return `/usr/lib/postgresql/${v}/bin`;
-    }
-  } catch {
-    /* not Debian */
-  }
-  return (process.env.PATH ?? '').split(':').find((dir) => dir && has(dir)) ?? null;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-/** A throwaway server in a temp dir (unprivileged user when root, trust auth on loopback, durability off). */
-async function startPostgres(binDir: string): Promise<ServerState> {
-  const user = process.getuid?.() === 0 ? (runAs(null, 'id', ['-u', 'postgres']).status === 0 ? 'postgres' : 'nobody') : null;
-  const tempDir = mkdtempSync(join(tmpdir(), 'efa-bench-mail-pg-'));
-  const state: ServerState = {
-    tempDir,
-    dataDir: join(tempDir, 'data'),
-    logFile: join(tempDir, 'postgres.log'),
-    binDir,
-    runAs: user,
-    port: 0,
-    url: '',
-    pid: null,
-    version: runAs(null, join(binDir, 'postgres'), ['--version']).stdout.trim(),
-    startedAt: new Date().toISOString(),
-    owners: [],
-  };
-  try {
-    if (user) chownSync(tempDir, Number(runAs(null, 'id', ['-u', user]).stdout.trim()), Number(runAs(null, 'id', ['-g', user]).stdout.trim()));
-    const init = runAs(user, join(binDir, 'initdb'), ['-D', state.dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync', '--no-instructions'], tempDir);
-    if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr || init.error?.message}`);
-    const port = await freePort();
-    appendFileSync(
-      join(state.dataDir, 'postgresql.conf'),
-      `\n# bench/mail.bench.ts\nlisten_addresses = '127.0.0.1'\nport = ${port}\nunix_socket_directories = '${tempDir}'\n` +
-        `max_connections = 100\nfsync = off\nsynchronous_commit = off\nfull_page_writes = off\n`,
-    );
-    const start = runAs(user, join(binDir, 'pg_ctl'), ['start', '-D', state.dataDir, '-l', state.logFile, '-w', '-t', '60'], tempDir);
-    if (start.status !== 0) throw new Error(`pg_ctl start failed: ${start.stderr || start.stdout || start.error?.message}`);
-    state.port = port;
-    state.url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-    state.pid = Number(readFileSync(join(state.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]) || null;
-    progress(`${state.version} on 127.0.0.1:${port}${user ? ` (as ${user})` : ''}`);
-    return state;
-  } catch (error) {
-    stopServer(state);
-    throw error;
-  }
-}
-
-async function freshDatabase(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `efa_bench_mail_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  try {
-    await admin.query(`create database ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const drop = onCleanup(`drop database ${name}`, async () => {
-    const c = new pg.Client({ connectionString: serverUrl });
-    await c.connect();
-    try {
-      await c.query(`drop database if exists ${name} with (force)`);
-    } finally {
-      await c.end();
-    }
-  });
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop };
 }
 
 // ---------------------------------------------------------------- main
 
 async function main(): Promise<void> {
-  const cpuList = cpus();
   const header = {
-    node: process.version,
-    cpu: cpuList[0]?.model.trim() ?? 'unknown',
-    cores: cpuList.length,
+    ...hostInfo(),
     smtpPool: SMTP_CONNECTIONS,
     jobConcurrency: JOB_CONCURRENCY,
     jobPollMs: JOB_POLL_MS,
@@ -692,51 +493,13 @@ async function main(): Promise<void> {
   const closeSink = onCleanup('smtp sink child', () => sink.close());
   progress(`SMTP sink child on 127.0.0.1:${sink.port}`);
   const results: CaseResult[] = [];
-  let postgresNote: string | null = null;
+  let postgresNote = 'skipped (BENCH_MAIL_POSTGRES=0)';
   try {
-    if (WITH_PGLITE) {
-      const dataDir = mkdtempSync(join(tmpdir(), 'efa-bench-mail-pglite-'));
-      const remove = onCleanup('pglite data dir', () => rmSync(dataDir, { recursive: true, force: true }));
-      try {
-        progress(`pglite: data dir ${dataDir}`);
-        results.push(...(await benchDatabase('pglite', { DATA_DIR: dataDir }, sink)));
-      } finally {
-        await remove();
-      }
-    }
-
-    if (!WITH_POSTGRES) postgresNote = 'skipped (BENCH_MAIL_POSTGRES=0)';
-    else {
-      const scratch = mkdtempSync(join(tmpdir(), 'efa-bench-mail-data-'));
-      const removeScratch = onCleanup('scratch data dir', () => rmSync(scratch, { recursive: true, force: true }));
-      try {
-        let serverUrl: string | null = EXTERNAL_PG_URL;
-        let stop: (() => Promise<void>) | null = null;
-        if (serverUrl) postgresNote = 'BENCH_DATABASE_URL (fresh database)';
-        else {
-          const binDir = pgBinDir();
-          if (binDir) {
-            const server = await startPostgres(binDir);
-            stop = onCleanup('postgres server', () => stopServer(server));
-            serverUrl = server.url;
-            postgresNote = `throwaway ${server.version} (fsync=off, synchronous_commit=off, full_page_writes=off)`;
-          } else postgresNote = 'skipped: no PostgreSQL server binaries and BENCH_DATABASE_URL unset';
-        }
-        try {
-          if (serverUrl) {
-            const db = await freshDatabase(serverUrl);
-            try {
-              results.push(...(await benchDatabase('postgres', { DATABASE_URL: db.url, DATA_DIR: scratch }, sink)));
-            } finally {
-              await db.drop();
-            }
-          }
-        } finally {
-          await stop?.();
-        }
-      } finally {
-        await removeScratch();
-      }
+    if (WITH_PGLITE) results.push(...(await benchOnPglite('efa-bench-mail', (env) => benchDatabase('pglite', env, sink))));
+    if (WITH_POSTGRES) {
+      const postgres = await benchOnPostgres('efa-bench-mail', (env) => benchDatabase('postgres', env, sink));
+      postgresNote = postgres.note;
+      if (postgres.result) results.push(...postgres.result);
     }
   } finally {
     await closeSink();
@@ -744,9 +507,9 @@ async function main(): Promise<void> {
 
   console.log(`postgres: ${postgresNote}`);
   console.log('');
-  const rows = [
+  printTable(
     ['case', 'database', 'mails', 'service mails/s', 'baseline mails/s', 'ratio', 'service s', 'baseline s'],
-    ...results.map((r) => [
+    results.map((r) => [
       r.case,
       r.database,
       String(r.mails),
@@ -756,19 +519,14 @@ async function main(): Promise<void> {
       (r.serviceMs / 1000).toFixed(2),
       (r.baselineMs / 1000).toFixed(2),
     ]),
-  ];
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
-  const line = (row: string[]) => `| ${row.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(' | ')} |`;
-  console.log(line(rows[0]!));
-  console.log(`|${widths.map((w, i) => (i < 2 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
-  for (const row of rows.slice(1)) console.log(line(row));
+    2,
+  );
   console.log(
     `verified: ${results
       .map((r) => `${r.case}/${r.database} ${r.distinctRecipients} distinct recipients, ${r.duplicates} duplicates`)
       .join('; ')} – every message angenommen in the database, one per recipient at the sink, the baseline delivered the same set`,
   );
   console.log('');
-  const round = (v: number, d: number) => Number(v.toFixed(d));
   console.log(
     JSON.stringify({
       ...header,
@@ -782,25 +540,18 @@ async function main(): Promise<void> {
         mails: r.mails,
         distinctRecipients: r.distinctRecipients,
         duplicates: r.duplicates,
-        serviceMailsPerSec: round(r.servicePerSec, 1),
-        baselineMailsPerSec: round(r.baselinePerSec, 1),
-        ratio: round(r.ratio, 4),
-        serviceSeconds: round(r.serviceMs / 1000, 3),
-        serviceSinkFullSeconds: round(r.serviceSinkMs / 1000, 3),
-        baselineSeconds: round(r.baselineMs / 1000, 3),
-        serviceProcessCpuSeconds: round(r.serviceCpuMs / 1000, 3),
-        baselineProcessCpuSeconds: round(r.baselineCpuMs / 1000, 3),
+        serviceMailsPerSec: roundTo(r.servicePerSec, 1),
+        baselineMailsPerSec: roundTo(r.baselinePerSec, 1),
+        ratio: roundTo(r.ratio, 4),
+        serviceSeconds: roundTo(r.serviceMs / 1000, 3),
+        serviceSinkFullSeconds: roundTo(r.serviceSinkMs / 1000, 3),
+        baselineSeconds: roundTo(r.baselineMs / 1000, 3),
+        serviceProcessCpuSeconds: roundTo(r.serviceCpuMs / 1000, 3),
+        baselineProcessCpuSeconds: roundTo(r.baselineCpuMs / 1000, 3),
         verified: true,
       })),
     }),
   );
 }
 
-try {
-  await main();
-} catch (error) {
-  process.exitCode = 1;
-  console.error(`\nBENCHMARK FAILED: ${(error as Error).stack ?? String(error)}`);
-} finally {
-  await runAllCleanups();
-}
+await runBench('bench:mail', main);

@@ -9,12 +9,13 @@
  * (`postgres.stop.ts --watchdog <tempDir>`) stops it too when every owner died
  * without running this script (tap killed, Ctrl-C).
  *
- * Also exports the shared helpers used by the start script.
+ * Also exports the tap-run bookkeeping used by the start script; starting and
+ * stopping the server itself is test/helpers/throwaway-postgres.ts.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pidAlive, stopThrowawayServer, type ThrowawayServer } from '../helpers/throwaway-postgres.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const TAP_DIR = join(REPO_ROOT, '.tap');
@@ -28,17 +29,8 @@ export interface Owner {
   start: string | null;
 }
 
-export interface ServerState {
-  tempDir: string;
-  dataDir: string;
-  logFile: string;
-  binDir: string;
-  /** Unprivileged user the server runs as when the scripts run as root, else null. */
-  runAs: string | null;
-  port: number;
-  url: string;
-  pid: number | null;
-  version: string;
+/** `.tap/test-postgres.json`: the server and the tap runs using it. */
+export interface ServerState extends ThrowawayServer {
   startedAt: string;
   owners: Owner[];
 }
@@ -54,15 +46,6 @@ function processStart(pid: number): string | null {
     return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
   } catch {
     return null;
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -102,12 +85,6 @@ export function removeStateFiles(): void {
   rmSync(STATE_FILE, { force: true });
 }
 
-/** Run a command, as `user` via runuser when given (PostgreSQL refuses to run as root). */
-export function runAs(user: string | null, command: string, args: string[], cwd?: string) {
-  const [cmd, argv] = user ? ['runuser', ['-u', user, '--', command, ...args]] : [command, args];
-  return spawnSync(cmd, argv, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
-}
-
 /** Serialises start/stop/watchdog of concurrent tap runs in this checkout. */
 export async function withLock<T>(fn: () => Promise<T> | T): Promise<T> {
   mkdirSync(TAP_DIR, { recursive: true });
@@ -135,48 +112,10 @@ export async function withLock<T>(fn: () => Promise<T> | T): Promise<T> {
   }
 }
 
-function postmasterPid(state: ServerState): number | null {
-  try {
-    const pid = Number(readFileSync(join(state.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    return Number.isInteger(pid) && pid > 0 ? pid : null;
-  } catch {
-    return state.pid;
-  }
-}
-
-/** Is this pid a postmaster of our data dir (and not some other postgres)? */
-function isOurPostmaster(pid: number, dataDir: string): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(dataDir);
-  } catch {
-    return false;
-  }
-}
-
 /** Stop the server (immediate shutdown) and delete its temp dir. Never throws. */
 export function stopServer(state: ServerState): void {
   const started = Date.now();
-  const pid = postmasterPid(state);
-  if (existsSync(state.dataDir) && pid !== null && pidAlive(pid)) {
-    const pgCtl = join(state.binDir, 'pg_ctl');
-    const result = runAs(state.runAs, pgCtl, ['stop', '-D', state.dataDir, '-m', 'immediate', '-w', '-t', '30'], state.tempDir);
-    if (result.status !== 0) {
-      log(`pg_ctl stop failed (${(result.stderr || result.error?.message || '').trim()})`);
-      if (pidAlive(pid) && isOurPostmaster(pid, state.dataDir)) {
-        log(`killing postmaster ${pid}`);
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          /* gone */
-        }
-      }
-    }
-  }
-  try {
-    rmSync(state.tempDir, { recursive: true, force: true });
-  } catch (error) {
-    log(`could not remove ${state.tempDir}: ${(error as Error).message}`);
-  }
+  stopThrowawayServer(state, log);
   log(`PostgreSQL test server on port ${state.port} stopped (${((Date.now() - started) / 1000).toFixed(2)} s)`);
 }
 
