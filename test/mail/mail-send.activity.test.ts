@@ -8,30 +8,14 @@ import { createMailSendHandler, enqueueMailSend, MAIL_SEND_JOB } from '../../src
 import { createMailTransport, type MailTransport } from '../../src/mail/mail.transport.ts';
 import { databaseKinds, openTestDatabase } from '../helpers/databases.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
+import { insertBareSolution } from '../helpers/rows.ts';
 
 const logger = pino({ level: 'silent' });
 const MAIL_FROM = 'EfA-Rollout Brandenburg <efa-rollout@land-brandenburg.example>';
 
 /** The rows a mail_message needs: a solution and a mailing (the FKs), then the message itself. */
 async function insertMailing(db: Kysely<Database>): Promise<string> {
-  const solutionId = randomUUID();
-  await db
-    .insertInto('solution')
-    .values({
-      id: solutionId,
-      title: 'Elterngeld digital',
-      ozg_id: '10310',
-      leika_keys: toJson(['99036005000000']),
-      lead_ministry: 'MSGIV',
-      description: '',
-      responsibility: toJson({ level: 'kreis', land: '12' }),
-      stage: 'erstinformation',
-      state_value: toJson('erstinformation'),
-      snapshot: toJson({}),
-      machine_version: 1,
-      created_by: 'test',
-    })
-    .execute();
+  const solutionId = await insertBareSolution(db);
   const mailingId = randomUUID();
   await db
     .insertInto('mailing')

@@ -14,6 +14,7 @@ import {
 import { parseFormDate, validateAnswer } from '../../src/responses/response.service.ts';
 import { escapeHtml } from '../../src/responses/response.pages.ts';
 import { parseFormBody } from '../../src/responses/response.routes.ts';
+import { insertBareSolution } from '../helpers/rows.ts';
 
 const POTSDAM = '120540000000';
 const DAY = 24 * 60 * 60 * 1000;
@@ -77,24 +78,7 @@ for (const kind of databaseKinds()) {
       .insertInto('authority')
       .values({ ars: POTSDAM, ags: '12054000', name: 'Potsdam, Stadt', kind: 'kreisfreie_stadt', land: '12' })
       .execute();
-    const solutionId = randomUUID();
-    await db
-      .insertInto('solution')
-      .values({
-        id: solutionId,
-        title: 'Elterngeld digital',
-        ozg_id: '10310',
-        leika_keys: toJson(['99036005000000']),
-        lead_ministry: 'MSGIV',
-        description: '',
-        responsibility: toJson({ level: 'kreis', land: '12' } as const),
-        stage: 'erstinformation',
-        state_value: toJson('erstinformation'),
-        snapshot: toJson({}),
-        machine_version: 1,
-        created_by: 'test',
-      })
-      .execute();
+    const solutionId = await insertBareSolution(db);
     const mailing = async () => {
       const id = randomUUID();
       await db
