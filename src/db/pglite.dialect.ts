@@ -99,9 +99,11 @@ class PGliteConnection implements DatabaseConnection {
       rowMode: 'object',
     });
     const command = (compiledQuery.query as { kind?: string } | undefined)?.kind;
+    // Like Kysely's pg driver: affected rows are reported for data-changing statements,
+    // whether built with the query builder or written as raw SQL.
     const changesRows =
       command === 'InsertQueryNode' || command === 'UpdateQueryNode' || command === 'DeleteQueryNode' ||
-      command === 'MergeQueryNode';
+      command === 'MergeQueryNode' || /^\s*(insert|update|delete|merge)\b/i.test(compiledQuery.sql);
     return {
       rows: result.rows,
       ...(changesRows && result.affectedRows !== undefined
