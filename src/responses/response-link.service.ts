@@ -89,27 +89,30 @@ export interface IssueLinksInput {
 export async function issueResponseLinks(db: Executor, input: IssueLinksInput): Promise<Partial<Record<LinkPurpose, string>>> {
   const base = input.baseUrl.replace(/\/+$/, '');
   const urls: Partial<Record<LinkPurpose, string>> = {};
-  for (const purpose of new Set(input.purposes)) {
+  const rows = [...new Set(input.purposes)].map((purpose) => {
     const token = deriveLinkToken(input.secret, { solutionId: input.solutionId, ars: input.ars, purpose });
-    await db
-      .insertInto('response_link')
-      .values({
-        token_hash: hashLinkToken(token),
-        solution_id: input.solutionId,
-        ars: input.ars,
-        purpose,
-        mailing_id: input.mailingId,
-        expires_at: input.expiresAt,
-      })
-      .onConflict((oc) =>
-        oc.columns(['solution_id', 'ars', 'purpose']).doUpdateSet({
-          token_hash: (eb) => eb.ref('excluded.token_hash'),
-          expires_at: sql<Date>`greatest(response_link.expires_at, excluded.expires_at)`,
-        }),
-      )
-      .execute();
     urls[purpose] = `${base}/antwort/${token}`;
-  }
+    return {
+      token_hash: hashLinkToken(token),
+      solution_id: input.solutionId,
+      ars: input.ars,
+      purpose,
+      mailing_id: input.mailingId,
+      expires_at: input.expiresAt,
+    };
+  });
+  if (rows.length === 0) return urls;
+  // One statement for all purposes of a mail: this runs once per message sent.
+  await db
+    .insertInto('response_link')
+    .values(rows)
+    .onConflict((oc) =>
+      oc.columns(['solution_id', 'ars', 'purpose']).doUpdateSet({
+        token_hash: (eb) => eb.ref('excluded.token_hash'),
+        expires_at: sql<Date>`greatest(response_link.expires_at, excluded.expires_at)`,
+      }),
+    )
+    .execute();
   return urls;
 }
 
