@@ -271,3 +271,22 @@ export function parseDecimal(raw: string): number | null | undefined {
   if (!/^[-+]?\d+(\.\d+)?$/.test(compact)) return undefined;
   return Number(compact);
 }
+
+/** A CSV file with a header line: the header, the data rows, and a collector for problems. */
+export interface CsvTable {
+  header: CsvHeader;
+  headerLine: number;
+  rows: CsvRecord[];
+  issues: IssueCollector;
+}
+
+/** Parses the text and splits off the header line; an empty file is a problem of line 1. */
+export function openCsvTable(text: string, options: CsvOptions): CsvTable {
+  const [headerRecord, ...rows] = parseCsv(text, options);
+  const issues = new IssueCollector();
+  if (!headerRecord) {
+    issues.add({ line: 1, message: 'Datei ist leer' });
+    issues.throwIfAny();
+  }
+  return { header: new CsvHeader(headerRecord!.fields), headerLine: headerRecord!.line, rows, issues };
+}

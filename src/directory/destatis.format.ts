@@ -1,5 +1,5 @@
 import type { AuthorityKind } from '../db/schema.ts';
-import { CsvHeader, IssueCollector, parseCsv, parseDecimal, parseGroupedInteger, type CsvRecord } from './csv.parse.ts';
+import { openCsvTable, parseDecimal, parseGroupedInteger, type CsvRecord, type IssueCollector } from './csv.parse.ts';
 import { fillAggregatePopulation, type DirectoryEntry, type ParsedDirectory } from './kvdaten.format.ts';
 
 /**
@@ -77,18 +77,11 @@ interface GemeindeRow extends KeyedRow {
 
 /** Reads decoded AuszugGV CSV text. Throws FileIssuesError listing every problem found. */
 export function parseDestatis(text: string): ParsedDirectory {
-  const records = parseCsv(text, { delimiter: ',' });
-  const issues = new IssueCollector();
-  const [headerRecord, ...rows] = records;
-  if (!headerRecord) {
-    issues.add({ line: 1, message: 'Datei ist leer' });
-    issues.throwIfAny();
-  }
-  const header = new CsvHeader(headerRecord!.fields);
+  const { header, headerLine, rows, issues } = openCsvTable(text, { delimiter: ',' });
   const positions = {} as Record<Column, number>;
   for (const column of COLUMNS) {
     const position = header.position(column);
-    if (position === undefined) issues.add({ line: headerRecord!.line, column, message: 'Pflichtspalte fehlt in der Kopfzeile' });
+    if (position === undefined) issues.add({ line: headerLine, column, message: 'Pflichtspalte fehlt in der Kopfzeile' });
     else positions[column] = position;
   }
   issues.throwIfAny();

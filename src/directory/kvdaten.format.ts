@@ -1,5 +1,5 @@
 import type { AuthorityKind } from '../db/schema.ts';
-import { CsvHeader, IssueCollector, parseCsv, parseDecimal, parseGroupedInteger, type CsvRecord } from './csv.parse.ts';
+import { openCsvTable, parseDecimal, parseGroupedInteger, type CsvRecord, type IssueCollector } from './csv.parse.ts';
 import { latLonToUtm33, utm33ToLatLon } from './utm.convert.ts';
 
 /**
@@ -144,18 +144,11 @@ const KVDATEN_GEMEINDE_KINDS: ReadonlySet<AuthorityKind> = new Set<AuthorityKind
 
 /** Reads decoded kvdaten.csv text. Throws FileIssuesError listing every problem found. */
 export function parseKvdaten(text: string): ParsedDirectory {
-  const records = parseCsv(text, { delimiter: ';' });
-  const issues = new IssueCollector();
-  const [headerRecord, ...rows] = records;
-  if (!headerRecord) {
-    issues.add({ line: 1, message: 'Datei ist leer' });
-    issues.throwIfAny();
-  }
-  const header = new CsvHeader(headerRecord!.fields);
+  const { header, headerLine, rows, issues } = openCsvTable(text, { delimiter: ';' });
   const required = [KVDATEN_COLUMNS.ars, KVDATEN_COLUMNS.name, KVDATEN_COLUMNS.kind];
   for (const column of required) {
     if (header.position(column) === undefined) {
-      issues.add({ line: headerRecord!.line, column, message: 'Pflichtspalte fehlt in der Kopfzeile' });
+      issues.add({ line: headerLine, column, message: 'Pflichtspalte fehlt in der Kopfzeile' });
     }
   }
   issues.throwIfAny();
@@ -172,7 +165,7 @@ export function parseKvdaten(text: string): ParsedDirectory {
   };
   if ((positions.easting === undefined) !== (positions.northing === undefined)) {
     const column = positions.easting === undefined ? KVDATEN_COLUMNS.easting : KVDATEN_COLUMNS.northing;
-    issues.add({ line: headerRecord!.line, column, message: 'Spalte fehlt: UTM-Koordinaten brauchen Ost- und Nordwert' });
+    issues.add({ line: headerLine, column, message: 'Spalte fehlt: UTM-Koordinaten brauchen Ost- und Nordwert' });
   }
 
   const entries: DirectoryEntry[] = [];

@@ -5,6 +5,7 @@ import type { Principal } from '../auth/api-token.service.ts';
 import { ConflictProblem, NotFoundProblem, ValidationProblem } from '../http/problem.ts';
 import { assertMayAccess } from '../solutions/solution.service.ts';
 import { enqueueJobs, type NewJob } from '../engine/job.queue.ts';
+import { pageWithTotal } from '../db/query.helpers.ts';
 import { MAIL_SEND_JOB } from '../mail/mail-send.activity.ts';
 
 type Db = Kysely<Database>;
@@ -240,32 +241,31 @@ export async function listMailingMessages(
     .leftJoin('authority as a', 'a.ars', 'm.ars')
     .where('m.mailing_id', '=', mailingId);
   if (filter.status) query = query.where('m.status', '=', filter.status as MailStatus);
-  const [items, total] = await Promise.all([
-    query
-      .select([
-        'm.id',
-        'm.ars',
-        'a.name',
-        'm.recipient_email',
-        'm.recipient_role',
-        'm.kind',
-        'm.reminder_no',
-        'm.status',
-        'm.message_id',
-        'm.attempts',
-        'm.last_response',
-        'm.sent_at',
-      ])
-      .orderBy('m.kind')
-      .orderBy('m.recipient_email')
-      .limit(filter.limit)
-      .offset(filter.offset)
-      .execute(),
-    query.select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow(),
-  ]);
+  const { rows, total } = await pageWithTotal(
+    query,
+    (q) =>
+      q
+        .select([
+          'm.id',
+          'm.ars',
+          'a.name',
+          'm.recipient_email',
+          'm.recipient_role',
+          'm.kind',
+          'm.reminder_no',
+          'm.status',
+          'm.message_id',
+          'm.attempts',
+          'm.last_response',
+          'm.sent_at',
+        ])
+        .orderBy('m.kind')
+        .orderBy('m.recipient_email'),
+    filter,
+  );
   return {
-    total: total.n,
-    items: items.map((m) => ({
+    total,
+    items: rows.map((m) => ({
       id: m.id,
       ars: m.ars,
       authority: m.name,

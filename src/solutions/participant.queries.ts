@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import { containsPattern } from '../db/query.helpers.ts';
+import { containsPattern, pageWithTotal } from '../db/query.helpers.ts';
 import { NotFoundProblem } from '../http/problem.ts';
 import { allowedEvents, participantMachine, restoreSnapshot } from '../../workflows/index.ts';
 
@@ -25,18 +25,17 @@ export async function listParticipants(db: Db, solutionId: string, filter: Parti
   if (filter.kind?.length) query = query.where('a.kind', 'in', filter.kind as never[]);
   if (filter.kreisArs) query = query.where('a.kreis_ars', '=', filter.kreisArs);
   if (filter.q) query = query.where(sql`lower(a.name)`, 'like', containsPattern(filter.q));
-  const [rows, total] = await Promise.all([
-    query
-      .select(['p.ars', 'p.stage', 'p.revision', 'p.updated_at', 'p.snapshot', 'a.name', 'a.kind', 'a.kreis_ars', 'a.email', 'a.active'])
-      .orderBy('a.name')
-      .orderBy('p.ars')
-      .limit(filter.limit)
-      .offset(filter.offset)
-      .execute(),
-    query.select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow(),
-  ]);
+  const { rows, total } = await pageWithTotal(
+    query,
+    (q) =>
+      q
+        .select(['p.ars', 'p.stage', 'p.revision', 'p.updated_at', 'p.snapshot', 'a.name', 'a.kind', 'a.kreis_ars', 'a.email', 'a.active'])
+        .orderBy('a.name')
+        .orderBy('p.ars'),
+    filter,
+  );
   return {
-    total: total.n,
+    total,
     items: rows.map((row) => ({
       ars: row.ars,
       name: row.name,

@@ -13,7 +13,7 @@ import {
   solutionStage,
   SOLUTION_MACHINE_VERSION,
 } from '../../workflows/index.ts';
-import { containsPattern } from '../db/query.helpers.ts';
+import { containsPattern, pageWithTotal } from '../db/query.helpers.ts';
 import { resolveParticipants, type ResponsibilityOverride } from './responsibility.resolve.ts';
 
 type Db = Kysely<Database>;
@@ -262,19 +262,18 @@ export async function listSolutions(db: Db, principal: Principal, filter: Soluti
   if (filter.stage) query = query.where('stage', '=', filter.stage);
   if (filter.ozgId) query = query.where('ozg_id', '=', filter.ozgId);
   if (filter.q) query = query.where(sql`lower(title)`, 'like', containsPattern(filter.q));
-  const [items, total] = await Promise.all([
-    query
-      .select(['id', 'title', 'ozg_id', 'lead_ministry', 'stage', 'revision', 'created_at', 'updated_at'])
-      .orderBy('created_at', 'desc')
-      .orderBy('id')
-      .limit(filter.limit)
-      .offset(filter.offset)
-      .execute(),
-    query.select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow(),
-  ]);
+  const { rows, total } = await pageWithTotal(
+    query,
+    (q) =>
+      q
+        .select(['id', 'title', 'ozg_id', 'lead_ministry', 'stage', 'revision', 'created_at', 'updated_at'])
+        .orderBy('created_at', 'desc')
+        .orderBy('id'),
+    filter,
+  );
   return {
-    total: total.n,
-    items: items.map((row) => ({
+    total,
+    items: rows.map((row) => ({
       id: row.id,
       title: row.title,
       ozgId: row.ozg_id,

@@ -24,3 +24,21 @@ export async function insertBareSolution(db: Kysely<Database>): Promise<string> 
     .execute();
   return solutionId;
 }
+
+/** A bare Erstinformation mailing of a solution (the foreign key of messages and links). */
+export async function insertBareMailing(db: Kysely<Database>, solutionId: string): Promise<string> {
+  const mailingId = randomUUID();
+  await db
+    .insertInto('mailing')
+    .values({
+      id: mailingId,
+      solution_id: solutionId,
+      kind: 'erstinformation',
+      filter: toJson({}),
+      recipients_total: 1,
+      without_address: toJson([]),
+      created_by: 'test',
+    })
+    .execute();
+  return mailingId;
+}

@@ -2,13 +2,13 @@ import t from 'tap';
 import pino from 'pino';
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { toJson, type Database, type Job, type MailMessage } from '../../src/db/schema.ts';
+import type { Database, Job, MailMessage } from '../../src/db/schema.ts';
 import { JobWorker } from '../../src/engine/job.queue.ts';
 import { createMailSendHandler, enqueueMailSend, MAIL_SEND_JOB } from '../../src/mail/mail-send.activity.ts';
-import { createMailTransport, type MailTransport } from '../../src/mail/mail.transport.ts';
+import { createMailTransport } from '../../src/mail/mail.transport.ts';
 import { databaseKinds, openTestDatabase } from '../helpers/databases.ts';
-import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
-import { insertBareSolution } from '../helpers/rows.ts';
+import { startSmtpSink } from '../helpers/smtp-sink.ts';
+import { insertBareMailing, insertBareSolution } from '../helpers/rows.ts';
 
 const logger = pino({ level: 'silent' });
 const MAIL_FROM = 'EfA-Rollout Brandenburg <efa-rollout@land-brandenburg.example>';
@@ -16,20 +16,7 @@ const MAIL_FROM = 'EfA-Rollout Brandenburg <efa-rollout@land-brandenburg.example
 /** The rows a mail_message needs: a solution and a mailing (the FKs), then the message itself. */
 async function insertMailing(db: Kysely<Database>): Promise<string> {
   const solutionId = await insertBareSolution(db);
-  const mailingId = randomUUID();
-  await db
-    .insertInto('mailing')
-    .values({
-      id: mailingId,
-      solution_id: solutionId,
-      kind: 'erstinformation',
-      filter: toJson({}),
-      recipients_total: 1,
-      without_address: toJson([]),
-      created_by: 'test',
-    })
-    .execute();
-  return mailingId;
+  return insertBareMailing(db, solutionId);
 }
 
 async function insertMessage(db: Kysely<Database>, mailingId: string, recipientEmail: string): Promise<MailMessage> {

@@ -14,7 +14,7 @@ import {
 import { parseFormDate, validateAnswer } from '../../src/responses/response.service.ts';
 import { escapeHtml } from '../../src/responses/response.pages.ts';
 import { parseFormBody } from '../../src/responses/response.routes.ts';
-import { insertBareSolution } from '../helpers/rows.ts';
+import { insertBareMailing, insertBareSolution } from '../helpers/rows.ts';
 
 const POTSDAM = '120540000000';
 const DAY = 24 * 60 * 60 * 1000;
@@ -79,22 +79,7 @@ for (const kind of databaseKinds()) {
       .values({ ars: POTSDAM, ags: '12054000', name: 'Potsdam, Stadt', kind: 'kreisfreie_stadt', land: '12' })
       .execute();
     const solutionId = await insertBareSolution(db);
-    const mailing = async () => {
-      const id = randomUUID();
-      await db
-        .insertInto('mailing')
-        .values({
-          id,
-          solution_id: solutionId,
-          kind: 'erstinformation',
-          filter: toJson({}),
-          recipients_total: 1,
-          without_address: toJson([]),
-          created_by: 'test',
-        })
-        .execute();
-      return id;
-    };
+    const mailing = () => insertBareMailing(db, solutionId);
 
     const soon = new Date(Date.now() + 7 * DAY);
     const later = new Date(Date.now() + 30 * DAY);
