@@ -6,6 +6,45 @@ import { allowedEvents, participantMachine, restoreSnapshot } from '../../workfl
 
 type Db = Kysely<Database>;
 
+const PARTICIPANT_COLUMNS = [
+  'p.ars',
+  'p.stage',
+  'p.revision',
+  'p.updated_at',
+  'p.snapshot',
+  'a.name',
+  'a.kind',
+  'a.kreis_ars',
+  'a.email',
+  'a.active',
+] as const;
+
+/** A participant as the API shows it: its authority and where it stands. */
+function toParticipantView(row: {
+  ars: string;
+  name: string;
+  kind: string;
+  kreis_ars: string | null;
+  email: string | null;
+  active: boolean;
+  stage: string;
+  revision: number;
+  updated_at: Date;
+}, context: unknown) {
+  return {
+    ars: row.ars,
+    name: row.name,
+    kind: row.kind,
+    kreisArs: row.kreis_ars,
+    email: row.email,
+    authorityActive: row.active,
+    stage: row.stage,
+    context,
+    revision: row.revision,
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
 export interface ParticipantFilter {
   stage?: string[];
   kind?: string[];
@@ -29,25 +68,14 @@ export async function listParticipants(db: Db, solutionId: string, filter: Parti
     query,
     (q) =>
       q
-        .select(['p.ars', 'p.stage', 'p.revision', 'p.updated_at', 'p.snapshot', 'a.name', 'a.kind', 'a.kreis_ars', 'a.email', 'a.active'])
+        .select(PARTICIPANT_COLUMNS)
         .orderBy('a.name')
         .orderBy('p.ars'),
     filter,
   );
   return {
     total,
-    items: rows.map((row) => ({
-      ars: row.ars,
-      name: row.name,
-      kind: row.kind,
-      kreisArs: row.kreis_ars,
-      email: row.email,
-      authorityActive: row.active,
-      stage: row.stage,
-      context: (row.snapshot as { context?: unknown }).context ?? null,
-      revision: row.revision,
-      updatedAt: row.updated_at.toISOString(),
-    })),
+    items: rows.map((row) => toParticipantView(row, (row.snapshot as { context?: unknown }).context ?? null)),
   };
 }
 
@@ -55,25 +83,13 @@ export async function getParticipant(db: Db, solutionId: string, ars: string) {
   const row = await db
     .selectFrom('participant as p')
     .innerJoin('authority as a', 'a.ars', 'p.ars')
-    .select(['p.ars', 'p.stage', 'p.revision', 'p.updated_at', 'p.snapshot', 'a.name', 'a.kind', 'a.kreis_ars', 'a.email', 'a.active'])
+    .select(PARTICIPANT_COLUMNS)
     .where('p.solution_id', '=', solutionId)
     .where('p.ars', '=', ars)
     .executeTakeFirst();
   if (!row) throw new NotFoundProblem(`Behörde ${ars} ist nicht Teilnehmerin dieser Lösung`);
   const snapshot = restoreSnapshot(participantMachine, row.snapshot);
-  return {
-    ars: row.ars,
-    name: row.name,
-    kind: row.kind,
-    kreisArs: row.kreis_ars,
-    email: row.email,
-    authorityActive: row.active,
-    stage: row.stage,
-    context: snapshot.context,
-    allowedEvents: allowedEvents(participantMachine, snapshot),
-    revision: row.revision,
-    updatedAt: row.updated_at.toISOString(),
-  };
+  return { ...toParticipantView(row, snapshot.context), allowedEvents: allowedEvents(participantMachine, snapshot) };
 }
 
 export async function listHistory(

@@ -1,25 +1,14 @@
 import t from 'tap';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freeLoopbackPort } from '../helpers/net.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/efa-rollout.js', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('../../fixtures/brandenburg-kommunalverzeichnis.csv', import.meta.url));
 const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -70,7 +59,7 @@ t.test('import-directory prints one JSON line with the counts per kind', async (
 t.test('serve: starts with Brandenburg loaded, refuses a second process on the data dir, shuts down gracefully', async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'efa-serve-'));
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   const env = { ...process.env, DATA_DIR: dataDir, PORT: String(port), EFA_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'warn' };
   const server = spawn(process.execPath, [BIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   t.teardown(() => {
@@ -88,7 +77,7 @@ t.test('serve: starts with Brandenburg loaded, refuses a second process on the d
   const amter = await (await fetch(`${url}/api/v1/authorities?kind=amt&limit=1`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json();
   t.equal(amter.total, 52, 'the Brandenburg directory was loaded on the empty database');
 
-  const second = await run(['serve'], { DATA_DIR: dataDir, PORT: String(await freePort()) });
+  const second = await run(['serve'], { DATA_DIR: dataDir, PORT: String(await freeLoopbackPort()) });
   t.equal(second.code, 1, 'a second process may not open the same PGlite data directory');
   t.match(second.stderr, /bereits von Prozess/);
 

@@ -9,7 +9,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freeLoopbackPort } from './net.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -79,18 +79,6 @@ export function findPostgresBinDir(): string | null {
     if (dir && hasServerBinaries(dir)) return dir;
   }
   return null;
-}
-
-export function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 function logTail(logFile: string): string {

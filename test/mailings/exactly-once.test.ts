@@ -1,12 +1,12 @@
 import t from 'tap';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSmtpSink, type ReceivedMail } from '../helpers/smtp-sink.ts';
 import { createTestDatabaseUrl, databaseKinds } from '../helpers/databases.ts';
+import { freeLoopbackPort } from '../helpers/net.ts';
 
 /**
  * Exactly once across a crash: the real service (bin/efa-rollout.js serve, on PGlite and on
@@ -28,17 +28,6 @@ const DONE_TIMEOUT_MS = 120_000;
 const STABLE_MS = 2000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 interface Service {
   child: ChildProcess;
@@ -125,7 +114,7 @@ for (const kind of databaseKinds()) t.test(`${kind}: SIGKILL in the middle of a 
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   const url = `http://127.0.0.1:${port}`;
   const env = {
     ...(kind === 'postgres' ? { DATABASE_URL: await createTestDatabaseUrl(t) } : {}),
