@@ -6,7 +6,9 @@ import type { AnyMachineSnapshot, AnyStateMachine, EventFromLogic, EventObject, 
 
 export {
   SOLUTION_EVENT_TYPES,
+  SOLUTION_FINAL_STAGES,
   SOLUTION_MACHINE_VERSION,
+  SOLUTION_SYSTEM_EVENTS,
   SOLUTION_STAGES,
   solutionMachine,
   solutionStage,
@@ -25,7 +27,9 @@ export {
   MAX_ERINNERUNGEN,
   PARTICIPANT_DONE_STAGES,
   PARTICIPANT_EVENT_TYPES,
+  PARTICIPANT_FINAL_STAGES,
   PARTICIPANT_LINKED_STAGES,
+  PARTICIPANT_SYSTEM_EVENTS,
   PARTICIPANT_MACHINE_VERSION,
   PARTICIPANT_STAGES,
   READINESS_GRUENDE,
@@ -38,6 +42,7 @@ export {
   type ParticipantEventType,
   type ParticipantInput,
   type ParticipantStage,
+  type BusBbReport,
   type Readiness,
   type ReadinessGrund,
   type RemindParticipantParams,
@@ -126,6 +131,18 @@ export function allowedEvents<TMachine extends AnyStateMachine>(
     }
   }
   return [...types];
+}
+
+/**
+ * The events an API caller may send in the snapshot's state: allowedEvents() without
+ * the ones only the system sends (`systemEvents`, e.g. SOLUTION_SYSTEM_EVENTS).
+ */
+export function clientAllowedEvents<TMachine extends AnyStateMachine>(
+  machine: TMachine,
+  snapshot: SnapshotFrom<TMachine>,
+  systemEvents: Readonly<Record<string, string | undefined>>,
+): string[] {
+  return allowedEvents(machine, snapshot).filter((type) => systemEvents[type] === undefined);
 }
 
 /** An `effect.*` action as the engine stores it in its outbox. */

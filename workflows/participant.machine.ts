@@ -37,9 +37,18 @@ export interface ParticipantContext {
   fristUeberschritten: boolean;
   erinnerungen: number;
   readiness: Readiness | null;
-  busBb: { onlineDienstUrl: string; verknuepftAm: string } | null;
+  busBb: BusBbReport | null;
   reason: string | null;
   wave: string | null;
+}
+
+/** An authority's report of its BUS-BB linking: the date as it reported it, and when it reported. */
+export interface BusBbReport {
+  onlineDienstUrl: string;
+  /** YYYY-MM-DD as reported by the authority; null when the report named no date. */
+  verknuepftAm: string | null;
+  /** When the report reached the system (ISO timestamp). */
+  gemeldetAm: string;
 }
 
 export interface ParticipantInput {
@@ -52,7 +61,7 @@ export type ParticipantEvent =
   | { type: 'ALS_PILOT_BEWERBEN' }
   | { type: 'PILOT_BESTAETIGEN' }
   | { type: 'PILOT_ZURUECKSTELLEN'; reason: string }
-  | { type: 'PILOT_LIVE_MELDEN'; onlineDienstUrl: string; at: string }
+  | { type: 'PILOT_LIVE_MELDEN'; onlineDienstUrl: string; verknuepftAm?: string; at: string }
   | { type: 'EINLADEN'; wave: string; fristTage?: number; at: string }
   | {
       type: 'BEREITSCHAFT_MELDEN';
@@ -63,7 +72,7 @@ export type ParticipantEvent =
       at: string;
     }
   | { type: 'ONBOARDING_STARTEN' }
-  | { type: 'BUS_BB_VERKNUEPFUNG_MELDEN'; onlineDienstUrl: string; at: string }
+  | { type: 'BUS_BB_VERKNUEPFUNG_MELDEN'; onlineDienstUrl: string; verknuepftAm?: string; at: string }
   | { type: 'LIVE_BESTAETIGEN' }
   | { type: 'ABLEHNEN'; reason: string }
   | { type: 'NICHT_ZUSTAENDIG_MELDEN'; reason: string }
@@ -89,6 +98,19 @@ export const PARTICIPANT_EVENT_TYPES = [
   'AUSSCHLIESSEN',
   'ZUSTAENDIGKEIT_BESTAETIGEN',
 ] as const satisfies readonly ParticipantEventType[];
+
+/**
+ * Events that only the system sends, with the explanation an API caller gets when it
+ * tries: they record what happened elsewhere (a mail accepted, a wave started).
+ */
+export const PARTICIPANT_SYSTEM_EVENTS: Readonly<Partial<Record<ParticipantEventType, string>>> = {
+  INFORMIEREN:
+    'Eine Behörde gilt als informiert, sobald der Mailserver ihre Erstinformation angenommen hat oder sie über einen Link der Erstinformation antwortet; das vermerkt das System selbst.',
+  EINLADEN: 'Behörden werden mit dem Start einer Welle eingeladen (Ereignis WELLE_STARTEN an der Lösung); das System sendet EINLADEN selbst.',
+};
+
+/** Stages after which an authority gets no more reminders. */
+export const PARTICIPANT_FINAL_STAGES: readonly ParticipantStage[] = ['live', 'pilot-live', 'ausgeschlossen', 'nicht-zustaendig', 'abgelehnt'];
 
 export interface RemindParticipantParams {
   ars: string;
@@ -215,6 +237,7 @@ export const participantMachine = setup({
     onlineDienstGueltig: ({ event }) =>
       (event.type === 'PILOT_LIVE_MELDEN' || event.type === 'BUS_BB_VERKNUEPFUNG_MELDEN') &&
       isHttpUrl(event.onlineDienstUrl) &&
+      (event.verknuepftAm === undefined || isIsoDate(event.verknuepftAm)) &&
       isNonBlank(event.at),
     weitereErinnerungMoeglich: ({ context }) => context.erinnerungen < MAX_ERINNERUNGEN,
     bereit: ({ event }) =>
@@ -260,7 +283,7 @@ export const participantMachine = setup({
     verknuepfungMerken: assign({
       busBb: ({ context, event }) =>
         event.type === 'PILOT_LIVE_MELDEN' || event.type === 'BUS_BB_VERKNUEPFUNG_MELDEN'
-          ? { onlineDienstUrl: event.onlineDienstUrl, verknuepftAm: event.at }
+          ? { onlineDienstUrl: event.onlineDienstUrl, verknuepftAm: event.verknuepftAm ?? null, gemeldetAm: event.at }
           : context.busBb,
     }),
     // Effects: deliberately empty. The engine reads them from transition()'s

@@ -51,6 +51,15 @@ export const SOLUTION_EVENT_TYPES = [
   'ABBRECHEN',
 ] as const satisfies readonly SolutionEventType[];
 
+/** Events only the system sends, with the explanation an API caller gets when it tries. */
+export const SOLUTION_SYSTEM_EVENTS: Readonly<Partial<Record<SolutionEventType, string>>> = {
+  ERSTINFORMATION_VERSANDT:
+    'Die Erstinformation gilt als versandt, sobald alle Mails des Erstinformations-Mailings an den Mailserver übergeben sind; das vermerkt das System selbst. Senden Sie das Mailing: POST /api/v1/solutions/{id}/mailings mit kind "erstinformation".',
+};
+
+/** Stages in which a solution's rollout has ended: nothing is sent or scheduled any more. */
+export const SOLUTION_FINAL_STAGES: readonly SolutionStage[] = ['abgeschlossen', 'abgebrochen'];
+
 export interface InformParticipantsParams {
   erstinformationVersandtAm: string;
 }

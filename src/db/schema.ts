@@ -138,9 +138,12 @@ export interface HistoryTable {
   actor: string;
   machine_version: number;
   created_at: CreatedAt;
+  /** Set by effects: the same effect applied twice is recognised as already applied. */
+  idempotency_key: ColumnType<string | null, string | null | undefined, never>;
 }
 
-export type JobStatus = 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
+/** 'waiting': the job's solution is paused; it runs again when the solution resumes. */
+export type JobStatus = 'pending' | 'running' | 'waiting' | 'done' | 'failed' | 'cancelled';
 
 export interface JobTable {
   id: Generated<number>;
@@ -156,6 +159,11 @@ export interface JobTable {
   last_error: string | null;
   created_at: CreatedAt;
   finished_at: Date | null;
+  /** The solution (and authority) the job concerns: its end or pause stops or holds the job. */
+  solution_id: ColumnType<string | null, string | null | undefined, string | null>;
+  ars: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Equality key under which a later transition cancels the job (timers). */
+  cancel_key: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface AppSecretTable {
@@ -166,9 +174,15 @@ export interface AppSecretTable {
 
 export type MailingKind = 'erstinformation' | 'pilotaufruf' | 'pilot-einladung' | 'rollout-einladung' | 'erinnerung' | 'eskalation';
 
+/**
+ * A mailing kind's text, plus the wording of the Erstinformation's copy to the
+ * multipliers: their messages stay of kind 'erstinformation', only their text differs.
+ */
+export type TemplateKind = MailingKind | 'erstinformation-multiplikator';
+
 export interface MailTemplateTable {
   solution_id: string;
-  kind: MailingKind;
+  kind: TemplateKind;
   subject: string;
   text_body: string;
   html_body: string;
@@ -180,6 +194,10 @@ export interface MailingFilter {
   stages?: string[];
   kreisArs?: string;
   authorities?: string[];
+  /** A repeated mailing of a kind: whom of the selected it goes to (see createMailing). */
+  nurOhneAntwort?: boolean;
+  nurNichtErreicht?: boolean;
+  erneut?: boolean;
 }
 
 export interface MailingTable {
@@ -196,7 +214,8 @@ export interface MailingTable {
   created_at: CreatedAt;
 }
 
-export type MailStatus = 'ausstehend' | 'wird-gesendet' | 'angenommen' | 'zurueckgestellt' | 'fehlgeschlagen' | 'unzustellbar';
+/** 'verworfen': not sent because it became pointless (the solution ended, the authority is done). */
+export type MailStatus = 'ausstehend' | 'wird-gesendet' | 'angenommen' | 'zurueckgestellt' | 'fehlgeschlagen' | 'unzustellbar' | 'verworfen';
 
 export interface MailMessageTable {
   id: string;

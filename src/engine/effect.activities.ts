@@ -1,15 +1,14 @@
 import type { Logger } from 'pino';
 import type { Job } from '../db/schema.ts';
-import { ConflictProblem } from '../http/problem.ts';
 import type { JobHandler } from './job.queue.ts';
-import { DeferJobError } from './job.queue.ts';
-import { sendParticipantEvent, sendSolutionEvent, type EngineDeps, type WorkflowEvent } from './workflow.engine.ts';
+import { PermanentJobError, WaitForResumeError } from './job.queue.ts';
+import { sendParticipantEvent, sendSolutionEvent, type EngineDeps, type EventResult, type WorkflowEvent } from './workflow.engine.ts';
 
 /**
  * The effects ("activities") the machines ask for. Each runs as a durable job after
  * the transition that caused it has committed, and may run more than once: every
- * handler is idempotent because it only sends events that the receiving machine
- * takes at most once (an already informed participant refuses INFORMIEREN).
+ * event an effect sends carries an idempotency key derived from its job, so a re-run
+ * finds what the first run applied instead of applying it again.
  */
 
 interface EffectPayload {
@@ -18,80 +17,72 @@ interface EffectPayload {
   params: Record<string, unknown>;
 }
 
-/** An event that the machine no longer takes means the work was already done. */
-async function unlessAlreadyDone(work: () => Promise<unknown>): Promise<'applied' | 'skipped'> {
-  try {
-    await work();
-    return 'applied';
-  } catch (error) {
-    if (error instanceof ConflictProblem) return 'skipped';
-    throw error;
+/**
+ * What an effect makes of the engine's answer. Applied or already applied: done. A
+ * paused solution: the job waits for FORTSETZEN (WaitForResumeError). A solution that
+ * ended, a participant that moved on or vanished: nothing to do, said in the log. An
+ * invalid or forbidden event is a bug in the effect: the job fails visibly.
+ */
+export function settleEffectEvent(
+  result: EventResult,
+  context: { solutionId: string; ars?: string | null; effect: string; logger: Logger },
+): 'applied' | 'skipped' {
+  const { logger, ...where } = context;
+  switch (result.kind) {
+    case 'applied':
+    case 'already-applied':
+      return result.kind === 'applied' ? 'applied' : 'skipped';
+    case 'solution-inactive':
+      if (result.solutionStage === 'pausiert') throw new WaitForResumeError(context.solutionId);
+      logger.info({ ...where, solutionStage: result.solutionStage }, 'Wirkung entfällt: die Lösung ist nicht mehr aktiv');
+      return 'skipped';
+    case 'refused':
+    case 'not-found':
+      logger.info({ ...where, outcome: result.kind, reason: result.reason }, 'Wirkung entfällt');
+      return 'skipped';
+    case 'invalid':
+    case 'system-only':
+      throw new PermanentJobError(`${context.effect}: ${result.reason}`);
   }
 }
 
 export function createEffectHandlers(engine: EngineDeps, logger: Logger): Record<string, JobHandler> {
-  const { db } = engine;
-
-  async function informParticipants(job: Job) {
-    const { solutionId } = job.payload as unknown as EffectPayload;
-    const waiting = await db
-      .selectFrom('participant')
-      .select('ars')
-      .where('solution_id', '=', solutionId)
-      .where('stage', '=', 'vorgemerkt')
-      .orderBy('ars')
-      .execute();
-    let applied = 0;
-    for (const { ars } of waiting) {
-      const result = await unlessAlreadyDone(() =>
-        sendParticipantEvent(engine, { solutionId, ars, event: { type: 'INFORMIEREN' }, actor: 'system:erstinformation' }),
-      );
-      if (result === 'applied') applied++;
-    }
-    logger.info({ solutionId, informed: applied }, 'Teilnehmende als informiert markiert');
-  }
-
   async function inviteWave(job: Job) {
     const { solutionId, params } = job.payload as unknown as EffectPayload;
     const authorities = (params.authorities as string[]) ?? [];
     let applied = 0;
     for (const ars of authorities) {
       const event: WorkflowEvent = { type: 'EINLADEN', wave: params.label, ...(params.fristTage ? { fristTage: params.fristTage } : {}) };
-      const result = await unlessAlreadyDone(() =>
-        sendParticipantEvent(engine, { solutionId, ars, event, actor: `system:welle:${String(params.label)}` }),
+      const result = await sendParticipantEvent(
+        engine,
+        { solutionId, ars, event, actor: `system:welle:${String(params.label)}`, origin: 'system' },
+        { idempotencyKey: `${job.idempotency_key}:${ars}` },
       );
-      if (result === 'applied') applied++;
+      if (settleEffectEvent(result, { solutionId, ars, effect: job.kind, logger }) === 'applied') applied++;
     }
     logger.info({ solutionId, wave: params.label, invited: applied, skipped: authorities.length - applied }, 'Welle eingeladen');
   }
 
   async function deliverTimerEvent(job: Job) {
     const { solutionId, ars, event } = job.payload as unknown as { solutionId: string; ars: string | null; event: WorkflowEvent };
-    try {
-      if (ars) await sendParticipantEvent(engine, { solutionId, ars, event, actor: 'system:timer' });
-      else await sendSolutionEvent(engine, { solutionId, event, actor: 'system:timer' });
-    } catch (error) {
-      // While the rollout is paused its timers wait; once it has ended they lapse.
-      if (error instanceof ConflictProblem && error.extensions.solutionStage === 'pausiert') {
-        throw new DeferJobError(60 * 60 * 1000);
-      }
-      if (error instanceof ConflictProblem) return;
-      throw error;
-    }
+    const sender = { actor: 'system:timer', origin: 'system' as const };
+    const options = { idempotencyKey: job.idempotency_key };
+    const result = ars
+      ? await sendParticipantEvent(engine, { solutionId, ars, event, ...sender }, options)
+      : await sendSolutionEvent(engine, { solutionId, event, ...sender }, options);
+    settleEffectEvent(result, { solutionId, ars, effect: job.kind, logger });
   }
 
-  // Reminder and escalation mails are sent by the mailing module; until it is
-  // configured for a solution, the due reminder is recorded in the log and job table.
-  async function recordReminder(job: Job) {
+  // The ministry hears of authorities that stay silent through the mailing's escalation
+  // mail; the participant machine's own escalation is recorded in the log and job table.
+  async function recordEscalation(job: Job) {
     const { solutionId, ars, params } = job.payload as unknown as EffectPayload;
-    logger.info({ solutionId, ars, ...params, effect: job.kind }, 'Erinnerung/Eskalation fällig');
+    logger.info({ solutionId, ars, ...params, effect: job.kind }, 'Antwortfrist nach der letzten Erinnerung abgelaufen');
   }
 
   return {
-    'effect.informParticipants': informParticipants,
     'effect.inviteWave': inviteWave,
-    'effect.remindParticipant': recordReminder,
-    'effect.escalateParticipant': recordReminder,
+    'effect.escalateParticipant': recordEscalation,
     'timer.deliverEvent': deliverTimerEvent,
   };
 }

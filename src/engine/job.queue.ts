@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { toJson, type Database, type Job } from '../db/schema.ts';
-import { escapeLike } from '../db/query.helpers.ts';
 
 /**
  * Durable jobs in PostgreSQL: the transactional outbox for effects and the store
@@ -20,6 +19,11 @@ export interface NewJob {
   idempotencyKey: string;
   runAt?: Date;
   maxAttempts?: number;
+  /** The solution (and authority) it concerns: ending or pausing them stops or holds the job. */
+  solutionId?: string | null;
+  ars?: string | null;
+  /** Equality key under which a later transition may cancel it (see cancelJobs). */
+  cancelKey?: string;
 }
 
 type Executor = Kysely<Database> | Transaction<Database>;
@@ -40,6 +44,9 @@ export async function enqueueJobs(db: Executor, jobs: NewJob[]): Promise<void> {
           idempotency_key: job.idempotencyKey,
           ...(job.runAt ? { run_at: job.runAt } : {}),
           ...(job.maxAttempts ? { max_attempts: job.maxAttempts } : {}),
+          solution_id: job.solutionId ?? null,
+          ars: job.ars ?? null,
+          cancel_key: job.cancelKey ?? null,
         })),
       )
       .onConflict((oc) => oc.column('idempotency_key').doNothing())
@@ -47,13 +54,36 @@ export async function enqueueJobs(db: Executor, jobs: NewJob[]): Promise<void> {
   }
 }
 
-/** Cancels pending jobs whose idempotency key starts with the prefix (timers that are no longer wanted). */
-export async function cancelPendingJobs(db: Executor, idempotencyKeyPrefix: string): Promise<number> {
+/** Which open jobs to cancel: by cancel key, or those of a solution (optionally one authority, some kinds). */
+export type CancelScope =
+  | { cancelKey: string }
+  | { solutionId: string; ars?: string; kinds?: readonly string[]; exceptKinds?: readonly string[] };
+
+/** Cancels the open (pending or waiting) jobs of a scope; all lookups are indexed equalities. */
+export async function cancelJobs(db: Executor, scope: CancelScope, now = new Date()): Promise<number> {
+  let query = db
+    .updateTable('job')
+    .set({ status: 'cancelled', finished_at: now })
+    .where('status', 'in', ['pending', 'waiting']);
+  if ('cancelKey' in scope) {
+    query = query.where('cancel_key', '=', scope.cancelKey);
+  } else {
+    query = query.where('solution_id', '=', scope.solutionId);
+    if (scope.ars) query = query.where('ars', '=', scope.ars);
+    if (scope.kinds) query = query.where('kind', 'in', [...scope.kinds]);
+    if (scope.exceptKinds) query = query.where('kind', 'not in', [...scope.exceptKinds]);
+  }
+  const result = await query.executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** The solution resumed: its waiting jobs are due now. */
+export async function resumeWaitingJobs(db: Executor, solutionId: string, now: Date): Promise<number> {
   const result = await db
     .updateTable('job')
-    .set({ status: 'cancelled', finished_at: new Date() })
-    .where('status', '=', 'pending')
-    .where('idempotency_key', 'like', `${escapeLike(idempotencyKeyPrefix)}%`)
+    .set({ status: 'pending', run_at: now })
+    .where('solution_id', '=', solutionId)
+    .where('status', '=', 'waiting')
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
@@ -68,6 +98,17 @@ export class DeferJobError extends Error {
   override name = 'DeferJobError';
   constructor(readonly delayMs: number) {
     super(`aufgeschoben um ${delayMs} ms`);
+  }
+}
+
+/**
+ * Thrown by a handler whose solution is paused: the job waits (status 'waiting') until
+ * FORTSETZEN makes it due again. The attempt does not count.
+ */
+export class WaitForResumeError extends Error {
+  override name = 'WaitForResumeError';
+  constructor(readonly solutionId: string) {
+    super(`wartet auf die Fortsetzung der Lösung ${solutionId}`);
   }
 }
 
@@ -220,6 +261,31 @@ export class JobWorker {
     return jobs;
   }
 
+  /**
+   * Parks a job until its solution resumes. The solution row is read FOR SHARE, so this
+   * either runs before a concurrent FORTSETZEN (which then wakes the parked job) or after
+   * it (and the job is due again at once) – it can never miss the resume.
+   */
+  private async park(job: Job, solutionId: string): Promise<void> {
+    await this.options.db.transaction().execute(async (trx) => {
+      const solution = await trx.selectFrom('solution').select('stage').where('id', '=', solutionId).forShare().executeTakeFirst();
+      const paused = solution?.stage === 'pausiert';
+      await trx
+        .updateTable('job')
+        .set({
+          status: paused ? 'waiting' : 'pending',
+          run_at: this.now(),
+          attempts: job.attempts - 1,
+          locked_by: null,
+          locked_until: null,
+        })
+        .where('id', '=', job.id)
+        .where('locked_by', '=', this.workerId)
+        .execute();
+    });
+    this.options.logger.info({ jobId: job.id, jobKind: job.kind, solutionId }, 'Job wartet auf die Fortsetzung der Lösung');
+  }
+
   private async runJob(job: Job): Promise<void> {
     this.active++;
     this.runningIds.add(job.id);
@@ -237,6 +303,10 @@ export class JobWorker {
         .execute();
       log.debug('Job erledigt');
     } catch (error) {
+      if (error instanceof WaitForResumeError) {
+        await this.park(job, error.solutionId);
+        return;
+      }
       if (error instanceof DeferJobError) {
         await db
           .updateTable('job')

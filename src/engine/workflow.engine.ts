@@ -1,20 +1,25 @@
 import { transition, type AnyStateMachine } from 'xstate';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { toJson, type Database } from '../db/schema.ts';
-import { ConflictProblem, NotFoundProblem, ValidationProblem } from '../http/problem.ts';
+import type { FieldError } from '../http/problem.ts';
 import {
   allowedEvents,
+  clientAllowedEvents,
   participantMachine,
   participantStage,
   PARTICIPANT_DONE_STAGES,
+  PARTICIPANT_FINAL_STAGES,
   PARTICIPANT_LINKED_STAGES,
   PARTICIPANT_MACHINE_VERSION,
+  PARTICIPANT_SYSTEM_EVENTS,
   restoreSnapshot,
   solutionMachine,
   solutionStage,
+  SOLUTION_FINAL_STAGES,
   SOLUTION_MACHINE_VERSION,
+  SOLUTION_SYSTEM_EVENTS,
 } from '../../workflows/index.ts';
-import { cancelPendingJobs, enqueueJob } from './job.queue.ts';
+import { cancelJobs, enqueueJob, resumeWaitingJobs } from './job.queue.ts';
 import { validateEventPayload } from './event-payload.validate.ts';
 import { explainRefusal } from './refusal.explain.ts';
 
@@ -23,6 +28,9 @@ import { explainRefusal } from './refusal.explain.ts';
  * one transaction: lock the row, check the event is allowed, compute the pure
  * transition, save snapshot + history + the jobs for its effects and timers. The
  * effects run after commit, from the job table (job.queue.ts).
+ *
+ * The engine answers in domain outcomes (EventResult), never in HTTP terms: routes
+ * map them to status codes, effects decide whether to wait, skip or fail.
  */
 
 type Db = Kysely<Database>;
@@ -37,14 +45,57 @@ export interface EngineDeps {
 
 export type WorkflowEvent = { type: string } & Record<string, unknown>;
 
-export interface EventOutcome {
+/** client: an API caller or an authority answering through its link; system: effects and timers. */
+export type EventOrigin = 'client' | 'system';
+
+/** Who sends: an actor for the history, and for ministry tokens the ministry whose solutions it may change. */
+export interface EventSender {
+  actor: string;
+  origin: EventOrigin;
+  /** Set for ministry tokens: other ministries' solutions are reported as not found. */
+  ministryScope?: string | null;
+}
+
+export interface EventOptions {
+  /** Run inside the caller's transaction: several events (and the caller's own writes) commit as one. */
+  trx?: Trx;
+  /** Effects pass one: an event applied under the same key before is reported as already applied. */
+  idempotencyKey?: string;
+}
+
+export interface AppliedEvent {
+  kind: 'applied';
   fromStage: string;
   stage: string;
   revision: number;
   context: unknown;
+  /** What an API caller may send next (system events left out). */
   allowedEvents: string[];
   historyId: number;
+  /** Jobs this event enqueued; with an outer transaction the caller wakes the worker after commit. */
+  jobsEnqueued: number;
 }
+
+export type EventResult =
+  | AppliedEvent
+  | { kind: 'already-applied'; stage: string; historyId: number }
+  /** Not possible in this stage, or a guard said no (`facts` are the counts it decided on). */
+  | { kind: 'refused'; stage: string; allowedEvents: string[]; reason: string; facts?: unknown }
+  /** The solution is paused, not started or has ended: nothing moves until it is active again. */
+  | { kind: 'solution-inactive'; solutionStage: string; allowedEvents: string[]; reason: string }
+  | { kind: 'not-found'; reason: string }
+  | { kind: 'invalid'; reason: string; errors: FieldError[] }
+  /** An event only the system sends, tried by a client. */
+  | { kind: 'system-only'; reason: string };
+
+type Refusal = Exclude<EventResult, AppliedEvent>;
+
+/** A mailing's reminder to one authority (handled by the mailing module). */
+export const MAILING_REMINDER_JOB = 'mailing.reminder';
+/** Job kinds that remind an authority or escalate its silence: pointless once it is done. */
+export const REMINDER_JOB_KINDS = [MAILING_REMINDER_JOB, 'effect.remindParticipant', 'effect.escalateParticipant'] as const;
+/** Mail deliveries decide for themselves (mail.send checks whether its message is still wanted). */
+const JOBS_KEPT_AFTER_THE_END = ['mail.send'];
 
 /** Machine definitions by version: an instance keeps running on the version it started with. */
 const SOLUTION_MACHINES: Record<number, AnyStateMachine> = { [SOLUTION_MACHINE_VERSION]: solutionMachine };
@@ -52,6 +103,14 @@ const PARTICIPANT_MACHINES: Record<number, AnyStateMachine> = { [PARTICIPANT_MAC
 
 /** Solution stages in which participants move. */
 const ACTIVE_SOLUTION_STAGES = ['erstinformation', 'pilotphase', 'rollout'];
+
+interface LoadedInstance {
+  machine: AnyStateMachine;
+  snapshot: ReturnType<typeof restoreSnapshot>;
+  stage: string;
+  revision: number;
+  machineVersion: number;
+}
 
 /** A persisted row brought back to life on the machine version it started with. */
 function restoreInstance(
@@ -85,12 +144,10 @@ export async function computeSolutionFacts(db: Db | Trx, solutionId: string) {
   return { pilotsLive: row.pilotsLive, participantsTotal: row.total, participantsLinked: row.linked, participantsOpen: row.open };
 }
 
-interface LoadedInstance {
-  machine: AnyStateMachine;
-  snapshot: ReturnType<typeof restoreSnapshot>;
+interface StageChange {
+  fromStage: string;
   stage: string;
-  revision: number;
-  machineVersion: number;
+  at: Date;
 }
 
 interface Target {
@@ -98,34 +155,40 @@ interface Target {
   key: string;
   solutionId: string;
   ars: string | null;
+  /** Events of this machine only the system sends, with the explanation for clients. */
+  systemEvents: Readonly<Record<string, string | undefined>>;
   stageOf(snapshot: unknown): string;
-  load(trx: Trx): Promise<LoadedInstance>;
-  enrich(trx: Trx, event: WorkflowEvent): Promise<WorkflowEvent>;
+  load(trx: Trx): Promise<LoadedInstance | Refusal>;
+  /** An event the instance does not take in its stage: refused, or the solution is not active. */
+  notAllowed(instance: LoadedInstance, allowed: string[], eventType: string): Refusal;
+  enrich(trx: Trx, event: WorkflowEvent): Promise<WorkflowEvent | Refusal>;
   save(trx: Trx, next: { snapshot: unknown; stage: string; stateValue: unknown; revision: number }): Promise<void>;
+  /** What a stage change means for jobs already queued (resume, cancel reminders …). */
+  afterStageChange(trx: Trx, change: StageChange): Promise<void>;
 }
 
-/** Who sends: an actor for the history, and for ministry tokens the ministry whose solutions it may change. */
-export interface EventSender {
-  actor: string;
-  /** Set for ministry tokens: other ministries' solutions are reported as not found. */
-  ministryScope?: string | null;
+const notFound = (reason: string): Refusal => ({ kind: 'not-found', reason });
+const solutionNotFound = (solutionId: string) => notFound(`EfA-Lösung ${solutionId} gibt es nicht`);
+
+function outOfScope(sender: EventSender, leadMinistry: string): boolean {
+  return Boolean(sender.ministryScope && sender.ministryScope !== leadMinistry);
 }
 
-function assertInScope(sender: EventSender, solutionId: string, leadMinistry: string): void {
-  if (sender.ministryScope && sender.ministryScope !== leadMinistry) {
-    throw new NotFoundProblem(`EfA-Lösung ${solutionId} gibt es nicht`);
-  }
+function isRefusal(value: unknown): value is Refusal {
+  return typeof value === 'object' && value !== null && 'kind' in value && typeof (value as { kind: unknown }).kind === 'string';
 }
 
 export async function sendSolutionEvent(
   deps: EngineDeps,
   input: { solutionId: string; event: WorkflowEvent } & EventSender,
-): Promise<EventOutcome> {
+  options: EventOptions = {},
+): Promise<EventResult> {
   const { solutionId } = input;
   const target: Target = {
     key: `solution:${solutionId}`,
     solutionId,
     ars: null,
+    systemEvents: SOLUTION_SYSTEM_EVENTS,
     stageOf: (snapshot) => solutionStage(snapshot as never),
     async load(trx) {
       const row = await trx
@@ -134,12 +197,28 @@ export async function sendSolutionEvent(
         .where('id', '=', solutionId)
         .forUpdate()
         .executeTakeFirst();
-      if (!row) throw new NotFoundProblem(`EfA-Lösung ${solutionId} gibt es nicht`);
-      assertInScope(input, solutionId, row.lead_ministry);
+      if (!row || outOfScope(input, row.lead_ministry)) return solutionNotFound(solutionId);
       return restoreInstance(SOLUTION_MACHINES, row, `Lösung ${solutionId}`);
     },
+    notAllowed(instance, allowed, eventType) {
+      if (instance.stage === 'pausiert' || (SOLUTION_FINAL_STAGES as readonly string[]).includes(instance.stage)) {
+        return {
+          kind: 'solution-inactive',
+          solutionStage: instance.stage,
+          allowedEvents: allowed,
+          reason:
+            instance.stage === 'pausiert'
+              ? `Die Lösung ist pausiert; ${eventType} ist erst nach FORTSETZEN möglich.`
+              : `Die Lösung ist ${instance.stage}; es ist nichts mehr möglich.`,
+        };
+      }
+      return refusedInStage(eventType, instance.stage, allowed);
+    },
     async enrich(trx, event) {
-      if (event.type === 'WELLE_STARTEN') await assertParticipants(trx, solutionId, event.authorities as string[]);
+      if (event.type === 'WELLE_STARTEN') {
+        const unknown = await unknownParticipants(trx, solutionId, event.authorities as string[]);
+        if (unknown) return unknown;
+      }
       return { ...event, facts: await computeSolutionFacts(trx, solutionId) };
     },
     async save(trx, next) {
@@ -155,19 +234,30 @@ export async function sendSolutionEvent(
         .where('id', '=', solutionId)
         .execute();
     },
+    async afterStageChange(trx, { fromStage, stage, at }) {
+      if ((SOLUTION_FINAL_STAGES as readonly string[]).includes(stage)) {
+        // The rollout has ended: no timer, reminder or escalation of it may fire any more.
+        await cancelJobs(trx, { solutionId, exceptKinds: JOBS_KEPT_AFTER_THE_END }, at);
+      } else if (fromStage === 'pausiert' && stage !== 'pausiert') {
+        // Effects that met the paused solution waited for this moment.
+        await resumeWaitingJobs(trx, solutionId, at);
+      }
+    },
   };
-  return applyEvent(deps, target, input.event, input.actor);
+  return applyEvent(deps, target, input.event, input, options);
 }
 
 export async function sendParticipantEvent(
   deps: EngineDeps,
   input: { solutionId: string; ars: string; event: WorkflowEvent } & EventSender,
-): Promise<EventOutcome> {
+  options: EventOptions = {},
+): Promise<EventResult> {
   const { solutionId, ars } = input;
   const target: Target = {
     key: `participant:${solutionId}:${ars}`,
     solutionId,
     ars,
+    systemEvents: PARTICIPANT_SYSTEM_EVENTS,
     stageOf: (snapshot) => participantStage(snapshot as never),
     async load(trx) {
       // A key-share lock on the solution: participants may move together, but not
@@ -180,13 +270,14 @@ export async function sendParticipantEvent(
         .where('id', '=', solutionId)
         .forKeyShare()
         .executeTakeFirst();
-      if (!solution) throw new NotFoundProblem(`EfA-Lösung ${solutionId} gibt es nicht`);
-      assertInScope(input, solutionId, solution.lead_ministry);
+      if (!solution || outOfScope(input, solution.lead_ministry)) return solutionNotFound(solutionId);
       if (!ACTIVE_SOLUTION_STAGES.includes(solution.stage)) {
-        throw new ConflictProblem(
-          `Die Lösung ist im Stadium „${solution.stage}“; Teilnehmende bewegen sich nur in den Stadien ${ACTIVE_SOLUTION_STAGES.join(', ')}.`,
-          { solutionStage: solution.stage },
-        );
+        return {
+          kind: 'solution-inactive',
+          solutionStage: solution.stage,
+          allowedEvents: [],
+          reason: `Die Lösung ist im Stadium „${solution.stage}“; Teilnehmende bewegen sich nur in den Stadien ${ACTIVE_SOLUTION_STAGES.join(', ')}.`,
+        };
       }
       const row = await trx
         .selectFrom('participant')
@@ -195,9 +286,10 @@ export async function sendParticipantEvent(
         .where('ars', '=', ars)
         .forUpdate()
         .executeTakeFirst();
-      if (!row) throw new NotFoundProblem(`Behörde ${ars} ist nicht Teilnehmerin der Lösung ${solutionId}`);
+      if (!row) return notFound(`Behörde ${ars} ist nicht Teilnehmerin der Lösung ${solutionId}`);
       return restoreInstance(PARTICIPANT_MACHINES, row, `Teilnahme ${ars}`);
     },
+    notAllowed: (instance, allowed, eventType) => refusedInStage(eventType, instance.stage, allowed),
     enrich: async (_trx, event) => event,
     async save(trx, next) {
       await trx
@@ -207,11 +299,21 @@ export async function sendParticipantEvent(
         .where('ars', '=', ars)
         .execute();
     },
+    async afterStageChange(trx, { fromStage, stage, at }) {
+      const final = PARTICIPANT_FINAL_STAGES as readonly string[];
+      if (final.includes(stage) && !final.includes(fromStage)) {
+        await cancelJobs(trx, { solutionId, ars, kinds: REMINDER_JOB_KINDS }, at);
+      }
+    },
   };
-  return applyEvent(deps, target, input.event, input.actor);
+  return applyEvent(deps, target, input.event, input, options);
 }
 
-async function assertParticipants(trx: Trx, solutionId: string, arsList: string[]): Promise<void> {
+function refusedInStage(eventType: string, stage: string, allowed: string[]): Refusal {
+  return { kind: 'refused', stage, allowedEvents: allowed, reason: `Ereignis ${eventType} ist im Stadium „${stage}“ nicht möglich.` };
+}
+
+async function unknownParticipants(trx: Trx, solutionId: string, arsList: string[]): Promise<Refusal | null> {
   const found = await trx
     .selectFrom('participant')
     .select('ars')
@@ -220,12 +322,12 @@ async function assertParticipants(trx: Trx, solutionId: string, arsList: string[
     .execute();
   const known = new Set(found.map((row) => row.ars));
   const unknown = arsList.map((ars, index) => ({ ars, index })).filter(({ ars }) => !known.has(ars));
-  if (unknown.length) {
-    throw new ValidationProblem(
-      `${unknown.length} der Behörden sind nicht Teilnehmende dieser Lösung`,
-      unknown.map(({ ars, index }) => ({ field: `/event/authorities/${index}`, message: `${ars} ist nicht Teilnehmerin` })),
-    );
-  }
+  if (unknown.length === 0) return null;
+  return {
+    kind: 'invalid',
+    reason: `${unknown.length} der Behörden sind nicht Teilnehmende dieser Lösung`,
+    errors: unknown.map(({ ars, index }) => ({ field: `/event/authorities/${index}`, message: `${ars} ist nicht Teilnehmerin` })),
+  };
 }
 
 /** The state value and context only: what a refused event leaves unchanged. */
@@ -233,34 +335,72 @@ function fingerprint(snapshot: { value: unknown; context: unknown }): string {
   return JSON.stringify([snapshot.value, snapshot.context]);
 }
 
-async function applyEvent(deps: EngineDeps, target: Target, rawEvent: WorkflowEvent, actor: string): Promise<EventOutcome> {
-  // Timer events (`xstate.after.*`) come only from the job that delivers a due timer.
-  const isTimerEvent = typeof rawEvent.type === 'string' && rawEvent.type.startsWith('xstate.');
-  if (typeof rawEvent.type !== 'string' || (isTimerEvent && actor !== 'system:timer')) {
-    throw new ValidationProblem('Ereignistyp fehlt oder ist unzulässig', [{ field: '/event/type', message: 'Pflichtangabe' }]);
-  }
-  const payloadErrors = validateEventPayload(rawEvent);
-  if (payloadErrors.length) throw new ValidationProblem(`Angaben zum Ereignis ${rawEvent.type} sind unvollständig`, payloadErrors);
+/** Runs `work` in the caller's transaction if there is one, else in a new one. */
+function withTransaction<T>(deps: EngineDeps, trx: Trx | undefined, work: (trx: Trx) => Promise<T>): Promise<T> {
+  return trx ? work(trx) : deps.db.transaction().execute(work);
+}
 
-  let enqueued = 0;
-  const outcome = await deps.db.transaction().execute(async (trx) => {
+/**
+ * Runs several engine calls and the caller's own writes in one transaction and wakes
+ * the worker after the commit (the engine cannot: with an outer transaction it does
+ * not know when that commits).
+ */
+export async function inOneTransaction<T>(deps: EngineDeps, work: (trx: Trx) => Promise<T>): Promise<T> {
+  const result = await deps.db.transaction().execute(work);
+  deps.onJobsEnqueued?.();
+  return result;
+}
+
+async function applyEvent(
+  deps: EngineDeps,
+  target: Target,
+  rawEvent: WorkflowEvent,
+  sender: EventSender,
+  options: EventOptions,
+): Promise<EventResult> {
+  if (typeof rawEvent.type !== 'string' || rawEvent.type === '') {
+    return { kind: 'invalid', reason: 'Ereignistyp fehlt', errors: [{ field: '/event/type', message: 'Pflichtangabe' }] };
+  }
+  // Timer events (`xstate.after.*`) and events that record what the system saw happen
+  // (a mail accepted, a wave started) come only from the system's own effects.
+  const isTimerEvent = rawEvent.type.startsWith('xstate.');
+  if (sender.origin !== 'system') {
+    const explanation = isTimerEvent ? 'Zeitgeber-Ereignisse sendet nur das System.' : target.systemEvents[rawEvent.type];
+    if (explanation) return { kind: 'system-only', reason: `${rawEvent.type} sendet nur das System. ${explanation}` };
+  }
+  const at = deps.now();
+  const payloadErrors = validateEventPayload(rawEvent, at);
+  if (payloadErrors.length) {
+    return { kind: 'invalid', reason: `Angaben zum Ereignis ${rawEvent.type} sind unvollständig oder ungültig`, errors: payloadErrors };
+  }
+
+  const result = await withTransaction(deps, options.trx, async (trx): Promise<EventResult> => {
     const instance = await target.load(trx);
-    const allowed = allowedEvents(instance.machine, instance.snapshot);
-    if (!isTimerEvent && !allowed.includes(rawEvent.type)) {
-      throw new ConflictProblem(
-        `Ereignis ${rawEvent.type} ist im Stadium „${instance.stage}“ nicht möglich.`,
-        { stage: instance.stage, allowedEvents: allowed },
-      );
+    if (isRefusal(instance)) return instance;
+    if (options.idempotencyKey) {
+      const earlier = await trx
+        .selectFrom('history')
+        .select(['id', 'to_stage'])
+        .where('idempotency_key', '=', options.idempotencyKey)
+        .executeTakeFirst();
+      if (earlier) return { kind: 'already-applied', stage: instance.stage, historyId: earlier.id };
     }
-    const at = deps.now();
-    const event = await target.enrich(trx, { ...rawEvent, at: at.toISOString() });
+    const forClients = (snapshot: LoadedInstance['snapshot']) => clientAllowedEvents(instance.machine, snapshot, target.systemEvents);
+    if (!isTimerEvent && !allowedEvents(instance.machine, instance.snapshot).includes(rawEvent.type)) {
+      return target.notAllowed(instance, forClients(instance.snapshot), rawEvent.type);
+    }
+    const enriched = await target.enrich(trx, { ...rawEvent, at: at.toISOString() });
+    if (isRefusal(enriched)) return enriched;
+    const event = enriched;
     const [next, actions] = transition(instance.machine, instance.snapshot, event as never);
     if (actions.length === 0 && fingerprint(next) === fingerprint(instance.snapshot)) {
-      throw new ConflictProblem(explainRefusal(event), {
+      return {
+        kind: 'refused',
         stage: instance.stage,
-        allowedEvents: allowed,
+        allowedEvents: forClients(instance.snapshot),
+        reason: explainRefusal(event),
         ...(event.facts ? { facts: event.facts } : {}),
-      });
+      };
     }
 
     const revision = instance.revision + 1;
@@ -276,25 +416,29 @@ async function applyEvent(deps: EngineDeps, target: Target, rawEvent: WorkflowEv
         event: toJson(event),
         from_stage: instance.stage,
         to_stage: stage,
-        actor,
+        actor: sender.actor,
         machine_version: instance.machineVersion,
         created_at: at,
+        idempotency_key: options.idempotencyKey ?? null,
       })
       .returning('id')
       .executeTakeFirstOrThrow();
 
-    enqueued = await scheduleActions(trx, target, actions as unknown as MachineAction[], revision, at);
+    if (stage !== instance.stage) await target.afterStageChange(trx, { fromStage: instance.stage, stage, at });
+    const jobsEnqueued = await scheduleActions(trx, target, actions as unknown as MachineAction[], revision, at);
     return {
+      kind: 'applied',
       fromStage: instance.stage,
       stage,
       revision,
       context: next.context,
-      allowedEvents: allowedEvents(instance.machine, next),
+      allowedEvents: forClients(next),
       historyId: history.id,
+      jobsEnqueued,
     };
   });
-  if (enqueued > 0) deps.onJobsEnqueued?.();
-  return outcome;
+  if (!options.trx && result.kind === 'applied' && result.jobsEnqueued > 0) deps.onJobsEnqueued?.();
+  return result;
 }
 
 interface MachineAction {
@@ -305,6 +449,7 @@ interface MachineAction {
 /** Turns the actions of a transition into durable jobs: effects, timers, timer cancellations. */
 async function scheduleActions(trx: Trx, target: Target, actions: MachineAction[], revision: number, at: Date) {
   let enqueued = 0;
+  const scope = { solutionId: target.solutionId, ars: target.ars };
   for (const [index, action] of actions.entries()) {
     const params = action.params ?? {};
     if (action.type === 'xstate.raise' && typeof params.delay === 'number') {
@@ -312,20 +457,27 @@ async function scheduleActions(trx: Trx, target: Target, actions: MachineAction[
         kind: 'timer.deliverEvent',
         payload: { solutionId: target.solutionId, ars: target.ars, event: params.event as Record<string, unknown>, sendId: params.id },
         idempotencyKey: `timer:${target.key}:${String(params.id)}:r${revision}`,
+        cancelKey: timerCancelKey(target, params.id),
         runAt: new Date(at.getTime() + params.delay),
+        ...scope,
       });
       enqueued++;
     } else if (action.type === 'xstate.cancel') {
-      await cancelPendingJobs(trx, `timer:${target.key}:${String(params.sendId)}:`);
+      await cancelJobs(trx, { cancelKey: timerCancelKey(target, params.sendId) }, at);
     } else if (action.type.startsWith('effect.')) {
       await enqueueJob(trx, {
         kind: action.type,
         payload: { solutionId: target.solutionId, ars: target.ars, params },
         idempotencyKey: `${action.type}:${target.key}:r${revision}:${index}`,
         runAt: at,
+        ...scope,
       });
       enqueued++;
     }
   }
   return enqueued;
+}
+
+function timerCancelKey(target: Target, sendId: unknown): string {
+  return `timer:${target.key}:${String(sendId)}`;
 }

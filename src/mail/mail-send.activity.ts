@@ -30,13 +30,17 @@ export interface MailSendDeps {
   transport: MailTransport;
   mailFrom: string;
   /** Must be deterministic for a message: same content and links on every attempt. */
-  render: (message: MailMessage) => Promise<{ subject: string; text: string; html: string }>;
+  render: (message: MailMessage) => Promise<{ subject: string; text: string; html: string; replyTo?: { name: string; address: string } | null }>;
   logger: Logger;
   now?: () => Date;
+  /** Asked right before sending: a mail that became pointless is discarded ('verworfen'). May throw WaitForResumeError. */
+  stillWanted?: (message: MailMessage) => Promise<'send' | { discard: string }>;
+  /** Runs in the transaction that records the server's acceptance (e.g. the authority now counts as informed). */
+  onAccepted?: (trx: Transaction<Database>, message: MailMessage) => Promise<void>;
 }
 
 const MAIL_SEND_MAX_ATTEMPTS = 8;
-const FINAL_STATUSES: readonly MailStatus[] = ['angenommen', 'fehlgeschlagen', 'unzustellbar'];
+const FINAL_STATUSES: readonly MailStatus[] = ['angenommen', 'fehlgeschlagen', 'unzustellbar', 'verworfen'];
 
 /** Queues the send of one message, in the caller's transaction; a second call for the same message is ignored. */
 export async function enqueueMailSend(
@@ -67,6 +71,17 @@ export function createMailSendHandler(deps: MailSendDeps): JobHandler {
       return;
     }
     if (FINAL_STATUSES.includes(message.status)) return;
+    const wanted = deps.stillWanted ? await deps.stillWanted(message) : 'send';
+    if (wanted !== 'send') {
+      await db
+        .updateTable('mail_message')
+        .set({ status: 'verworfen', last_response: wanted.discard, updated_at: now() })
+        .where('id', '=', message.id)
+        .where('status', 'not in', FINAL_STATUSES)
+        .execute();
+      log.info({ reason: wanted.discard }, 'Mail verworfen');
+      return;
+    }
 
     const content = await deps.render(message);
 
@@ -87,13 +102,17 @@ export function createMailSendHandler(deps: MailSendDeps): JobHandler {
         text: content.text,
         html: content.html,
         messageId: message.message_id,
+        ...(content.replyTo ? { replyTo: content.replyTo } : {}),
       });
       const sentAt = now();
-      await db
-        .updateTable('mail_message')
-        .set({ status: 'angenommen', sent_at: sentAt, last_response: response, updated_at: sentAt })
-        .where('id', '=', message.id)
-        .execute();
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('mail_message')
+          .set({ status: 'angenommen', sent_at: sentAt, last_response: response, updated_at: sentAt })
+          .where('id', '=', message.id)
+          .execute();
+        await deps.onAccepted?.(trx, message);
+      });
       log.debug({ response }, 'Mail angenommen');
     } catch (error) {
       const { permanent, response } = classifyMailError(error);

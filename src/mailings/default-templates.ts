@@ -1,10 +1,10 @@
-import type { MailingKind } from '../db/schema.ts';
+import type { TemplateKind } from '../db/schema.ts';
 import type { MailTemplate } from './template.render.ts';
 
 /**
  * The texts a solution's mailings use until its ministry saves its own. They follow
  * the MIK's three steps: inform everyone early, win pilots, then invite all others.
- * Only placeholders from PLACEHOLDERS (test/mailings/template.render.test.ts checks).
+ * Only placeholders each kind allows (placeholdersFor; test/mailings/template.render.test.ts checks).
  * HTML bodies are the inner content; renderMail wraps them in the accessible layout.
  */
 
@@ -79,6 +79,65 @@ ${SIGNATURE_TEXT}
 </ul>
 <p><strong>Rückmeldefrist: {{frist}}</strong></p>
 ${PERSONAL_LINKS_HTML}
+<p>Betroffene Leistung (LeiKa-Schlüssel): {{loesung.leikaSchluessel}}<br>
+Für Fragen stehen wir Ihnen gern zur Verfügung.</p>
+${SIGNATURE_HTML}`,
+};
+
+/**
+ * The Erstinformation as the multipliers receive it: what the authorities were asked
+ * and by when, how many were written to, and a request to encourage their members –
+ * without any answer link (the links are the authority's own).
+ */
+const erstinformationMultiplikator: MailTemplate = {
+  subject: 'Zur Kenntnis: Erstinformation zur EfA-Lösung „{{loesung.titel}}“ an {{empfaenger.anzahl}} Behörden in Brandenburg',
+  textBody: `Sehr geehrte Damen und Herren,
+
+das {{ministerium}} ist in Brandenburg fachlich für die EfA-Lösung „{{loesung.titel}}“ (OZG-ID {{loesung.ozgId}}) verantwortlich. Zeitgleich mit dieser Nachricht haben wir {{empfaenger.anzahl}} zuständige Behörden ({{zustaendigkeit}}) mit einer Erstinformation über die geplante Nachnutzung angeschrieben. Sie erhalten eine Kopie zur Kenntnis, weil Sie die Kommunen bei der Digitalisierung begleiten.
+
+WORUM WIR DIE BEHÖRDEN GEBETEN HABEN
+- uns mitzuteilen, ob sie den Online-Dienst nachnutzen möchten,
+- sich als Pilotbehörde zu bewerben, wenn sie zu den ersten gehören und den Rollout mitgestalten möchten.
+
+Rückmeldefrist: {{frist}}
+
+Jede Behörde hat dafür eigene Links erhalten, die nur für sie gelten. Diese Kopie enthält deshalb keine Links zur Rückmeldung.
+
+UNSERE BITTE AN SIE
+Bitte ermutigen Sie Ihre Mitglieder, sich bis zur Frist zurückzumelden – auch dann, wenn sie den Online-Dienst noch nicht nachnutzen möchten. Findet eine Behörde unsere Nachricht nicht, genügt eine kurze E-Mail an uns; wir senden sie ihr erneut.
+
+STAND DER UMSETZUNG
+{{sachstand}}
+
+TERMINE
+{{termine}}
+
+VORAUSSICHTLICHE KOSTEN (EINSCHLIESSLICH BETRIEB)
+{{kosten}}
+
+Betroffene Leistung (LeiKa-Schlüssel): {{loesung.leikaSchluessel}}
+Für Fragen stehen wir Ihnen gern zur Verfügung.
+
+${SIGNATURE_TEXT}
+`,
+  htmlBody: `<h1>Zur Kenntnis: Erstinformation zu {{loesung.titel}}</h1>
+<p>Sehr geehrte Damen und Herren,</p>
+<p>das {{ministerium}} ist in Brandenburg fachlich für die EfA-Lösung „{{loesung.titel}}“ (OZG-ID {{loesung.ozgId}}) verantwortlich. Zeitgleich mit dieser Nachricht haben wir {{empfaenger.anzahl}} zuständige Behörden ({{zustaendigkeit}}) mit einer Erstinformation über die geplante Nachnutzung angeschrieben. Sie erhalten eine Kopie zur Kenntnis, weil Sie die Kommunen bei der Digitalisierung begleiten.</p>
+<h2>Worum wir die Behörden gebeten haben</h2>
+<ul>
+<li>uns mitzuteilen, ob sie den Online-Dienst nachnutzen möchten,</li>
+<li>sich als Pilotbehörde zu bewerben, wenn sie zu den ersten gehören und den Rollout mitgestalten möchten.</li>
+</ul>
+<p><strong>Rückmeldefrist: {{frist}}</strong></p>
+<p>Jede Behörde hat dafür eigene Links erhalten, die nur für sie gelten. Diese Kopie enthält deshalb keine Links zur Rückmeldung.</p>
+<h2>Unsere Bitte an Sie</h2>
+<p>Bitte ermutigen Sie Ihre Mitglieder, sich bis zur Frist zurückzumelden – auch dann, wenn sie den Online-Dienst noch nicht nachnutzen möchten. Findet eine Behörde unsere Nachricht nicht, genügt eine kurze E-Mail an uns; wir senden sie ihr erneut.</p>
+<h2>Stand der Umsetzung</h2>
+<p>{{sachstand}}</p>
+<h2>Termine</h2>
+<p>{{termine}}</p>
+<h2>Voraussichtliche Kosten (einschließlich Betrieb)</h2>
+<p>{{kosten}}</p>
 <p>Betroffene Leistung (LeiKa-Schlüssel): {{loesung.leikaSchluessel}}<br>
 Für Fragen stehen wir Ihnen gern zur Verfügung.</p>
 ${SIGNATURE_HTML}`,
@@ -286,8 +345,9 @@ Diese Nachricht hat efa-rollout für das {{ministerium}} erstellt.
 <p>Diese Nachricht hat efa-rollout für das {{ministerium}} erstellt.</p>`,
 };
 
-export const DEFAULT_TEMPLATES: Record<MailingKind, MailTemplate> = {
+export const DEFAULT_TEMPLATES: Record<TemplateKind, MailTemplate> = {
   erstinformation,
+  'erstinformation-multiplikator': erstinformationMultiplikator,
   pilotaufruf,
   'pilot-einladung': pilotEinladung,
   'rollout-einladung': rolloutEinladung,

@@ -7,6 +7,8 @@ import type { JobHandler } from '../engine/job.queue.ts';
 import { createMailTransport, type MailTransport } from '../mail/mail.transport.ts';
 import { createMailSendHandler, MAIL_SEND_JOB } from '../mail/mail-send.activity.ts';
 import { createMailingActivities } from './mailing.activities.ts';
+import { createErstinformationActivities } from './erstinformation.activities.ts';
+import { messageStillWanted } from './mail-relevance.ts';
 import type { MailingRoutesDeps } from './mailing.routes.ts';
 
 export interface MailModuleOptions {
@@ -20,6 +22,8 @@ export interface MailModuleOptions {
   smtpOptions?: object;
   dataDir: string;
   mailFrom: string;
+  /** Right-hand side of every Message-ID (Config.messageIdDomain). */
+  messageIdDomain: string;
   publicBaseUrl: string;
   linkTtlDays: number;
   multiplierEmails: readonly string[];
@@ -54,11 +58,14 @@ export function createMailModule(options: MailModuleOptions): MailModule {
     publicBaseUrl: options.publicBaseUrl,
     linkTtlDays: options.linkTtlDays,
     fallbackEscalationAddress: addressOf(options.mailFrom),
+    messageIdDomain: options.messageIdDomain,
   });
+  const erstinformation = createErstinformationActivities({ db: options.db, engine: options.engine, logger: options.logger });
   return {
     transport,
     handlers: {
       ...activities.handlers,
+      ...erstinformation.handlers,
       [MAIL_SEND_JOB]: createMailSendHandler({
         db: options.db,
         transport,
@@ -66,10 +73,12 @@ export function createMailModule(options: MailModuleOptions): MailModule {
         render: activities.renderMessage,
         logger: options.logger,
         now: options.engine.now,
+        stillWanted: (message) => messageStillWanted(options.db, message),
+        onAccepted: erstinformation.informOnAcceptance,
       }),
     },
     routes: {
-      settings: { multiplierEmails: options.multiplierEmails },
+      settings: { multiplierEmails: options.multiplierEmails, messageIdDomain: options.messageIdDomain },
       publicBaseUrl: options.publicBaseUrl,
       outboxDir: transport.kind === 'outbox' ? outboxDir : null,
       now: options.engine.now,

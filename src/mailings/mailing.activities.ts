@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database, Job, LinkPurpose, MailMessage, MailingKind } from '../db/schema.ts';
-import { ConflictProblem } from '../http/problem.ts';
-import { DeferJobError, enqueueJob, type JobHandler } from '../engine/job.queue.ts';
-import { sendSolutionEvent, type EngineDeps } from '../engine/workflow.engine.ts';
+import { enqueueJob, type JobHandler } from '../engine/job.queue.ts';
+import type { EngineDeps } from '../engine/workflow.engine.ts';
 import { enqueueMailSend } from '../mail/mail-send.activity.ts';
-import { linkPurposesFor } from './template.render.ts';
+import { linkPurposesFor, MULTIPLIER_TEMPLATE } from './template.render.ts';
 import { renderForRecipient } from './template.service.ts';
 import { getLinkSecret, issueResponseLinks } from '../responses/response-link.service.ts';
 import { newMessageId, reminderDueAt } from './mailing.service.ts';
+import { participantIsDone, solutionGate } from './mail-relevance.ts';
 
 /**
  * The mailing's own activities: rendering a message for delivery, coupling the sent
@@ -27,6 +27,8 @@ export interface MailingActivityDeps {
   linkTtlDays: number;
   /** Where escalations go when the solution names no contact address. */
   fallbackEscalationAddress: string;
+  /** Right-hand side of the Message-IDs of reminders and escalations (a fully qualified domain). */
+  messageIdDomain: string;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -61,8 +63,9 @@ async function loadMailing(db: Db, mailingId: string) {
 }
 
 /** Records a follow-up message once (unique per mailing, address, kind, number) and hands it to delivery. */
-async function createFollowUpMessage(
+async function recordFollowUpMessage(
   db: Db,
+  messageIdDomain: string,
   message: { mailingId: string; ars: string | null; email: string; role: 'behoerde' | 'ministerium'; kind: MailingKind; reminderNo: number },
 ) {
   await db.transaction().execute(async (trx) => {
@@ -76,7 +79,7 @@ async function createFollowUpMessage(
         recipient_role: message.role,
         kind: message.kind,
         reminder_no: message.reminderNo,
-        message_id: newMessageId(),
+        message_id: newMessageId(messageIdDomain),
       })
       .onConflict((oc) => oc.constraint('mail_message_once').doNothing())
       .execute();
@@ -94,6 +97,9 @@ async function createFollowUpMessage(
 
 export function createMailingActivities(deps: MailingActivityDeps) {
   const { db, logger } = deps;
+  // Bound to this instance's Message-ID domain, so the reminder and escalation code needs no mail settings.
+  const createFollowUpMessage = (executor: Db, message: Parameters<typeof recordFollowUpMessage>[2]) =>
+    recordFollowUpMessage(executor, deps.messageIdDomain, message);
   // The link key never changes once created: read it once per process, not per mail.
   let linkSecret: Promise<Buffer> | null = null;
   const secret = () => (linkSecret ??= getLinkSecret(db).catch((error) => {
@@ -115,7 +121,17 @@ export function createMailingActivities(deps: MailingActivityDeps) {
         offene: offene.map((o) => ({ name: o.name, ars: o.ars! })),
       });
     }
-    if (message.recipient_role === 'multiplikator' || !message.ars) {
+    if (message.recipient_role === 'multiplikator') {
+      // Its own wording: the authority text would show a dash for every link and name.
+      return renderForRecipient(db, {
+        ...base,
+        kind: MULTIPLIER_TEMPLATE,
+        ars: null,
+        links: {},
+        empfaengerAnzahl: mailing.recipients_total - mailing.without_address.length,
+      });
+    }
+    if (!message.ars) {
       return renderForRecipient(db, { ...base, ars: null, links: {} });
     }
     const links = await issueResponseLinks(db, {
@@ -135,26 +151,9 @@ export function createMailingActivities(deps: MailingActivityDeps) {
     });
   }
 
-  /** The Erstinformation counts as sent once every message of its mailing went to delivery. */
-  async function markErstinformationSent(job: Job) {
-    const { mailingId, solutionId } = job.payload as { mailingId: string; solutionId: string };
-    const waiting = await db
-      .selectFrom('mail_message')
-      .select(sql<number>`count(*)::int`.as('n'))
-      .where('mailing_id', '=', mailingId)
-      .where('status', '=', 'ausstehend')
-      .executeTakeFirstOrThrow();
-    if (waiting.n > 0) throw new DeferJobError(2000);
-    try {
-      await sendSolutionEvent(deps.engine, { solutionId, event: { type: 'ERSTINFORMATION_VERSANDT' }, actor: 'system:mailing' });
-    } catch (error) {
-      if (!(error instanceof ConflictProblem)) throw error;
-      logger.info({ solutionId, mailingId }, 'Erstinformation war bereits als versandt vermerkt');
-    }
-  }
-
   async function sendReminder(job: Job) {
     const { mailingId, solutionId, ars, n } = job.payload as { mailingId: string; solutionId: string; ars: string; n: number };
+    if ((await solutionGate(db, solutionId)) === 'ended' || (await participantIsDone(db, solutionId, ars))) return;
     const mailing = await loadMailing(db, mailingId);
     const open = await unansweredRecipients(db, mailingId, solutionId, linkPurposesFor(mailing.kind));
     const recipient = open.find((o) => o.ars === ars);
@@ -166,12 +165,15 @@ export function createMailingActivities(deps: MailingActivityDeps) {
         payload: { mailingId, solutionId, ars, n: n + 1 },
         idempotencyKey: `reminder:${solutionId}:${ars}:${mailingId}:${n + 1}`,
         runAt: reminderDueAt(mailing.deadline, mailing.reminder_interval_days, n + 1),
+        solutionId,
+        ars,
       });
     }
   }
 
   async function escalateToMinistry(job: Job) {
     const { mailingId, solutionId } = job.payload as { mailingId: string; solutionId: string };
+    if ((await solutionGate(db, solutionId)) === 'ended') return;
     const mailing = await loadMailing(db, mailingId);
     const open = await unansweredRecipients(db, mailingId, solutionId, linkPurposesFor(mailing.kind));
     if (open.length === 0) return;
@@ -189,6 +191,7 @@ export function createMailingActivities(deps: MailingActivityDeps) {
    */
   async function remindInvitedParticipant(job: Job) {
     const { solutionId, ars, params } = job.payload as { solutionId: string; ars: string; params: { erinnerung?: number } };
+    if ((await solutionGate(db, solutionId)) === 'ended' || (await participantIsDone(db, solutionId, ars))) return;
     const invitation = await db
       .selectFrom('mail_message as m')
       .innerJoin('mailing as g', 'g.id', 'm.mailing_id')
@@ -215,7 +218,6 @@ export function createMailingActivities(deps: MailingActivityDeps) {
 
   const handlers: Record<string, JobHandler> = {
     'effect.remindParticipant': remindInvitedParticipant,
-    'mailing.handedOver': markErstinformationSent,
     'mailing.reminder': sendReminder,
     'mailing.escalate': escalateToMinistry,
   };

@@ -5,13 +5,14 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { actorOf } from '../auth/api-token.service.ts';
 import { requirePrincipal } from '../auth/auth.hook.ts';
-import { NotFoundProblem } from '../http/problem.ts';
+import { NotFoundProblem, ValidationProblem } from '../http/problem.ts';
 import { getSolution } from '../solutions/solution.service.ts';
 import { deriveLinkToken, getLinkSecret } from '../responses/response-link.service.ts';
 import { listOutbox, readOutboxFile } from '../mail/mail.transport.ts';
-import { linkPurposesFor } from './template.render.ts';
+import { linkPurposesFor, MULTIPLIER_TEMPLATE } from './template.render.ts';
 import { renderForRecipient } from './template.service.ts';
 import {
+  countAddressableParticipants,
   createMailing,
   getMailingProgress,
   listMailingMessages,
@@ -96,17 +97,44 @@ export const mailingRoutes: FastifyPluginAsync<MailingRoutesDeps> = async (fasti
       config: ROLES,
       schema: {
         tags,
-        summary: 'Vorschau: die Mail einer Behörde genau so, wie sie versandt wird',
+        summary: 'Vorschau: die Mail einer Behörde (oder die Kopie an die Multiplikatoren) genau so, wie sie versandt wird',
         params: Params,
         body: Type.Object(
-          { kind: AnyKind, ars: Ars, deadline: Type.Optional(IsoDate), erinnerungNummer: Type.Optional(Type.Integer({ minimum: 1, maximum: 5 })) },
+          {
+            kind: AnyKind,
+            ars: Type.Optional(Ars),
+            empfaenger: Type.Optional(
+              Type.Union([Type.Literal('behoerde'), Type.Literal('multiplikator')], {
+                description: 'behoerde (Standard; dann ist ars Pflicht) oder multiplikator: die Kopie der Erstinformation an die Spitzenverbände',
+              }),
+            ),
+            deadline: Type.Optional(IsoDate),
+            erinnerungNummer: Type.Optional(Type.Integer({ minimum: 1, maximum: 5 })),
+          },
           { additionalProperties: false },
         ),
       },
     },
     async (request) => {
-      const { kind, ars, deadline, erinnerungNummer } = request.body;
+      const { kind, deadline, erinnerungNummer } = request.body;
       await getSolution(db, requirePrincipal(request), request.params.id); // access check
+      if (request.body.empfaenger === 'multiplikator') {
+        if (kind !== 'erstinformation') {
+          throw new ValidationProblem('Kopien an die Multiplikatoren gibt es nur zur Erstinformation', [
+            { field: '/body/kind', message: 'bei empfaenger „multiplikator“ nur „erstinformation“' },
+          ]);
+        }
+        return renderForRecipient(db, {
+          solutionId: request.params.id,
+          kind: MULTIPLIER_TEMPLATE,
+          ars: null,
+          frist: deadline ?? null,
+          links: {},
+          empfaengerAnzahl: await countAddressableParticipants(db, request.params.id),
+        });
+      }
+      const ars = request.body.ars;
+      if (!ars) throw new ValidationProblem('Für die Vorschau einer Behörden-Mail fehlt die Behörde', [{ field: '/body/ars', message: 'Pflichtangabe' }]);
       const participant = await db
         .selectFrom('participant')
         .select('ars')

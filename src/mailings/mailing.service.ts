@@ -181,6 +181,22 @@ export async function createMailing(
   return { mailingId, ...outcome };
 }
 
+/**
+ * How many authorities an Erstinformation would write to now (participants with an
+ * address): the count a preview of the multiplier copy shows.
+ */
+export async function countAddressableParticipants(db: Db, solutionId: string): Promise<number> {
+  const row = await db
+    .selectFrom('participant as p')
+    .innerJoin('authority as a', 'a.ars', 'p.ars')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('p.solution_id', '=', solutionId)
+    .where('a.email', 'is not', null)
+    .where('a.email', '<>', '')
+    .executeTakeFirstOrThrow();
+  return row.n;
+}
+
 /** Sent / pending / failed of a mailing while it runs, and who could not be addressed. */
 export async function getMailingProgress(db: Db, principal: Principal, solutionId: string, mailingId: string) {
   const mailing = await db

@@ -1,4 +1,4 @@
-import type { LinkPurpose, MailDetails, MailingKind } from '../db/schema.ts';
+import type { LinkPurpose, MailDetails, MailingKind, ResponsibilityLevel, TemplateKind } from '../db/schema.ts';
 import type { FieldError } from '../http/problem.ts';
 
 /**
@@ -9,6 +9,20 @@ import type { FieldError } from '../http/problem.ts';
 
 export const MAILING_KINDS: readonly MailingKind[] = [
   'erstinformation',
+  'pilotaufruf',
+  'pilot-einladung',
+  'rollout-einladung',
+  'erinnerung',
+  'eskalation',
+];
+
+/** The Erstinformation's copy to the multipliers (Spitzenverbände, Kaz/ZIT-BB): no authority, no links. */
+export const MULTIPLIER_TEMPLATE = 'erstinformation-multiplikator' satisfies TemplateKind;
+
+/** Every text a solution can edit; the multiplier copy right after the mail it accompanies. */
+export const TEMPLATE_KINDS: readonly TemplateKind[] = [
+  'erstinformation',
+  MULTIPLIER_TEMPLATE,
   'pilotaufruf',
   'pilot-einladung',
   'rollout-einladung',
@@ -38,6 +52,8 @@ export const PLACEHOLDERS = [
   'erinnerung.nummer',
   'offene.anzahl',
   'offene.liste',
+  'zustaendigkeit',
+  'empfaenger.anzahl',
 ] as const;
 
 export type Placeholder = (typeof PLACEHOLDERS)[number];
@@ -61,6 +77,10 @@ export interface MailContext {
   erinnerungNummer?: number;
   /** Eskalation: the authorities that have not answered. */
   offene?: { name: string; ars: string }[];
+  /** The solution's Zuständigkeit: which kind of authority it addresses. */
+  zustaendigkeit?: ResponsibilityLevel;
+  /** Multiplier copy: how many authorities the mailing was sent to. */
+  empfaengerAnzahl?: number;
 }
 
 export interface RenderedMail {
@@ -87,7 +107,7 @@ const NONE = '–';
  * it reminds of – the caller passes that mailing's links in the context, and the
  * default reminder text lists them with `{{link.liste}}`, whatever they are.
  */
-export function linkPurposesFor(kind: MailingKind): LinkPurpose[] {
+export function linkPurposesFor(kind: TemplateKind): LinkPurpose[] {
   switch (kind) {
     case 'erstinformation':
       return ['interesse', 'pilot'];
@@ -99,8 +119,29 @@ export function linkPurposesFor(kind: MailingKind): LinkPurpose[] {
       return ['bereitschaft', 'bus-bb'];
     case 'erinnerung':
     case 'eskalation':
+    case MULTIPLIER_TEMPLATE:
       return [];
   }
+}
+
+/**
+ * Placeholders a kind's text may not use, and why. The multiplier copy addresses no
+ * single authority and must carry no answer links (they would let a Verband answer for
+ * an authority); the recipient count is known only when rendering that copy.
+ */
+function refusedPlaceholder(kind: TemplateKind, name: Placeholder): string | null {
+  if (kind === MULTIPLIER_TEMPLATE) {
+    if (name.startsWith('behoerde.')) return 'die Kopie an die Multiplikatoren richtet sich an keine einzelne Behörde';
+    if (name.startsWith('link.')) return 'die Kopie an die Multiplikatoren enthält keine Antwort-Links; diese gelten nur für die einzelne Behörde';
+    return null;
+  }
+  if (name === 'empfaenger.anzahl') return `nur in der Vorlage „${MULTIPLIER_TEMPLATE}“ bekannt`;
+  return null;
+}
+
+/** The placeholders a kind's text may use. */
+export function placeholdersFor(kind: TemplateKind): Placeholder[] {
+  return PLACEHOLDERS.filter((name) => refusedPlaceholder(kind, name) === null);
 }
 
 /**
@@ -123,10 +164,11 @@ const FIELDS: { key: keyof MailTemplate; field: string; label: string }[] = [
 ];
 
 /**
- * Checks the parts that are present: not blank, every `{{…}}` a known placeholder,
- * no stray `{{` or `}}` (a typo there would otherwise reach hundreds of authorities).
+ * Checks the parts that are present: not blank, every `{{…}}` a known placeholder that
+ * the kind allows, no stray `{{` or `}}` (a typo there would otherwise reach hundreds of
+ * authorities).
  */
-export function validateTemplate(template: Partial<MailTemplate>): FieldError[] {
+export function validateTemplate(template: Partial<MailTemplate>, kind: TemplateKind): FieldError[] {
   const errors: FieldError[] = [];
   for (const { key, field, label } of FIELDS) {
     const source = template[key];
@@ -137,7 +179,11 @@ export function validateTemplate(template: Partial<MailTemplate>): FieldError[] 
     }
     const unknown = new Set(placeholdersIn(source).filter((name) => !KNOWN.has(name)));
     for (const name of unknown) {
-      errors.push({ field, message: `Unbekannter Platzhalter {{${name}}}; erlaubt: ${PLACEHOLDERS.join(', ')}` });
+      errors.push({ field, message: `Unbekannter Platzhalter {{${name}}}; erlaubt: ${placeholdersFor(kind).join(', ')}` });
+    }
+    for (const name of new Set(placeholdersIn(source).filter((name) => KNOWN.has(name)))) {
+      const reason = refusedPlaceholder(kind, name as Placeholder);
+      if (reason) errors.push({ field, message: `Platzhalter {{${name}}} ist hier nicht erlaubt: ${reason}` });
     }
     const rest = source.replace(TOKEN, '');
     if (rest.includes('{{')) errors.push({ field, message: 'Ein Platzhalter wird mit „{{“ geöffnet, aber nicht mit „}}“ geschlossen' });
@@ -166,6 +212,13 @@ const LINK_LABELS: Record<LinkPurpose, string> = {
   pilot: 'Als Pilotbehörde bewerben',
   bereitschaft: 'Bereitschaft melden',
   'bus-bb': 'Verknüpfung des Online-Dienstes im BUS-BB melden',
+};
+
+/** Whom a solution's Zuständigkeit addresses, as the multiplier copy names them. */
+const ZUSTAENDIGKEIT: Record<ResponsibilityLevel, string> = {
+  gemeinde: 'Ämter, amtsfreie Gemeinden, Verbandsgemeinden und kreisfreie Städte',
+  kreis: 'Landkreise und kreisfreie Städte',
+  liste: 'ausgewählte Behörden',
 };
 
 /** A placeholder's value: text, a list of lines, or a list of links – each part lays lists out itself. */
@@ -199,6 +252,8 @@ function valuesOf(context: MailContext): Record<Placeholder, Value> {
     'erinnerung.nummer': context.erinnerungNummer === undefined ? NONE : String(context.erinnerungNummer),
     'offene.anzahl': String(offene.length),
     'offene.liste': offene.map((authority) => `${authority.name} (${authority.ars})`),
+    zustaendigkeit: context.zustaendigkeit ? ZUSTAENDIGKEIT[context.zustaendigkeit] : NONE,
+    'empfaenger.anzahl': context.empfaengerAnzahl === undefined ? NONE : String(context.empfaengerAnzahl),
   };
 }
 

@@ -7,12 +7,12 @@ import { actorOf } from '../auth/api-token.service.ts';
 import { requirePrincipal } from '../auth/auth.hook.ts';
 import { NotFoundProblem } from '../http/problem.ts';
 import { assertMayAccess } from '../solutions/solution.service.ts';
-import { linkPurposesFor, MAILING_KINDS, PLACEHOLDERS } from './template.render.ts';
+import { linkPurposesFor, placeholdersFor, PLACEHOLDERS, TEMPLATE_KINDS } from './template.render.ts';
 import { listTemplates, loadMailDetails, loadTemplate, resetTemplate, saveMailDetails, saveTemplate } from './template.service.ts';
 
 const Kind = Type.Union(
-  MAILING_KINDS.map((kind) => Type.Literal(kind)),
-  { description: 'Art des Mailings' },
+  TEMPLATE_KINDS.map((kind) => Type.Literal(kind)),
+  { description: 'Art des Mailings; erstinformation-multiplikator: die Kopie der Erstinformation an die Multiplikatoren' },
 );
 const SolutionParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const TemplateParams = Type.Object({ id: Type.String({ format: 'uuid' }), kind: Kind });
@@ -70,7 +70,7 @@ export const templateRoutes: FastifyPluginAsync<TemplateRoutesDeps> = async (fas
     async (request) => {
       await loadAccessible(request, request.params.id);
       const template = await loadTemplate(db, request.params.id, request.params.kind);
-      return { ...template, links: linkPurposesFor(request.params.kind), placeholders: PLACEHOLDERS };
+      return { ...template, links: linkPurposesFor(request.params.kind), placeholders: placeholdersFor(request.params.kind) };
     },
   );
 
@@ -78,7 +78,7 @@ export const templateRoutes: FastifyPluginAsync<TemplateRoutesDeps> = async (fas
     '/solutions/:id/templates/:kind',
     {
       config: ROLES,
-      schema: { tags, summary: 'Eigene Mail-Vorlage speichern (unbekannte Platzhalter: 422)', params: TemplateParams, body: TemplateBody },
+      schema: { tags, summary: 'Eigene Mail-Vorlage speichern (unbekannte oder für die Art unzulässige Platzhalter: 422)', params: TemplateParams, body: TemplateBody },
     },
     async (request) => {
       await loadAccessible(request, request.params.id);

@@ -1,24 +1,24 @@
 import type { Kysely, Transaction } from 'kysely';
-import { toJson, type Database, type LinkPurpose, type MailDetails, type MailingKind } from '../db/schema.ts';
+import { toJson, type Database, type LinkPurpose, type MailDetails, type TemplateKind } from '../db/schema.ts';
 import { NotFoundProblem, ValidationProblem } from '../http/problem.ts';
 import { DEFAULT_TEMPLATES } from './default-templates.ts';
-import { MAILING_KINDS, renderMail, validateTemplate, type MailContext, type MailTemplate, type RenderedMail } from './template.render.ts';
+import { renderMail, TEMPLATE_KINDS, validateTemplate, type MailContext, type MailTemplate, type RenderedMail } from './template.render.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
 export interface TemplateView extends MailTemplate {
-  kind: MailingKind;
+  kind: TemplateKind;
   /** false: the default text, nothing saved for this solution. */
   custom: boolean;
   updatedBy: string | null;
   updatedAt: string | null;
 }
 
-function defaultView(kind: MailingKind): TemplateView {
+function defaultView(kind: TemplateKind): TemplateView {
   return { kind, ...DEFAULT_TEMPLATES[kind], custom: false, updatedBy: null, updatedAt: null };
 }
 
-function customView(row: { kind: MailingKind; subject: string; text_body: string; html_body: string; updated_by: string; updated_at: Date }): TemplateView {
+function customView(row: { kind: TemplateKind; subject: string; text_body: string; html_body: string; updated_by: string; updated_at: Date }): TemplateView {
   return {
     kind: row.kind,
     subject: row.subject,
@@ -31,7 +31,7 @@ function customView(row: { kind: MailingKind; subject: string; text_body: string
 }
 
 /** The solution's own text for a kind, or the default when it has none. */
-export async function loadTemplate(db: Db, solutionId: string, kind: MailingKind): Promise<TemplateView> {
+export async function loadTemplate(db: Db, solutionId: string, kind: TemplateKind): Promise<TemplateView> {
   const row = await db
     .selectFrom('mail_template')
     .selectAll()
@@ -44,18 +44,18 @@ export async function loadTemplate(db: Db, solutionId: string, kind: MailingKind
 export async function listTemplates(db: Db, solutionId: string): Promise<TemplateView[]> {
   const rows = await db.selectFrom('mail_template').selectAll().where('solution_id', '=', solutionId).execute();
   const custom = new Map(rows.map((row) => [row.kind, customView(row)]));
-  return MAILING_KINDS.map((kind) => custom.get(kind) ?? defaultView(kind));
+  return TEMPLATE_KINDS.map((kind) => custom.get(kind) ?? defaultView(kind));
 }
 
 /** Validates (422 naming each field) and stores the solution's own text for a kind. */
 export async function saveTemplate(
   db: Db,
   solutionId: string,
-  kind: MailingKind,
+  kind: TemplateKind,
   template: MailTemplate,
   actor: string,
 ): Promise<TemplateView> {
-  const errors = validateTemplate(template);
+  const errors = validateTemplate(template, kind);
   if (errors.length) throw new ValidationProblem('Die Vorlage kann so nicht gespeichert werden', errors);
   const values = { subject: template.subject, text_body: template.textBody, html_body: template.htmlBody, updated_by: actor, updated_at: new Date() };
   const row = await db
@@ -68,7 +68,7 @@ export async function saveTemplate(
 }
 
 /** Back to the default text (idempotent). */
-export async function resetTemplate(db: Db, solutionId: string, kind: MailingKind): Promise<void> {
+export async function resetTemplate(db: Db, solutionId: string, kind: TemplateKind): Promise<void> {
   await db.deleteFrom('mail_template').where('solution_id', '=', solutionId).where('kind', '=', kind).execute();
 }
 
@@ -106,12 +106,14 @@ export interface MailContextInput {
   links: Partial<Record<LinkPurpose, string>>;
   erinnerungNummer?: number;
   offene?: { name: string; ars: string }[];
+  /** Multiplier copy: how many authorities the mailing was sent to. */
+  empfaengerAnzahl?: number;
 }
 
 export async function buildMailContext(db: Db, input: MailContextInput): Promise<MailContext> {
   const solution = await db
     .selectFrom('solution')
-    .select(['title', 'ozg_id', 'leika_keys', 'lead_ministry', 'mail_details'])
+    .select(['title', 'ozg_id', 'leika_keys', 'lead_ministry', 'mail_details', 'responsibility'])
     .where('id', '=', input.solutionId)
     .executeTakeFirst();
   if (!solution) throw new NotFoundProblem(`EfA-Lösung ${input.solutionId} gibt es nicht`);
@@ -130,11 +132,13 @@ export async function buildMailContext(db: Db, input: MailContextInput): Promise
     links: input.links,
     ...(input.erinnerungNummer === undefined ? {} : { erinnerungNummer: input.erinnerungNummer }),
     ...(input.offene === undefined ? {} : { offene: input.offene }),
+    zustaendigkeit: solution.responsibility.level,
+    ...(input.empfaengerAnzahl === undefined ? {} : { empfaengerAnzahl: input.empfaengerAnzahl }),
   };
 }
 
 /** One recipient's mail exactly as it is sent – used by the preview and by the sender. */
-export async function renderForRecipient(db: Db, input: MailContextInput & { kind: MailingKind }): Promise<RenderedMail> {
+export async function renderForRecipient(db: Db, input: MailContextInput & { kind: TemplateKind }): Promise<RenderedMail> {
   const [template, context] = await Promise.all([loadTemplate(db, input.solutionId, input.kind), buildMailContext(db, input)]);
   return renderMail(template, context);
 }

@@ -1,9 +1,18 @@
 import type { Kysely } from 'kysely';
 import { toJson, type Database, type LinkPurpose, type MailDetails, type ResponseLink } from '../db/schema.ts';
-import { ConflictProblem, NotFoundProblem, ValidationProblem, type FieldError } from '../http/problem.ts';
+import { ValidationProblem, type FieldError } from '../http/problem.ts';
 import { READINESS_REASONS } from '../engine/event-payload.validate.ts';
-import { cancelPendingJobs } from '../engine/job.queue.ts';
-import { sendParticipantEvent, type EngineDeps, type WorkflowEvent } from '../engine/workflow.engine.ts';
+import { cancelJobs } from '../engine/job.queue.ts';
+import {
+  inOneTransaction,
+  MAILING_REMINDER_JOB,
+  sendParticipantEvent,
+  type EngineDeps,
+  type EventResult,
+  type EventSender,
+  type WorkflowEvent,
+} from '../engine/workflow.engine.ts';
+import { berlinDate } from '../time/berlin.clock.ts';
 import { findLinkByToken } from './response-link.service.ts';
 
 /**
@@ -120,13 +129,7 @@ function list(fields: FormFields, name: string): string[] {
   return [...new Set(values.map((v) => v.trim()).filter((v) => v !== ''))];
 }
 
-/** Today's date in Brandenburg, YYYY-MM-DD: what "not in the past" is measured against. */
-export function berlinDate(now: Date): string {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', year: 'numeric', month: '2-digit', day: '2-digit' })
-    .formatToParts(now)
-    .reduce<Record<string, string>>((acc, part) => ({ ...acc, [part.type]: part.value }), {});
-  return `${parts.year}-${parts.month}-${parts.day}`;
-}
+export { berlinDate };
 
 /**
  * A date typed into the form: `type="date"` sends YYYY-MM-DD, but a browser
@@ -259,18 +262,24 @@ function formFieldOf(field: string): string {
   return name === 'reason' ? 'freitext' : name;
 }
 
+/** The machine did not take one of the answer's events: the whole answer is rolled back. */
+class AnswerNotTaken extends Error {
+  constructor(readonly result: Exclude<EventResult, { kind: 'applied' }>) {
+    super(`Antwort nicht übernommen: ${result.kind}`);
+  }
+}
+
 /**
- * Records one answer. Order of checks: unknown, expired, already answered; then the
- * form fields; then the participant machine.
+ * Records one answer – in ONE transaction: the link is claimed (used_at null → now, so
+ * of two simultaneous submits only one gets it), the participant events are applied
+ * through the engine, the answer is stored on the link and the authority's reminders are
+ * cancelled. If the machine refuses any of the events, nothing of it remains and the
+ * authority can answer again once its status fits. Order of checks: unknown, expired,
+ * already answered; then the form fields; then the participant machine.
  *
- * The engine opens its own transaction per event, so the link cannot be marked used
- * in the same transaction as the state change. Instead the link is claimed first
- * with a conditional update (used_at null → now): of two simultaneous submits only
- * one gets the claim, the other sees an answered link. If the machine then refuses
- * the answer, the claim is released, so nothing is recorded and the authority can
- * answer again once its status fits. A crash between claim and answer leaves the
- * link claimed without an answer; the pages show it as answered and the ministry
- * can still move the participant through the API.
+ * An authority that answers through a link of its Erstinformation while still
+ * 'vorgemerkt' (its mail was just accepted and the system has not yet noted it as
+ * informed) is informed by that answer first: the answer proves the mail arrived.
  */
 export async function recordAnswer(
   deps: ResponseDeps,
@@ -283,66 +292,65 @@ export async function recordAnswer(
   const validated = validateAnswer(link.purpose, input.answer, now);
   if (!validated.answer) throw new ValidationProblem('Die Antwort ist unvollständig', validated.errors);
   const answer = validated.answer;
-
-  const claimed = await db
-    .updateTable('response_link')
-    .set({ used_at: now })
-    .where('token_hash', '=', link.token_hash)
-    .where('used_at', 'is', null)
-    .where('expires_at', '>', now)
-    .returning('token_hash')
-    .executeTakeFirst();
-  if (!claimed) {
-    // lost the race against another submit (or the link just expired)
-    const fresh = await db.selectFrom('response_link').selectAll().where('token_hash', '=', link.token_hash).executeTakeFirst();
-    if (!fresh) throw new LinkProblem('unbekannt');
-    assertLinkOpen(fresh, now);
-    throw new LinkProblem('beantwortet', { link: fresh });
-  }
-  const release = () =>
-    db
-      .updateTable('response_link')
-      .set({ used_at: null })
-      .where('token_hash', '=', link.token_hash)
-      .where('answer', 'is', null)
-      .execute();
-
+  const participantOf = { solutionId: link.solution_id, ars: link.ars };
   const actor = `behoerde:${link.ars}:link:${link.purpose}`;
-  let stage: string | undefined;
-  try {
-    const participant = await db
-      .selectFrom('participant')
-      .select('stage')
-      .where('solution_id', '=', link.solution_id)
-      .where('ars', '=', link.ars)
-      .executeTakeFirst();
-    if (!participant) throw new NotFoundProblem(`Behörde ${link.ars} ist nicht Teilnehmerin`);
-    stage = participant.stage;
-    for (const event of participantEventsFor(answer, participant.stage)) {
-      const outcome = await sendParticipantEvent(deps.engine, { solutionId: link.solution_id, ars: link.ars, event, actor });
-      stage = outcome.stage;
-    }
-  } catch (error) {
-    await release();
-    if (error instanceof ConflictProblem || error instanceof NotFoundProblem) {
-      const current = (error.extensions.stage as string | undefined) ?? stage ?? null;
-      throw new LinkProblem('unpassend', { link, stage: current });
-    }
-    if (error instanceof ValidationProblem) {
-      throw new ValidationProblem(error.detail, error.errors.map((e) => ({ field: formFieldOf(e.field), message: e.message })));
-    }
-    throw error;
-  }
+  let stage: string | null = null;
 
-  const recorded: RecordedAnswer = { ...answer, at: now.toISOString(), stage: stage! };
-  await db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('response_link')
-      .set({ answer: toJson(recorded as Record<string, unknown>) })
-      .where('token_hash', '=', link.token_hash)
-      .execute();
-    // Reminders for this authority and solution are pointless once it has answered.
-    await cancelPendingJobs(trx, `reminder:${link.solution_id}:${link.ars}:`);
-  });
-  return { link: { ...link, used_at: now, answer: recorded }, recorded };
+  try {
+    const recorded = await inOneTransaction(deps.engine, async (trx) => {
+      const claimed = await trx
+        .updateTable('response_link')
+        .set({ used_at: now })
+        .where('token_hash', '=', link.token_hash)
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', now)
+        .returning('token_hash')
+        .executeTakeFirst();
+      if (!claimed) {
+        // lost the race against another submit (or the link just expired)
+        const fresh = await trx.selectFrom('response_link').selectAll().where('token_hash', '=', link.token_hash).executeTakeFirst();
+        if (!fresh) throw new LinkProblem('unbekannt');
+        assertLinkOpen(fresh, now);
+        throw new LinkProblem('beantwortet', { link: fresh });
+      }
+      const participant = await trx
+        .selectFrom('participant')
+        .select('stage')
+        .where('solution_id', '=', link.solution_id)
+        .where('ars', '=', link.ars)
+        .executeTakeFirst();
+      if (!participant) throw new LinkProblem('unpassend', { link, stage: null });
+      stage = participant.stage;
+      const steps: { event: WorkflowEvent; sender: EventSender }[] = participantEventsFor(answer, participant.stage).map((event) => ({
+        event,
+        sender: { actor, origin: 'client' },
+      }));
+      if (participant.stage === 'vorgemerkt' && (link.purpose === 'interesse' || link.purpose === 'pilot')) {
+        steps.unshift({ event: { type: 'INFORMIEREN' }, sender: { actor: 'system:antwort-link', origin: 'system' } });
+      }
+      for (const { event, sender } of steps) {
+        const result = await sendParticipantEvent(deps.engine, { ...participantOf, event, ...sender }, { trx });
+        if (result.kind !== 'applied') throw new AnswerNotTaken(result);
+        stage = result.stage;
+      }
+      const recorded: RecordedAnswer = { ...answer, at: now.toISOString(), stage: stage! };
+      await trx
+        .updateTable('response_link')
+        .set({ answer: toJson(recorded as Record<string, unknown>) })
+        .where('token_hash', '=', link.token_hash)
+        .execute();
+      // Reminders of this solution's mailings are pointless once the authority has answered.
+      await cancelJobs(trx, { ...participantOf, kinds: [MAILING_REMINDER_JOB] }, now);
+      return recorded;
+    });
+    return { link: { ...link, used_at: now, answer: recorded }, recorded };
+  } catch (error) {
+    if (!(error instanceof AnswerNotTaken)) throw error;
+    const { result } = error;
+    if (result.kind === 'invalid') {
+      throw new ValidationProblem(result.reason, result.errors.map((e) => ({ field: formFieldOf(e.field), message: e.message })));
+    }
+    const current = result.kind === 'refused' || result.kind === 'already-applied' ? result.stage : stage;
+    throw new LinkProblem('unpassend', { link, stage: current });
+  }
 }

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { containsPattern, pageWithTotal } from '../db/query.helpers.ts';
 import { NotFoundProblem } from '../http/problem.ts';
-import { allowedEvents, participantMachine, restoreSnapshot } from '../../workflows/index.ts';
+import { clientAllowedEvents, participantMachine, PARTICIPANT_SYSTEM_EVENTS, restoreSnapshot } from '../../workflows/index.ts';
 
 type Db = Kysely<Database>;
 
@@ -89,7 +89,7 @@ export async function getParticipant(db: Db, solutionId: string, ars: string) {
     .executeTakeFirst();
   if (!row) throw new NotFoundProblem(`Behörde ${ars} ist nicht Teilnehmerin dieser Lösung`);
   const snapshot = restoreSnapshot(participantMachine, row.snapshot);
-  return { ...toParticipantView(row, snapshot.context), allowedEvents: allowedEvents(participantMachine, snapshot) };
+  return { ...toParticipantView(row, snapshot.context), allowedEvents: clientAllowedEvents(participantMachine, snapshot, PARTICIPANT_SYSTEM_EVENTS) };
 }
 
 export async function listHistory(

@@ -7,6 +7,7 @@ import { actorOf } from '../auth/api-token.service.ts';
 import { requirePrincipal } from '../auth/auth.hook.ts';
 import { sendParticipantEvent, sendSolutionEvent, type EngineDeps } from '../engine/workflow.engine.ts';
 import { NotFoundProblem } from '../http/problem.ts';
+import { eventResultToHttp } from '../http/event-result.ts';
 import { assertMayAccess, createSolution, getSolution, listSolutions, updateDraftSolution } from './solution.service.ts';
 import { getParticipant, listHistory, listParticipants } from './participant.queries.ts';
 
@@ -60,7 +61,7 @@ export interface SolutionRoutesDeps {
 /** The engine checks the ministry scope inside its transaction: no extra lookup per event. */
 function senderOf(request: Parameters<typeof requirePrincipal>[0]) {
   const principal = requirePrincipal(request);
-  return { actor: actorOf(principal), ministryScope: principal.role === 'ministry' ? principal.ministry : null };
+  return { actor: actorOf(principal), origin: 'client' as const, ministryScope: principal.role === 'ministry' ? principal.ministry : null };
 }
 
 const ROLES = { roles: ['admin', 'ministry'] as ('admin' | 'ministry')[] };
@@ -125,7 +126,8 @@ export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fas
   app.post(
     '/solutions/:id/events',
     { config: ROLES, schema: { tags, summary: 'Ereignis an die Lösung senden', params: SolutionId, body: EventBody } },
-    async (request) => sendSolutionEvent(engine, { solutionId: request.params.id, event: request.body, ...senderOf(request) }),
+    async (request) =>
+      eventResultToHttp(await sendSolutionEvent(engine, { solutionId: request.params.id, event: request.body, ...senderOf(request) })),
   );
 
   app.get(
@@ -165,7 +167,9 @@ export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fas
     '/solutions/:id/participants/:ars/events',
     { config: ROLES, schema: { tags, summary: 'Ereignis an eine teilnehmende Behörde senden', params: ParticipantParams, body: EventBody } },
     async (request) =>
-      sendParticipantEvent(engine, { solutionId: request.params.id, ars: request.params.ars, event: request.body, ...senderOf(request) }),
+      eventResultToHttp(
+        await sendParticipantEvent(engine, { solutionId: request.params.id, ars: request.params.ars, event: request.body, ...senderOf(request) }),
+      ),
   );
 
   app.get(

@@ -5,7 +5,8 @@ import { toJson, type Database, type Responsibility, type Solution } from '../db
 import type { Principal } from '../auth/api-token.service.ts';
 import { ConflictProblem, ForbiddenProblem, NotFoundProblem, ValidationProblem } from '../http/problem.ts';
 import {
-  allowedEvents,
+  clientAllowedEvents,
+  SOLUTION_SYSTEM_EVENTS,
   participantMachine,
   PARTICIPANT_MACHINE_VERSION,
   restoreSnapshot,
@@ -238,7 +239,7 @@ export async function getSolution(db: Db, principal: Principal, id: string): Pro
     context: snapshot.context,
     machineVersion: row.machine_version,
     revision: row.revision,
-    allowedEvents: allowedEvents(solutionMachine, snapshot),
+    allowedEvents: clientAllowedEvents(solutionMachine, snapshot, SOLUTION_SYSTEM_EVENTS),
     participantsByStage: Object.fromEntries(counts.map((c) => [c.stage, c.n])),
     createdBy: row.created_by,
     createdAt: row.created_at.toISOString(),

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { databaseKinds } from '../helpers/databases.ts';
 import { bearer, buildTestApp, type TestApp } from '../helpers/app.ts';
+import { sendErstinformation } from '../helpers/rollout.ts';
 
 const POTSDAM = '120540000000'; // kreisfreie Stadt
 const BARNIM = '120600000000'; // Landkreis
@@ -44,10 +45,16 @@ for (const kind of databaseKinds()) {
     t.equal(notSent.statusCode, 409, 'pilot phase needs the Erstinformation sent');
     t.match(notSent.json().detail, /Erstinformation/);
 
-    t.equal((await solutionEvent({ type: 'ERSTINFORMATION_VERSANDT' })).statusCode, 200);
-    await env.worker.drain();
+    const skip = await solutionEvent({ type: 'ERSTINFORMATION_VERSANDT' });
+    t.equal(skip.statusCode, 403, 'the Erstinformation is recorded as sent by the mailing, not by a client');
+    t.match(skip.headers['content-type'], /application\/problem\+json/);
+    t.match(skip.json().detail, /sendet nur das System/);
+    await sendErstinformation(env, token, solution.id);
     const informed = await env.app.inject({ url: `${base}/participants?stage=informiert&limit=100`, headers: bearer(token) });
-    t.equal(informed.json().total, 18, 'the effect informed every participant after commit');
+    t.equal(informed.json().total, 18, 'every participant whose mail was accepted is informed');
+    const sent = (await env.app.inject({ url: base, headers: bearer(token) })).json();
+    t.ok(sent.context.erstinformationVersandtAm, 'the mailing recorded the Erstinformation as sent');
+    t.notOk(sent.allowedEvents.includes('ERSTINFORMATION_VERSANDT'), 'system events are not offered to clients');
 
     t.equal((await solutionEvent({ type: 'PILOTPHASE_STARTEN' })).json().stage, 'pilotphase');
     const noPilot = await solutionEvent({ type: 'ROLLOUT_STARTEN' });
@@ -151,8 +158,9 @@ for (const kind of databaseKinds()) {
     t.equal(noReason.statusCode, 422);
     t.equal(noReason.json().errors[0].field, '/event/reason');
     t.equal((await send(env, token, `${base}/events`, { type: 'PAUSIEREN', reason: 'Haushaltssperre' })).json().stage, 'pausiert');
-    const frozen = await send(env, token, `${base}/participants/${POTSDAM}/events`, { type: 'INFORMIEREN' });
+    const frozen = await send(env, token, `${base}/participants/${POTSDAM}/events`, { type: 'INTERESSE_BEKUNDEN' });
     t.equal(frozen.statusCode, 409, 'participants do not move while the solution is paused');
+    t.equal(frozen.json().solutionStage, 'pausiert');
     t.equal((await send(env, token, `${base}/events`, { type: 'FORTSETZEN' })).json().stage, 'erstinformation');
     t.equal((await send(env, token, `${base}/events`, { type: 'ABBRECHEN', reason: 'Bund stellt Lösung ein' })).json().stage, 'abgebrochen');
     const after = await send(env, token, `${base}/events`, { type: 'FORTSETZEN' });

@@ -2,6 +2,8 @@ import t from 'tap';
 import { databaseKinds } from '../helpers/databases.ts';
 import { bearer, buildTestApp } from '../helpers/app.ts';
 import { startSmtpSink } from '../helpers/smtp-sink.ts';
+import { sendErstinformation } from '../helpers/rollout.ts';
+import { berlinDate } from '../../src/time/berlin.clock.ts';
 
 const POTSDAM = '120540000000';
 const BARNIM = '120600000000';
@@ -19,9 +21,10 @@ for (const kind of databaseKinds()) {
       await post('/api/v1/solutions', { title: 'Wohngeld', ozgId: '10227', leikaKeys: ['99107010000000'], responsibility: { level: 'kreis' } })
     ).json();
     const base = `/api/v1/solutions/${solution.id}`;
+    t.equal((await post(`${base}/events`, { type: 'ERSTINFORMATION_STARTEN' })).statusCode, 200);
+    await sendErstinformation(env, token, solution.id);
+    sink.messages.length = 0;
     for (const event of [
-      { type: 'ERSTINFORMATION_STARTEN' },
-      { type: 'ERSTINFORMATION_VERSANDT' },
       { type: 'PILOTPHASE_STARTEN' },
       { type: 'ROLLOUT_STARTEN', override: { reason: 'Lösung in anderen Ländern erprobt' } },
       { type: 'WELLE_STARTEN', label: 'Welle 1', authorities: [POTSDAM, BARNIM], fristTage: 2 },
@@ -31,6 +34,13 @@ for (const kind of databaseKinds()) {
     }
     await env.worker.drain();
 
+    const contact = await env.app.inject({
+      method: 'PUT',
+      url: `${base}/mail-details`,
+      headers: bearer(token),
+      payload: { kontaktName: 'Referat 13', kontaktEmail: 'referat13@mik.example' },
+    });
+    t.equal(contact.statusCode, 200, contact.body);
     const mailing = await post(`${base}/mailings`, { kind: 'rollout-einladung' });
     t.equal(mailing.statusCode, 201, mailing.body);
     t.equal(mailing.json().messages, 2, 'addressed to the invited authorities (stage eingeladen)');
@@ -46,7 +56,7 @@ for (const kind of databaseKinds()) {
       const form = await env.app.inject({ url: link });
       if (!form.body.includes('name="onlineDienstUrl"')) continue;
       const csrf = /name="csrf" value="([^"]+)"/.exec(form.body)![1]!;
-      const today = env.clock.now.toISOString().slice(0, 10);
+      const today = berlinDate(env.clock.now);
       const response = await env.app.inject({
         method: 'POST',
         url: link,

@@ -4,8 +4,8 @@ import {
   formatGermanDate,
   linkPurposesFor,
   linkPurposesIn,
-  MAILING_KINDS,
   renderMail,
+  TEMPLATE_KINDS,
   validateTemplate,
   type MailContext,
 } from '../../src/mailings/template.render.ts';
@@ -131,21 +131,52 @@ t.test('dates', async (t) => {
 });
 
 t.test('validation names the field', async (t) => {
-  t.same(validateTemplate({ subject: 'Hallo {{behoerde.name}}', textBody: '{{ frist }}', htmlBody: '<p>{{link.busbb}}</p>' }), []);
-  const unknown = validateTemplate({ subject: 'ok', textBody: 'Hallo {{xyz}} und {{xyz}}', htmlBody: '<p>{{loesung.name}}</p>' });
+  t.same(validateTemplate({ subject: 'Hallo {{behoerde.name}}', textBody: '{{ frist }}', htmlBody: '<p>{{link.busbb}}</p>' }, 'erstinformation'), []);
+  const unknown = validateTemplate({ subject: 'ok', textBody: 'Hallo {{xyz}} und {{xyz}}', htmlBody: '<p>{{loesung.name}}</p>' }, 'erstinformation');
   t.equal(unknown.length, 2, 'one error per unknown name and field');
   t.equal(unknown[0]!.field, '/textBody');
   t.match(unknown[0]!.message, /^Unbekannter Platzhalter \{\{xyz\}\}; erlaubt: behoerde\.name, /);
   t.equal(unknown[1]!.field, '/htmlBody');
   t.match(unknown[1]!.message, '{{loesung.name}}');
 
-  const unbalanced = validateTemplate({ subject: 'Frist {{frist', textBody: 'frist}} danach', htmlBody: '{{frist}}' });
+  const unbalanced = validateTemplate({ subject: 'Frist {{frist', textBody: 'frist}} danach', htmlBody: '{{frist}}' }, 'erstinformation');
   t.same(
     unbalanced.map((e) => e.field),
     ['/subject', '/textBody'],
   );
-  t.same(validateTemplate({ subject: '  ' }), [{ field: '/subject', message: 'Der Betreff darf nicht leer sein' }]);
-  t.same(validateTemplate({}), [], 'absent parts are not checked');
+  t.same(validateTemplate({ subject: '  ' }, 'erstinformation'), [{ field: '/subject', message: 'Der Betreff darf nicht leer sein' }]);
+  t.same(validateTemplate({}, 'erstinformation'), [], 'absent parts are not checked');
+});
+
+t.test('the multiplier copy names no authority and carries no links', async (t) => {
+  const refused = validateTemplate(
+    { subject: 'Kopie für {{behoerde.name}}', textBody: '{{link.interesse}} {{link.liste}} {{empfaenger.anzahl}}', htmlBody: '<p>{{zustaendigkeit}}</p>' },
+    'erstinformation-multiplikator',
+  );
+  t.same(
+    refused.map((e) => e.field),
+    ['/subject', '/textBody', '/textBody'],
+  );
+  t.match(refused[0]!.message, /\{\{behoerde\.name\}\} ist hier nicht erlaubt: .*keine einzelne Behörde/);
+  t.match(refused[1]!.message, /\{\{link\.interesse\}\} ist hier nicht erlaubt: .*keine Antwort-Links/);
+  t.match(refused[2]!.message, '{{link.liste}}');
+  const elsewhere = validateTemplate({ textBody: 'an {{empfaenger.anzahl}} Behörden' }, 'erstinformation');
+  t.equal(elsewhere.length, 1, 'the recipient count belongs to the multiplier copy');
+  t.match(elsewhere[0]!.message, 'erstinformation-multiplikator');
+  const mail = renderMail(DEFAULT_TEMPLATES['erstinformation-multiplikator'], {
+    ...context,
+    behoerde: null,
+    links: {},
+    zustaendigkeit: 'kreis',
+    empfaengerAnzahl: 18,
+  });
+  t.match(mail.subject, 'an 18 Behörden');
+  t.match(mail.text, '18 zuständige Behörden (Landkreise und kreisfreie Städte)');
+  t.match(mail.text, 'Rückmeldefrist: 15. Januar 2027');
+  t.match(mail.text, /ermutigen Sie Ihre Mitglieder/);
+  t.notMatch(mail.text, /Die Links gelten nur/);
+  t.notMatch(mail.text, / – – /);
+  t.notMatch(mail.html, /<a /, 'no link at all in the content');
 });
 
 t.test('link purposes per kind', async (t) => {
@@ -155,12 +186,13 @@ t.test('link purposes per kind', async (t) => {
   t.same(linkPurposesFor('rollout-einladung'), ['bereitschaft', 'bus-bb']);
   t.same(linkPurposesFor('erinnerung'), [], 'a reminder reuses the links of its mailing');
   t.same(linkPurposesFor('eskalation'), []);
+  t.same(linkPurposesFor('erstinformation-multiplikator'), [], 'the multiplier copy carries none');
 });
 
-for (const kind of MAILING_KINDS) {
+for (const kind of TEMPLATE_KINDS) {
   t.test(`default template ${kind}`, async (t) => {
     const template = DEFAULT_TEMPLATES[kind];
-    t.same(validateTemplate(template), [], 'validates');
+    t.same(validateTemplate(template, kind), [], 'validates');
     t.same(linkPurposesIn(template), linkPurposesFor(kind), 'names exactly the links its kind carries');
     const mail = renderMail(template, context);
     for (const [part, value] of Object.entries(mail)) {
@@ -171,6 +203,9 @@ for (const kind of MAILING_KINDS) {
     t.notMatch(mail.html, /href="–"/, 'every link it uses is in the context');
     if (kind === 'eskalation') {
       t.match(mail.html, '<li>Landkreis &lt;C&gt; (120600000000)</li>');
+    } else if (kind === 'erstinformation-multiplikator') {
+      t.notMatch(mail.text, 'Amt Müller', 'addressed to no authority');
+      t.match(mail.text, 'Mit freundlichen Grüßen');
     } else {
       t.match(mail.text, 'Amt Müller & <Söhne>');
       t.match(mail.html, 'Amt Müller &amp; &lt;Söhne&gt;');

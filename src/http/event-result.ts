@@ -1,0 +1,31 @@
+import type { EventResult } from '../engine/workflow.engine.ts';
+import { ConflictProblem, ForbiddenProblem, NotFoundProblem, ValidationProblem } from './problem.ts';
+
+/**
+ * The one place where the engine's domain outcomes become HTTP: an applied event is the
+ * response body; every other outcome is thrown as the problem the error handler renders.
+ */
+export function eventResultToHttp(result: EventResult) {
+  switch (result.kind) {
+    case 'applied': {
+      const { fromStage, stage, revision, context, allowedEvents, historyId } = result;
+      return { fromStage, stage, revision, context, allowedEvents, historyId };
+    }
+    case 'already-applied':
+      throw new ConflictProblem('Das Ereignis wurde bereits angewandt.', { stage: result.stage, historyId: result.historyId });
+    case 'refused':
+      throw new ConflictProblem(result.reason, {
+        stage: result.stage,
+        allowedEvents: result.allowedEvents,
+        ...(result.facts ? { facts: result.facts } : {}),
+      });
+    case 'solution-inactive':
+      throw new ConflictProblem(result.reason, { solutionStage: result.solutionStage, allowedEvents: result.allowedEvents });
+    case 'not-found':
+      throw new NotFoundProblem(result.reason);
+    case 'invalid':
+      throw new ValidationProblem(result.reason, result.errors);
+    case 'system-only':
+      throw new ForbiddenProblem(result.reason);
+  }
+}

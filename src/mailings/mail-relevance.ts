@@ -1,0 +1,53 @@
+import type { Kysely } from 'kysely';
+import type { Database, MailMessage } from '../db/schema.ts';
+import { WaitForResumeError } from '../engine/job.queue.ts';
+import { PARTICIPANT_FINAL_STAGES, SOLUTION_FINAL_STAGES } from '../../workflows/index.ts';
+
+/**
+ * Whether a reminder, an escalation or any mail of a solution is still wanted when its
+ * job comes round: a paused solution holds them (the job waits for FORTSETZEN), an ended
+ * solution or an authority that is done makes them pointless. Checked by every job that
+ * creates such a mail and once more right before the mail is handed to the server, so a
+ * stage change between the two cannot let one slip through.
+ */
+
+type Db = Kysely<Database>;
+
+/** 'active' or 'ended'; throws WaitForResumeError while the solution is paused. */
+export async function solutionGate(db: Db, solutionId: string): Promise<'active' | 'ended'> {
+  const solution = await db.selectFrom('solution').select('stage').where('id', '=', solutionId).executeTakeFirst();
+  if (!solution || (SOLUTION_FINAL_STAGES as readonly string[]).includes(solution.stage)) return 'ended';
+  if (solution.stage === 'pausiert') throw new WaitForResumeError(solutionId);
+  return 'active';
+}
+
+/** Whether the authority has reached a stage after which it gets no reminders. */
+export async function participantIsDone(db: Db, solutionId: string, ars: string): Promise<boolean> {
+  const participant = await db
+    .selectFrom('participant')
+    .select('stage')
+    .where('solution_id', '=', solutionId)
+    .where('ars', '=', ars)
+    .executeTakeFirst();
+  return !participant || (PARTICIPANT_FINAL_STAGES as readonly string[]).includes(participant.stage);
+}
+
+/**
+ * For the delivery of one message: 'send', or why it is discarded. Mails of a mailing
+ * that was started before a pause still go out (the ministry sent them); reminders and
+ * escalations wait for the pause to end.
+ */
+export async function messageStillWanted(db: Db, message: MailMessage): Promise<'send' | { discard: string }> {
+  const mailing = await db.selectFrom('mailing').select('solution_id').where('id', '=', message.mailing_id).executeTakeFirst();
+  if (!mailing) return { discard: 'Mailing gibt es nicht mehr' };
+  const followUp = message.kind === 'erinnerung' || message.kind === 'eskalation';
+  const solution = await db.selectFrom('solution').select('stage').where('id', '=', mailing.solution_id).executeTakeFirst();
+  if (!solution || (SOLUTION_FINAL_STAGES as readonly string[]).includes(solution.stage)) {
+    return { discard: `nicht gesendet: die Lösung ist ${solution?.stage ?? 'gelöscht'}` };
+  }
+  if (followUp && solution.stage === 'pausiert') throw new WaitForResumeError(mailing.solution_id);
+  if (message.kind === 'erinnerung' && message.ars && (await participantIsDone(db, mailing.solution_id, message.ars))) {
+    return { discard: 'nicht gesendet: die Behörde braucht keine Erinnerung mehr' };
+  }
+  return 'send';
+}
