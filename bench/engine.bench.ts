@@ -219,8 +219,10 @@ async function createInformedSolution(client: AdminApi, title: string): Promise<
   }
   const base = `/api/v1/solutions/${solution.id}`;
   await client.expect(200, 'POST', `${base}/events`, { type: 'ERSTINFORMATION_STARTEN' });
-  await client.expect(200, 'POST', `${base}/events`, { type: 'ERSTINFORMATION_VERSANDT' });
-  // The job worker informs every participant after the commit.
+  // Step 1 as a ministry does it: the Erstinformation mailing (to the local outbox); each
+  // participant is informed when its mail is accepted.
+  await client.expect(200, 'PUT', `${base}/mail-details`, { kontaktName: 'Benchmark', kontaktEmail: 'bench@mik.example' });
+  await client.expect(201, 'POST', `${base}/mailings`, { kind: 'erstinformation' });
   await waitFor(`${title}: all participants informiert`, SETUP_TIMEOUT_MS, 100, async () => {
     const page = await client.expect(200, 'GET', `${base}/participants?stage=informiert&limit=1`);
     return page.total === EXPECTED_PARTICIPANTS;

@@ -3,7 +3,7 @@ export function explainRefusal(event: { type: string; facts?: unknown }): string
   const facts = (event.facts ?? {}) as { pilotsLive?: number; participantsOpen?: number };
   switch (event.type) {
     case 'PILOTPHASE_STARTEN':
-      return 'Die Pilotphase setzt voraus, dass die Erstinformation versandt ist (Ereignis ERSTINFORMATION_VERSANDT).';
+      return 'Die Pilotphase setzt voraus, dass die Erstinformation versandt ist: das Erstinformations-Mailing muss vollständig an den Mailserver übergeben sein.';
     case 'ROLLOUT_STARTEN':
       return (
         'Der flächendeckende Rollout setzt mindestens eine Pilotbehörde im Stadium pilot-live ' +
