@@ -274,6 +274,8 @@ export class JobWorker {
         .updateTable('job')
         .set({
           status: paused ? 'waiting' : 'pending',
+          // resumeWaitingJobs finds it by its solution, also when it was enqueued without one (a mail)
+          solution_id: solutionId,
           run_at: this.now(),
           attempts: job.attempts - 1,
           locked_by: null,

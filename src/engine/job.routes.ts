@@ -15,7 +15,7 @@ export const jobRoutes: FastifyPluginAsync<{ db: Kysely<Database> }> = async (fa
         tags: ['Verwaltung'],
         summary: 'Hintergrundaufträge (Effekte, Fristen): Zähler je Art und Status, dazu die jüngsten',
         querystring: Type.Object({
-          status: Type.Optional(Type.Union(['pending', 'running', 'done', 'failed', 'cancelled'].map((s) => Type.Literal(s)))),
+          status: Type.Optional(Type.Union(['pending', 'running', 'waiting', 'done', 'failed', 'cancelled'].map((s) => Type.Literal(s)))),
           limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
         }),
       },
