@@ -36,8 +36,10 @@ const FORM_BODY_LIMIT = 64 * 1024;
 
 const SECURITY_HEADERS = {
   'cache-control': 'no-store',
-  // the token is in the URL: it must not travel on in a Referer header
-  'referrer-policy': 'no-referrer',
+  // The token is in the URL: it must not travel on in a Referer header to another
+  // site. Not no-referrer: under that policy a browser posts the form with
+  // `Origin: null`, and the Origin check could not tell it from a forged one.
+  'referrer-policy': 'same-origin',
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
   'content-security-policy': `default-src 'none'; style-src ${PAGE_STYLE_HASH}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
@@ -112,12 +114,18 @@ export const responseRoutes: FastifyPluginAsync<ResponseRoutesOptions> = async (
 
   /**
    * Browsers send Origin with every POST; one from another site is a forged form.
-   * A missing Origin (old browsers) is left to the CSRF value.
+   * A missing Origin (old browsers) is left to the CSRF value. `Origin: null` comes
+   * from a sandboxed frame or a redirect across sites, but also from our own form
+   * when a browser setting or extension enforces no-referrer: accepted only when the
+   * browser itself vouches that the form came from this origin (Sec-Fetch-Site,
+   * which no page can set).
    */
   function isCrossSite(request: FastifyRequest): boolean {
-    if (request.headers['sec-fetch-site'] === 'cross-site') return true;
+    const fetchSite = request.headers['sec-fetch-site'];
+    if (fetchSite === 'cross-site') return true;
     const origin = request.headers.origin;
     if (origin === undefined) return false;
+    if (origin === 'null') return fetchSite !== 'same-origin';
     return origin !== `${request.protocol}://${request.host}` && origin !== publicOrigin;
   }
 

@@ -99,7 +99,7 @@ for (const kind of databaseKinds()) {
     t.equal(page.statusCode, 200);
     t.match(page.headers['content-type'], /^text\/html; charset=utf-8/);
     t.equal(page.headers['cache-control'], 'no-store');
-    t.equal(page.headers['referrer-policy'], 'no-referrer');
+    t.equal(page.headers['referrer-policy'], 'same-origin', 'the token goes to no other site, and the POST carries the real Origin');
     t.equal(page.headers['x-content-type-options'], 'nosniff');
     t.match(page.headers['content-security-policy'], /default-src 'none'; style-src 'sha256-[^']+'; form-action 'self'; frame-ancestors 'none'/);
     t.ok(csrf, 'the form carries the CSRF value');
@@ -162,7 +162,7 @@ for (const kind of databaseKinds()) {
       const unknown = await env.app.inject({ url });
       t.equal(unknown.statusCode, 404, `unknown link ${url.length}`);
       t.match(unknown.body, 'Dieser Link ist ungültig');
-      t.equal(unknown.headers['referrer-policy'], 'no-referrer');
+      t.equal(unknown.headers['referrer-policy'], 'same-origin');
     }
     const tamperedPost = await post(env, tampered, [['csrf', (await openForm(env, cottbus)).csrf!], ['wahl', 'interesse']], { origin: publicOrigin });
     t.equal(tamperedPost.statusCode, 404);
@@ -281,6 +281,45 @@ for (const kind of databaseKinds()) {
     const barnim = await participant(BARNIM);
     t.equal(barnim.stage, 'nicht-zustaendig');
     t.equal(barnim.context.reason, 'Zuständig ist die Stadt Eberswalde');
+  });
+
+  t.test(`${kind}: the Origin check takes what browsers send for the own form, nothing else`, async (t) => {
+    const { env, publicOrigin, issue, participant } = await rolloutWithLinks(t, kind);
+    const informed = [POTSDAM, COTTBUS, BARNIM, HAVELLAND, OBERHAVEL, ODER_SPREE];
+    const refused: Array<[string, Record<string, string>]> = [
+      ['a foreign origin', { origin: 'https://evil.example' }],
+      ['a foreign origin claiming same-origin', { origin: 'https://evil.example', 'sec-fetch-site': 'same-origin' }],
+      ['a look-alike of the own origin', { origin: `${OWN_ORIGIN}.evil.example` }],
+      ['the own origin from a cross-site context', { origin: OWN_ORIGIN, 'sec-fetch-site': 'cross-site' }],
+      ['Origin null alone (a sandboxed frame, an old browser under no-referrer)', { origin: 'null' }],
+      ['Origin null from another site', { origin: 'null', 'sec-fetch-site': 'cross-site' }],
+      ['Origin null from a sibling subdomain', { origin: 'null', 'sec-fetch-site': 'same-site' }],
+      ['Origin null without initiator', { origin: 'null', 'sec-fetch-site': 'none' }],
+    ];
+    const path = await issue(POTSDAM, 'interesse');
+    const { csrf } = await openForm(env, path);
+    for (const [what, headers] of refused) {
+      const response = await post(env, path, [['csrf', csrf!], ['wahl', 'interesse']], headers);
+      t.equal(response.statusCode, 403, `refused: ${what}`);
+      t.match(response.body, 'Formular nicht angenommen');
+    }
+    t.equal((await participant(POTSDAM)).stage, 'informiert', 'no refused post changed anything');
+
+    const accepted: Array<[string, Record<string, string>]> = [
+      ['Origin null vouched for by Sec-Fetch-Site (a browser enforcing no-referrer)', { origin: 'null', 'sec-fetch-site': 'same-origin' }],
+      ['the own origin, as a browser sends it under Referrer-Policy same-origin', { origin: OWN_ORIGIN, 'sec-fetch-site': 'same-origin' }],
+      ['the own origin over plain HTTP (no Sec-Fetch-* there)', { origin: OWN_ORIGIN }],
+      ['the public origin behind a proxy', { origin: publicOrigin, 'sec-fetch-site': 'same-origin' }],
+      ['no Origin at all (old browsers; the CSRF value decides)', {}],
+    ];
+    for (const [index, [what, headers]] of accepted.entries()) {
+      const ars = informed[index + 1]!;
+      const answerPath = await issue(ars, 'interesse');
+      const form = await openForm(env, answerPath);
+      const response = await post(env, answerPath, [['csrf', form.csrf!], ['wahl', 'interesse']], headers);
+      t.equal(response.statusCode, 200, `accepted: ${what}`);
+      t.equal((await participant(ars)).stage, 'interessiert');
+    }
   });
 
   t.test(`${kind}: two submits at once record one answer`, async (t) => {
