@@ -59,7 +59,7 @@ const START: Record<string, StartStage> = {
  * in its Erstinformation step, and the participants of START moved where they start.
  * The only place in this file that talks to the engine directly – the events here
  * stand for what the mailing, the ministry and the waves do, which is not under
- * test. Keep it that way when the engine's interface changes.
+ * test.
  */
 async function setUpRollout(t: Test, env: TestApp): Promise<{ solutionId: string; ministry: string }> {
   const ministry = await env.ministryToken('MSGIV');
@@ -80,8 +80,7 @@ async function setUpRollout(t: Test, env: TestApp): Promise<{ solutionId: string
   t.equal(details.statusCode, 200, details.body);
 
   // These events stand for what the mailing and the waves do, so they are sent as the
-  // system sends them. Spread: the engine's sender type is gaining `origin` just now,
-  // and a spread property compiles against either version.
+  // system sends them.
   const sender = { actor: 'system:test-setup', origin: 'system' as const };
   await sendSolutionEvent(env.engine, { solutionId, event: { type: 'ERSTINFORMATION_STARTEN' }, ...sender });
 
@@ -99,8 +98,8 @@ async function setUpRollout(t: Test, env: TestApp): Promise<{ solutionId: string
   for (const [ars, stage] of Object.entries(START)) {
     for (const event of steps[stage]) await sendParticipantEvent(env.engine, { solutionId, ars, event, ...sender });
   }
-  // Checked through the API, so that a refused set-up event cannot pass unnoticed
-  // whether the engine throws on refusal or reports it.
+  // Checked through the API: the engine reports a refused event as an outcome, so a
+  // refused set-up step would otherwise pass unnoticed.
   for (const [ars, stage] of Object.entries(START)) {
     const shown = await env.app.inject({ url: `/api/v1/solutions/${solutionId}/participants/${ars}`, headers: bearer(ministry) });
     t.equal(shown.json().stage, stage, `set-up: ${ars} starts ${stage}`);
