@@ -134,7 +134,7 @@ export class AdminApi {
     private readonly token: string,
   ) {}
 
-  async request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: any; text: string }> {
+  async request(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<{ status: number; json: any; text: string }> {
     const response = await fetch(this.base + path, {
       method,
       headers: {
@@ -154,7 +154,7 @@ export class AdminApi {
   }
 
   /** The parsed answer; throws unless the status is `status`. */
-  async expect(status: number, method: 'GET' | 'POST', path: string, body?: unknown) {
+  async expect(status: number, method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown) {
     const response = await this.request(method, path, body);
     if (response.status !== status) {
       throw new Error(`${method} ${path}: expected ${status}, got ${response.status}: ${response.text.slice(0, 500)}`);

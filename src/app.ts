@@ -33,7 +33,7 @@ const VERSION = '0.1.0';
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const mail = deps.mail ?? {
-    settings: { multiplierEmails: [] },
+    settings: { multiplierEmails: [], messageIdDomain: 'land-brandenburg.example' },
     publicBaseUrl: 'http://127.0.0.1:3000',
     outboxDir: null,
     now: deps.engine.now,

@@ -29,6 +29,8 @@ export interface Config {
   readonly smtpRateLimitPerSecond: number;
   /** Sender of all mails, e.g. "MSGIV Brandenburg <ozg@msgiv.example>". */
   readonly mailFrom: string;
+  /** Right-hand side of every Message-ID: MAIL_MESSAGE_ID_DOMAIN, else MAIL_FROM's domain. */
+  readonly messageIdDomain: string;
   /** Base URL under which authorities reach the answer pages (links in mails). */
   readonly publicBaseUrl: string;
   /** How long a link in a mail stays valid. */
@@ -70,6 +72,28 @@ const DEFAULT_MULTIPLIERS = [
   'kaz@zit-bb.example',
 ];
 
+/** A fully qualified domain name: dot-separated labels, a top-level label that is not numeric. */
+const FQDN = /^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
+
+/**
+ * Spam filters score a Message-ID without a fully qualified domain (`<…@efa-rollout>`);
+ * the sender's own domain is the natural one, a relay's domain may be configured instead.
+ */
+function readMessageIdDomain(env: Env, mailFrom: string): string {
+  const configured = env.MAIL_MESSAGE_ID_DOMAIN?.trim().toLowerCase();
+  if (configured) {
+    if (!FQDN.test(configured)) throw new ConfigError('MAIL_MESSAGE_ID_DOMAIN', `"${configured}" ist kein vollständiger Domainname (z. B. msgiv.brandenburg.de)`);
+    return configured;
+  }
+  const address = /<([^>]*)>\s*$/.exec(mailFrom)?.[1] ?? mailFrom;
+  const domain = /^[^\s@<>]+@([^\s@<>]+)$/.exec(address.trim())?.[1]?.toLowerCase();
+  if (!domain) throw new ConfigError('MAIL_FROM', `"${mailFrom}" enthält keine E-Mail-Adresse (Name <adresse@domain>)`);
+  if (!FQDN.test(domain)) {
+    throw new ConfigError('MAIL_FROM', `die Domain "${domain}" ist nicht vollständig qualifiziert; für die Message-ID MAIL_MESSAGE_ID_DOMAIN setzen`);
+  }
+  return domain;
+}
+
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** Reads and validates the configuration once; the result is frozen. */
@@ -99,6 +123,8 @@ export function loadConfig(env: Env = process.env): Config {
   for (const address of multiplierEmails) {
     if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(address)) throw new ConfigError('MULTIPLIER_EMAILS', `"${address}" ist keine E-Mail-Adresse`);
   }
+  const mailFrom = env.MAIL_FROM?.trim() || 'EfA-Rollout Brandenburg <efa-rollout@land-brandenburg.example>';
+  const messageIdDomain = readMessageIdDomain(env, mailFrom);
   return Object.freeze({
     port,
     host,
@@ -115,7 +141,8 @@ export function loadConfig(env: Env = process.env): Config {
     smtpUrl,
     smtpMaxConnections: readInteger(env, 'SMTP_MAX_CONNECTIONS', 5, 1, 100),
     smtpRateLimitPerSecond: readInteger(env, 'SMTP_RATE_LIMIT', 20, 1, 10000),
-    mailFrom: env.MAIL_FROM?.trim() || 'EfA-Rollout Brandenburg <efa-rollout@land-brandenburg.example>',
+    mailFrom,
+    messageIdDomain,
     publicBaseUrl,
     linkTtlDays: readInteger(env, 'LINK_TTL_DAYS', 120, 1, 3650),
     multiplierEmails: Object.freeze(multiplierEmails),

@@ -16,10 +16,22 @@ export interface OutgoingMail {
   subject: string;
   text: string;
   html: string;
-  /** `<uuid@efa-rollout>`: passed through unchanged, it identifies the message across re-sends. */
+  /** `<uuid@domain>`: passed through unchanged, it identifies the message across re-sends. */
   messageId: string;
+  /** Where answers go (the solution's contact), when not to the sender. */
+  replyTo?: { name: string; address: string };
   headers?: Record<string, string>;
 }
+
+/**
+ * On every mail: it is sent by a program (RFC 3834), so vacation responders stay
+ * silent instead of answering a mailing to 195 authorities with 195 out-of-office
+ * replies; Exchange ignores RFC 3834 and needs its own header.
+ */
+export const AUTOMATIC_MAIL_HEADERS: Readonly<Record<string, string>> = {
+  'Auto-Submitted': 'auto-generated',
+  'X-Auto-Response-Suppress': 'OOF, AutoReply',
+};
 
 export interface MailTransport {
   readonly kind: 'smtp' | 'outbox';
@@ -49,7 +61,8 @@ function toNodemailerMessage(mail: OutgoingMail) {
     text: mail.text,
     html: mail.html,
     messageId: mail.messageId,
-    ...(mail.headers ? { headers: mail.headers } : {}),
+    ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
+    headers: { ...AUTOMATIC_MAIL_HEADERS, ...mail.headers },
   };
 }
 
@@ -83,7 +96,7 @@ function createSmtpTransport(options: MailTransportOptions, smtpUrl: string): Ma
   };
 }
 
-/** A file name for a Message-ID: `<3f…@efa-rollout>` → `3f…@efa-rollout`. */
+/** A file name for a Message-ID: `<3f…@msgiv.example>` → `3f…@msgiv.example`. */
 export function safeFileName(messageId: string): string {
   const name = messageId
     .replace(/^<|>$/g, '')

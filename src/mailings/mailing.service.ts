@@ -33,6 +33,8 @@ export interface MailingInput {
 export interface MailingSettings {
   /** Copies of the Erstinformation (Spitzenverbände, Kaz/ZIT-BB). */
   multiplierEmails: readonly string[];
+  /** Right-hand side of every Message-ID: a fully qualified domain, else spam filters score it. */
+  messageIdDomain: string;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -43,7 +45,7 @@ export function reminderDueAt(deadline: string, intervalDays: number, n: number)
   return new Date(morningAfter + (n - 1) * intervalDays * DAY_MS);
 }
 
-export const newMessageId = () => `<${randomUUID()}@efa-rollout>`;
+export const newMessageId = (domain: string) => `<${randomUUID()}@${domain}>`;
 
 /**
  * Creates a mailing: selects the recipients from the solution's participants, records
@@ -142,7 +144,7 @@ export async function createMailing(
       recipient_email: m.email,
       recipient_role: m.role,
       kind: input.kind as MailingKind,
-      message_id: newMessageId(),
+      message_id: newMessageId(settings.messageIdDomain),
       updated_at: now,
     }));
     for (let offset = 0; offset < messages.length; offset += 1000) {

@@ -81,6 +81,12 @@ export async function saveMailDetails(db: Db, solutionId: string, input: MailDet
     const value = input[key]?.trim();
     if (value) details[key] = value;
   }
+  // The address becomes every mail's Reply-To: a typo would send the authorities' answers nowhere.
+  if (details.kontaktEmail && !/^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/.test(details.kontaktEmail)) {
+    throw new ValidationProblem('Die Angaben für die Mails können so nicht gespeichert werden', [
+      { field: '/body/kontaktEmail', message: `„${details.kontaktEmail}“ ist keine E-Mail-Adresse` },
+    ]);
+  }
   const updated = await db
     .updateTable('solution')
     .set({ mail_details: toJson(details), updated_at: new Date() })
@@ -137,8 +143,24 @@ export async function buildMailContext(db: Db, input: MailContextInput): Promise
   };
 }
 
+/** A mailbox as nodemailer takes it, so that a name with commas or umlauts is encoded, not split. */
+export interface MailAddress {
+  name: string;
+  address: string;
+}
+
+export interface RenderedMessage extends RenderedMail {
+  /** The solution's contact: answers to a mail reach the Fachreferat, not the sending system. */
+  replyTo: MailAddress | null;
+}
+
+function replyToOf(details: MailDetails): MailAddress | null {
+  const address = details.kontaktEmail?.trim();
+  return address ? { name: details.kontaktName?.trim() ?? '', address } : null;
+}
+
 /** One recipient's mail exactly as it is sent – used by the preview and by the sender. */
-export async function renderForRecipient(db: Db, input: MailContextInput & { kind: TemplateKind }): Promise<RenderedMail> {
+export async function renderForRecipient(db: Db, input: MailContextInput & { kind: TemplateKind }): Promise<RenderedMessage> {
   const [template, context] = await Promise.all([loadTemplate(db, input.solutionId, input.kind), buildMailContext(db, input)]);
-  return renderMail(template, context);
+  return { ...renderMail(template, context), replyTo: replyToOf(context.details) };
 }

@@ -45,6 +45,8 @@ export async function buildTestApp(
     /** Deliver through this SMTP server; default: the local outbox in a temp dir. */
     smtpUrl?: string;
     multiplierEmails?: string[];
+    /** Default: the sender's domain, msgiv.example. */
+    messageIdDomain?: string;
   } = {},
 ): Promise<TestApp> {
   const handle = await openTestDatabase(t, kind);
@@ -66,6 +68,7 @@ export async function buildTestApp(
     smtpOptions: { ignoreTLS: true },
     dataDir,
     mailFrom: 'MSGIV Brandenburg <ozg@msgiv.example>',
+    messageIdDomain: options.messageIdDomain ?? 'msgiv.example',
     publicBaseUrl: 'http://efa.test',
     linkTtlDays: 120,
     multiplierEmails: options.multiplierEmails ?? [],

@@ -127,6 +127,6 @@ for (const kind of databaseKinds()) {
 
     const messages = (await env.app.inject({ url: `${mailingUrl}/messages?limit=1000`, headers: bearer(token) })).json();
     t.equal(messages.total, 19 + 32 + 1);
-    t.ok(messages.items.every((m: { status: string; messageId: string }) => m.status === 'angenommen' && m.messageId.endsWith('@efa-rollout>')));
+    t.ok(messages.items.every((m: { status: string; messageId: string }) => m.status === 'angenommen' && m.messageId.endsWith('@msgiv.example>')));
   });
 }

@@ -18,6 +18,13 @@ for (const kind of databaseKinds()) {
     ).json();
     const base = `/api/v1/solutions/${solution.id}`;
     await env.app.inject({ method: 'POST', url: `${base}/events`, headers: admin, payload: { type: 'ERSTINFORMATION_STARTEN' } });
+    const details = await env.app.inject({
+      method: 'PUT',
+      url: `${base}/mail-details`,
+      headers: admin,
+      payload: { kontaktName: 'Referat 41', kontaktEmail: 'referat41@mil.example' },
+    });
+    t.equal(details.statusCode, 200, details.body);
 
     const wrongStage = await env.app.inject({ method: 'POST', url: `${base}/mailings`, headers: admin, payload: { kind: 'rollout-einladung' } });
     t.equal(wrongStage.statusCode, 409, 'a rollout invitation does not fit the Erstinformation stage');
@@ -56,7 +63,10 @@ for (const kind of databaseKinds()) {
     t.equal(file.statusCode, 200);
     t.match(file.headers['content-type'], /message\/rfc822/);
     t.match(file.body, /To: poststelle\.120600000000@kommunen\.example/);
-    t.match(file.body, /Message-ID: <[0-9a-f-]+@efa-rollout>/i);
+    t.match(file.body, /Message-ID: <[0-9a-f-]+@msgiv\.example>/i);
+    t.match(file.body, /^Auto-Submitted: auto-generated\r$/m, 'the outbox copy carries the headers the SMTP copy does');
+    t.match(file.body, /^X-Auto-Response-Suppress: OOF, AutoReply\r$/m);
+    t.match(file.body, /^Reply-To: Referat 41 <referat41@mil\.example>\r$/m);
     t.equal((await env.app.inject({ url: '/api/v1/admin/outbox/..%2Fsecret.eml', headers: admin })).statusCode, 422, 'no path traversal');
 
     const ministry = await env.ministryToken('MIL');

@@ -17,6 +17,9 @@ t.test('an invalid value names its variable', async (t) => {
     [{ EFA_ADMIN_TOKEN: 'short' }, 'EFA_ADMIN_TOKEN'],
     [{ LOAD_FIXTURE_DIRECTORY: 'vielleicht' }, 'LOAD_FIXTURE_DIRECTORY'],
     [{ JOB_CONCURRENCY: '0' }, 'JOB_CONCURRENCY'],
+    [{ MAIL_MESSAGE_ID_DOMAIN: 'efa-rollout' }, 'MAIL_MESSAGE_ID_DOMAIN'],
+    [{ MAIL_FROM: 'EfA <efa-rollout@localhost>' }, 'MAIL_FROM'],
+    [{ MAIL_FROM: 'EfA-Rollout ohne Adresse' }, 'MAIL_FROM'],
   ];
   for (const [env, variable] of cases) {
     let caught: unknown;
@@ -34,4 +37,15 @@ t.test('an invalid value names its variable', async (t) => {
 t.test('values are read', async (t) => {
   const config = loadConfig({ PORT: '8080', HOST: '0.0.0.0', DATABASE_URL: 'postgres://u@h/db', LOG_LEVEL: 'DEBUG', LOAD_FIXTURE_DIRECTORY: 'false' });
   t.match(config, { port: 8080, host: '0.0.0.0', databaseUrl: 'postgres://u@h/db', logLevel: 'debug', loadFixtureDirectory: false });
+});
+
+t.test('the Message-ID domain: configured, else the sender address domain', async (t) => {
+  t.equal(loadConfig({}).messageIdDomain, 'land-brandenburg.example');
+  t.equal(loadConfig({ MAIL_FROM: 'MSGIV <OZG@MSGIV.Brandenburg.de>' }).messageIdDomain, 'msgiv.brandenburg.de');
+  t.equal(loadConfig({ MAIL_FROM: 'ozg@msgiv.example' }).messageIdDomain, 'msgiv.example');
+  t.equal(
+    loadConfig({ MAIL_FROM: 'EfA <efa-rollout@localhost>', MAIL_MESSAGE_ID_DOMAIN: 'mail.land.example' }).messageIdDomain,
+    'mail.land.example',
+    'a configured domain makes an unqualified sender domain acceptable',
+  );
 });
