@@ -251,6 +251,11 @@ async function prepareSolution(ctx: Context, title: string, responsibility: Reco
     responsibility,
   });
   const participants = Object.values(solution.participantsByStage as Record<string, number>).reduce((a, b) => a + b, 0);
+  // A mailing needs the contact it signs with and that answers go to.
+  await ctx.api.expect(200, 'PUT', `/api/v1/solutions/${solution.id}/mail-details`, {
+    kontaktName: 'Referat 11, Benchmark',
+    kontaktEmail: 'referat11@mik.example',
+  });
   await ctx.api.expect(200, 'POST', `/api/v1/solutions/${solution.id}/events`, { type: 'ERSTINFORMATION_STARTEN' });
   return { id: solution.id, participants };
 }

@@ -53,7 +53,7 @@ export const mailingRoutes: FastifyPluginAsync<MailingRoutesDeps> = async (fasti
       config: ROLES,
       schema: {
         tags,
-        summary: 'Mailing an die teilnehmenden Behörden versenden',
+        summary: 'Mailing an die teilnehmenden Behörden versenden (Wiederholung nur mit nurOhneAntwort, nurNichtErreicht oder erneut: sonst 409)',
         params: Params,
         body: Type.Object(
           {
@@ -75,6 +75,13 @@ export const mailingRoutes: FastifyPluginAsync<MailingRoutesDeps> = async (fasti
                 { additionalProperties: false },
               ),
             ),
+            nurOhneAntwort: Type.Optional(
+              Type.Boolean({ description: 'Wiederholung: nur an ausgewählte Behörden, die noch über keinen Link dieser Art geantwortet haben' }),
+            ),
+            nurNichtErreicht: Type.Optional(
+              Type.Boolean({ description: 'Wiederholung: nur an ausgewählte Behörden, die ein Mailing dieser Art nicht erreicht hat (nicht zustellbar oder nie angeschrieben)' }),
+            ),
+            erneut: Type.Optional(Type.Boolean({ description: 'Wiederholung: noch einmal an alle ausgewählten Behörden (Erstinformation: auch an die Multiplikatoren)' })),
           },
           { additionalProperties: false },
         ),

@@ -7,6 +7,7 @@ import { assertMayAccess } from '../solutions/solution.service.ts';
 import { enqueueJobs, type NewJob } from '../engine/job.queue.ts';
 import { pageWithTotal } from '../db/query.helpers.ts';
 import { MAIL_SEND_JOB } from '../mail/mail-send.activity.ts';
+import { linkPurposesFor } from './template.render.ts';
 
 type Db = Kysely<Database>;
 
@@ -28,6 +29,12 @@ export interface MailingInput {
   /** Answer deadline (YYYY-MM-DD); reminders count from it. */
   deadline?: string;
   reminders?: { count: number; intervalDays: number };
+  /** A repeated mailing: only to the selected authorities that have not answered through its links. */
+  nurOhneAntwort?: boolean;
+  /** A repeated mailing: only to the selected authorities it has not reached (none delivered or under way). */
+  nurNichtErreicht?: boolean;
+  /** A repeated mailing: to every selected authority again (and the multipliers). */
+  erneut?: boolean;
 }
 
 export interface MailingSettings {
@@ -36,6 +43,14 @@ export interface MailingSettings {
   /** Right-hand side of every Message-ID: a fully qualified domain, else spam filters score it. */
   messageIdDomain: string;
 }
+
+const REPEAT_OPTIONS = ['nurOhneAntwort', 'nurNichtErreicht', 'erneut'] as const;
+
+/**
+ * Statuses of a message that reached its authority or is still on its way (retries
+ * included): sending it again would give the authority two copies.
+ */
+const REACHED_OR_UNDER_WAY: MailStatus[] = ['ausstehend', 'wird-gesendet', 'angenommen', 'zurueckgestellt'];
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -47,11 +62,57 @@ export function reminderDueAt(deadline: string, intervalDays: number, n: number)
 
 export const newMessageId = (domain: string) => `<${randomUUID()}@${domain}>`;
 
+/** Authorities of the solution that a mailing of this kind was addressed to (its own message, not a reminder). */
+async function authoritiesMailed(trx: Db, solutionId: string, kind: MailingKind, statuses?: MailStatus[]): Promise<Set<string>> {
+  let query = trx
+    .selectFrom('mail_message as m')
+    .innerJoin('mailing as g', 'g.id', 'm.mailing_id')
+    .select('m.ars')
+    .distinct()
+    .where('g.solution_id', '=', solutionId)
+    .where('g.kind', '=', kind)
+    .where('m.kind', '=', kind)
+    .where('m.recipient_role', '=', 'behoerde')
+    .where('m.reminder_no', '=', 0);
+  if (statuses) query = query.where('m.status', 'in', statuses);
+  const rows = await query.execute();
+  return new Set(rows.flatMap((row) => (row.ars ? [row.ars] : [])));
+}
+
+/** Authorities that answered through a link of one of the kind's purposes (from whichever mailing). */
+async function authoritiesAnswered(trx: Db, solutionId: string, kind: MailingKind): Promise<Set<string>> {
+  const purposes = linkPurposesFor(kind);
+  if (!purposes.length) return new Set();
+  const rows = await trx
+    .selectFrom('response_link')
+    .select('ars')
+    .distinct()
+    .where('solution_id', '=', solutionId)
+    .where('purpose', 'in', purposes)
+    .where('used_at', 'is not', null)
+    .execute();
+  return new Set(rows.map((row) => row.ars));
+}
+
+function repeatRefusal(kind: SendableKind, repeated: number, selected: number): string {
+  const multipliers = kind === 'erstinformation' ? ' und an die Multiplikatoren' : '';
+  return (
+    `Ein Mailing „${kind}“ ging bereits an ${repeated} der ${selected} ausgewählten Behörden. ` +
+    'Ein weiteres wird nur versandt, wenn Sie angeben, an wen es gehen soll: ' +
+    '„nurOhneAntwort: true“ – nur an die Behörden, die noch über keinen Link geantwortet haben; ' +
+    '„nurNichtErreicht: true“ – nur an die Behörden, die das Mailing nicht erreicht hat (nicht zustellbar oder bisher nicht angeschrieben); ' +
+    `„erneut: true“ – noch einmal an alle ausgewählten Behörden${multipliers}. Die Links in der Mail bleiben dieselben.`
+  );
+}
+
 /**
  * Creates a mailing: selects the recipients from the solution's participants, records
  * one message per recipient and hands every message to delivery as a durable job –
  * all in one transaction, so a mailing exists with all its messages or not at all.
- * Authorities without an e-mail address are reported, not skipped silently.
+ * Authorities without an e-mail address are reported, not skipped silently. A kind
+ * already sent to some of the selected authorities goes out again only when the
+ * request says to whom (nurOhneAntwort, nurNichtErreicht, erneut): a second click must
+ * not send hundreds of authorities the same mail.
  */
 export async function createMailing(
   db: Db,
@@ -68,11 +129,18 @@ export async function createMailing(
   if (input.reminders?.count && !input.deadline) {
     throw new ValidationProblem('Erinnerungen brauchen eine Antwortfrist', [{ field: '/body/deadline', message: 'Pflichtangabe, wenn reminders.count > 0' }]);
   }
+  const repeatOptions = REPEAT_OPTIONS.filter((option) => input[option]);
+  if (repeatOptions.length > 1) {
+    throw new ValidationProblem(
+      'Bitte nur eine Angabe dazu, an wen das Mailing erneut gehen soll',
+      repeatOptions.slice(1).map((option) => ({ field: `/body/${option}`, message: `schließt sich mit „${repeatOptions[0]}“ aus` })),
+    );
+  }
   const mailingId = randomUUID();
   const outcome = await db.transaction().execute(async (trx) => {
     const solution = await trx
       .selectFrom('solution')
-      .select(['id', 'lead_ministry', 'stage'])
+      .select(['id', 'lead_ministry', 'stage', 'mail_details'])
       .where('id', '=', solutionId)
       .forUpdate()
       .executeTakeFirst();
@@ -83,6 +151,17 @@ export async function createMailing(
       throw new ConflictProblem(
         `Ein Mailing „${input.kind}“ passt zu den Stadien ${rule.stages.join(', ')}; die Lösung ist im Stadium „${solution.stage}“.`,
         { stage: solution.stage },
+      );
+    }
+    // Every mail signs with the contact and answers go to it (Reply-To); "wird noch bekannt gegeben" helps no authority.
+    const missingContact = (['kontaktName', 'kontaktEmail'] as const).filter((key) => !solution.mail_details?.[key]?.trim());
+    if (missingContact.length) {
+      throw new ValidationProblem(
+        'Vor dem Versand fehlt die Ansprechperson der Lösung: die Mails nennen sie, und Antworten der Behörden gehen an sie. Bitte zuerst mit PUT /api/v1/solutions/:id/mail-details ergänzen.',
+        missingContact.map((key) => ({
+          field: `/mailDetails/${key}`,
+          message: key === 'kontaktName' ? 'Name der Ansprechperson fehlt' : 'E-Mail-Adresse der Ansprechperson fehlt',
+        })),
       );
     }
     const filter: MailingFilter = {
@@ -108,11 +187,50 @@ export async function createMailing(
         );
       }
     }
-    const withAddress = recipients.filter((r): r is { ars: string; email: string } => Boolean(r.email));
-    const withoutAddress = recipients.filter((r) => !r.email).map((r) => r.ars);
     if (recipients.length === 0) {
       throw new ConflictProblem('Der Filter trifft keine teilnehmende Behörde; es wurde nichts versandt.', { filter });
     }
+
+    const mailedBefore = await authoritiesMailed(trx, solutionId, input.kind);
+    const repeated = recipients.filter((r) => mailedBefore.has(r.ars)).length;
+    if (repeated > 0 && repeatOptions.length === 0) {
+      throw new ConflictProblem(repeatRefusal(input.kind, repeated, recipients.length), {
+        kind: input.kind,
+        selected: recipients.length,
+        alreadySent: repeated,
+        options: REPEAT_OPTIONS,
+      });
+    }
+    let chosen = recipients;
+    if (input.nurOhneAntwort) {
+      const answered = await authoritiesAnswered(trx, solutionId, input.kind);
+      chosen = recipients.filter((r) => !answered.has(r.ars));
+      if (!chosen.length) {
+        throw new ConflictProblem('Alle ausgewählten Behörden haben bereits über einen Link geantwortet; es wurde nichts versandt.', { filter });
+      }
+    }
+    if (input.nurNichtErreicht) {
+      const reached = await authoritiesMailed(trx, solutionId, input.kind, REACHED_OR_UNDER_WAY);
+      chosen = recipients.filter((r) => !reached.has(r.ars));
+      if (!chosen.length) {
+        throw new ConflictProblem(
+          'Das Mailing hat alle ausgewählten Behörden bereits erreicht oder ist noch zu ihnen unterwegs; es wurde nichts versandt.',
+          { filter },
+        );
+      }
+    }
+    // The multipliers hear of the Erstinformation once; a repeat for a few authorities is no news to them.
+    const firstOfKind = !(await trx
+      .selectFrom('mailing')
+      .select('id')
+      .where('solution_id', '=', solutionId)
+      .where('kind', '=', input.kind)
+      .limit(1)
+      .executeTakeFirst());
+    const withMultipliers = input.kind === 'erstinformation' && (firstOfKind || input.erneut === true);
+
+    const withAddress = chosen.filter((r): r is { ars: string; email: string } => Boolean(r.email));
+    const withoutAddress = chosen.filter((r) => !r.email).map((r) => r.ars);
 
     const reminders = input.reminders ?? { count: 0, intervalDays: 7 };
     await trx
@@ -121,11 +239,11 @@ export async function createMailing(
         id: mailingId,
         solution_id: solutionId,
         kind: input.kind,
-        filter: toJson(filter),
+        filter: toJson({ ...filter, ...Object.fromEntries(repeatOptions.map((option) => [option, true])) }),
         deadline: input.deadline ?? null,
         reminder_count: reminders.count,
         reminder_interval_days: reminders.intervalDays,
-        recipients_total: recipients.length,
+        recipients_total: chosen.length,
         without_address: toJson(withoutAddress),
         created_by: actor,
         created_at: now,
@@ -134,9 +252,7 @@ export async function createMailing(
 
     const messages = [
       ...withAddress.map((r) => ({ ars: r.ars as string | null, email: r.email, role: 'behoerde' as const })),
-      ...(input.kind === 'erstinformation'
-        ? settings.multiplierEmails.map((email) => ({ ars: null, email, role: 'multiplikator' as const }))
-        : []),
+      ...(withMultipliers ? settings.multiplierEmails.map((email) => ({ ars: null, email, role: 'multiplikator' as const })) : []),
     ].map((m) => ({
       id: randomUUID(),
       mailing_id: mailingId,
@@ -158,7 +274,8 @@ export async function createMailing(
       runAt: now,
       maxAttempts: 8,
     }));
-    if (input.kind === 'erstinformation') {
+    // The first Erstinformation marks the step as sent; a repeat has nothing left to mark.
+    if (input.kind === 'erstinformation' && firstOfKind) {
       jobs.push({ kind: 'mailing.handedOver', payload: { mailingId, solutionId }, idempotencyKey: `mailing.handedOver:${mailingId}`, runAt: now });
     }
     if (input.deadline && reminders.count > 0) {

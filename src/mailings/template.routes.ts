@@ -29,8 +29,8 @@ const TemplateBody = Type.Object(
 const Detail = (description: string) => Type.Optional(Type.String({ maxLength: 2000, description }));
 const MailDetailsBody = Type.Object(
   {
-    kontaktName: Detail('Ansprechperson im Ministerium'),
-    kontaktEmail: Detail('E-Mail der Ansprechperson'),
+    kontaktName: Detail('Ansprechperson im Ministerium; Pflicht vor dem Versand eines Mailings'),
+    kontaktEmail: Detail('E-Mail der Ansprechperson: Reply-To aller Mails; Pflicht vor dem Versand eines Mailings'),
     kontaktTelefon: Detail('Telefon der Ansprechperson'),
     kosten: Detail('Voraussichtliche (Betriebs-)Kosten'),
     termine: Detail('Termine'),

@@ -165,6 +165,8 @@ for (const kind of databaseKinds()) t.test(`${kind}: SIGKILL in the middle of a 
   const started = await api('POST', `${base}/events`, { type: 'ERSTINFORMATION_STARTEN' });
   t.equal(started.status, 200, 'Erstinformation started', { body: started.text.slice(0, 500) });
 
+  const details = await api('PUT', `${base}/mail-details`, { kontaktName: 'Referat 11', kontaktEmail: 'referat11@mik.example' });
+  t.equal(details.status, 200, 'contact set', { body: details.text.slice(0, 500) });
   const mailing = await api('POST', `${base}/mailings`, { kind: 'erstinformation' });
   t.equal(mailing.status, 201, 'mailing created', { body: mailing.text.slice(0, 500) });
   const mailingCreatedAt = Date.now();

@@ -18,6 +18,8 @@ for (const kind of databaseKinds()) {
     ).json();
     const base = `/api/v1/solutions/${solution.id}`;
     await env.app.inject({ method: 'POST', url: `${base}/events`, headers: admin, payload: { type: 'ERSTINFORMATION_STARTEN' } });
+    const withoutContact = await env.app.inject({ method: 'POST', url: `${base}/mailings`, headers: admin, payload: { kind: 'erstinformation' } });
+    t.equal(withoutContact.statusCode, 422, 'no mailing without the contact it signs with');
     const details = await env.app.inject({
       method: 'PUT',
       url: `${base}/mail-details`,
