@@ -276,7 +276,7 @@ export async function createMailing(
     }));
     // The first Erstinformation marks the step as sent; a repeat has nothing left to mark.
     if (input.kind === 'erstinformation' && firstOfKind) {
-      jobs.push({ kind: 'mailing.handedOver', payload: { mailingId, solutionId }, idempotencyKey: `mailing.handedOver:${mailingId}`, runAt: now });
+      jobs.push({ kind: 'mailing.handedOver', payload: { mailingId, solutionId }, idempotencyKey: `mailing.handedOver:${mailingId}`, runAt: now, solutionId });
     }
     if (input.deadline && reminders.count > 0) {
       for (const r of withAddress) {
@@ -285,6 +285,8 @@ export async function createMailing(
           payload: { mailingId, solutionId, ars: r.ars, n: 1 },
           idempotencyKey: `reminder:${solutionId}:${r.ars}:${mailingId}:1`,
           runAt: reminderDueAt(input.deadline, reminders.intervalDays, 1),
+          solutionId,
+          ars: r.ars,
         });
       }
       jobs.push({
@@ -292,6 +294,7 @@ export async function createMailing(
         payload: { mailingId, solutionId },
         idempotencyKey: `mailing.escalate:${mailingId}`,
         runAt: reminderDueAt(input.deadline, reminders.intervalDays, reminders.count + 1),
+        solutionId,
       });
     }
     await enqueueJobs(trx, jobs);
