@@ -84,7 +84,8 @@ for (const kind of databaseKinds()) {
     await env.worker.drain();
     const solutionNow = (await env.app.inject({ url: base, headers: bearer(token) })).json();
     t.ok(solutionNow.context.erstinformationVersandtAm, 'the Erstinformation step counts as sent');
-    t.equal(solutionNow.participantsByStage.informiert, 18, 'and every participant is informiert');
+    t.equal(solutionNow.participantsByStage.informiert, 17, 'every authority whose mail was accepted is informiert');
+    t.equal(solutionNow.participantsByStage.vorgemerkt, 1, 'the one without address was not informed and stays vorgemerkt');
 
     // Potsdam answers through its link.
     const form = await env.app.inject({ url: previewLink });

@@ -85,7 +85,7 @@ t.test('a pilot authority goes live', async (t) => {
   }
   snapshot = send(snapshot, { type: 'PILOT_LIVE_MELDEN', onlineDienstUrl: URL_OK, at: AT });
   t.equal(participantStage(snapshot), 'pilot-live');
-  t.same(snapshot.context.busBb, { onlineDienstUrl: URL_OK, verknuepftAm: AT });
+  t.same(snapshot.context.busBb, { onlineDienstUrl: URL_OK, verknuepftAm: null, gemeldetAm: AT });
   t.equal(snapshot.status, 'done');
   t.same(allowedEvents(participantMachine, snapshot), []);
 
@@ -105,7 +105,7 @@ t.test('an invited authority is onboarded and goes live', async (t) => {
   t.equal(participantStage(send(snapshot, { type: 'BUS_BB_VERKNUEPFUNG_MELDEN', onlineDienstUrl: 'nope', at: AT })), 'onboarding');
   snapshot = send(snapshot, { type: 'BUS_BB_VERKNUEPFUNG_MELDEN', onlineDienstUrl: URL_OK, at: AT });
   t.equal(participantStage(snapshot), 'bus-bb-verknuepft');
-  t.same(snapshot.context.busBb, { onlineDienstUrl: URL_OK, verknuepftAm: AT });
+  t.same(snapshot.context.busBb, { onlineDienstUrl: URL_OK, verknuepftAm: null, gemeldetAm: AT });
   t.same(allowedEvents(participantMachine, snapshot), ['LIVE_BESTAETIGEN', 'AUSSCHLIESSEN']);
 
   snapshot = send(snapshot, { type: 'LIVE_BESTAETIGEN' });
@@ -343,4 +343,14 @@ t.test('allowedEvents per stage', async (t) => {
     () => allowedEvents(solutionMachine, start() as unknown as SnapshotFrom<typeof solutionMachine>),
     'a snapshot of another machine is a programming error',
   );
+});
+
+t.test('a BUS-BB report keeps the reported date and the report time apart', async (t) => {
+  const onboarding = send(invited(14)[0], { type: 'ONBOARDING_STARTEN' });
+  const reported = send(onboarding, { type: 'BUS_BB_VERKNUEPFUNG_MELDEN', onlineDienstUrl: URL_OK, verknuepftAm: '2025-04-30', at: AT });
+  t.same(reported.context.busBb, { onlineDienstUrl: URL_OK, verknuepftAm: '2025-04-30', gemeldetAm: AT });
+  for (const verknuepftAm of ['2025-02-30', '30.04.2025', '']) {
+    const refused = send(onboarding, { type: 'BUS_BB_VERKNUEPFUNG_MELDEN', onlineDienstUrl: URL_OK, verknuepftAm, at: AT });
+    t.equal(participantStage(refused), 'onboarding', `refuses verknuepftAm ${JSON.stringify(verknuepftAm)}`);
+  }
 });
