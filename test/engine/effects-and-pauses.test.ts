@@ -1,6 +1,7 @@
 import t, { type Test } from 'tap';
 import { sql } from 'kysely';
 import type { DatabaseKind } from '../../src/db/database.ts';
+import type { LinkPurpose } from '../../src/db/schema.ts';
 import { getLinkSecret, issueResponseLinks } from '../../src/responses/response-link.service.ts';
 import { berlinDate } from '../../src/time/berlin.clock.ts';
 import { databaseKinds } from '../helpers/databases.ts';
@@ -73,6 +74,32 @@ async function toRollout(t: Test, r: Rollout): Promise<string[]> {
   t.equal((await r.event({ type: 'ROLLOUT_STARTEN', override: { reason: 'in anderen Ländern erprobt' } })).statusCode, 200);
   const list = await r.env.app.inject({ url: `${r.base}/participants?stage=informiert&limit=100`, headers: bearer(r.token) });
   return list.json().items.map((p: { ars: string }) => p.ars);
+}
+
+/** The answer link a mail of `mailingId` carries for this authority and purpose (its path). */
+async function issueLink(r: Rollout, ars: string, purpose: LinkPurpose, mailingId: string): Promise<string> {
+  const urls = await issueResponseLinks(r.env.handle.db, {
+    secret: await getLinkSecret(r.env.handle.db),
+    solutionId: r.id,
+    ars,
+    mailingId,
+    purposes: [purpose],
+    expiresAt: new Date(r.env.clock.now.getTime() + 30 * DAY),
+    baseUrl: 'http://efa.test',
+  });
+  return new URL(urls[purpose]!).pathname;
+}
+
+/** Opens the form behind the link and posts it as a browser does (same-origin). */
+async function answerByLink(r: Rollout, path: string, fields: Record<string, string>) {
+  const form = await r.env.app.inject({ url: path });
+  const csrf = /name="csrf" value="([^"]+)"/.exec(form.body)![1]!;
+  return r.env.app.inject({
+    method: 'POST',
+    url: path,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' },
+    payload: new URLSearchParams({ csrf, ...fields }).toString(),
+  });
 }
 
 for (const kind of databaseKinds()) {
@@ -216,26 +243,9 @@ for (const kind of databaseKinds()) {
     const r = await kreisSolution(t, kind);
     const mailing = await r.post(`${r.base}/mailings`, { kind: 'erstinformation' });
     // The mail to Potsdam is out, the system has not yet noted anything: Potsdam clicks at once.
-    const secret = await getLinkSecret(r.env.handle.db);
-    const urls = await issueResponseLinks(r.env.handle.db, {
-      secret,
-      solutionId: r.id,
-      ars: POTSDAM,
-      mailingId: mailing.json().mailingId,
-      purposes: ['interesse'],
-      expiresAt: new Date(r.env.clock.now.getTime() + 30 * DAY),
-      baseUrl: 'http://efa.test',
-    });
-    const path = new URL(urls.interesse!).pathname;
+    const path = await issueLink(r, POTSDAM, 'interesse', mailing.json().mailingId);
     t.equal((await r.participant(POTSDAM)).stage, 'vorgemerkt');
-    const form = await r.env.app.inject({ url: path });
-    const csrf = /name="csrf" value="([^"]+)"/.exec(form.body)![1]!;
-    const answer = await r.env.app.inject({
-      method: 'POST',
-      url: path,
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' },
-      payload: new URLSearchParams({ csrf, wahl: 'interesse' }).toString(),
-    });
+    const answer = await answerByLink(r, path, { wahl: 'interesse' });
     t.equal(answer.statusCode, 200, answer.body.slice(0, 400));
     t.equal((await r.participant(POTSDAM)).stage, 'interessiert');
     const steps = await r.env.handle.db
@@ -295,25 +305,9 @@ for (const kind of databaseKinds()) {
     // Havelland answers from 'eingeladen' with its BUS-BB report: two events. The second
     // fails in the database – the first must not remain either.
     await sql`alter table history add constraint test_reject check (event_type <> 'BUS_BB_VERKNUEPFUNG_MELDEN') not valid`.execute(r.env.handle.db);
-    const secret = await getLinkSecret(r.env.handle.db);
-    const urls = await issueResponseLinks(r.env.handle.db, {
-      secret,
-      solutionId: r.id,
-      ars: HAVELLAND,
-      mailingId: (await r.env.handle.db.selectFrom('mailing').select('id').where('solution_id', '=', r.id).executeTakeFirstOrThrow()).id,
-      purposes: ['bus-bb'],
-      expiresAt: new Date(r.env.clock.now.getTime() + 30 * DAY),
-      baseUrl: 'http://efa.test',
-    });
-    const path = new URL(urls['bus-bb']!).pathname;
-    const form = await r.env.app.inject({ url: path });
-    const csrf = /name="csrf" value="([^"]+)"/.exec(form.body)![1]!;
-    const failed = await r.env.app.inject({
-      method: 'POST',
-      url: path,
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' },
-      payload: new URLSearchParams({ csrf, onlineDienstUrl: 'https://elterngeld.havelland.example', verknuepftAm: berlinDate(r.env.clock.now) }).toString(),
-    });
+    const mailingId = (await r.env.handle.db.selectFrom('mailing').select('id').where('solution_id', '=', r.id).executeTakeFirstOrThrow()).id;
+    const path = await issueLink(r, HAVELLAND, 'bus-bb', mailingId);
+    const failed = await answerByLink(r, path, { onlineDienstUrl: 'https://elterngeld.havelland.example', verknuepftAm: berlinDate(r.env.clock.now) });
     t.equal(failed.statusCode, 500);
     const havelland = await r.participant(HAVELLAND);
     t.equal(havelland.stage, 'eingeladen', 'ONBOARDING_STARTEN was rolled back with the failed report');
