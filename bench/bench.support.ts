@@ -129,10 +129,15 @@ export async function jobQueueIdle(runtime: Runtime): Promise<boolean> {
 
 /** HTTP client of the service's API with the admin token (fetch, keep-alive). */
 export class AdminApi {
+  readonly base: string;
+  private readonly token: string;
   constructor(
-    readonly base: string,
-    private readonly token: string,
-  ) {}
+    base: string,
+    token: string,
+  ) {
+    this.base = base;
+    this.token = token;
+  }
 
   async request(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<{ status: number; json: any; text: string }> {
     const response = await fetch(this.base + path, {

@@ -108,10 +108,14 @@ const SETUP_TIMEOUT_MS = 10 * 60_000;
 class SinkProcess {
   private waiters: ((message: SinkToParent) => boolean)[] = [];
 
+  private readonly child: ChildProcess;
+  readonly port: number;
   private constructor(
-    private readonly child: ChildProcess,
-    readonly port: number,
+    child: ChildProcess,
+    port: number,
   ) {
+    this.child = child;
+    this.port = port;
     child.on('message', (message: SinkToParent) => {
       this.waiters = this.waiters.filter((accept) => !accept(message));
     });
@@ -119,7 +123,6 @@ class SinkProcess {
 
   static async start(): Promise<SinkProcess> {
     const child = fork(SINK_CHILD, [], {
-      execArgv: ['--import', import.meta.resolve('tsx')],
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

@@ -1,6 +1,26 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx's loader, so no build step is needed.
-import { register } from 'tsx/esm/api';
+// The efa-rollout command. Its sources are TypeScript that Node 24 runs as they are
+// (type stripping). Started by a Node without it – e.g. the machine's own, older Node
+// when the command is called outside npm – it hands over to the Node that `npm install`
+// put into node_modules, with the same arguments, signals and exit code.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-register();
-await import('../src/cli.ts');
+const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+
+if (process.features.typescript) {
+  await import(cli);
+} else {
+  const projectNode = fileURLToPath(new URL('../node_modules/node/bin/node', import.meta.url));
+  if (!existsSync(projectNode)) {
+    console.error(`efa-rollout braucht Node.js 24 (diese Node-Version: ${process.version}). Bitte zuerst "npm install" im Projektverzeichnis ausführen.`);
+    process.exit(1);
+  }
+  const child = spawn(projectNode, [cli, ...process.argv.slice(2)], { stdio: 'inherit' });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => {
+    if (signal) process.kill(process.pid, signal);
+    else process.exit(code ?? 1);
+  });
+}

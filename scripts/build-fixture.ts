@@ -1,7 +1,7 @@
 /**
  * Builds fixtures/brandenburg-kommunalverzeichnis.csv: Brandenburg's Kommunen from the
  * Destatis Gemeindeverzeichnis, written in the Landesserviceportal's kvdaten.csv shape.
- * Run: npx tsx scripts/build-fixture.ts
+ * Run: node scripts/build-fixture.ts (Node 24 runs the TypeScript as it is)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -155,17 +155,22 @@ export function parseDestatis(text: string): ParsedDirectory {
   const entries = buildEntries(kreise, verbaende, gemeinden, issues);
   issues.throwIfAny();
   fillAggregatePopulation(entries);
-  return { format: 'destatis', entries, provides: { population: true, coordinates: true, email: false } };
+  return { format: 'destatis', entries, provides: { population: true, coordinates: true, email: false }, skipped: [] };
 }
 
 /** Reads fields of the current record by column name; one instance serves all rows. */
 class RowReader {
   record: CsvRecord = { line: 0, fields: [] };
 
+  private readonly positions: Record<Column, number>;
+  private readonly issues: IssueCollector;
   constructor(
-    private readonly positions: Record<Column, number>,
-    private readonly issues: IssueCollector,
-  ) {}
+    positions: Record<Column, number>,
+    issues: IssueCollector,
+  ) {
+    this.positions = positions;
+    this.issues = issues;
+  }
 
   field(column: Column): string {
     return (this.record.fields[this.positions[column]] ?? '').trim();

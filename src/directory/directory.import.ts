@@ -29,7 +29,8 @@ export interface ImportSummary {
 
 /** The uploaded file is unusable; `errors` name line and column of each problem. */
 export class DirectoryFileError extends ValidationProblem {
-  constructor(readonly issues: FileIssue[]) {
+  readonly issues: FileIssue[];
+  constructor(issues: FileIssue[]) {
     super(
       describeIssues(issues),
       issues.map((issue) => ({
@@ -37,6 +38,7 @@ export class DirectoryFileError extends ValidationProblem {
         message: issue.message,
       })),
     );
+    this.issues = issues;
     this.name = 'DirectoryFileError';
   }
 }

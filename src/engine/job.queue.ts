@@ -96,8 +96,10 @@ export class PermanentJobError extends Error {
 /** Thrown by a handler that cannot run yet: the job waits, and the attempt does not count. */
 export class DeferJobError extends Error {
   override name = 'DeferJobError';
-  constructor(readonly delayMs: number) {
+  readonly delayMs: number;
+  constructor(delayMs: number) {
     super(`aufgeschoben um ${delayMs} ms`);
+    this.delayMs = delayMs;
   }
 }
 
@@ -107,8 +109,10 @@ export class DeferJobError extends Error {
  */
 export class WaitForResumeError extends Error {
   override name = 'WaitForResumeError';
-  constructor(readonly solutionId: string) {
+  readonly solutionId: string;
+  constructor(solutionId: string) {
     super(`wartet auf die Fortsetzung der Lösung ${solutionId}`);
+    this.solutionId = solutionId;
   }
 }
 
@@ -142,7 +146,10 @@ export class JobWorker {
   private readonly runningIds = new Set<number>();
   private heartbeat: NodeJS.Timeout | null = null;
 
-  constructor(private readonly options: JobWorkerOptions) {}
+  private readonly options: JobWorkerOptions;
+  constructor(options: JobWorkerOptions) {
+    this.options = options;
+  }
 
   start(): void {
     if (this.running) return;

@@ -3,14 +3,17 @@
  * single error handler in app.ts renders them as application/problem+json.
  */
 export class ProblemError extends Error {
-  constructor(
-    readonly status: number,
-    readonly title: string,
-    readonly detail: string,
-    /** Extra members of the problem document, e.g. `errors` or `allowedEvents`. */
-    readonly extensions: Record<string, unknown> = {},
-  ) {
+  readonly status: number;
+  readonly title: string;
+  readonly detail: string;
+  /** Extra members of the problem document, e.g. `errors` or `allowedEvents`. */
+  readonly extensions: Record<string, unknown>;
+  constructor(status: number, title: string, detail: string, extensions: Record<string, unknown> = {}) {
     super(detail);
+    this.extensions = extensions;
+    this.status = status;
+    this.title = title;
+    this.detail = detail;
     this.name = 'ProblemError';
   }
 }
@@ -22,8 +25,10 @@ export interface FieldError {
 }
 
 export class ValidationProblem extends ProblemError {
-  constructor(detail: string, readonly errors: FieldError[]) {
+  readonly errors: FieldError[];
+  constructor(detail: string, errors: FieldError[]) {
     super(422, 'Ungültige Eingabe', detail, { errors });
+    this.errors = errors;
   }
 }
 

@@ -174,8 +174,10 @@ export async function listOutbox(outboxDir: string): Promise<OutboxEntry[]> {
 
 export class InvalidOutboxFileError extends Error {
   override name = 'InvalidOutboxFileError';
-  constructor(readonly file: string) {
+  readonly file: string;
+  constructor(file: string) {
     super(`Kein Dateiname aus dem Postausgang: ${JSON.stringify(file)}`);
+    this.file = file;
   }
 }
 

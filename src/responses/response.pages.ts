@@ -227,7 +227,10 @@ function anchorOf(field: string): string {
 }
 
 class FormWriter {
-  constructor(private readonly view: FormView) {}
+  private readonly view: FormView;
+  constructor(view: FormView) {
+    this.view = view;
+  }
 
   value(name: string): string {
     const value = this.view.values?.[name];

@@ -48,11 +48,13 @@ export class LinkProblem extends Error {
   /** The participant's stage that the answer did not fit ('unpassend'). */
   readonly stage: string | null;
 
+  readonly kind: LinkProblemKind;
   constructor(
-    readonly kind: LinkProblemKind,
+    kind: LinkProblemKind,
     details: { link?: ResponseLink | null; recorded?: RecordedAnswer | null; stage?: string | null } = {},
   ) {
     super(`Antwort-Link: ${kind}`);
+    this.kind = kind;
     this.link = details.link ?? null;
     this.recorded = details.recorded ?? null;
     this.stage = details.stage ?? null;
@@ -264,8 +266,10 @@ function formFieldOf(field: string): string {
 
 /** The machine did not take one of the answer's events: the whole answer is rolled back. */
 class AnswerNotTaken extends Error {
-  constructor(readonly result: Exclude<EventResult, { kind: 'applied' }>) {
+  readonly result: Exclude<EventResult, { kind: 'applied' }>;
+  constructor(result: Exclude<EventResult, { kind: 'applied' }>) {
     super(`Antwort nicht übernommen: ${result.kind}`);
+    this.result = result;
   }
 }
 

@@ -56,7 +56,7 @@ function spawnWatchdog(tempDir: string): void {
   for (const [k, v] of Object.entries(process.env)) {
     if (k !== 'NODE_OPTIONS' && !k.startsWith('_TAPJS') && !k.startsWith('TAP')) env[k] = v;
   }
-  const child = spawn(process.execPath, ['--import', 'tsx', STOP_SCRIPT, '--watchdog', tempDir], {
+  const child = spawn(process.execPath, [STOP_SCRIPT, '--watchdog', tempDir], {
     cwd: REPO_ROOT,
     env,
     detached: true,
