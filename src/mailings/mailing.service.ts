@@ -7,6 +7,7 @@ import { assertMayAccess } from '../solutions/solution.service.ts';
 import { enqueueJobs, type NewJob } from '../engine/job.queue.ts';
 import { pageWithTotal } from '../db/query.helpers.ts';
 import { MAIL_SEND_JOB } from '../mail/mail-send.activity.ts';
+import { addCalendarDays, berlinDate, berlinTime } from '../time/berlin.clock.ts';
 import { linkPurposesFor } from './template.render.ts';
 
 type Db = Kysely<Database>;
@@ -52,12 +53,16 @@ const REPEAT_OPTIONS = ['nurOhneAntwort', 'nurNichtErreicht', 'erneut'] as const
  */
 const REACHED_OR_UNDER_WAY: MailStatus[] = ['ausstehend', 'wird-gesendet', 'angenommen', 'zurueckgestellt'];
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+/** Reminders go out in the morning, Brandenburg time. */
+const REMINDER_HOUR = 8;
 
-/** When reminder n (1-based) of a mailing is due: n−1 intervals after the morning after the deadline. */
+/**
+ * When reminder n (1-based) of a mailing is due: at 08:00 in Brandenburg on the morning
+ * after the deadline, and every `intervalDays` calendar days after – across a change of
+ * daylight-saving time too.
+ */
 export function reminderDueAt(deadline: string, intervalDays: number, n: number): Date {
-  const morningAfter = new Date(`${deadline}T07:00:00Z`).getTime() + DAY_MS;
-  return new Date(morningAfter + (n - 1) * intervalDays * DAY_MS);
+  return berlinTime(addCalendarDays(deadline, 1 + (n - 1) * intervalDays), REMINDER_HOUR);
 }
 
 export const newMessageId = (domain: string) => `<${randomUUID()}@${domain}>`;
@@ -123,7 +128,7 @@ export async function createMailing(
   actor: string,
   now: Date,
 ) {
-  if (input.deadline && input.deadline < now.toISOString().slice(0, 10)) {
+  if (input.deadline && input.deadline < berlinDate(now)) {
     throw new ValidationProblem('Die Antwortfrist liegt in der Vergangenheit', [{ field: '/body/deadline', message: 'Datum ab heute angeben' }]);
   }
   if (input.reminders?.count && !input.deadline) {

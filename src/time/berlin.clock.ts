@@ -20,3 +20,42 @@ export function isCalendarDate(value: unknown): value is string {
   const date = new Date(Date.UTC(year, month - 1, day));
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
+
+const BERLIN_WALL = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/Berlin',
+  hourCycle: 'h23',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
+
+/** Berlin's offset from UTC at `instant` in milliseconds (+1 h in winter, +2 h in summer). */
+export function berlinOffsetMs(instant: Date): number {
+  const parts = Object.fromEntries(BERLIN_WALL.formatToParts(instant).map((part) => [part.type, part.value]));
+  const wall = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+  return wall - Math.floor(instant.getTime() / 1000) * 1000;
+}
+
+/**
+ * The instant at which Berlin's clocks show `hour:minute` on the calendar day `date`
+ * (YYYY-MM-DD) – 08:00 is 07:00 UTC in winter and 06:00 UTC in summer.
+ */
+export function berlinTime(date: string, hour: number, minute = 0): Date {
+  if (!isCalendarDate(date)) throw new RangeError(`kein Kalenderdatum: ${date}`);
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  const wall = Date.UTC(year, month - 1, day, hour, minute);
+  // The offset at the wall time read as UTC is right except within the hour of a change;
+  // a second look at the corrected instant settles it.
+  const first = wall - berlinOffsetMs(new Date(wall));
+  return new Date(wall - berlinOffsetMs(new Date(first)));
+}
+
+/** The calendar day `days` after `date` (YYYY-MM-DD), counted in days, not in 24-hour steps. */
+export function addCalendarDays(date: string, days: number): string {
+  if (!isCalendarDate(date)) throw new RangeError(`kein Kalenderdatum: ${date}`);
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(year, month - 1, day + days)).toISOString().slice(0, 10);
+}
