@@ -12,7 +12,7 @@ import {
   type EventSender,
   type WorkflowEvent,
 } from '../engine/workflow.engine.ts';
-import { berlinDate } from '../time/berlin.clock.ts';
+import { berlinDate, isCalendarDate } from '../time/berlin.clock.ts';
 import { findLinkByToken } from './response-link.service.ts';
 
 /**
@@ -138,15 +138,9 @@ export { berlinDate };
  * without date picker shows a text field where people type TT.MM.JJJJ.
  */
 export function parseFormDate(value: string): string | null {
-  let year: number, month: number, day: number;
-  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
   const german = /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/.exec(value);
-  if (iso) [year, month, day] = [Number(iso[1]), Number(iso[2]), Number(iso[3])];
-  else if (german) [day, month, year] = [Number(german[1]), Number(german[2]), Number(german[3])];
-  else return null;
-  const date = new Date(Date.UTC(year, month - 1, day));
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return null;
-  return date.toISOString().slice(0, 10);
+  const candidate = german ? `${german[3]}-${german[2]!.padStart(2, '0')}-${german[1]!.padStart(2, '0')}` : value;
+  return isCalendarDate(candidate) ? candidate : null;
 }
 
 function optionalText(fields: FormFields, errors: FieldError[]): string | undefined {
