@@ -41,6 +41,8 @@ export interface DirectoryImportTable {
   source_name: string;
   counts: Json<Record<string, number>>;
   deactivated: ColumnType<number, number | undefined, number>;
+  /** Encoding, skipped rows, changes, explicit permission to deactivate (migration 0004). */
+  details: ColumnType<Record<string, unknown>, JsonText<Record<string, unknown>> | undefined, JsonText<Record<string, unknown>>>;
   imported_at: CreatedAt;
 }
 
@@ -164,6 +166,8 @@ export interface JobTable {
   ars: ColumnType<string | null, string | null | undefined, string | null>;
   /** Equality key under which a later transition cancels the job (timers). */
   cancel_key: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Lower runs first among due jobs (JOB_PRIORITY). */
+  priority: ColumnType<number, number | undefined, number>;
 }
 
 export interface AppSecretTable {

@@ -24,7 +24,15 @@ export interface NewJob {
   ars?: string | null;
   /** Equality key under which a later transition may cancel it (see cancelJobs). */
   cancelKey?: string;
+  /** Lower runs first among due jobs; default JOB_PRIORITY.urgent. */
+  priority?: number;
 }
+
+/**
+ * Among due jobs the lower priority runs first: timers and effects move the rollout and
+ * are few; mail deliveries come by the thousand and may wait a moment behind them.
+ */
+export const JOB_PRIORITY = { urgent: 0, normal: 5, bulk: 10 } as const;
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -47,6 +55,7 @@ export async function enqueueJobs(db: Executor, jobs: NewJob[]): Promise<void> {
           solution_id: job.solutionId ?? null,
           ars: job.ars ?? null,
           cancel_key: job.cancelKey ?? null,
+          priority: job.priority ?? JOB_PRIORITY.urgent,
         })),
       )
       .onConflict((oc) => oc.column('idempotency_key').doNothing())
@@ -88,6 +97,26 @@ export async function resumeWaitingJobs(db: Executor, solutionId: string, now: D
   return Number(result.numUpdatedRows);
 }
 
+/**
+ * Deletes finished jobs (done, cancelled) older than the retention, in batches so that no
+ * statement holds locks for long. Failed jobs stay: they are what an operator looks into.
+ */
+export async function purgeFinishedJobs(db: Kysely<Database>, olderThan: Date, batchSize = 5000): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const batch = db
+      .selectFrom('job')
+      .select('id')
+      .where('status', 'in', ['done', 'cancelled'])
+      .where('finished_at', '<', olderThan)
+      .limit(batchSize);
+    const result = await db.deleteFrom('job').where('id', 'in', batch).executeTakeFirst();
+    const n = Number(result.numDeletedRows);
+    deleted += n;
+    if (n < batchSize) return deleted;
+  }
+}
+
 /** An error a handler throws when trying again cannot help (bad data, 5xx answers). */
 export class PermanentJobError extends Error {
   override name = 'PermanentJobError';
@@ -126,6 +155,8 @@ export interface JobWorkerOptions {
   pollIntervalMs: number;
   /** How long a claimed job stays with its worker before others may take it over. */
   leaseMs?: number;
+  /** Finished jobs older than this are deleted (hourly); unset: kept. */
+  retentionMs?: number;
   now?: () => Date;
 }
 
@@ -133,6 +164,8 @@ export interface JobWorkerOptions {
 export function retryDelayMs(attempt: number): number {
   return Math.min(2000 * 2 ** Math.max(0, attempt - 1), 10 * 60 * 1000);
 }
+
+const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
 export class JobWorker {
   readonly workerId = `worker-${randomUUID()}`;
@@ -145,6 +178,7 @@ export class JobWorker {
   /** Ids of the jobs this worker is running: never claimed twice, their leases kept alive. */
   private readonly runningIds = new Set<number>();
   private heartbeat: NodeJS.Timeout | null = null;
+  private purgeTimer: NodeJS.Timeout | null = null;
 
   private readonly options: JobWorkerOptions;
   constructor(options: JobWorkerOptions) {
@@ -161,6 +195,18 @@ export class JobWorker {
       this.renewLeases().catch((error) => this.options.logger.warn({ err: error }, 'Job-Lease nicht verlängert'));
     }, every);
     this.heartbeat.unref();
+    if (this.options.retentionMs) {
+      const purge = () => {
+        if (!this.running) return;
+        const olderThan = new Date(this.now().getTime() - this.options.retentionMs!);
+        purgeFinishedJobs(this.options.db, olderThan)
+          .then((deleted) => deleted && this.options.logger.info({ deleted }, 'Erledigte Jobs nach Ablauf der Aufbewahrungsfrist gelöscht'))
+          .catch((error) => this.options.logger.warn({ err: error }, 'Erledigte Jobs nicht gelöscht'));
+      };
+      this.purgeTimer = setInterval(purge, PURGE_INTERVAL_MS);
+      this.purgeTimer.unref();
+      setTimeout(purge, 10_000).unref();
+    }
     this.poke();
   }
 
@@ -207,6 +253,8 @@ export class JobWorker {
     this.running = false;
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
+    if (this.purgeTimer) clearInterval(this.purgeTimer);
+    this.purgeTimer = null;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.polling;
@@ -262,7 +310,7 @@ export class JobWorker {
         locked_until: new Date(now.getTime() + this.leaseMs()),
         attempts: sql<number>`attempts + 1`,
       })
-      .where('id', 'in', due.orderBy('run_at').orderBy('id').limit(limit).forUpdate().skipLocked())
+      .where('id', 'in', due.orderBy('priority').orderBy('run_at').orderBy('id').limit(limit).forUpdate().skipLocked())
       .returningAll()
       .execute();
     return jobs;

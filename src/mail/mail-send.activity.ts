@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database, MailMessage, MailStatus } from '../db/schema.ts';
-import { enqueueJob, PermanentJobError, type JobHandler } from '../engine/job.queue.ts';
+import { enqueueJob, JOB_PRIORITY, PermanentJobError, type JobHandler, type NewJob } from '../engine/job.queue.ts';
 import { classifyMailError, type MailTransport } from './mail.transport.ts';
 
 /**
@@ -48,13 +48,19 @@ export async function enqueueMailSend(
   mailMessageId: string,
   runAt?: Date,
 ): Promise<void> {
-  await enqueueJob(db, {
+  await enqueueJob(db, mailSendJob(mailMessageId, runAt));
+}
+
+/** The delivery job of one message: bulk priority, so timers and effects never queue behind a mailing. */
+export function mailSendJob(mailMessageId: string, runAt?: Date): NewJob {
+  return {
     kind: MAIL_SEND_JOB,
     payload: { mailMessageId } satisfies MailSendPayload,
     idempotencyKey: `${MAIL_SEND_JOB}:${mailMessageId}`,
     maxAttempts: MAIL_SEND_MAX_ATTEMPTS,
+    priority: JOB_PRIORITY.bulk,
     ...(runAt ? { runAt } : {}),
-  });
+  };
 }
 
 export function createMailSendHandler(deps: MailSendDeps): JobHandler {

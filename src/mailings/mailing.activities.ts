@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database, Job, LinkPurpose, MailMessage, MailingKind } from '../db/schema.ts';
-import { enqueueJob, type JobHandler } from '../engine/job.queue.ts';
+import { enqueueJob, JOB_PRIORITY, type JobHandler } from '../engine/job.queue.ts';
 import type { EngineDeps } from '../engine/workflow.engine.ts';
 import { enqueueMailSend } from '../mail/mail-send.activity.ts';
 import { linkPurposesFor, MULTIPLIER_TEMPLATE } from './template.render.ts';
@@ -167,6 +167,7 @@ export function createMailingActivities(deps: MailingActivityDeps) {
         runAt: reminderDueAt(mailing.deadline, mailing.reminder_interval_days, n + 1),
         solutionId,
         ars,
+        priority: JOB_PRIORITY.normal,
       });
     }
   }

@@ -4,9 +4,9 @@ import { toJson, type Database, type MailingFilter, type MailingKind, type MailS
 import type { Principal } from '../auth/api-token.service.ts';
 import { ConflictProblem, NotFoundProblem, ValidationProblem } from '../http/problem.ts';
 import { assertMayAccess } from '../solutions/solution.service.ts';
-import { enqueueJobs, type NewJob } from '../engine/job.queue.ts';
+import { enqueueJobs, JOB_PRIORITY, type NewJob } from '../engine/job.queue.ts';
 import { pageWithTotal } from '../db/query.helpers.ts';
-import { MAIL_SEND_JOB } from '../mail/mail-send.activity.ts';
+import { mailSendJob } from '../mail/mail-send.activity.ts';
 import { addCalendarDays, berlinDate, berlinTime } from '../time/berlin.clock.ts';
 import { linkPurposesFor } from './template.render.ts';
 
@@ -272,13 +272,7 @@ export async function createMailing(
       await trx.insertInto('mail_message').values(messages.slice(offset, offset + 1000)).execute();
     }
 
-    const jobs: NewJob[] = messages.map((m) => ({
-      kind: MAIL_SEND_JOB,
-      payload: { mailMessageId: m.id },
-      idempotencyKey: `${MAIL_SEND_JOB}:${m.id}`,
-      runAt: now,
-      maxAttempts: 8,
-    }));
+    const jobs: NewJob[] = messages.map((m) => mailSendJob(m.id, now));
     // The first Erstinformation marks the step as sent; a repeat has nothing left to mark.
     if (input.kind === 'erstinformation' && firstOfKind) {
       jobs.push({ kind: 'mailing.handedOver', payload: { mailingId, solutionId }, idempotencyKey: `mailing.handedOver:${mailingId}`, runAt: now, solutionId });
@@ -292,6 +286,7 @@ export async function createMailing(
           runAt: reminderDueAt(input.deadline, reminders.intervalDays, 1),
           solutionId,
           ars: r.ars,
+          priority: JOB_PRIORITY.normal,
         });
       }
       jobs.push({
@@ -300,6 +295,7 @@ export async function createMailing(
         idempotencyKey: `mailing.escalate:${mailingId}`,
         runAt: reminderDueAt(input.deadline, reminders.intervalDays, reminders.count + 1),
         solutionId,
+        priority: JOB_PRIORITY.normal,
       });
     }
     await enqueueJobs(trx, jobs);
