@@ -64,12 +64,32 @@ async function measure(db: Kysely<Database>, ordered: boolean): Promise<Timings>
   });
   let claimedKind = '';
   const claim = await median(async () => {
-    let due = db
-      .selectFrom('job')
-      .select(['id', 'kind'])
-      .where((eb) => eb.or([eb.and([eb('status', '=', 'pending'), eb('run_at', '<=', new Date())]), eb.and([eb('status', '=', 'running'), eb('locked_until', '<', new Date())])]));
-    due = ordered ? due.orderBy('priority').orderBy('run_at').orderBy('id') : due.orderBy('run_at').orderBy('id');
-    const [first] = await due.limit(4).execute();
+    const [first] = ordered
+      ? // as the worker claims since migration 0005: expired leases back to pending, then one ordered walk
+        await (async () => {
+          await db.updateTable('job').set({ status: 'pending' }).where('status', '=', 'running').where('locked_until', '<', new Date()).execute();
+          return db
+            .selectFrom('job')
+            .select(['id', 'kind'])
+            .where('status', '=', 'pending')
+            .where('run_at', '<=', new Date())
+            .orderBy('priority')
+            .orderBy('run_at')
+            .orderBy('id')
+            .limit(4)
+            .execute();
+        })()
+      : // as it claimed before: one statement over pending and expired, by due time
+        await db
+          .selectFrom('job')
+          .select(['id', 'kind'])
+          .where((eb) =>
+            eb.or([eb.and([eb('status', '=', 'pending'), eb('run_at', '<=', new Date())]), eb.and([eb('status', '=', 'running'), eb('locked_until', '<', new Date())])]),
+          )
+          .orderBy('run_at')
+          .orderBy('id')
+          .limit(4)
+          .execute();
     claimedKind = first?.kind ?? '';
   });
   return { counts, claim, claimedKind };

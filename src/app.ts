@@ -94,7 +94,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     async (api) => {
       api.addHook('onRequest', createAuthHook(deps.db));
       await api.register(solutionRoutes, { db: deps.db, engine: deps.engine });
-      await api.register(directoryRoutes, { db: deps.db });
+      await api.register(directoryRoutes, { db: deps.db, uploadLimitBytes: deps.bodyLimitBytes });
       await api.register(tokenRoutes, { db: deps.db });
       await api.register(jobRoutes, { db: deps.db });
       await api.register(templateRoutes, { db: deps.db });

@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { createLogger, openConfiguredDatabase } from './runtime.ts';
 import { serve } from './server.ts';
-import { formatImportSummaryLine, importDirectory } from './directory/directory.import.ts';
+import { DeactivationRefusedProblem, formatImportSummaryLine, importDirectory } from './directory/directory.import.ts';
 import { createApiToken } from './auth/api-token.service.ts';
 import { ProblemError } from './http/problem.ts';
 
@@ -17,6 +17,9 @@ Befehle:
   migrate                        Datenbank-Migrationen anwenden
   import-directory <datei>       Kommunalverzeichnis importieren (kvdaten.csv oder Destatis AuszugGV)
       --land <LL>                nur dieses Land (z. B. 12 für Brandenburg)
+      --dry-run                  nur zeigen, was sich ändern würde; nichts schreiben
+      --allow-deactivate         auch übernehmen, wenn mehr als 10 bzw. 5 % der Behörden
+                                 eines Landes deaktiviert würden (sonst Abbruch mit Code 2)
   create-token --role <admin|ministry> [--ministry <KÜRZEL>] --label <text>
                                  API-Token ausstellen und einmal ausgeben
 
@@ -51,13 +54,27 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'import-directory': {
-      const { values, positionals } = parseArgs({ args: rest, options: { land: { type: 'string' } }, allowPositionals: true });
+      const { values, positionals } = parseArgs({
+        args: rest,
+        options: { land: { type: 'string' }, 'dry-run': { type: 'boolean' }, 'allow-deactivate': { type: 'boolean' } },
+        allowPositionals: true,
+      });
       const file = positionals[0];
       if (!file) throw new UsageError('import-directory braucht eine Datei');
       const content = await readFile(file);
-      const summary = await withDatabase((db) => importDirectory(db, { content, sourceName: file, land: values.land }));
-      process.stdout.write(formatImportSummaryLine(summary) + '\n');
-      return 0;
+      // stdout carries the one JSON line; notes (Windows-1252 converted, rows left out) go to stderr.
+      const note = (_data: Record<string, unknown>, message: string) => process.stderr.write(`Hinweis: ${message}\n`);
+      const input = { content, sourceName: file, land: values.land, dryRun: values['dry-run'], allowDeactivation: values['allow-deactivate'], logger: { info: note, warn: note } };
+      try {
+        const summary = await withDatabase((db) => importDirectory(db, input));
+        process.stdout.write(formatImportSummaryLine(summary) + '\n');
+        return 0;
+      } catch (error) {
+        if (!(error instanceof DeactivationRefusedProblem)) throw error;
+        process.stdout.write(formatImportSummaryLine(error.summary) + '\n');
+        process.stderr.write(`Abgelehnt: ${error.message}\n`);
+        return 2;
+      }
     }
     case 'create-token': {
       const { values } = parseArgs({

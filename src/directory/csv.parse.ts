@@ -3,40 +3,10 @@
  * which every record starts, so that errors can point the user at "Zeile 17".
  */
 
-/** One problem in an uploaded file, located as precisely as the reader knows it. */
-export interface FileIssue {
-  /** 1-based physical line; absent when the whole file is concerned. */
-  line?: number;
-  /** Header name of the column concerned. */
-  column?: string;
-  message: string;
-}
+import { FileIssuesError, IssueCollector } from './file.issues.ts';
 
-/**
- * The file cannot be read as a directory. Format readers throw this; the importer turns
- * it into a 422 problem. Kept free of HTTP types so that scripts can use the readers too.
- */
-export class FileIssuesError extends Error {
-  constructor(readonly issues: FileIssue[]) {
-    super(describeIssues(issues));
-    this.name = 'FileIssuesError';
-  }
-}
-
-export function describeIssue(issue: FileIssue): string {
-  const where = [issue.line === undefined ? null : `Zeile ${issue.line}`, issue.column ? `Spalte ${issue.column}` : null]
-    .filter((part) => part !== null)
-    .join(', ');
-  return where ? `${where}: ${issue.message}` : issue.message;
-}
-
-/** The first issue in words, plus how many more there are. */
-export function describeIssues(issues: FileIssue[]): string {
-  const [first] = issues;
-  if (!first) return 'Datei ungültig';
-  const more = issues.length - 1;
-  return more > 0 ? `${describeIssue(first)} (und ${more} weitere Fehler)` : describeIssue(first);
-}
+export { describeIssue, describeIssues, FileIssuesError, IssueCollector, type FileIssue } from './file.issues.ts';
+export { decodeUtf8 } from './text.decode.ts';
 
 export interface CsvRecord {
   /** 1-based physical line on which the record starts (a quoted field may span lines). */
@@ -49,72 +19,15 @@ export interface CsvOptions {
 }
 
 const BOM = '\uFEFF';
-
-/** Decodes strict UTF-8 and drops a leading BOM; names the line of the first bad byte. */
-export function decodeUtf8(content: Uint8Array): string {
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(content);
-  } catch {
-    const offset = firstInvalidUtf8Offset(content);
-    const line = countLines(content, offset);
-    const byte = content[offset];
-    const hex = byte === undefined ? '' : ` (Byte 0x${byte.toString(16).toUpperCase().padStart(2, '0')})`;
-    throw new FileIssuesError([
-      {
-        line,
-        message: `Datei ist nicht UTF-8-kodiert${hex}; bitte als UTF-8 speichern (vermutlich ISO-8859-1/Windows-1252)`,
-      },
-    ]);
-  }
-  return text.startsWith(BOM) ? text.slice(1) : text;
-}
-
-function countLines(content: Uint8Array, end: number): number {
-  let line = 1;
-  for (let i = 0; i < end; i++) if (content[i] === 0x0a) line++;
-  return line;
-}
-
-/** Offset of the first byte that is not part of a valid UTF-8 sequence (length when none). */
-function firstInvalidUtf8Offset(content: Uint8Array): number {
-  let i = 0;
-  while (i < content.length) {
-    const b = content[i]!;
-    let length: number;
-    let min: number;
-    if (b < 0x80) {
-      i++;
-      continue;
-    } else if (b >= 0xc2 && b <= 0xdf) {
-      length = 2;
-      min = 0x80;
-    } else if (b >= 0xe0 && b <= 0xef) {
-      length = 3;
-      min = 0x800;
-    } else if (b >= 0xf0 && b <= 0xf4) {
-      length = 4;
-      min = 0x10000;
-    } else {
-      return i;
-    }
-    if (i + length > content.length) return i;
-    let codePoint = b & (0xff >> (length + 1));
-    for (let k = 1; k < length; k++) {
-      const next = content[i + k]!;
-      if ((next & 0xc0) !== 0x80) return i;
-      codePoint = (codePoint << 6) | (next & 0x3f);
-    }
-    if (codePoint < min || codePoint > 0x10ffff || (codePoint >= 0xd800 && codePoint <= 0xdfff)) return i;
-    i += length;
-  }
-  return content.length;
-}
+/** Most NUL bytes reported per file; the first ones locate the damage. */
+const MAX_NUL_ISSUES = 20;
 
 /**
  * Splits CSV text into records. Quoted fields may contain delimiters, line breaks and
  * doubled quotes; a quote inside an unquoted field is kept literally. Empty lines are
- * skipped. Throws FileIssuesError for an unterminated quote or text after a closing quote.
+ * skipped. Throws FileIssuesError for an unterminated quote, text after a closing quote,
+ * and NUL characters (which no directory has and PostgreSQL cannot store), naming line,
+ * column and character position of each.
  */
 export function parseCsv(text: string, options: CsvOptions): CsvRecord[] {
   const { delimiter } = options;
@@ -123,7 +36,10 @@ export function parseCsv(text: string, options: CsvOptions): CsvRecord[] {
   }
   const source = text.startsWith(BOM) ? text.slice(1) : text;
   const records: CsvRecord[] = [];
+  const nuls: { line: number; position: number; fieldIndex: number; inHeader: boolean }[] = [];
   let line = 1;
+  /** Offset in `source` where the current physical line starts (for character positions). */
+  let lineStart = 0;
   let recordLine = 1;
   let fields: string[] = [];
   let field = '';
@@ -140,6 +56,29 @@ export function parseCsv(text: string, options: CsvOptions): CsvRecord[] {
     field = '';
     atFieldStart = true;
   };
+  const noteNul = (offset: number) => {
+    if (nuls.length < MAX_NUL_ISSUES) nuls.push({ line, position: offset - lineStart + 1, fieldIndex: fields.length, inHeader: records.length === 0 });
+  };
+  /** Appends source[from, to) to the field, counting line breaks and leaving out NULs. */
+  const appendQuoted = (from: number, to: number) => {
+    const segment = source.slice(from, to);
+    if (!/[\r\n\0]/.test(segment)) {
+      field += segment;
+      return;
+    }
+    for (let k = from; k < to; k++) {
+      const char = source[k]!;
+      if (char === '\0') {
+        noteNul(k);
+        continue;
+      }
+      if (char === '\n' || (char === '\r' && source[k + 1] !== '\n')) {
+        line++;
+        lineStart = k + 1;
+      }
+      field += char;
+    }
+  };
 
   while (i < source.length) {
     const char = source[i]!;
@@ -147,22 +86,19 @@ export function parseCsv(text: string, options: CsvOptions): CsvRecord[] {
       const quoteLine = line;
       i++;
       for (;;) {
-        if (i >= source.length) {
-          throw new FileIssuesError([{ line: quoteLine, message: 'Anführungszeichen wird nicht geschlossen' }]);
+        const close = source.indexOf('"', i);
+        if (close < 0) {
+          const cutOff = source.slice(i).includes('\n') ? '' : ' – die Datei endet mitten im Feld; ist sie abgeschnitten?';
+          throw new FileIssuesError([{ line: quoteLine, message: `Anführungszeichen wird nicht geschlossen${cutOff}` }]);
         }
-        const inner = source[i]!;
-        if (inner === '"') {
-          if (source[i + 1] === '"') {
-            field += '"';
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
+        appendQuoted(i, close);
+        if (source[close + 1] === '"') {
+          field += '"';
+          i = close + 2;
+          continue;
         }
-        if (inner === '\n' || (inner === '\r' && source[i + 1] !== '\n')) line++;
-        field += inner;
-        i++;
+        i = close + 1;
+        break;
       }
       const after = source[i];
       if (after !== undefined && after !== delimiter && after !== '\r' && after !== '\n') {
@@ -182,14 +118,21 @@ export function parseCsv(text: string, options: CsvOptions): CsvRecord[] {
       endRecord();
       i += char === '\r' && source[i + 1] === '\n' ? 2 : 1;
       line++;
+      lineStart = i;
       recordLine = line;
       continue;
     }
-    // Unquoted text runs up to the next delimiter or line break: take it in one slice.
+    if (char === '\0') {
+      noteNul(i);
+      atFieldStart = false;
+      i++;
+      continue;
+    }
+    // Unquoted text runs up to the next delimiter, line break or NUL: take it in one slice.
     let end = i + 1;
     while (end < source.length) {
       const next = source[end];
-      if (next === delimiter || next === '\r' || next === '\n') break;
+      if (next === delimiter || next === '\r' || next === '\n' || next === '\0') break;
       end++;
     }
     field += source.slice(i, end);
@@ -197,6 +140,17 @@ export function parseCsv(text: string, options: CsvOptions): CsvRecord[] {
     i = end;
   }
   endRecord();
+  if (nuls.length > 0) {
+    const header = records[0]?.fields ?? [];
+    throw new FileIssuesError(
+      nuls.map(({ line, position, fieldIndex, inHeader }) => ({
+        line,
+        column: (!inHeader && header[fieldIndex]?.trim()) || `Feld ${fieldIndex + 1}`,
+        position,
+        message: 'NUL-Zeichen (Byte 0x00) ist in einer Verzeichnisdatei nicht erlaubt; ist die Datei beschädigt oder falsch exportiert?',
+      })),
+    );
+  }
   return records;
 }
 
@@ -204,7 +158,9 @@ export function parseCsv(text: string, options: CsvOptions): CsvRecord[] {
 export class CsvHeader {
   private readonly index = new Map<string, number>();
 
-  constructor(readonly names: readonly string[]) {
+  readonly names: readonly string[];
+  constructor(names: readonly string[]) {
+    this.names = names;
     names.forEach((name, position) => {
       const key = CsvHeader.normalise(name);
       if (key && !this.index.has(key)) this.index.set(key, position);
@@ -226,25 +182,6 @@ export class CsvHeader {
       if (position !== undefined) return { name: CsvHeader.normalise(name), position };
     }
     return undefined;
-  }
-}
-
-/** Collects issues up to a limit, so that one upload reports many problems at once. */
-export class IssueCollector {
-  readonly issues: FileIssue[] = [];
-
-  constructor(private readonly limit = 50) {}
-
-  add(issue: FileIssue): void {
-    if (this.issues.length < this.limit) this.issues.push(issue);
-  }
-
-  get full(): boolean {
-    return this.issues.length >= this.limit;
-  }
-
-  throwIfAny(): void {
-    if (this.issues.length > 0) throw new FileIssuesError(this.issues);
   }
 }
 
@@ -288,5 +225,28 @@ export function openCsvTable(text: string, options: CsvOptions): CsvTable {
     issues.add({ line: 1, message: 'Datei ist leer' });
     issues.throwIfAny();
   }
+  checkFieldCounts(headerRecord!, rows, issues);
   return { header: new CsvHeader(headerRecord!.fields), headerLine: headerRecord!.line, rows, issues };
+}
+
+/**
+ * Every row has the header's number of fields. A shorter row would shift nothing but
+ * silently empty its last columns – the mark of a file cut off inside a line – and a
+ * row with extra values has a delimiter where none belongs; both are refused. Extra
+ * empty fields (a trailing delimiter) are harmless.
+ */
+function checkFieldCounts(header: CsvRecord, rows: CsvRecord[], issues: IssueCollector): void {
+  const expected = header.fields.length;
+  rows.forEach((row, index) => {
+    const count = row.fields.length;
+    if (count < expected) {
+      const last = index === rows.length - 1;
+      issues.add({
+        line: row.line,
+        message: `Zeile hat ${count} statt ${expected} Felder${last ? ' – die Datei endet mitten in der Zeile; ist sie abgeschnitten?' : ''}`,
+      });
+    } else if (count > expected && row.fields.slice(expected).some((value) => value.trim() !== '')) {
+      issues.add({ line: row.line, message: `Zeile hat ${count} statt ${expected} Felder; steht ein Trennzeichen in einem Wert ohne Anführungszeichen?` });
+    }
+  });
 }

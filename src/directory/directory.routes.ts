@@ -4,12 +4,74 @@ import { Type } from 'typebox';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { NotFoundProblem, ValidationProblem } from '../http/problem.ts';
-import { importDirectory } from './directory.import.ts';
+import { DEACTIVATION_LIMIT_PER_LAND, DEACTIVATION_SHARE_PER_LAND, DEACTIVATIONS_LISTED, importDirectory } from './directory.import.ts';
 import { getAuthorityByArs, listChildren, searchAuthorities } from './directory.repository.ts';
 
 const Ars = Type.String({ pattern: '^[0-9]{12}$', description: '12-stelliger Amtlicher Regionalschlüssel' });
 
-export const directoryRoutes: FastifyPluginAsync<{ db: Kysely<Database> }> = async (fastify, { db }) => {
+/** Largest directory upload unless the app says otherwise (BODY_LIMIT_BYTES). */
+export const DIRECTORY_UPLOAD_LIMIT_BYTES = 50 * 1024 * 1024;
+
+const Count = Type.Integer({ minimum: 0 });
+const ImportSummarySchema = Type.Object(
+  {
+    importId: Type.Union([Type.Integer(), Type.Null()], { description: 'Nummer des Imports; null beim Probelauf und bei einer Ablehnung' }),
+    dryRun: Type.Boolean({ description: 'Probelauf: nichts wurde geschrieben' }),
+    format: Type.Union([Type.Literal('kvdaten'), Type.Literal('destatis')]),
+    encoding: Type.Union([Type.Literal('utf-8'), Type.Literal('windows-1252'), Type.Literal('utf-16le'), Type.Literal('utf-16be')], {
+      description: 'Kodierung der Datei; windows-1252 (Excel) wurde nach UTF-8 umgewandelt',
+    }),
+    counts: Type.Record(Type.String(), Count, { description: 'importierte Behörden je Art' }),
+    total: Count,
+    skipped: Type.Object(
+      { total: Count, byOrganisationsart: Type.Record(Type.String(), Count) },
+      { description: 'Zeilen ohne Kommunalverwaltung (Hochschulen, Kammern, Landesämter, Zweckverbände …): nicht importiert, je organisationsart gezählt' },
+    ),
+    changes: Type.Object(
+      { new: Count, changed: Count, unchanged: Count, deactivated: Count, reactivated: Count },
+      { description: 'was sich ändert (beim Probelauf: ändern würde)' },
+    ),
+    deactivated: Count,
+    deactivations: Type.Array(Type.Object({ ars: Type.String(), name: Type.String(), kind: Type.String() }), {
+      description: `die ersten ${DEACTIVATIONS_LISTED} zu deaktivierenden Behörden`,
+    }),
+    deactivationRefusal: Type.Union([Type.String(), Type.Null()], {
+      description: 'warum der Import ohne erlaubeDeaktivierung=true abgelehnt wird (würde/wird); sonst null',
+    }),
+  },
+);
+
+/** An RFC 9457 problem answer (app.ts's error handler), as application/problem+json. */
+const Problem = (description: string, extra: Record<string, ReturnType<typeof Type.Object> | ReturnType<typeof Type.Array>> = {}) => ({
+  description,
+  content: {
+    'application/problem+json': {
+      schema: Type.Object(
+        {
+          type: Type.String(),
+          title: Type.String(),
+          status: Type.Integer(),
+          detail: Type.String(),
+          instance: Type.Optional(Type.String()),
+          requestId: Type.Optional(Type.String()),
+          ...Object.fromEntries(Object.entries(extra).map(([key, schema]) => [key, Type.Optional(schema)])),
+        },
+        { additionalProperties: true },
+      ),
+    },
+  },
+});
+const FileErrors = Type.Array(
+  Type.Object({
+    field: Type.String({ description: '„line 17 / bezeichnung“' }),
+    message: Type.String(),
+    line: Type.Optional(Type.Integer({ description: 'Zeile der Datei (1 = Kopfzeile)' })),
+    column: Type.Optional(Type.String({ description: 'Spalte (Name aus der Kopfzeile)' })),
+    position: Type.Optional(Type.Integer({ description: 'Zeichen in der Zeile (NUL-Zeichen)' })),
+  }),
+);
+
+export const directoryRoutes: FastifyPluginAsync<{ db: Kysely<Database>; uploadLimitBytes?: number }> = async (fastify, { db, uploadLimitBytes }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['Kommunalverzeichnis'];
   const anyRole = { roles: ['admin', 'ministry'] as ('admin' | 'ministry')[] };
@@ -65,26 +127,59 @@ export const directoryRoutes: FastifyPluginAsync<{ db: Kysely<Database> }> = asy
     '/admin/directory/imports',
     {
       config: { roles: ['admin'] },
+      bodyLimit: uploadLimitBytes ?? DIRECTORY_UPLOAD_LIMIT_BYTES,
       schema: {
+        operationId: 'importDirectory',
         tags,
         summary: 'Kommunalverzeichnis importieren (kvdaten.csv oder Destatis AuszugGV als CSV-Rohdaten)',
+        description:
+          'Nimmt die Datei als Rohdaten (Content-Type text/csv oder application/octet-stream), UTF-8 oder Windows-1252 (wird erkannt und umgewandelt). ' +
+          'Kommunalverwaltungen werden nach ARS übernommen, andere Stellen der Datei (Hochschulen, Kammern, …) übersprungen und gezählt. ' +
+          'Behörden der Länder der Datei, die darin fehlen, werden deaktiviert – mehr als ' +
+          `${DEACTIVATION_LIMIT_PER_LAND} oder mehr als ${Math.round(DEACTIVATION_SHARE_PER_LAND * 100)} % der aktiven Behörden eines Landes nur mit erlaubeDeaktivierung=true (sonst 409, nichts geändert). ` +
+          'probelauf=true zeigt die Änderungen, ohne etwas zu schreiben.',
         consumes: ['text/csv', 'application/octet-stream'],
         querystring: Type.Object({
           land: Type.Optional(Type.String({ pattern: '^[0-9]{2}$', description: 'nur dieses Land importieren' })),
-          sourceName: Type.Optional(Type.String({ maxLength: 200 })),
+          sourceName: Type.Optional(Type.String({ maxLength: 200, description: 'Name der Datei für die Importliste' })),
+          erlaubeDeaktivierung: Type.Optional(
+            Type.Boolean({ default: false, description: 'auch übernehmen, wenn mehr Behörden deaktiviert würden, als ohne Bestätigung erlaubt ist' }),
+          ),
+          probelauf: Type.Optional(Type.Boolean({ default: false, description: 'nur ausrechnen und zeigen, was sich ändern würde; nichts schreiben' })),
         }),
+        // No `type`: the body arrives as bytes (a Buffer), not as a JSON string; this only documents it.
+        body: {
+          content: {
+            'text/csv': { schema: { description: 'kvdaten.csv (;-getrennt) oder Destatis AuszugGV (,-getrennt)', contentMediaType: 'text/csv' } },
+            'application/octet-stream': { schema: { description: 'dieselbe Datei als Bytes', contentMediaType: 'application/octet-stream' } },
+          },
+        },
+        response: {
+          200: { ...ImportSummarySchema, description: 'Probelauf: was sich ändern würde (nichts geschrieben)' },
+          201: { ...ImportSummarySchema, description: 'importiert' },
+          401: Problem('nicht angemeldet'),
+          403: Problem('nur für Admins'),
+          409: Problem('würde zu viele Behörden deaktivieren; nichts geändert. `import` zeigt, was sich ändern würde', { import: ImportSummarySchema }),
+          413: Problem('Datei größer als BODY_LIMIT_BYTES'),
+          415: Problem('anderer Content-Type als text/csv oder application/octet-stream'),
+          422: Problem('Datei unbrauchbar (Kodierung, NUL-Zeichen, abgeschnitten, fehlende Spalte, doppelter Schlüssel …); nichts geändert', { errors: FileErrors }),
+        },
       },
     },
     async (request, reply) => {
       if (!Buffer.isBuffer(request.body) || request.body.length === 0) {
         throw new ValidationProblem('Die Anfrage enthält keine CSV-Datei', [{ field: '/body', message: 'CSV-Datei als Rohdaten senden (Content-Type: text/csv)' }]);
       }
+      const dryRun = request.query.probelauf === true;
       const summary = await importDirectory(db, {
         content: request.body,
         sourceName: request.query.sourceName ?? 'upload',
         land: request.query.land,
+        allowDeactivation: request.query.erlaubeDeaktivierung === true,
+        dryRun,
+        logger: request.log,
       });
-      return reply.code(201).send(summary);
+      return reply.code(dryRun ? 200 : 201).send(summary);
     },
   );
 

@@ -35,6 +35,16 @@ export interface ParsedDirectory {
   entries: DirectoryEntry[];
   /** Optional data the file carries at all; an import leaves the others as they are. */
   provides: { population: boolean; coordinates: boolean; email: boolean };
+  /** Rows that are no municipal administration (Hochschule, Kammer, …): not imported, only counted. */
+  skipped: SkippedRow[];
+}
+
+export interface SkippedRow {
+  /** The `organisationsart` as the file writes it. */
+  organisationsart: string;
+  /** First two digits of the row's key (its Land, if the key is one). */
+  land: string;
+  line: number;
 }
 
 /** Kinds that are a Gemeinde (municipality) themselves, whatever administers them. */
@@ -120,9 +130,12 @@ function normaliseLabel(label: string): string {
     .replace(/ß/g, 'ss');
 }
 
-/** Anything the Kommunalverzeichnis lists that is not a Kommune (Hochschule, Kammer, …) is `sonstige`. */
-export function kindFromOrganisationsart(label: string): AuthorityKind {
-  return KIND_BY_ORGANISATIONSART.get(normaliseLabel(label)) ?? 'sonstige';
+/**
+ * The kind of a municipal administration; null for everything else the Kommunalverzeichnis
+ * lists (Hochschule, Kammer, Landesamt, Zweckverband, …), which the import leaves out.
+ */
+export function kindFromOrganisationsart(label: string): AuthorityKind | null {
+  return KIND_BY_ORGANISATIONSART.get(normaliseLabel(label)) ?? null;
 }
 
 export const KVDATEN_COLUMNS = {
@@ -142,7 +155,16 @@ const KVDATEN_GEMEINDE_KINDS: ReadonlySet<AuthorityKind> = new Set<AuthorityKind
   'ortsgemeinde',
 ]);
 
-/** Reads decoded kvdaten.csv text. Throws FileIssuesError listing every problem found. */
+/**
+ * Reads decoded kvdaten.csv text. Throws FileIssuesError listing every problem found.
+ *
+ * Only municipal administrations (Landkreis, kreisfreie Stadt, Amt, Gemeinde, …) become
+ * entries, keyed by their ARS. The file also lists universities, chambers, state offices
+ * and Zweckverbände, often with the ARS of the municipality they sit in: they are left
+ * out and counted per `organisationsart`. The ARS is the identity of an authority in
+ * efa-rollout (participants, overrides, answer links, BUS-BB areas): such a body has no
+ * key of its own to be stored under, and no Zuständigkeit addresses it.
+ */
 export function parseKvdaten(text: string): ParsedDirectory {
   const { header, headerLine, rows, issues } = openCsvTable(text, { delimiter: ';' });
   const required = [KVDATEN_COLUMNS.ars, KVDATEN_COLUMNS.name, KVDATEN_COLUMNS.kind];
@@ -169,9 +191,15 @@ export function parseKvdaten(text: string): ParsedDirectory {
   }
 
   const entries: DirectoryEntry[] = [];
+  const skipped: SkippedRow[] = [];
   const lineByArs = new Map<string, number>();
   for (const record of rows) {
     if (issues.full) break;
+    const label = (record.fields[positions.kind!] ?? '').trim().replace(/\s+/g, ' ');
+    if (label && kindFromOrganisationsart(label) === null) {
+      skipped.push({ organisationsart: label, land: (record.fields[positions.ars!] ?? '').trim().slice(0, 2), line: record.line });
+      continue;
+    }
     const entry = readKvdatenRow(record, positions, issues);
     if (!entry) continue;
     const earlier = lineByArs.get(entry.ars);
@@ -189,6 +217,7 @@ export function parseKvdaten(text: string): ParsedDirectory {
   return {
     format: 'kvdaten',
     entries,
+    skipped,
     provides: {
       population: positions.population !== undefined,
       coordinates: positions.easting !== undefined && positions.northing !== undefined,
@@ -256,8 +285,8 @@ function readKvdatenRow(record: CsvRecord, positions: ColumnPositions, issues: I
     else report(positions.emailName, `„${emailRaw}“ ist keine E-Mail-Adresse`);
   }
 
-  if (issues.issues.length > before || population === undefined) return null;
   const kind = kindFromOrganisationsart(label);
+  if (issues.issues.length > before || population === undefined || kind === null) return null;
   return {
     ars,
     ags: KVDATEN_GEMEINDE_KINDS.has(kind) ? ars.slice(0, 5) + ars.slice(9, 12) : null,

@@ -292,17 +292,27 @@ export class JobWorker {
   private async claimDueJobs(limit: number): Promise<Job[]> {
     const now = this.now();
     const { db } = this.options;
-    let due = db
+    // Jobs of a crashed worker (lease run out) become pending again first, so that the
+    // claim itself is one ordered walk along the due index: priority, then due time.
+    let expired = db
+      .updateTable('job')
+      .set({ status: 'pending', locked_by: null, locked_until: null })
+      .where('status', '=', 'running')
+      .where('locked_until', '<', now);
+    if (this.runningIds.size) expired = expired.where('id', 'not in', [...this.runningIds]);
+    await expired.execute();
+    const due = db
       .selectFrom('job')
       .select('id')
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('status', '=', 'pending'), eb('run_at', '<=', now)]),
-          eb.and([eb('status', '=', 'running'), eb('locked_until', '<', now)]),
-        ]),
-      );
-    if (this.runningIds.size) due = due.where('id', 'not in', [...this.runningIds]);
-    const jobs = await db
+      .where('status', '=', 'pending')
+      .where('run_at', '<=', now)
+      .orderBy('priority')
+      .orderBy('run_at')
+      .orderBy('id')
+      .limit(limit)
+      .forUpdate()
+      .skipLocked();
+    return db
       .updateTable('job')
       .set({
         status: 'running',
@@ -310,10 +320,9 @@ export class JobWorker {
         locked_until: new Date(now.getTime() + this.leaseMs()),
         attempts: sql<number>`attempts + 1`,
       })
-      .where('id', 'in', due.orderBy('priority').orderBy('run_at').orderBy('id').limit(limit).forUpdate().skipLocked())
+      .where('id', 'in', due)
       .returningAll()
       .execute();
-    return jobs;
   }
 
   /**

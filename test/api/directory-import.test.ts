@@ -1,41 +1,163 @@
 import t from 'tap';
+import { readFileSync } from 'node:fs';
+import iconv from 'iconv-lite';
 import { databaseKinds } from '../helpers/databases.ts';
-import { bearer, buildTestApp } from '../helpers/app.ts';
+import { bearer, buildTestApp, type TestApp } from '../helpers/app.ts';
+
+const FIXTURE = readFileSync(new URL('../../fixtures/brandenburg-kommunalverzeichnis.csv', import.meta.url));
 
 const kvdaten = (rows: string[]) =>
   Buffer.from(
     '\uFEFF"regionalschluessel";"bezeichnung";"organisationsart";"utm_ostwert";"utm_nordwert";"email";"telefon"\r\n' + rows.join('\r\n') + '\r\n',
   );
 
+const IMPORTS = '/api/v1/admin/directory/imports';
+
+function uploader(env: TestApp) {
+  return (body: Buffer | string, query = '', token = env.adminToken, contentType = 'text/csv') =>
+    env.app.inject({ method: 'POST', url: `${IMPORTS}?sourceName=kvdaten.csv${query}`, headers: { ...bearer(token), 'content-type': contentType }, payload: body });
+}
+
+async function sizes(env: TestApp) {
+  const db = env.handle.db;
+  const [authorities, active, imports] = await Promise.all([
+    db.selectFrom('authority').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    db.selectFrom('authority').select((eb) => eb.fn.countAll<number>().as('n')).where('active', '=', true).executeTakeFirstOrThrow(),
+    db.selectFrom('directory_import').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { authorities: Number(authorities.n), active: Number(active.n), imports: Number(imports.n) };
+}
+
 for (const kind of databaseKinds()) {
   t.test(`${kind}: directory upload through the admin API`, async (t) => {
     const env = await buildTestApp(t, kind, { withDirectory: false });
-    const upload = (body: Buffer, token = env.adminToken) =>
-      env.app.inject({ method: 'POST', url: '/api/v1/admin/directory/imports?sourceName=kvdaten.csv', headers: { ...bearer(token), 'content-type': 'text/csv' }, payload: body });
+    const upload = uploader(env);
 
     const good = kvdaten([
       '"120600000000";"Barnim";"Landkreis";"";"";"poststelle@barnim.example";"03334 2140"',
       '"120605005000";"Amt Britz-Chorin-Oderberg";"Amt";"";"";"amt@britz.example";""',
       '"120605005045";"Britz";"amtsangehörige Gemeinde";"420431,5";"5858433,2";"";""',
+      '"120600000000";"Hochschule für nachhaltige Entwicklung Eberswalde";"Hochschule";"";"";"poststelle@hnee.example";""',
     ]);
     const response = await upload(good);
     t.equal(response.statusCode, 201, response.body);
-    t.match(response.json(), { format: 'kvdaten', total: 3, counts: { landkreis: 1, amt: 1, amtsangehoerige_gemeinde: 1 } });
+    t.match(response.json(), {
+      dryRun: false,
+      format: 'kvdaten',
+      encoding: 'utf-8',
+      total: 3,
+      counts: { landkreis: 1, amt: 1, amtsangehoerige_gemeinde: 1 },
+      skipped: { total: 1, byOrganisationsart: { Hochschule: 1 } },
+      changes: { new: 3, changed: 0, unchanged: 0, deactivated: 0, reactivated: 0 },
+      deactivations: [],
+      deactivationRefusal: null,
+    });
     const britz = (await env.app.inject({ url: '/api/v1/authorities/120605005045', headers: bearer(env.adminToken) })).json();
     t.equal(britz.parent_ars ?? britz.parentArs, '120605005000', 'Gemeinde → Amt');
 
     const ministry = await env.ministryToken('MIK');
-    t.equal((await upload(good, ministry)).statusCode, 403, 'only admins import');
+    t.equal((await upload(good, '', ministry)).statusCode, 403, 'only admins import');
 
     const duplicate = kvdaten(['"120600000000";"Barnim";"Landkreis";"";"";"";""', '"120600000000";"Barnim";"Landkreis";"";"";"";""']);
     const refused = await upload(duplicate);
     t.equal(refused.statusCode, 422);
     t.match(refused.headers['content-type'], /application\/problem\+json/);
-    t.match(refused.json().detail, /Zeile 3/);
-    const count = await env.handle.db.selectFrom('authority').select(env.handle.db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    t.equal(Number(count.n), 3, 'nothing changed');
+    t.match(refused.json().detail, /^Zeile 3, Spalte regionalschluessel: Schlüssel 120600000000 steht schon in Zeile 2/);
+    t.same((await sizes(env)).authorities, 3, 'nothing changed');
 
-    const empty = await env.app.inject({ method: 'POST', url: '/api/v1/admin/directory/imports', headers: { ...bearer(env.adminToken), 'content-type': 'text/csv' }, payload: '' });
+    const empty = await env.app.inject({ method: 'POST', url: IMPORTS, headers: { ...bearer(env.adminToken), 'content-type': 'text/csv' }, payload: '' });
     t.equal(empty.statusCode, 422);
   });
+
+  t.test(`${kind}: a cut-off file is refused with 409 and what would change; dry run and permission`, async (t) => {
+    const env = await buildTestApp(t, kind);
+    const upload = uploader(env);
+    const before = await sizes(env);
+    t.same(before, { authorities: 484, active: 484, imports: 1 });
+    const lines = FIXTURE.toString('utf8').split('\r\n');
+    const cut = Buffer.from(lines.slice(0, 41).join('\r\n') + '\r\n', 'utf8');
+
+    const refused = await upload(cut);
+    t.equal(refused.statusCode, 409, refused.body);
+    t.match(refused.headers['content-type'], /application\/problem\+json/);
+    const problem = refused.json();
+    t.match(problem, {
+      status: 409,
+      title: 'Konflikt',
+      detail: /^Der Import würde 444 Behörden deaktivieren \(Land 12: 444 von 484 aktiven\).*Es wurde nichts geändert\./,
+      import: { dryRun: false, importId: null, total: 40, changes: { new: 0, deactivated: 444 }, deactivated: 444 },
+    });
+    t.equal(problem.import.deactivations.length, 25);
+    t.match(problem.import.deactivations[0], { ars: /^12\d{10}$/, name: String, kind: String });
+    t.same(await sizes(env), before, 'refused: nothing written');
+
+    const dryRun = await upload(cut, '&probelauf=true');
+    t.equal(dryRun.statusCode, 200, dryRun.body);
+    t.match(dryRun.json(), { dryRun: true, importId: null, deactivated: 444, deactivationRefusal: /^Der Import würde 444 Behörden deaktivieren/ });
+    t.same(await sizes(env), before, 'dry run: nothing written');
+
+    const harmless = await upload(FIXTURE, '&probelauf=true');
+    t.match(harmless.json(), { dryRun: true, changes: { unchanged: 484, deactivated: 0 }, deactivationRefusal: null });
+
+    const applied = await upload(cut, '&erlaubeDeaktivierung=true');
+    t.equal(applied.statusCode, 201, applied.body);
+    t.match(applied.json(), { dryRun: false, importId: Number, deactivated: 444 });
+    t.same(await sizes(env), { authorities: 484, active: 40, imports: 2 });
+
+    const invalid = await upload(cut, '&erlaubeDeaktivierung=vielleicht');
+    t.equal(invalid.statusCode, 422);
+    t.match(invalid.json().errors, [{ field: '/querystring/erlaubeDeaktivierung' }]);
+  });
+
+  t.test(`${kind}: encodings, NUL bytes and cut-off lines in an upload`, async (t) => {
+    const env = await buildTestApp(t, kind);
+    const upload = uploader(env);
+    const before = await sizes(env);
+    const text = FIXTURE.toString('utf8');
+
+    const withNul = await upload(Buffer.from(text.replace('"Rüdnitz"', '"Rüd\0nitz"'), 'utf8'));
+    t.equal(withNul.statusCode, 422, withNul.body);
+    t.match(withNul.headers['content-type'], /application\/problem\+json/);
+    t.match(withNul.json(), {
+      detail: /^Zeile 19, Spalte bezeichnung, Zeichen 20: NUL-Zeichen \(Byte 0x00\) ist in einer Verzeichnisdatei nicht erlaubt/,
+      errors: [{ field: 'line 19 / bezeichnung', line: 19, column: 'bezeichnung', position: 20 }],
+    });
+
+    const cutInLine = await upload(Buffer.from(text.slice(0, text.indexOf('"Rüdnitz"') + 9), 'utf8'));
+    t.equal(cutInLine.statusCode, 422);
+    t.match(cutInLine.json().detail, /^Zeile 19: Zeile hat 2 statt 7 Felder – die Datei endet mitten in der Zeile; ist sie abgeschnitten\?/);
+
+    const utf16 = await upload(Buffer.from(text.slice(1), 'utf16le'), '', env.adminToken, 'application/octet-stream');
+    t.equal(utf16.statusCode, 422);
+    t.match(utf16.json().detail, /vermutlich UTF-16 ohne BOM/);
+    t.same(await sizes(env), before, 'nothing written by a refused file');
+
+    const excel = await upload(iconv.encode(text.slice(1), 'windows-1252'), '', env.adminToken, 'application/octet-stream');
+    t.equal(excel.statusCode, 201, excel.body);
+    t.match(excel.json(), { encoding: 'windows-1252', total: 484 });
+    const rüdnitz = (await env.app.inject({ url: '/api/v1/authorities/120605003192', headers: bearer(env.adminToken) })).json();
+    t.equal(rüdnitz.name, 'Rüdnitz');
+  });
 }
+
+t.test('the OpenAPI document describes the upload: body, answers, operationId', async (t) => {
+  const env = await buildTestApp(t, 'pglite', { withDirectory: false });
+  const document = (await env.app.inject({ url: '/openapi.json' })).json();
+  const operation = document.paths['/api/v1/admin/directory/imports'].post;
+  t.equal(operation.operationId, 'importDirectory');
+  t.same(Object.keys(operation.requestBody.content).sort(), ['application/octet-stream', 'text/csv']);
+  t.equal(operation.requestBody.content['text/csv'].schema.contentMediaType, 'text/csv');
+  t.same(operation.parameters.map((parameter: { name: string }) => parameter.name).sort(), ['erlaubeDeaktivierung', 'land', 'probelauf', 'sourceName']);
+  for (const status of ['200', '201']) {
+    t.match(operation.responses[status].content['application/json'].schema.properties, {
+      changes: { properties: { new: {}, changed: {}, unchanged: {}, deactivated: {}, reactivated: {} } },
+      skipped: { properties: { byOrganisationsart: {} } },
+      encoding: {},
+      deactivations: { type: 'array' },
+    });
+  }
+  t.match(operation.responses['409'].content['application/problem+json'].schema.properties, { detail: {}, import: { properties: { changes: {} } } });
+  t.match(operation.responses['422'].content['application/problem+json'].schema.properties, {
+    errors: { items: { properties: { line: {}, column: {}, position: {} } } },
+  });
+});

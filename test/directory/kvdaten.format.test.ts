@@ -37,13 +37,50 @@ t.test('reads the Kommunalverzeichnis shape by column name', async (t) => {
   t.match(byArs.get('120600000000')!, { kind: 'landkreis', parentArs: null, population: 5869 + 1971 + 13843 });
 });
 
-t.test('organisationsart labels, tolerant of case and umlauts; others are sonstige', async (t) => {
+t.test('organisationsart labels, tolerant of case and umlauts; others are no municipal kind', async (t) => {
   t.equal(kindFromOrganisationsart('  Kreisfreie   Stadt '), 'kreisfreie_stadt');
   t.equal(kindFromOrganisationsart('amtsfreie Stadt'), 'amtsfreie_gemeinde');
   t.equal(kindFromOrganisationsart('AMTSANGEHÖRIGE GEMEINDE'), 'amtsangehoerige_gemeinde');
   t.equal(kindFromOrganisationsart('Verbandsgemeinde'), 'verbandsgemeinde');
   t.equal(kindFromOrganisationsart('Ortsgemeinde'), 'ortsgemeinde');
-  t.equal(kindFromOrganisationsart('Hochschule'), 'sonstige');
+  t.equal(kindFromOrganisationsart('Hochschule'), null);
+  t.equal(kindFromOrganisationsart('Zweckverband'), null);
+});
+
+t.test('rows of other organisationsarten are left out and counted, even with a Kommune\'s key', async (t) => {
+  const parsed = parseKvdaten(
+    [
+      ...SAMPLE,
+      // Real-looking bodies that sit in Potsdam and Barnim and carry the municipality's ARS.
+      '"120540000000";"Universität Potsdam";"";"Hochschule";"";"";"";"poststelle@uni-potsdam.example"',
+      '"120540000000";"Industrie- und Handelskammer Potsdam";"";"Kammer";"";"";"";"info@ihk-potsdam.example"',
+      '"120540000000";"Landesamt für Umwelt";"";" Landesoberbehörde ";"";"";"";""',
+      '"120600000000";"Zweckverband Wasserversorgung Barnim";"";"Zweckverband";"";"";"kein Wert";"kaputt"',
+      '"120540000000";"Fachhochschule Potsdam";"";"Hochschule";"";"";"";""',
+    ].join('\r\n'),
+  );
+  t.equal(parsed.entries.length, 6, 'the six Kommunen of the sample');
+  t.equal(parsed.entries.find((entry) => entry.ars === '120540000000')!.name, 'Potsdam, Stadt');
+  t.same(
+    parsed.skipped.map((row) => [row.organisationsart, row.land, row.line]),
+    [
+      ['Hochschule', '12', 8],
+      ['Kammer', '12', 9],
+      ['Landesoberbehörde', '12', 10],
+      ['Zweckverband', '12', 11],
+      ['Hochschule', '12', 12],
+    ],
+    'counted by the label as written; their other columns are not checked',
+  );
+});
+
+t.test('a duplicate among the municipal kinds stays an error naming both lines', async (t) => {
+  const text = [
+    ...SAMPLE,
+    '"120540000000";"Universität Potsdam";"";"Hochschule";"";"";"";""',
+    '"120540000000";"Potsdam";"";"kreisfreie Stadt";"";"";"";""',
+  ].join('\r\n');
+  t.throws(() => parseKvdaten(text), { message: /^Zeile 9, Spalte regionalschluessel: Schlüssel 120540000000 steht schon in Zeile 7$/ });
 });
 
 t.test('problems are reported with line and column', async (t) => {
