@@ -5,6 +5,7 @@ import { databaseKinds } from '../helpers/databases.ts';
 import { bearer, buildTestApp, type TestApp } from '../helpers/app.ts';
 
 const FIXTURE = readFileSync(new URL('../../fixtures/brandenburg-kommunalverzeichnis.csv', import.meta.url));
+const DESTATIS = readFileSync(new URL('../../../shared/data/destatis-gv-auszug.csv', import.meta.url));
 
 const kvdaten = (rows: string[]) =>
   Buffer.from(
@@ -137,6 +138,11 @@ for (const kind of databaseKinds()) {
     t.match(excel.json(), { encoding: 'windows-1252', total: 484 });
     const rüdnitz = (await env.app.inject({ url: '/api/v1/authorities/120605003192', headers: bearer(env.adminToken) })).json();
     t.equal(rüdnitz.name, 'Rüdnitz');
+
+    // 1.8 MB: above the JSON routes' body limit and read in the worker thread.
+    const destatis = await upload(DESTATIS, '&land=12');
+    t.equal(destatis.statusCode, 201, destatis.body);
+    t.match(destatis.json(), { format: 'destatis', encoding: 'utf-8', total: 484, changes: { new: 0, deactivated: 0 } });
   });
 }
 

@@ -9,6 +9,7 @@ import { createTestDatabaseUrl, databaseKinds } from '../helpers/databases.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/efa-rollout.js', import.meta.url));
 const FIXTURE = readFileSync(new URL('../../fixtures/brandenburg-kommunalverzeichnis.csv', import.meta.url));
+const DESTATIS = new URL('../../../shared/data/destatis-gv-auszug.csv', import.meta.url);
 
 function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -63,5 +64,10 @@ for (const kind of databaseKinds()) {
 
     const back = await run(['import-directory', join(dir, 'kvdaten-excel.csv'), '--dry-run'], env);
     t.match(summaryOf(back.stdout), { dryRun: true, changes: { reactivated: 444, deactivated: 0 } }, 'the dry run of the full file shows them coming back');
+
+    // 1.8 MB: read in the worker thread of a plain command process.
+    const destatis = await run(['import-directory', fileURLToPath(DESTATIS), '--land', '12', '--dry-run'], env);
+    t.equal(destatis.code, 0, destatis.stderr);
+    t.match(summaryOf(destatis.stdout), { dryRun: true, format: 'destatis', total: 484, changes: { reactivated: 444 } });
   });
 }
