@@ -113,7 +113,7 @@ export class DeactivationRefusedProblem extends ConflictProblem {
   }
 }
 
-const UPSERT_BATCH_SIZE = 500;
+const UPSERT_BATCH_SIZE = 250;
 /** Entries compared per turn of the event loop while working out the changes. */
 const COMPARED_PER_TURN = 20_000;
 
@@ -185,6 +185,9 @@ export async function importDirectory(db: Kysely<Database>, input: ImportDirecto
     for (let start = 0; start < reading.entries.length; start += UPSERT_BATCH_SIZE) {
       const rows = reading.entries.slice(start, start + UPSERT_BATCH_SIZE).map((entry) => toRow(entry, importId));
       await upsertAuthorities(trx, rows, reading.provides);
+      // PGlite runs in this thread and answers without a turn of the event loop: give
+      // timers and other requests one between batches (a no-op cost on PostgreSQL).
+      await nextTurn();
     }
 
     // Every authority of the covered Länder that this import did not touch has left the file.

@@ -4,13 +4,21 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { INLINE_READ_MAX_BYTES, readDirectoryFile } from '../../src/directory/directory.read.ts';
 import { FileIssuesError } from '../../src/directory/file.issues.ts';
 import { importDirectory } from '../../src/directory/directory.import.ts';
 import { openTestDatabase } from '../helpers/databases.ts';
 
 const FIXTURE = readFileSync(new URL('../../fixtures/brandenburg-kommunalverzeichnis.csv', import.meta.url));
-const MAX_EVENT_LOOP_DELAY_MS = 500;
+/**
+ * Generous on purpose: this is responsiveness, not speed. Reading in the event loop
+ * blocked it for the whole parse (17–21 s for this file on a 2-core machine); now the
+ * main thread only takes chunks of entries, and what remains are garbage collections
+ * (≤ ~150 ms) and, with the worker and parallel test runs busy on two cores, the
+ * operating system's scheduling (p99 ~50 ms, single peaks of 0.2–0.5 s measured).
+ */
+const MAX_EVENT_LOOP_DELAY_MS = 1000;
 
 /**
  * A kvdaten file of about `bytes` size: the fixture's rows again and again under new,
@@ -41,9 +49,13 @@ function synthesiseKvdaten(bytes: number): { content: Buffer; rows: number; skip
 async function withEventLoopDelay<T>(work: () => Promise<T>): Promise<{ result: T; maxMs: number; p99Ms: number; ms: number }> {
   const histogram = monitorEventLoopDelay({ resolution: 10 });
   histogram.enable();
+  // The histogram's first sample only sets its baseline: without these turns, a block
+  // right at the start or the end of the work would go unmeasured.
+  await sleep(50);
   const started = performance.now();
   const result = await work();
   const ms = performance.now() - started;
+  await sleep(50);
   histogram.disable();
   return { result, maxMs: histogram.max / 1e6, p99Ms: histogram.percentile(99) / 1e6, ms };
 }
