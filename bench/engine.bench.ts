@@ -236,11 +236,11 @@ async function createInformedSolution(client: AdminApi, title: string): Promise<
   return { id: solution.id, participants };
 }
 
-async function counts(runtime: Runtime, solutionId: string): Promise<{ history: number; revisions: number }> {
+async function counts(runtime: Runtime, solutionId: string): Promise<{ history: number; lastHistoryId: number; revisions: number }> {
   const db = runtime.handle.db;
   const history = await db
     .selectFrom('history')
-    .select(sql<number>`count(*)::int`.as('n'))
+    .select([sql<number>`count(*)::int`.as('n'), sql<number>`coalesce(max(id), 0)::int`.as('last')])
     .where('solution_id', '=', solutionId)
     .executeTakeFirstOrThrow();
   const revisions = await db
@@ -248,7 +248,20 @@ async function counts(runtime: Runtime, solutionId: string): Promise<{ history: 
     .select(sql<number>`coalesce(sum(revision), 0)::int`.as('n'))
     .where('solution_id', '=', solutionId)
     .executeTakeFirstOrThrow();
-  return { history: history.n, revisions: revisions.n };
+  return { history: history.n, lastHistoryId: history.last, revisions: revisions.n };
+}
+
+/** What wrote history during a run that should not have: for the failure message. */
+async function unexpectedHistory(runtime: Runtime, solutionId: string, afterId: number): Promise<string> {
+  const rows = await runtime.handle.db
+    .selectFrom('history')
+    .select(['event_type', 'actor', 'participant_ars'])
+    .where('solution_id', '=', solutionId)
+    .where('id', '>', afterId)
+    .orderBy('id')
+    .limit(5)
+    .execute();
+  return rows.map((r) => `${r.event_type} by ${r.actor}${r.participant_ars ? ` (${r.participant_ars})` : ''}`).join(', ');
 }
 
 async function benchDatabase(label: string, env: Record<string, string>): Promise<DatabaseResult> {
@@ -317,7 +330,7 @@ async function benchDatabase(label: string, env: Record<string, string>): Promis
       if (after.revisions - before.revisions !== n || after.history !== before.history) {
         throw new Error(
           `verification failed (${label}, baseline): sent ${n} updates, revisions grew by ${after.revisions - before.revisions}, ` +
-            `history by ${after.history - before.history}`,
+            `history by ${after.history - before.history} (${await unexpectedHistory(rt, baselineSolution.id, before.lastHistoryId)})`,
         );
       }
       return result;

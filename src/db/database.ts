@@ -1,28 +1,72 @@
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import type { Database } from './schema.ts';
 import { PGliteDialect } from './pglite.dialect.ts';
 import { lockDataDir } from './data-dir.lock.ts';
+import { migrateToLatest } from './migrate.ts';
+import { buildTemplate, DEFAULT_TEMPLATE_DIR, seedFromTemplate, type DataDirOrigin, type TemplateManifest } from './pglite.template.ts';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
 export interface DatabaseHandle {
   db: Kysely<Database>;
   kind: DatabaseKind;
+  /** PGlite on disk: found, copied from the install's template, or made by initdb (with the reason). */
+  pgliteDataDir?: { origin: DataDirOrigin; note: string | null };
   close(): Promise<void>;
 }
 
 export type DatabaseTarget =
   | { kind: 'postgres'; url: string; poolSize?: number; onIdleConnectionError?: (error: Error) => void }
-  | { kind: 'pglite'; dataDir: string | null /* null: in memory */ };
+  | {
+      kind: 'pglite';
+      dataDir: string | null /* null: in memory */;
+      /** Template data dir copied into a new dataDir (default: the one `npm install` built); null: always initdb. */
+      templateDir?: string | null;
+    };
 
 const INT8_OID = 20;
 const parseInt8 = (value: string) => Number(value);
 /** Calendar dates stay 'YYYY-MM-DD' strings: a Date would shift them with the time zone. */
 const DATE_OID = 1082;
 const keepDateText = (value: string) => value;
+
+/**
+ * PGlite's shared buffers. initdb writes PostgreSQL's 128 MB, and PGlite touches all
+ * of it at start: 128 MB of resident WebAssembly memory for a database of a few MB.
+ * 16 MB hold the working set of a rollout (participants, jobs, history of Brandenburg);
+ * what does not fit is read from the OS page cache.
+ */
+const PGLITE_SHARED_BUFFERS = '16MB';
+
+/** The options the service and the install-time template open PGlite with. */
+export function pgliteOptions(dataDir: string | null): PGliteOptions {
+  return {
+    ...(dataDir ? { dataDir } : {}),
+    parsers: { [INT8_OID]: parseInt8, [DATE_OID]: keepDateText },
+    startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
+  };
+}
+
+/**
+ * V8 runs PGlite's 9 MB WebAssembly module with its baseline compiler (Liftoff) only.
+ * With tier-up, the optimising compiler recompiles PostgreSQL's hot functions in the
+ * background right after the start: RSS peaks ~550 MB higher for about a second and
+ * stays ~55 MB higher, on a machine where the start competes for CPU. The service's
+ * queries are small; Liftoff code is fast enough for them (see bench:engine).
+ * Process-wide and set before the module is compiled, so it also holds for every
+ * later PGlite instance of the process.
+ */
+let wasmTieringOff = false;
+function runWasmWithBaselineCompilerOnly(): void {
+  if (wasmTieringOff) return;
+  setFlagsFromString('--no-wasm-tier-up');
+  setFlagsFromString('--no-wasm-dynamic-tiering');
+  wasmTieringOff = true;
+}
 
 export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {
   if (target.kind === 'postgres') {
@@ -42,14 +86,15 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
 
   const releaseLock = target.dataDir ? lockDataDir(target.dataDir) : () => {};
   try {
-    const pglite = await PGlite.create({
-      ...(target.dataDir ? { dataDir: join(target.dataDir, 'pglite') } : {}),
-      parsers: { [INT8_OID]: parseInt8, [DATE_OID]: keepDateText },
-    });
+    const pgDataDir = target.dataDir ? join(target.dataDir, 'pglite') : null;
+    const seeded = pgDataDir ? seedFromTemplate(pgDataDir, target.templateDir === undefined ? DEFAULT_TEMPLATE_DIR : target.templateDir) : null;
+    runWasmWithBaselineCompilerOnly();
+    const pglite = await PGlite.create(pgliteOptions(pgDataDir));
     const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
     return {
       db,
       kind: 'pglite',
+      ...(seeded ? { pgliteDataDir: seeded } : {}),
       close: async () => {
         await db.destroy();
         await pglite.close();
@@ -60,4 +105,23 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
     releaseLock();
     throw error;
   }
+}
+
+/**
+ * Builds the PGlite template data directory (initdb, then every migration) that a new
+ * DATA_DIR is copied from; kept when it is up to date. Run by `npm install`
+ * (scripts/build-pglite-template.ts).
+ */
+export function buildPgliteTemplate(templateDir = DEFAULT_TEMPLATE_DIR): Promise<{ built: boolean; manifest: TemplateManifest }> {
+  return buildTemplate(templateDir, async (dataDir) => {
+    runWasmWithBaselineCompilerOnly();
+    const pglite = await PGlite.create(pgliteOptions(dataDir));
+    const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+    try {
+      await migrateToLatest(db);
+    } finally {
+      await db.destroy();
+      await pglite.close();
+    }
+  });
 }
