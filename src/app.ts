@@ -15,6 +15,9 @@ import { jobRoutes } from './engine/job.routes.ts';
 import { templateRoutes } from './mailings/template.routes.ts';
 import { mailingRoutes, type MailingRoutesDeps } from './mailings/mailing.routes.ts';
 import { responseRoutes } from './responses/response.routes.ts';
+import { renderErrorPage } from './responses/response.pages.ts';
+import { createClientErrorHandler } from './http/client-error.handler.ts';
+import { createRateLimiters, type RateLimits } from './http/rate-limit.ts';
 
 export interface AppDeps {
   db: Kysely<Database>;
@@ -23,6 +26,12 @@ export interface AppDeps {
   /** A pino logger; without one the app logs nothing (tests). */
   logger?: FastifyBaseLogger;
   bodyLimitBytes?: number;
+  /** Headers and body must have arrived within this time, else 408 (default 30 s). */
+  requestTimeoutMs?: number;
+  /** Proxies whose X-Forwarded-For names the client (rate limits, logs); default none. */
+  trustProxy?: false | readonly string[];
+  /** Requests per minute and client. Without it nothing is limited: tests inject thousands of requests. */
+  rateLimit?: RateLimits;
   /** Mailings: settings, public URL for links, local outbox (defaults: no multipliers, no outbox listing). */
   mail?: Omit<MailingRoutesDeps, 'db'>;
   /** Extra routes that only exist in one setting (the benchmark's baseline route). */
@@ -38,9 +47,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     outboxDir: null,
     now: deps.engine.now,
   };
+  const requestTimeoutMs = deps.requestTimeoutMs ?? 30_000;
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: deps.bodyLimitBytes ?? 50 * 1024 * 1024,
+    // Fastify turns Node's request deadline off; a client that sends its body byte by
+    // byte would hold the connection for good. Node checks the deadline every
+    // connectionsCheckingInterval (30 s by default): once a second keeps the 408 on time.
+    requestTimeout: requestTimeoutMs,
+    http: { connectionsCheckingInterval: Math.min(1000, requestTimeoutMs), headersTimeout: Math.min(60_000, requestTimeoutMs) },
+    clientErrorHandler: createClientErrorHandler({
+      requestTimeoutMs,
+      htmlPageFor: (path, status) => (path.startsWith('/antwort/') ? renderErrorPage(status) : null),
+    }),
+    trustProxy: deps.trustProxy ? [...deps.trustProxy] : false,
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
@@ -87,11 +107,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
   });
 
+  const limiters = deps.rateLimit ? await createRateLimiters(app, deps.rateLimit) : { api: null, answerPages: null };
+
   // The authorities' answer pages: public, the signed token in the URL is the authorisation.
-  await app.register(responseRoutes, { db: deps.db, engine: deps.engine, publicBaseUrl: mail.publicBaseUrl, now: deps.engine.now });
+  await app.register(async (pages) => {
+    if (limiters.answerPages) pages.addHook('onRequest', limiters.answerPages);
+    await pages.register(responseRoutes, { db: deps.db, engine: deps.engine, publicBaseUrl: mail.publicBaseUrl, now: deps.engine.now });
+  });
 
   await app.register(
     async (api) => {
+      // Before the token check: a flood is turned away without a database lookup.
+      if (limiters.api) api.addHook('onRequest', limiters.api);
       api.addHook('onRequest', createAuthHook(deps.db));
       await api.register(solutionRoutes, { db: deps.db, engine: deps.engine });
       await api.register(directoryRoutes, { db: deps.db, uploadLimitBytes: deps.bodyLimitBytes });

@@ -2,8 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.ts';
 import { migrateToLatest } from './db/migrate.ts';
-import { createLogger, openConfiguredDatabase } from './runtime.ts';
+import { openConfiguredDatabase } from './runtime.ts';
 import { serve } from './server.ts';
+import { DataDirLockedError } from './db/data-dir.lock.ts';
+import { StartFailure } from './logging/start-failure.ts';
 import { DeactivationRefusedProblem, formatImportSummaryLine, importDirectory } from './directory/directory.import.ts';
 import { createApiToken } from './auth/api-token.service.ts';
 import { ProblemError } from './http/problem.ts';
@@ -102,21 +104,60 @@ async function main(argv: string[]): Promise<number> {
 
 class UsageError extends Error {}
 
-main(process.argv.slice(2)).then(
+/**
+ * The PGlite data directory is held by another process – as a rule the running service.
+ * What to do instead depends on the command; above all a lost admin token must not end
+ * in a stack trace.
+ */
+function lockedDataDirHint(command: string, error: DataDirLockedError): string {
+  let base = 'http://127.0.0.1:3000';
+  try {
+    const config = loadConfig();
+    base = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
+  } catch {
+    // the configuration was readable a moment ago; keep the default address
+  }
+  const held = `Das Datenverzeichnis ${error.dataDir} ist belegt (Prozess ${error.holderPid}, meist der laufende Dienst)`;
+  switch (command) {
+    case 'create-token':
+      return `${held}: Token über den Dienst ausstellen – POST ${base}/api/v1/admin/tokens mit einem Admin-Token – oder, ohne Admin-Token, den Dienst beenden und create-token erneut aufrufen.`;
+    case 'import-directory':
+      return `${held}: über den Dienst importieren – POST ${base}/api/v1/admin/directory/imports mit einem Admin-Token – oder den Dienst beenden und den Befehl wiederholen.`;
+    case 'migrate':
+      return `${held}: der Dienst wendet die Migrationen beim Start selbst an; sonst den Dienst beenden und den Befehl wiederholen.`;
+    default:
+      return `${held}: erst den anderen Prozess beenden; für mehrere Instanzen DATABASE_URL (PostgreSQL) setzen.`;
+  }
+}
+
+/** One line on stderr, the stack only when asked for (LOG_LEVEL=debug or trace). */
+function reportFailure(error: unknown, command: string): number {
+  if (error instanceof UsageError) {
+    process.stderr.write(`${error.message}\n\n${USAGE}\n`);
+    return 64;
+  }
+  if (error instanceof StartFailure) {
+    process.stderr.write(`${error.message}\n`);
+  } else if (error instanceof DataDirLockedError) {
+    process.stderr.write(`Fehler: ${lockedDataDirHint(command, error)}\n`);
+  } else if (error instanceof ConfigError || error instanceof ProblemError) {
+    process.stderr.write(`Fehler: ${error.message}\n`);
+  } else {
+    process.stderr.write(`Fehler: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (/^(debug|trace)$/i.test(process.env.LOG_LEVEL ?? '') && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  }
+  return 1;
+}
+
+const args = process.argv.slice(2);
+main(args).then(
   (code) => {
     if (code >= 0) process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof UsageError) {
-      process.stderr.write(`${error.message}\n\n${USAGE}\n`);
-      process.exitCode = 64;
-    } else if (error instanceof ConfigError || error instanceof ProblemError) {
-      process.stderr.write(`Fehler: ${error.message}\n`);
-      process.exitCode = 1;
-    } else {
-      createLogger({ logLevel: 'error' }).error({ err: error }, 'Abbruch');
-      process.stderr.write(`Fehler: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exitCode = 1;
-    }
+    process.exitCode = reportFailure(error, args[0] ?? 'serve');
+    // Everything started has been closed; should a library still hold the event loop
+    // open, a failed command must end all the same (not linger holding memory).
+    setTimeout(() => process.exit(), 2000).unref();
   },
 );

@@ -1,6 +1,9 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+/** auto: readable lines on a terminal, JSON lines otherwise. */
+export type LogFormat = 'auto' | 'json' | 'pretty';
 
 export interface Config {
   readonly port: number;
@@ -10,6 +13,7 @@ export interface Config {
   readonly databaseUrl: string | null;
   readonly databasePoolSize: number;
   readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
   /** Admin token to install on an empty database; generated and printed once when unset. */
   readonly adminToken: string | null;
   /** Load the Brandenburg fixture directory on an empty database. */
@@ -22,6 +26,17 @@ export interface Config {
   readonly jobLeaseSeconds: number;
   /** Largest accepted request body (directory uploads), in bytes. */
   readonly bodyLimitBytes: number;
+  /** A request (headers and body) must have arrived within this time, else 408. */
+  readonly requestTimeoutMs: number;
+  /** Requests per minute and client to /api/v1; 0: no limit. */
+  readonly rateLimitApiPerMinute: number;
+  /** Requests per minute and client to the answer pages /antwort/*; 0: no limit. */
+  readonly rateLimitAnswerPagesPerMinute: number;
+  /**
+   * Proxies whose X-Forwarded-For is believed (client address for rate limits and logs):
+   * false, or their addresses/subnets (or loopback, linklocal, uniquelocal).
+   */
+  readonly trustProxy: false | readonly string[];
   /** SMTP server (smtp://user:pass@host:port, smtps://…). Unset: mails go to the local outbox only. */
   readonly smtpUrl: string | null;
   readonly smtpMaxConnections: number;
@@ -40,8 +55,10 @@ export interface Config {
 }
 
 export class ConfigError extends Error {
-  constructor(readonly variable: string, message: string) {
+  readonly variable: string;
+  constructor(variable: string, message: string) {
     super(`Ungültige Konfiguration ${variable}: ${message}`);
+    this.variable = variable;
     this.name = 'ConfigError';
   }
 }
@@ -96,6 +113,30 @@ function readMessageIdDomain(env: Env, mailFrom: string): string {
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
+const LOG_FORMATS: LogFormat[] = ['auto', 'json', 'pretty'];
+
+/**
+ * Behind a reverse proxy every request comes from the proxy: without this the rate
+ * limit would count all clients as one. Only named proxies are believed – with `true`
+ * or a hop count any client could write its own X-Forwarded-For and escape the limit
+ * (Fastify ignores hop counts for that reason).
+ */
+function readTrustProxy(env: Env): false | readonly string[] {
+  const raw = env.TRUST_PROXY?.trim().toLowerCase();
+  if (!raw || ['false', 'no', 'nein'].includes(raw)) return false;
+  const entries = raw.split(',').map((entry) => entry.trim()).filter(Boolean);
+  for (const entry of entries) {
+    if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) continue;
+    const [address = '', prefix] = entry.split('/');
+    const version = isIP(address);
+    const validPrefix = prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (version === 6 ? 128 : 32));
+    if (!version || !validPrefix) {
+      throw new ConfigError('TRUST_PROXY', `"${entry}" ist weder eine IP-Adresse noch ein Netz (z. B. 10.0.0.0/8) noch loopback`);
+    }
+  }
+  return Object.freeze(entries);
+}
+
 /** Reads and validates the configuration once; the result is frozen. */
 export function loadConfig(env: Env = process.env): Config {
   const databaseUrl = env.DATABASE_URL?.trim() || null;
@@ -105,6 +146,10 @@ export function loadConfig(env: Env = process.env): Config {
   const logLevel = (env.LOG_LEVEL?.trim().toLowerCase() || 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError('LOG_LEVEL', `"${env.LOG_LEVEL}" ist keine der Stufen ${LOG_LEVELS.join(', ')}`);
+  }
+  const logFormat = (env.LOG_FORMAT?.trim().toLowerCase() || 'auto') as LogFormat;
+  if (!LOG_FORMATS.includes(logFormat)) {
+    throw new ConfigError('LOG_FORMAT', `"${env.LOG_FORMAT}" ist keines der Formate ${LOG_FORMATS.join(', ')}`);
   }
   const adminToken = env.EFA_ADMIN_TOKEN?.trim() || null;
   if (adminToken !== null && adminToken.length < 24) {
@@ -132,12 +177,17 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl,
     databasePoolSize: readInteger(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
     logLevel,
+    logFormat,
     adminToken,
     loadFixtureDirectory: readBoolean(env, 'LOAD_FIXTURE_DIRECTORY', true),
     jobConcurrency: readInteger(env, 'JOB_CONCURRENCY', 4, 1, 64),
     jobPollIntervalMs: readInteger(env, 'JOB_POLL_INTERVAL_MS', 500, 10, 60000),
     jobLeaseSeconds: readInteger(env, 'JOB_LEASE_SECONDS', 300, 2, 86400),
     bodyLimitBytes: readInteger(env, 'BODY_LIMIT_BYTES', 50 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    requestTimeoutMs: readInteger(env, 'REQUEST_TIMEOUT_MS', 30_000, 1000, 3_600_000),
+    rateLimitApiPerMinute: readInteger(env, 'RATE_LIMIT_API_PER_MINUTE', 1200, 0, 1_000_000),
+    rateLimitAnswerPagesPerMinute: readInteger(env, 'RATE_LIMIT_ANSWER_PAGES_PER_MINUTE', 120, 0, 1_000_000),
+    trustProxy: readTrustProxy(env),
     smtpUrl,
     smtpMaxConnections: readInteger(env, 'SMTP_MAX_CONNECTIONS', 5, 1, 100),
     smtpRateLimitPerSecond: readInteger(env, 'SMTP_RATE_LIMIT', 20, 1, 10000),

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { openDatabase, type DatabaseHandle } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
@@ -12,12 +13,11 @@ import { createEffectHandlers } from './engine/effect.activities.ts';
 import type { EngineDeps } from './engine/workflow.engine.ts';
 import { buildApp, type AppDeps } from './app.ts';
 import { createMailModule } from './mailings/mail.module.ts';
+import { describeDatabaseUrl } from './logging/start-failure.ts';
+
+export { createLogger } from './logging/logger.ts';
 
 export const FIXTURE_DIRECTORY = fileURLToPath(new URL('../fixtures/brandenburg-kommunalverzeichnis.csv', import.meta.url));
-
-export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
-  return pino({ level: config.logLevel, base: { service: 'efa-rollout' } });
-}
 
 export async function openConfiguredDatabase(config: Config, logger?: Logger): Promise<DatabaseHandle> {
   return config.databaseUrl
@@ -32,10 +32,16 @@ export async function openConfiguredDatabase(config: Config, logger?: Logger): P
 
 /** Loads the project's Brandenburg directory when the database has no authorities yet. */
 export async function loadFixtureDirectoryIfEmpty(handle: DatabaseHandle, logger: Logger): Promise<void> {
-  const any = await handle.db.selectFrom('authority').select('ars').limit(1).executeTakeFirst();
-  if (any) return;
+  const { count } = await handle.db
+    .selectFrom('authority')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .executeTakeFirstOrThrow();
+  if (Number(count) > 0) {
+    logger.info({ authorities: Number(count) }, `Kommunalverzeichnis: ${count} Behörden vorhanden`);
+    return;
+  }
   const summary = await importDirectory(handle.db, { content: await readFile(FIXTURE_DIRECTORY), sourceName: 'fixtures/brandenburg-kommunalverzeichnis.csv' });
-  logger.info({ counts: summary.counts, total: summary.total }, 'Kommunalverzeichnis Brandenburg geladen');
+  logger.info({ counts: summary.counts, total: summary.total }, `Kommunalverzeichnis Brandenburg geladen: ${summary.total} Behörden`);
 }
 
 export interface Runtime {
@@ -43,33 +49,64 @@ export interface Runtime {
   handle: DatabaseHandle;
   worker: JobWorker;
   engine: EngineDeps;
+  /**
+   * Listens on HOST:PORT; only then – the start has succeeded – a database without an
+   * admin token gets a generated one, returned here to be shown once. Before, a start
+   * that failed afterwards (port in use) showed a token and then lost it.
+   */
+  listen(): Promise<{ address: string; generatedAdminToken: string | null }>;
+  /** Stops everything started so far; safe to call more than once. */
   close(): Promise<void>;
 }
 
+const seconds = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
+
 /**
- * Everything a serving instance needs, wired together: database (migrated), first
- * admin token, the Brandenburg directory on an empty database, the job worker and the app.
+ * Everything a serving instance needs, wired together: database (migrated), the admin
+ * token from EFA_ADMIN_TOKEN, the Brandenburg directory on an empty database, the job
+ * worker and the app. Each step is logged: the first start takes a while, and a person
+ * at the terminal should see what it is doing. A failing step undoes the earlier ones.
  */
 export async function startRuntime(
   config: Config,
   logger: Logger,
-  options: { extraRoutes?: AppDeps['extraRoutes']; printToken?: (token: string) => void } = {},
+  options: { extraRoutes?: AppDeps['extraRoutes'] } = {},
 ): Promise<Runtime> {
-  const handle = await openConfiguredDatabase(config, logger);
+  const cleanups: Array<() => Promise<void>> = [];
+  let closing: Promise<void> | null = null;
+  const closeAll = () =>
+    (closing ??= (async () => {
+      for (const cleanup of [...cleanups].reverse()) await cleanup();
+    })());
+
   try {
+    const opening = performance.now();
+    if (config.databaseUrl) {
+      logger.info({ database: 'postgres', server: describeDatabaseUrl(config.databaseUrl) }, `Datenbank: PostgreSQL ${describeDatabaseUrl(config.databaseUrl)}`);
+    } else {
+      logger.info({ database: 'pglite', dataDir: config.dataDir }, `Datenbank: PGlite in ${config.dataDir} wird geöffnet …`);
+    }
+    const handle = await openConfiguredDatabase(config, logger);
+    cleanups.push(() => handle.close());
     const { applied } = await migrateToLatest(handle.db);
-    if (applied.length) logger.info({ applied }, 'Migrationen angewandt');
-    const bootstrap = await ensureAdminToken(handle.db, config.adminToken);
-    if (bootstrap.generatedToken) options.printToken?.(bootstrap.generatedToken);
-    else if (bootstrap.installed) logger.info('Admin-Token aus EFA_ADMIN_TOKEN eingerichtet');
+    logger.info(
+      { applied, durationMs: Math.round(performance.now() - opening) },
+      applied.length ? `Datenbank bereit, ${applied.length} Migrationen angewandt (${seconds(opening)})` : `Datenbank bereit, Schema aktuell (${seconds(opening)})`,
+    );
+    if (config.adminToken) {
+      // Known to the operator already: nothing is lost if the start fails later.
+      const { installed } = await ensureAdminToken(handle.db, config.adminToken);
+      if (installed) logger.info('Admin-Token aus EFA_ADMIN_TOKEN eingerichtet');
+    }
     if (config.loadFixtureDirectory) await loadFixtureDirectoryIfEmpty(handle, logger);
 
     let worker!: JobWorker;
     const engine: EngineDeps = { db: handle.db, now: () => new Date(), onJobsEnqueued: () => worker.poke() };
     const mail = createMailModule({ db: handle.db, engine, logger: logger.child({ component: 'mail' }), ...config });
+    cleanups.push(() => mail.transport.close());
     logger.info(
       mail.transport.kind === 'smtp' ? { smtp: 'konfiguriert' } : { outbox: mail.routes.outboxDir },
-      mail.transport.kind === 'smtp' ? 'Mails gehen per SMTP hinaus' : 'Kein SMTP_URL: Mails landen nur im lokalen Postausgang',
+      mail.transport.kind === 'smtp' ? 'Mails gehen per SMTP hinaus' : `Kein SMTP_URL: Mails landen nur im lokalen Postausgang ${mail.routes.outboxDir}`,
     );
     worker = new JobWorker({
       db: handle.db,
@@ -79,14 +116,28 @@ export async function startRuntime(
       pollIntervalMs: config.jobPollIntervalMs,
       leaseMs: config.jobLeaseSeconds * 1000,
     });
+    cleanups.push(() => worker.stop()); // after the app has closed: no new requests, then no new jobs
     const app = await buildApp({
       db: handle.db,
       databaseKind: handle.kind,
       engine,
       logger: logger.child({ component: 'http' }),
       bodyLimitBytes: config.bodyLimitBytes,
+      requestTimeoutMs: config.requestTimeoutMs,
+      trustProxy: config.trustProxy,
+      rateLimit: { apiPerMinute: config.rateLimitApiPerMinute, answerPagesPerMinute: config.rateLimitAnswerPagesPerMinute },
       mail: mail.routes,
       extraRoutes: options.extraRoutes,
+    });
+    cleanups.push(async () => {
+      // Requests in flight may finish; a keep-alive connection that stays open
+      // afterwards must not hold the shutdown for the keep-alive timeout.
+      const forceClose = setTimeout(() => app.server.closeAllConnections(), 3000);
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(forceClose);
+      }
     });
     worker.start();
     return {
@@ -94,19 +145,19 @@ export async function startRuntime(
       handle,
       worker,
       engine,
-      async close() {
-        // Requests in flight may finish; a keep-alive connection that stays open
-        // afterwards must not hold the shutdown for the keep-alive timeout.
-        const forceClose = setTimeout(() => app.server.closeAllConnections(), 3000);
-        await app.close();
-        clearTimeout(forceClose);
-        await worker.stop();
-        await mail.transport.close();
-        await handle.close();
+      async listen() {
+        const address = await app.listen({
+          port: config.port,
+          host: config.host,
+          listenTextResolver: (at) => `Lauscht auf ${at}`,
+        });
+        const { generatedToken } = await ensureAdminToken(handle.db, null);
+        return { address, generatedAdminToken: generatedToken };
       },
+      close: closeAll,
     };
   } catch (error) {
-    await handle.close();
+    await closeAll().catch((closeError: unknown) => logger.warn({ err: closeError }, 'Aufräumen nach gescheitertem Start unvollständig'));
     throw error;
   }
 }

@@ -18,7 +18,8 @@ export async function migrateToLatest(db: Kysely<any>): Promise<MigrationOutcome
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((result) => result.status === 'Error');
-    throw new Error(`Migration ${failed?.migrationName ?? '?'} fehlgeschlagen: ${String((error as Error).message ?? error)}`);
+    // The cause keeps the driver's error code (ECONNREFUSED, 28P01 …) for the start's message.
+    throw new Error(`Migration ${failed?.migrationName ?? '?'} fehlgeschlagen: ${String((error as Error).message ?? error)}`, { cause: error });
   }
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
 }

@@ -434,7 +434,27 @@ ${contactBlock(null)}`,
   );
 }
 
-export function renderErrorPage(status: number): string {
+/** `retryAfterSeconds`: for 429, when the limit lets the next request through (Retry-After). */
+export function renderErrorPage(status: number, retryAfterSeconds?: number): string {
+  if (status === 429) {
+    const wait = retryAfterSeconds && retryAfterSeconds > 1 ? `${retryAfterSeconds} Sekunden` : 'einem Moment';
+    return renderLayout(
+      'Zu viele Anfragen',
+      `<h1>Bitte warten Sie einen Moment</h1>
+<p>Von Ihrem Anschluss sind in kurzer Zeit sehr viele Anfragen gekommen. Es wurde nichts gespeichert.</p>
+<p>Bitte öffnen Sie den Link aus Ihrer E-Mail in ${escapeHtml(wait)} erneut; er bleibt gültig.</p>
+${contactBlock(null)}`,
+    );
+  }
+  if (status === 408) {
+    return renderLayout(
+      'Zeitüberschreitung',
+      `<h1>Die Übertragung hat zu lange gedauert</h1>
+<p>Ihr Formular ist nicht vollständig angekommen. Es wurde nichts gespeichert.</p>
+<p>Bitte öffnen Sie den Link aus Ihrer E-Mail erneut und senden Sie das Formular noch einmal ab.</p>
+${contactBlock(null)}`,
+    );
+  }
   const detail =
     status >= 500
       ? 'Ihre Antwort konnte wegen eines technischen Fehlers nicht verarbeitet werden. Bitte versuchen Sie es später noch einmal.'

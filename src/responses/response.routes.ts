@@ -88,10 +88,11 @@ export const responseRoutes: FastifyPluginAsync<ResponseRoutesOptions> = async (
     return payload;
   });
 
-  app.setErrorHandler((error: { statusCode?: number }, request, reply) => {
+  app.setErrorHandler((error: { statusCode?: number; retryAfterSeconds?: number }, request, reply) => {
     const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error }, 'Antwortseite: unerwarteter Fehler');
-    return sendHtml(reply, status, renderErrorPage(status));
+    // 429 from the rate limit (app.ts): the page says how long to wait, as Retry-After does.
+    return sendHtml(reply, status, renderErrorPage(status, error.retryAfterSeconds));
   });
 
   function sendHtml(reply: FastifyReply, status: number, html: string) {

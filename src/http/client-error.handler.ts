@@ -1,0 +1,49 @@
+import type { Socket } from 'node:net';
+import { STATUS_CODES, type ServerResponse } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+
+/**
+ * Errors Node's HTTP parser raises before a request reaches Fastify's routes – above
+ * all a request whose body did not arrive within REQUEST_TIMEOUT_MS (a slow or stalled
+ * client would otherwise hold a connection for good). Fastify's default answers these
+ * with its own JSON; here they are problem+json like every other error, or a German
+ * HTML page for a person on an answer page.
+ */
+export interface ClientErrorOptions {
+  requestTimeoutMs: number;
+  /** The HTML page for a request to this path, or null for problem+json. */
+  htmlPageFor?: (path: string, status: number) => string | null;
+}
+
+const KNOWN: Record<string, { status: number; title: string; detail: (options: ClientErrorOptions) => string }> = {
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    status: 408,
+    title: 'Zeitüberschreitung',
+    detail: (options) => `Die Anfrage ist nicht innerhalb von ${Math.round(options.requestTimeoutMs / 1000)} s vollständig angekommen.`,
+  },
+  HPE_HEADER_OVERFLOW: { status: 431, title: 'Kopfzeilen zu groß', detail: () => 'Die Kopfzeilen der Anfrage sind zu groß.' },
+};
+
+export function createClientErrorHandler(options: ClientErrorOptions) {
+  return function handleClientError(this: FastifyInstance, error: Error & { code?: string }, socket: Socket): void {
+    if (error.code === 'ECONNRESET' || socket.destroyed) return;
+    const known = (error.code && KNOWN[error.code]) || { status: 400, title: 'Ungültige Anfrage', detail: () => 'Die Anfrage ist kein gültiges HTTP.' };
+    this.log.debug({ err: error }, `Anfrage abgebrochen (${known.status})`);
+    if (socket.writable) {
+      // A request whose headers were read has its response object on the socket; its
+      // path decides between the HTML page and problem+json.
+      const path = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage?.req?.url?.split('?')[0] ?? '';
+      const html = options.htmlPageFor?.(path, known.status) ?? null;
+      const [type, body] = html
+        ? ['text/html; charset=utf-8', html]
+        : [
+            'application/problem+json',
+            JSON.stringify({ type: 'about:blank', title: known.title, status: known.status, detail: known.detail(options), ...(path ? { instance: path } : {}) }),
+          ];
+      socket.write(
+        `HTTP/1.1 ${known.status} ${STATUS_CODES[known.status]}\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    }
+    socket.destroy(error);
+  };
+}

@@ -1,0 +1,33 @@
+import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
+import type { LogFormat, LogLevel } from '../config.ts';
+
+/**
+ * A person at a terminal reads lines; a log collector parses JSON. `auto` decides by
+ * whether stdout is a terminal, so `npm start` is readable and a service unit or a
+ * container without a TTY keeps the JSON that operators expect.
+ */
+export function resolveLogFormat(setting: LogFormat, stdoutIsTTY: boolean): 'json' | 'pretty' {
+  if (setting !== 'auto') return setting;
+  return stdoutIsTTY ? 'pretty' : 'json';
+}
+
+export interface LoggerSettings {
+  logLevel: LogLevel;
+  logFormat?: LogFormat;
+}
+
+export function createLogger(settings: LoggerSettings, stdout: { isTTY?: boolean } = process.stdout): Logger {
+  const options = { level: settings.logLevel, base: { service: 'efa-rollout' } };
+  if (resolveLogFormat(settings.logFormat ?? 'auto', stdout.isTTY === true) === 'json') return pino(options);
+  // In this thread and synchronous (not a worker transport): a failed start that exits
+  // right away still shows its last lines, and there is no extra thread to pay for.
+  const stream = pretty({
+    destination: 1,
+    sync: true,
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname,service',
+    singleLine: true,
+  });
+  return pino(options, stream);
+}
