@@ -24,6 +24,8 @@ export interface Config {
   readonly jobPollIntervalMs: number;
   /** How long a claimed job stays with its worker; after that another instance takes it over. */
   readonly jobLeaseSeconds: number;
+  /** Finished jobs are deleted after this many days; 0 keeps them. */
+  readonly jobRetentionDays: number;
   /** Largest accepted request body (directory uploads), in bytes. */
   readonly bodyLimitBytes: number;
   /** A request (headers and body) must have arrived within this time, else 408. */
@@ -183,6 +185,7 @@ export function loadConfig(env: Env = process.env): Config {
     jobConcurrency: readInteger(env, 'JOB_CONCURRENCY', 4, 1, 64),
     jobPollIntervalMs: readInteger(env, 'JOB_POLL_INTERVAL_MS', 500, 10, 60000),
     jobLeaseSeconds: readInteger(env, 'JOB_LEASE_SECONDS', 300, 2, 86400),
+    jobRetentionDays: readInteger(env, 'JOB_RETENTION_DAYS', 30, 0, 3650),
     bodyLimitBytes: readInteger(env, 'BODY_LIMIT_BYTES', 50 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     requestTimeoutMs: readInteger(env, 'REQUEST_TIMEOUT_MS', 30_000, 1000, 3_600_000),
     rateLimitApiPerMinute: readInteger(env, 'RATE_LIMIT_API_PER_MINUTE', 1200, 0, 1_000_000),

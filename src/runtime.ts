@@ -115,6 +115,7 @@ export async function startRuntime(
       concurrency: config.jobConcurrency,
       pollIntervalMs: config.jobPollIntervalMs,
       leaseMs: config.jobLeaseSeconds * 1000,
+      ...(config.jobRetentionDays > 0 ? { retentionMs: config.jobRetentionDays * 24 * 60 * 60 * 1000 } : {}),
     });
     cleanups.push(() => worker.stop()); // after the app has closed: no new requests, then no new jobs
     const app = await buildApp({
