@@ -24,8 +24,10 @@
  *
  * Baseline, in the same run and with the project's own Node and PGlite: a bare process
  * that opens a new PGlite data dir (initdb), and one that reopens it; time from spawn to
- * the answer of `select 1`, RSS peak and idle. And a bare Node process (the floor of any
- * Node service). Ratios service/baseline are printed; nothing is asserted.
+ * the answer of `select 1`, RSS peak and idle. Beside them a bare process that reopens
+ * it with the options the service uses since issue 7 ("tuned"), and a bare Node process
+ * (the floor of any Node service). Ratios service/baseline are printed; nothing is
+ * asserted.
  *
  * BENCH_PROJECT_DIR (default: this checkout) names the project to measure, so that the
  * same script measures an older commit in a worktree of its own:
@@ -296,11 +298,20 @@ async function settle(pid: number, what: string): Promise<Memory> {
  * Opens (or creates: initdb) a PGlite data dir with the project's PGlite and default
  * options, answers `select 1`, says "ready" and idles until SIGINT/SIGTERM. Plain
  * JavaScript, so that it runs on any project's Node (Node 20 cannot run TypeScript).
+ * With "tuned" it opens PGlite as src/db/database.ts does since issue 7 (16 MB shared
+ * buffers, WebAssembly on V8's baseline compiler only): what the service's own code
+ * costs on top of its database shows against that.
  */
 const BARE_PGLITE = `
-const [moduleUrl, dataDir] = process.argv.slice(1);
+const [moduleUrl, dataDir, variant] = process.argv.slice(1);
+const tuned = variant === 'tuned';
+if (tuned) {
+  const v8 = await import('node:v8');
+  v8.setFlagsFromString('--no-wasm-tier-up');
+  v8.setFlagsFromString('--no-wasm-dynamic-tiering');
+}
 const { PGlite } = await import(moduleUrl);
-const db = await PGlite.create({ dataDir });
+const db = await PGlite.create({ dataDir, ...(tuned ? { startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'] } : {}) });
 await db.query('select 1');
 process.stdout.write('ready\\n');
 const stop = async () => { await db.close(); process.exit(0); };
@@ -331,7 +342,10 @@ interface BareResult {
 }
 
 async function measureBare(label: string, code: string, args: string[]): Promise<BareResult> {
+  // Bare means Node's defaults: no options meant for the service.
   const env = userEnvironment({});
+  delete env.NODE_OPTIONS;
+  delete env.NODE_COMPILE_CACHE;
   const launched = launch(projectNode(PROJECT_DIR), ['--input-type=module', '-e', code, ...args], PROJECT_DIR, env, label);
   const ready = new Promise<void>((resolveReady) => {
     let seen = '';
@@ -353,6 +367,7 @@ async function measureBare(label: string, code: string, args: string[]): Promise
 interface BaselineRun {
   initdb: BareResult;
   reopen: BareResult;
+  reopenTuned: BareResult;
   node: BareResult;
 }
 
@@ -363,8 +378,9 @@ async function measureBaseline(pgliteUrl: string): Promise<BaselineRun> {
     const dataDir = join(dir, 'pglite');
     const initdb = await measureBare('bare PGlite (initdb)', BARE_PGLITE, [pgliteUrl, dataDir]);
     const reopen = await measureBare('bare PGlite (reopen)', BARE_PGLITE, [pgliteUrl, dataDir]);
+    const reopenTuned = await measureBare('bare PGlite (reopen, tuned)', BARE_PGLITE, [pgliteUrl, dataDir, 'tuned']);
     const node = await measureBare('bare Node', BARE_NODE, []);
-    return { initdb, reopen, node };
+    return { initdb, reopen, reopenTuned, node };
   } finally {
     await remove();
   }
@@ -569,6 +585,9 @@ async function main(): Promise<void> {
   add('bare PGlite: reopen, CPU time until select 1', pick(baselines, (b) => b.reopen.cpuSeconds), 2, 's');
   add('bare PGlite: reopen, RSS peak', pick(baselines, (b) => b.reopen.peakKb), 0, 'MB');
   add('bare PGlite: reopen, RSS idle', pick(baselines, (b) => b.reopen.idleKb), 0, 'MB');
+  add('bare PGlite tuned (16 MB shared buffers, Liftoff only): reopen, spawn to select 1', pick(baselines, (b) => b.reopenTuned.seconds), 2, 's');
+  add('bare PGlite tuned: reopen, RSS peak', pick(baselines, (b) => b.reopenTuned.peakKb), 0, 'MB');
+  add('bare PGlite tuned: reopen, RSS idle', pick(baselines, (b) => b.reopenTuned.idleKb), 0, 'MB');
   add('bare Node: RSS idle', pick(baselines, (b) => b.node.idleKb), 0, 'MB');
   const serviceRows = (database: string, runs: DatabaseRun[]) => {
     if (runs.length === 0) return;
@@ -603,6 +622,7 @@ async function main(): Promise<void> {
     diff('pglite warm start RSS idle − bare reopen idle', paired.map(({ run, base }) => run.warm.idleKb - base.reopen.idleKb));
     diff('pglite first start RSS idle − bare reopen idle', paired.map(({ run, base }) => run.first.idleKb - base.reopen.idleKb));
     diff('pglite after mailing RSS idle − bare reopen idle', paired.map(({ run, base }) => run.mailing.idleKb - base.reopen.idleKb));
+    diff('pglite warm start RSS idle − bare tuned reopen idle (the service\'s own share)', paired.map(({ run, base }) => run.warm.idleKb - base.reopenTuned.idleKb));
   }
   if (postgresRuns.length) {
     ratio('postgres warm start RSS idle / bare Node idle', postgresRuns.map((run, i) => run.warm.idleKb / baselines[i]!.node.idleKb));
@@ -639,7 +659,7 @@ async function main(): Promise<void> {
       pglite: pglite.version,
       postgres: postgresNote,
       runs: RUNS,
-      baseline: baselines.map((b) => ({ initdb: bareJson(b.initdb), reopen: bareJson(b.reopen), nodeIdleMb: kbToMb(b.node.idleKb) })),
+      baseline: baselines.map((b) => ({ initdb: bareJson(b.initdb), reopen: bareJson(b.reopen), reopenTuned: bareJson(b.reopenTuned), nodeIdleMb: kbToMb(b.node.idleKb) })),
       pgliteRuns: pgliteRuns.map(runJson),
       postgresRuns: postgresRuns.map(runJson),
     }),
