@@ -7,14 +7,16 @@ import type { Database } from './db/schema.ts';
 import type { DatabaseKind } from './db/database.ts';
 import type { EngineDeps } from './engine/workflow.engine.ts';
 import { createAuthHook } from './auth/auth.hook.ts';
-import { handleError, handleNotFound } from './http/error.handler.ts';
+import { createFrameworkErrorHandler, handleError, handleNotFound } from './http/error.handler.ts';
+import { refuseNonFiniteNumbers, refuseUnsafeInput } from './http/input.guard.ts';
+import { JSON_BODY_LIMIT_BYTES } from './http/body-limits.ts';
 import { solutionRoutes } from './solutions/solution.routes.ts';
 import { directoryRoutes } from './directory/directory.routes.ts';
 import { tokenRoutes } from './auth/token.routes.ts';
 import { jobRoutes } from './engine/job.routes.ts';
 import { templateRoutes } from './mailings/template.routes.ts';
 import { mailingRoutes, type MailingRoutesDeps } from './mailings/mailing.routes.ts';
-import { responseRoutes } from './responses/response.routes.ts';
+import { responseRoutes, SECURITY_HEADERS } from './responses/response.routes.ts';
 import { renderErrorPage } from './responses/response.pages.ts';
 import { createClientErrorHandler } from './http/client-error.handler.ts';
 import { createRateLimiters, type RateLimits } from './http/rate-limit.ts';
@@ -25,6 +27,7 @@ export interface AppDeps {
   engine: EngineDeps;
   /** A pino logger; without one the app logs nothing (tests). */
   logger?: FastifyBaseLogger;
+  /** Largest directory upload (BODY_LIMIT_BYTES); every other route takes far less (http/body-limits.ts). */
   bodyLimitBytes?: number;
   /** Headers and body must have arrived within this time, else 408 (default 30 s). */
   requestTimeoutMs?: number;
@@ -50,7 +53,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const requestTimeoutMs = deps.requestTimeoutMs ?? 30_000;
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
-    bodyLimit: deps.bodyLimitBytes ?? 50 * 1024 * 1024,
+    // Small unless a route says otherwise: the directory upload has its own limit.
+    bodyLimit: JSON_BODY_LIMIT_BYTES,
     // Fastify turns Node's request deadline off; a client that sends its body byte by
     // byte would hold the connection for good. Node checks the deadline every
     // connectionsCheckingInterval (30 s by default): once a second keeps the 408 on time.
@@ -65,11 +69,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
     },
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true } },
+    // discriminator: event bodies are one schema per `type`, and only the matching one reports errors;
+    // verbose: a failed pattern can be explained by its schema's description.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true, discriminator: true, verbose: true } },
+    frameworkErrors: createFrameworkErrorHandler((path, status) =>
+      path.startsWith('/antwort/') ? { html: renderErrorPage(status), headers: SECURITY_HEADERS } : null,
+    ),
   });
   app.decorateRequest('principal', null);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
+  // No route reads plain text; without this parser such a body is a 415, not a confusing 422.
+  app.removeContentTypeParser('text/plain');
+  app.addHook('preValidation', refuseUnsafeInput);
+  app.addHook('preHandler', refuseNonFiniteNumbers);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
     if (reply.statusCode === 401) reply.header('www-authenticate', 'Bearer realm="efa-rollout"');

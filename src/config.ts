@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { isMailAddress } from './mail/mail-address.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 /** auto: readable lines on a terminal, JSON lines otherwise. */
@@ -168,7 +169,8 @@ export function loadConfig(env: Env = process.env): Config {
     .map((address) => address.trim())
     .filter(Boolean);
   for (const address of multiplierEmails) {
-    if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(address)) throw new ConfigError('MULTIPLIER_EMAILS', `"${address}" ist keine E-Mail-Adresse`);
+    // the same rule as every other address: each ends up alone in a To header
+    if (!isMailAddress(address)) throw new ConfigError('MULTIPLIER_EMAILS', `"${address}" ist keine einzelne E-Mail-Adresse (name@domain.de, kommagetrennt)`);
   }
   const mailFrom = env.MAIL_FROM?.trim() || 'EfA-Rollout Brandenburg <efa-rollout@land-brandenburg.example>';
   const messageIdDomain = readMessageIdDomain(env, mailFrom);

@@ -16,6 +16,11 @@ export class ProblemError extends Error {
     this.detail = detail;
     this.name = 'ProblemError';
   }
+
+  /** Fastify's name for it: error handlers that only know `statusCode` (the answer pages') still see a 4xx. */
+  get statusCode(): number {
+    return this.status;
+  }
 }
 
 export interface FieldError {

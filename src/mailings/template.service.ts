@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { toJson, type Database, type LinkPurpose, type MailDetails, type TemplateKind } from '../db/schema.ts';
 import { NotFoundProblem, ValidationProblem } from '../http/problem.ts';
+import { isMailAddress } from '../mail/mail-address.ts';
 import { DEFAULT_TEMPLATES } from './default-templates.ts';
 import { renderMail, TEMPLATE_KINDS, validateTemplate, type MailContext, type MailTemplate, type RenderedMail } from './template.render.ts';
 
@@ -56,7 +57,12 @@ export async function saveTemplate(
   actor: string,
 ): Promise<TemplateView> {
   const errors = validateTemplate(template, kind);
-  if (errors.length) throw new ValidationProblem('Die Vorlage kann so nicht gespeichert werden', errors);
+  if (errors.length) {
+    throw new ValidationProblem(
+      'Die Vorlage kann so nicht gespeichert werden',
+      errors.map((error) => ({ ...error, field: `/body${error.field}` })),
+    );
+  }
   const values = { subject: template.subject, text_body: template.textBody, html_body: template.htmlBody, updated_by: actor, updated_at: new Date() };
   const row = await db
     .insertInto('mail_template')
@@ -82,7 +88,7 @@ export async function saveMailDetails(db: Db, solutionId: string, input: MailDet
     if (value) details[key] = value;
   }
   // The address becomes every mail's Reply-To: a typo would send the authorities' answers nowhere.
-  if (details.kontaktEmail && !/^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/.test(details.kontaktEmail)) {
+  if (details.kontaktEmail && !isMailAddress(details.kontaktEmail)) {
     throw new ValidationProblem('Die Angaben für die Mails können so nicht gespeichert werden', [
       { field: '/body/kontaktEmail', message: `„${details.kontaktEmail}“ ist keine E-Mail-Adresse` },
     ]);

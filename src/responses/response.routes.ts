@@ -34,7 +34,8 @@ export interface ResponseRoutesOptions {
 const FORM_TYPE = 'application/x-www-form-urlencoded';
 const FORM_BODY_LIMIT = 64 * 1024;
 
-const SECURITY_HEADERS = {
+/** Also sent with the pages for requests the router could not decode (src/app.ts). */
+export const SECURITY_HEADERS = {
   'cache-control': 'no-store',
   // The token is in the URL: it must not travel on in a Referer header to another
   // site. Not no-referrer: under that policy a browser posts the form with

@@ -51,8 +51,8 @@ export async function resolveParticipants(
   if (responsibility.level === 'liste') {
     const list = responsibility.authorities ?? [];
     list.forEach((ars, index) => {
-      if (!activeByArs.has(ars)) errors.push({ field: `/responsibility/authorities/${index}`, message: `Behörde ${ars} ist nicht im Kommunalverzeichnis` });
-      else if (!activeByArs.get(ars)) errors.push({ field: `/responsibility/authorities/${index}`, message: `Behörde ${ars} ist nicht mehr aktiv` });
+      if (!activeByArs.has(ars)) errors.push({ field: `/body/responsibility/authorities/${index}`, message: `Behörde ${ars} ist nicht im Kommunalverzeichnis` });
+      else if (!activeByArs.get(ars)) errors.push({ field: `/body/responsibility/authorities/${index}`, message: `Behörde ${ars} ist nicht mehr aktiv` });
     });
     responsible = list;
   } else {
@@ -65,12 +65,12 @@ export async function resolveParticipants(
       .execute();
     responsible = rows.map((row) => row.ars);
     if (responsible.length === 0) {
-      errors.push({ field: '/responsibility/land', message: `Im Kommunalverzeichnis gibt es für Land ${responsibility.land} keine zuständigen Behörden` });
+      errors.push({ field: '/body/responsibility/land', message: `Im Kommunalverzeichnis gibt es für Land ${responsibility.land} keine zuständigen Behörden` });
     }
   }
 
   overrides.forEach((override, index) => {
-    if (!activeByArs.has(override.ars)) errors.push({ field: `/overrides/${index}/ars`, message: `Behörde ${override.ars} ist nicht im Kommunalverzeichnis` });
+    if (!activeByArs.has(override.ars)) errors.push({ field: `/body/overrides/${index}/ars`, message: `Behörde ${override.ars} ist nicht im Kommunalverzeichnis` });
   });
   if (errors.length) throw new ValidationProblem('Die Zuständigkeit verweist auf unbekannte Behörden', errors);
 

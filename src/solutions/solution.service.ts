@@ -41,7 +41,7 @@ function checkOverrides(overrides: ResponsibilityOverride[]): void {
   const errors = overrides.flatMap((override, index) => {
     const first = seen.get(override.ars);
     seen.set(override.ars, first ?? index);
-    return first === undefined ? [] : [{ field: `/overrides/${index}/ars`, message: `${override.ars} steht schon in overrides/${first}` }];
+    return first === undefined ? [] : [{ field: `/body/overrides/${index}/ars`, message: `${override.ars} steht schon in overrides/${first}` }];
   });
   if (errors.length) throw new ValidationProblem('Jede Behörde darf nur einmal in overrides stehen', errors);
 }
@@ -53,7 +53,7 @@ function leadMinistryFor(principal: Principal, requested: string | undefined): s
     }
     return principal.ministry!;
   }
-  if (!requested) throw new ValidationProblem('Federführendes Ministerium fehlt', [{ field: '/leadMinistry', message: 'Pflichtangabe für Admin-Tokens' }]);
+  if (!requested) throw new ValidationProblem('Federführendes Ministerium fehlt', [{ field: '/body/leadMinistry', message: 'Pflichtangabe für Admin-Tokens' }]);
   return requested;
 }
 

@@ -89,7 +89,7 @@ for (const kind of databaseKinds()) {
     t.ok(noTitle.json().errors.some((e: { field: string }) => e.field === '/body/title'), noTitle.body);
     const noMinistry = await post(draft);
     t.equal(noMinistry.statusCode, 422);
-    t.equal(noMinistry.json().errors[0].field, '/leadMinistry');
+    t.equal(noMinistry.json().errors[0].field, '/body/leadMinistry');
     const badLeika = await post({ ...draft, leadMinistry: 'MIK', leikaKeys: ['123'] });
     t.equal(badLeika.statusCode, 422);
     t.ok(badLeika.json().errors.some((e: { field: string }) => e.field === '/body/leikaKeys/0'));
@@ -99,7 +99,7 @@ for (const kind of databaseKinds()) {
       overrides: [{ ars: '129999999999', action: 'add', reason: 'Test' }],
     });
     t.equal(unknownAuthority.statusCode, 422);
-    t.equal(unknownAuthority.json().errors[0].field, '/overrides/0/ars');
+    t.equal(unknownAuthority.json().errors[0].field, '/body/overrides/0/ars');
     const duplicate = await post({
       ...draft,
       leadMinistry: 'MIK',

@@ -117,13 +117,13 @@ for (const kind of databaseKinds()) {
     const withLink = await put(url, { ...custom, textBody: 'Bitte hier: {{link.interesse}}' });
     t.equal(withLink.statusCode, 422);
     t.match(withLink.headers['content-type'], /application\/problem\+json/);
-    t.equal(withLink.json().errors[0].field, '/textBody');
+    t.equal(withLink.json().errors[0].field, '/body/textBody');
     t.match(withLink.json().errors[0].message, /\{\{link\.interesse\}\}.*keine Antwort-Links/);
     const withAuthority = await put(url, { ...custom, subject: 'Kopie für {{behoerde.name}}' });
     t.equal(withAuthority.statusCode, 422);
-    t.equal(withAuthority.json().errors[0].field, '/subject');
+    t.equal(withAuthority.json().errors[0].field, '/body/subject');
     const withList = await put(url, { ...custom, htmlBody: '{{link.liste}}' });
-    t.equal(withList.json().errors?.[0]?.field, '/htmlBody', 'the link list neither');
+    t.equal(withList.json().errors?.[0]?.field, '/body/htmlBody', 'the link list neither');
     const countElsewhere = await put(`${base}/templates/erstinformation`, { ...custom, textBody: '{{empfaenger.anzahl}} {{link.interesse}}' });
     t.equal(countElsewhere.statusCode, 422, 'an authority does not learn the recipient count');
     t.equal((await env.app.inject({ url, headers: bearer(token) })).json().custom, false, 'nothing saved');

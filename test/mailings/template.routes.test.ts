@@ -55,14 +55,14 @@ for (const kind of databaseKinds()) {
     });
     t.equal(unknown.statusCode, 422);
     t.match(unknown.headers['content-type'], /application\/problem\+json/);
-    t.equal(unknown.json().errors[0].field, '/textBody');
+    t.equal(unknown.json().errors[0].field, '/body/textBody');
     t.match(unknown.json().errors[0].message, '{{behoerde.anschrift}}');
     const afterRefusal = await app.inject({ url: `${base}/templates/erstinformation`, headers: bearer(msgiv) });
     t.equal(afterRefusal.json().subject, custom.subject, 'nothing saved');
 
     const blank = await app.inject({ method: 'PUT', url: `${base}/templates/pilotaufruf`, headers: bearer(msgiv), payload: { ...custom, subject: ' ' } });
     t.equal(blank.statusCode, 422);
-    t.equal(blank.json().errors[0].field, '/subject');
+    t.equal(blank.json().errors[0].field, '/body/subject');
     t.equal((await app.inject({ url: `${base}/templates/pilotaufruf`, headers: bearer(msgiv) })).json().custom, false);
     const extra = await app.inject({ method: 'PUT', url: `${base}/templates/pilotaufruf`, headers: bearer(msgiv), payload: { ...custom, from: 'x' } });
     t.equal(extra.statusCode, 422);

@@ -20,6 +20,9 @@ t.test('an invalid value names its variable', async (t) => {
     [{ MAIL_MESSAGE_ID_DOMAIN: 'efa-rollout' }, 'MAIL_MESSAGE_ID_DOMAIN'],
     [{ MAIL_FROM: 'EfA <efa-rollout@localhost>' }, 'MAIL_FROM'],
     [{ MAIL_FROM: 'EfA-Rollout ohne Adresse' }, 'MAIL_FROM'],
+    [{ MULTIPLIER_EMAILS: 'kaz@zit-bb.example\nBcc: alle@example.org' }, 'MULTIPLIER_EMAILS'],
+    [{ MULTIPLIER_EMAILS: 'kaz@zit-bb.example; lkt@landkreistag.example' }, 'MULTIPLIER_EMAILS'],
+    [{ MULTIPLIER_EMAILS: 'Kaz <kaz@zit-bb.example>' }, 'MULTIPLIER_EMAILS'],
   ];
   for (const [env, variable] of cases) {
     let caught: unknown;

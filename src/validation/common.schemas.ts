@@ -1,0 +1,78 @@
+import { Type, type TSchema } from 'typebox';
+import { MAIL_ADDRESS_MAX_LENGTH, MAIL_ADDRESS_PATTERN } from '../mail/mail-address.ts';
+
+/**
+ * The building blocks of every request schema (routes and event payloads alike), so that
+ * each kind of value has one rule: every string a length limit, every number a range,
+ * dates real calendar days, addresses exactly one address. NUL bytes, lone surrogates
+ * and nesting depth are refused before any schema runs (src/http/input.guard.ts).
+ */
+
+export const Ars = Type.String({ pattern: '^[0-9]{12}$', maxLength: 12, description: '12-stelliger Amtlicher Regionalschlüssel' });
+export const Uuid = Type.String({ format: 'uuid', maxLength: 36 });
+export const LandKey = Type.String({ pattern: '^[0-9]{2}$', maxLength: 2, description: 'Land (Brandenburg: 12)' });
+export const MinistryKey = Type.String({ pattern: '^[A-Za-zÄÖÜäöü-]{2,20}$', maxLength: 20, description: 'Kürzel eines Ministeriums, z. B. MSGIV' });
+
+/** YYYY-MM-DD and a day that exists: 2025-02-30 is refused here, not later by a machine. */
+export const CalendarDate = (description = 'Datum JJJJ-MM-TT') => Type.String({ format: 'date', maxLength: 10, description });
+
+export const MailAddress = (description: string) =>
+  Type.String({ format: 'email', pattern: MAIL_ADDRESS_PATTERN, maxLength: MAIL_ADDRESS_MAX_LENGTH, description });
+
+export const EMPTY_OR_MAIL_ADDRESS_PATTERN = `^(${MAIL_ADDRESS_PATTERN.slice(1, -1)})?$`;
+/** An address, or '' to remove one. */
+export const MailAddressOrEmpty = (description: string) =>
+  Type.String({ pattern: EMPTY_OR_MAIL_ADDRESS_PATTERN, maxLength: MAIL_ADDRESS_MAX_LENGTH, description });
+
+/** Free text a person writes: a reason, lessons learned, an answer (2000 characters, like the answer form). */
+export const TEXT_MAX_LENGTH = 2000;
+
+/** Text that must say something (not only blanks). */
+export const Text = (description: string, maxLength = TEXT_MAX_LENGTH) => Type.String({ minLength: 1, maxLength, pattern: '\\S', description });
+
+export const LINE_PATTERN = '^[^\\x00-\\x1f\\x7f]*$';
+/** One line without control characters: names that end up in mail headers or a list. */
+export const Line = (description: string, maxLength = 200) => Type.String({ maxLength, pattern: LINE_PATTERN, description });
+
+export const NON_BLANK_LINE_PATTERN = '^[^\\x00-\\x1f\\x7f]*[^\\x00-\\x20\\x7f][^\\x00-\\x1f\\x7f]*$';
+/** A title or label: one line that says something (titles end up in mail subjects). */
+export const NonBlankLine = (description: string, maxLength = 200) =>
+  Type.String({ minLength: 1, maxLength, pattern: NON_BLANK_LINE_PATTERN, description });
+
+export const HTTP_URL_PATTERN = '^https?://[^\\s/?#]+[^\\s]*$';
+export const HttpUrl = (description: string) => Type.String({ maxLength: TEXT_MAX_LENGTH, pattern: HTTP_URL_PATTERN, description });
+
+/** Integer with both bounds, e.g. days or counts. */
+export const Bounded = (minimum: number, maximum: number, options: { description?: string; default?: number } = {}) =>
+  Type.Integer({ minimum, maximum, ...options });
+
+/** Deadlines in days: a whole number of days within a year. */
+export const FristTage = Type.Integer({ minimum: 1, maximum: 365, description: 'Antwortfrist in Tagen (ganze Zahl 1–365)' });
+
+export const PAGE_LIMIT_MAX = 1000;
+/** Far beyond any list here; bounded so that a database never sees 1e20. */
+export const OFFSET_MAX = 1_000_000;
+
+/** `limit` and `offset` as the query strings take them: optional, with defaults. */
+export const Paging = (defaultLimit: number, maxLimit = PAGE_LIMIT_MAX) => ({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: maxLimit, default: defaultLimit, description: `höchstens so viele Einträge (Standard ${defaultLimit})` })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: OFFSET_MAX, default: 0, description: 'so viele Einträge überspringen' })),
+});
+
+/** A comma-separated list of known values, e.g. `stage=informiert,interessiert`. */
+export const CsvOf = (values: readonly string[], description: string) =>
+  Type.String({
+    maxLength: values.reduce((sum, value) => sum + value.length + 1, 0),
+    pattern: `^(${values.map(escapeRegExp).join('|')})(,(${values.map(escapeRegExp).join('|')}))*$`,
+    description: `${description}; kommagetrennt aus: ${values.join(', ')}`,
+  });
+
+export const OneOf = <const Values extends string[]>(values: readonly [...Values], description?: string) =>
+  Type.Enum<Values>(values, description ? { description } : {});
+
+function escapeRegExp(value: string): string {
+  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Marks a schema as documentation of a free-form JSON object (a machine's context). */
+export const FreeObject = (description: string): TSchema => Type.Object({}, { additionalProperties: true, description });
