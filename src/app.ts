@@ -1,7 +1,6 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifySchema } from 'fastify';
 import { sql, type Kysely } from 'kysely';
+import { Type } from 'typebox';
 import { randomUUID } from 'node:crypto';
 import type { Database } from './db/schema.ts';
 import type { DatabaseKind } from './db/database.ts';
@@ -10,6 +9,8 @@ import { createAuthHook } from './auth/auth.hook.ts';
 import { createFrameworkErrorHandler, handleError, handleNotFound } from './http/error.handler.ts';
 import { refuseNonFiniteNumbers, refuseUnsafeInput } from './http/input.guard.ts';
 import { JSON_BODY_LIMIT_BYTES } from './http/body-limits.ts';
+import { registerOpenApi } from './http/openapi.ts';
+import { problemResponses } from './http/response.schemas.ts';
 import { solutionRoutes } from './solutions/solution.routes.ts';
 import { directoryRoutes } from './directory/directory.routes.ts';
 import { tokenRoutes } from './auth/token.routes.ts';
@@ -88,23 +89,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (reply.statusCode === 401) reply.header('www-authenticate', 'Bearer realm="efa-rollout"');
   });
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'efa-rollout',
-        version: VERSION,
-        description:
-          'Steuerung der Nachnutzung von EfA-Onlinediensten in Brandenburg: Erstinformation, Pilotbehörden, flächendeckender Rollout bis zur Verknüpfung im BUS-BB.',
-      },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
-    },
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await registerOpenApi(app, { version: VERSION, serverUrl: mail.publicBaseUrl, rateLimited: Boolean(deps.rateLimit) });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/health', { schema: { tags: ['Betrieb'], summary: 'Bereitschaft (200, wenn die Datenbank antwortet)', security: [] } }, async (request, reply) => {
+  const Health = Type.Object({ status: Type.Literal('ok'), database: Type.Enum(['pglite', 'postgres']), version: Type.String() }, { description: 'bereit' });
+  const healthSchema: FastifySchema = {
+    tags: ['Betrieb'],
+    operationId: 'getHealth',
+    summary: 'Bereitschaft (200, wenn die Datenbank antwortet)',
+    security: [],
+    response: {
+      200: Health,
+      // the input guard checks every request, this one's query string too
+      ...problemResponses({ 422: 'ungültige Zeichen in der Adresse (NUL, ungültiges Unicode)', 503: 'nicht bereit: die Datenbank antwortet nicht' }),
+    },
+  };
+  app.get('/health', { schema: healthSchema }, async (request, reply) => {
     try {
       await sql`select 1`.execute(deps.db);
       return { status: 'ok', database: deps.databaseKind, version: VERSION };

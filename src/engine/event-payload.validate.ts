@@ -1,86 +1,65 @@
+import { Value } from 'typebox/value';
 import type { FieldError } from '../http/problem.ts';
-import { berlinDate, isCalendarDate } from '../time/berlin.clock.ts';
+import { READINESS_GRUENDE } from '../../workflows/index.ts';
+import { berlinDate } from '../time/berlin.clock.ts';
+import { fieldErrorsOf, type SchemaIssue } from '../validation/field-errors.ts';
+import { eventSchemaOf } from './event.schemas.ts';
 
 /**
- * Checks the fields users type into an event before it reaches a machine, so that
- * a missing reason is a 422 naming the field – not a silently refused transition.
- * The machines' guards check the same rules again; this is the friendly front door.
+ * Checks an event's payload before it reaches a machine, so that a missing reason is a
+ * 422 naming the field – not a silently refused transition. The shape of every event is
+ * its schema in event.schemas.ts (the same the routes validate and document); here only
+ * what a schema cannot say: which fields a readiness status needs, and dates that may
+ * not lie in Brandenburg's future. The machines' guards check the essentials again.
  */
-type FieldRule = (value: unknown, event: Record<string, unknown>, today: string) => string | null;
 
-const text: FieldRule = (value) =>
-  typeof value === 'string' && value.trim() !== '' ? null : 'Pflichtangabe: nicht-leerer Text';
-const optional =
-  (rule: FieldRule): FieldRule =>
-  (value, event, today) =>
-    value === undefined ? null : rule(value, event, today);
-const positiveNumber: FieldRule = (value) =>
-  typeof value === 'number' && Number.isFinite(value) && value > 0 ? null : 'muss eine positive Zahl sein';
-const httpUrl: FieldRule = (value) => {
-  if (typeof value !== 'string') return 'Pflichtangabe: URL des Online-Dienstes';
+/** The reasons an authority may give for not being ready (the form's checkboxes). */
+export const READINESS_REASONS = READINESS_GRUENDE;
+
+type Event = Record<string, unknown>;
+
+function isHttpUrl(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
   try {
     const url = new URL(value);
-    return url.protocol === 'https:' || url.protocol === 'http:' ? null : 'muss eine http(s)-URL sein';
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '';
   } catch {
-    return 'ist keine gültige URL';
+    return false;
   }
-};
-const isoDate: FieldRule = (value) => (isCalendarDate(value) ? null : 'muss ein Kalenderdatum im Format JJJJ-MM-TT sein');
-/** A day that has already come (in Brandenburg): a linking cannot have happened tomorrow. */
-const pastOrToday: FieldRule = (value, event, today) =>
-  isoDate(value, event, today) ?? ((value as string) > today ? `liegt in der Zukunft (heute ist ${today})` : null);
-const arsList: FieldRule = (value) =>
-  Array.isArray(value) && value.length > 0 && value.every((ars) => typeof ars === 'string' && /^\d{12}$/.test(ars))
-    ? null
-    : 'muss eine nicht-leere Liste 12-stelliger Regionalschlüssel sein';
+}
 
-export const READINESS_REASONS = ['fachverfahren-anbindung', 'epayment', 'bundid', 'personal', 'avv', 'sonstiges'] as const;
-
-const readinessStatus: FieldRule = (value) =>
-  value === 'bereit' || value === 'bereit-ab' || value === 'nicht-bereit' ? null : 'muss bereit, bereit-ab oder nicht-bereit sein';
-const readinessFrom: FieldRule = (value, event, today) =>
-  event.status === 'bereit-ab' ? isoDate(value, event, today) : optional(isoDate)(value, event, today);
-const readinessReasons: FieldRule = (value, event) => {
-  if (event.status !== 'nicht-bereit' && value === undefined) return null;
-  if (!Array.isArray(value) || value.length === 0) return 'bei nicht-bereit: mindestens ein Grund';
-  const unknown = value.filter((reason) => !(READINESS_REASONS as readonly unknown[]).includes(reason));
-  return unknown.length ? `unbekannte Gründe ${unknown.join(', ')}; erlaubt: ${READINESS_REASONS.join(', ')}` : null;
-};
-const readinessText: FieldRule = (value, event, today) =>
-  Array.isArray(event.gruende) && event.gruende.includes('sonstiges') ? text(value, event, today) : optional(text)(value, event, today);
-
-const reason = { reason: text };
-
-const PAYLOAD_RULES: Record<string, Record<string, FieldRule>> = {
-  LESSONS_LEARNED_ERFASSEN: { text },
-  ROLLOUT_STARTEN: {
-    override: optional((value, _event, today) =>
-      value !== null && typeof value === 'object' && text((value as { reason?: unknown }).reason, {}, today) === null
-        ? null
-        : 'override braucht eine Begründung in override.reason',
-    ),
-  },
-  WELLE_STARTEN: { label: text, authorities: arsList, fristTage: optional(positiveNumber) },
-  PAUSIEREN: reason,
-  ABBRECHEN: reason,
-  PILOT_ZURUECKSTELLEN: reason,
-  ABLEHNEN: reason,
-  NICHT_ZUSTAENDIG_MELDEN: reason,
-  AUSSCHLIESSEN: reason,
-  PILOT_LIVE_MELDEN: { onlineDienstUrl: httpUrl, verknuepftAm: optional(pastOrToday) },
-  BUS_BB_VERKNUEPFUNG_MELDEN: { onlineDienstUrl: httpUrl, verknuepftAm: optional(pastOrToday) },
-  EINLADEN: { wave: optional(text), fristTage: optional(positiveNumber) },
-  BEREITSCHAFT_MELDEN: { status: readinessStatus, ab: readinessFrom, gruende: readinessReasons, freitext: readinessText },
-};
-
-/** Field errors of an event's payload; empty when it is fine. Dates are judged by Brandenburg's day at `now`. */
-export function validateEventPayload(event: Record<string, unknown>, now: Date): FieldError[] {
-  const rules = PAYLOAD_RULES[String(event.type)] ?? {};
-  const today = berlinDate(now);
+/** Rules across fields, and the ones that need `today`. */
+function ruleErrors(event: Event, today: string): FieldError[] {
   const errors: FieldError[] = [];
-  for (const [field, rule] of Object.entries(rules)) {
-    const message = rule(event[field], event, today);
-    if (message) errors.push({ field: `/event/${field}`, message });
+  const add = (field: string, message: string) => errors.push({ field: `/event/${field}`, message });
+  switch (event.type) {
+    case 'BEREITSCHAFT_MELDEN': {
+      if (event.status === 'bereit-ab' && event.ab === undefined) add('ab', 'Pflichtangabe bei status bereit-ab');
+      if (event.status === 'nicht-bereit' && event.gruende === undefined) add('gruende', 'bei nicht-bereit: mindestens ein Grund');
+      if (Array.isArray(event.gruende) && event.gruende.includes('sonstiges') && event.freitext === undefined) {
+        add('freitext', 'Pflichtangabe bei Grund „sonstiges“');
+      }
+      break;
+    }
+    case 'PILOT_LIVE_MELDEN':
+    case 'BUS_BB_VERKNUEPFUNG_MELDEN': {
+      if (!isHttpUrl(event.onlineDienstUrl)) add('onlineDienstUrl', 'ist keine gültige http(s)-URL');
+      // a linking cannot have happened tomorrow
+      if (typeof event.verknuepftAm === 'string' && event.verknuepftAm > today) add('verknuepftAm', `liegt in der Zukunft (heute ist ${today})`);
+      break;
+    }
   }
   return errors;
+}
+
+/** Field errors of an event's payload; empty when it is fine. Dates are judged by Brandenburg's day at `now`. */
+export function validateEventPayload(event: Event, now: Date): FieldError[] {
+  const type = event.type;
+  // Timer events (xstate.after.*) are the machines' own; the engine lets only the system send them.
+  if (typeof type === 'string' && type.startsWith('xstate.')) return [];
+  const schema = typeof type === 'string' ? eventSchemaOf(type) : undefined;
+  if (!schema) return [{ field: '/event/type', message: `unbekannter Ereignistyp „${String(type)}“` }];
+  const issues = Value.Errors(schema, event) as unknown as SchemaIssue[];
+  if (issues.length) return fieldErrorsOf(issues, '/event');
+  return ruleErrors(event, berlinDate(now));
 }

@@ -24,7 +24,11 @@ export function eventResultToHttp(result: EventResult) {
     case 'not-found':
       throw new NotFoundProblem(result.reason);
     case 'invalid':
-      throw new ValidationProblem(result.reason, result.errors);
+      // The engine names the event's fields (`/event/reason`); over HTTP the event is the body.
+      throw new ValidationProblem(
+        result.reason,
+        result.errors.map((error) => ({ ...error, field: error.field.replace(/^\/event(?=\/|$)/, '/body') })),
+      );
     case 'system-only':
       throw new ForbiddenProblem(result.reason);
   }

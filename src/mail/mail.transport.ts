@@ -181,8 +181,12 @@ export class InvalidOutboxFileError extends Error {
   }
 }
 
+/** Names safeFileName gives (no leading dot: neither `..eml` nor a hidden temp file). */
+export const OUTBOX_FILE_PATTERN = '^[A-Za-z0-9@_-][A-Za-z0-9@._-]*\\.eml$';
+const OUTBOX_FILE = new RegExp(OUTBOX_FILE_PATTERN);
+
 function isOutboxFileName(file: string): boolean {
-  return /^[A-Za-z0-9@_-][A-Za-z0-9@._-]*\.eml$/.test(file) && file.length <= 210;
+  return OUTBOX_FILE.test(file) && file.length <= 210;
 }
 
 /** One outbox message as raw RFC 5322 text; names outside the outbox are refused, a missing file rejects with ENOENT. */

@@ -6,9 +6,14 @@ import type { Database } from '../db/schema.ts';
 import { actorOf } from '../auth/api-token.service.ts';
 import { requirePrincipal } from '../auth/auth.hook.ts';
 import { NotFoundProblem, ValidationProblem } from '../http/problem.ts';
+import { NoContent, problemResponses } from '../http/response.schemas.ts';
+import { LARGE_JSON_BODY_LIMIT_BYTES } from '../http/body-limits.ts';
+import { Ars, CalendarDate, Line, OneOf, Paging, Text, Uuid } from '../validation/common.schemas.ts';
+import { PARTICIPANT_STAGES } from '../../workflows/index.ts';
+import type { MailStatus } from '../db/schema.ts';
 import { getSolution } from '../solutions/solution.service.ts';
 import { deriveLinkToken, getLinkSecret } from '../responses/response-link.service.ts';
-import { listOutbox, readOutboxFile } from '../mail/mail.transport.ts';
+import { InvalidOutboxFileError, listOutbox, OUTBOX_FILE_PATTERN, readOutboxFile } from '../mail/mail.transport.ts';
 import { linkPurposesFor, MULTIPLIER_TEMPLATE } from './template.render.ts';
 import { renderForRecipient } from './template.service.ts';
 import {
@@ -22,12 +27,91 @@ import {
   type MailingSettings,
 } from './mailing.service.ts';
 
-const Ars = Type.String({ pattern: '^[0-9]{12}$' });
-const IsoDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'Datum JJJJ-MM-TT' });
-const SendableKind = Type.Union(Object.keys(SENDABLE_KINDS).map((k) => Type.Literal(k)));
-const AnyKind = Type.Union([...Object.keys(SENDABLE_KINDS), 'erinnerung', 'eskalation'].map((k) => Type.Literal(k)));
-const Params = Type.Object({ id: Type.String({ format: 'uuid' }) });
-const MailingParams = Type.Object({ id: Type.String({ format: 'uuid' }), mailingId: Type.String({ format: 'uuid' }) });
+const SENDABLE = Object.keys(SENDABLE_KINDS) as (keyof typeof SENDABLE_KINDS)[];
+const SendableKind = OneOf(SENDABLE, 'Art des Mailings');
+const AnyKind = OneOf([...SENDABLE, 'erinnerung', 'eskalation'], 'Art der Mail');
+const Deadline = CalendarDate('Antwortfrist JJJJ-MM-TT (ab heute; Erinnerungen zählen von ihr)');
+const Params = Type.Object({ id: Uuid });
+const MailingParams = Type.Object({ id: Uuid, mailingId: Uuid });
+const MAIL_STATUSES = [
+  'ausstehend',
+  'wird-gesendet',
+  'angenommen',
+  'zurueckgestellt',
+  'fehlgeschlagen',
+  'unzustellbar',
+  'verworfen',
+] as const satisfies readonly MailStatus[];
+
+const Counts = (description: string) => Type.Record(Type.String(), Type.Integer(), { description });
+const MailingCreated = Type.Object(
+  {
+    mailingId: Type.String({ format: 'uuid' }),
+    messages: Type.Integer({ description: 'Nachrichten, die an die Zustellung gingen (mit Multiplikatoren)' }),
+    withoutAddress: Type.Array(Type.String(), { description: 'ARS der ausgewählten Behörden ohne E-Mail-Adresse' }),
+  },
+  { description: 'Mailing angelegt; die Zustellung läuft' },
+);
+const MailingProgress = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    kind: Type.String(),
+    filter: Type.Object({}, { additionalProperties: true, description: 'Auswahl und Wiederholungsangabe, wie versandt' }),
+    deadline: Type.Union([Type.String({ format: 'date' }), Type.Null()]),
+    reminders: Type.Object({ count: Type.Integer(), intervalDays: Type.Integer() }),
+    createdBy: Type.String(),
+    createdAt: Type.String({ format: 'date-time' }),
+    recipientsTotal: Type.Integer(),
+    withoutAddress: Type.Array(Type.String()),
+    messages: Type.Object({
+      total: Type.Integer(),
+      byStatus: Counts('Nachrichten der Art je Status'),
+      open: Type.Integer({ description: 'noch unterwegs (ausstehend, wird-gesendet, zurückgestellt)' }),
+      done: Type.Boolean(),
+    }),
+    reminderMessages: Counts('Erinnerungen je Status'),
+    escalationMessages: Counts('Eskalationen je Status'),
+  },
+  { description: 'Versandstand eines Mailings' },
+);
+const MessagePage = Type.Object(
+  {
+    total: Type.Integer(),
+    items: Type.Array(
+      Type.Object({
+        id: Type.String({ format: 'uuid' }),
+        ars: Type.Union([Type.String(), Type.Null()], { description: 'null: Multiplikator' }),
+        authority: Type.Union([Type.String(), Type.Null()]),
+        email: Type.String(),
+        role: Type.Enum(['behoerde', 'multiplikator', 'ministerium'], { description: 'ministerium: die Eskalation an die Ansprechperson' }),
+        kind: Type.String(),
+        reminderNo: Type.Integer(),
+        status: Type.Enum([...MAIL_STATUSES]),
+        messageId: Type.String(),
+        attempts: Type.Integer(),
+        serverResponse: Type.Union([Type.String(), Type.Null()], { description: 'Antwort des Mailservers' }),
+        sentAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+      }),
+    ),
+  },
+  { description: 'Zustellstatus je Empfänger' },
+);
+const RenderedMessage = Type.Object(
+  {
+    subject: Type.String(),
+    text: Type.String(),
+    html: Type.String(),
+    replyTo: Type.Union([Type.Object({ name: Type.String(), address: Type.String() }), Type.Null()], { description: 'die Ansprechperson der Lösung' }),
+  },
+  { description: 'die Mail, wie sie versandt wird' },
+);
+const OutboxList = Type.Object(
+  {
+    smtp: Type.Boolean({ description: 'true: Mails gehen per SMTP hinaus, es gibt keinen lokalen Postausgang' }),
+    items: Type.Array(Type.Object({ file: Type.String(), size: Type.Integer(), modifiedAt: Type.String({ format: 'date-time' }) })),
+  },
+  { description: 'Dateien des lokalen Postausgangs, neueste zuerst' },
+);
 
 export interface MailingRoutesDeps {
   db: Kysely<Database>;
@@ -51,8 +135,10 @@ export const mailingRoutes: FastifyPluginAsync<MailingRoutesDeps> = async (fasti
     '/solutions/:id/mailings',
     {
       config: ROLES,
+      bodyLimit: LARGE_JSON_BODY_LIMIT_BYTES,
       schema: {
         tags,
+        operationId: 'createMailing',
         summary: 'Mailing an die teilnehmenden Behörden versenden (Wiederholung nur mit nurOhneAntwort, nurNichtErreicht oder erneut: sonst 409)',
         params: Params,
         body: Type.Object(
@@ -61,14 +147,14 @@ export const mailingRoutes: FastifyPluginAsync<MailingRoutesDeps> = async (fasti
             filter: Type.Optional(
               Type.Object(
                 {
-                  stages: Type.Optional(Type.Array(Type.String(), { minItems: 1 })),
+                  stages: Type.Optional(Type.Array(OneOf(PARTICIPANT_STAGES), { minItems: 1, maxItems: PARTICIPANT_STAGES.length, uniqueItems: true })),
                   kreisArs: Type.Optional(Ars),
                   authorities: Type.Optional(Type.Array(Ars, { minItems: 1, maxItems: 20000 })),
                 },
                 { additionalProperties: false },
               ),
             ),
-            deadline: Type.Optional(IsoDate),
+            deadline: Type.Optional(Deadline),
             reminders: Type.Optional(
               Type.Object(
                 { count: Type.Integer({ minimum: 0, maximum: 5 }), intervalDays: Type.Integer({ minimum: 1, maximum: 60, default: 7 }) },
@@ -85,6 +171,13 @@ export const mailingRoutes: FastifyPluginAsync<MailingRoutesDeps> = async (fasti
           },
           { additionalProperties: false },
         ),
+        response: {
+          201: { ...MailingCreated, headers: { location: Type.String({ description: 'URL des Versandstands' }) } },
+          ...problemResponses({
+            409: 'Stadium passt nicht, Filter trifft niemanden, oder Wiederholung ohne nurOhneAntwort/nurNichtErreicht/erneut',
+            422: 'ungültige Angaben, oder die Ansprechperson der Lösung fehlt (errors nennt /mailDetails/kontaktName, /mailDetails/kontaktEmail)',
+          }),
+        },
       },
     },
     async (request, reply) => {
@@ -104,6 +197,7 @@ export const mailingRoutes: FastifyPluginAsync<MailingRoutesDeps> = async (fasti
       config: ROLES,
       schema: {
         tags,
+        operationId: 'previewMailing',
         summary: 'Vorschau: die Mail einer Behörde (oder die Kopie an die Multiplikatoren) genau so, wie sie versandt wird',
         params: Params,
         body: Type.Object(
@@ -111,15 +205,17 @@ export const mailingRoutes: FastifyPluginAsync<MailingRoutesDeps> = async (fasti
             kind: AnyKind,
             ars: Type.Optional(Ars),
             empfaenger: Type.Optional(
-              Type.Union([Type.Literal('behoerde'), Type.Literal('multiplikator')], {
-                description: 'behoerde (Standard; dann ist ars Pflicht) oder multiplikator: die Kopie der Erstinformation an die Spitzenverbände',
-              }),
+              OneOf(
+                ['behoerde', 'multiplikator'],
+                'behoerde (Standard; dann ist ars Pflicht) oder multiplikator: die Kopie der Erstinformation an die Spitzenverbände',
+              ),
             ),
-            deadline: Type.Optional(IsoDate),
+            deadline: Type.Optional(CalendarDate('Antwortfrist JJJJ-MM-TT, wie sie die Mail nennt')),
             erinnerungNummer: Type.Optional(Type.Integer({ minimum: 1, maximum: 5 })),
           },
           { additionalProperties: false },
         ),
+        response: { 200: RenderedMessage },
       },
     },
     async (request) => {
@@ -168,13 +264,31 @@ export const mailingRoutes: FastifyPluginAsync<MailingRoutesDeps> = async (fasti
 
   app.get(
     '/solutions/:id/mailings',
-    { config: ROLES, schema: { tags, summary: 'Mailings der Lösung mit Versandstand', params: Params } },
+    {
+      config: ROLES,
+      schema: {
+        tags,
+        operationId: 'listMailings',
+        summary: 'Mailings der Lösung mit Versandstand',
+        params: Params,
+        response: { 200: Type.Array(MailingProgress, { description: 'Mailings, neueste zuerst' }) },
+      },
+    },
     async (request) => listMailings(db, requirePrincipal(request), request.params.id),
   );
 
   app.get(
     '/solutions/:id/mailings/:mailingId',
-    { config: ROLES, schema: { tags, summary: 'Versandstand eines Mailings (versandt / ausstehend / fehlgeschlagen)', params: MailingParams } },
+    {
+      config: ROLES,
+      schema: {
+        tags,
+        operationId: 'getMailingProgress',
+        summary: 'Versandstand eines Mailings (versandt / ausstehend / fehlgeschlagen)',
+        params: MailingParams,
+        response: { 200: MailingProgress },
+      },
+    },
     async (request) => getMailingProgress(db, requirePrincipal(request), request.params.id, request.params.mailingId),
   );
 
@@ -184,16 +298,20 @@ export const mailingRoutes: FastifyPluginAsync<MailingRoutesDeps> = async (fasti
       config: ROLES,
       schema: {
         tags,
+        operationId: 'listMailingMessages',
         summary: 'Zustellstatus je Empfänger',
         params: MailingParams,
         querystring: Type.Object({
-          status: Type.Optional(Type.String()),
-          limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-          offset: Type.Integer({ minimum: 0, default: 0 }),
+          status: Type.Optional(OneOf(MAIL_STATUSES, 'nur Nachrichten in diesem Status')),
+          ...Paging(100),
         }),
+        response: { 200: MessagePage },
       },
     },
-    async (request) => listMailingMessages(db, requirePrincipal(request), request.params.id, request.params.mailingId, request.query),
+    async (request) => {
+      const { status, limit = 100, offset = 0 } = request.query;
+      return listMailingMessages(db, requirePrincipal(request), request.params.id, request.params.mailingId, { status, limit, offset });
+    },
   );
 
   app.post(
@@ -202,19 +320,30 @@ export const mailingRoutes: FastifyPluginAsync<MailingRoutesDeps> = async (fasti
       config: { roles: ['admin'] },
       schema: {
         tags,
+        operationId: 'recordBounce',
         summary: 'Unzustellbarkeitsmeldung (Bounce) zu einer Message-ID erfassen',
-        body: Type.Object({ messageId: Type.String({ minLength: 3 }), reason: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            messageId: { ...Line('Message-ID der Nachricht, z. B. <…@msgiv.brandenburg.de>', 998), minLength: 3 },
+            reason: Text('Meldung des Mailservers'),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 204: NoContent('erfasst: die Nachricht gilt als unzustellbar'), ...problemResponses({ 404: 'keine Nachricht mit dieser Message-ID' }) },
       },
     },
     async (request, reply) => {
       await recordBounce(db, request.body.messageId, request.body.reason);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 
   app.get(
     '/admin/outbox',
-    { config: { roles: ['admin'] }, schema: { tags, summary: 'Lokaler Postausgang (ohne SMTP_URL): abgelegte .eml-Dateien' } },
+    {
+      config: { roles: ['admin'] },
+      schema: { tags, operationId: 'listOutbox', summary: 'Lokaler Postausgang (ohne SMTP_URL): abgelegte .eml-Dateien', response: { 200: OutboxList } },
+    },
     async () => {
       if (!deps.outboxDir) return { smtp: true, items: [] };
       return { smtp: false, items: await listOutbox(deps.outboxDir) };
@@ -223,11 +352,31 @@ export const mailingRoutes: FastifyPluginAsync<MailingRoutesDeps> = async (fasti
 
   app.get(
     '/admin/outbox/:file',
-    { config: { roles: ['admin'] }, schema: { tags, summary: 'Eine .eml-Datei des lokalen Postausgangs', params: Type.Object({ file: Type.String({ pattern: '^[A-Za-z0-9._@-]+\\.eml$' }) }) } },
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        tags,
+        operationId: 'getOutboxFile',
+        summary: 'Eine .eml-Datei des lokalen Postausgangs',
+        params: Type.Object({ file: Type.String({ pattern: OUTBOX_FILE_PATTERN, maxLength: 210, description: 'Dateiname aus der Liste, z. B. 3f…@msgiv.example.eml' }) }),
+        response: {
+          200: { description: 'die Mail als RFC-5322-Text', content: { 'message/rfc822': { schema: Type.Unsafe<Buffer>({ type: 'string' }) } } },
+          ...problemResponses({ 404: 'keine solche Datei (oder kein lokaler Postausgang)' }),
+        },
+      },
+    },
     async (request, reply) => {
+      const { file } = request.params;
       if (!deps.outboxDir) throw new NotFoundProblem('Kein lokaler Postausgang: Mails gehen per SMTP hinaus');
-      const content = await readOutboxFile(deps.outboxDir, request.params.file);
-      return reply.type('message/rfc822').send(content);
+      try {
+        return reply.type('message/rfc822').send(await readOutboxFile(deps.outboxDir, file));
+      } catch (error) {
+        if (error instanceof InvalidOutboxFileError) {
+          throw new ValidationProblem('Kein Dateiname aus dem Postausgang', [{ field: '/params/file', message: 'Name einer .eml-Datei aus GET /admin/outbox' }]);
+        }
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundProblem(`Keine Datei ${file} im Postausgang`);
+        throw error;
+      }
     },
   );
 };

@@ -6,52 +6,65 @@ import type { Database } from '../db/schema.ts';
 import { actorOf } from '../auth/api-token.service.ts';
 import { requirePrincipal } from '../auth/auth.hook.ts';
 import { sendParticipantEvent, sendSolutionEvent, type EngineDeps } from '../engine/workflow.engine.ts';
+import { eventBodySchemas, ParticipantEventBody, SolutionEventBody } from '../engine/event.schemas.ts';
 import { NotFoundProblem } from '../http/problem.ts';
+import { problemResponses } from '../http/response.schemas.ts';
+import { LARGE_JSON_BODY_LIMIT_BYTES } from '../http/body-limits.ts';
 import { eventResultToHttp } from '../http/event-result.ts';
+import { PARTICIPANT_STAGES, SOLUTION_STAGES } from '../../workflows/index.ts';
+import { Ars, CsvOf, LandKey, MinistryKey, NonBlankLine, OneOf, Paging, Text, Uuid } from '../validation/common.schemas.ts';
 import { assertMayAccess, createSolution, getSolution, listSolutions, updateDraftSolution } from './solution.service.ts';
 import { getParticipant, listHistory, listParticipants } from './participant.queries.ts';
+import {
+  AllowedEventsView,
+  AppliedEventView,
+  HistoryPage,
+  ParticipantDetailView,
+  ParticipantPage,
+  SolutionPage,
+  SolutionView,
+} from './solution.views.ts';
 
-const Ars = Type.String({ pattern: '^[0-9]{12}$', description: '12-stelliger Amtlicher Regionalschlüssel' });
-const SolutionId = Type.Object({ id: Type.String({ format: 'uuid' }) });
-const ParticipantParams = Type.Object({ id: Type.String({ format: 'uuid' }), ars: Ars });
-const Text = (description: string, maxLength = 500) => Type.String({ minLength: 1, maxLength, pattern: '\\S', description });
+const SolutionId = Type.Object({ id: Uuid });
+const ParticipantParams = Type.Object({ id: Uuid, ars: Ars });
 
 const Responsibility = Type.Object(
   {
-    level: Type.Union([Type.Literal('gemeinde'), Type.Literal('kreis'), Type.Literal('liste')], {
-      description: 'gemeinde: Ämter, amtsfreie Gemeinden, kreisfreie Städte, Verbandsgemeinde; kreis: Landkreise und kreisfreie Städte; liste: explizit',
-    }),
+    level: OneOf(['gemeinde', 'kreis', 'liste'], 'gemeinde: Ämter, amtsfreie Gemeinden, kreisfreie Städte, Verbandsgemeinde; kreis: Landkreise und kreisfreie Städte; liste: explizit'),
     authorities: Type.Optional(Type.Array(Ars, { minItems: 1, maxItems: 20000, description: 'bei level=liste: die zuständigen Behörden' })),
-    land: Type.Optional(Type.String({ pattern: '^[0-9]{2}$', default: '12', description: 'Land (Brandenburg: 12)' })),
+    land: Type.Optional({ ...LandKey, default: '12' }),
   },
   { additionalProperties: false },
 );
 const Override = Type.Object(
   {
     ars: Ars,
-    action: Type.Union([Type.Literal('add'), Type.Literal('exclude')]),
-    reason: Text('Begründung'),
+    action: OneOf(['add', 'exclude'], 'add: zusätzlich ansprechen; exclude: ausnehmen'),
+    reason: Text('Begründung', 500),
   },
   { additionalProperties: false },
 );
 const solutionFields = {
-  title: Text('Titel der EfA-Lösung', 300),
-  ozgId: Type.String({ pattern: '^[A-Za-z0-9._-]{1,40}$', description: 'OZG-ID, z. B. 10326' }),
-  leikaKeys: Type.Array(Type.String({ pattern: '^[0-9]{14}$', description: '14-stelliger LeiKa-Leistungsschlüssel' }), { minItems: 1, maxItems: 50 }),
-  leadMinistry: Type.Optional(Type.String({ pattern: '^[A-Za-zÄÖÜäöü-]{2,20}$', description: 'Kürzel des federführenden Ministeriums (z. B. MSGIV)' })),
+  title: NonBlankLine('Titel der EfA-Lösung (eine Zeile: er steht im Betreff der Mails)', 300),
+  ozgId: Type.String({ pattern: '^[A-Za-z0-9._-]{1,40}$', maxLength: 40, description: 'OZG-ID, z. B. 10326' }),
+  leikaKeys: Type.Array(Type.String({ pattern: '^[0-9]{14}$', maxLength: 14, description: '14-stelliger LeiKa-Leistungsschlüssel' }), {
+    minItems: 1,
+    maxItems: 50,
+  }),
+  leadMinistry: Type.Optional({ ...MinistryKey, description: 'federführendes Ministerium; Ministeriums-Tokens nur das eigene' }),
   description: Type.Optional(Type.String({ maxLength: 20000 })),
   responsibility: Responsibility,
   overrides: Type.Optional(Type.Array(Override, { maxItems: 5000 })),
 };
 const SolutionBody = Type.Object(solutionFields, { additionalProperties: false });
 const SolutionPatchBody = Type.Partial(Type.Object(solutionFields), { additionalProperties: false, minProperties: 1 });
-const EventBody = Type.Object(
-  { type: Type.String({ pattern: '^[A-Z_]{3,60}$', description: 'Ereignistyp, z. B. ERSTINFORMATION_STARTEN' }) },
-  { additionalProperties: true, description: 'Ereignis mit seinen Angaben (z. B. reason, text, override)' },
-);
-const Paging = { limit: Type.Integer({ minimum: 1, maximum: 1000, default: 50 }), offset: Type.Integer({ minimum: 0, default: 0 }) };
-const CsvList = Type.Optional(Type.String({ description: 'kommagetrennte Liste' }));
+const Search = Type.String({ maxLength: 200, description: 'Teil des Namens (ohne Groß-/Kleinschreibung)' });
 const splitList = (value: string | undefined) => value?.split(',').map((v) => v.trim()).filter(Boolean);
+
+const EVENT_PROBLEMS = problemResponses({
+  403: 'die Rolle darf das nicht, oder ein Systemereignis (sendet nur das System; detail erklärt, wer)',
+  409: 'im Stadium nicht möglich oder Bedingung nicht erfüllt; allowedEvents nennt die möglichen, facts die Zahlen der Prüfung',
+});
 
 export interface SolutionRoutesDeps {
   db: Kysely<Database>;
@@ -69,6 +82,7 @@ const ROLES = { roles: ['admin', 'ministry'] as ('admin' | 'ministry')[] };
 export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fastify, { db, engine }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['EfA-Lösungen'];
+  for (const schema of eventBodySchemas) app.addSchema(schema);
 
   async function loadAccessible(request: { principal: unknown } & Parameters<typeof requirePrincipal>[0], id: string) {
     const row = await db.selectFrom('solution').select(['id', 'lead_ministry']).where('id', '=', id).executeTakeFirst();
@@ -76,11 +90,27 @@ export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fas
     assertMayAccess(requirePrincipal(request), row);
   }
 
-  app.post('/solutions', { config: ROLES, schema: { tags, summary: 'EfA-Lösung registrieren', body: SolutionBody } }, async (request, reply) => {
-    const principal = requirePrincipal(request);
-    const solution = await createSolution(db, principal, request.body, actorOf(principal));
-    return reply.code(201).header('location', `/api/v1/solutions/${solution.id}`).send(solution);
-  });
+  app.post(
+    '/solutions',
+    {
+      config: ROLES,
+      bodyLimit: LARGE_JSON_BODY_LIMIT_BYTES,
+      schema: {
+        tags,
+        operationId: 'createSolution',
+        summary: 'EfA-Lösung registrieren',
+        body: SolutionBody,
+        response: {
+          201: { ...SolutionView, description: 'registriert (Stadium entwurf)', headers: { location: Type.String({ description: 'URL der neuen Lösung' }) } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const principal = requirePrincipal(request);
+      const solution = await createSolution(db, principal, request.body, actorOf(principal));
+      return reply.code(201).header('location', `/api/v1/solutions/${solution.id}`).send(solution);
+    },
+  );
 
   app.get(
     '/solutions',
@@ -88,26 +118,44 @@ export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fas
       config: ROLES,
       schema: {
         tags,
+        operationId: 'listSolutions',
         summary: 'EfA-Lösungen auflisten',
         querystring: Type.Object({
-          stage: Type.Optional(Type.String()),
-          leadMinistry: Type.Optional(Type.String()),
-          ozgId: Type.Optional(Type.String()),
-          q: Type.Optional(Type.String({ maxLength: 200 })),
-          ...Paging,
+          stage: Type.Optional(OneOf(SOLUTION_STAGES, 'nur Lösungen in diesem Stadium')),
+          leadMinistry: Type.Optional(MinistryKey),
+          ozgId: Type.Optional(Type.String({ maxLength: 40 })),
+          q: Type.Optional(Search),
+          ...Paging(50),
         }),
+        response: { 200: SolutionPage },
       },
     },
-    async (request) => listSolutions(db, requirePrincipal(request), request.query),
+    async (request) => {
+      const { limit = 50, offset = 0, ...filter } = request.query;
+      return listSolutions(db, requirePrincipal(request), { ...filter, limit, offset });
+    },
   );
 
-  app.get('/solutions/:id', { config: ROLES, schema: { tags, summary: 'EfA-Lösung lesen', params: SolutionId } }, async (request) =>
-    getSolution(db, requirePrincipal(request), request.params.id),
+  app.get(
+    '/solutions/:id',
+    { config: ROLES, schema: { tags, operationId: 'getSolution', summary: 'EfA-Lösung lesen', params: SolutionId, response: { 200: SolutionView } } },
+    async (request) => getSolution(db, requirePrincipal(request), request.params.id),
   );
 
   app.patch(
     '/solutions/:id',
-    { config: ROLES, schema: { tags, summary: 'Entwurf ändern', params: SolutionId, body: SolutionPatchBody } },
+    {
+      config: ROLES,
+      bodyLimit: LARGE_JSON_BODY_LIMIT_BYTES,
+      schema: {
+        tags,
+        operationId: 'updateDraftSolution',
+        summary: 'Entwurf ändern',
+        params: SolutionId,
+        body: SolutionPatchBody,
+        response: { 200: SolutionView, ...problemResponses({ 409: 'nur Entwürfe lassen sich ändern' }) },
+      },
+    },
     async (request) => {
       const principal = requirePrincipal(request);
       return updateDraftSolution(db, principal, request.params.id, request.body, actorOf(principal));
@@ -116,7 +164,10 @@ export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fas
 
   app.get(
     '/solutions/:id/allowed-events',
-    { config: ROLES, schema: { tags, summary: 'Mögliche Ereignisse der Lösung', params: SolutionId } },
+    {
+      config: ROLES,
+      schema: { tags, operationId: 'listSolutionAllowedEvents', summary: 'Mögliche Ereignisse der Lösung', params: SolutionId, response: { 200: AllowedEventsView } },
+    },
     async (request) => {
       const solution = await getSolution(db, requirePrincipal(request), request.params.id);
       return { stage: solution.stage, allowedEvents: solution.allowedEvents };
@@ -125,7 +176,18 @@ export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fas
 
   app.post(
     '/solutions/:id/events',
-    { config: ROLES, schema: { tags, summary: 'Ereignis an die Lösung senden', params: SolutionId, body: EventBody } },
+    {
+      config: ROLES,
+      bodyLimit: LARGE_JSON_BODY_LIMIT_BYTES,
+      schema: {
+        tags,
+        operationId: 'sendSolutionEvent',
+        summary: 'Ereignis an die Lösung senden',
+        params: SolutionId,
+        body: SolutionEventBody,
+        response: { 200: AppliedEventView, ...EVENT_PROBLEMS },
+      },
+    },
     async (request) =>
       eventResultToHttp(await sendSolutionEvent(engine, { solutionId: request.params.id, event: request.body, ...senderOf(request) })),
   );
@@ -136,27 +198,32 @@ export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fas
       config: ROLES,
       schema: {
         tags,
+        operationId: 'listParticipants',
         summary: 'Teilnehmende Behörden',
         params: SolutionId,
         querystring: Type.Object({
-          stage: CsvList,
-          kind: CsvList,
+          stage: Type.Optional(CsvOf(PARTICIPANT_STAGES, 'Stadien')),
+          kind: Type.Optional(Type.String({ maxLength: 500, pattern: '^[a-z_]+(,[a-z_]+)*$', description: 'Arten, kommagetrennt, z. B. amt,amtsfreie_gemeinde' })),
           landkreis: Type.Optional(Ars),
-          q: Type.Optional(Type.String({ maxLength: 200 })),
-          ...Paging,
+          q: Type.Optional(Search),
+          ...Paging(50),
         }),
+        response: { 200: ParticipantPage },
       },
     },
     async (request) => {
       await loadAccessible(request, request.params.id);
-      const { stage, kind, landkreis, q, limit, offset } = request.query;
+      const { stage, kind, landkreis, q, limit = 50, offset = 0 } = request.query;
       return listParticipants(db, request.params.id, { stage: splitList(stage), kind: splitList(kind), kreisArs: landkreis, q, limit, offset });
     },
   );
 
   app.get(
     '/solutions/:id/participants/:ars',
-    { config: ROLES, schema: { tags, summary: 'Eine teilnehmende Behörde', params: ParticipantParams } },
+    {
+      config: ROLES,
+      schema: { tags, operationId: 'getParticipant', summary: 'Eine teilnehmende Behörde', params: ParticipantParams, response: { 200: ParticipantDetailView } },
+    },
     async (request) => {
       await loadAccessible(request, request.params.id);
       return getParticipant(db, request.params.id, request.params.ars);
@@ -165,7 +232,17 @@ export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fas
 
   app.post(
     '/solutions/:id/participants/:ars/events',
-    { config: ROLES, schema: { tags, summary: 'Ereignis an eine teilnehmende Behörde senden', params: ParticipantParams, body: EventBody } },
+    {
+      config: ROLES,
+      schema: {
+        tags,
+        operationId: 'sendParticipantEvent',
+        summary: 'Ereignis an eine teilnehmende Behörde senden',
+        params: ParticipantParams,
+        body: ParticipantEventBody,
+        response: { 200: AppliedEventView, ...EVENT_PROBLEMS },
+      },
+    },
     async (request) =>
       eventResultToHttp(
         await sendParticipantEvent(engine, { solutionId: request.params.id, ars: request.params.ars, event: request.body, ...senderOf(request) }),
@@ -178,18 +255,21 @@ export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fas
       config: ROLES,
       schema: {
         tags,
+        operationId: 'listHistory',
         summary: 'Verlauf der Lösung und ihrer Teilnehmenden',
         params: SolutionId,
         querystring: Type.Object({
           ars: Type.Optional(Ars),
-          afterId: Type.Optional(Type.Integer({ minimum: 0 })),
-          limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+          afterId: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'nur Einträge nach diesem (nextAfterId der vorigen Seite)' })),
+          limit: Paging(100).limit,
         }),
+        response: { 200: HistoryPage },
       },
     },
     async (request) => {
       await loadAccessible(request, request.params.id);
-      return listHistory(db, request.params.id, request.query);
+      const { ars, afterId, limit = 100 } = request.query;
+      return listHistory(db, request.params.id, { ars, afterId, limit });
     },
   );
 };

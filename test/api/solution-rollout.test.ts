@@ -75,7 +75,7 @@ for (const kind of databaseKinds()) {
     t.equal(onlyPilot.json().facts.pilotsLive, 1);
     const blank = await solutionEvent({ type: 'LESSONS_LEARNED_ERFASSEN', text: '  ' });
     t.equal(blank.statusCode, 422);
-    t.equal(blank.json().errors[0].field, '/event/text');
+    t.equal(blank.json().errors[0].field, '/body/text');
     t.equal((await solutionEvent({ type: 'LESSONS_LEARNED_ERFASSEN', text: 'Fachverfahren früh anbinden' })).statusCode, 200);
     t.equal((await solutionEvent({ type: 'ROLLOUT_STARTEN' })).json().stage, 'rollout');
 
@@ -115,7 +115,7 @@ for (const kind of databaseKinds()) {
     t.equal(stillOpen.json().facts.participantsOpen, 1);
     const noReason = await participantEvent(excluded, { type: 'AUSSCHLIESSEN' });
     t.equal(noReason.statusCode, 422);
-    t.equal(noReason.json().errors[0].field, '/event/reason');
+    t.equal(noReason.json().errors[0].field, '/body/reason');
     t.equal((await participantEvent(excluded, { type: 'AUSSCHLIESSEN', reason: 'Aufgabe an Landkreis übertragen' })).statusCode, 200);
 
     const done = await solutionEvent({ type: 'ABSCHLIESSEN' });
@@ -156,7 +156,7 @@ for (const kind of databaseKinds()) {
     await send(env, token, `${base}/events`, { type: 'ERSTINFORMATION_STARTEN' });
     const noReason = await send(env, token, `${base}/events`, { type: 'PAUSIEREN' });
     t.equal(noReason.statusCode, 422);
-    t.equal(noReason.json().errors[0].field, '/event/reason');
+    t.equal(noReason.json().errors[0].field, '/body/reason');
     t.equal((await send(env, token, `${base}/events`, { type: 'PAUSIEREN', reason: 'Haushaltssperre' })).json().stage, 'pausiert');
     const frozen = await send(env, token, `${base}/participants/${POTSDAM}/events`, { type: 'INTERESSE_BEKUNDEN' });
     t.equal(frozen.statusCode, 409, 'participants do not move while the solution is paused');

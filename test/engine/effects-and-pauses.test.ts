@@ -284,7 +284,7 @@ for (const kind of databaseKinds()) {
     const report = { type: 'BUS_BB_VERKNUEPFUNG_MELDEN', onlineDienstUrl: 'https://elterngeld.barnim.example' };
     const future = await participantEvent(BARNIM, { ...report, verknuepftAm: '2999-01-01' });
     t.equal(future.statusCode, 422);
-    t.equal(future.json().errors[0].field, '/event/verknuepftAm');
+    t.equal(future.json().errors[0].field, '/body/verknuepftAm');
     const impossible = await participantEvent(BARNIM, { ...report, verknuepftAm: '2025-02-30' });
     t.equal(impossible.statusCode, 422, '2025-02-30 is no date');
     const linked = await participantEvent(BARNIM, { ...report, verknuepftAm: '2026-01-15' });

@@ -1,0 +1,45 @@
+import { Type } from 'typebox';
+
+/**
+ * RFC 9457 problem details as every error of the API answers them (the error handler),
+ * shared by all routes of the OpenAPI document. Open for extension members: a refused
+ * event adds `allowedEvents` and `facts`, a repeated mailing its counts.
+ */
+export const PROBLEM_SCHEMA_ID = 'Problem';
+
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String({ description: 'immer about:blank' }),
+    title: Type.String({ description: 'Art des Fehlers, z. B. „Ungültige Eingabe“' }),
+    status: Type.Integer({ minimum: 400, maximum: 599 }),
+    detail: Type.String({ description: 'was nicht ging, auf Deutsch' }),
+    instance: Type.Optional(Type.String({ description: 'Pfad der Anfrage' })),
+    requestId: Type.Optional(Type.String({ description: 'bei Rückfragen angeben (auch im Kopf x-request-id)' })),
+    errors: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            field: Type.String({ description: 'JSON-Pointer der Angabe, z. B. /body/reason oder /querystring/limit' }),
+            message: Type.String(),
+          },
+          { additionalProperties: true },
+        ),
+        { description: 'bei 4xx wegen einzelner Angaben: welche und warum' },
+      ),
+    ),
+  },
+  { $id: PROBLEM_SCHEMA_ID, additionalProperties: true, description: 'Fehler als application/problem+json (RFC 9457)' },
+);
+
+/** Response entries for problem answers of a route: `{ 404: 'EfA-Lösung nicht gefunden' }`. */
+export function problemResponses(descriptions: Record<number, string>) {
+  return Object.fromEntries(
+    Object.entries(descriptions).map(([status, description]) => [
+      status,
+      { description, content: { 'application/problem+json': { schema: { $ref: `${PROBLEM_SCHEMA_ID}#` } } } },
+    ]),
+  );
+}
+
+/** A 204: no body, and the document says so (no content). */
+export const NoContent = (description: string) => Type.Null({ description });

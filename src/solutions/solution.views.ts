@@ -1,0 +1,117 @@
+import { Type, type TSchema } from 'typebox';
+import { PARTICIPANT_STAGES, SOLUTION_STAGES } from '../../workflows/index.ts';
+import { FreeObject } from '../validation/common.schemas.ts';
+
+/**
+ * What the solution routes answer, as response schemas: they document the outputs in
+ * the OpenAPI document, and Fastify serialises with them – which also drops any field a
+ * view does not declare, so that no database row leaks through. A machine's context is
+ * free-form on purpose (it grows with the machines).
+ */
+
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const Timestamp = (description?: string) => Type.String({ format: 'date-time', ...(description ? { description } : {}) });
+const Context = (description: string) => FreeObject(description);
+const StageOf = (stages: readonly string[]) => Type.Enum([...stages]);
+const EventTypes = Type.Array(Type.String(), { description: 'Ereignisse, die ein API-Aufrufer jetzt senden kann' });
+
+export const SolutionView = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    title: Type.String(),
+    ozgId: Type.String(),
+    leikaKeys: Type.Array(Type.String()),
+    leadMinistry: Type.String(),
+    description: Type.String(),
+    responsibility: Type.Object({
+      level: Type.Enum(['gemeinde', 'kreis', 'liste']),
+      authorities: Type.Optional(Type.Array(Type.String())),
+      land: Type.String(),
+    }),
+    overrides: Type.Array(Type.Object({ ars: Type.String(), action: Type.Enum(['add', 'exclude']), reason: Type.String() })),
+    stage: StageOf(SOLUTION_STAGES),
+    stateValue: Type.Unknown({ description: 'Zustand der Maschine (XState state value)' }),
+    context: Context('Kontext der Lösungsmaschine: Erstinformation, Lessons learned, Wellen, Pause …'),
+    machineVersion: Type.Integer(),
+    revision: Type.Integer(),
+    allowedEvents: EventTypes,
+    participantsByStage: Type.Record(Type.String(), Type.Integer(), { description: 'Anzahl Teilnehmender je Stadium' }),
+    createdBy: Type.String(),
+    createdAt: Timestamp(),
+    updatedAt: Timestamp(),
+  },
+  { description: 'EfA-Lösung' },
+);
+
+export const SolutionPage = Type.Object(
+  {
+    total: Type.Integer({ description: 'Treffer insgesamt' }),
+    items: Type.Array(
+      Type.Object({
+        id: Type.String({ format: 'uuid' }),
+        title: Type.String(),
+        ozgId: Type.String(),
+        leadMinistry: Type.String(),
+        stage: StageOf(SOLUTION_STAGES),
+        revision: Type.Integer(),
+        createdAt: Timestamp(),
+        updatedAt: Timestamp(),
+      }),
+    ),
+  },
+  { description: 'eine Seite EfA-Lösungen' },
+);
+
+export const AllowedEventsView = Type.Object({ stage: StageOf(SOLUTION_STAGES), allowedEvents: EventTypes }, { description: 'Stadium und mögliche Ereignisse' });
+
+export const AppliedEventView = Type.Object(
+  {
+    fromStage: Type.String(),
+    stage: Type.String(),
+    revision: Type.Integer(),
+    context: Context('Kontext der Maschine nach dem Ereignis'),
+    allowedEvents: EventTypes,
+    historyId: Type.Integer({ description: 'Eintrag im Verlauf' }),
+  },
+  { description: 'angewandt' },
+);
+
+const participantFields = {
+  ars: Type.String(),
+  name: Type.String(),
+  kind: Type.String(),
+  kreisArs: Nullable(Type.String()),
+  email: Nullable(Type.String()),
+  authorityActive: Type.Boolean({ description: 'false: im Kommunalverzeichnis nicht mehr aktiv' }),
+  stage: StageOf(PARTICIPANT_STAGES),
+  context: Nullable(Context('Kontext der Teilnahme: Frist, Erinnerungen, Bereitschaft, BUS-BB-Meldung, Begründung')),
+  revision: Type.Integer(),
+  updatedAt: Timestamp(),
+};
+
+export const ParticipantPage = Type.Object(
+  { total: Type.Integer(), items: Type.Array(Type.Object(participantFields)) },
+  { description: 'eine Seite teilnehmender Behörden' },
+);
+
+export const ParticipantDetailView = Type.Object({ ...participantFields, allowedEvents: EventTypes }, { description: 'teilnehmende Behörde' });
+
+export const HistoryPage = Type.Object(
+  {
+    items: Type.Array(
+      Type.Object({
+        id: Type.Integer(),
+        participantArs: Nullable(Type.String()),
+        eventType: Type.String(),
+        event: FreeObject('das Ereignis, wie es angewandt wurde (mit at, bei der Lösung mit facts)'),
+        fromStage: Nullable(Type.String()),
+        toStage: Type.String(),
+        actor: Type.String({ description: 'wer: admin:…, ministerium:…, behoerde:…:link:…, system:…' }),
+        machineVersion: Type.Integer(),
+        at: Timestamp(),
+      }),
+    ),
+    nextAfterId: Nullable(Type.Integer({ description: 'für die nächste Seite als afterId; null: keine weitere' })),
+  },
+  { description: 'eine Seite des Verlaufs' },
+);
