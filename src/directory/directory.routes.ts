@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { Paging } from '../validation/common.schemas.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { NotFoundProblem, ValidationProblem } from '../http/problem.ts';
@@ -88,13 +89,12 @@ export const directoryRoutes: FastifyPluginAsync<{ db: Kysely<Database>; uploadL
         summary: 'Behörden suchen (Name, ARS/AGS-Präfix, Art, übergeordnete Stelle, Landkreis)',
         querystring: Type.Object({
           q: Type.Optional(Type.String({ maxLength: 200 })),
-          kind: Type.Optional(Type.String({ description: 'kommagetrennte Arten, z. B. amt,amtsfreie_gemeinde' })),
+          kind: Type.Optional(Type.String({ maxLength: 500, description: 'kommagetrennte Arten, z. B. amt,amtsfreie_gemeinde' })),
           parent: Type.Optional(Ars),
           landkreis: Type.Optional(Ars),
           land: Type.Optional(Type.String({ pattern: '^[0-9]{2}$' })),
           active: Type.Optional(Type.Boolean()),
-          limit: Type.Integer({ minimum: 1, maximum: 1000, default: 50 }),
-          offset: Type.Integer({ minimum: 0, default: 0 }),
+          ...Paging(50),
         }),
       },
     },
