@@ -57,3 +57,18 @@ export async function getAuthorityByArs(db: Kysely<Database>, ars: string): Prom
 export async function listChildren(db: Kysely<Database>, ars: string): Promise<Authority[]> {
   return db.selectFrom('authority').selectAll().where('parent_ars', '=', ars).orderBy('name').orderBy('ars').execute();
 }
+
+/** The directory imports, newest first. */
+export async function listImports(db: Kysely<Database>, page: { limit?: number; offset?: number }) {
+  return db
+    .selectFrom('directory_import')
+    .selectAll()
+    .orderBy('id', 'desc')
+    .limit(page.limit ?? 20)
+    .offset(page.offset ?? 0)
+    .execute();
+}
+
+export async function getImport(db: Kysely<Database>, id: number) {
+  return db.selectFrom('directory_import').selectAll().where('id', '=', id).executeTakeFirst();
+}

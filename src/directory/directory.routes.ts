@@ -1,14 +1,18 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { Paging } from '../validation/common.schemas.ts';
+import { Ars, LandKey, Paging } from '../validation/common.schemas.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { NotFoundProblem, ValidationProblem } from '../http/problem.ts';
 import { DEACTIVATION_LIMIT_PER_LAND, DEACTIVATION_SHARE_PER_LAND, DEACTIVATIONS_LISTED, importDirectory } from './directory.import.ts';
-import { getAuthorityByArs, listChildren, searchAuthorities } from './directory.repository.ts';
+import { getAuthorityByArs, getImport, listChildren, listImports, searchAuthorities } from './directory.repository.ts';
+import { AuthorityDetailView, AuthorityPage, DirectoryImportList, DirectoryImportView, toAuthorityView, toDirectoryImportView } from './directory.views.ts';
+import { problemResponses } from '../http/response.schemas.ts';
 
-const Ars = Type.String({ pattern: '^[0-9]{12}$', description: '12-stelliger Amtlicher Regionalschlüssel' });
+
+/** The import list is a log for operators: at most this many per page. */
+const IMPORTS_LISTED_MAX = 200;
 
 /** Largest directory upload unless the app says otherwise (BODY_LIMIT_BYTES). */
 export const DIRECTORY_UPLOAD_LIMIT_BYTES = 50 * 1024 * 1024;
@@ -42,36 +46,6 @@ const ImportSummarySchema = Type.Object(
   },
 );
 
-/** An RFC 9457 problem answer (app.ts's error handler), as application/problem+json. */
-const Problem = (description: string, extra: Record<string, ReturnType<typeof Type.Object> | ReturnType<typeof Type.Array>> = {}) => ({
-  description,
-  content: {
-    'application/problem+json': {
-      schema: Type.Object(
-        {
-          type: Type.String(),
-          title: Type.String(),
-          status: Type.Integer(),
-          detail: Type.String(),
-          instance: Type.Optional(Type.String()),
-          requestId: Type.Optional(Type.String()),
-          ...Object.fromEntries(Object.entries(extra).map(([key, schema]) => [key, Type.Optional(schema)])),
-        },
-        { additionalProperties: true },
-      ),
-    },
-  },
-});
-const FileErrors = Type.Array(
-  Type.Object({
-    field: Type.String({ description: '„line 17 / bezeichnung“' }),
-    message: Type.String(),
-    line: Type.Optional(Type.Integer({ description: 'Zeile der Datei (1 = Kopfzeile)' })),
-    column: Type.Optional(Type.String({ description: 'Spalte (Name aus der Kopfzeile)' })),
-    position: Type.Optional(Type.Integer({ description: 'Zeichen in der Zeile (NUL-Zeichen)' })),
-  }),
-);
-
 export const directoryRoutes: FastifyPluginAsync<{ db: Kysely<Database>; uploadLimitBytes?: number }> = async (fastify, { db, uploadLimitBytes }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['Kommunalverzeichnis'];
@@ -86,21 +60,23 @@ export const directoryRoutes: FastifyPluginAsync<{ db: Kysely<Database>; uploadL
       config: anyRole,
       schema: {
         tags,
+        operationId: 'searchAuthorities',
         summary: 'Behörden suchen (Name, ARS/AGS-Präfix, Art, übergeordnete Stelle, Landkreis)',
         querystring: Type.Object({
           q: Type.Optional(Type.String({ maxLength: 200 })),
           kind: Type.Optional(Type.String({ maxLength: 500, description: 'kommagetrennte Arten, z. B. amt,amtsfreie_gemeinde' })),
           parent: Type.Optional(Ars),
           landkreis: Type.Optional(Ars),
-          land: Type.Optional(Type.String({ pattern: '^[0-9]{2}$' })),
+          land: Type.Optional(LandKey),
           active: Type.Optional(Type.Boolean()),
           ...Paging(50),
         }),
+        response: { 200: AuthorityPage },
       },
     },
     async (request) => {
       const { q, kind, parent, landkreis, land, active, limit, offset } = request.query;
-      return searchAuthorities(db, {
+      const page = await searchAuthorities(db, {
         q,
         kind: kind?.split(',').map((k) => k.trim()).filter(Boolean),
         parentArs: parent,
@@ -110,16 +86,26 @@ export const directoryRoutes: FastifyPluginAsync<{ db: Kysely<Database>; uploadL
         limit,
         offset,
       });
+      return { total: page.total, items: page.items.map(toAuthorityView) };
     },
   );
 
   app.get(
     '/authorities/:ars',
-    { config: anyRole, schema: { tags, summary: 'Eine Behörde mit ihren untergeordneten Stellen', params: Type.Object({ ars: Ars }) } },
+    {
+      config: anyRole,
+      schema: {
+        tags,
+        operationId: 'getAuthority',
+        summary: 'Eine Behörde mit ihren untergeordneten Stellen',
+        params: Type.Object({ ars: Ars }),
+        response: { 200: AuthorityDetailView },
+      },
+    },
     async (request) => {
       const authority = await getAuthorityByArs(db, request.params.ars);
       if (!authority) throw new NotFoundProblem(`Keine Behörde mit ARS ${request.params.ars}`);
-      return { ...authority, children: await listChildren(db, request.params.ars) };
+      return { ...toAuthorityView(authority), children: (await listChildren(db, request.params.ars)).map(toAuthorityView) };
     },
   );
 
@@ -140,7 +126,7 @@ export const directoryRoutes: FastifyPluginAsync<{ db: Kysely<Database>; uploadL
           'probelauf=true zeigt die Änderungen, ohne etwas zu schreiben.',
         consumes: ['text/csv', 'application/octet-stream'],
         querystring: Type.Object({
-          land: Type.Optional(Type.String({ pattern: '^[0-9]{2}$', description: 'nur dieses Land importieren' })),
+          land: Type.Optional({ ...LandKey, description: 'nur dieses Land importieren' }),
           sourceName: Type.Optional(Type.String({ maxLength: 200, description: 'Name der Datei für die Importliste' })),
           erlaubeDeaktivierung: Type.Optional(
             Type.Boolean({ default: false, description: 'auch übernehmen, wenn mehr Behörden deaktiviert würden, als ohne Bestätigung erlaubt ist' }),
@@ -156,13 +142,17 @@ export const directoryRoutes: FastifyPluginAsync<{ db: Kysely<Database>; uploadL
         },
         response: {
           200: { ...ImportSummarySchema, description: 'Probelauf: was sich ändern würde (nichts geschrieben)' },
-          201: { ...ImportSummarySchema, description: 'importiert' },
-          401: Problem('nicht angemeldet'),
-          403: Problem('nur für Admins'),
-          409: Problem('würde zu viele Behörden deaktivieren; nichts geändert. `import` zeigt, was sich ändern würde', { import: ImportSummarySchema }),
-          413: Problem('Datei größer als BODY_LIMIT_BYTES'),
-          415: Problem('anderer Content-Type als text/csv oder application/octet-stream'),
-          422: Problem('Datei unbrauchbar (Kodierung, NUL-Zeichen, abgeschnitten, fehlende Spalte, doppelter Schlüssel …); nichts geändert', { errors: FileErrors }),
+          201: { ...ImportSummarySchema, description: 'importiert', headers: { location: Type.String({ description: 'URL des Imports in der Importliste' }) } },
+          ...problemResponses({
+            401: 'nicht angemeldet',
+            403: 'nur für Admins',
+            409: 'würde zu viele Behörden deaktivieren; nichts geändert. Das Feld `import` des Problems zeigt, was sich ändern würde (wie beim Probelauf)',
+            413: 'Datei größer als BODY_LIMIT_BYTES',
+            415: 'anderer Content-Type als text/csv oder application/octet-stream',
+            422:
+              'Datei unbrauchbar (Kodierung, NUL-Zeichen, abgeschnitten, fehlende Spalte, doppelter Schlüssel …); nichts geändert. ' +
+              'errors[] nennt je Fehler field („line 17 / bezeichnung“), message und, wo bekannt, line (1 = Kopfzeile), column und position',
+          }),
         },
       },
     },
@@ -179,13 +169,42 @@ export const directoryRoutes: FastifyPluginAsync<{ db: Kysely<Database>; uploadL
         dryRun,
         logger: request.log,
       });
-      return reply.code(dryRun ? 200 : 201).send(summary);
+      if (dryRun) return reply.code(200).send(summary);
+      return reply.code(201).header('location', `/api/v1/admin/directory/imports/${summary.importId}`).send(summary);
     },
   );
 
   app.get(
     '/admin/directory/imports',
-    { config: { roles: ['admin'] }, schema: { tags, summary: 'Bisherige Importe' } },
-    async () => db.selectFrom('directory_import').selectAll().orderBy('id', 'desc').limit(100).execute(),
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        tags,
+        operationId: 'listDirectoryImports',
+        summary: 'Bisherige Importe, neueste zuerst',
+        querystring: Type.Object(Paging(20, IMPORTS_LISTED_MAX)),
+        response: { 200: DirectoryImportList },
+      },
+    },
+    async (request) => (await listImports(db, request.query)).map(toDirectoryImportView),
+  );
+
+  app.get(
+    '/admin/directory/imports/:id',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        tags,
+        operationId: 'getDirectoryImport',
+        summary: 'Ein Import',
+        params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'Nummer des Imports' }) }),
+        response: { 200: DirectoryImportView },
+      },
+    },
+    async (request) => {
+      const row = await getImport(db, request.params.id);
+      if (!row) throw new NotFoundProblem(`Kein Import mit Nummer ${request.params.id}`);
+      return toDirectoryImportView(row);
+    },
   );
 };

@@ -3,6 +3,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
+import { OneOf } from '../validation/common.schemas.ts';
+import { JOB_STATUSES, JobOverview, toJobView } from './job.views.ts';
 
 /** Progress of the durable effects and timers, for operators. */
 export const jobRoutes: FastifyPluginAsync<{ db: Kysely<Database> }> = async (fastify, { db }) => {
@@ -13,21 +15,23 @@ export const jobRoutes: FastifyPluginAsync<{ db: Kysely<Database> }> = async (fa
       config: { roles: ['admin'] },
       schema: {
         tags: ['Verwaltung'],
+        operationId: 'listJobs',
         summary: 'Hintergrundaufträge (Effekte, Fristen): Zähler je Art und Status, dazu die jüngsten',
         querystring: Type.Object({
-          status: Type.Optional(Type.Union(['pending', 'running', 'waiting', 'done', 'failed', 'cancelled'].map((s) => Type.Literal(s)))),
-          limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+          status: Type.Optional(OneOf([...JOB_STATUSES], 'nur Aufträge in diesem Status')),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50, description: 'höchstens so viele jüngste Aufträge (Standard 50)' })),
         }),
+        response: { 200: JobOverview },
       },
     },
     async (request) => {
       let recent = db.selectFrom('job').selectAll();
-      if (request.query.status) recent = recent.where('status', '=', request.query.status as never);
+      if (request.query.status) recent = recent.where('status', '=', request.query.status);
       const [counts, items] = await Promise.all([
         db.selectFrom('job').select(['kind', 'status', sql<number>`count(*)::int`.as('n')]).groupBy(['kind', 'status']).execute(),
-        recent.orderBy('id', 'desc').limit(request.query.limit).execute(),
+        recent.orderBy('id', 'desc').limit(request.query.limit ?? 50).execute(),
       ]);
-      return { counts, items };
+      return { counts, items: items.map(toJobView) };
     },
   );
 };

@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type, type TSchema } from 'typebox';
 
 /**
  * RFC 9457 problem details as every error of the API answers them (the error handler),
@@ -43,3 +43,9 @@ export function problemResponses(descriptions: Record<number, string>) {
 
 /** A 204: no body, and the document says so (no content). */
 export const NoContent = (description: string) => Type.Null({ description });
+
+/** A value or null, as views answer absent data. */
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+/** A point in time as the API answers it (ISO 8601, UTC). */
+export const Timestamp = (description?: string) => Type.String({ format: 'date-time', ...(description ? { description } : {}) });

@@ -1,6 +1,7 @@
 import { Type, type TSchema } from 'typebox';
 import { PARTICIPANT_STAGES, SOLUTION_STAGES } from '../../workflows/index.ts';
 import { FreeObject } from '../validation/common.schemas.ts';
+import { Nullable, Timestamp } from '../http/response.schemas.ts';
 
 /**
  * What the solution routes answer, as response schemas: they document the outputs in
@@ -9,8 +10,6 @@ import { FreeObject } from '../validation/common.schemas.ts';
  * free-form on purpose (it grows with the machines).
  */
 
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
-const Timestamp = (description?: string) => Type.String({ format: 'date-time', ...(description ? { description } : {}) });
 const Context = (description: string) => FreeObject(description);
 const StageOf = (stages: readonly string[]) => Type.Enum([...stages]);
 const EventTypes = Type.Array(Type.String(), { description: 'Ereignisse, die ein API-Aufrufer jetzt senden kann' });

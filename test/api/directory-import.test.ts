@@ -54,7 +54,34 @@ for (const kind of databaseKinds()) {
       deactivationRefusal: null,
     });
     const britz = (await env.app.inject({ url: '/api/v1/authorities/120605005045', headers: bearer(env.adminToken) })).json();
-    t.equal(britz.parent_ars ?? britz.parentArs, '120605005000', 'Gemeinde → Amt');
+    t.equal(britz.parentArs, '120605005000', 'Gemeinde → Amt');
+    t.same(Object.keys(britz).sort(), [
+      'active', 'ags', 'ars', 'children', 'email', 'kind', 'kreisArs', 'land', 'lastImportId', 'latitude', 'longitude', 'name', 'parentArs', 'population', 'updatedAt',
+    ], 'a view in camelCase, no database columns');
+    const amt = (await env.app.inject({ url: '/api/v1/authorities/120605005000', headers: bearer(env.adminToken) })).json();
+    t.match(amt.children, [{ ars: '120605005045', name: 'Britz', parentArs: '120605005000', kreisArs: '120600000000', updatedAt: String }], 'children as views');
+    const found = (await env.app.inject({ url: '/api/v1/authorities?q=Britz', headers: bearer(env.adminToken) })).json();
+    t.match(found, { total: 2, items: [{ ars: String, parentArs: String }, { ars: String }] });
+    t.notOk('parent_ars' in found.items[0], 'search answers views');
+
+    t.equal(response.headers.location, `${IMPORTS}/${response.json().importId}`, '201 with Location');
+    const listed = await env.app.inject({ url: response.headers.location as string, headers: bearer(env.adminToken) });
+    t.equal(listed.statusCode, 200, listed.body);
+    t.match(listed.json(), {
+      id: response.json().importId,
+      format: 'kvdaten',
+      sourceName: 'kvdaten.csv',
+      counts: { landkreis: 1, amt: 1, amtsangehoerige_gemeinde: 1 },
+      deactivated: 0,
+      encoding: 'utf-8',
+      skipped: { total: 1, byOrganisationsart: { Hochschule: 1 } },
+      changes: { new: 3 },
+      deactivationAllowed: false,
+      importedAt: String,
+    });
+    const imports = await env.app.inject({ url: `${IMPORTS}?limit=5`, headers: bearer(env.adminToken) });
+    t.same(imports.json().map((entry: { id: number }) => entry.id), [response.json().importId], 'the import list as views');
+    t.equal((await env.app.inject({ url: `${IMPORTS}/999999`, headers: bearer(env.adminToken) })).statusCode, 404, 'unknown import: 404');
 
     const ministry = await env.ministryToken('MIK');
     t.equal((await upload(good, '', ministry)).statusCode, 403, 'only admins import');
@@ -162,8 +189,13 @@ t.test('the OpenAPI document describes the upload: body, answers, operationId', 
       deactivations: { type: 'array' },
     });
   }
-  t.match(operation.responses['409'].content['application/problem+json'].schema.properties, { detail: {}, import: { properties: { changes: {} } } });
-  t.match(operation.responses['422'].content['application/problem+json'].schema.properties, {
-    errors: { items: { properties: { line: {}, column: {}, position: {} } } },
-  });
+  for (const status of ['409', '422']) {
+    t.equal(operation.responses[status].content['application/problem+json'].schema.$ref, '#/components/schemas/Problem', `${status}: the shared Problem`);
+  }
+  t.match(operation.responses['409'].description, /`import`/, '409 says where to find what would change');
+  t.match(operation.responses['422'].description, /line.*column.*position/, '422 names the members of errors[]');
+  t.ok(operation.responses['201'].headers.location, '201 with Location');
+  const list = document.paths['/api/v1/admin/directory/imports'].get;
+  t.equal(list.operationId, 'listDirectoryImports');
+  t.match(list.responses['200'].content['application/json'].schema, { type: 'array', items: { properties: { sourceName: {}, importedAt: {}, deactivationAllowed: {} } } });
 });

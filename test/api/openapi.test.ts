@@ -15,15 +15,6 @@ import { PARTICIPANT_EVENT_TYPES, PARTICIPANT_SYSTEM_EVENTS, SOLUTION_EVENT_TYPE
  */
 
 const REDOCLY = fileURLToPath(new URL('../../node_modules/@redocly/cli/bin/cli.js', import.meta.url));
-/** Routes in other owners' files (src/directory, src/engine/job.routes.ts): what they still lack is reported as todo. */
-const OWNED_ELSEWHERE: [RegExp, string][] = [
-  [/^\/api\/v1\/(authorities|admin\/directory)/, 'src/directory/directory.routes.ts (its owner)'],
-  [/^\/api\/v1\/admin\/jobs/, 'src/engine/job.routes.ts (its owner)'],
-];
-const ownerTodo = (path: string) => {
-  const owner = OWNED_ELSEWHERE.find(([pattern]) => pattern.test(path));
-  return owner ? { todo: owner[1] } : {};
-};
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 
 type Schema = Record<string, unknown> & {
@@ -116,7 +107,6 @@ t.test('the OpenAPI document passes the standard linter and describes every answ
     const ids = operations.map(({ operation }) => operation.operationId);
     t.equal(new Set(ids).size, ids.length, 'operationIds are unique');
     for (const { path, label, method, operation } of operations) {
-      const todo = ownerTodo(path);
       t.match(operation.operationId, /^[a-z][A-Za-z0-9]*$/, `${label}: camelCase operationId`);
       t.ok(operation.summary, `${label}: summary`);
       const statuses = Object.keys(operation.responses);
@@ -125,12 +115,12 @@ t.test('the OpenAPI document passes the standard linter and describes every answ
       t.ok(problems.length > 0, `${label}: its 4xx answers`);
       for (const status of problems) {
         const schema = operation.responses[status]!.content?.['application/problem+json']?.schema;
-        t.equal(schema?.$ref, '#/components/schemas/Problem', `${label} ${status}: the shared Problem as application/problem+json`, todo);
+        t.equal(schema?.$ref, '#/components/schemas/Problem', `${label} ${status}: the shared Problem as application/problem+json`);
       }
-      if (operation.responses['201']) t.ok(operation.responses['201'].headers?.location, `${label}: 201 with Location`, todo);
+      if (operation.responses['201']) t.ok(operation.responses['201'].headers?.location, `${label}: 201 with Location`);
       if (operation.responses['204']) t.notOk(operation.responses['204'].content, `${label}: 204 without content`);
       for (const parameter of operation.parameters ?? []) {
-        if (parameter.name === 'limit' || parameter.name === 'offset') t.notOk(parameter.required, `${label}: ${parameter.name} is optional`, todo);
+        if (parameter.name === 'limit' || parameter.name === 'offset') t.notOk(parameter.required, `${label}: ${parameter.name} is optional`);
       }
       if (method === 'post' && operation.requestBody?.content['application/json']) t.ok(operation.responses['400'] && operation.responses['413'], `${label}: 400/413 of the body`);
     }
@@ -156,8 +146,7 @@ t.test('the OpenAPI document passes the standard linter and describes every answ
   });
 
   t.test('camelCase everywhere, and every input bounded', async (t) => {
-    for (const { path, label, operation } of operationsOf(document)) {
-      const todo = ownerTodo(path);
+    for (const { label, operation } of operationsOf(document)) {
       const snake: string[] = [];
       for (const answer of Object.values(operation.responses)) {
         for (const { schema } of Object.values(answer.content ?? {})) {
@@ -166,7 +155,7 @@ t.test('the OpenAPI document passes the standard linter and describes every answ
           }
         }
       }
-      t.same(snake, [], `${label}: answers in camelCase`, todo);
+      t.same(snake, [], `${label}: answers in camelCase`);
       const loose: string[] = [];
       const inputs = [
         ...(operation.parameters ?? []).map((p) => ({ where: `${p.in}/${p.name}`, schema: p.schema })),
@@ -180,7 +169,7 @@ t.test('the OpenAPI document passes the standard linter and describes every answ
           if (why) loose.push(`${where}${pointer}: ${why}`);
         }
       }
-      t.same(loose, [], `${label}: inputs bounded`, todo);
+      t.same(loose, [], `${label}: inputs bounded`);
     }
   });
 
