@@ -6,7 +6,7 @@ import type { Database } from './db/schema.ts';
 import type { DatabaseKind } from './db/database.ts';
 import type { EngineDeps } from './engine/workflow.engine.ts';
 import { createAuthHook } from './auth/auth.hook.ts';
-import { createFrameworkErrorHandler, handleError, handleNotFound } from './http/error.handler.ts';
+import { createFrameworkErrorHandler, handleError, handleNotFound, type HtmlErrorPage } from './http/error.handler.ts';
 import { refuseNonFiniteNumbers, refuseUnsafeInput } from './http/input.guard.ts';
 import { JSON_BODY_LIMIT_BYTES } from './http/body-limits.ts';
 import { registerOpenApi } from './http/openapi.ts';
@@ -44,6 +44,9 @@ export interface AppDeps {
 
 const VERSION = '0.1.0';
 
+/** Errors before a route answers (408, undecodable URLs): people on the answer pages get a German page with the pages' security headers. */
+const answerPageError: HtmlErrorPage = (path, status) => (path.startsWith('/antwort/') ? { html: renderErrorPage(status), headers: SECURITY_HEADERS } : null);
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const mail = deps.mail ?? {
     settings: { multiplierEmails: [], messageIdDomain: 'land-brandenburg.example' },
@@ -63,7 +66,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     http: { connectionsCheckingInterval: Math.min(1000, requestTimeoutMs), headersTimeout: Math.min(60_000, requestTimeoutMs) },
     clientErrorHandler: createClientErrorHandler({
       requestTimeoutMs,
-      htmlPageFor: (path, status) => (path.startsWith('/antwort/') ? renderErrorPage(status) : null),
+      htmlPageFor: answerPageError,
     }),
     trustProxy: deps.trustProxy ? [...deps.trustProxy] : false,
     genReqId: (request) => {
@@ -73,9 +76,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // discriminator: event bodies are one schema per `type`, and only the matching one reports errors;
     // verbose: a failed pattern can be explained by its schema's description.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true, discriminator: true, verbose: true } },
-    frameworkErrors: createFrameworkErrorHandler((path, status) =>
-      path.startsWith('/antwort/') ? { html: renderErrorPage(status), headers: SECURITY_HEADERS } : null,
-    ),
+    frameworkErrors: createFrameworkErrorHandler(answerPageError),
   });
   app.decorateRequest('principal', null);
   app.setErrorHandler(handleError);

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { STATUS_CODES, type ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
+import type { HtmlErrorPage } from './error.handler.ts';
 
 /**
  * Errors Node's HTTP parser raises before a request reaches Fastify's routes – above
@@ -11,8 +12,8 @@ import type { FastifyInstance } from 'fastify';
  */
 export interface ClientErrorOptions {
   requestTimeoutMs: number;
-  /** The HTML page for a request to this path, or null for problem+json. */
-  htmlPageFor?: (path: string, status: number) => string | null;
+  /** The HTML page (and its headers) for a request to this path, or null for problem+json. */
+  htmlPageFor?: HtmlErrorPage;
 }
 
 const KNOWN: Record<string, { status: number; title: string; detail: (options: ClientErrorOptions) => string }> = {
@@ -33,16 +34,16 @@ export function createClientErrorHandler(options: ClientErrorOptions) {
       // A request whose headers were read has its response object on the socket; its
       // path decides between the HTML page and problem+json.
       const path = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage?.req?.url?.split('?')[0] ?? '';
-      const html = options.htmlPageFor?.(path, known.status) ?? null;
-      const [type, body] = html
-        ? ['text/html; charset=utf-8', html]
+      const page = options.htmlPageFor?.(path, known.status) ?? null;
+      const [type, body] = page
+        ? ['text/html; charset=utf-8', page.html]
         : [
             'application/problem+json',
             JSON.stringify({ type: 'about:blank', title: known.title, status: known.status, detail: known.detail(options), ...(path ? { instance: path } : {}) }),
           ];
-      socket.write(
-        `HTTP/1.1 ${known.status} ${STATUS_CODES[known.status]}\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-      );
+      const headers = { ...page?.headers, 'Content-Type': type, 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close' };
+      const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+      socket.write(`HTTP/1.1 ${known.status} ${STATUS_CODES[known.status]}\r\n${head}\r\n${body}`);
     }
     socket.destroy(error);
   };

@@ -68,6 +68,10 @@ for (const kind of databaseKinds()) t.test(kind, async (t) => {
     t.match(pageAnswer.headers['content-type'], /^text\/html/);
     t.match(pageAnswer.body, /Die Übertragung hat zu lange gedauert/);
     t.notMatch(pageAnswer.body, /irgendein-token/, 'the link token is not echoed');
+    t.match(pageAnswer.headers['content-security-policy'], /default-src 'none'/, 'the page keeps the security headers of the answer pages');
+    t.equal(pageAnswer.headers['referrer-policy'], 'same-origin');
+    t.equal(pageAnswer.headers['cache-control'], 'no-store');
+    t.notOk(apiAnswer.headers['content-security-policy'], 'problem+json without the pages’ headers');
 
     const health = await fetch(`http://127.0.0.1:${port}/health`);
     t.equal(health.status, 200, 'the service is unaffected');
