@@ -5,11 +5,12 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from './db/schema.ts';
 import type { DatabaseKind } from './db/database.ts';
 import type { EngineDeps } from './engine/workflow.engine.ts';
-import { createAuthHook } from './auth/auth.hook.ts';
+import { createAuthHook, createSolutionScopeHook } from './auth/auth.hook.ts';
 import { createFrameworkErrorHandler, handleError, handleNotFound, type HtmlErrorPage } from './http/error.handler.ts';
 import { refuseNonFiniteNumbers, refuseUnsafeInput } from './http/input.guard.ts';
 import { JSON_BODY_LIMIT_BYTES } from './http/body-limits.ts';
 import { registerOpenApi } from './http/openapi.ts';
+import { recordRoutes } from './http/route-table.ts';
 import { problemResponses } from './http/response.schemas.ts';
 import { solutionRoutes } from './solutions/solution.routes.ts';
 import { directoryRoutes } from './directory/directory.routes.ts';
@@ -79,6 +80,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     frameworkErrors: createFrameworkErrorHandler(answerPageError),
   });
   app.decorateRequest('principal', null);
+  recordRoutes(app);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
   // No route reads plain text; without this parser such a body is a 415, not a confusing 422.
@@ -134,6 +136,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       // Before the token check: a flood is turned away without a database lookup.
       if (limiters.api) api.addHook('onRequest', limiters.api);
       api.addHook('onRequest', createAuthHook(deps.db));
+      api.addHook('onRequest', createSolutionScopeHook(deps.db));
       await api.register(solutionRoutes, { db: deps.db, engine: deps.engine });
       await api.register(directoryRoutes, { db: deps.db, uploadLimitBytes: deps.bodyLimitBytes });
       await api.register(tokenRoutes, { db: deps.db });

@@ -8,6 +8,7 @@ import { DataDirLockedError } from './db/data-dir.lock.ts';
 import { StartFailure } from './logging/start-failure.ts';
 import { DeactivationRefusedProblem, formatImportSummaryLine, importDirectory } from './directory/directory.import.ts';
 import { createApiToken } from './auth/api-token.service.ts';
+import { isRole, ROLES } from './auth/roles.ts';
 import { ProblemError } from './http/problem.ts';
 
 const USAGE = `efa-rollout – Rollout von EfA-Onlinediensten an Brandenburgs Kommunen
@@ -22,7 +23,7 @@ Befehle:
       --dry-run                  nur zeigen, was sich ändern würde; nichts schreiben
       --allow-deactivate         auch übernehmen, wenn mehr als 10 bzw. 5 % der Behörden
                                  eines Landes deaktiviert würden (sonst Abbruch mit Code 2)
-  create-token --role <admin|ministry> [--ministry <KÜRZEL>] --label <text>
+  create-token --role <admin|ministry|kaz|landesredaktion> [--ministry <KÜRZEL>] --label <text>
                                  API-Token ausstellen und einmal ausgeben
 
 Konfiguration über Umgebungsvariablen (siehe README): PORT, HOST, DATA_DIR, DATABASE_URL, LOG_LEVEL, EFA_ADMIN_TOKEN …`;
@@ -83,11 +84,13 @@ async function main(argv: string[]): Promise<number> {
         args: rest,
         options: { role: { type: 'string' }, ministry: { type: 'string' }, label: { type: 'string' } },
       });
-      if (values.role !== 'admin' && values.role !== 'ministry') throw new UsageError('--role admin oder --role ministry angeben');
-      if (values.role === 'ministry' && !values.ministry) throw new UsageError('--ministry für Ministeriums-Tokens angeben');
+      const role = values.role;
+      if (!isRole(role)) throw new UsageError(`--role ${ROLES.join('|')} angeben`);
+      if (role === 'ministry' && !values.ministry) throw new UsageError('--ministry für Ministeriums-Tokens angeben');
+      if (role !== 'ministry' && values.ministry) throw new UsageError(`--ministry nur bei --role ministry (nicht bei ${role})`);
       if (!values.label) throw new UsageError('--label angeben');
       const created = await withDatabase((db) =>
-        createApiToken(db, { role: values.role as 'admin' | 'ministry', ministry: values.ministry ?? null, label: values.label! }),
+        createApiToken(db, { role, ministry: values.ministry ?? null, label: values.label!, createdBy: 'kommandozeile' }),
       );
       process.stdout.write(JSON.stringify(created) + '\n');
       return 0;

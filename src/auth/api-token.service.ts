@@ -2,7 +2,9 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 
-export type Role = 'admin' | 'ministry';
+import type { Role } from './roles.ts';
+
+export type { Role } from './roles.ts';
 
 /** Who is calling: resolved from the bearer token on every request. */
 export interface Principal {
@@ -24,14 +26,14 @@ export function generateToken(): string {
   return TOKEN_PREFIX + randomBytes(32).toString('base64url');
 }
 
-/** The history's record of who acted. */
+/** The history's record of who acted: `admin:Betrieb`, `ministerium:MSGIV:Referat 32`, `kaz:…`, `landesredaktion:…`. */
 export function actorOf(principal: Principal): string {
-  return principal.role === 'admin' ? `admin:${principal.label}` : `ministerium:${principal.ministry}:${principal.label}`;
+  return principal.role === 'ministry' ? `ministerium:${principal.ministry}:${principal.label}` : `${principal.role}:${principal.label}`;
 }
 
 export async function createApiToken(
   db: Kysely<Database>,
-  input: { role: Role; ministry: string | null; label: string; token?: string },
+  input: { role: Role; ministry: string | null; label: string; token?: string; createdBy?: string },
 ): Promise<{ id: string; token: string }> {
   const token = input.token ?? generateToken();
   const id = randomUUID();
@@ -43,6 +45,7 @@ export async function createApiToken(
       role: input.role,
       ministry: input.role === 'ministry' ? input.ministry : null,
       label: input.label,
+      created_by: input.createdBy ?? null,
     })
     .execute();
   return { id, token };
@@ -58,21 +61,18 @@ export async function findPrincipalByToken(db: Kysely<Database>, token: string):
   return row ? { tokenId: row.id, role: row.role, ministry: row.ministry, label: row.label } : null;
 }
 
-export async function listApiTokens(db: Kysely<Database>) {
-  return db
-    .selectFrom('api_token')
-    .select(['id', 'role', 'ministry', 'label', 'created_at', 'revoked_at'])
-    .orderBy('created_at')
-    .execute();
+/** The tokens a principal manages: an admin all, a ministry its own ministry's. */
+export async function listApiTokens(db: Kysely<Database>, scope: { ministry: string | null }) {
+  let query = db.selectFrom('api_token').select(['id', 'role', 'ministry', 'label', 'created_at', 'created_by', 'revoked_at', 'revoked_by']);
+  if (scope.ministry !== null) query = query.where('ministry', '=', scope.ministry);
+  return query.orderBy('created_at').orderBy('id').execute();
 }
 
-export async function revokeApiToken(db: Kysely<Database>, id: string): Promise<boolean> {
-  const result = await db
-    .updateTable('api_token')
-    .set({ revoked_at: new Date() })
-    .where('id', '=', id)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
+/** Revokes an active token within the scope; false when there is none (or it belongs to another ministry). */
+export async function revokeApiToken(db: Kysely<Database>, id: string, scope: { ministry: string | null; revokedBy: string }): Promise<boolean> {
+  let update = db.updateTable('api_token').set({ revoked_at: new Date(), revoked_by: scope.revokedBy }).where('id', '=', id).where('revoked_at', 'is', null);
+  if (scope.ministry !== null) update = update.where('ministry', '=', scope.ministry);
+  const result = await update.executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
 

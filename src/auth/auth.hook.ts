@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import { ForbiddenProblem, UnauthorizedProblem } from '../http/problem.ts';
+import { ForbiddenProblem, NotFoundProblem, UnauthorizedProblem } from '../http/problem.ts';
 import { findPrincipalByToken, type Principal, type Role } from './api-token.service.ts';
 
 declare module 'fastify' {
@@ -40,4 +40,24 @@ export function createAuthHook(db: Kysely<Database>) {
 export function requirePrincipal(request: FastifyRequest): Principal {
   if (!request.principal) throw new UnauthorizedProblem('Nicht angemeldet');
   return request.principal;
+}
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Scopes every route under /solutions/:id in one place, before any input is read: a
+ * ministry only reaches its own ministry's solutions, and a foreign or unknown one is a
+ * 404 (a ministry does not learn which other solutions exist). The services check the
+ * same again (assertMayAccess). Ids that are no UUID are left to validation (422).
+ */
+export function createSolutionScopeHook(db: Kysely<Database>) {
+  return async function scopeToSolution(request: FastifyRequest, _reply: FastifyReply) {
+    const principal = request.principal;
+    if (!principal || principal.role !== 'ministry') return;
+    if (!request.routeOptions.url?.includes('/solutions/:id')) return;
+    const id = (request.params as { id?: unknown }).id;
+    if (typeof id !== 'string' || !UUID_PATTERN.test(id)) return;
+    const solution = await db.selectFrom('solution').select('lead_ministry').where('id', '=', id).executeTakeFirst();
+    if (!solution || solution.lead_ministry !== principal.ministry) throw new NotFoundProblem(`EfA-Lösung ${id} gibt es nicht`);
+  };
 }

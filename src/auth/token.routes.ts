@@ -3,12 +3,14 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import { NotFoundProblem, ValidationProblem } from '../http/problem.ts';
+import { ForbiddenProblem, NotFoundProblem, ValidationProblem } from '../http/problem.ts';
+import { requirePrincipal } from './auth.hook.ts';
+import { ACCESS, ROLES, ROLE_DESCRIPTIONS } from './roles.ts';
 import { NoContent } from '../http/response.schemas.ts';
 import { MinistryKey, NonBlankLine, OneOf, Uuid } from '../validation/common.schemas.ts';
-import { createApiToken, listApiTokens, revokeApiToken } from './api-token.service.ts';
+import { actorOf, createApiToken, listApiTokens, revokeApiToken, type Principal } from './api-token.service.ts';
 
-const Role = OneOf(['admin', 'ministry'], 'admin: alles; ministry: nur die Lösungen des eigenen Ministeriums');
+const Role = OneOf([...ROLES], ROLES.map((role) => `${role}: ${ROLE_DESCRIPTIONS[role]}`).join('; '));
 const tokenFields = {
   id: Type.String({ format: 'uuid' }),
   role: Role,
@@ -23,24 +25,28 @@ const TokenList = Type.Array(
   Type.Object({
     ...tokenFields,
     createdAt: Type.String({ format: 'date-time' }),
+    createdBy: Type.Union([Type.String(), Type.Null()], { description: 'wer es ausgestellt hat (null: Kommandozeile oder erster Start)' }),
     revokedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'null: gültig' }),
+    revokedBy: Type.Union([Type.String(), Type.Null()], { description: 'wer es widerrufen hat' }),
   }),
-  { description: 'alle Tokens, ohne Geheimnis' },
+  { description: 'die Tokens, die der Aufrufer verwaltet (Admins alle, Ministerien die eigenen), ohne Geheimnis' },
 );
 
 export const tokenRoutes: FastifyPluginAsync<{ db: Kysely<Database> }> = async (fastify, { db }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['Verwaltung'];
-  const admin = { roles: ['admin'] as 'admin'[] };
+  const managers = { roles: [...ACCESS.tokens] };
+  /** A ministry manages its own ministry's tokens; an admin all. */
+  const scopeOf = (principal: Principal) => ({ ministry: principal.role === 'ministry' ? principal.ministry : null });
 
   app.post(
     '/admin/tokens',
     {
-      config: admin,
+      config: managers,
       schema: {
         tags,
         operationId: 'createApiToken',
-        summary: 'API-Token ausstellen (wird nur in dieser Antwort gezeigt)',
+        summary: 'API-Token ausstellen (wird nur in dieser Antwort gezeigt); Ministerien nur für das eigene Ministerium',
         body: Type.Object(
           {
             role: Role,
@@ -53,14 +59,21 @@ export const tokenRoutes: FastifyPluginAsync<{ db: Kysely<Database> }> = async (
       },
     },
     async (request, reply) => {
-      const { role, ministry, label } = request.body;
+      const principal = requirePrincipal(request);
+      const { role, label } = request.body;
+      let ministry = request.body.ministry;
+      if (principal.role === 'ministry') {
+        if (role !== 'ministry') throw new ForbiddenProblem(`Ein Ministerium stellt nur Tokens seiner Mitarbeitenden aus (role=ministry), keine für „${role}“`);
+        if (ministry && ministry !== principal.ministry) throw new ForbiddenProblem(`Ein Token des Ministeriums ${principal.ministry} kann keine Tokens für ${ministry} ausstellen`);
+        ministry = principal.ministry!;
+      }
       if (role === 'ministry' && !ministry) {
         throw new ValidationProblem('Ministeriums-Token brauchen ein Ministerium', [{ field: '/body/ministry', message: 'Pflichtangabe bei role=ministry' }]);
       }
-      if (role === 'admin' && ministry) {
-        throw new ValidationProblem('Admin-Token gehören zu keinem Ministerium', [{ field: '/body/ministry', message: 'bei role=admin weglassen' }]);
+      if (role !== 'ministry' && ministry) {
+        throw new ValidationProblem(`Tokens der Rolle ${role} gehören zu keinem Ministerium`, [{ field: '/body/ministry', message: `bei role=${role} weglassen` }]);
       }
-      const created = await createApiToken(db, { role, ministry: ministry ?? null, label });
+      const created = await createApiToken(db, { role, ministry: ministry ?? null, label, createdBy: actorOf(principal) });
       return reply
         .code(201)
         .header('location', `/api/v1/admin/tokens/${created.id}`)
@@ -70,32 +83,37 @@ export const tokenRoutes: FastifyPluginAsync<{ db: Kysely<Database> }> = async (
 
   app.get(
     '/admin/tokens',
-    { config: admin, schema: { tags, operationId: 'listApiTokens', summary: 'API-Tokens (ohne Geheimnis)', response: { 200: TokenList } } },
-    async () =>
-      (await listApiTokens(db)).map((row) => ({
+    { config: managers, schema: { tags, operationId: 'listApiTokens', summary: 'API-Tokens (ohne Geheimnis): Admins alle, Ministerien die des eigenen Ministeriums', response: { 200: TokenList } } },
+    async (request) =>
+      (await listApiTokens(db, scopeOf(requirePrincipal(request)))).map((row) => ({
         id: row.id,
         role: row.role,
         ministry: row.ministry,
         label: row.label,
         createdAt: row.created_at.toISOString(),
+        createdBy: row.created_by,
         revokedAt: row.revoked_at?.toISOString() ?? null,
+        revokedBy: row.revoked_by,
       })),
   );
 
   app.delete(
     '/admin/tokens/:id',
     {
-      config: admin,
+      config: managers,
       schema: {
         tags,
         operationId: 'revokeApiToken',
-        summary: 'API-Token widerrufen',
+        summary: 'API-Token widerrufen (Ministerien nur eigene)',
         params: Type.Object({ id: Uuid }),
         response: { 204: NoContent('widerrufen') },
       },
     },
     async (request, reply) => {
-      if (!(await revokeApiToken(db, request.params.id))) throw new NotFoundProblem(`Kein aktives Token ${request.params.id}`);
+      const principal = requirePrincipal(request);
+      if (!(await revokeApiToken(db, request.params.id, { ...scopeOf(principal), revokedBy: actorOf(principal) }))) {
+        throw new NotFoundProblem(`Kein aktives Token ${request.params.id}`);
+      }
       return reply.code(204).send(null);
     },
   );

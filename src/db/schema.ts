@@ -66,11 +66,14 @@ export interface AuthorityTable {
 export interface ApiTokenTable {
   id: string;
   token_hash: string;
-  role: 'admin' | 'ministry';
+  role: 'admin' | 'ministry' | 'kaz' | 'landesredaktion';
   ministry: string | null;
   label: string;
   created_at: CreatedAt;
   revoked_at: Date | null;
+  /** Who issued / revoked it (actor, migration 0006); null for tokens from the CLI or bootstrap. */
+  created_by: ColumnType<string | null, string | null | undefined, never>;
+  revoked_by: ColumnType<string | null, never, string | null>;
 }
 
 export type ResponsibilityLevel = 'gemeinde' | 'kreis' | 'liste';

@@ -9,6 +9,7 @@ import { DEACTIVATION_LIMIT_PER_LAND, DEACTIVATION_SHARE_PER_LAND, DEACTIVATIONS
 import { getAuthorityByArs, getImport, listChildren, listImports, searchAuthorities } from './directory.repository.ts';
 import { AuthorityDetailView, AuthorityPage, DirectoryImportList, DirectoryImportView, toAuthorityView, toDirectoryImportView } from './directory.views.ts';
 import { problemResponses } from '../http/response.schemas.ts';
+import { ACCESS } from '../auth/roles.ts';
 
 
 /** The import list is a log for operators: at most this many per page. */
@@ -49,7 +50,7 @@ const ImportSummarySchema = Type.Object(
 export const directoryRoutes: FastifyPluginAsync<{ db: Kysely<Database>; uploadLimitBytes?: number }> = async (fastify, { db, uploadLimitBytes }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['Kommunalverzeichnis'];
-  const anyRole = { roles: ['admin', 'ministry'] as ('admin' | 'ministry')[] };
+  const anyRole = { roles: [...ACCESS.read] };
 
   // Directory files arrive as the raw CSV body.
   app.addContentTypeParser(['text/csv', 'application/octet-stream'], { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
@@ -112,7 +113,7 @@ export const directoryRoutes: FastifyPluginAsync<{ db: Kysely<Database>; uploadL
   app.post(
     '/admin/directory/imports',
     {
-      config: { roles: ['admin'] },
+      config: { roles: [...ACCESS.admin] },
       bodyLimit: uploadLimitBytes ?? DIRECTORY_UPLOAD_LIMIT_BYTES,
       schema: {
         operationId: 'importDirectory',
@@ -177,7 +178,7 @@ export const directoryRoutes: FastifyPluginAsync<{ db: Kysely<Database>; uploadL
   app.get(
     '/admin/directory/imports',
     {
-      config: { roles: ['admin'] },
+      config: { roles: [...ACCESS.admin] },
       schema: {
         tags,
         operationId: 'listDirectoryImports',
@@ -192,7 +193,7 @@ export const directoryRoutes: FastifyPluginAsync<{ db: Kysely<Database>; uploadL
   app.get(
     '/admin/directory/imports/:id',
     {
-      config: { roles: ['admin'] },
+      config: { roles: [...ACCESS.admin] },
       schema: {
         tags,
         operationId: 'getDirectoryImport',

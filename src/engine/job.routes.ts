@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
+import { ACCESS } from '../auth/roles.ts';
 import { OneOf } from '../validation/common.schemas.ts';
 import { JOB_STATUSES, JobOverview, toJobView } from './job.views.ts';
 
@@ -12,7 +13,7 @@ export const jobRoutes: FastifyPluginAsync<{ db: Kysely<Database> }> = async (fa
   app.get(
     '/admin/jobs',
     {
-      config: { roles: ['admin'] },
+      config: { roles: [...ACCESS.admin] },
       schema: {
         tags: ['Verwaltung'],
         operationId: 'listJobs',

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { ACCESS } from '../auth/roles.ts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Kysely } from 'kysely';
@@ -124,7 +125,7 @@ export interface MailingRoutesDeps {
   wake?: () => void;
 }
 
-const ROLES = { roles: ['admin', 'ministry'] as ('admin' | 'ministry')[] };
+const ROLES = { roles: [...ACCESS.steer] };
 
 export const mailingRoutes: FastifyPluginAsync<MailingRoutesDeps> = async (fastify, deps) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -317,7 +318,7 @@ export const mailingRoutes: FastifyPluginAsync<MailingRoutesDeps> = async (fasti
   app.post(
     '/admin/mail/bounces',
     {
-      config: { roles: ['admin'] },
+      config: { roles: [...ACCESS.admin] },
       schema: {
         tags,
         operationId: 'recordBounce',
@@ -341,7 +342,7 @@ export const mailingRoutes: FastifyPluginAsync<MailingRoutesDeps> = async (fasti
   app.get(
     '/admin/outbox',
     {
-      config: { roles: ['admin'] },
+      config: { roles: [...ACCESS.admin] },
       schema: { tags, operationId: 'listOutbox', summary: 'Lokaler Postausgang (ohne SMTP_URL): abgelegte .eml-Dateien', response: { 200: OutboxList } },
     },
     async () => {
@@ -353,7 +354,7 @@ export const mailingRoutes: FastifyPluginAsync<MailingRoutesDeps> = async (fasti
   app.get(
     '/admin/outbox/:file',
     {
-      config: { roles: ['admin'] },
+      config: { roles: [...ACCESS.admin] },
       schema: {
         tags,
         operationId: 'getOutboxFile',

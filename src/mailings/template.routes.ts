@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { ACCESS } from '../auth/roles.ts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Kysely } from 'kysely';
@@ -64,7 +65,7 @@ export interface TemplateRoutesDeps {
   db: Kysely<Database>;
 }
 
-const ROLES = { roles: ['admin', 'ministry'] as ('admin' | 'ministry')[] };
+const ROLES = { roles: [...ACCESS.steer] };
 
 export const templateRoutes: FastifyPluginAsync<TemplateRoutesDeps> = async (fastify, { db }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();

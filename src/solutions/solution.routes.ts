@@ -9,6 +9,7 @@ import { sendParticipantEvent, sendSolutionEvent, type EngineDeps } from '../eng
 import { eventBodySchemas, ParticipantEventBody, SolutionEventBody } from '../engine/event.schemas.ts';
 import { NotFoundProblem } from '../http/problem.ts';
 import { problemResponses } from '../http/response.schemas.ts';
+import { ACCESS } from '../auth/roles.ts';
 import { LARGE_JSON_BODY_LIMIT_BYTES } from '../http/body-limits.ts';
 import { eventResultToHttp } from '../http/event-result.ts';
 import { PARTICIPANT_STAGES, SOLUTION_STAGES } from '../../workflows/index.ts';
@@ -77,7 +78,9 @@ function senderOf(request: Parameters<typeof requirePrincipal>[0]) {
   return { actor: actorOf(principal), origin: 'client' as const, ministryScope: principal.role === 'ministry' ? principal.ministry : null };
 }
 
-const ROLES = { roles: ['admin', 'ministry'] as ('admin' | 'ministry')[] };
+/** Everyone reads (a ministry only its own solutions); only ministries and admins steer. */
+const READ = { roles: [...ACCESS.read] };
+const STEER = { roles: [...ACCESS.steer] };
 
 export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fastify, { db, engine }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -93,7 +96,7 @@ export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fas
   app.post(
     '/solutions',
     {
-      config: ROLES,
+      config: STEER,
       bodyLimit: LARGE_JSON_BODY_LIMIT_BYTES,
       schema: {
         tags,
@@ -115,7 +118,7 @@ export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fas
   app.get(
     '/solutions',
     {
-      config: ROLES,
+      config: READ,
       schema: {
         tags,
         operationId: 'listSolutions',
@@ -138,14 +141,14 @@ export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fas
 
   app.get(
     '/solutions/:id',
-    { config: ROLES, schema: { tags, operationId: 'getSolution', summary: 'EfA-Lösung lesen', params: SolutionId, response: { 200: SolutionView } } },
+    { config: READ, schema: { tags, operationId: 'getSolution', summary: 'EfA-Lösung lesen', params: SolutionId, response: { 200: SolutionView } } },
     async (request) => getSolution(db, requirePrincipal(request), request.params.id),
   );
 
   app.patch(
     '/solutions/:id',
     {
-      config: ROLES,
+      config: STEER,
       bodyLimit: LARGE_JSON_BODY_LIMIT_BYTES,
       schema: {
         tags,
@@ -165,7 +168,7 @@ export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fas
   app.get(
     '/solutions/:id/allowed-events',
     {
-      config: ROLES,
+      config: READ,
       schema: { tags, operationId: 'listSolutionAllowedEvents', summary: 'Mögliche Ereignisse der Lösung', params: SolutionId, response: { 200: AllowedEventsView } },
     },
     async (request) => {
@@ -177,7 +180,7 @@ export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fas
   app.post(
     '/solutions/:id/events',
     {
-      config: ROLES,
+      config: STEER,
       bodyLimit: LARGE_JSON_BODY_LIMIT_BYTES,
       schema: {
         tags,
@@ -195,7 +198,7 @@ export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fas
   app.get(
     '/solutions/:id/participants',
     {
-      config: ROLES,
+      config: READ,
       schema: {
         tags,
         operationId: 'listParticipants',
@@ -221,7 +224,7 @@ export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fas
   app.get(
     '/solutions/:id/participants/:ars',
     {
-      config: ROLES,
+      config: READ,
       schema: { tags, operationId: 'getParticipant', summary: 'Eine teilnehmende Behörde', params: ParticipantParams, response: { 200: ParticipantDetailView } },
     },
     async (request) => {
@@ -233,7 +236,7 @@ export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fas
   app.post(
     '/solutions/:id/participants/:ars/events',
     {
-      config: ROLES,
+      config: STEER,
       schema: {
         tags,
         operationId: 'sendParticipantEvent',
@@ -252,7 +255,7 @@ export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fas
   app.get(
     '/solutions/:id/history',
     {
-      config: ROLES,
+      config: READ,
       schema: {
         tags,
         operationId: 'listHistory',

@@ -24,6 +24,8 @@ export interface TestApp {
   adminToken: string;
   /** Token of a ministry: { MSGIV: 'efa_…' } */
   ministryToken(ministry: string): Promise<string>;
+  /** A token of the Kaz or the Landesredaktion (one per role and test app). */
+  roleToken(role: 'kaz' | 'landesredaktion'): Promise<string>;
   /** Moves the engine's clock (timers are due relative to it). */
   clock: { now: Date };
 }
@@ -100,6 +102,14 @@ export async function buildTestApp(
         ministryTokens.set(ministry, token);
       }
       return ministryTokens.get(ministry)!;
+    },
+    async roleToken(role) {
+      const key = `role:${role}`;
+      if (!ministryTokens.has(key)) {
+        const { token } = await createApiToken(handle.db, { role, ministry: null, label: `test-${role}` });
+        ministryTokens.set(key, token);
+      }
+      return ministryTokens.get(key)!;
     },
   };
 }

@@ -1,0 +1,45 @@
+/**
+ * The roles of efa-rollout and what each may do, in one place. Routes name one of the
+ * access groups below in their `config.roles`; the auth hook refuses every other role
+ * (403), and a ministry only ever sees its own solutions (404 for the others).
+ *
+ * - admin: operates the service, sees and does everything;
+ * - ministry: steers the rollouts of its own ministry's solutions, manages its staff's tokens;
+ * - kaz: the Kommunales Anwendungszentrum at ZIT-BB – reads every solution and
+ *   participant, works the pilots' checklists and meetings (tickets: issue 9);
+ * - landesredaktion: the MIK Landesredaktion (BUS-BB) – reads every solution, confirms
+ *   Leistungsbeschreibungen and the participants' BUS-BB steps, runs reconciliations.
+ */
+export const ROLES = ['admin', 'ministry', 'kaz', 'landesredaktion'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ROLE_DESCRIPTIONS: Record<Role, string> = {
+  admin: 'Betrieb: alles',
+  ministry: 'Ministerium: steuert die Lösungen des eigenen Ministeriums, verwaltet die Tokens seiner Mitarbeitenden',
+  kaz: 'Kaz / ZIT-BB: liest alle Lösungen und Teilnehmenden, bearbeitet Checklisten und Termine der Piloten',
+  landesredaktion: 'MIK-Landesredaktion: liest alle Lösungen, bestätigt BUS-BB-Schritte, gleicht mit dem PVOG ab',
+};
+
+const access = <const R extends readonly Role[]>(...roles: R): R => roles;
+
+/** Access groups: which roles may call a route. */
+export const ACCESS = {
+  /** Read solutions, participants, history, the directory. */
+  read: access('admin', 'ministry', 'kaz', 'landesredaktion'),
+  /** Create and steer solutions: events, mailings, templates, waves. */
+  steer: access('admin', 'ministry'),
+  /** Pilot work: checklists, meetings, ZIT-BB involvement. */
+  pilots: access('admin', 'ministry', 'kaz'),
+  /** BUS-BB: confirm Leistungsbeschreibungen and participants' BUS-BB steps. */
+  busBb: access('admin', 'ministry', 'landesredaktion'),
+  /** Reconciliation imports of PVOG/BUS-BB exports. */
+  reconcile: access('admin', 'ministry', 'landesredaktion'),
+  /** API tokens: admins all, ministries their own ministry's. */
+  tokens: access('admin', 'ministry'),
+  /** Operations: directory imports, jobs, outbox. */
+  admin: access('admin'),
+} as const;
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}

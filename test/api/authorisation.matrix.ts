@@ -1,0 +1,76 @@
+/**
+ * Who may call which route: every route of the app × every role, and for routes of one
+ * solution whether a ministry reaches only its own ministry's solutions. The test
+ * (authorisation.test.ts) fails for a route missing here, so a new route cannot be
+ * added without deciding who may call it.
+ *
+ * yes: allowed (for every solution) · own: only the own ministry's solutions, another
+ * ministry's is a 404 · no: 403 · public: no token needed (answer pages, health, docs).
+ */
+export type Access = 'yes' | 'own' | 'no';
+export interface RouteAccess {
+  admin: Access;
+  ministry: Access;
+  kaz: Access;
+  landesredaktion: Access;
+}
+
+const READ: RouteAccess = { admin: 'yes', ministry: 'own', kaz: 'yes', landesredaktion: 'yes' };
+const STEER: RouteAccess = { admin: 'yes', ministry: 'own', kaz: 'no', landesredaktion: 'no' };
+const ADMIN: RouteAccess = { admin: 'yes', ministry: 'no', kaz: 'no', landesredaktion: 'no' };
+const DIRECTORY: RouteAccess = { admin: 'yes', ministry: 'yes', kaz: 'yes', landesredaktion: 'yes' };
+/** A ministry manages its own staff's tokens (scope checked in the handler; test/api/roles-and-tokens.test.ts). */
+const TOKENS: RouteAccess = { admin: 'yes', ministry: 'yes', kaz: 'no', landesredaktion: 'no' };
+
+export const PUBLIC_ROUTES: readonly string[] = [
+  'GET /docs',
+  'GET /docs/static/index.html',
+  'GET /docs/static/swagger-initializer.js',
+  'GET /docs/json',
+  'GET /docs/yaml',
+  'GET /docs/static/*',
+  'GET /openapi.json',
+  'GET /health',
+  'GET /antwort/:token',
+  'POST /antwort/:token',
+];
+
+export const MATRIX: Readonly<Record<string, RouteAccess>> = {
+  'POST /api/v1/solutions': { ...STEER, ministry: 'yes' },
+  'GET /api/v1/solutions': { ...READ, ministry: 'yes' },
+  'GET /api/v1/solutions/:id': READ,
+  'PATCH /api/v1/solutions/:id': STEER,
+  'GET /api/v1/solutions/:id/allowed-events': READ,
+  'POST /api/v1/solutions/:id/events': STEER,
+  'GET /api/v1/solutions/:id/participants': READ,
+  'GET /api/v1/solutions/:id/participants/:ars': READ,
+  'POST /api/v1/solutions/:id/participants/:ars/events': STEER,
+  'GET /api/v1/solutions/:id/history': READ,
+
+  'GET /api/v1/solutions/:id/templates': STEER,
+  'GET /api/v1/solutions/:id/templates/:kind': STEER,
+  'PUT /api/v1/solutions/:id/templates/:kind': STEER,
+  'DELETE /api/v1/solutions/:id/templates/:kind': STEER,
+  'GET /api/v1/solutions/:id/mail-details': STEER,
+  'PUT /api/v1/solutions/:id/mail-details': STEER,
+  'POST /api/v1/solutions/:id/mailings': STEER,
+  'POST /api/v1/solutions/:id/mailings/preview': STEER,
+  'GET /api/v1/solutions/:id/mailings': STEER,
+  'GET /api/v1/solutions/:id/mailings/:mailingId': STEER,
+  'GET /api/v1/solutions/:id/mailings/:mailingId/messages': STEER,
+
+  'GET /api/v1/authorities': DIRECTORY,
+  'GET /api/v1/authorities/:ars': DIRECTORY,
+
+  'POST /api/v1/admin/tokens': TOKENS,
+  'GET /api/v1/admin/tokens': TOKENS,
+  'DELETE /api/v1/admin/tokens/:id': TOKENS,
+
+  'POST /api/v1/admin/directory/imports': ADMIN,
+  'GET /api/v1/admin/directory/imports': ADMIN,
+  'GET /api/v1/admin/directory/imports/:id': ADMIN,
+  'GET /api/v1/admin/jobs': ADMIN,
+  'POST /api/v1/admin/mail/bounces': ADMIN,
+  'GET /api/v1/admin/outbox': ADMIN,
+  'GET /api/v1/admin/outbox/:file': ADMIN,
+};
