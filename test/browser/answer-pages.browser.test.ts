@@ -9,6 +9,7 @@ import { bearer, buildTestApp, type TestApp } from '../helpers/app.ts';
 import { chromiumMissing, launchChromium } from '../helpers/browser.ts';
 import { databaseKinds } from '../helpers/databases.ts';
 import { insertBareMailing } from '../helpers/rows.ts';
+import { completeChecklist } from '../helpers/pilots.ts';
 
 /**
  * The answer pages as an authority meets them: a real Chromium opens the link from
@@ -104,6 +105,8 @@ async function setUpRollout(t: Test, env: TestApp): Promise<{ solutionId: string
     const shown = await env.app.inject({ url: `/api/v1/solutions/${solutionId}/participants/${ars}`, headers: bearer(ministry) });
     t.equal(shown.json().stage, stage, `set-up: ${ars} starts ${stage}`);
   }
+  // the confirmed pilot has settled its checklist: its go-live is not held up by the gate
+  await completeChecklist(env, ministry, solutionId, ODER_SPREE);
   return { solutionId, ministry };
 }
 

@@ -319,9 +319,9 @@ t.test('allowedEvents per stage', async (t) => {
   const known = new Set<string>(PARTICIPANT_EVENT_TYPES);
   const leave = ['ABLEHNEN', 'AUSSCHLIESSEN', 'NICHT_ZUSTAENDIG_MELDEN'];
   const cases: [Snapshot, string[]][] = [
-    [start(), ['EINLADEN', 'INFORMIEREN', ...leave]],
-    [send(start(), { type: 'INFORMIEREN' }), ['ALS_PILOT_BEWERBEN', 'EINLADEN', 'INTERESSE_BEKUNDEN', ...leave]],
-    [send(start(), { type: 'INFORMIEREN' }, { type: 'ALS_PILOT_BEWERBEN' }), ['PILOT_BESTAETIGEN', 'PILOT_ZURUECKSTELLEN', ...leave]],
+    [start(), ['EINLADEN', 'INFORMIEREN', 'PILOT_VORSCHLAGEN', ...leave]],
+    [send(start(), { type: 'INFORMIEREN' }), ['ALS_PILOT_BEWERBEN', 'EINLADEN', 'INTERESSE_BEKUNDEN', 'PILOT_VORSCHLAGEN', ...leave]],
+    [send(start(), { type: 'INFORMIEREN' }, { type: 'ALS_PILOT_BEWERBEN' }), ['PILOT_ABLEHNEN', 'PILOT_BESTAETIGEN', 'PILOT_ZURUECKSTELLEN', ...leave]],
     [invited()[0], ['BEREITSCHAFT_MELDEN', 'ONBOARDING_STARTEN', ...leave]],
     [send(invited()[0], { type: 'ONBOARDING_STARTEN' }), ['BUS_BB_VERKNUEPFUNG_MELDEN', ...leave]],
   ];
