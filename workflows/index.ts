@@ -39,6 +39,7 @@ export {
   participantMachine,
   participantStage,
   type EscalateParticipantParams,
+  type InvitePilotParams,
   type ParticipantContext,
   type ParticipantEffect,
   type ParticipantEvent,

@@ -161,10 +161,16 @@ export interface EscalateParticipantParams {
   erinnerungen: number;
 }
 
+export interface InvitePilotParams {
+  ars: string;
+}
+
 /** The effects the engine has to run after it committed the new snapshot. */
 export type ParticipantEffect =
   | { type: 'effect.remindParticipant'; params: RemindParticipantParams }
-  | { type: 'effect.escalateParticipant'; params: EscalateParticipantParams };
+  | { type: 'effect.escalateParticipant'; params: EscalateParticipantParams }
+  /** A confirmed pilot is mailed its own page (checklist, go-live). */
+  | { type: 'effect.invitePilot'; params: InvitePilotParams };
 
 export const PARTICIPANT_STAGES = [
   'vorgemerkt',
@@ -381,6 +387,7 @@ export const participantMachine = setup({
     // action list and runs them after commit.
     'effect.remindParticipant': (_, _params: RemindParticipantParams) => {},
     'effect.escalateParticipant': (_, _params: EscalateParticipantParams) => {},
+    'effect.invitePilot': (_, _params: InvitePilotParams) => {},
   },
 }).createMachine({
   id: 'participant',
@@ -415,7 +422,10 @@ export const participantMachine = setup({
     },
     'pilot-kandidat': {
       on: {
-        PILOT_BESTAETIGEN: { target: 'pilot-bestaetigt', actions: 'entscheidungMerken' },
+        PILOT_BESTAETIGEN: {
+          target: 'pilot-bestaetigt',
+          actions: ['entscheidungMerken', { type: 'effect.invitePilot', params: ({ context }) => ({ ars: context.ars }) }],
+        },
         PILOT_ZURUECKSTELLEN: { guard: 'begruendet', target: 'interessiert', actions: ['grundMerken', 'entscheidungMerken'] },
         PILOT_ABLEHNEN: { guard: 'begruendet', target: 'interessiert', actions: ['grundMerken', 'entscheidungMerken'] },
         ...leaveWithReason,

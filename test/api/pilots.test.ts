@@ -4,7 +4,7 @@ import { getLinkSecret, hashLinkToken, issueResponseLinks } from '../../src/resp
 import { DEFAULT_CHECKLIST } from '../../src/pilots/checklist.defaults.ts';
 import { databaseKinds } from '../helpers/databases.ts';
 import { bearer, buildTestApp, type TestApp } from '../helpers/app.ts';
-import { sendErstinformation } from '../helpers/rollout.ts';
+import { drainSettling, sendErstinformation } from '../helpers/rollout.ts';
 
 /**
  * Step 2 of the MIK guide through the API: candidates from the three sources, the
@@ -164,6 +164,20 @@ for (const kind of databaseKinds()) {
     for (const body of [{ type: 'PILOT_VORSCHLAGEN', quelle: 'ministerium' }, { type: 'PILOT_BESTAETIGEN' }]) {
       t.equal((await event(POTSDAM, body)).statusCode, 200);
     }
+
+    // the confirmation mails the pilot its own page
+    await drainSettling(env);
+    const invitation = await env.handle.db
+      .selectFrom('mail_message as m')
+      .innerJoin('mailing as g', 'g.id', 'm.mailing_id')
+      .select(['m.status', 'g.created_by'])
+      .where('g.solution_id', '=', solutionId)
+      .where('g.kind', '=', 'pilot-einladung')
+      .where('m.ars', '=', POTSDAM)
+      .execute();
+    t.match(invitation, [{ status: 'angenommen', created_by: /^system:pilot-bestaetigt:/ }], 'one pilot-einladung, sent');
+    const pageLink = await env.handle.db.selectFrom('response_link').select(['purpose', 'used_at']).where('solution_id', '=', solutionId).where('ars', '=', POTSDAM).where('purpose', '=', 'pilotbetrieb').execute();
+    t.match(pageLink, [{ purpose: 'pilotbetrieb', used_at: null }], 'the mail carries the link of the pilot’s page');
 
     // the default checklist, then the ministry's own item for all its pilots
     const initial = await call(kaz, 'GET', `/pilots/${POTSDAM}/checklist`);
