@@ -28,6 +28,7 @@ const context: MailContext = {
     pilot: 'https://efa.example/r/pilot',
     bereitschaft: 'https://efa.example/r/bereit',
     'bus-bb': 'https://efa.example/r/busbb',
+    pilotbetrieb: 'https://efa.example/r/pilotbetrieb',
   },
   erinnerungNummer: 2,
   offene: [
