@@ -174,7 +174,7 @@ export const pilotRoutes: FastifyPluginAsync<PilotRoutesDeps> = async (fastify, 
         actor: actor(request),
         at: now(),
       });
-      return reply.code(201).send(item);
+      return reply.code(201).header('location', `/api/v1/solutions/${request.params.id}/pilot-checklist-items`).send(item);
     },
   );
 

@@ -45,7 +45,11 @@ const ChecklistItemDefinition = Type.Object({
 });
 
 export const ChecklistDefinitionList = Type.Object({ items: Type.Array(ChecklistItemDefinition) }, { description: 'Punkte der Checkliste jedes Piloten' });
-export const ChecklistItemDefinitionView = { ...ChecklistItemDefinition, description: 'angelegt' };
+export const ChecklistItemDefinitionView = {
+  ...ChecklistItemDefinition,
+  description: 'angelegt',
+  headers: { location: Type.String({ description: 'URL der Punkteliste der Lösung' }) },
+};
 
 export const ChecklistView = Type.Object(
   {
