@@ -2,6 +2,7 @@ import t, { type Test } from 'tap';
 import { toJson, type LinkPurpose } from '../../src/db/schema.ts';
 import { getLinkSecret, hashLinkToken, issueResponseLinks } from '../../src/responses/response-link.service.ts';
 import { DEFAULT_CHECKLIST } from '../../src/pilots/checklist.defaults.ts';
+import { sendParticipantEvent } from '../../src/engine/workflow.engine.ts';
 import { databaseKinds } from '../helpers/databases.ts';
 import { bearer, buildTestApp, type TestApp } from '../helpers/app.ts';
 import { drainSettling, sendErstinformation } from '../helpers/rollout.ts';
@@ -219,6 +220,9 @@ for (const kind of databaseKinds()) {
     t.same(openKeys, ['transportweg', 'fachverfahren', 'epayment', 'bundid', 'funktionspostfach', 'support', 'bus-bb', 'eigen-1']);
     t.match(gated.json().offenePunkte[3], { key: 'bundid', status: 'in-arbeit' });
     t.match(gated.json().detail, /Checkliste/);
+    // the gate is the engine's: a caller without HTTP (an effect, a later bulk route) meets it too
+    const direct = await sendParticipantEvent(env.engine, { solutionId, ars: POTSDAM, event: live, actor: 'system:test', origin: 'system' });
+    t.match(direct, { kind: 'precondition-failed', stage: 'pilot-bestaetigt', details: { offenePunkte: gated.json().offenePunkte } });
 
     // meetings
     const meeting = {
@@ -330,7 +334,6 @@ for (const kind of databaseKinds()) {
     t.match(all.find((entry) => entry.eventType === 'CHECKLISTE_PUNKT_ANGELEGT'), { participantArs: null, actor: /^ministerium:MSGIV:/, fromStage: 'pilotphase', toStage: 'pilotphase', event: { key: 'eigen-1' } });
     t.match(all.find((entry) => entry.eventType === 'PILOT_LIVE_MELDEN' && entry.participantArs === BRANDENBURG_HAVEL), { event: { override: { reason: /AVV/ } } });
     t.notOk(all.some((entry) => entry.eventType === 'PILOT_LIVE_MELDEN' && entry.participantArs === POTSDAM && entry.fromStage !== 'pilot-bestaetigt'));
-    void solutionId;
   });
 
   t.test(`${kind}: lessons learned as structured entries, and the rollout gate`, async (t) => {
