@@ -40,6 +40,34 @@ export interface ParticipantContext {
   busBb: BusBbReport | null;
   reason: string | null;
   wave: string | null;
+  /**
+   * The pilot candidacy: how the authority came to be a candidate and what became of it.
+   * Snapshots from before the pilot phase was modelled lack it: read `context.pilot ?? null`.
+   */
+  pilot?: PilotCandidacy | null;
+}
+
+/** Where a pilot candidate came from (step 2 of the MIK guide). */
+export const PILOT_QUELLEN = ['selbst', 'spitzenverband', 'ministerium'] as const;
+export type PilotQuelle = (typeof PILOT_QUELLEN)[number];
+/** The Kommunale Spitzenverbände that suggest candidates when none volunteer. */
+export const SPITZENVERBAENDE = ['staedte-und-gemeindebund', 'landkreistag'] as const;
+export type Spitzenverband = (typeof SPITZENVERBAENDE)[number];
+
+export interface PilotCandidacy {
+  quelle: PilotQuelle;
+  /** Only with quelle 'spitzenverband'. */
+  spitzenverband: Spitzenverband | null;
+  /** Who suggested it (a person, an office), as the ministry entered it. */
+  vorgeschlagenVon: string | null;
+  /** YYYY-MM-DD of the suggestion, as the ministry entered it. */
+  vorgeschlagenAm: string | null;
+  /** When it became a candidate (ISO timestamp). */
+  seit: string;
+  /** The selection: confirmed, put back or declined, with reason and time. */
+  entscheidung: { art: 'bestaetigt' | 'zurueckgestellt' | 'abgelehnt'; reason: string | null; at: string } | null;
+  /** Go-live despite open checklist items: the ministry's reason. */
+  liveOverride: string | null;
 }
 
 /** An authority's report of its BUS-BB linking: the date as it reported it, and when it reported. */
@@ -59,9 +87,18 @@ export type ParticipantEvent =
   | { type: 'INFORMIEREN' }
   | { type: 'INTERESSE_BEKUNDEN' }
   | { type: 'ALS_PILOT_BEWERBEN' }
+  | {
+      type: 'PILOT_VORSCHLAGEN';
+      quelle: Exclude<PilotQuelle, 'selbst'>;
+      spitzenverband?: Spitzenverband;
+      vorgeschlagenVon?: string;
+      vorgeschlagenAm?: string;
+      at: string;
+    }
   | { type: 'PILOT_BESTAETIGEN' }
   | { type: 'PILOT_ZURUECKSTELLEN'; reason: string }
-  | { type: 'PILOT_LIVE_MELDEN'; onlineDienstUrl: string; verknuepftAm?: string; at: string }
+  | { type: 'PILOT_ABLEHNEN'; reason: string }
+  | { type: 'PILOT_LIVE_MELDEN'; onlineDienstUrl: string; verknuepftAm?: string; override?: { reason: string }; at: string }
   | { type: 'EINLADEN'; wave: string; fristTage?: number; at: string }
   | {
       type: 'BEREITSCHAFT_MELDEN';
@@ -85,8 +122,10 @@ export const PARTICIPANT_EVENT_TYPES = [
   'INFORMIEREN',
   'INTERESSE_BEKUNDEN',
   'ALS_PILOT_BEWERBEN',
+  'PILOT_VORSCHLAGEN',
   'PILOT_BESTAETIGEN',
   'PILOT_ZURUECKSTELLEN',
+  'PILOT_ABLEHNEN',
   'PILOT_LIVE_MELDEN',
   'EINLADEN',
   'BEREITSCHAFT_MELDEN',
@@ -122,10 +161,16 @@ export interface EscalateParticipantParams {
   erinnerungen: number;
 }
 
+export interface InvitePilotParams {
+  ars: string;
+}
+
 /** The effects the engine has to run after it committed the new snapshot. */
 export type ParticipantEffect =
   | { type: 'effect.remindParticipant'; params: RemindParticipantParams }
-  | { type: 'effect.escalateParticipant'; params: EscalateParticipantParams };
+  | { type: 'effect.escalateParticipant'; params: EscalateParticipantParams }
+  /** A confirmed pilot is mailed its own page (checklist, go-live). */
+  | { type: 'effect.invitePilot'; params: InvitePilotParams };
 
 export const PARTICIPANT_STAGES = [
   'vorgemerkt',
@@ -204,6 +249,7 @@ function readinessFrom(event: ReadinessEvent): Readiness {
 
 const REASONED_EVENTS = new Set<ParticipantEventType>([
   'PILOT_ZURUECKSTELLEN',
+  'PILOT_ABLEHNEN',
   'ABLEHNEN',
   'NICHT_ZUSTAENDIG_MELDEN',
   'AUSSCHLIESSEN',
@@ -215,9 +261,33 @@ const leaveWithReason = {
   AUSSCHLIESSEN: { guard: 'begruendet', target: '#participant.ausgeschlossen', actions: 'grundMerken' },
 } as const;
 
+/** The candidacy as an event starts it; null for events that start none. */
+function candidacyFrom(event: ParticipantEvent): PilotCandidacy | null {
+  const base = { spitzenverband: null, vorgeschlagenVon: null, vorgeschlagenAm: null, entscheidung: null, liveOverride: null };
+  if (event.type === 'ALS_PILOT_BEWERBEN') return { ...base, quelle: 'selbst', seit: (event as { at?: string }).at ?? '' };
+  if (event.type !== 'PILOT_VORSCHLAGEN') return null;
+  return {
+    ...base,
+    quelle: event.quelle,
+    spitzenverband: event.quelle === 'spitzenverband' ? (event.spitzenverband ?? null) : null,
+    vorgeschlagenVon: isNonBlank(event.vorgeschlagenVon) ? event.vorgeschlagenVon.trim() : null,
+    vorgeschlagenAm: event.vorgeschlagenAm ?? null,
+    seit: event.at,
+  };
+}
+
+const DECISIONS: Partial<Record<ParticipantEventType, 'bestaetigt' | 'zurueckgestellt' | 'abgelehnt'>> = {
+  PILOT_BESTAETIGEN: 'bestaetigt',
+  PILOT_ZURUECKSTELLEN: 'zurueckgestellt',
+  PILOT_ABLEHNEN: 'abgelehnt',
+};
+
 const einladen = {
   EINLADEN: { guard: 'einladungGueltig', target: '#participant.eingeladen', actions: 'einladungMerken' },
 } as const;
+
+const bewerben = { target: '#participant.pilot-kandidat', actions: 'kandidaturMerken' } as const;
+const vorschlagen = { guard: 'vorschlagGueltig', target: '#participant.pilot-kandidat', actions: 'kandidaturMerken' } as const;
 
 export const participantMachine = setup({
   types: {
@@ -238,6 +308,14 @@ export const participantMachine = setup({
       (event.type === 'PILOT_LIVE_MELDEN' || event.type === 'BUS_BB_VERKNUEPFUNG_MELDEN') &&
       isHttpUrl(event.onlineDienstUrl) &&
       (event.verknuepftAm === undefined || isIsoDate(event.verknuepftAm)) &&
+      isNonBlank(event.at),
+    vorschlagGueltig: ({ event }) =>
+      event.type === 'PILOT_VORSCHLAGEN' &&
+      (event.quelle === 'ministerium' || event.quelle === 'spitzenverband') &&
+      (event.quelle === 'spitzenverband'
+        ? (SPITZENVERBAENDE as readonly unknown[]).includes(event.spitzenverband)
+        : event.spitzenverband === undefined) &&
+      (event.vorgeschlagenAm === undefined || isIsoDate(event.vorgeschlagenAm)) &&
       isNonBlank(event.at),
     weitereErinnerungMoeglich: ({ context }) => context.erinnerungen < MAX_ERINNERUNGEN,
     bereit: ({ event }) =>
@@ -260,6 +338,25 @@ export const participantMachine = setup({
         REASONED_EVENTS.has(event.type) ? (event as { reason: string }).reason.trim() : context.reason,
     }),
     zustaendigkeitBestaetigen: assign({ reason: null }),
+    kandidaturMerken: assign({ pilot: ({ context, event }) => candidacyFrom(event) ?? context.pilot ?? null }),
+    // old snapshots have no candidacy: a decision about one starts a record of unknown source
+    entscheidungMerken: assign({
+      pilot: ({ context, event }) => {
+        const art = DECISIONS[event.type];
+        const pilot = context.pilot ?? null;
+        if (!art) return pilot;
+        const reason = REASONED_EVENTS.has(event.type) ? (event as { reason: string }).reason.trim() : null;
+        const at = (event as { at?: string }).at ?? '';
+        return { ...(pilot ?? { quelle: 'selbst', spitzenverband: null, vorgeschlagenVon: null, vorgeschlagenAm: null, seit: at, liveOverride: null }), entscheidung: { art, reason, at } };
+      },
+    }),
+    liveOverrideMerken: assign({
+      pilot: ({ context, event }) => {
+        const pilot = context.pilot ?? null;
+        if (event.type !== 'PILOT_LIVE_MELDEN' || !event.override || !pilot) return pilot;
+        return { ...pilot, liveOverride: event.override.reason.trim() };
+      },
+    }),
     einladungMerken: assign(({ event }) =>
       event.type === 'EINLADEN'
         ? {
@@ -290,6 +387,7 @@ export const participantMachine = setup({
     // action list and runs them after commit.
     'effect.remindParticipant': (_, _params: RemindParticipantParams) => {},
     'effect.escalateParticipant': (_, _params: EscalateParticipantParams) => {},
+    'effect.invitePilot': (_, _params: InvitePilotParams) => {},
   },
 }).createMachine({
   id: 'participant',
@@ -302,33 +400,45 @@ export const participantMachine = setup({
     busBb: null,
     reason: null,
     wave: null,
+    pilot: null,
   }),
   initial: 'vorgemerkt',
   states: {
     vorgemerkt: {
-      on: { INFORMIEREN: 'informiert', ...einladen, ...leaveWithReason },
+      // a Spitzenverband or the ministry may name an authority the Erstinformation has not yet reached
+      on: { INFORMIEREN: 'informiert', PILOT_VORSCHLAGEN: vorschlagen, ...einladen, ...leaveWithReason },
     },
     informiert: {
       on: {
         INTERESSE_BEKUNDEN: 'interessiert',
-        ALS_PILOT_BEWERBEN: 'pilot-kandidat',
+        ALS_PILOT_BEWERBEN: bewerben,
+        PILOT_VORSCHLAGEN: vorschlagen,
         ...einladen,
         ...leaveWithReason,
       },
     },
     interessiert: {
-      on: { ALS_PILOT_BEWERBEN: 'pilot-kandidat', ...einladen, ...leaveWithReason },
+      on: { ALS_PILOT_BEWERBEN: bewerben, PILOT_VORSCHLAGEN: vorschlagen, ...einladen, ...leaveWithReason },
     },
     'pilot-kandidat': {
       on: {
-        PILOT_BESTAETIGEN: 'pilot-bestaetigt',
-        PILOT_ZURUECKSTELLEN: { guard: 'begruendet', target: 'interessiert', actions: 'grundMerken' },
+        PILOT_BESTAETIGEN: {
+          target: 'pilot-bestaetigt',
+          actions: ['entscheidungMerken', { type: 'effect.invitePilot', params: ({ context }) => ({ ars: context.ars }) }],
+        },
+        PILOT_ZURUECKSTELLEN: { guard: 'begruendet', target: 'interessiert', actions: ['grundMerken', 'entscheidungMerken'] },
+        PILOT_ABLEHNEN: { guard: 'begruendet', target: 'interessiert', actions: ['grundMerken', 'entscheidungMerken'] },
         ...leaveWithReason,
       },
     },
     'pilot-bestaetigt': {
       on: {
-        PILOT_LIVE_MELDEN: { guard: 'onlineDienstGueltig', target: 'pilot-live', actions: 'verknuepfungMerken' },
+        // the checklist gate is the engine's (a precondition inside the event's transaction)
+        PILOT_LIVE_MELDEN: {
+          guard: 'onlineDienstGueltig',
+          target: 'pilot-live',
+          actions: ['verknuepfungMerken', 'liveOverrideMerken'],
+        },
         ...leaveWithReason,
       },
     },

@@ -14,9 +14,22 @@ export interface SolutionFacts {
   participantsOpen: number;
 }
 
+/**
+ * One lesson learned of the pilot phase. Entries recorded before they were structured
+ * have only text and recordedAt: read the others tolerantly.
+ */
+export interface LessonLearned {
+  text: string;
+  recordedAt: string;
+  thema?: string;
+  /** The pilot it comes from (ARS). */
+  pilotArs?: string;
+  relevanz?: 'hoch' | 'mittel' | 'niedrig';
+}
+
 export interface SolutionContext {
   erstinformationVersandtAm: string | null;
-  lessonsLearned: { text: string; recordedAt: string }[];
+  lessonsLearned: LessonLearned[];
   rolloutOverride: { reason: string } | null;
   waves: { label: string; authorities: string[]; startedAt: string }[];
   pausedReason: string | null;
@@ -28,7 +41,7 @@ export type SolutionEvent =
   | { type: 'ERSTINFORMATION_STARTEN' }
   | { type: 'ERSTINFORMATION_VERSANDT'; at: string }
   | { type: 'PILOTPHASE_STARTEN' }
-  | { type: 'LESSONS_LEARNED_ERFASSEN'; text: string; at: string }
+  | { type: 'LESSONS_LEARNED_ERFASSEN'; text: string; thema?: string; pilotArs?: string; relevanz?: LessonLearned['relevanz']; at: string }
   | { type: 'ROLLOUT_STARTEN'; facts: SolutionFacts; override?: { reason: string } }
   | { type: 'WELLE_STARTEN'; label: string; authorities: string[]; at: string; fristTage?: number }
   | { type: 'ABSCHLIESSEN'; facts: SolutionFacts; at: string }
@@ -108,6 +121,15 @@ function isFacts(value: unknown): value is SolutionFacts {
   );
 }
 
+function lessonFrom(event: Extract<SolutionEvent, { type: 'LESSONS_LEARNED_ERFASSEN' }>): LessonLearned {
+  // no undefined keys: the context must survive a JSON round trip unchanged
+  const lesson: LessonLearned = { text: event.text.trim(), recordedAt: event.at };
+  if (isNonBlank(event.thema)) lesson.thema = event.thema.trim();
+  if (isNonBlank(event.pilotArs)) lesson.pilotArs = event.pilotArs;
+  if (event.relevanz) lesson.relevanz = event.relevanz;
+  return lesson;
+}
+
 export const solutionMachine = setup({
   types: {
     context: {} as SolutionContext,
@@ -158,7 +180,7 @@ export const solutionMachine = setup({
     lessonsLearnedAnfuegen: assign({
       lessonsLearned: ({ context, event }) =>
         event.type === 'LESSONS_LEARNED_ERFASSEN'
-          ? [...context.lessonsLearned, { text: event.text.trim(), recordedAt: event.at }]
+          ? [...context.lessonsLearned, lessonFrom(event)]
           : context.lessonsLearned,
     }),
     rolloutOverrideMerken: assign({

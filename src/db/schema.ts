@@ -240,7 +240,8 @@ export interface MailMessageTable {
   updated_at: Timestamp;
 }
 
-export type LinkPurpose = 'interesse' | 'pilot' | 'bereitschaft' | 'bus-bb';
+/** `pilotbetrieb`: a confirmed pilot's own page (checklist, go-live); unlike the others it takes answers until the go-live. */
+export type LinkPurpose = 'interesse' | 'pilot' | 'bereitschaft' | 'bus-bb' | 'pilotbetrieb';
 
 export interface ResponseLinkTable {
   token_hash: string;
@@ -252,6 +253,60 @@ export interface ResponseLinkTable {
   used_at: Date | null;
   answer: ColumnType<Record<string, unknown> | null, JsonText<Record<string, unknown>> | null | undefined, JsonText<Record<string, unknown>> | null>;
   created_at: CreatedAt;
+}
+
+export type ChecklistStatus = 'offen' | 'in-arbeit' | 'erledigt' | 'entfaellt';
+
+/** A ministry's own checklist item: applies to every pilot of its solution (migration 0007). */
+export interface PilotChecklistCustomItemTable {
+  solution_id: string;
+  key: string;
+  label: string;
+  optional: ColumnType<boolean, boolean | undefined, boolean>;
+  created_by: string;
+  created_at: CreatedAt;
+}
+
+/** The state of one checklist item of one pilot; an item without a row is `offen`. */
+export interface PilotChecklistItemTable {
+  solution_id: string;
+  ars: string;
+  key: string;
+  status: ChecklistStatus;
+  /** Required for `entfaellt`. */
+  reason: string | null;
+  updated_by: string;
+  updated_at: Timestamp;
+}
+
+export type MeetingKind = 'videokonferenz' | 'telefonkonferenz' | 'vor-ort';
+
+export interface PilotMeetingTable {
+  id: string;
+  solution_id: string;
+  ars: string;
+  kind: MeetingKind;
+  /** YYYY-MM-DD */
+  held_on: string;
+  participants: Json<string[]>;
+  notes: string;
+  follow_ups: Json<string[]>;
+  moderated_by_kaz: boolean;
+  created_by: string;
+  created_at: CreatedAt;
+}
+
+/** ZIT-BB (and through it DIKOM) involved with a pilot. */
+export interface PilotItSupportTable {
+  solution_id: string;
+  ars: string;
+  zit_bb: boolean;
+  dikom: boolean;
+  /** YYYY-MM-DD */
+  since: string | null;
+  contact: string | null;
+  updated_by: string;
+  updated_at: Timestamp;
 }
 
 export interface Database {
@@ -268,6 +323,10 @@ export interface Database {
   mailing: MailingTable;
   mail_message: MailMessageTable;
   response_link: ResponseLinkTable;
+  pilot_checklist_custom_item: PilotChecklistCustomItemTable;
+  pilot_checklist_item: PilotChecklistItemTable;
+  pilot_meeting: PilotMeetingTable;
+  pilot_it_support: PilotItSupportTable;
 }
 
 export type Authority = Selectable<AuthorityTable>;

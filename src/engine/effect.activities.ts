@@ -37,6 +37,7 @@ export function settleEffectEvent(
       logger.info({ ...where, solutionStage: result.solutionStage }, 'Wirkung entfällt: die Lösung ist nicht mehr aktiv');
       return 'skipped';
     case 'refused':
+    case 'precondition-failed':
     case 'not-found':
       logger.info({ ...where, outcome: result.kind, reason: result.reason }, 'Wirkung entfällt');
       return 'skipped';

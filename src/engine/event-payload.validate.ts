@@ -41,6 +41,12 @@ function ruleErrors(event: Event, today: string): FieldError[] {
       }
       break;
     }
+    case 'PILOT_VORSCHLAGEN': {
+      if (event.quelle === 'spitzenverband' && event.spitzenverband === undefined) add('spitzenverband', 'Pflichtangabe bei quelle spitzenverband');
+      if (event.quelle !== 'spitzenverband' && event.spitzenverband !== undefined) add('spitzenverband', 'nur bei quelle spitzenverband');
+      if (typeof event.vorgeschlagenAm === 'string' && event.vorgeschlagenAm > today) add('vorgeschlagenAm', `liegt in der Zukunft (heute ist ${today})`);
+      break;
+    }
     case 'PILOT_LIVE_MELDEN':
     case 'BUS_BB_VERKNUEPFUNG_MELDEN': {
       if (!isHttpUrl(event.onlineDienstUrl)) add('onlineDienstUrl', 'ist keine gültige http(s)-URL');

@@ -3,12 +3,16 @@ import {
   PARTICIPANT_EVENT_TYPES,
   PARTICIPANT_SYSTEM_EVENTS,
   READINESS_GRUENDE,
+  SPITZENVERBAENDE,
   SOLUTION_EVENT_TYPES,
   SOLUTION_SYSTEM_EVENTS,
   type ParticipantEventType,
   type SolutionEventType,
 } from '../../workflows/index.ts';
 import { Ars, CalendarDate, FristTage, HttpUrl, NonBlankLine, Text } from '../validation/common.schemas.ts';
+
+/** How much a lesson learned matters for the rollout. */
+export const LESSON_RELEVANZ = ['hoch', 'mittel', 'niedrig'] as const;
 
 /**
  * The one source of truth for what an event may carry: one TypeBox schema per event
@@ -39,7 +43,12 @@ export const SOLUTION_EVENT_SCHEMAS = {
   ERSTINFORMATION_STARTEN: solutionEvent('ERSTINFORMATION_STARTEN', 'Schritt 1 beginnen: die Erstinformation vorbereiten', {}),
   ERSTINFORMATION_VERSANDT: solutionEvent('ERSTINFORMATION_VERSANDT', 'nur das System: alle Mails der Erstinformation sind übergeben', {}),
   PILOTPHASE_STARTEN: solutionEvent('PILOTPHASE_STARTEN', 'Schritt 2: Pilotbehörden gewinnen (nach versandter Erstinformation)', {}),
-  LESSONS_LEARNED_ERFASSEN: solutionEvent('LESSONS_LEARNED_ERFASSEN', 'Erfahrung aus der Pilotphase festhalten', { text: Text('Lessons learned') }),
+  LESSONS_LEARNED_ERFASSEN: solutionEvent('LESSONS_LEARNED_ERFASSEN', 'Erfahrung aus der Pilotphase festhalten (ein Eintrag; mehrere je Lösung)', {
+    text: Text('Lessons learned'),
+    thema: Type.Optional(NonBlankLine('Thema, z. B. Anbindung Fachverfahren', 200)),
+    pilotArs: Type.Optional({ ...Ars, description: 'aus welcher Pilotbehörde (ARS einer Teilnehmenden)' }),
+    relevanz: Type.Optional(Type.Enum([...LESSON_RELEVANZ], { description: 'Bedeutung für den Rollout (ohne Angabe: mittel)' })),
+  }),
   ROLLOUT_STARTEN: solutionEvent('ROLLOUT_STARTEN', 'Schritt 3: flächendeckender Rollout (≥ 1 Pilot live und Lessons learned – oder override)', {
     override: Type.Optional(Type.Object(reason('warum ohne erfolgreiche Pilotphase'), { additionalProperties: false })),
   }),
@@ -58,9 +67,21 @@ export const PARTICIPANT_EVENT_SCHEMAS = {
   INFORMIEREN: participantEvent('INFORMIEREN', 'nur das System: die Erstinformation hat die Behörde erreicht', {}),
   INTERESSE_BEKUNDEN: participantEvent('INTERESSE_BEKUNDEN', 'die Behörde hat Interesse', note),
   ALS_PILOT_BEWERBEN: participantEvent('ALS_PILOT_BEWERBEN', 'die Behörde bewirbt sich als Pilot', note),
+  PILOT_VORSCHLAGEN: participantEvent('PILOT_VORSCHLAGEN', 'Pilotkandidat vorschlagen: von einem kommunalen Spitzenverband oder vom Ministerium selbst', {
+    quelle: Type.Enum(['spitzenverband', 'ministerium'], { description: 'spitzenverband braucht spitzenverband' }),
+    spitzenverband: Type.Optional(Type.Enum([...SPITZENVERBAENDE], { description: 'welcher Verband vorgeschlagen hat (nur bei quelle spitzenverband)' })),
+    vorgeschlagenVon: Type.Optional(NonBlankLine('wer vorgeschlagen hat (Person, Stelle)', 200)),
+    vorgeschlagenAm: Type.Optional(CalendarDate('Tag des Vorschlags (JJJJ-MM-TT, nicht in der Zukunft)')),
+  }),
   PILOT_BESTAETIGEN: participantEvent('PILOT_BESTAETIGEN', 'Pilot bestätigt', {}),
-  PILOT_ZURUECKSTELLEN: participantEvent('PILOT_ZURUECKSTELLEN', 'Pilot zurückstellen', reason()),
-  PILOT_LIVE_MELDEN: participantEvent('PILOT_LIVE_MELDEN', 'der Pilot hat den Online-Dienst verknüpft', linking),
+  PILOT_ZURUECKSTELLEN: participantEvent('PILOT_ZURUECKSTELLEN', 'Pilot zurückstellen (zurück zu interessiert)', reason()),
+  PILOT_ABLEHNEN: participantEvent('PILOT_ABLEHNEN', 'Pilotkandidat ablehnen (zurück zu interessiert)', reason()),
+  PILOT_LIVE_MELDEN: participantEvent('PILOT_LIVE_MELDEN', 'der Pilot ist live: Online-Dienst verknüpft; setzt eine abgeschlossene Checkliste voraus – oder override', {
+    ...linking,
+    override: Type.Optional(
+      Type.Object(reason('warum der Pilot trotz offener Checklistenpunkte live geht'), { additionalProperties: false, description: 'nur Ministerium/Admin' }),
+    ),
+  }),
   EINLADEN: participantEvent('EINLADEN', 'nur das System: mit einer Welle eingeladen', { wave: NonBlankLine('Welle', 200), fristTage: Type.Optional(FristTage) }),
   BEREITSCHAFT_MELDEN: participantEvent('BEREITSCHAFT_MELDEN', 'Bereitschaft der eingeladenen Behörde', {
     status: Type.Enum(['bereit', 'bereit-ab', 'nicht-bereit'], { description: 'bereit-ab braucht ab; nicht-bereit braucht gruende' }),

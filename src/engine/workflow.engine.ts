@@ -22,6 +22,7 @@ import {
 import { cancelJobs, enqueueJob, resumeWaitingJobs } from './job.queue.ts';
 import { validateEventPayload } from './event-payload.validate.ts';
 import { explainRefusal } from './refusal.explain.ts';
+import { PARTICIPANT_PRECONDITIONS } from './participant.preconditions.ts';
 
 /**
  * The only runtime user of XState. Applies one event to one persisted machine in
@@ -81,6 +82,8 @@ export type EventResult =
   | { kind: 'already-applied'; stage: string; historyId: number }
   /** Not possible in this stage, or a guard said no (`facts` are the counts it decided on). */
   | { kind: 'refused'; stage: string; allowedEvents: string[]; reason: string; facts?: unknown }
+  /** Possible in the stage, but a precondition in the database is not met (participant.preconditions.ts). */
+  | { kind: 'precondition-failed'; stage: string; allowedEvents: string[]; reason: string; details: Record<string, unknown> }
   /** The solution is paused, not started or has ended: nothing moves until it is active again. */
   | { kind: 'solution-inactive'; solutionStage: string; allowedEvents: string[]; reason: string }
   | { kind: 'not-found'; reason: string }
@@ -162,6 +165,8 @@ interface Target {
   /** An event the instance does not take in its stage: refused, or the solution is not active. */
   notAllowed(instance: LoadedInstance, allowed: string[], eventType: string): Refusal;
   enrich(trx: Trx, event: WorkflowEvent): Promise<WorkflowEvent | Refusal>;
+  /** Conditions in the database the event needs (after the row lock, before the transition). */
+  checkPreconditions(trx: Trx, instance: LoadedInstance, event: WorkflowEvent, allowed: string[]): Promise<Refusal | null>;
   save(trx: Trx, next: { snapshot: unknown; stage: string; stateValue: unknown; revision: number }): Promise<void>;
   /** What a stage change means for jobs already queued (resume, cancel reminders …). */
   afterStageChange(trx: Trx, change: StageChange): Promise<void>;
@@ -219,8 +224,13 @@ export async function sendSolutionEvent(
         const unknown = await unknownParticipants(trx, solutionId, event.authorities as string[]);
         if (unknown) return unknown;
       }
+      if (event.type === 'LESSONS_LEARNED_ERFASSEN' && typeof event.pilotArs === 'string') {
+        const unknown = await unknownParticipants(trx, solutionId, [event.pilotArs]);
+        if (unknown) return { ...unknown, errors: [{ field: '/event/pilotArs', message: `${event.pilotArs} ist nicht Teilnehmerin` }] };
+      }
       return { ...event, facts: await computeSolutionFacts(trx, solutionId) };
     },
+    checkPreconditions: async () => null,
     async save(trx, next) {
       await trx
         .updateTable('solution')
@@ -291,6 +301,12 @@ export async function sendParticipantEvent(
     },
     notAllowed: (instance, allowed, eventType) => refusedInStage(eventType, instance.stage, allowed),
     enrich: async (_trx, event) => event,
+    async checkPreconditions(trx, instance, event, allowed) {
+      const precondition = PARTICIPANT_PRECONDITIONS[event.type as keyof typeof PARTICIPANT_PRECONDITIONS];
+      if (!precondition) return null;
+      const refusal = await precondition(trx, { solutionId, ars, stage: instance.stage, event });
+      return refusal ? { kind: 'precondition-failed', stage: instance.stage, allowedEvents: allowed, ...refusal } : null;
+    },
     async save(trx, next) {
       await trx
         .updateTable('participant')
@@ -392,6 +408,8 @@ async function applyEvent(
     const enriched = await target.enrich(trx, { ...rawEvent, at: at.toISOString() });
     if (isRefusal(enriched)) return enriched;
     const event = enriched;
+    const unmet = await target.checkPreconditions(trx, instance, event, forClients(instance.snapshot));
+    if (unmet) return unmet;
     const [next, actions] = transition(instance.machine, instance.snapshot, event as never);
     if (actions.length === 0 && fingerprint(next) === fingerprint(instance.snapshot)) {
       return {

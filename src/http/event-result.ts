@@ -19,6 +19,8 @@ export function eventResultToHttp(result: EventResult) {
         allowedEvents: result.allowedEvents,
         ...(result.facts ? { facts: result.facts } : {}),
       });
+    case 'precondition-failed':
+      throw new ConflictProblem(result.reason, { ...result.details, stage: result.stage, allowedEvents: result.allowedEvents });
     case 'solution-inactive':
       throw new ConflictProblem(result.reason, { solutionStage: result.solutionStage, allowedEvents: result.allowedEvents });
     case 'not-found':

@@ -212,6 +212,9 @@ Können Sie noch nicht starten, teilen Sie uns über denselben Link bitte mit, a
 
 Rückmeldefrist: {{frist}}
 
+Als bestätigte Pilotbehörde haken Sie die Punkte Ihrer Checkliste (AVV, Übermittlungsweg, ePayment, BundID …) auf Ihrer eigenen Seite ab und melden dort auch den Go-live Ihres Online-Dienstes – so oft Sie möchten, bis der Dienst live ist:
+{{link.pilotbetrieb}}
+
 NÄCHSTE SCHRITTE
 Nach Ihrer Bestätigung vereinbaren wir einen Auftakttermin per Videokonferenz, gemeinsam mit dem ZIT-BB und seinem Kommunalen Anwendungszentrum (Kaz). Dort besprechen wir die technische Anbindung, den Zeitplan und Ihre Fragen.
 
@@ -228,6 +231,7 @@ ${SIGNATURE_TEXT}
 <p><a href="{{link.bereitschaft}}">Bereitschaft als Pilotbehörde für „{{loesung.titel}}“ bestätigen</a></p>
 <p>Können Sie noch nicht starten, teilen Sie uns über denselben Link bitte mit, ab wann es möglich ist oder was Ihnen noch fehlt. So können wir Sie gezielt unterstützen.</p>
 <p><strong>Rückmeldefrist: {{frist}}</strong></p>
+<p>Als bestätigte Pilotbehörde haken Sie die Punkte Ihrer Checkliste (AVV, Übermittlungsweg, ePayment, BundID …) auf Ihrer eigenen Seite ab und melden dort auch den Go-live Ihres Online-Dienstes – so oft Sie möchten, bis der Dienst live ist: <a href="{{link.pilotbetrieb}}">Checkliste der Pilotbehörde für „{{loesung.titel}}“</a></p>
 <h2>Nächste Schritte</h2>
 <p>Nach Ihrer Bestätigung vereinbaren wir einen Auftakttermin per Videokonferenz, gemeinsam mit dem ZIT-BB und seinem Kommunalen Anwendungszentrum (Kaz). Dort besprechen wir die technische Anbindung, den Zeitplan und Ihre Fragen.</p>
 <p>Geplante Termine: {{termine}}<br>

@@ -8,6 +8,7 @@ import { createMailTransport, type MailTransport } from '../mail/mail.transport.
 import { createMailSendHandler, MAIL_SEND_JOB } from '../mail/mail-send.activity.ts';
 import { createMailingActivities } from './mailing.activities.ts';
 import { createErstinformationActivities } from './erstinformation.activities.ts';
+import { createPilotInvitationActivities } from './pilot-invitation.activities.ts';
 import { messageStillWanted } from './mail-relevance.ts';
 import type { MailingRoutesDeps } from './mailing.routes.ts';
 
@@ -61,10 +62,13 @@ export function createMailModule(options: MailModuleOptions): MailModule {
     messageIdDomain: options.messageIdDomain,
   });
   const erstinformation = createErstinformationActivities({ db: options.db, engine: options.engine, logger: options.logger });
+  const settings = { multiplierEmails: options.multiplierEmails, messageIdDomain: options.messageIdDomain };
+  const pilotInvitation = createPilotInvitationActivities({ db: options.db, logger: options.logger, settings, now: options.engine.now });
   return {
     transport,
     handlers: {
       ...activities.handlers,
+      ...pilotInvitation.handlers,
       ...erstinformation.handlers,
       [MAIL_SEND_JOB]: createMailSendHandler({
         db: options.db,
@@ -78,7 +82,7 @@ export function createMailModule(options: MailModuleOptions): MailModule {
       }),
     },
     routes: {
-      settings: { multiplierEmails: options.multiplierEmails, messageIdDomain: options.messageIdDomain },
+      settings,
       publicBaseUrl: options.publicBaseUrl,
       outboxDir: transport.kind === 'outbox' ? outboxDir : null,
       now: options.engine.now,

@@ -19,7 +19,7 @@ export const SENDABLE_KINDS: Record<
 > = {
   erstinformation: { stages: ['erstinformation'], defaultParticipantStages: null },
   pilotaufruf: { stages: ['erstinformation', 'pilotphase'], defaultParticipantStages: ['informiert', 'interessiert'] },
-  'pilot-einladung': { stages: ['pilotphase'], defaultParticipantStages: ['pilot-kandidat'] },
+  'pilot-einladung': { stages: ['pilotphase'], defaultParticipantStages: ['pilot-kandidat', 'pilot-bestaetigt'] },
   'rollout-einladung': { stages: ['rollout'], defaultParticipantStages: ['eingeladen'] },
 };
 export type SendableKind = keyof typeof SENDABLE_KINDS;

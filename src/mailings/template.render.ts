@@ -48,6 +48,7 @@ export const PLACEHOLDERS = [
   'link.pilot',
   'link.bereitschaft',
   'link.busbb',
+  'link.pilotbetrieb',
   'link.liste',
   'erinnerung.nummer',
   'offene.anzahl',
@@ -94,6 +95,7 @@ const LINK_PLACEHOLDERS: Record<LinkPurpose, Placeholder> = {
   pilot: 'link.pilot',
   bereitschaft: 'link.bereitschaft',
   'bus-bb': 'link.busbb',
+  pilotbetrieb: 'link.pilotbetrieb',
 };
 
 const KNOWN = new Set<string>(PLACEHOLDERS);
@@ -114,7 +116,8 @@ export function linkPurposesFor(kind: TemplateKind): LinkPurpose[] {
     case 'pilotaufruf':
       return ['pilot'];
     case 'pilot-einladung':
-      return ['bereitschaft'];
+      // the pilot's own page (checklist, go-live) opens once the pilot is confirmed
+      return ['bereitschaft', 'pilotbetrieb'];
     case 'rollout-einladung':
       return ['bereitschaft', 'bus-bb'];
     case 'erinnerung':
@@ -212,6 +215,7 @@ const LINK_LABELS: Record<LinkPurpose, string> = {
   pilot: 'Als Pilotbehörde bewerben',
   bereitschaft: 'Bereitschaft melden',
   'bus-bb': 'Verknüpfung des Online-Dienstes im BUS-BB melden',
+  pilotbetrieb: 'Checkliste der Pilotbehörde und Go-live melden',
 };
 
 /** Whom a solution's Zuständigkeit addresses, as the multiplier copy names them. */
@@ -245,6 +249,7 @@ function valuesOf(context: MailContext): Record<Placeholder, Value> {
     'link.pilot': links.pilot ?? NONE,
     'link.bereitschaft': links.bereitschaft ?? NONE,
     'link.busbb': links['bus-bb'] ?? NONE,
+    'link.pilotbetrieb': links.pilotbetrieb ?? NONE,
     'link.liste': (Object.keys(LINK_LABELS) as LinkPurpose[]).flatMap((purpose) => {
       const url = links[purpose];
       return url ? [{ label: LINK_LABELS[purpose], url }] : [];

@@ -13,7 +13,7 @@ import type { Database, LinkPurpose, ResponseLink } from '../db/schema.ts';
 type Executor = Kysely<Database> | Transaction<Database>;
 
 export const LINK_SECRET_NAME = 'response-link-key';
-export const LINK_PURPOSES = ['interesse', 'pilot', 'bereitschaft', 'bus-bb'] as const satisfies readonly LinkPurpose[];
+export const LINK_PURPOSES = ['interesse', 'pilot', 'bereitschaft', 'bus-bb', 'pilotbetrieb'] as const satisfies readonly LinkPurpose[];
 
 const SECRET_BYTES = 32;
 /** 32 bytes of HMAC-SHA256 in base64url without padding. */

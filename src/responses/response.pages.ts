@@ -87,6 +87,7 @@ export const PURPOSE_TITLES: Record<LinkPurpose, string> = {
   pilot: 'Bewerbung als Pilotbehörde',
   bereitschaft: 'Bereitschaft zur Nachnutzung',
   'bus-bb': 'Verknüpfung im BUS-BB melden',
+  pilotbetrieb: 'Checkliste und Go-live der Pilotbehörde',
 };
 
 const INTERESSE_LABELS: Record<string, string> = {
@@ -132,7 +133,7 @@ export function germanDate(isoDate: string): string {
   return match ? `${match[3]}.${match[2]}.${match[1]}` : isoDate;
 }
 
-function germanDateTime(value: string | Date): string {
+export function germanDateTime(value: string | Date): string {
   const date = typeof value === 'string' ? new Date(value) : value;
   if (Number.isNaN(date.getTime())) return String(value);
   return `${new Intl.DateTimeFormat('de-DE', {
@@ -170,6 +171,7 @@ export function describeAnswer(recorded: RecordedAnswer): Array<[string, string]
       if (recorded.freitext) rows.push(['Erläuterung', recorded.freitext]);
       break;
     case 'bus-bb':
+    case 'pilotbetrieb':
       rows.push(['Online-Dienst', recorded.onlineDienstUrl]);
       rows.push(['Verknüpft am', germanDate(recorded.verknuepftAm)]);
       break;
@@ -186,7 +188,7 @@ function answerList(recorded: RecordedAnswer | null): string {
   return `<dl>${rows}</dl>`;
 }
 
-function aboutBlock(ctx: LinkContext): string {
+export function aboutBlock(ctx: LinkContext): string {
   return `<div class="kasten"><dl>
 <dt>Behörde</dt><dd>${escapeHtml(ctx.authorityName)}</dd>
 <dt>EfA-Lösung</dt><dd>${escapeHtml(ctx.solutionTitle)}</dd>
@@ -194,7 +196,7 @@ function aboutBlock(ctx: LinkContext): string {
 </dl></div>`;
 }
 
-function contactBlock(ctx: LinkContext | null): string {
+export function contactBlock(ctx: LinkContext | null): string {
   if (!ctx) return '<p>Bei Fragen wenden Sie sich bitte an das Ministerium, das Ihnen die E-Mail geschickt hat.</p>';
   const { kontaktName, kontaktEmail, kontaktTelefon } = ctx.contact;
   const lines: string[] = [];
@@ -333,6 +335,9 @@ function formFields(purpose: LinkPurpose, w: FormWriter): { intro: string; field
         ].join('\n'),
         submit: 'Verknüpfung melden',
       };
+    case 'pilotbetrieb':
+      // the pilot's page has a form of its own (src/pilots/pilot-page.render.ts)
+      return { intro: '', fields: '', submit: '' };
   }
 }
 

@@ -1,7 +1,17 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import { ValidationProblem } from '../http/problem.ts';
+import { ConflictProblem, ValidationProblem } from '../http/problem.ts';
+import type { ResponseLink } from '../db/schema.ts';
+import { renderNotAPilotPage, renderPilotPage } from '../pilots/pilot-page.render.ts';
+import {
+  GoLiveRefused,
+  isPilotPageOpen,
+  pilotChecklistOf,
+  pilotStageOf,
+  reportGoLiveFromPage,
+  saveChecklistFromPage,
+} from '../pilots/pilot-page.service.ts';
 import type { EngineDeps } from '../engine/workflow.engine.ts';
 import { deriveCsrfToken, getLinkSecret, verifyCsrfToken } from './response-link.service.ts';
 import { LinkProblem, loadLinkContext, openResponseLink, recordAnswer, type FormFields } from './response.service.ts';
@@ -135,12 +145,48 @@ export const responseRoutes: FastifyPluginAsync<ResponseRoutesOptions> = async (
   const actionOf = (token: string) => token;
   const routeOptions = { schema: { hide: true }, logSerializers: { req: redactedRequest } };
 
+  /**
+   * A confirmed pilot's own page (`pilotbetrieb`): the checklist form, taken again and
+   * again, and the go-live form, which uses the link up. Same checks as every answer
+   * (Origin, CSRF, link open) before this is reached.
+   */
+  async function answerPilotPage(reply: FastifyReply, link: ResponseLink, token: string, csrf: string, fields?: FormFields) {
+    const ctx = await loadLinkContext(db, link);
+    const stage = await pilotStageOf(db, link);
+    if (!isPilotPageOpen(stage)) return sendHtml(reply, 409, renderNotAPilotPage(ctx, stage));
+    const view = { action: actionOf(token), csrf };
+    const page = async (status: number, extra: Partial<Parameters<typeof renderPilotPage>[1]> = {}) =>
+      sendHtml(reply, status, renderPilotPage(ctx, { ...view, items: await pilotChecklistOf(db, link), ...extra }));
+    if (!fields) return page(200);
+    const aktion = Array.isArray(fields.aktion) ? fields.aktion[0] : fields.aktion;
+    const deps = { db, engine, now };
+    try {
+      if (aktion === 'checkliste') {
+        const { changed } = await saveChecklistFromPage(deps, link, fields);
+        return page(200, { saved: changed });
+      }
+      if (aktion === 'live') {
+        const recorded = await reportGoLiveFromPage(deps, link, fields);
+        return sendHtml(reply, 200, renderThanksPage(await loadLinkContext(db, { ...link, used_at: now() }), recorded));
+      }
+      return page(422, { errors: [{ field: 'aktion', message: 'Bitte senden Sie eines der Formulare dieser Seite ab.' }] });
+    } catch (error) {
+      const form = aktion === 'live' ? 'live' : 'checkliste';
+      if (error instanceof ValidationProblem) return page(422, { errors: error.errors, values: fields, form });
+      if (error instanceof GoLiveRefused) return page(409, { openItems: error.openItems, values: fields, form });
+      // the pilot moved on meanwhile (went live, was excluded)
+      if (error instanceof ConflictProblem) return sendHtml(reply, 409, renderNotAPilotPage(ctx, await pilotStageOf(db, link)));
+      throw error;
+    }
+  }
+
   app.get<{ Params: TokenParams }>('/antwort/:token', routeOptions, async (request, reply) => {
     const { token } = request.params;
     try {
       const link = await openResponseLink(db, token, now());
-      const ctx = await loadLinkContext(db, link);
       const csrf = deriveCsrfToken(await linkSecret(), link.token_hash);
+      if (link.purpose === 'pilotbetrieb') return await answerPilotPage(reply, link, token, csrf);
+      const ctx = await loadLinkContext(db, link);
       return sendHtml(reply, 200, renderAnswerForm(ctx, { action: actionOf(token), csrf }));
     } catch (error) {
       if (error instanceof LinkProblem) return sendLinkProblem(reply, error);
@@ -157,6 +203,7 @@ export const responseRoutes: FastifyPluginAsync<ResponseRoutesOptions> = async (
       const link = await openResponseLink(db, token, now());
       const key = await linkSecret();
       if (!verifyCsrfToken(key, link.token_hash, fields.csrf)) return sendHtml(reply, 403, renderFormRejectedPage());
+      if (link.purpose === 'pilotbetrieb') return await answerPilotPage(reply, link, token, deriveCsrfToken(key, link.token_hash), fields);
       try {
         const { link: used, recorded } = await recordAnswer({ db, engine, now }, { token, answer: fields });
         return sendHtml(reply, 200, renderThanksPage(await loadLinkContext(db, used), recorded));

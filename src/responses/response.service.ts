@@ -31,7 +31,9 @@ export type StructuredAnswer =
   | { purpose: 'interesse'; wahl: InteresseWahl; freitext?: string }
   | { purpose: 'pilot'; freitext?: string }
   | { purpose: 'bereitschaft'; status: ReadinessStatus; ab?: string; gruende?: ReadinessReason[]; freitext?: string }
-  | { purpose: 'bus-bb'; onlineDienstUrl: string; verknuepftAm: string };
+  | { purpose: 'bus-bb'; onlineDienstUrl: string; verknuepftAm: string }
+  /** A pilot's go-live through its page (the checklist items it ticks are no answer of the link). */
+  | { purpose: 'pilotbetrieb'; onlineDienstUrl: string; verknuepftAm: string };
 
 /** What a used link keeps: the answer, when it came, and where it moved the participant. */
 export type RecordedAnswer = StructuredAnswer & { at: string; stage: string };
@@ -159,6 +161,22 @@ function isHttpUrl(value: string): boolean {
 }
 
 /** The structured answer of a form post, or the field errors to show on the form again. */
+export function validateLinking(fields: FormFields, now: Date): { onlineDienstUrl: string; verknuepftAm: string; errors: FieldError[] } {
+  const errors: FieldError[] = [];
+  const today = berlinDate(now);
+  const onlineDienstUrl = single(fields, 'onlineDienstUrl');
+  const raw = single(fields, 'verknuepftAm');
+  const verknuepftAm = parseFormDate(raw);
+  if (!onlineDienstUrl) errors.push({ field: 'onlineDienstUrl', message: 'Bitte geben Sie die Adresse (URL) des Online-Dienstes an.' });
+  else if (!isHttpUrl(onlineDienstUrl) || onlineDienstUrl.length > MAX_TEXT) {
+    errors.push({ field: 'onlineDienstUrl', message: 'Bitte geben Sie eine vollständige Adresse an, die mit https:// beginnt.' });
+  }
+  if (!raw) errors.push({ field: 'verknuepftAm', message: 'Bitte geben Sie an, wann Sie den Online-Dienst verknüpft haben.' });
+  else if (!verknuepftAm) errors.push({ field: 'verknuepftAm', message: 'Bitte geben Sie das Datum im Format TT.MM.JJJJ an.' });
+  else if (verknuepftAm > today) errors.push({ field: 'verknuepftAm', message: 'Das Datum liegt in der Zukunft.' });
+  return { onlineDienstUrl, verknuepftAm: verknuepftAm ?? raw, errors };
+}
+
 export function validateAnswer(
   purpose: LinkPurpose,
   fields: FormFields,
@@ -204,18 +222,13 @@ export function validateAnswer(
       }
       answer = { purpose, status, gruende, ...(freitext ? { freitext } : {}) };
     }
+  } else if (purpose === 'pilotbetrieb') {
+    // the pilot's page validates its own forms (src/pilots/pilot-page.service.ts)
+    errors.push({ field: 'aktion', message: 'Bitte nutzen Sie die Formulare der Seite.' });
   } else {
-    const onlineDienstUrl = single(fields, 'onlineDienstUrl');
-    const raw = single(fields, 'verknuepftAm');
-    const verknuepftAm = parseFormDate(raw);
-    if (!onlineDienstUrl) errors.push({ field: 'onlineDienstUrl', message: 'Bitte geben Sie die Adresse (URL) des Online-Dienstes an.' });
-    else if (!isHttpUrl(onlineDienstUrl) || onlineDienstUrl.length > MAX_TEXT) {
-      errors.push({ field: 'onlineDienstUrl', message: 'Bitte geben Sie eine vollständige Adresse an, die mit https:// beginnt.' });
-    }
-    if (!raw) errors.push({ field: 'verknuepftAm', message: 'Bitte geben Sie an, wann Sie den Online-Dienst verknüpft haben.' });
-    else if (!verknuepftAm) errors.push({ field: 'verknuepftAm', message: 'Bitte geben Sie das Datum im Format TT.MM.JJJJ an.' });
-    else if (verknuepftAm > today) errors.push({ field: 'verknuepftAm', message: 'Das Datum liegt in der Zukunft.' });
-    answer = { purpose, onlineDienstUrl, verknuepftAm: verknuepftAm ?? raw };
+    const linking = validateLinking(fields, now);
+    errors.push(...linking.errors);
+    answer = { purpose, onlineDienstUrl: linking.onlineDienstUrl, verknuepftAm: linking.verknuepftAm };
   }
   return errors.length ? { answer: null, errors } : { answer, errors: [] };
 }
@@ -242,6 +255,8 @@ export function participantEventsFor(answer: StructuredAnswer, stage: string): W
       const { purpose: _purpose, ...readiness } = answer;
       return [{ type: 'BEREITSCHAFT_MELDEN', ...readiness }];
     }
+    case 'pilotbetrieb':
+      return [{ type: 'PILOT_LIVE_MELDEN', onlineDienstUrl: answer.onlineDienstUrl, verknuepftAm: answer.verknuepftAm }];
     case 'bus-bb': {
       const report = { onlineDienstUrl: answer.onlineDienstUrl, verknuepftAm: answer.verknuepftAm };
       if (stage === 'pilot-bestaetigt') return [{ type: 'PILOT_LIVE_MELDEN', ...report }];

@@ -83,7 +83,7 @@ const participantFields = {
   email: Nullable(Type.String()),
   authorityActive: Type.Boolean({ description: 'false: im Kommunalverzeichnis nicht mehr aktiv' }),
   stage: StageOf(PARTICIPANT_STAGES),
-  context: Nullable(Context('Kontext der Teilnahme: Frist, Erinnerungen, Bereitschaft, BUS-BB-Meldung, Begründung')),
+  context: Nullable(Context('Kontext der Teilnahme: Frist, Erinnerungen, Bereitschaft, BUS-BB-Meldung, Begründung, Pilotkandidatur (pilot)')),
   revision: Type.Integer(),
   updatedAt: Timestamp(),
 };

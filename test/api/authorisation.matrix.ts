@@ -19,6 +19,8 @@ const READ: RouteAccess = { admin: 'yes', ministry: 'own', kaz: 'yes', landesred
 const STEER: RouteAccess = { admin: 'yes', ministry: 'own', kaz: 'no', landesredaktion: 'no' };
 const ADMIN: RouteAccess = { admin: 'yes', ministry: 'no', kaz: 'no', landesredaktion: 'no' };
 const DIRECTORY: RouteAccess = { admin: 'yes', ministry: 'yes', kaz: 'yes', landesredaktion: 'yes' };
+/** Pilot work: ministries (their own solutions) and the Kaz. */
+const PILOTS: RouteAccess = { admin: 'yes', ministry: 'own', kaz: 'yes', landesredaktion: 'no' };
 /** A ministry manages its own staff's tokens (scope checked in the handler; test/api/roles-and-tokens.test.ts). */
 const TOKENS: RouteAccess = { admin: 'yes', ministry: 'yes', kaz: 'no', landesredaktion: 'no' };
 
@@ -46,6 +48,17 @@ export const MATRIX: Readonly<Record<string, RouteAccess>> = {
   'GET /api/v1/solutions/:id/participants/:ars': READ,
   'POST /api/v1/solutions/:id/participants/:ars/events': STEER,
   'GET /api/v1/solutions/:id/history': READ,
+
+  'GET /api/v1/solutions/:id/pilot-candidates': READ,
+  'GET /api/v1/solutions/:id/pilot-checklist-items': PILOTS,
+  'POST /api/v1/solutions/:id/pilot-checklist-items': STEER,
+  'GET /api/v1/solutions/:id/pilots/:ars/checklist': PILOTS,
+  'PUT /api/v1/solutions/:id/pilots/:ars/checklist/:key': PILOTS,
+  'GET /api/v1/solutions/:id/pilots/:ars/meetings': PILOTS,
+  'POST /api/v1/solutions/:id/pilots/:ars/meetings': PILOTS,
+  'GET /api/v1/solutions/:id/pilots/:ars/it-support': PILOTS,
+  'PUT /api/v1/solutions/:id/pilots/:ars/it-support': PILOTS,
+  'GET /api/v1/solutions/:id/lessons-learned': READ,
 
   'GET /api/v1/solutions/:id/templates': STEER,
   'GET /api/v1/solutions/:id/templates/:kind': STEER,

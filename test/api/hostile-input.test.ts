@@ -217,6 +217,7 @@ function eventSamples(world: World): { solution: Json[]; participant: Json[] } {
       { type: 'ERSTINFORMATION_STARTEN' },
       { type: 'PILOTPHASE_STARTEN' },
       { type: 'LESSONS_LEARNED_ERFASSEN', text: 'Fachverfahren früh anbinden' },
+      { type: 'LESSONS_LEARNED_ERFASSEN', text: 'AVV-Muster früh verschicken', thema: 'AVV', pilotArs: POTSDAM, relevanz: 'hoch' },
       { type: 'ROLLOUT_STARTEN', override: { reason: 'Pilot in Brandenburg nicht nötig' } },
       { type: 'WELLE_STARTEN', label: 'Welle 1', authorities: [BARNIM, ODER_SPREE], fristTage: 14 },
       { type: 'ABSCHLIESSEN' },
@@ -227,9 +228,11 @@ function eventSamples(world: World): { solution: Json[]; participant: Json[] } {
     participant: [
       { type: 'INTERESSE_BEKUNDEN' },
       { type: 'ALS_PILOT_BEWERBEN' },
+      { type: 'PILOT_VORSCHLAGEN', quelle: 'spitzenverband', spitzenverband: 'landkreistag', vorgeschlagenVon: 'Landkreistag Brandenburg, Referat Digitales', vorgeschlagenAm: yesterday(world.env) },
       { type: 'PILOT_BESTAETIGEN' },
       { type: 'PILOT_ZURUECKSTELLEN', reason: 'erst 2026' },
-      { type: 'PILOT_LIVE_MELDEN', onlineDienstUrl: 'https://elterngeld.potsdam.example/antrag', verknuepftAm: yesterday(world.env) },
+      { type: 'PILOT_ABLEHNEN', reason: 'Fachverfahren passt nicht' },
+      { type: 'PILOT_LIVE_MELDEN', onlineDienstUrl: 'https://elterngeld.potsdam.example/antrag', verknuepftAm: yesterday(world.env), override: { reason: 'AVV folgt' } },
       { type: 'BEREITSCHAFT_MELDEN', status: 'bereit-ab', ab: inAWeek(world.env) },
       { type: 'BEREITSCHAFT_MELDEN', status: 'nicht-bereit', gruende: ['epayment', 'sonstiges'], freitext: 'Kasse fehlt' },
       { type: 'ONBOARDING_STARTEN' },
@@ -271,6 +274,12 @@ function bodySamples(world: World, path: string, method: string): Json[] | undef
     'post /api/v1/solutions/{id}/mailings/preview': [
       { kind: 'erinnerung', ars: POTSDAM, empfaenger: 'behoerde', deadline: inAWeek(env), erinnerungNummer: 1 },
     ],
+    'post /api/v1/solutions/{id}/pilot-checklist-items': [{ label: 'Schulung der Sachbearbeitung', optional: true }],
+    'put /api/v1/solutions/{id}/pilots/{ars}/checklist/{key}': [{ status: 'entfaellt', reason: 'kein Produktionstest vorgesehen' }],
+    'post /api/v1/solutions/{id}/pilots/{ars}/meetings': [
+      { art: 'videokonferenz', datum: yesterday(env), teilnehmende: ['Frau Beispiel (MSGIV)'], notizen: 'Auftakt', folgeaufgaben: ['AVV senden'], moderiertDurchKaz: true },
+    ],
+    'put /api/v1/solutions/{id}/pilots/{ars}/it-support': [{ zitBb: true, dikom: false, seit: yesterday(env), kontakt: 'Kaz, Herr Beispiel' }],
     'post /api/v1/admin/tokens': [{ role: 'ministry', ministry: 'MIK', label: 'Referat 23' }],
     'post /api/v1/admin/mail/bounces': [{ messageId: '<unbekannt@msgiv.example>', reason: '550 unbekannt' }],
   };
@@ -282,6 +291,7 @@ function pathParamSample(world: World, path: string, name: string): string {
   if (name === 'ars') return POTSDAM;
   if (name === 'mailingId') return world.mailingId;
   if (name === 'kind') return 'erstinformation';
+  if (name === 'key') return 'produktionstest';
   if (name === 'file') return world.outboxFile;
   throw new Error(`no sample for path parameter ${name} of ${path}: add one`);
 }

@@ -9,6 +9,7 @@ import { bearer, buildTestApp, type TestApp } from '../helpers/app.ts';
 import { chromiumMissing, launchChromium } from '../helpers/browser.ts';
 import { databaseKinds } from '../helpers/databases.ts';
 import { insertBareMailing } from '../helpers/rows.ts';
+import { completeChecklist } from '../helpers/pilots.ts';
 
 /**
  * The answer pages as an authority meets them: a real Chromium opens the link from
@@ -32,6 +33,7 @@ const ODER_SPREE = '120670000000';
 const POTSDAM_MITTELMARK = '120690000000';
 const PRIGNITZ = '120700000000';
 const SPREE_NEISSE = '120710000000';
+const TELTOW_FLAEMING = '120720000000';
 
 type StartStage = 'informiert' | 'pilot-kandidat' | 'pilot-bestaetigt' | 'eingeladen' | 'onboarding';
 
@@ -52,6 +54,7 @@ const START: Record<string, StartStage> = {
   [OBERHAVEL]: 'onboarding',
   [POTSDAM_MITTELMARK]: 'onboarding',
   [ODER_SPREE]: 'pilot-bestaetigt',
+  [TELTOW_FLAEMING]: 'pilot-bestaetigt',
 };
 
 /**
@@ -104,6 +107,8 @@ async function setUpRollout(t: Test, env: TestApp): Promise<{ solutionId: string
     const shown = await env.app.inject({ url: `/api/v1/solutions/${solutionId}/participants/${ars}`, headers: bearer(ministry) });
     t.equal(shown.json().stage, stage, `set-up: ${ars} starts ${stage}`);
   }
+  // the confirmed pilot has settled its checklist: its go-live is not held up by the gate
+  await completeChecklist(env, ministry, solutionId, ODER_SPREE);
   return { solutionId, ministry };
 }
 
@@ -352,6 +357,46 @@ for (const kind of databaseKinds()) {
       t.match(page.url(), /#f-verknuepftAm$/, 'the summary leads to the field');
       await pickDate(page, 'Verknüpft am', yesterday);
       await expectThanks(t, page, 'Verknüpfung melden', POTSDAM_MITTELMARK, 'bus-bb-verknuepft');
+      await checkSent(t, sent, url);
+    });
+
+    t.test('pilotbetrieb: a pilot ticks its checklist and goes live', async (t) => {
+      const { page, sent, url } = await open(t, TELTOW_FLAEMING, 'pilotbetrieb');
+      t.equal(await heading(page), 'Checkliste und Go-live der Pilotbehörde');
+      const item = (label: string) => page.getByRole('group', { name: label, exact: true });
+
+      // the go-live is refused while items are open, and the page says which
+      await type(page, 'Adresse (URL) des Online-Dienstes', 'https://elterngeld.tf.example');
+      await pickDate(page, 'Verknüpft am', yesterday);
+      const refused = await submit(page, 'Go-live melden');
+      t.equal(refused.status(), 409);
+      const alert = page.getByRole('alert');
+      t.equal(await alert.getByRole('heading').innerText(), 'Der Go-live ist noch nicht möglich');
+      t.match(await alert.innerText(), 'Funktionspostfach eingerichtet');
+      t.equal((await participant(TELTOW_FLAEMING)).stage, 'pilot-bestaetigt', 'nothing changed');
+
+      // the person ticks every item, one does not apply
+      const labels = await page.locator('fieldset > legend').allInnerTexts();
+      t.ok(labels.length >= 9, `${labels.length} items`);
+      for (const label of labels) {
+        const group = item(label);
+        if (label.startsWith('ePayment')) {
+          await group.locator('label').getByText('entfällt', { exact: true }).click();
+          await group.getByLabel('Begründung', { exact: true }).pressSequentially('Leistung ist gebührenfrei');
+        } else {
+          await group.locator('label').getByText('erledigt', { exact: true }).click();
+        }
+      }
+      const saved = await submit(page, 'Checkliste speichern');
+      t.equal(saved.status(), 200);
+      t.match(await page.getByRole('status').innerText(), `Gespeichert: ${labels.length} Punkte der Checkliste.`);
+      t.match(await page.locator('main').innerText(), 'Alle Punkte sind erledigt oder entfallen.');
+      t.ok(await item(labels.find((label) => label.startsWith('ePayment'))!).getByLabel('entfällt', { exact: true }).isChecked(), 'the page shows what was saved');
+
+      await type(page, 'Adresse (URL) des Online-Dienstes', 'https://elterngeld.tf.example');
+      await pickDate(page, 'Verknüpft am', yesterday);
+      await expectThanks(t, page, 'Go-live melden', TELTOW_FLAEMING, 'pilot-live');
+      t.match(await page.locator('main').innerText(), 'https://elterngeld.tf.example');
       await checkSent(t, sent, url);
     });
 

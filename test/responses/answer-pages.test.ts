@@ -12,6 +12,7 @@ import { responseRoutes } from '../../src/responses/response.routes.ts';
 import { databaseKinds } from '../helpers/databases.ts';
 import { bearer, buildTestApp, type TestApp } from '../helpers/app.ts';
 import { sendErstinformation } from '../helpers/rollout.ts';
+import { completeChecklist } from '../helpers/pilots.ts';
 
 const POTSDAM = '120540000000';
 const COTTBUS = '120520000000';
@@ -260,12 +261,13 @@ for (const kind of databaseKinds()) {
   });
 
   t.test(`${kind}: a pilot applies, confirms readiness and reports its live service`, async (t) => {
-    const { env, issue, participant } = await rolloutWithLinks(t, kind);
+    const { env, issue, participant, solutionId } = await rolloutWithLinks(t, kind);
     const interest = await issue(POTSDAM, 'interesse');
     t.equal((await answer(env, interest, [['wahl', 'pilot']])).statusCode, 200);
     t.equal((await participant(POTSDAM)).stage, 'pilot-kandidat');
     t.equal((await answer(env, await issue(POTSDAM, 'bereitschaft'), [['status', 'bereit']])).statusCode, 200);
     t.equal((await participant(POTSDAM)).stage, 'pilot-bestaetigt');
+    await completeChecklist(env, await env.ministryToken('MSGIV'), solutionId, POTSDAM);
     const busBb = await answer(env, await issue(POTSDAM, 'bus-bb'), [['onlineDienstUrl', 'https://elterngeld.potsdam.example'], ['verknuepftAm', new Date(env.clock.now.getTime() - DAY).toISOString().slice(0, 10)]]);
     t.equal(busBb.statusCode, 200, busBb.body);
     t.equal((await participant(POTSDAM)).stage, 'pilot-live');

@@ -61,7 +61,53 @@ t.test('version, stage lists and initial context', async (t) => {
     busBb: null,
     reason: null,
     wave: null,
+    pilot: null,
   });
+});
+
+t.test('pilot candidates keep their source, the selection is recorded, a confirmed pilot is mailed its page', async (t) => {
+  const informed = send(start(), { type: 'INFORMIEREN' });
+  const suggested = send(informed, {
+    type: 'PILOT_VORSCHLAGEN',
+    quelle: 'spitzenverband',
+    spitzenverband: 'landkreistag',
+    vorgeschlagenVon: ' Landkreistag, Frau Beispiel ',
+    vorgeschlagenAm: '2026-03-02',
+    at: AT,
+  });
+  t.equal(participantStage(suggested), 'pilot-kandidat');
+  t.same(suggested.context.pilot, {
+    quelle: 'spitzenverband',
+    spitzenverband: 'landkreistag',
+    vorgeschlagenVon: 'Landkreistag, Frau Beispiel',
+    vorgeschlagenAm: '2026-03-02',
+    seit: AT,
+    entscheidung: null,
+    liveOverride: null,
+  });
+  for (const event of [
+    { type: 'PILOT_VORSCHLAGEN', quelle: 'spitzenverband', at: AT },
+    { type: 'PILOT_VORSCHLAGEN', quelle: 'ministerium', spitzenverband: 'landkreistag', at: AT },
+    { type: 'PILOT_VORSCHLAGEN', quelle: 'selbst', at: AT },
+    { type: 'PILOT_VORSCHLAGEN', quelle: 'ministerium', vorgeschlagenAm: '2026-02-30', at: AT },
+  ] as ParticipantEvent[]) {
+    t.equal(participantStage(send(informed, event)), 'informiert', JSON.stringify(event));
+  }
+  t.equal(participantStage(send(start(), { type: 'PILOT_VORSCHLAGEN', quelle: 'ministerium', at: AT })), 'pilot-kandidat', 'also before the mail arrived');
+
+  const declined = send(suggested, { type: 'PILOT_ABLEHNEN', reason: ' Fachverfahren fehlt ' });
+  t.equal(participantStage(declined), 'interessiert');
+  t.match(declined.context.pilot, { quelle: 'spitzenverband', entscheidung: { art: 'abgelehnt', reason: 'Fachverfahren fehlt' } });
+  t.equal(participantStage(send(suggested, { type: 'PILOT_ABLEHNEN', reason: ' ' })), 'pilot-kandidat', 'declining needs a reason');
+
+  const selfApplied = send(informed, { type: 'ALS_PILOT_BEWERBEN', at: AT } as ParticipantEvent);
+  t.match(selfApplied.context.pilot, { quelle: 'selbst', seit: AT });
+  const [confirmed, actions] = transition(participantMachine, selfApplied, { type: 'PILOT_BESTAETIGEN', at: AT } as ParticipantEvent);
+  t.match(confirmed.context.pilot, { quelle: 'selbst', entscheidung: { art: 'bestaetigt', reason: null } });
+  t.same(partitionActions(actions).effects, [{ type: 'effect.invitePilot', params: { ars: ARS } }]);
+  const live = send(confirmed, { type: 'PILOT_LIVE_MELDEN', onlineDienstUrl: URL_OK, override: { reason: ' AVV folgt ' }, at: AT });
+  t.equal(live.context.pilot?.liveOverride, 'AVV folgt');
+  t.same(JSON.parse(JSON.stringify(live.context)), live.context, 'plain JSON');
 });
 
 t.test('a pilot authority goes live', async (t) => {
@@ -319,9 +365,9 @@ t.test('allowedEvents per stage', async (t) => {
   const known = new Set<string>(PARTICIPANT_EVENT_TYPES);
   const leave = ['ABLEHNEN', 'AUSSCHLIESSEN', 'NICHT_ZUSTAENDIG_MELDEN'];
   const cases: [Snapshot, string[]][] = [
-    [start(), ['EINLADEN', 'INFORMIEREN', ...leave]],
-    [send(start(), { type: 'INFORMIEREN' }), ['ALS_PILOT_BEWERBEN', 'EINLADEN', 'INTERESSE_BEKUNDEN', ...leave]],
-    [send(start(), { type: 'INFORMIEREN' }, { type: 'ALS_PILOT_BEWERBEN' }), ['PILOT_BESTAETIGEN', 'PILOT_ZURUECKSTELLEN', ...leave]],
+    [start(), ['EINLADEN', 'INFORMIEREN', 'PILOT_VORSCHLAGEN', ...leave]],
+    [send(start(), { type: 'INFORMIEREN' }), ['ALS_PILOT_BEWERBEN', 'EINLADEN', 'INTERESSE_BEKUNDEN', 'PILOT_VORSCHLAGEN', ...leave]],
+    [send(start(), { type: 'INFORMIEREN' }, { type: 'ALS_PILOT_BEWERBEN' }), ['PILOT_ABLEHNEN', 'PILOT_BESTAETIGEN', 'PILOT_ZURUECKSTELLEN', ...leave]],
     [invited()[0], ['BEREITSCHAFT_MELDEN', 'ONBOARDING_STARTEN', ...leave]],
     [send(invited()[0], { type: 'ONBOARDING_STARTEN' }), ['BUS_BB_VERKNUEPFUNG_MELDEN', ...leave]],
   ];

@@ -1,0 +1,74 @@
+import type { Transaction } from 'kysely';
+import { toJson, type Database } from '../db/schema.ts';
+import { ConflictProblem, NotFoundProblem } from '../http/problem.ts';
+
+type Trx = Transaction<Database>;
+
+/** Stages in which an authority is a pilot or on its way to become one. */
+export const PILOT_STAGES = ['pilot-kandidat', 'pilot-bestaetigt', 'pilot-live'] as const;
+/** Stages in which a pilot's checklist still changes: after the go-live it is a record. */
+export const CHECKLIST_EDITABLE_STAGES = ['pilot-kandidat', 'pilot-bestaetigt'] as const;
+
+export interface LockedPilot {
+  stage: string;
+  machineVersion: number;
+}
+
+/**
+ * Locks the participant row like the engine does for an event (FOR UPDATE), so that a
+ * change of the pilot's checklist, meetings or support serialises with its events – the
+ * go-live gate cannot see a checklist that changes before its commit.
+ */
+export async function lockPilot(trx: Trx, solutionId: string, ars: string, stages: readonly string[]): Promise<LockedPilot> {
+  const row = await trx
+    .selectFrom('participant')
+    .select(['stage', 'machine_version'])
+    .where('solution_id', '=', solutionId)
+    .where('ars', '=', ars)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row) throw new NotFoundProblem(`Behörde ${ars} ist nicht Teilnehmerin dieser Lösung`);
+  if (!stages.includes(row.stage)) {
+    throw new ConflictProblem(
+      `Behörde ${ars} ist im Stadium „${row.stage}“; das ist nur in den Stadien ${stages.join(', ')} möglich.`,
+      { stage: row.stage },
+    );
+  }
+  return { stage: row.stage, machineVersion: row.machine_version };
+}
+
+/**
+ * A change that moves no machine, in the history beside the events: from and to stage are
+ * the participant's current one (or the solution's, for a change of the whole solution).
+ * Written in the caller's transaction, with the change itself.
+ */
+export async function recordChange(
+  trx: Trx,
+  change: {
+    solutionId: string;
+    ars: string | null;
+    stage: string;
+    machineVersion: number;
+    eventType: string;
+    event: Record<string, unknown>;
+    actor: string;
+    at: Date;
+  },
+): Promise<number> {
+  const row = await trx
+    .insertInto('history')
+    .values({
+      solution_id: change.solutionId,
+      participant_ars: change.ars,
+      event_type: change.eventType,
+      event: toJson({ type: change.eventType, ...change.event, at: change.at.toISOString() }),
+      from_stage: change.stage,
+      to_stage: change.stage,
+      actor: change.actor,
+      machine_version: change.machineVersion,
+      created_at: change.at,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
