@@ -42,8 +42,14 @@ export interface LinkSubject {
   purpose: LinkPurpose;
 }
 
-export function deriveLinkToken(secret: Buffer, { solutionId, ars, purpose }: LinkSubject): string {
-  return createHmac('sha256', secret).update(`${solutionId}:${ars}:${purpose}`).digest('base64url');
+/**
+ * Generation 0 is the link as first issued (the HMAC input as before migration 0008, so
+ * links already in mailboxes keep working); a renewal issues generation n + 1, whose
+ * token differs, and supersedes the row of generation n.
+ */
+export function deriveLinkToken(secret: Buffer, { solutionId, ars, purpose, generation = 0 }: LinkSubject & { generation?: number }): string {
+  const subject = generation === 0 ? `${solutionId}:${ars}:${purpose}` : `${solutionId}:${ars}:${purpose}:g${generation}`;
+  return createHmac('sha256', secret).update(subject).digest('base64url');
 }
 
 export function hashLinkToken(token: string): string {
@@ -89,8 +95,21 @@ export interface IssueLinksInput {
 export async function issueResponseLinks(db: Executor, input: IssueLinksInput): Promise<Partial<Record<LinkPurpose, string>>> {
   const base = input.baseUrl.replace(/\/+$/, '');
   const urls: Partial<Record<LinkPurpose, string>> = {};
-  const rows = [...new Set(input.purposes)].map((purpose) => {
-    const token = deriveLinkToken(input.secret, { solutionId: input.solutionId, ars: input.ars, purpose });
+  const purposes = [...new Set(input.purposes)];
+  if (purposes.length === 0) return urls;
+  // The current generation of each purpose (renewed links are issued anew in it).
+  const current = await db
+    .selectFrom('response_link')
+    .select(['purpose', 'generation'])
+    .where('solution_id', '=', input.solutionId)
+    .where('ars', '=', input.ars)
+    .where('purpose', 'in', purposes)
+    .where('superseded_at', 'is', null)
+    .execute();
+  const generationOf = new Map(current.map((row) => [row.purpose, row.generation]));
+  const rows = purposes.map((purpose) => {
+    const generation = generationOf.get(purpose) ?? 0;
+    const token = deriveLinkToken(input.secret, { solutionId: input.solutionId, ars: input.ars, purpose, generation });
     urls[purpose] = `${base}/antwort/${token}`;
     return {
       token_hash: hashLinkToken(token),
@@ -99,18 +118,22 @@ export async function issueResponseLinks(db: Executor, input: IssueLinksInput): 
       purpose,
       mailing_id: input.mailingId,
       expires_at: input.expiresAt,
+      generation,
     };
   });
-  if (rows.length === 0) return urls;
-  // One statement for all purposes of a mail: this runs once per message sent.
+  // One statement for all purposes of a mail: this runs once per message sent. Only the
+  // current (not superseded) row of a purpose is unique (migration 0008).
   await db
     .insertInto('response_link')
     .values(rows)
     .onConflict((oc) =>
-      oc.columns(['solution_id', 'ars', 'purpose']).doUpdateSet({
-        token_hash: (eb) => eb.ref('excluded.token_hash'),
-        expires_at: sql<Date>`greatest(response_link.expires_at, excluded.expires_at)`,
-      }),
+      oc
+        .columns(['solution_id', 'ars', 'purpose'])
+        .where('superseded_at', 'is', null)
+        .doUpdateSet({
+          token_hash: (eb) => eb.ref('excluded.token_hash'),
+          expires_at: sql<Date>`greatest(response_link.expires_at, excluded.expires_at)`,
+        }),
     )
     .execute();
   return urls;
