@@ -40,7 +40,7 @@ export const linkRenewalRoutes: FastifyPluginAsync<LinkRenewalRoutesDeps> = asyn
         summary: 'Antwort-Links einer Behörde erneuern (neue Mail; die alten Links gelten nicht mehr)',
         params: Type.Object({ id: Uuid, ars: Ars }),
         response: {
-          201: LinkRenewalView,
+          201: { ...LinkRenewalView, headers: { location: Type.String({ description: 'URL des Mailings mit den neuen Links (Versandstand)' }) } },
           ...problemResponses({
             409: 'im Stadium ist keine Antwort über einen Link offen, alles schon beantwortet, oder keine E-Mail-Adresse',
             422: 'die Ansprechperson der Lösung fehlt (errors nennt /mailDetails/…)',
@@ -51,7 +51,7 @@ export const linkRenewalRoutes: FastifyPluginAsync<LinkRenewalRoutesDeps> = asyn
     async (request, reply) => {
       const principal = requirePrincipal(request);
       const renewal = await renewParticipantLinks(deps, { principal, actor: actorOf(principal), solutionId: request.params.id, ars: request.params.ars });
-      return reply.code(201).send(renewal);
+      return reply.code(201).header('location', `/api/v1/solutions/${request.params.id}/mailings/${renewal.mailingId}`).send(renewal);
     },
   );
 };

@@ -53,6 +53,7 @@ for (const kind of databaseKinds()) {
 
     const renewed = await api('POST', `/participants/${POTSDAM}/link-renewals`);
     t.equal(renewed.statusCode, 201, renewed.body);
+    t.equal(renewed.headers.location, `${base}/mailings/${renewed.json().mailingId}`, 'Location: the mailing that carries the new links');
     t.match(renewed.json(), { ars: POTSDAM, stage: 'eingeladen', kind: 'rollout-einladung', renewed: ['bereitschaft', 'bus-bb'], alreadyAnswered: [] });
     await drainSettling(env);
 
