@@ -75,6 +75,23 @@ export function verifyCsrfToken(secret: Buffer, tokenHash: string, given: unknow
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
+/** The generation each purpose's current (not superseded) link of the authority is in; absent: none issued yet (0). */
+export async function currentLinkGenerations(
+  db: Executor,
+  subject: { solutionId: string; ars: string; purposes: readonly LinkPurpose[] },
+): Promise<Map<LinkPurpose, number>> {
+  if (subject.purposes.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('response_link')
+    .select(['purpose', 'generation'])
+    .where('solution_id', '=', subject.solutionId)
+    .where('ars', '=', subject.ars)
+    .where('purpose', 'in', [...subject.purposes])
+    .where('superseded_at', 'is', null)
+    .execute();
+  return new Map(rows.map((row) => [row.purpose, row.generation]));
+}
+
 export interface IssueLinksInput {
   secret: Buffer;
   solutionId: string;
@@ -97,16 +114,8 @@ export async function issueResponseLinks(db: Executor, input: IssueLinksInput): 
   const urls: Partial<Record<LinkPurpose, string>> = {};
   const purposes = [...new Set(input.purposes)];
   if (purposes.length === 0) return urls;
-  // The current generation of each purpose (renewed links are issued anew in it).
-  const current = await db
-    .selectFrom('response_link')
-    .select(['purpose', 'generation'])
-    .where('solution_id', '=', input.solutionId)
-    .where('ars', '=', input.ars)
-    .where('purpose', 'in', purposes)
-    .where('superseded_at', 'is', null)
-    .execute();
-  const generationOf = new Map(current.map((row) => [row.purpose, row.generation]));
+  // Renewed links are issued anew in their current generation.
+  const generationOf = await currentLinkGenerations(db, { solutionId: input.solutionId, ars: input.ars, purposes });
   const rows = purposes.map((purpose) => {
     const generation = generationOf.get(purpose) ?? 0;
     const token = deriveLinkToken(input.secret, { solutionId: input.solutionId, ars: input.ars, purpose, generation });

@@ -59,6 +59,10 @@ for (const kind of databaseKinds()) {
 
     const second = link('bereitschaft', 1);
     t.ok((await outboxText(env)).includes(second), 'a new mail carries the new link');
+    const preview = await api('POST', '/mailings/preview', { kind: 'rollout-einladung', ars: POTSDAM });
+    t.equal(preview.statusCode, 200, preview.body);
+    t.ok(preview.body.includes(second.slice('/antwort/'.length)), 'the preview shows the new link');
+    t.notOk(preview.body.includes(first.slice('/antwort/'.length)), 'not the superseded one');
     const page = await env.app.inject({ url: second });
     t.equal(page.statusCode, 200, 'the new link works');
     t.match(page.body, /name="csrf"/);

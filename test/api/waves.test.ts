@@ -112,6 +112,21 @@ for (const kind of databaseKinds()) {
       ],
     );
 
+    // Without a contact person the invitation mail cannot go out: the whole start is refused.
+    const details = (await env.handle.db.selectFrom('solution').select('mail_details').where('id', '=', id).executeTakeFirstOrThrow()).mail_details;
+    await env.handle.db.updateTable('solution').set({ mail_details: JSON.stringify({}) as never }).where('id', '=', id).execute();
+    const historyBeforeStart = await count(env, 'history', id);
+    const noContact = await api('POST', `/waves/${nordId}/start`, {});
+    t.equal(noContact.statusCode, 422, noContact.body);
+    t.ok(noContact.json().errors.some((e: { field: string }) => e.field === '/mailDetails/kontaktName'));
+    t.equal((await api('GET', `/waves/${nordId}`)).json().state, 'planned', 'the wave is not started');
+    t.equal(await count(env, 'history', id), historyBeforeStart, 'no WELLE_STARTEN recorded');
+    t.same((await api('GET', '')).json().context.waves, [], 'the solution knows of no wave');
+    await env.handle.db.updateTable('solution').set({ mail_details: JSON.stringify(details) as never }).where('id', '=', id).execute();
+    const badStart = await api('POST', `/waves/${nordId}/start`, { fristTage: 400 });
+    t.equal(badStart.statusCode, 422);
+    t.equal(badStart.json().errors[0].field, '/body/fristTage');
+
     // Start the first wave: WELLE_STARTEN, invitations after commit, the Rollout-Einladung mailing.
     const start = await api('POST', `/waves/${nordId}/start`, {});
     t.equal(start.statusCode, 200, start.body);
@@ -172,9 +187,12 @@ for (const kind of databaseKinds()) {
         t.equal(response.json().counts['not-found'], 0);
       }
     }
-    const rest = (await api('GET', '/waves/ungeplant')).json().items.map((p: { ars: string }) => p.ars);
-    t.equal(rest.length, 3);
-    const excluded = await bulk({ event: { type: 'AUSSCHLIESSEN', reason: 'eigenes Verfahren, Nachnutzung 2028 geprüft' }, authorities: rest });
+    // The rest: kreisfreie Städte without any answer, planned by filter and excluded with a reason in bulk.
+    const rest = await api('POST', '/waves', { name: 'Rest', filter: { kinds: ['kreisfreie_stadt'], readiness: ['keine'] } });
+    t.equal(rest.statusCode, 201, rest.body);
+    t.equal(rest.json().memberCount, 3, 'Potsdam is in a wave already');
+    t.equal((await api('GET', '/waves/ungeplant')).json().total, 0);
+    const excluded = await bulk({ event: { type: 'AUSSCHLIESSEN', reason: 'eigenes Verfahren, Nachnutzung 2028 geprüft' }, filter: { waveId: rest.json().id } });
     t.equal(excluded.json().counts.applied, 3);
     const done = await api('POST', '/events', { type: 'ABSCHLIESSEN' });
     t.equal(done.statusCode, 200, done.body);
