@@ -20,6 +20,8 @@ import { jobRoutes } from './engine/job.routes.ts';
 import { templateRoutes } from './mailings/template.routes.ts';
 import { mailingRoutes, type MailingRoutesDeps } from './mailings/mailing.routes.ts';
 import { responseRoutes, SECURITY_HEADERS } from './responses/response.routes.ts';
+import { waveRoutes } from './waves/wave.routes.ts';
+import { linkRenewalRoutes } from './responses/link-renewal.routes.ts';
 import { renderErrorPage } from './responses/response.pages.ts';
 import { createClientErrorHandler } from './http/client-error.handler.ts';
 import { createRateLimiters, type RateLimits } from './http/rate-limit.ts';
@@ -145,6 +147,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(jobRoutes, { db: deps.db });
       await api.register(templateRoutes, { db: deps.db });
       await api.register(mailingRoutes, { db: deps.db, ...mail });
+      await api.register(waveRoutes, { db: deps.db, engine: deps.engine, settings: mail.settings });
+      await api.register(linkRenewalRoutes, { engine: deps.engine, settings: mail.settings });
       if (deps.extraRoutes) await deps.extraRoutes(api);
     },
     { prefix: '/api/v1' },

@@ -205,6 +205,8 @@ export interface MailingFilter {
   nurOhneAntwort?: boolean;
   nurNichtErreicht?: boolean;
   erneut?: boolean;
+  /** A link renewal's mail (migration-free: recorded in the JSON filter). */
+  erneuerung?: boolean;
 }
 
 export interface MailingTable {
@@ -253,6 +255,37 @@ export interface ResponseLinkTable {
   used_at: Date | null;
   answer: ColumnType<Record<string, unknown> | null, JsonText<Record<string, unknown>> | null | undefined, JsonText<Record<string, unknown>> | null>;
   created_at: CreatedAt;
+  /** Goes into the token; a renewal issues the next generation (migration 0008). */
+  generation: ColumnType<number, number | undefined, number>;
+  /** Set when a renewal replaced this link: it no longer takes an answer (migration 0008). */
+  superseded_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+export type WaveState = 'planned' | 'started';
+
+/** A rollout wave of one solution (migration 0008). */
+export interface WaveTable {
+  id: string;
+  solution_id: string;
+  name: string;
+  /** YYYY-MM-DD the ministry aims for; null: not fixed yet. */
+  target_date: ColumnType<string | null, string | null | undefined, string | null>;
+  frist_tage: ColumnType<number | null, number | null | undefined, number | null>;
+  state: ColumnType<WaveState, WaveState | undefined, WaveState>;
+  created_by: string;
+  created_at: CreatedAt;
+  started_by: ColumnType<string | null, string | null | undefined, string | null>;
+  started_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+/** A participant planned into a wave; `open` until the wave starts (one open wave per participant). */
+export interface WaveMemberTable {
+  wave_id: string;
+  solution_id: string;
+  ars: string;
+  open: ColumnType<boolean, boolean | undefined, boolean>;
+  added_by: string;
+  added_at: CreatedAt;
 }
 
 export type ChecklistStatus = 'offen' | 'in-arbeit' | 'erledigt' | 'entfaellt';
@@ -327,6 +360,8 @@ export interface Database {
   pilot_checklist_item: PilotChecklistItemTable;
   pilot_meeting: PilotMeetingTable;
   pilot_it_support: PilotItSupportTable;
+  wave: WaveTable;
+  wave_member: WaveMemberTable;
 }
 
 export type Authority = Selectable<AuthorityTable>;
@@ -340,3 +375,5 @@ export type Job = Selectable<JobTable>;
 export type Mailing = Selectable<MailingTable>;
 export type MailMessage = Selectable<MailMessageTable>;
 export type ResponseLink = Selectable<ResponseLinkTable>;
+export type Wave = Selectable<WaveTable>;
+export type WaveMember = Selectable<WaveMemberTable>;

@@ -14,7 +14,8 @@ import { problemResponses, ProblemSchema } from './response.schemas.ts';
 export const API_TAGS = [
   { name: 'EfA-Lösungen', description: 'Registrieren, Zuständigkeit, Ereignisse der Lösung und ihrer teilnehmenden Behörden, Verlauf' },
   { name: 'Pilotphase', description: 'Schritt 2: Pilotkandidaten, Checkliste je Pilot, Termine, Einbindung von ZIT-BB/DIKOM, Lessons learned' },
-  { name: 'Mailings', description: 'Mail-Vorlagen, Angaben für die Mails, Versand und Zustellstatus, lokaler Postausgang' },
+  { name: 'Mailings', description: 'Mail-Vorlagen, Angaben für die Mails, Versand und Zustellstatus, lokaler Postausgang, Erneuerung der Antwort-Links' },
+  { name: 'Wellen', description: 'Rollout-Wellen planen, starten und verfolgen (Schritt 3)' },
   { name: 'Kommunalverzeichnis', description: 'Behörden Brandenburgs und Import des Kommunalverzeichnisses' },
   { name: 'Verwaltung', description: 'API-Tokens und Hintergrundaufträge (nur Admins)' },
   { name: 'Betrieb', description: 'Bereitschaft des Dienstes' },

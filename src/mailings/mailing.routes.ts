@@ -13,7 +13,7 @@ import { Ars, CalendarDate, Line, OneOf, Paging, Text, Uuid } from '../validatio
 import { PARTICIPANT_STAGES } from '../../workflows/index.ts';
 import type { MailStatus } from '../db/schema.ts';
 import { getSolution } from '../solutions/solution.service.ts';
-import { deriveLinkToken, getLinkSecret } from '../responses/response-link.service.ts';
+import { currentLinkGenerations, deriveLinkToken, getLinkSecret } from '../responses/response-link.service.ts';
 import { InvalidOutboxFileError, listOutbox, OUTBOX_FILE_PATTERN, readOutboxFile } from '../mail/mail.transport.ts';
 import { linkPurposesFor, MULTIPLIER_TEMPLATE } from './template.render.ts';
 import { renderForRecipient } from './template.service.ts';
@@ -249,8 +249,12 @@ export const mailingRoutes: FastifyPluginAsync<MailingRoutesDeps> = async (fasti
       const secret = await getLinkSecret(db);
       // Reminders carry the links of the mailing they remind of; preview them with the Erstinformation's.
       const purposes = linkPurposesFor(kind === 'erinnerung' ? 'erstinformation' : kind);
+      const generations = await currentLinkGenerations(db, { solutionId: request.params.id, ars, purposes });
       const links = Object.fromEntries(
-        purposes.map((purpose) => [purpose, `${deps.publicBaseUrl}/antwort/${deriveLinkToken(secret, { solutionId: request.params.id, ars, purpose })}`]),
+        purposes.map((purpose) => [
+          purpose,
+          `${deps.publicBaseUrl}/antwort/${deriveLinkToken(secret, { solutionId: request.params.id, ars, purpose, generation: generations.get(purpose) ?? 0 })}`,
+        ]),
       );
       return renderForRecipient(db, {
         solutionId: request.params.id,

@@ -36,6 +36,12 @@ export interface MailingInput {
   nurNichtErreicht?: boolean;
   /** A repeated mailing: to every selected authority again (and the multipliers). */
   erneut?: boolean;
+  /**
+   * Internal (no route takes it): a link renewal's mail to one authority with its new
+   * links (src/responses/link-renewal.service.ts) – sent even if the kind went to it
+   * before, without a copy to the multipliers.
+   */
+  erneuerung?: boolean;
 }
 
 export interface MailingSettings {
@@ -128,6 +134,12 @@ export async function createMailing(
   actor: string,
   now: Date,
 ) {
+  assertMailingInput(input, now);
+  return db.transaction().execute((trx) => createMailingInTransaction(trx, settings, principal, solutionId, input, actor, now));
+}
+
+/** The request's own rules, before anything is read or written. */
+function assertMailingInput(input: MailingInput, now: Date): void {
   if (input.deadline && input.deadline < berlinDate(now)) {
     throw new ValidationProblem('Die Antwortfrist liegt in der Vergangenheit', [{ field: '/body/deadline', message: 'Datum ab heute angeben' }]);
   }
@@ -141,167 +153,182 @@ export async function createMailing(
       repeatOptions.slice(1).map((option) => ({ field: `/body/${option}`, message: `schließt sich mit „${repeatOptions[0]}“ aus` })),
     );
   }
+}
+
+/**
+ * createMailing inside the caller's transaction: a wave's start records the wave, its
+ * invitations and their mailing as one (src/waves), a link renewal its new links and
+ * the mail that carries them.
+ */
+export async function createMailingInTransaction(
+  trx: Db,
+  settings: MailingSettings,
+  principal: Principal,
+  solutionId: string,
+  input: MailingInput,
+  actor: string,
+  now: Date,
+) {
+  assertMailingInput(input, now);
+  const repeatOptions = REPEAT_OPTIONS.filter((option) => input[option]);
   const mailingId = randomUUID();
-  const outcome = await db.transaction().execute(async (trx) => {
-    const solution = await trx
-      .selectFrom('solution')
-      .select(['id', 'lead_ministry', 'stage', 'mail_details'])
-      .where('id', '=', solutionId)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!solution) throw new NotFoundProblem(`EfA-Lösung ${solutionId} gibt es nicht`);
-    assertMayAccess(principal, solution);
-    const rule = SENDABLE_KINDS[input.kind];
-    if (!rule.stages.includes(solution.stage)) {
-      throw new ConflictProblem(
-        `Ein Mailing „${input.kind}“ passt zu den Stadien ${rule.stages.join(', ')}; die Lösung ist im Stadium „${solution.stage}“.`,
-        { stage: solution.stage },
-      );
-    }
-    // Every mail signs with the contact and answers go to it (Reply-To); "wird noch bekannt gegeben" helps no authority.
-    const missingContact = (['kontaktName', 'kontaktEmail'] as const).filter((key) => !solution.mail_details?.[key]?.trim());
-    if (missingContact.length) {
+  const solution = await trx
+    .selectFrom('solution')
+    .select(['id', 'lead_ministry', 'stage', 'mail_details'])
+    .where('id', '=', solutionId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!solution) throw new NotFoundProblem(`EfA-Lösung ${solutionId} gibt es nicht`);
+  assertMayAccess(principal, solution);
+  const rule = SENDABLE_KINDS[input.kind];
+  if (!rule.stages.includes(solution.stage)) {
+    throw new ConflictProblem(
+      `Ein Mailing „${input.kind}“ passt zu den Stadien ${rule.stages.join(', ')}; die Lösung ist im Stadium „${solution.stage}“.`,
+      { stage: solution.stage },
+    );
+  }
+  // Every mail signs with the contact and answers go to it (Reply-To); "wird noch bekannt gegeben" helps no authority.
+  const missingContact = (['kontaktName', 'kontaktEmail'] as const).filter((key) => !solution.mail_details?.[key]?.trim());
+  if (missingContact.length) {
+    throw new ValidationProblem(
+      'Vor dem Versand fehlt die Ansprechperson der Lösung: die Mails nennen sie, und Antworten der Behörden gehen an sie. Bitte zuerst mit PUT /api/v1/solutions/:id/mail-details ergänzen.',
+      missingContact.map((key) => ({
+        field: `/mailDetails/${key}`,
+        message: key === 'kontaktName' ? 'Name der Ansprechperson fehlt' : 'E-Mail-Adresse der Ansprechperson fehlt',
+      })),
+    );
+  }
+  const filter: MailingFilter = {
+    ...input.filter,
+    ...(input.filter?.stages || input.filter?.authorities || !rule.defaultParticipantStages ? {} : { stages: rule.defaultParticipantStages }),
+  };
+  let query = trx
+    .selectFrom('participant as p')
+    .innerJoin('authority as a', 'a.ars', 'p.ars')
+    .select(['p.ars', 'a.email'])
+    .where('p.solution_id', '=', solutionId);
+  if (filter.stages?.length) query = query.where('p.stage', 'in', filter.stages);
+  if (filter.kreisArs) query = query.where('a.kreis_ars', '=', filter.kreisArs);
+  if (filter.authorities?.length) query = query.where('p.ars', 'in', filter.authorities);
+  const recipients = await query.orderBy('p.ars').execute();
+  if (filter.authorities?.length) {
+    const found = new Set(recipients.map((r) => r.ars));
+    const unknown = filter.authorities.map((ars, i) => ({ ars, i })).filter(({ ars }) => !found.has(ars));
+    if (unknown.length) {
       throw new ValidationProblem(
-        'Vor dem Versand fehlt die Ansprechperson der Lösung: die Mails nennen sie, und Antworten der Behörden gehen an sie. Bitte zuerst mit PUT /api/v1/solutions/:id/mail-details ergänzen.',
-        missingContact.map((key) => ({
-          field: `/mailDetails/${key}`,
-          message: key === 'kontaktName' ? 'Name der Ansprechperson fehlt' : 'E-Mail-Adresse der Ansprechperson fehlt',
-        })),
+        'Nicht alle Behörden sind Teilnehmende dieser Lösung (im gewählten Stadium)',
+        unknown.map(({ ars, i }) => ({ field: `/body/filter/authorities/${i}`, message: `${ars} ist keine passende Teilnehmerin` })),
       );
     }
-    const filter: MailingFilter = {
-      ...input.filter,
-      ...(input.filter?.stages || input.filter?.authorities || !rule.defaultParticipantStages ? {} : { stages: rule.defaultParticipantStages }),
-    };
-    let query = trx
-      .selectFrom('participant as p')
-      .innerJoin('authority as a', 'a.ars', 'p.ars')
-      .select(['p.ars', 'a.email'])
-      .where('p.solution_id', '=', solutionId);
-    if (filter.stages?.length) query = query.where('p.stage', 'in', filter.stages);
-    if (filter.kreisArs) query = query.where('a.kreis_ars', '=', filter.kreisArs);
-    if (filter.authorities?.length) query = query.where('p.ars', 'in', filter.authorities);
-    const recipients = await query.orderBy('p.ars').execute();
-    if (filter.authorities?.length) {
-      const found = new Set(recipients.map((r) => r.ars));
-      const unknown = filter.authorities.map((ars, i) => ({ ars, i })).filter(({ ars }) => !found.has(ars));
-      if (unknown.length) {
-        throw new ValidationProblem(
-          'Nicht alle Behörden sind Teilnehmende dieser Lösung (im gewählten Stadium)',
-          unknown.map(({ ars, i }) => ({ field: `/body/filter/authorities/${i}`, message: `${ars} ist keine passende Teilnehmerin` })),
-        );
-      }
-    }
-    if (recipients.length === 0) {
-      throw new ConflictProblem('Der Filter trifft keine teilnehmende Behörde; es wurde nichts versandt.', { filter });
-    }
+  }
+  if (recipients.length === 0) {
+    throw new ConflictProblem('Der Filter trifft keine teilnehmende Behörde; es wurde nichts versandt.', { filter });
+  }
 
-    const mailedBefore = await authoritiesMailed(trx, solutionId, input.kind);
-    const repeated = recipients.filter((r) => mailedBefore.has(r.ars)).length;
-    if (repeated > 0 && repeatOptions.length === 0) {
-      throw new ConflictProblem(repeatRefusal(input.kind, repeated, recipients.length), {
-        kind: input.kind,
-        selected: recipients.length,
-        alreadySent: repeated,
-        options: REPEAT_OPTIONS,
-      });
+  const mailedBefore = await authoritiesMailed(trx, solutionId, input.kind);
+  const repeated = recipients.filter((r) => mailedBefore.has(r.ars)).length;
+  if (repeated > 0 && repeatOptions.length === 0 && !input.erneuerung) {
+    throw new ConflictProblem(repeatRefusal(input.kind, repeated, recipients.length), {
+      kind: input.kind,
+      selected: recipients.length,
+      alreadySent: repeated,
+      options: REPEAT_OPTIONS,
+    });
+  }
+  let chosen = recipients;
+  if (input.nurOhneAntwort) {
+    const answered = await authoritiesAnswered(trx, solutionId, input.kind);
+    chosen = recipients.filter((r) => !answered.has(r.ars));
+    if (!chosen.length) {
+      throw new ConflictProblem('Alle ausgewählten Behörden haben bereits über einen Link geantwortet; es wurde nichts versandt.', { filter });
     }
-    let chosen = recipients;
-    if (input.nurOhneAntwort) {
-      const answered = await authoritiesAnswered(trx, solutionId, input.kind);
-      chosen = recipients.filter((r) => !answered.has(r.ars));
-      if (!chosen.length) {
-        throw new ConflictProblem('Alle ausgewählten Behörden haben bereits über einen Link geantwortet; es wurde nichts versandt.', { filter });
-      }
+  }
+  if (input.nurNichtErreicht) {
+    const reached = await authoritiesMailed(trx, solutionId, input.kind, REACHED_OR_UNDER_WAY);
+    chosen = recipients.filter((r) => !reached.has(r.ars));
+    if (!chosen.length) {
+      throw new ConflictProblem(
+        'Das Mailing hat alle ausgewählten Behörden bereits erreicht oder ist noch zu ihnen unterwegs; es wurde nichts versandt.',
+        { filter },
+      );
     }
-    if (input.nurNichtErreicht) {
-      const reached = await authoritiesMailed(trx, solutionId, input.kind, REACHED_OR_UNDER_WAY);
-      chosen = recipients.filter((r) => !reached.has(r.ars));
-      if (!chosen.length) {
-        throw new ConflictProblem(
-          'Das Mailing hat alle ausgewählten Behörden bereits erreicht oder ist noch zu ihnen unterwegs; es wurde nichts versandt.',
-          { filter },
-        );
-      }
-    }
-    // The multipliers hear of the Erstinformation once; a repeat for a few authorities is no news to them.
-    const firstOfKind = !(await trx
-      .selectFrom('mailing')
-      .select('id')
-      .where('solution_id', '=', solutionId)
-      .where('kind', '=', input.kind)
-      .limit(1)
-      .executeTakeFirst());
-    const withMultipliers = input.kind === 'erstinformation' && (firstOfKind || input.erneut === true);
+  }
+  // The multipliers hear of the Erstinformation once; a repeat for a few authorities is no news to them.
+  const firstOfKind = !(await trx
+    .selectFrom('mailing')
+    .select('id')
+    .where('solution_id', '=', solutionId)
+    .where('kind', '=', input.kind)
+    .limit(1)
+    .executeTakeFirst());
+  const withMultipliers = input.kind === 'erstinformation' && !input.erneuerung && (firstOfKind || input.erneut === true);
 
-    const withAddress = chosen.filter((r): r is { ars: string; email: string } => Boolean(r.email));
-    const withoutAddress = chosen.filter((r) => !r.email).map((r) => r.ars);
+  const withAddress = chosen.filter((r): r is { ars: string; email: string } => Boolean(r.email));
+  const withoutAddress = chosen.filter((r) => !r.email).map((r) => r.ars);
 
-    const reminders = input.reminders ?? { count: 0, intervalDays: 7 };
-    await trx
-      .insertInto('mailing')
-      .values({
-        id: mailingId,
-        solution_id: solutionId,
-        kind: input.kind,
-        filter: toJson({ ...filter, ...Object.fromEntries(repeatOptions.map((option) => [option, true])) }),
-        deadline: input.deadline ?? null,
-        reminder_count: reminders.count,
-        reminder_interval_days: reminders.intervalDays,
-        recipients_total: chosen.length,
-        without_address: toJson(withoutAddress),
-        created_by: actor,
-        created_at: now,
-      })
-      .execute();
+  const reminders = input.reminders ?? { count: 0, intervalDays: 7 };
+  await trx
+    .insertInto('mailing')
+    .values({
+      id: mailingId,
+      solution_id: solutionId,
+      kind: input.kind,
+      filter: toJson({ ...filter, ...Object.fromEntries(repeatOptions.map((option) => [option, true])), ...(input.erneuerung ? { erneuerung: true } : {}) }),
+      deadline: input.deadline ?? null,
+      reminder_count: reminders.count,
+      reminder_interval_days: reminders.intervalDays,
+      recipients_total: chosen.length,
+      without_address: toJson(withoutAddress),
+      created_by: actor,
+      created_at: now,
+    })
+    .execute();
 
-    const messages = [
-      ...withAddress.map((r) => ({ ars: r.ars as string | null, email: r.email, role: 'behoerde' as const })),
-      ...(withMultipliers ? settings.multiplierEmails.map((email) => ({ ars: null, email, role: 'multiplikator' as const })) : []),
-    ].map((m) => ({
-      id: randomUUID(),
-      mailing_id: mailingId,
-      ars: m.ars,
-      recipient_email: m.email,
-      recipient_role: m.role,
-      kind: input.kind as MailingKind,
-      message_id: newMessageId(settings.messageIdDomain),
-      updated_at: now,
-    }));
-    for (let offset = 0; offset < messages.length; offset += 1000) {
-      await trx.insertInto('mail_message').values(messages.slice(offset, offset + 1000)).execute();
-    }
+  const messages = [
+    ...withAddress.map((r) => ({ ars: r.ars as string | null, email: r.email, role: 'behoerde' as const })),
+    ...(withMultipliers ? settings.multiplierEmails.map((email) => ({ ars: null, email, role: 'multiplikator' as const })) : []),
+  ].map((m) => ({
+    id: randomUUID(),
+    mailing_id: mailingId,
+    ars: m.ars,
+    recipient_email: m.email,
+    recipient_role: m.role,
+    kind: input.kind as MailingKind,
+    message_id: newMessageId(settings.messageIdDomain),
+    updated_at: now,
+  }));
+  for (let offset = 0; offset < messages.length; offset += 1000) {
+    await trx.insertInto('mail_message').values(messages.slice(offset, offset + 1000)).execute();
+  }
 
-    const jobs: NewJob[] = messages.map((m) => mailSendJob(m.id, now));
-    // The first Erstinformation marks the step as sent; a repeat has nothing left to mark.
-    if (input.kind === 'erstinformation' && firstOfKind) {
-      jobs.push({ kind: 'mailing.handedOver', payload: { mailingId, solutionId }, idempotencyKey: `mailing.handedOver:${mailingId}`, runAt: now, solutionId });
-    }
-    if (input.deadline && reminders.count > 0) {
-      for (const r of withAddress) {
-        jobs.push({
-          kind: 'mailing.reminder',
-          payload: { mailingId, solutionId, ars: r.ars, n: 1 },
-          idempotencyKey: `reminder:${solutionId}:${r.ars}:${mailingId}:1`,
-          runAt: reminderDueAt(input.deadline, reminders.intervalDays, 1),
-          solutionId,
-          ars: r.ars,
-          priority: JOB_PRIORITY.normal,
-        });
-      }
+  const jobs: NewJob[] = messages.map((m) => mailSendJob(m.id, now));
+  // The first Erstinformation marks the step as sent; a repeat has nothing left to mark.
+  if (input.kind === 'erstinformation' && firstOfKind) {
+    jobs.push({ kind: 'mailing.handedOver', payload: { mailingId, solutionId }, idempotencyKey: `mailing.handedOver:${mailingId}`, runAt: now, solutionId });
+  }
+  if (input.deadline && reminders.count > 0) {
+    for (const r of withAddress) {
       jobs.push({
-        kind: 'mailing.escalate',
-        payload: { mailingId, solutionId },
-        idempotencyKey: `mailing.escalate:${mailingId}`,
-        runAt: reminderDueAt(input.deadline, reminders.intervalDays, reminders.count + 1),
+        kind: 'mailing.reminder',
+        payload: { mailingId, solutionId, ars: r.ars, n: 1 },
+        idempotencyKey: `reminder:${solutionId}:${r.ars}:${mailingId}:1`,
+        runAt: reminderDueAt(input.deadline, reminders.intervalDays, 1),
         solutionId,
+        ars: r.ars,
         priority: JOB_PRIORITY.normal,
       });
     }
-    await enqueueJobs(trx, jobs);
-    return { messages: messages.length, withoutAddress };
-  });
-  return { mailingId, ...outcome };
+    jobs.push({
+      kind: 'mailing.escalate',
+      payload: { mailingId, solutionId },
+      idempotencyKey: `mailing.escalate:${mailingId}`,
+      runAt: reminderDueAt(input.deadline, reminders.intervalDays, reminders.count + 1),
+      solutionId,
+      priority: JOB_PRIORITY.normal,
+    });
+  }
+  await enqueueJobs(trx, jobs);
+  return { mailingId, messages: messages.length, withoutAddress };
 }
 
 /**

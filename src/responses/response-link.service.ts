@@ -42,8 +42,14 @@ export interface LinkSubject {
   purpose: LinkPurpose;
 }
 
-export function deriveLinkToken(secret: Buffer, { solutionId, ars, purpose }: LinkSubject): string {
-  return createHmac('sha256', secret).update(`${solutionId}:${ars}:${purpose}`).digest('base64url');
+/**
+ * Generation 0 is the link as first issued (the HMAC input as before migration 0008, so
+ * links already in mailboxes keep working); a renewal issues generation n + 1, whose
+ * token differs, and supersedes the row of generation n.
+ */
+export function deriveLinkToken(secret: Buffer, { solutionId, ars, purpose, generation = 0 }: LinkSubject & { generation?: number }): string {
+  const subject = generation === 0 ? `${solutionId}:${ars}:${purpose}` : `${solutionId}:${ars}:${purpose}:g${generation}`;
+  return createHmac('sha256', secret).update(subject).digest('base64url');
 }
 
 export function hashLinkToken(token: string): string {
@@ -69,6 +75,23 @@ export function verifyCsrfToken(secret: Buffer, tokenHash: string, given: unknow
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
+/** The generation each purpose's current (not superseded) link of the authority is in; absent: none issued yet (0). */
+export async function currentLinkGenerations(
+  db: Executor,
+  subject: { solutionId: string; ars: string; purposes: readonly LinkPurpose[] },
+): Promise<Map<LinkPurpose, number>> {
+  if (subject.purposes.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('response_link')
+    .select(['purpose', 'generation'])
+    .where('solution_id', '=', subject.solutionId)
+    .where('ars', '=', subject.ars)
+    .where('purpose', 'in', [...subject.purposes])
+    .where('superseded_at', 'is', null)
+    .execute();
+  return new Map(rows.map((row) => [row.purpose, row.generation]));
+}
+
 export interface IssueLinksInput {
   secret: Buffer;
   solutionId: string;
@@ -89,8 +112,13 @@ export interface IssueLinksInput {
 export async function issueResponseLinks(db: Executor, input: IssueLinksInput): Promise<Partial<Record<LinkPurpose, string>>> {
   const base = input.baseUrl.replace(/\/+$/, '');
   const urls: Partial<Record<LinkPurpose, string>> = {};
-  const rows = [...new Set(input.purposes)].map((purpose) => {
-    const token = deriveLinkToken(input.secret, { solutionId: input.solutionId, ars: input.ars, purpose });
+  const purposes = [...new Set(input.purposes)];
+  if (purposes.length === 0) return urls;
+  // Renewed links are issued anew in their current generation.
+  const generationOf = await currentLinkGenerations(db, { solutionId: input.solutionId, ars: input.ars, purposes });
+  const rows = purposes.map((purpose) => {
+    const generation = generationOf.get(purpose) ?? 0;
+    const token = deriveLinkToken(input.secret, { solutionId: input.solutionId, ars: input.ars, purpose, generation });
     urls[purpose] = `${base}/antwort/${token}`;
     return {
       token_hash: hashLinkToken(token),
@@ -99,18 +127,22 @@ export async function issueResponseLinks(db: Executor, input: IssueLinksInput): 
       purpose,
       mailing_id: input.mailingId,
       expires_at: input.expiresAt,
+      generation,
     };
   });
-  if (rows.length === 0) return urls;
-  // One statement for all purposes of a mail: this runs once per message sent.
+  // One statement for all purposes of a mail: this runs once per message sent. Only the
+  // current (not superseded) row of a purpose is unique (migration 0008).
   await db
     .insertInto('response_link')
     .values(rows)
     .onConflict((oc) =>
-      oc.columns(['solution_id', 'ars', 'purpose']).doUpdateSet({
-        token_hash: (eb) => eb.ref('excluded.token_hash'),
-        expires_at: sql<Date>`greatest(response_link.expires_at, excluded.expires_at)`,
-      }),
+      oc
+        .columns(['solution_id', 'ars', 'purpose'])
+        .where('superseded_at', 'is', null)
+        .doUpdateSet({
+          token_hash: (eb) => eb.ref('excluded.token_hash'),
+          expires_at: sql<Date>`greatest(response_link.expires_at, excluded.expires_at)`,
+        }),
     )
     .execute();
   return urls;

@@ -417,6 +417,18 @@ ${contactBlock(ctx)}`,
   );
 }
 
+/** A link the ministry replaced by a new one (renewal): the new mail has the valid link. */
+export function renderSupersededLinkPage(ctx: LinkContext | null): string {
+  return renderLayout(
+    'Link nicht mehr gültig',
+    `<h1>Dieser Link ist nicht mehr gültig</h1>
+${ctx ? aboutBlock(ctx) : ''}
+<p>Das Ministerium hat Ihrer Behörde neue Links geschickt; dieser ältere Link gilt deshalb nicht mehr. Es wurde nichts gespeichert.</p>
+<p>Bitte verwenden Sie den Link aus der neuesten E-Mail zu dieser Lösung.</p>
+${contactBlock(ctx)}`,
+  );
+}
+
 export function renderUnfittingAnswerPage(ctx: LinkContext, stage: string | null): string {
   const where = stage && STAGE_WORDS[stage] ? `<p>Aktueller Stand Ihrer Behörde: <strong>${escapeHtml(STAGE_WORDS[stage])}</strong>.</p>` : '';
   return renderLayout(

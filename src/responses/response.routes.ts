@@ -21,6 +21,7 @@ import {
   renderAnswerForm,
   renderErrorPage,
   renderExpiredLinkPage,
+  renderSupersededLinkPage,
   renderFormRejectedPage,
   renderThanksPage,
   renderUnfittingAnswerPage,
@@ -115,6 +116,8 @@ export const responseRoutes: FastifyPluginAsync<ResponseRoutesOptions> = async (
     switch (problem.kind) {
       case 'unbekannt':
         return sendHtml(reply, 404, renderUnknownLinkPage());
+      case 'ersetzt':
+        return sendHtml(reply, 410, renderSupersededLinkPage(ctx));
       case 'abgelaufen':
         return sendHtml(reply, 410, renderExpiredLinkPage(ctx));
       case 'beantwortet':

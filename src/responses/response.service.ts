@@ -41,7 +41,8 @@ export type RecordedAnswer = StructuredAnswer & { at: string; stage: string };
 /** A form post: repeated keys (checkboxes) arrive as arrays. */
 export type FormFields = Record<string, string | string[] | undefined>;
 
-export type LinkProblemKind = 'unbekannt' | 'abgelaufen' | 'beantwortet' | 'unpassend';
+/** 'ersetzt': the ministry renewed the authority's links; this one no longer takes an answer. */
+export type LinkProblemKind = 'unbekannt' | 'ersetzt' | 'abgelaufen' | 'beantwortet' | 'unpassend';
 
 export class LinkProblem extends Error {
   override name = 'LinkProblem';
@@ -82,6 +83,7 @@ export async function openResponseLink(db: Db, token: string, now: Date): Promis
 }
 
 function assertLinkOpen(link: ResponseLink, now: Date): void {
+  if (link.superseded_at) throw new LinkProblem('ersetzt', { link });
   if (link.expires_at.getTime() <= now.getTime()) throw new LinkProblem('abgelaufen', { link });
   if (link.used_at) throw new LinkProblem('beantwortet', { link, recorded: link.answer as RecordedAnswer | null });
 }
@@ -316,6 +318,7 @@ export async function recordAnswer(
         .set({ used_at: now })
         .where('token_hash', '=', link.token_hash)
         .where('used_at', 'is', null)
+        .where('superseded_at', 'is', null)
         .where('expires_at', '>', now)
         .returning('token_hash')
         .executeTakeFirst();

@@ -16,9 +16,11 @@ import { PARTICIPANT_STAGES, SOLUTION_STAGES } from '../../workflows/index.ts';
 import { Ars, CsvOf, LandKey, MinistryKey, NonBlankLine, OneOf, Paging, Text, Uuid } from '../validation/common.schemas.ts';
 import { assertMayAccess, createSolution, getSolution, listSolutions, updateDraftSolution } from './solution.service.ts';
 import { getParticipant, listHistory, listParticipants } from './participant.queries.ts';
+import { BULK_MAX_PARTICIPANTS, sendBulkParticipantEvent } from './bulk-events.service.ts';
 import {
   AllowedEventsView,
   AppliedEventView,
+  BulkEventView,
   HistoryPage,
   ParticipantDetailView,
   ParticipantPage,
@@ -60,6 +62,26 @@ const solutionFields = {
 const SolutionBody = Type.Object(solutionFields, { additionalProperties: false });
 const SolutionPatchBody = Type.Partial(Type.Object(solutionFields), { additionalProperties: false, minProperties: 1 });
 const Search = Type.String({ maxLength: 200, description: 'Teil des Namens (ohne Groß-/Kleinschreibung)' });
+const BulkEventBody = Type.Object(
+  {
+    event: ParticipantEventBody,
+    authorities: Type.Optional(
+      Type.Array(Ars, { minItems: 1, maxItems: BULK_MAX_PARTICIPANTS, uniqueItems: true, description: 'diese Behörden (oder filter)' }),
+    ),
+    filter: Type.Optional(
+      Type.Object(
+        {
+          stages: Type.Optional(Type.Array(OneOf(PARTICIPANT_STAGES), { minItems: 1, maxItems: PARTICIPANT_STAGES.length, uniqueItems: true, description: 'nur in diesen Stadien' })),
+          kreisArs: Type.Optional({ ...Ars, description: 'nur in diesem Landkreis (ARS des Kreises)' }),
+          waveId: Type.Optional({ ...Uuid, description: 'nur Mitglieder dieser Welle' }),
+        },
+        { additionalProperties: false, minProperties: 1, description: 'alle Teilnehmenden, auf die alles zutrifft (oder authorities)' },
+      ),
+    ),
+    idempotencyKey: Type.Optional({ ...Uuid, description: 'dieselbe Kennung bei einer Wiederholung: schon Angewandtes wird nicht noch einmal angewandt' }),
+  },
+  { additionalProperties: false },
+);
 const splitList = (value: string | undefined) => value?.split(',').map((v) => v.trim()).filter(Boolean);
 
 const EVENT_PROBLEMS = problemResponses({
@@ -250,6 +272,25 @@ export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fas
       eventResultToHttp(
         await sendParticipantEvent(engine, { solutionId: request.params.id, ars: request.params.ars, event: request.body, ...senderOf(request) }),
       ),
+  );
+
+  app.post(
+    '/solutions/:id/participants/events',
+    {
+      config: STEER,
+      bodyLimit: LARGE_JSON_BODY_LIMIT_BYTES,
+      schema: {
+        tags,
+        operationId: 'sendBulkParticipantEvent',
+        summary: 'Ein Ereignis an viele teilnehmende Behörden senden (Sammelaktion)',
+        description:
+          'Wendet das Ereignis auf jede ausgewählte Behörde einzeln an (eigene Transaktion je Behörde, mit den Prüfungen wie beim Einzelereignis) und nennt das Ergebnis je Behörde. Fehlerhafte Angaben weisen die ganze Anfrage mit 422 ab, bevor etwas geschrieben wird.',
+        params: SolutionId,
+        body: BulkEventBody,
+        response: { 200: BulkEventView, ...EVENT_PROBLEMS },
+      },
+    },
+    async (request) => sendBulkParticipantEvent(engine, requirePrincipal(request), request.params.id, request.body),
   );
 
   app.get(

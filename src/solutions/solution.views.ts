@@ -114,3 +114,29 @@ export const HistoryPage = Type.Object(
   },
   { description: 'eine Seite des Verlaufs' },
 );
+
+const BULK_OUTCOMES = ['applied', 'already-applied', 'refused', 'not-found', 'solution-inactive'];
+
+export const BulkEventView = Type.Object(
+  {
+    bulkId: Type.String({ description: 'Kennung der Sammelaktion (idempotencyKey, falls angegeben); steht im Verlauf jeder Behörde' }),
+    eventType: Type.String(),
+    selected: Type.Integer({ description: 'so viele Behörden waren ausgewählt' }),
+    counts: Type.Record(Type.String(), Type.Integer(), { description: 'Anzahl je Ergebnis' }),
+    results: Type.Array(
+      Type.Object({
+        ars: Type.String(),
+        outcome: Type.Enum(BULK_OUTCOMES, {
+          description: 'applied: angewandt; already-applied: mit diesem idempotencyKey schon angewandt; refused: im Stadium nicht möglich oder Vorbedingung nicht erfüllt (reason, allowedEvents, details – z. B. die offenen Checklistenpunkte eines Piloten); not-found: keine Teilnehmerin; solution-inactive: Lösung inzwischen angehalten',
+        }),
+        fromStage: Type.Optional(Type.String()),
+        stage: Type.Optional(Type.String()),
+        reason: Type.Optional(Type.String()),
+        allowedEvents: Type.Optional(EventTypes),
+        details: Type.Optional(FreeObject('bei einer nicht erfüllten Vorbedingung: was fehlt')),
+      }),
+    ),
+    historyId: Type.Integer({ description: 'Eintrag SAMMELAKTION im Verlauf der Lösung' }),
+  },
+  { description: 'Ergebnis je Behörde; jede Behörde wurde für sich angewandt (kein Alles-oder-nichts)' },
+);

@@ -47,6 +47,8 @@ export const MATRIX: Readonly<Record<string, RouteAccess>> = {
   'GET /api/v1/solutions/:id/participants': READ,
   'GET /api/v1/solutions/:id/participants/:ars': READ,
   'POST /api/v1/solutions/:id/participants/:ars/events': STEER,
+  'POST /api/v1/solutions/:id/participants/events': STEER,
+  'POST /api/v1/solutions/:id/participants/:ars/link-renewals': STEER,
   'GET /api/v1/solutions/:id/history': READ,
 
   'GET /api/v1/solutions/:id/pilot-candidates': READ,
@@ -59,6 +61,14 @@ export const MATRIX: Readonly<Record<string, RouteAccess>> = {
   'GET /api/v1/solutions/:id/pilots/:ars/it-support': PILOTS,
   'PUT /api/v1/solutions/:id/pilots/:ars/it-support': PILOTS,
   'GET /api/v1/solutions/:id/lessons-learned': READ,
+  'GET /api/v1/solutions/:id/waves': READ,
+  'POST /api/v1/solutions/:id/waves': STEER,
+  'GET /api/v1/solutions/:id/waves/ungeplant': READ,
+  'GET /api/v1/solutions/:id/waves/:waveId': READ,
+  'POST /api/v1/solutions/:id/waves/:waveId/members': STEER,
+  'DELETE /api/v1/solutions/:id/waves/:waveId/members/:ars': STEER,
+  'POST /api/v1/solutions/:id/waves/:waveId/start': STEER,
+  'GET /api/v1/solutions/:id/waves/:waveId/progress': READ,
 
   'GET /api/v1/solutions/:id/templates': STEER,
   'GET /api/v1/solutions/:id/templates/:kind': STEER,

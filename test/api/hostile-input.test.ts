@@ -21,6 +21,8 @@ const COTTBUS = '120520000000';
 const BARNIM = '120600000000';
 const ODER_SPREE = '120670000000';
 const DAY = 24 * 60 * 60 * 1000;
+/** A wave id that exists nowhere: the probes must be refused before it is looked up. */
+const WAVE_ID = '7d0f4c1e-6a55-4c1f-9a43-3f7b1c2d9e10';
 /** The directory upload takes raw file bytes (encodings, NUL bytes in files): probed by test/api/directory-import.test.ts. */
 const NOT_PROBED_HERE = new Set(['post /api/v1/admin/directory/imports']);
 
@@ -280,6 +282,16 @@ function bodySamples(world: World, path: string, method: string): Json[] | undef
       { art: 'videokonferenz', datum: yesterday(env), teilnehmende: ['Frau Beispiel (MSGIV)'], notizen: 'Auftakt', folgeaufgaben: ['AVV senden'], moderiertDurchKaz: true },
     ],
     'put /api/v1/solutions/{id}/pilots/{ars}/it-support': [{ zitBb: true, dikom: false, seit: yesterday(env), kontakt: 'Kaz, Herr Beispiel' }],
+    'post /api/v1/solutions/{id}/participants/events': [
+      { event: { type: 'AUSSCHLIESSEN', reason: 'eigene Lösung' }, authorities: [POTSDAM, COTTBUS], idempotencyKey: WAVE_ID },
+      { event: { type: 'ONBOARDING_STARTEN' }, filter: { stages: ['informiert'], kreisArs: BARNIM, waveId: WAVE_ID } },
+    ],
+    'post /api/v1/solutions/{id}/waves': [
+      { name: 'Welle 1', targetDate: inAWeek(env), fristTage: 14, filter: { kreisArs: BARNIM, kinds: ['landkreis'], readiness: ['keine'], stages: ['informiert'] }, verschieben: true },
+      { name: 'Welle 2', authorities: [POTSDAM] },
+    ],
+    'post /api/v1/solutions/{id}/waves/{waveId}/members': [{ authorities: [POTSDAM], verschieben: true }],
+    'post /api/v1/solutions/{id}/waves/{waveId}/start': [{ fristTage: 14, einladungMailen: true }],
     'post /api/v1/admin/tokens': [{ role: 'ministry', ministry: 'MIK', label: 'Referat 23' }],
     'post /api/v1/admin/mail/bounces': [{ messageId: '<unbekannt@msgiv.example>', reason: '550 unbekannt' }],
   };
@@ -290,6 +302,7 @@ function pathParamSample(world: World, path: string, name: string): string {
   if (name === 'id') return path.startsWith('/api/v1/admin/tokens') ? world.tokenId : world.solutionId;
   if (name === 'ars') return POTSDAM;
   if (name === 'mailingId') return world.mailingId;
+  if (name === 'waveId') return WAVE_ID;
   if (name === 'kind') return 'erstinformation';
   if (name === 'key') return 'produktionstest';
   if (name === 'file') return world.outboxFile;
@@ -367,6 +380,9 @@ async function fingerprint(world: World): Promise<string> {
            (select count(*) from api_token where revoked_at is null) as tokens,
            (select count(*) from job) as jobs,
            (select count(*) from response_link where used_at is not null) as answered,
+           (select count(*) from response_link where superseded_at is not null) as renewed,
+           (select count(*) from wave) as waves,
+           (select count(*) from wave_member) as wave_members,
            (select count(*) from authority) as authorities
   `.execute(world.env.handle.db);
   return JSON.stringify(rows[0]);

@@ -1,0 +1,153 @@
+import { toJson, type LinkPurpose, type MailingKind } from '../db/schema.ts';
+import type { Principal } from '../auth/api-token.service.ts';
+import { inOneTransaction, type EngineDeps } from '../engine/workflow.engine.ts';
+import { ConflictProblem, NotFoundProblem } from '../http/problem.ts';
+import { assertMayAccess } from '../solutions/solution.service.ts';
+import { createMailingInTransaction, SENDABLE_KINDS, type MailingSettings, type SendableKind } from '../mailings/mailing.service.ts';
+import { linkPurposesFor } from '../mailings/template.render.ts';
+import { deriveLinkToken, getLinkSecret, hashLinkToken } from './response-link.service.ts';
+
+/**
+ * The ministry reissues an authority's answer links (expired, or the mail is lost): a
+ * new mail of the kind that fits the authority's stage, with fresh links for the
+ * purposes it has not answered yet; the links they replace stop working.
+ *
+ * Tokens are an HMAC of (solution, authority, purpose, generation): a renewal marks
+ * the current row of each open purpose superseded – its hash stays, so that the old
+ * link shows "nicht mehr gültig" instead of "unbekannt" – and inserts the next
+ * generation. Still stored only as hashes, still one purpose and one answer each. An
+ * answered link is not renewed: that would allow a second answer.
+ *
+ * All in one transaction with a history row LINKS_ERNEUERT: links superseded, new ones
+ * recorded, the mail and its delivery job queued – or nothing. The new rows get their
+ * expiry when the mail is rendered (mailing time + LINK_TTL_DAYS, as every link): until
+ * then nobody has the token.
+ */
+
+/** The mailing kinds whose links a participant in this stage still needs, in order of preference. */
+const KINDS_FOR_STAGE: Readonly<Record<string, SendableKind[]>> = {
+  vorgemerkt: ['erstinformation', 'pilotaufruf'],
+  informiert: ['erstinformation', 'pilotaufruf'],
+  interessiert: ['pilotaufruf'],
+  'pilot-kandidat': ['pilot-einladung'],
+  eingeladen: ['rollout-einladung'],
+  onboarding: ['rollout-einladung'],
+};
+
+export interface LinkRenewalDeps {
+  engine: EngineDeps;
+  settings: MailingSettings;
+}
+
+export async function renewParticipantLinks(
+  deps: LinkRenewalDeps,
+  input: { principal: Principal; actor: string; solutionId: string; ars: string },
+) {
+  const { engine } = deps;
+  const { solutionId, ars, principal, actor } = input;
+  const now = engine.now();
+  return inOneTransaction(engine, async (trx) => {
+    const solution = await trx.selectFrom('solution').select(['id', 'lead_ministry', 'stage']).where('id', '=', solutionId).executeTakeFirst();
+    if (!solution) throw new NotFoundProblem(`EfA-Lösung ${solutionId} gibt es nicht`);
+    assertMayAccess(principal, solution);
+    // FOR UPDATE: an answer through one of the links (which moves the participant) waits for the renewal, or the renewal for it.
+    const participant = await trx
+      .selectFrom('participant as p')
+      .innerJoin('authority as a', 'a.ars', 'p.ars')
+      .select(['p.stage', 'p.machine_version', 'a.email'])
+      .where('p.solution_id', '=', solutionId)
+      .where('p.ars', '=', ars)
+      .forUpdate('p')
+      .executeTakeFirst();
+    if (!participant) throw new NotFoundProblem(`Behörde ${ars} ist nicht Teilnehmerin dieser Lösung`);
+    const kind = (KINDS_FOR_STAGE[participant.stage] ?? []).find((candidate) => SENDABLE_KINDS[candidate].stages.includes(solution.stage));
+    if (!kind) {
+      throw new ConflictProblem(
+        `Im Stadium „${participant.stage}“ der Behörde (Lösung: „${solution.stage}“) ist keine Antwort über einen Link offen; es wurde nichts erneuert.`,
+        { stage: participant.stage, solutionStage: solution.stage },
+      );
+    }
+    if (!participant.email) {
+      throw new ConflictProblem(`Behörde ${ars} hat keine E-Mail-Adresse im Kommunalverzeichnis; neue Links könnten sie nicht erreichen.`, { stage: participant.stage });
+    }
+    const purposes = linkPurposesFor(kind as MailingKind);
+    const rows = await trx
+      .selectFrom('response_link')
+      .select(['token_hash', 'purpose', 'generation', 'used_at', 'superseded_at'])
+      .where('solution_id', '=', solutionId)
+      .where('ars', '=', ars)
+      .where('purpose', 'in', purposes)
+      .execute();
+    const answered = new Set(rows.filter((row) => row.superseded_at === null && row.used_at !== null).map((row) => row.purpose));
+    const open = purposes.filter((purpose) => !answered.has(purpose));
+    if (open.length === 0) {
+      throw new ConflictProblem(`Die Behörde hat über alle Links der „${kind}“ schon geantwortet; es wurde nichts erneuert.`, { stage: participant.stage });
+    }
+    const nextGeneration = (purpose: LinkPurpose) => Math.max(0, ...rows.filter((row) => row.purpose === purpose).map((row) => row.generation)) + 1;
+    const generations = new Map(open.map((purpose) => [purpose, nextGeneration(purpose)]));
+
+    await trx
+      .updateTable('response_link')
+      .set({ superseded_at: now })
+      .where('solution_id', '=', solutionId)
+      .where('ars', '=', ars)
+      .where('purpose', 'in', open)
+      .where('superseded_at', 'is', null)
+      .execute();
+    const mailing = await createMailingInTransaction(
+      trx,
+      deps.settings,
+      principal,
+      solutionId,
+      { kind, filter: { authorities: [ars] }, erneuerung: true },
+      actor,
+      now,
+    );
+    const secret = await getLinkSecret(trx);
+    await trx
+      .insertInto('response_link')
+      .values(
+        open.map((purpose) => ({
+          token_hash: hashLinkToken(deriveLinkToken(secret, { solutionId, ars, purpose, generation: generations.get(purpose)! })),
+          solution_id: solutionId,
+          ars,
+          purpose,
+          mailing_id: mailing.mailingId,
+          expires_at: now,
+          generation: generations.get(purpose)!,
+        })),
+      )
+      .execute();
+    const history = await trx
+      .insertInto('history')
+      .values({
+        solution_id: solutionId,
+        participant_ars: ars,
+        event_type: 'LINKS_ERNEUERT',
+        event: toJson({
+          type: 'LINKS_ERNEUERT',
+          kind,
+          purposes: open,
+          generation: Object.fromEntries(generations),
+          mailingId: mailing.mailingId,
+          at: now.toISOString(),
+        }),
+        from_stage: participant.stage,
+        to_stage: participant.stage,
+        actor,
+        machine_version: participant.machine_version,
+        created_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return {
+      ars,
+      stage: participant.stage,
+      kind,
+      renewed: open,
+      alreadyAnswered: purposes.filter((purpose) => answered.has(purpose)),
+      mailingId: mailing.mailingId,
+      historyId: history.id,
+    };
+  });
+}

@@ -1,0 +1,186 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { toJson, type Database } from '../db/schema.ts';
+import type { Principal } from '../auth/api-token.service.ts';
+import { actorOf } from '../auth/api-token.service.ts';
+import { sendParticipantEvent, type EngineDeps, type EventResult, type WorkflowEvent } from '../engine/workflow.engine.ts';
+import { validateEventPayload } from '../engine/event-payload.validate.ts';
+import { ConflictProblem, ForbiddenProblem, NotFoundProblem, ValidationProblem } from '../http/problem.ts';
+import { PARTICIPANT_SYSTEM_EVENTS, SOLUTION_MACHINE_VERSION } from '../../workflows/index.ts';
+import { assertMayAccess } from './solution.service.ts';
+
+/**
+ * One event to many participants of a solution ("Sammelaktion"): the ministry confirms
+ * 186 authorities live in one request instead of 186.
+ *
+ * Each participant moves in its own engine transaction, with the engine's gates and
+ * guards as for a single event. A partial failure therefore means: what was applied
+ * stays applied and is reported per participant; nothing is rolled back for the
+ * others. A request that dies half-way (connection lost, process stopped) is repeated
+ * with the same `idempotencyKey`: the participants it already moved answer
+ * `already-applied` (the key goes into each history row), the rest are applied. What
+ * is wrong with the request itself – payload, a system-only event, the solution not
+ * found or not active, unknown wave – is refused before anything is written.
+ */
+
+type Db = Kysely<Database>;
+
+/** Far above Brandenburg's ~420 Gemeinden; keeps one request's work bounded. */
+export const BULK_MAX_PARTICIPANTS = 5000;
+
+export interface BulkFilter {
+  stages?: string[];
+  /** ARS of a Landkreis (or kreisfreie Stadt): its participants. */
+  kreisArs?: string;
+  /** Members of this wave (open or started). */
+  waveId?: string;
+}
+
+export interface BulkEventInput {
+  event: WorkflowEvent;
+  authorities?: string[];
+  filter?: BulkFilter;
+  /** Repeating a request with the same key applies nothing twice. */
+  idempotencyKey?: string;
+}
+
+export type BulkOutcome = 'applied' | 'already-applied' | 'refused' | 'not-found' | 'solution-inactive';
+
+export interface BulkResultItem {
+  ars: string;
+  outcome: BulkOutcome;
+  fromStage?: string;
+  stage?: string;
+  reason?: string;
+  allowedEvents?: string[];
+  details?: Record<string, unknown>;
+}
+
+export interface BulkEventResult {
+  bulkId: string;
+  eventType: string;
+  selected: number;
+  counts: Record<BulkOutcome, number>;
+  results: BulkResultItem[];
+  historyId: number;
+}
+
+/** The event's payload errors as the body names them: `/body/event/reason`. */
+function bodyErrors(errors: { field: string; message: string }[]) {
+  return errors.map((error) => ({ ...error, field: error.field.replace(/^\/event(?=\/|$)/, '/body/event') }));
+}
+
+export async function resolveBulkTargets(db: Db, solutionId: string, input: Pick<BulkEventInput, 'authorities' | 'filter'>): Promise<string[]> {
+  if (input.authorities) return input.authorities;
+  const filter = input.filter ?? {};
+  let query = db.selectFrom('participant as p').innerJoin('authority as a', 'a.ars', 'p.ars').select('p.ars').where('p.solution_id', '=', solutionId);
+  if (filter.stages?.length) query = query.where('p.stage', 'in', filter.stages);
+  if (filter.kreisArs) query = query.where('a.kreis_ars', '=', filter.kreisArs);
+  if (filter.waveId) {
+    const waveId = filter.waveId;
+    query = query.where((eb) =>
+      eb.exists(eb.selectFrom('wave_member as m').select('m.ars').whereRef('m.solution_id', '=', 'p.solution_id').whereRef('m.ars', '=', 'p.ars').where('m.wave_id', '=', waveId)),
+    );
+  }
+  const rows = await query.orderBy('p.ars').limit(BULK_MAX_PARTICIPANTS + 1).execute();
+  if (rows.length > BULK_MAX_PARTICIPANTS) {
+    throw new ValidationProblem(`Der Filter trifft mehr als ${BULK_MAX_PARTICIPANTS} Teilnehmende`, [{ field: '/body/filter', message: 'enger fassen' }]);
+  }
+  return rows.map((row) => row.ars);
+}
+
+function toItem(ars: string, result: EventResult): BulkResultItem {
+  switch (result.kind) {
+    case 'applied':
+      return { ars, outcome: 'applied', fromStage: result.fromStage, stage: result.stage };
+    case 'already-applied':
+      return { ars, outcome: 'already-applied', stage: result.stage };
+    case 'refused':
+      return { ars, outcome: 'refused', stage: result.stage, reason: result.reason, allowedEvents: result.allowedEvents };
+    case 'precondition-failed':
+      return { ars, outcome: 'refused', stage: result.stage, reason: result.reason, allowedEvents: result.allowedEvents, details: result.details };
+    case 'solution-inactive':
+      return { ars, outcome: 'solution-inactive', reason: result.reason, allowedEvents: result.allowedEvents };
+    case 'not-found':
+      return { ars, outcome: 'not-found', reason: result.reason };
+    case 'invalid':
+    case 'system-only':
+      // checked for the whole request before the first participant; reaching here is a bug
+      throw new Error(`Sammelaktion: unerwartetes Ergebnis ${result.kind}: ${result.reason}`);
+  }
+}
+
+export async function sendBulkParticipantEvent(
+  engine: EngineDeps,
+  principal: Principal,
+  solutionId: string,
+  input: BulkEventInput,
+): Promise<BulkEventResult> {
+  const { db } = engine;
+  const { event } = input;
+  if (input.authorities && input.filter) {
+    throw new ValidationProblem('Entweder authorities oder filter angeben', [{ field: '/body/filter', message: 'schließt sich mit authorities aus' }]);
+  }
+  if (!input.authorities && !input.filter) {
+    throw new ValidationProblem('Wen das Ereignis betrifft, fehlt', [{ field: '/body/authorities', message: 'authorities oder filter angeben' }]);
+  }
+  const explanation = PARTICIPANT_SYSTEM_EVENTS[event.type as keyof typeof PARTICIPANT_SYSTEM_EVENTS];
+  if (explanation || event.type.startsWith('xstate.')) {
+    throw new ForbiddenProblem(`${event.type} sendet nur das System. ${explanation ?? ''}`.trim());
+  }
+  const payloadErrors = validateEventPayload(event, engine.now());
+  if (payloadErrors.length) {
+    throw new ValidationProblem(`Angaben zum Ereignis ${event.type} sind unvollständig oder ungültig`, bodyErrors(payloadErrors));
+  }
+  const solution = await db.selectFrom('solution').select(['id', 'lead_ministry', 'stage']).where('id', '=', solutionId).executeTakeFirst();
+  if (!solution) throw new NotFoundProblem(`EfA-Lösung ${solutionId} gibt es nicht`);
+  assertMayAccess(principal, solution);
+  if (!['erstinformation', 'pilotphase', 'rollout'].includes(solution.stage)) {
+    throw new ConflictProblem(`Die Lösung ist im Stadium „${solution.stage}“; Teilnehmende bewegen sich jetzt nicht. Es wurde nichts angewandt.`, {
+      solutionStage: solution.stage,
+    });
+  }
+  if (input.filter?.waveId) {
+    const wave = await db.selectFrom('wave').select('id').where('id', '=', input.filter.waveId).where('solution_id', '=', solutionId).executeTakeFirst();
+    if (!wave) throw new ValidationProblem('Diese Welle gibt es bei der Lösung nicht', [{ field: '/body/filter/waveId', message: 'unbekannte Welle' }]);
+  }
+  const targets = await resolveBulkTargets(db, solutionId, input);
+
+  const bulkId = input.idempotencyKey ?? randomUUID();
+  const actor = actorOf(principal);
+  const sender = { actor, origin: 'client' as const, ministryScope: principal.role === 'ministry' ? principal.ministry : null };
+  const results: BulkResultItem[] = [];
+  for (const ars of targets) {
+    const result = await sendParticipantEvent(engine, { solutionId, ars, event, ...sender }, { idempotencyKey: `bulk:${bulkId}:${ars}` });
+    results.push(toItem(ars, result));
+  }
+  const counts: Record<BulkOutcome, number> = { applied: 0, 'already-applied': 0, refused: 0, 'not-found': 0, 'solution-inactive': 0 };
+  for (const item of results) counts[item.outcome]++;
+
+  // The request itself, for the solution's history: what was sent to whom and how it went.
+  // Each participant's own row (same actor, key bulk:<bulkId>:<ars>) was written with its change.
+  const summary = await db
+    .insertInto('history')
+    .values({
+      solution_id: solutionId,
+      participant_ars: null,
+      event_type: 'SAMMELAKTION',
+      event: toJson({
+        type: 'SAMMELAKTION',
+        bulkId,
+        event,
+        ...(input.authorities ? { authorities: input.authorities.length } : { filter: input.filter }),
+        selected: targets.length,
+        counts,
+        at: engine.now().toISOString(),
+      }),
+      from_stage: solution.stage,
+      to_stage: solution.stage,
+      actor,
+      machine_version: SOLUTION_MACHINE_VERSION,
+      created_at: engine.now(),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return { bulkId, eventType: event.type, selected: targets.length, counts, results, historyId: summary.id };
+}

@@ -1,0 +1,105 @@
+import t from 'tap';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { databaseKinds } from '../helpers/databases.ts';
+import { bearer, buildTestApp, type TestApp } from '../helpers/app.ts';
+import { drainSettling } from '../helpers/rollout.ts';
+import { solutionInRollout } from '../helpers/waves.ts';
+import { deriveLinkToken, getLinkSecret } from '../../src/responses/response-link.service.ts';
+
+const POTSDAM = '120540000000';
+const BARNIM = '120600000000';
+const DAY = 24 * 60 * 60 * 1000;
+
+/** Every outbox mail's text, soft line breaks of quoted-printable removed (tokens contain no '='). */
+async function outboxText(env: TestApp): Promise<string> {
+  const dir = env.mail.routes.outboxDir!;
+  const files = (await readdir(dir)).filter((file) => file.endsWith('.eml'));
+  const texts = await Promise.all(files.map((file) => readFile(join(dir, file), 'utf8')));
+  return texts.join('\n').replace(/=\r?\n/g, '');
+}
+
+for (const kind of databaseKinds()) {
+  t.test(`${kind}: the ministry renews an authority's expired links; the old ones say they are no longer valid`, async (t) => {
+    const env = await buildTestApp(t, kind);
+    const token = await env.ministryToken('MSGIV');
+    const { id, base } = await solutionInRollout(env, token, 'kreis');
+    const api = (method: 'GET' | 'POST', url: string, payload?: Record<string, unknown>, auth = token) =>
+      env.app.inject({ method, url: `${base}${url}`, headers: bearer(auth), ...(payload ? { payload } : {}) });
+
+    const wave = await api('POST', '/waves', { name: 'Welle Potsdam', authorities: [POTSDAM] });
+    t.equal(wave.statusCode, 201, wave.body);
+    t.equal((await api('POST', `/waves/${wave.json().id}/start`, {})).statusCode, 200);
+    await drainSettling(env);
+
+    const secret = await getLinkSecret(env.handle.db);
+    const link = (purpose: 'bereitschaft' | 'bus-bb', generation: number) =>
+      `/antwort/${deriveLinkToken(secret, { solutionId: id, ars: POTSDAM, purpose, generation })}`;
+    const first = link('bereitschaft', 0);
+    t.ok((await outboxText(env)).includes(first), 'the invitation carries the first link');
+    t.equal((await env.app.inject({ url: first })).statusCode, 200, 'the first link works');
+
+    env.clock.now = new Date(env.clock.now.getTime() + 130 * DAY);
+    const expired = await env.app.inject({ url: first });
+    t.equal(expired.statusCode, 410);
+    t.match(expired.body, /abgelaufen/);
+
+    // Who may not, and for whom there is nothing to renew.
+    t.equal((await api('POST', `/participants/${POTSDAM}/link-renewals`, undefined, await env.roleToken('kaz'))).statusCode, 403);
+    t.equal((await api('POST', '/participants/129999999999/link-renewals')).statusCode, 404);
+    const nothingOpen = await api('POST', `/participants/${BARNIM}/link-renewals`);
+    t.equal(nothingOpen.statusCode, 409, 'Barnim was never invited: no link of the rollout is open');
+    t.match(nothingOpen.headers['content-type'], /application\/problem\+json/);
+
+    const renewed = await api('POST', `/participants/${POTSDAM}/link-renewals`);
+    t.equal(renewed.statusCode, 201, renewed.body);
+    t.equal(renewed.headers.location, `${base}/mailings/${renewed.json().mailingId}`, 'Location: the mailing that carries the new links');
+    t.match(renewed.json(), { ars: POTSDAM, stage: 'eingeladen', kind: 'rollout-einladung', renewed: ['bereitschaft', 'bus-bb'], alreadyAnswered: [] });
+    await drainSettling(env);
+
+    const second = link('bereitschaft', 1);
+    t.ok((await outboxText(env)).includes(second), 'a new mail carries the new link');
+    const preview = await api('POST', '/mailings/preview', { kind: 'rollout-einladung', ars: POTSDAM });
+    t.equal(preview.statusCode, 200, preview.body);
+    t.ok(preview.body.includes(second.slice('/antwort/'.length)), 'the preview shows the new link');
+    t.notOk(preview.body.includes(first.slice('/antwort/'.length)), 'not the superseded one');
+    const page = await env.app.inject({ url: second });
+    t.equal(page.statusCode, 200, 'the new link works');
+    t.match(page.body, /name="csrf"/);
+    const old = await env.app.inject({ url: first });
+    t.equal(old.statusCode, 410);
+    t.match(old.body, /nicht mehr gültig/);
+    t.equal((await env.app.inject({ url: link('bus-bb', 0) })).statusCode, 410, 'every renewed purpose');
+
+    const rows = await env.handle.db
+      .selectFrom('response_link')
+      .select(['generation', 'superseded_at', 'token_hash'])
+      .where('solution_id', '=', id)
+      .where('ars', '=', POTSDAM)
+      .where('purpose', '=', 'bereitschaft')
+      .orderBy('generation')
+      .execute();
+    t.same(
+      rows.map((row) => [row.generation, row.superseded_at !== null]),
+      [
+        [0, true],
+        [1, false],
+      ],
+    );
+    t.ok(rows.every((row) => /^[0-9a-f]{64}$/.test(row.token_hash)), 'stored only as SHA-256 hashes');
+
+    const history = await env.handle.db
+      .selectFrom('history')
+      .select(['actor', 'event', 'from_stage', 'to_stage'])
+      .where('solution_id', '=', id)
+      .where('event_type', '=', 'LINKS_ERNEUERT')
+      .executeTakeFirstOrThrow();
+    t.match(history, { actor: /^ministerium:MSGIV:/, from_stage: 'eingeladen', to_stage: 'eingeladen', event: { purposes: ['bereitschaft', 'bus-bb'] } });
+
+    // A second renewal supersedes the second generation too.
+    t.equal((await api('POST', `/participants/${POTSDAM}/link-renewals`)).statusCode, 201);
+    await drainSettling(env);
+    t.equal((await env.app.inject({ url: second })).statusCode, 410);
+    t.equal((await env.app.inject({ url: link('bereitschaft', 2) })).statusCode, 200);
+  });
+}
