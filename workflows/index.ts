@@ -23,6 +23,8 @@ export {
 } from './solution.machine.ts';
 
 export {
+  BUS_BB_SCHRITTE,
+  busBbSchritteOf,
   DEFAULT_FRIST_TAGE,
   MAX_ERINNERUNGEN,
   PARTICIPANT_DONE_STAGES,
@@ -43,6 +45,9 @@ export {
   type ParticipantInput,
   type ParticipantStage,
   type BusBbReport,
+  type BusBbSchritt,
+  type BusBbSchritte,
+  type BusBbSchrittStand,
   type Readiness,
   type ReadinessGrund,
   type RemindParticipantParams,

@@ -18,6 +18,8 @@ export interface RouteAccess {
 const READ: RouteAccess = { admin: 'yes', ministry: 'own', kaz: 'yes', landesredaktion: 'yes' };
 const STEER: RouteAccess = { admin: 'yes', ministry: 'own', kaz: 'no', landesredaktion: 'no' };
 const ADMIN: RouteAccess = { admin: 'yes', ministry: 'no', kaz: 'no', landesredaktion: 'no' };
+/** Landesredaktion confirms and reconciles BUS-BB; the Kaz only reads. */
+const BUS_BB: RouteAccess = { admin: 'yes', ministry: 'own', kaz: 'no', landesredaktion: 'yes' };
 const DIRECTORY: RouteAccess = { admin: 'yes', ministry: 'yes', kaz: 'yes', landesredaktion: 'yes' };
 /** A ministry manages its own staff's tokens (scope checked in the handler; test/api/roles-and-tokens.test.ts). */
 const TOKENS: RouteAccess = { admin: 'yes', ministry: 'yes', kaz: 'no', landesredaktion: 'no' };
@@ -44,8 +46,15 @@ export const MATRIX: Readonly<Record<string, RouteAccess>> = {
   'POST /api/v1/solutions/:id/events': STEER,
   'GET /api/v1/solutions/:id/participants': READ,
   'GET /api/v1/solutions/:id/participants/:ars': READ,
-  'POST /api/v1/solutions/:id/participants/:ars/events': STEER,
+  'POST /api/v1/solutions/:id/participants/:ars/events': BUS_BB,
   'GET /api/v1/solutions/:id/history': READ,
+
+  'GET /api/v1/solutions/:id/bus-bb/leistungsbeschreibungen': READ,
+  'POST /api/v1/solutions/:id/bus-bb/leistungsbeschreibungen': BUS_BB,
+  'POST /api/v1/solutions/:id/reconciliations': BUS_BB,
+  'GET /api/v1/solutions/:id/reconciliations': READ,
+  'GET /api/v1/solutions/:id/reconciliations/:reconciliationId': READ,
+  'POST /api/v1/solutions/:id/reconciliations/:reconciliationId/apply': BUS_BB,
 
   'GET /api/v1/solutions/:id/templates': STEER,
   'GET /api/v1/solutions/:id/templates/:kind': STEER,

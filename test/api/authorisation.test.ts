@@ -35,6 +35,7 @@ function urlFor(pattern: string, solutionId: string): string {
     .replace(':ars', '120600000000')
     .replace(':kind', 'erstinformation')
     .replace(':mailingId', randomUUID())
+    .replace(':reconciliationId', randomUUID())
     .replace(':file', 'unbekannt.eml')
     .replace(':token', 'A'.repeat(43))
     .replace('*', 'index.css');
