@@ -21,6 +21,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('bus_bb_reconciliation')
     .addColumn('id', 'uuid', (c) => c.primaryKey())
+    // the order of imports, also when two carry the same timestamp
+    .addColumn('seq', 'bigserial', (c) => c.notNull().unique())
     .addColumn('solution_id', 'uuid', (c) => c.notNull().references('solution.id').onDelete('cascade'))
     .addColumn('previous_id', 'uuid', (c) => c.references('bus_bb_reconciliation.id'))
     .addColumn('source_name', 'text', (c) => c.notNull())
@@ -33,7 +35,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('applied_at', 'timestamptz')
     .addColumn('apply_result', 'jsonb')
     .execute();
-  await sql`create index bus_bb_reconciliation_solution_idx on bus_bb_reconciliation (solution_id, created_at desc)`.execute(db);
+  await sql`create index bus_bb_reconciliation_solution_idx on bus_bb_reconciliation (solution_id, seq desc)`.execute(db);
 
   await db.schema
     .createTable('bus_bb_reconciliation_result')

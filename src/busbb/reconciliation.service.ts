@@ -23,6 +23,12 @@ export const RECONCILIATION_IMPORTED = 'BUS_BB_ABGLEICH_IMPORTIERT';
 export const RECONCILIATION_APPLIED = 'BUS_BB_ABGLEICH_ANGEWANDT';
 const PARTICIPANT_ACTIVE_STAGES = ['erstinformation', 'pilotphase', 'rollout'];
 const INSERT_BATCH = 500;
+/**
+ * Authorities that administer member Gemeinden (parent_ars = them) and link for them.
+ * Not the Landkreise: their Ämter and amtsfreie Gemeinden also name them as parent, but
+ * a Kreis does not link Gemeinde services for them.
+ */
+const GEMEINDEVERBAND_KINDS = ['amt', 'verbandsgemeinde', 'samtgemeinde', 'verwaltungsgemeinschaft', 'verwaltungsverband', 'vg_traegermodell'] as const;
 
 export interface ReconciliationInput {
   quelle?: string;
@@ -69,9 +75,11 @@ async function participantsToCompare(trx: Trx, solutionId: string): Promise<Part
   const rows = await trx.selectFrom('participant').select(['ars', 'stage', 'snapshot']).where('solution_id', '=', solutionId).orderBy('ars').execute();
   const members = await trx
     .selectFrom('participant')
+    .innerJoin('authority as verband', 'verband.ars', 'participant.ars')
     .innerJoin('authority as member', 'member.parent_ars', 'participant.ars')
     .select(['participant.ars as parent', 'member.ars as ars'])
     .where('participant.solution_id', '=', solutionId)
+    .where('verband.kind', 'in', GEMEINDEVERBAND_KINDS)
     .where('member.active', '=', true)
     .execute();
   const membersOf = new Map<string, string[]>();
@@ -107,8 +115,7 @@ export async function importReconciliation(
       .selectFrom('bus_bb_reconciliation')
       .select('id')
       .where('solution_id', '=', solutionId)
-      .orderBy('created_at', 'desc')
-      .orderBy('id')
+      .orderBy('seq', 'desc')
       .executeTakeFirst();
     const before = new Map<string, ReconciliationCategory>();
     if (previous) {
@@ -185,8 +192,7 @@ function selectReconciliations(db: Db, solutionId: string) {
     .selectFrom('bus_bb_reconciliation')
     .select(['id', 'solution_id', 'previous_id', 'source_name', 'summary', 'issues', 'changes', 'created_by', 'created_at', 'applied_by', 'applied_at', 'apply_result'])
     .where('solution_id', '=', solutionId)
-    .orderBy('created_at', 'desc')
-    .orderBy('id')
+    .orderBy('seq', 'desc')
     .execute();
 }
 
@@ -270,8 +276,7 @@ export async function applyReconciliation(deps: ReconciliationDeps, principal: P
       .selectFrom('bus_bb_reconciliation')
       .select('id')
       .where('solution_id', '=', solutionId)
-      .orderBy('created_at', 'desc')
-      .orderBy('id')
+      .orderBy('seq', 'desc')
       .executeTakeFirstOrThrow();
     if (newest.id !== id) {
       throw new ConflictProblem('Es gibt einen neueren Abgleich dieser Lösung; nur der neueste lässt sich anwenden.', { newestId: newest.id });

@@ -268,6 +268,8 @@ export type ReconciliationCategory = 'bestaetigt' | 'gemeldet-nicht-gefunden' | 
 /** One import of a PVOG/BUS-BB export for one solution (migration 0009). */
 export interface BusBbReconciliationTable {
   id: string;
+  /** Order of the imports (bigserial). */
+  seq: Generated<string>;
   solution_id: string;
   /** The solution's previous reconciliation, against which `changes` were computed. */
   previous_id: string | null;

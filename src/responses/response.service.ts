@@ -14,6 +14,7 @@ import {
 } from '../engine/workflow.engine.ts';
 import { berlinDate, isCalendarDate } from '../time/berlin.clock.ts';
 import { findLinkByToken } from './response-link.service.ts';
+import { BUS_BB_SCHRITTE, type BusBbSchritt } from '../../workflows/index.ts';
 
 /**
  * An authority's answer through a signed link: checked against the link, validated
@@ -31,7 +32,8 @@ export type StructuredAnswer =
   | { purpose: 'interesse'; wahl: InteresseWahl; freitext?: string }
   | { purpose: 'pilot'; freitext?: string }
   | { purpose: 'bereitschaft'; status: ReadinessStatus; ab?: string; gruende?: ReadinessReason[]; freitext?: string }
-  | { purpose: 'bus-bb'; onlineDienstUrl: string; verknuepftAm: string };
+  /** A linking report (URL and date), or – without them – a report of the BUS-BB steps done so far. */
+  | { purpose: 'bus-bb'; onlineDienstUrl?: string; verknuepftAm?: string; schritte?: BusBbSchritt[] };
 
 /** What a used link keeps: the answer, when it came, and where it moved the participant. */
 export type RecordedAnswer = StructuredAnswer & { at: string; stage: string };
@@ -208,6 +210,12 @@ export function validateAnswer(
     const onlineDienstUrl = single(fields, 'onlineDienstUrl');
     const raw = single(fields, 'verknuepftAm');
     const verknuepftAm = parseFormDate(raw);
+    const chosen = list(fields, 'schritte');
+    const schritte = BUS_BB_SCHRITTE.filter((schritt) => chosen.includes(schritt));
+    if (schritte.length !== chosen.length) errors.push({ field: 'schritte', message: 'Bitte wählen Sie nur die angebotenen Schritte aus.' });
+    // Steps without a linking yet (Online-Dienst created, Zuständigkeit still missing): a progress report.
+    const progressOnly = schritte.length > 0 && !schritte.includes('zustaendigkeit-zugeordnet') && !onlineDienstUrl && !raw;
+    if (progressOnly) return errors.length ? { answer: null, errors } : { answer: { purpose, schritte }, errors: [] };
     if (!onlineDienstUrl) errors.push({ field: 'onlineDienstUrl', message: 'Bitte geben Sie die Adresse (URL) des Online-Dienstes an.' });
     else if (!isHttpUrl(onlineDienstUrl) || onlineDienstUrl.length > MAX_TEXT) {
       errors.push({ field: 'onlineDienstUrl', message: 'Bitte geben Sie eine vollständige Adresse an, die mit https:// beginnt.' });
@@ -215,7 +223,7 @@ export function validateAnswer(
     if (!raw) errors.push({ field: 'verknuepftAm', message: 'Bitte geben Sie an, wann Sie den Online-Dienst verknüpft haben.' });
     else if (!verknuepftAm) errors.push({ field: 'verknuepftAm', message: 'Bitte geben Sie das Datum im Format TT.MM.JJJJ an.' });
     else if (verknuepftAm > today) errors.push({ field: 'verknuepftAm', message: 'Das Datum liegt in der Zukunft.' });
-    answer = { purpose, onlineDienstUrl, verknuepftAm: verknuepftAm ?? raw };
+    answer = { purpose, onlineDienstUrl, verknuepftAm: verknuepftAm ?? raw, ...(schritte.length ? { schritte } : {}) };
   }
   return errors.length ? { answer: null, errors } : { answer, errors: [] };
 }
@@ -243,11 +251,13 @@ export function participantEventsFor(answer: StructuredAnswer, stage: string): W
       return [{ type: 'BEREITSCHAFT_MELDEN', ...readiness }];
     }
     case 'bus-bb': {
+      // Invited authorities may skip the readiness answer and report directly.
+      const start: WorkflowEvent[] = stage === 'eingeladen' ? [{ type: 'ONBOARDING_STARTEN' }] : [];
+      if (answer.onlineDienstUrl === undefined) return [...start, { type: 'BUS_BB_SCHRITTE_MELDEN', schritte: answer.schritte ?? [] }];
       const report = { onlineDienstUrl: answer.onlineDienstUrl, verknuepftAm: answer.verknuepftAm };
       if (stage === 'pilot-bestaetigt') return [{ type: 'PILOT_LIVE_MELDEN', ...report }];
-      // Invited authorities may skip the readiness answer and report the linking directly.
-      if (stage === 'eingeladen') return [{ type: 'ONBOARDING_STARTEN' }, { type: 'BUS_BB_VERKNUEPFUNG_MELDEN', ...report }];
-      return [{ type: 'BUS_BB_VERKNUEPFUNG_MELDEN', ...report }];
+      if (stage === 'bus-bb-verknuepft') return [{ type: 'BUS_BB_SCHRITTE_MELDEN', schritte: answer.schritte?.length ? answer.schritte : ['online-dienst-angelegt', 'zustaendigkeit-zugeordnet'] }];
+      return [...start, { type: 'BUS_BB_VERKNUEPFUNG_MELDEN', ...report, ...(answer.schritte?.length ? { schritte: answer.schritte } : {}) }];
     }
   }
 }
