@@ -13,6 +13,7 @@ import { problemResponses, ProblemSchema } from './response.schemas.ts';
 
 export const API_TAGS = [
   { name: 'EfA-Lösungen', description: 'Registrieren, Zuständigkeit, Ereignisse der Lösung und ihrer teilnehmenden Behörden, Verlauf' },
+  { name: 'BUS-BB', description: 'Leistungsbeschreibungen im BUS-BB und Abgleich der Meldungen mit PVOG/BUS-BB-Exporten' },
   { name: 'Mailings', description: 'Mail-Vorlagen, Angaben für die Mails, Versand und Zustellstatus, lokaler Postausgang' },
   { name: 'Kommunalverzeichnis', description: 'Behörden Brandenburgs und Import des Kommunalverzeichnisses' },
   { name: 'Verwaltung', description: 'API-Tokens und Hintergrundaufträge (nur Admins)' },

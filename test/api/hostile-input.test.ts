@@ -234,6 +234,8 @@ function eventSamples(world: World): { solution: Json[]; participant: Json[] } {
       { type: 'BEREITSCHAFT_MELDEN', status: 'nicht-bereit', gruende: ['epayment', 'sonstiges'], freitext: 'Kasse fehlt' },
       { type: 'ONBOARDING_STARTEN' },
       { type: 'BUS_BB_VERKNUEPFUNG_MELDEN', onlineDienstUrl: 'https://service.potsdam.example/elterngeld', verknuepftAm: yesterday(world.env) },
+      { type: 'BUS_BB_SCHRITTE_MELDEN', schritte: ['online-dienst-angelegt'], freitext: 'Zuständigkeit folgt' },
+      { type: 'BUS_BB_SCHRITT_BESTAETIGEN', schritt: 'online-dienst-angelegt' },
       { type: 'LIVE_BESTAETIGEN' },
       { type: 'ABLEHNEN', reason: 'kein Bedarf' },
       { type: 'NICHT_ZUSTAENDIG_MELDEN', reason: 'Landkreis zuständig' },
@@ -271,6 +273,9 @@ function bodySamples(world: World, path: string, method: string): Json[] | undef
     'post /api/v1/solutions/{id}/mailings/preview': [
       { kind: 'erinnerung', ars: POTSDAM, empfaenger: 'behoerde', deadline: inAWeek(env), erinnerungNummer: 1 },
     ],
+    'post /api/v1/solutions/{id}/bus-bb/leistungsbeschreibungen': [{ leikaKey: '99036005000000', note: 'Text vom Bund' }],
+    // The records are read defensively (unknown fields are normal in XZuFi) and reported one by one: probed in reconciliation.test.ts.
+    'post /api/v1/solutions/{id}/reconciliations': [{ quelle: 'PVOG-Export', exportiertAm: yesterday(env), leistungen: [], zustaendigkeiten: [], onlinedienste: [] }],
     'post /api/v1/admin/tokens': [{ role: 'ministry', ministry: 'MIK', label: 'Referat 23' }],
     'post /api/v1/admin/mail/bounces': [{ messageId: '<unbekannt@msgiv.example>', reason: '550 unbekannt' }],
   };
@@ -281,6 +286,7 @@ function pathParamSample(world: World, path: string, name: string): string {
   if (name === 'id') return path.startsWith('/api/v1/admin/tokens') ? world.tokenId : world.solutionId;
   if (name === 'ars') return POTSDAM;
   if (name === 'mailingId') return world.mailingId;
+  if (name === 'reconciliationId') return '00000000-0000-4000-8000-000000000000';
   if (name === 'kind') return 'erstinformation';
   if (name === 'file') return world.outboxFile;
   throw new Error(`no sample for path parameter ${name} of ${path}: add one`);

@@ -106,7 +106,20 @@ t.test('an invited authority is onboarded and goes live', async (t) => {
   snapshot = send(snapshot, { type: 'BUS_BB_VERKNUEPFUNG_MELDEN', onlineDienstUrl: URL_OK, at: AT });
   t.equal(participantStage(snapshot), 'bus-bb-verknuepft');
   t.same(snapshot.context.busBb, { onlineDienstUrl: URL_OK, verknuepftAm: null, gemeldetAm: AT });
-  t.same(allowedEvents(participantMachine, snapshot), ['LIVE_BESTAETIGEN', 'AUSSCHLIESSEN']);
+  t.same(allowedEvents(participantMachine, snapshot).sort(), ['AUSSCHLIESSEN', 'BUS_BB_SCHRITTE_MELDEN', 'BUS_BB_SCHRITT_BESTAETIGEN', 'LIVE_BESTAETIGEN']);
+  t.same(snapshot.context.busBbSchritte, {
+    'online-dienst-angelegt': { gemeldetAm: AT, bestaetigtAm: null },
+    'zustaendigkeit-zugeordnet': { gemeldetAm: AT, bestaetigtAm: null },
+  }, 'a linking report reports the first two steps');
+
+  t.equal(participantStage(send(snapshot, { type: 'LIVE_BESTAETIGEN' })), 'bus-bb-verknuepft', 'not live before the last step is confirmed');
+  const outOfOrder = send(snapshot, { type: 'BUS_BB_SCHRITT_BESTAETIGEN', schritt: 'lsp-sichtbar', at: AT });
+  t.same(outOfOrder.context, snapshot.context, 'steps are confirmed in order');
+  for (const schritt of ['online-dienst-angelegt', 'zustaendigkeit-zugeordnet', 'lsp-sichtbar'] as const) {
+    snapshot = send(snapshot, { type: 'BUS_BB_SCHRITT_BESTAETIGEN', schritt, at: AT });
+    t.equal(snapshot.context.busBbSchritte?.[schritt]?.bestaetigtAm, AT, schritt);
+  }
+  t.same(send(snapshot, { type: 'BUS_BB_SCHRITT_BESTAETIGEN', schritt: 'lsp-sichtbar', at: '2025-06-01T00:00:00.000Z' }).context, snapshot.context, 'once');
 
   snapshot = send(snapshot, { type: 'LIVE_BESTAETIGEN' });
   t.equal(participantStage(snapshot), 'live');
