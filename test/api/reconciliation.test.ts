@@ -121,7 +121,7 @@ for (const kind of databaseKinds()) {
 
     // Refused as a whole: a body that is not the file shape writes nothing.
     for (const [payload, field] of [
-      [{ ...exportDocument, zustaendigkeiten: 'keine Liste' }, '/body/zustaendigkeiten'],
+      [{ ...exportDocument, zustaendigkeiten: { keine: 'Liste' } }, '/body/zustaendigkeiten'],
       [{ ...exportDocument, extra: 1 }, '/body/extra'],
       [{ leistungen: [] }, '/body/zustaendigkeiten'],
       [{ ...exportDocument, exportiertAm: '2026-02-30' }, '/body/exportiertAm'],
