@@ -74,19 +74,20 @@ for (const kind of databaseKinds()) {
     const { env, base, link, answer, send, participant, ministry } = await world(t, kind);
     const redaktion = await env.roleToken('landesredaktion');
 
-    const form = await env.app.inject({ url: await link(BARNIM), headers: { host: HOST } });
+    // A link takes one answer: one authority reports its progress, another its linking with the steps.
+    const form = await env.app.inject({ url: await link(ODER_SPREE), headers: { host: HOST } });
     t.match(form.body, /name="schritte" value="online-dienst-angelegt"/, 'the form asks which steps are done');
     t.match(form.body, /Im Landesserviceportal sichtbar/);
 
-    const wrong = await answer(await link(BARNIM), [['schritte', 'alles-fertig']]);
+    const wrong = await answer(await link(ODER_SPREE), [['schritte', 'alles-fertig']]);
     t.equal(wrong.statusCode, 422, 'an unknown step is refused on the page');
 
-    const progress = await answer(await link(BARNIM), [['schritte', 'online-dienst-angelegt']]);
+    const progress = await answer(await link(ODER_SPREE), [['schritte', 'online-dienst-angelegt']]);
     t.equal(progress.statusCode, 200, progress.body);
     t.match(progress.body, /Online-Dienst im BUS-BB angelegt/, 'the thanks page repeats the steps');
-    let barnim = await participant(BARNIM);
-    t.equal(barnim.stage, 'onboarding', 'a first step of an invited authority starts its onboarding');
-    t.match(barnim.context.busBbSchritte, { 'online-dienst-angelegt': { gemeldetAm: env.clock.now.toISOString(), bestaetigtAm: null } });
+    const oderSpree = await participant(ODER_SPREE);
+    t.equal(oderSpree.stage, 'onboarding', 'a first step of an invited authority starts its onboarding');
+    t.same(oderSpree.context.busBbSchritte, { 'online-dienst-angelegt': { gemeldetAm: env.clock.now.toISOString(), bestaetigtAm: null } });
 
     const linked = await answer(await link(BARNIM), [
       ['schritte', 'zustaendigkeit-zugeordnet'],
@@ -95,7 +96,7 @@ for (const kind of databaseKinds()) {
       ['verknuepftAm', yesterday(env)],
     ]);
     t.equal(linked.statusCode, 200, linked.body);
-    barnim = await participant(BARNIM);
+    const barnim = await participant(BARNIM);
     t.equal(barnim.stage, 'bus-bb-verknuepft');
     t.same(Object.keys(barnim.context.busBbSchritte).sort(), ['lsp-sichtbar', 'online-dienst-angelegt', 'zustaendigkeit-zugeordnet']);
     t.ok(Object.values(barnim.context.busBbSchritte).every((s: any) => s.bestaetigtAm === null), 'reported, not yet confirmed');
@@ -122,8 +123,15 @@ for (const kind of databaseKinds()) {
     t.equal(live.statusCode, 200, live.body);
     t.equal(live.json().stage, 'live');
 
+    const progressHistory = (await env.app.inject({ url: `${base}/history?ars=${ODER_SPREE}&limit=100`, headers: bearer(ministry) })).json().items as Json[];
+    t.match(progressHistory.find((h) => h.eventType === 'BUS_BB_SCHRITTE_MELDEN'), {
+      actor: `behoerde:${ODER_SPREE}:link:bus-bb`,
+      fromStage: 'onboarding',
+      toStage: 'onboarding',
+      event: { schritte: ['online-dienst-angelegt'] },
+    });
     const history = (await env.app.inject({ url: `${base}/history?ars=${BARNIM}&limit=100`, headers: bearer(ministry) })).json().items as Json[];
-    t.match(history.find((h) => h.eventType === 'BUS_BB_SCHRITTE_MELDEN'), { actor: `behoerde:${BARNIM}:link:bus-bb`, fromStage: 'onboarding', toStage: 'onboarding' });
+    t.match(history.find((h) => h.eventType === 'BUS_BB_VERKNUEPFUNG_MELDEN'), { actor: `behoerde:${BARNIM}:link:bus-bb`, event: { schritte: ['zustaendigkeit-zugeordnet', 'lsp-sichtbar'] } });
     const confirmations = history.filter((h) => h.eventType === 'BUS_BB_SCHRITT_BESTAETIGEN');
     t.same(confirmations.map((h) => h.event.schritt), ['online-dienst-angelegt', 'zustaendigkeit-zugeordnet', 'lsp-sichtbar']);
     t.ok(confirmations.every((h) => h.actor.startsWith('landesredaktion:')), 'the Landesredaktion is the actor');
