@@ -14,6 +14,7 @@ import { recordRoutes } from './http/route-table.ts';
 import { problemResponses } from './http/response.schemas.ts';
 import { solutionRoutes } from './solutions/solution.routes.ts';
 import { pilotRoutes } from './pilots/pilot.routes.ts';
+import { busBbRoutes } from './busbb/busbb.routes.ts';
 import { directoryRoutes } from './directory/directory.routes.ts';
 import { tokenRoutes } from './auth/token.routes.ts';
 import { jobRoutes } from './engine/job.routes.ts';
@@ -142,6 +143,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       api.addHook('onRequest', createSolutionScopeHook(deps.db));
       await api.register(solutionRoutes, { db: deps.db, engine: deps.engine });
       await api.register(pilotRoutes, { db: deps.db, now: deps.engine.now });
+      await api.register(busBbRoutes, { db: deps.db, engine: deps.engine });
       await api.register(directoryRoutes, { db: deps.db, uploadLimitBytes: deps.bodyLimitBytes });
       await api.register(tokenRoutes, { db: deps.db });
       await api.register(jobRoutes, { db: deps.db });

@@ -24,6 +24,8 @@ export {
 } from './solution.machine.ts';
 
 export {
+  BUS_BB_SCHRITTE,
+  busBbSchritteOf,
   DEFAULT_FRIST_TAGE,
   MAX_ERINNERUNGEN,
   PARTICIPANT_DONE_STAGES,
@@ -50,6 +52,9 @@ export {
   type PilotCandidacy,
   type PilotQuelle,
   type Spitzenverband,
+  type BusBbSchritt,
+  type BusBbSchritte,
+  type BusBbSchrittStand,
   type Readiness,
   type ReadinessGrund,
   type RemindParticipantParams,

@@ -45,6 +45,41 @@ export interface ParticipantContext {
    * Snapshots from before the pilot phase was modelled lack it: read `context.pilot ?? null`.
    */
   pilot?: PilotCandidacy | null;
+  /**
+   * The BUS-BB steps: reported by the authority, confirmed by the Landesredaktion or the
+   * ministry. Absent in snapshots persisted before the steps existed: read as "nothing
+   * reported, nothing confirmed" (busBbSchritteOf).
+   */
+  busBbSchritte?: BusBbSchritte;
+}
+
+/**
+ * A participant's BUS-BB steps, in their order: the authority creates its Online-Dienst,
+ * assigns the Zuständigkeit (OE + Gebiet) to it, and the service shows in the
+ * Landesserviceportal. Confirmed one after the other; LIVE_BESTAETIGEN needs the last.
+ */
+export const BUS_BB_SCHRITTE = ['online-dienst-angelegt', 'zustaendigkeit-zugeordnet', 'lsp-sichtbar'] as const;
+export type BusBbSchritt = (typeof BUS_BB_SCHRITTE)[number];
+
+export interface BusBbSchrittStand {
+  /** When the authority reported the step (ISO timestamp), null if it did not. */
+  gemeldetAm: string | null;
+  /** When it was confirmed (ISO timestamp), null while it is not. */
+  bestaetigtAm: string | null;
+  /** Confirmed by a reconciliation with the PVOG export (its id). */
+  abgleichId?: string;
+}
+
+export type BusBbSchritte = Partial<Record<BusBbSchritt, BusBbSchrittStand>>;
+
+/** The steps of a context, also of one persisted before they existed. */
+export function busBbSchritteOf(context: { busBbSchritte?: unknown }): BusBbSchritte {
+  const value = context.busBbSchritte;
+  return typeof value === 'object' && value !== null ? (value as BusBbSchritte) : {};
+}
+
+function isBusBbSchritt(value: unknown): value is BusBbSchritt {
+  return (BUS_BB_SCHRITTE as readonly unknown[]).includes(value);
 }
 
 /** Where a pilot candidate came from (step 2 of the MIK guide). */
@@ -72,11 +107,14 @@ export interface PilotCandidacy {
 
 /** An authority's report of its BUS-BB linking: the date as it reported it, and when it reported. */
 export interface BusBbReport {
-  onlineDienstUrl: string;
+  /** null only when a reconciliation found the linking and the export named no address. */
+  onlineDienstUrl: string | null;
   /** YYYY-MM-DD as reported by the authority; null when the report named no date. */
   verknuepftAm: string | null;
   /** When the report reached the system (ISO timestamp). */
   gemeldetAm: string;
+  /** Set when the linking was taken over from a reconciliation with the PVOG export, not reported by the authority. */
+  abgleichId?: string;
 }
 
 export interface ParticipantInput {
@@ -109,7 +147,10 @@ export type ParticipantEvent =
       at: string;
     }
   | { type: 'ONBOARDING_STARTEN' }
-  | { type: 'BUS_BB_VERKNUEPFUNG_MELDEN'; onlineDienstUrl: string; verknuepftAm?: string; at: string }
+  | { type: 'BUS_BB_VERKNUEPFUNG_MELDEN'; onlineDienstUrl: string; verknuepftAm?: string; schritte?: BusBbSchritt[]; at: string }
+  | { type: 'BUS_BB_SCHRITTE_MELDEN'; schritte: BusBbSchritt[]; freitext?: string; at: string }
+  | { type: 'BUS_BB_SCHRITT_BESTAETIGEN'; schritt: BusBbSchritt; at: string }
+  | { type: 'BUS_BB_ABGLEICH_UEBERNEHMEN'; abgleichId: string; onlineDienstUrl?: string; at: string }
   | { type: 'LIVE_BESTAETIGEN' }
   | { type: 'ABLEHNEN'; reason: string }
   | { type: 'NICHT_ZUSTAENDIG_MELDEN'; reason: string }
@@ -131,6 +172,9 @@ export const PARTICIPANT_EVENT_TYPES = [
   'BEREITSCHAFT_MELDEN',
   'ONBOARDING_STARTEN',
   'BUS_BB_VERKNUEPFUNG_MELDEN',
+  'BUS_BB_SCHRITTE_MELDEN',
+  'BUS_BB_SCHRITT_BESTAETIGEN',
+  'BUS_BB_ABGLEICH_UEBERNEHMEN',
   'LIVE_BESTAETIGEN',
   'ABLEHNEN',
   'NICHT_ZUSTAENDIG_MELDEN',
@@ -146,6 +190,8 @@ export const PARTICIPANT_SYSTEM_EVENTS: Readonly<Partial<Record<ParticipantEvent
   INFORMIEREN:
     'Eine Behörde gilt als informiert, sobald der Mailserver ihre Erstinformation angenommen hat oder sie über einen Link der Erstinformation antwortet; das vermerkt das System selbst.',
   EINLADEN: 'Behörden werden mit dem Start einer Welle eingeladen (Ereignis WELLE_STARTEN an der Lösung); das System sendet EINLADEN selbst.',
+  BUS_BB_ABGLEICH_UEBERNEHMEN:
+    'Eine im PVOG-Export gefundene Verknüpfung übernimmt das System, wenn ein Abgleich angewandt wird (POST /api/v1/solutions/{id}/reconciliations/{reconciliationId}/apply).',
 };
 
 /** Stages after which an authority gets no more reminders. */
@@ -282,6 +328,25 @@ const DECISIONS: Partial<Record<ParticipantEventType, 'bestaetigt' | 'zurueckges
   PILOT_ABLEHNEN: 'abgelehnt',
 };
 
+/** Reports and confirmations of the BUS-BB steps: no change of stage. */
+const busBbSchritte = {
+  BUS_BB_SCHRITTE_MELDEN: { guard: 'schritteGueltig', actions: 'schritteMerken' },
+  BUS_BB_SCHRITT_BESTAETIGEN: { guard: 'schrittBestaetigbar', actions: 'schrittBestaetigen' },
+} as const;
+
+/** A reconciliation found the linking in the PVOG export and the ministry applied it. */
+const abgleich = {
+  BUS_BB_ABGLEICH_UEBERNEHMEN: { guard: 'abgleichGueltig', target: '#participant.bus-bb-verknuepft', actions: 'abgleichMerken' },
+} as const;
+
+function schritteGemeldet(schritte: BusBbSchritte, gemeldet: readonly BusBbSchritt[], at: string): BusBbSchritte {
+  const next = { ...schritte };
+  for (const schritt of new Set(gemeldet)) {
+    next[schritt] = { ...(next[schritt] ?? { bestaetigtAm: null }), gemeldetAm: at };
+  }
+  return next;
+}
+
 const einladen = {
   EINLADEN: { guard: 'einladungGueltig', target: '#participant.eingeladen', actions: 'einladungMerken' },
 } as const;
@@ -318,6 +383,26 @@ export const participantMachine = setup({
       (event.vorgeschlagenAm === undefined || isIsoDate(event.vorgeschlagenAm)) &&
       isNonBlank(event.at),
     weitereErinnerungMoeglich: ({ context }) => context.erinnerungen < MAX_ERINNERUNGEN,
+    schritteGueltig: ({ event }) =>
+      event.type === 'BUS_BB_SCHRITTE_MELDEN' &&
+      Array.isArray(event.schritte) &&
+      event.schritte.length > 0 &&
+      event.schritte.every(isBusBbSchritt) &&
+      isNonBlank(event.at),
+    // in order: a step is confirmed once, and only after the one before it
+    schrittBestaetigbar: ({ context, event }) => {
+      if (event.type !== 'BUS_BB_SCHRITT_BESTAETIGEN' || !isBusBbSchritt(event.schritt) || !isNonBlank(event.at)) return false;
+      const schritte = busBbSchritteOf(context);
+      const index = BUS_BB_SCHRITTE.indexOf(event.schritt);
+      if (schritte[event.schritt]?.bestaetigtAm) return false;
+      return index === 0 || Boolean(schritte[BUS_BB_SCHRITTE[index - 1]!]?.bestaetigtAm);
+    },
+    sichtbarBestaetigt: ({ context }) => Boolean(busBbSchritteOf(context)['lsp-sichtbar']?.bestaetigtAm),
+    abgleichGueltig: ({ event }) =>
+      event.type === 'BUS_BB_ABGLEICH_UEBERNEHMEN' &&
+      isNonBlank(event.abgleichId) &&
+      (event.onlineDienstUrl === undefined || isHttpUrl(event.onlineDienstUrl)) &&
+      isNonBlank(event.at),
     bereit: ({ event }) =>
       event.type === 'BEREITSCHAFT_MELDEN' && event.status === 'bereit' && isNonBlank(event.at),
     bereitAb: ({ event }) =>
@@ -382,6 +467,34 @@ export const participantMachine = setup({
         event.type === 'PILOT_LIVE_MELDEN' || event.type === 'BUS_BB_VERKNUEPFUNG_MELDEN'
           ? { onlineDienstUrl: event.onlineDienstUrl, verknuepftAm: event.verknuepftAm ?? null, gemeldetAm: event.at }
           : context.busBb,
+    }),
+    // A linking report says the Online-Dienst exists and is assigned; the form may add that it shows.
+    verknuepfungsSchritteMerken: assign(({ context, event }) => {
+      if (event.type !== 'BUS_BB_VERKNUEPFUNG_MELDEN') return {};
+      const gemeldet: BusBbSchritt[] = ['online-dienst-angelegt', 'zustaendigkeit-zugeordnet', ...(event.schritte ?? []).filter(isBusBbSchritt)];
+      return { busBbSchritte: schritteGemeldet(busBbSchritteOf(context), gemeldet, event.at) };
+    }),
+    schritteMerken: assign(({ context, event }) =>
+      event.type === 'BUS_BB_SCHRITTE_MELDEN' ? { busBbSchritte: schritteGemeldet(busBbSchritteOf(context), event.schritte, event.at) } : {},
+    ),
+    schrittBestaetigen: assign(({ context, event }) => {
+      if (event.type !== 'BUS_BB_SCHRITT_BESTAETIGEN') return {};
+      const schritte = busBbSchritteOf(context);
+      const stand = schritte[event.schritt] ?? { gemeldetAm: null, bestaetigtAm: null };
+      return { busBbSchritte: { ...schritte, [event.schritt]: { ...stand, bestaetigtAm: event.at } } };
+    }),
+    // The export proves the Online-Dienst exists and serves the Gebiet: the first two steps are confirmed by it.
+    abgleichMerken: assign(({ context, event }) => {
+      if (event.type !== 'BUS_BB_ABGLEICH_UEBERNEHMEN') return {};
+      const schritte = { ...busBbSchritteOf(context) };
+      for (const schritt of ['online-dienst-angelegt', 'zustaendigkeit-zugeordnet'] as const) {
+        const stand = schritte[schritt] ?? { gemeldetAm: null, bestaetigtAm: null };
+        schritte[schritt] = stand.bestaetigtAm ? stand : { ...stand, bestaetigtAm: event.at, abgleichId: event.abgleichId };
+      }
+      return {
+        busBb: { onlineDienstUrl: event.onlineDienstUrl ?? null, verknuepftAm: null, gemeldetAm: event.at, abgleichId: event.abgleichId },
+        busBbSchritte: schritte,
+      };
     }),
     // Effects: deliberately empty. The engine reads them from transition()'s
     // action list and runs them after commit.
@@ -477,6 +590,7 @@ export const participantMachine = setup({
           { guard: 'nichtBereit', actions: 'bereitschaftMerken' },
         ],
         ONBOARDING_STARTEN: 'onboarding',
+        ...abgleich,
         ...leaveWithReason,
       },
     },
@@ -485,15 +599,22 @@ export const participantMachine = setup({
         BUS_BB_VERKNUEPFUNG_MELDEN: {
           guard: 'onlineDienstGueltig',
           target: 'bus-bb-verknuepft',
-          actions: 'verknuepfungMerken',
+          actions: ['verknuepfungMerken', 'verknuepfungsSchritteMerken'],
         },
+        ...busBbSchritte,
+        ...abgleich,
         ...leaveWithReason,
       },
     },
     'bus-bb-verknuepft': {
-      // the Landesredaktion confirms the service shows in the Landesserviceportal;
-      // a linking that turns out wrong can still end with a reasoned exclusion
-      on: { LIVE_BESTAETIGEN: 'live', AUSSCHLIESSEN: leaveWithReason.AUSSCHLIESSEN },
+      // the Landesredaktion confirms the steps, the last one being that the service
+      // shows in the Landesserviceportal; a linking that turns out wrong can still end
+      // with a reasoned exclusion
+      on: {
+        ...busBbSchritte,
+        LIVE_BESTAETIGEN: { guard: 'sichtbarBestaetigt', target: 'live' },
+        AUSSCHLIESSEN: leaveWithReason.AUSSCHLIESSEN,
+      },
     },
     live: { type: 'final' },
     abgelehnt: {

@@ -32,6 +32,8 @@ export const ACCESS = {
   pilots: access('admin', 'ministry', 'kaz'),
   /** BUS-BB: confirm Leistungsbeschreibungen and participants' BUS-BB steps. */
   busBb: access('admin', 'ministry', 'landesredaktion'),
+  /** Participant events: steering roles send all client events, the Landesredaktion only its confirmations (PARTICIPANT_EVENTS_BY_ROLE). */
+  participantEvents: access('admin', 'ministry', 'landesredaktion'),
   /** Reconciliation imports of PVOG/BUS-BB exports. */
   reconcile: access('admin', 'ministry', 'landesredaktion'),
   /** API tokens: admins all, ministries their own ministry's. */
@@ -39,6 +41,21 @@ export const ACCESS = {
   /** Operations: directory imports, jobs, outbox. */
   admin: access('admin'),
 } as const;
+
+/**
+ * Which participant events a role may send through the event route, for roles that may
+ * send only some (the route's roles are ACCESS.participantEvents); a role not listed
+ * here sends every client event. The Landesredaktion confirms BUS-BB steps and that a
+ * service shows in the Landesserviceportal – it does not steer the rollout.
+ */
+export const PARTICIPANT_EVENTS_BY_ROLE: Readonly<Partial<Record<Role, readonly string[]>>> = {
+  landesredaktion: ['BUS_BB_SCHRITT_BESTAETIGEN', 'LIVE_BESTAETIGEN'],
+};
+
+export function mayRoleSendParticipantEvent(role: Role, eventType: string): boolean {
+  const only = PARTICIPANT_EVENTS_BY_ROLE[role];
+  return only === undefined || only.includes(eventType);
+}
 
 export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);

@@ -342,6 +342,47 @@ export interface PilotItSupportTable {
   updated_at: Timestamp;
 }
 
+export interface BusBbLeistungsbeschreibungTable {
+  solution_id: string;
+  leika_key: string;
+  note: string | null;
+  confirmed_by: string;
+  confirmed_at: CreatedAt;
+}
+
+/** A participant's category in a reconciliation with a PVOG/BUS-BB export. */
+export type ReconciliationCategory = 'bestaetigt' | 'gemeldet-nicht-gefunden' | 'gefunden-nicht-gemeldet' | 'fehlt';
+
+/** One import of a PVOG/BUS-BB export for one solution (migration 0009). */
+export interface BusBbReconciliationTable {
+  id: string;
+  /** Order of the imports (bigserial). */
+  seq: Generated<string>;
+  solution_id: string;
+  /** The solution's previous reconciliation, against which `changes` were computed. */
+  previous_id: string | null;
+  source_name: string;
+  summary: Json<Record<string, unknown>>;
+  /** Invalid records: pointer into the file and reason. */
+  issues: Json<{ pointer: string; reason: string }[]>;
+  changes: Json<{ ars: string; from: ReconciliationCategory | null; to: ReconciliationCategory }[]>;
+  created_by: string;
+  created_at: CreatedAt;
+  applied_by: ColumnType<string | null, string | null | undefined, string | null>;
+  applied_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  apply_result: ColumnType<Record<string, unknown> | null, JsonText<Record<string, unknown>> | null | undefined, JsonText<Record<string, unknown>> | null>;
+}
+
+export interface BusBbReconciliationResultTable {
+  reconciliation_id: string;
+  ars: string;
+  category: ReconciliationCategory;
+  previous_category: ReconciliationCategory | null;
+  /** The participant's stage when the export was imported. */
+  stage: string;
+  details: Json<Record<string, unknown>>;
+}
+
 export interface Database {
   directory_import: DirectoryImportTable;
   authority: AuthorityTable;
@@ -362,6 +403,9 @@ export interface Database {
   pilot_it_support: PilotItSupportTable;
   wave: WaveTable;
   wave_member: WaveMemberTable;
+  bus_bb_leistungsbeschreibung: BusBbLeistungsbeschreibungTable;
+  bus_bb_reconciliation: BusBbReconciliationTable;
+  bus_bb_reconciliation_result: BusBbReconciliationResultTable;
 }
 
 export type Authority = Selectable<AuthorityTable>;

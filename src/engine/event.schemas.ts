@@ -1,5 +1,6 @@
 import { Type, type TObject, type TProperties, type TSchema } from 'typebox';
 import {
+  BUS_BB_SCHRITTE,
   PARTICIPANT_EVENT_TYPES,
   PARTICIPANT_SYSTEM_EVENTS,
   READINESS_GRUENDE,
@@ -9,7 +10,7 @@ import {
   type ParticipantEventType,
   type SolutionEventType,
 } from '../../workflows/index.ts';
-import { Ars, CalendarDate, FristTage, HttpUrl, NonBlankLine, Text } from '../validation/common.schemas.ts';
+import { Ars, CalendarDate, FristTage, HttpUrl, NonBlankLine, Text, Uuid } from '../validation/common.schemas.ts';
 
 /** How much a lesson learned matters for the rollout. */
 export const LESSON_RELEVANZ = ['hoch', 'mittel', 'niedrig'] as const;
@@ -38,6 +39,11 @@ const linking = {
   onlineDienstUrl: HttpUrl('Adresse des verknüpften Online-Dienstes (http/https)'),
   verknuepftAm: Type.Optional(CalendarDate('Tag der Verknüpfung, wie die Behörde ihn meldet (JJJJ-MM-TT, nicht in der Zukunft)')),
 };
+
+const BusBbSchritt = Type.Enum([...BUS_BB_SCHRITTE], {
+  description: 'BUS-BB-Schritt: online-dienst-angelegt → zustaendigkeit-zugeordnet (OE + Gebiet) → lsp-sichtbar (im Landesserviceportal sichtbar)',
+});
+const BusBbSchrittListe = Type.Array(BusBbSchritt, { minItems: 1, maxItems: BUS_BB_SCHRITTE.length, uniqueItems: true, description: 'erledigte BUS-BB-Schritte' });
 
 export const SOLUTION_EVENT_SCHEMAS = {
   ERSTINFORMATION_STARTEN: solutionEvent('ERSTINFORMATION_STARTEN', 'Schritt 1 beginnen: die Erstinformation vorbereiten', {}),
@@ -92,8 +98,22 @@ export const PARTICIPANT_EVENT_SCHEMAS = {
     freitext: Type.Optional(Text('Erläuterung; Pflicht bei Grund „sonstiges“')),
   }),
   ONBOARDING_STARTEN: participantEvent('ONBOARDING_STARTEN', 'Anbindung beginnt', {}),
-  BUS_BB_VERKNUEPFUNG_MELDEN: participantEvent('BUS_BB_VERKNUEPFUNG_MELDEN', 'die Behörde hat den Online-Dienst in BUS-BB verknüpft', linking),
-  LIVE_BESTAETIGEN: participantEvent('LIVE_BESTAETIGEN', 'Landesredaktion: im Landesserviceportal sichtbar', {}),
+  BUS_BB_VERKNUEPFUNG_MELDEN: participantEvent('BUS_BB_VERKNUEPFUNG_MELDEN', 'die Behörde hat den Online-Dienst in BUS-BB verknüpft (Online-Dienst angelegt und Zuständigkeit zugeordnet)', {
+    ...linking,
+    schritte: Type.Optional(BusBbSchrittListe),
+  }),
+  BUS_BB_SCHRITTE_MELDEN: participantEvent('BUS_BB_SCHRITTE_MELDEN', 'die Behörde meldet erledigte BUS-BB-Schritte (Stadium bleibt)', {
+    schritte: BusBbSchrittListe,
+    ...note,
+  }),
+  BUS_BB_SCHRITT_BESTAETIGEN: participantEvent('BUS_BB_SCHRITT_BESTAETIGEN', 'Landesredaktion oder Ministerium bestätigt einen BUS-BB-Schritt (der Reihe nach)', {
+    schritt: BusBbSchritt,
+  }),
+  BUS_BB_ABGLEICH_UEBERNEHMEN: participantEvent('BUS_BB_ABGLEICH_UEBERNEHMEN', 'nur das System: Verknüpfung aus einem angewandten PVOG-Abgleich übernommen', {
+    abgleichId: { ...Uuid, description: 'der Abgleich, dessen Export die Verknüpfung belegt' },
+    onlineDienstUrl: Type.Optional(HttpUrl('Adresse des Onlinedienstes laut Export')),
+  }),
+  LIVE_BESTAETIGEN: participantEvent('LIVE_BESTAETIGEN', 'Landesredaktion: im Landesserviceportal sichtbar (setzt den bestätigten Schritt lsp-sichtbar voraus)', {}),
   ABLEHNEN: participantEvent('ABLEHNEN', 'die Behörde lehnt ab', reason()),
   NICHT_ZUSTAENDIG_MELDEN: participantEvent('NICHT_ZUSTAENDIG_MELDEN', 'die Behörde ist nicht zuständig', reason('wer stattdessen zuständig ist')),
   AUSSCHLIESSEN: participantEvent('AUSSCHLIESSEN', 'Behörde begründet ausnehmen', reason()),

@@ -14,8 +14,9 @@ import { problemResponses, ProblemSchema } from './response.schemas.ts';
 export const API_TAGS = [
   { name: 'EfA-Lösungen', description: 'Registrieren, Zuständigkeit, Ereignisse der Lösung und ihrer teilnehmenden Behörden, Verlauf' },
   { name: 'Pilotphase', description: 'Schritt 2: Pilotkandidaten, Checkliste je Pilot, Termine, Einbindung von ZIT-BB/DIKOM, Lessons learned' },
-  { name: 'Mailings', description: 'Mail-Vorlagen, Angaben für die Mails, Versand und Zustellstatus, lokaler Postausgang, Erneuerung der Antwort-Links' },
   { name: 'Wellen', description: 'Rollout-Wellen planen, starten und verfolgen (Schritt 3)' },
+  { name: 'BUS-BB', description: 'Leistungsbeschreibungen im BUS-BB und Abgleich der Meldungen mit PVOG/BUS-BB-Exporten' },
+  { name: 'Mailings', description: 'Mail-Vorlagen, Angaben für die Mails, Versand und Zustellstatus, lokaler Postausgang, Erneuerung der Antwort-Links' },
   { name: 'Kommunalverzeichnis', description: 'Behörden Brandenburgs und Import des Kommunalverzeichnisses' },
   { name: 'Verwaltung', description: 'API-Tokens und Hintergrundaufträge (nur Admins)' },
   { name: 'Betrieb', description: 'Bereitschaft des Dienstes' },

@@ -103,6 +103,12 @@ const STATUS_LABELS: Record<string, string> = {
   'nicht-bereit': 'Wir sind noch nicht bereit.',
 };
 
+export const BUS_BB_SCHRITT_LABELS: Record<string, string> = {
+  'online-dienst-angelegt': 'Online-Dienst im BUS-BB angelegt',
+  'zustaendigkeit-zugeordnet': 'Zuständigkeit zugeordnet (Organisationseinheit und Gebiet)',
+  'lsp-sichtbar': 'Im Landesserviceportal sichtbar',
+};
+
 export const REASON_LABELS: Record<ReadinessReason, string> = {
   'fachverfahren-anbindung': 'Anbindung unseres Fachverfahrens',
   epayment: 'ePayment (Bezahldienst)',
@@ -172,8 +178,11 @@ export function describeAnswer(recorded: RecordedAnswer): Array<[string, string]
       break;
     case 'bus-bb':
     case 'pilotbetrieb':
-      rows.push(['Online-Dienst', recorded.onlineDienstUrl]);
-      rows.push(['Verknüpft am', germanDate(recorded.verknuepftAm)]);
+      if (recorded.onlineDienstUrl) rows.push(['Online-Dienst', recorded.onlineDienstUrl]);
+      if (recorded.verknuepftAm) rows.push(['Verknüpft am', germanDate(recorded.verknuepftAm)]);
+      if (recorded.purpose === 'bus-bb' && recorded.schritte?.length) {
+        rows.push(['Erledigte Schritte', recorded.schritte.map((s) => BUS_BB_SCHRITT_LABELS[s] ?? s).join(', ')]);
+      }
       break;
   }
   rows.push(['Eingegangen am', germanDateTime(recorded.at)]);
@@ -225,6 +234,7 @@ function anchorOf(field: string): string {
   if (field === 'wahl') return 'f-wahl-interesse';
   if (field === 'status') return 'f-status-bereit';
   if (field === 'gruende') return `f-gruende-${READINESS_REASONS[0]}`;
+  if (field === 'schritte') return 'f-schritte-online-dienst-angelegt';
   return `f-${field}`;
 }
 
@@ -328,8 +338,10 @@ function formFields(purpose: LinkPurpose, w: FormWriter): { intro: string; field
     case 'bus-bb':
       return {
         intro:
-          'Bitte melden Sie, dass Ihre Behörde den Online-Dienst im BUS-BB angelegt und mit Ihrer Organisationseinheit verknüpft hat.',
+          'Bitte melden Sie, wie weit Ihre Behörde im BUS-BB ist: Online-Dienst angelegt, Zuständigkeit (Organisationseinheit und Gebiet) zugeordnet, im Landesserviceportal sichtbar. ' +
+          'Sobald die Zuständigkeit zugeordnet ist, geben Sie bitte auch die Adresse des Online-Dienstes und den Tag der Verknüpfung an.',
         fields: [
+          w.choices('checkbox', 'schritte', 'Welche Schritte sind erledigt?', BUS_BB_SCHRITT_LABELS, 'Mehrere Antworten möglich. Die Landesredaktion bestätigt die Schritte.'),
           w.input('url', 'onlineDienstUrl', 'Adresse (URL) des Online-Dienstes', 'Beginnt mit https://', ' autocomplete="url" spellcheck="false"'),
           w.input('date', 'verknuepftAm', 'Verknüpft am', DATE_HINT),
         ].join('\n'),

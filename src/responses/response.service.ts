@@ -14,6 +14,7 @@ import {
 } from '../engine/workflow.engine.ts';
 import { berlinDate, isCalendarDate } from '../time/berlin.clock.ts';
 import { findLinkByToken } from './response-link.service.ts';
+import { BUS_BB_SCHRITTE, type BusBbSchritt } from '../../workflows/index.ts';
 
 /**
  * An authority's answer through a signed link: checked against the link, validated
@@ -31,7 +32,8 @@ export type StructuredAnswer =
   | { purpose: 'interesse'; wahl: InteresseWahl; freitext?: string }
   | { purpose: 'pilot'; freitext?: string }
   | { purpose: 'bereitschaft'; status: ReadinessStatus; ab?: string; gruende?: ReadinessReason[]; freitext?: string }
-  | { purpose: 'bus-bb'; onlineDienstUrl: string; verknuepftAm: string }
+  /** A linking report (URL and date), or – without them – a report of the BUS-BB steps done so far. */
+  | { purpose: 'bus-bb'; onlineDienstUrl?: string; verknuepftAm?: string; schritte?: BusBbSchritt[] }
   /** A pilot's go-live through its page (the checklist items it ticks are no answer of the link). */
   | { purpose: 'pilotbetrieb'; onlineDienstUrl: string; verknuepftAm: string };
 
@@ -228,9 +230,16 @@ export function validateAnswer(
     // the pilot's page validates its own forms (src/pilots/pilot-page.service.ts)
     errors.push({ field: 'aktion', message: 'Bitte nutzen Sie die Formulare der Seite.' });
   } else {
+    const chosen = list(fields, 'schritte');
+    const schritte = BUS_BB_SCHRITTE.filter((schritt) => chosen.includes(schritt));
+    if (schritte.length !== chosen.length) errors.push({ field: 'schritte', message: 'Bitte wählen Sie nur die angebotenen Schritte aus.' });
+    // Steps without a linking yet (Online-Dienst created, Zuständigkeit still missing): a progress report.
+    const progressOnly =
+      schritte.length > 0 && !schritte.includes('zustaendigkeit-zugeordnet') && !single(fields, 'onlineDienstUrl') && !single(fields, 'verknuepftAm');
+    if (progressOnly) return errors.length ? { answer: null, errors } : { answer: { purpose, schritte }, errors: [] };
     const linking = validateLinking(fields, now);
     errors.push(...linking.errors);
-    answer = { purpose, onlineDienstUrl: linking.onlineDienstUrl, verknuepftAm: linking.verknuepftAm };
+    answer = { purpose, onlineDienstUrl: linking.onlineDienstUrl, verknuepftAm: linking.verknuepftAm, ...(schritte.length ? { schritte } : {}) };
   }
   return errors.length ? { answer: null, errors } : { answer, errors: [] };
 }
@@ -260,11 +269,13 @@ export function participantEventsFor(answer: StructuredAnswer, stage: string): W
     case 'pilotbetrieb':
       return [{ type: 'PILOT_LIVE_MELDEN', onlineDienstUrl: answer.onlineDienstUrl, verknuepftAm: answer.verknuepftAm }];
     case 'bus-bb': {
+      // Invited authorities may skip the readiness answer and report directly.
+      const start: WorkflowEvent[] = stage === 'eingeladen' ? [{ type: 'ONBOARDING_STARTEN' }] : [];
+      if (answer.onlineDienstUrl === undefined) return [...start, { type: 'BUS_BB_SCHRITTE_MELDEN', schritte: answer.schritte ?? [] }];
       const report = { onlineDienstUrl: answer.onlineDienstUrl, verknuepftAm: answer.verknuepftAm };
       if (stage === 'pilot-bestaetigt') return [{ type: 'PILOT_LIVE_MELDEN', ...report }];
-      // Invited authorities may skip the readiness answer and report the linking directly.
-      if (stage === 'eingeladen') return [{ type: 'ONBOARDING_STARTEN' }, { type: 'BUS_BB_VERKNUEPFUNG_MELDEN', ...report }];
-      return [{ type: 'BUS_BB_VERKNUEPFUNG_MELDEN', ...report }];
+      if (stage === 'bus-bb-verknuepft') return [{ type: 'BUS_BB_SCHRITTE_MELDEN', schritte: answer.schritte?.length ? answer.schritte : ['online-dienst-angelegt', 'zustaendigkeit-zugeordnet'] }];
+      return [...start, { type: 'BUS_BB_VERKNUEPFUNG_MELDEN', ...report, ...(answer.schritte?.length ? { schritte: answer.schritte } : {}) }];
     }
   }
 }

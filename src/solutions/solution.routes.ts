@@ -7,9 +7,9 @@ import { actorOf } from '../auth/api-token.service.ts';
 import { requirePrincipal } from '../auth/auth.hook.ts';
 import { sendParticipantEvent, sendSolutionEvent, type EngineDeps } from '../engine/workflow.engine.ts';
 import { eventBodySchemas, ParticipantEventBody, SolutionEventBody } from '../engine/event.schemas.ts';
-import { NotFoundProblem } from '../http/problem.ts';
+import { ForbiddenProblem, NotFoundProblem } from '../http/problem.ts';
 import { problemResponses } from '../http/response.schemas.ts';
-import { ACCESS } from '../auth/roles.ts';
+import { ACCESS, mayRoleSendParticipantEvent, PARTICIPANT_EVENTS_BY_ROLE } from '../auth/roles.ts';
 import { LARGE_JSON_BODY_LIMIT_BYTES } from '../http/body-limits.ts';
 import { eventResultToHttp } from '../http/event-result.ts';
 import { PARTICIPANT_STAGES, SOLUTION_STAGES } from '../../workflows/index.ts';
@@ -258,20 +258,28 @@ export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fas
   app.post(
     '/solutions/:id/participants/:ars/events',
     {
-      config: STEER,
+      config: { roles: [...ACCESS.participantEvents] },
       schema: {
         tags,
         operationId: 'sendParticipantEvent',
         summary: 'Ereignis an eine teilnehmende Behörde senden',
+        description: 'Die Landesredaktion sendet nur BUS_BB_SCHRITT_BESTAETIGEN und LIVE_BESTAETIGEN (sonst 403).',
         params: ParticipantParams,
         body: ParticipantEventBody,
         response: { 200: AppliedEventView, ...EVENT_PROBLEMS },
       },
     },
-    async (request) =>
-      eventResultToHttp(
+    async (request) => {
+      const { role } = requirePrincipal(request);
+      if (!mayRoleSendParticipantEvent(role, request.body.type)) {
+        throw new ForbiddenProblem(
+          `Die Rolle „${role}“ sendet an Teilnehmende nur ${PARTICIPANT_EVENTS_BY_ROLE[role]!.join(' und ')}, nicht ${request.body.type}.`,
+        );
+      }
+      return eventResultToHttp(
         await sendParticipantEvent(engine, { solutionId: request.params.id, ars: request.params.ars, event: request.body, ...senderOf(request) }),
-      ),
+      );
+    },
   );
 
   app.post(

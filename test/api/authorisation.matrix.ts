@@ -18,6 +18,8 @@ export interface RouteAccess {
 const READ: RouteAccess = { admin: 'yes', ministry: 'own', kaz: 'yes', landesredaktion: 'yes' };
 const STEER: RouteAccess = { admin: 'yes', ministry: 'own', kaz: 'no', landesredaktion: 'no' };
 const ADMIN: RouteAccess = { admin: 'yes', ministry: 'no', kaz: 'no', landesredaktion: 'no' };
+/** Landesredaktion confirms and reconciles BUS-BB; the Kaz only reads. */
+const BUS_BB: RouteAccess = { admin: 'yes', ministry: 'own', kaz: 'no', landesredaktion: 'yes' };
 const DIRECTORY: RouteAccess = { admin: 'yes', ministry: 'yes', kaz: 'yes', landesredaktion: 'yes' };
 /** Pilot work: ministries (their own solutions) and the Kaz. */
 const PILOTS: RouteAccess = { admin: 'yes', ministry: 'own', kaz: 'yes', landesredaktion: 'no' };
@@ -46,7 +48,7 @@ export const MATRIX: Readonly<Record<string, RouteAccess>> = {
   'POST /api/v1/solutions/:id/events': STEER,
   'GET /api/v1/solutions/:id/participants': READ,
   'GET /api/v1/solutions/:id/participants/:ars': READ,
-  'POST /api/v1/solutions/:id/participants/:ars/events': STEER,
+  'POST /api/v1/solutions/:id/participants/:ars/events': BUS_BB,
   'POST /api/v1/solutions/:id/participants/events': STEER,
   'POST /api/v1/solutions/:id/participants/:ars/link-renewals': STEER,
   'GET /api/v1/solutions/:id/history': READ,
@@ -69,6 +71,13 @@ export const MATRIX: Readonly<Record<string, RouteAccess>> = {
   'DELETE /api/v1/solutions/:id/waves/:waveId/members/:ars': STEER,
   'POST /api/v1/solutions/:id/waves/:waveId/start': STEER,
   'GET /api/v1/solutions/:id/waves/:waveId/progress': READ,
+
+  'GET /api/v1/solutions/:id/bus-bb/leistungsbeschreibungen': READ,
+  'POST /api/v1/solutions/:id/bus-bb/leistungsbeschreibungen': BUS_BB,
+  'POST /api/v1/solutions/:id/reconciliations': BUS_BB,
+  'GET /api/v1/solutions/:id/reconciliations': READ,
+  'GET /api/v1/solutions/:id/reconciliations/:reconciliationId': READ,
+  'POST /api/v1/solutions/:id/reconciliations/:reconciliationId/apply': BUS_BB,
 
   'GET /api/v1/solutions/:id/templates': STEER,
   'GET /api/v1/solutions/:id/templates/:kind': STEER,

@@ -239,6 +239,8 @@ function eventSamples(world: World): { solution: Json[]; participant: Json[] } {
       { type: 'BEREITSCHAFT_MELDEN', status: 'nicht-bereit', gruende: ['epayment', 'sonstiges'], freitext: 'Kasse fehlt' },
       { type: 'ONBOARDING_STARTEN' },
       { type: 'BUS_BB_VERKNUEPFUNG_MELDEN', onlineDienstUrl: 'https://service.potsdam.example/elterngeld', verknuepftAm: yesterday(world.env) },
+      { type: 'BUS_BB_SCHRITTE_MELDEN', schritte: ['online-dienst-angelegt'], freitext: 'Zuständigkeit folgt' },
+      { type: 'BUS_BB_SCHRITT_BESTAETIGEN', schritt: 'online-dienst-angelegt' },
       { type: 'LIVE_BESTAETIGEN' },
       { type: 'ABLEHNEN', reason: 'kein Bedarf' },
       { type: 'NICHT_ZUSTAENDIG_MELDEN', reason: 'Landkreis zuständig' },
@@ -292,6 +294,9 @@ function bodySamples(world: World, path: string, method: string): Json[] | undef
     ],
     'post /api/v1/solutions/{id}/waves/{waveId}/members': [{ authorities: [POTSDAM], verschieben: true }],
     'post /api/v1/solutions/{id}/waves/{waveId}/start': [{ fristTage: 14, einladungMailen: true }],
+    'post /api/v1/solutions/{id}/bus-bb/leistungsbeschreibungen': [{ leikaKey: '99036005000000', note: 'Text vom Bund' }],
+    // The records are read defensively (unknown fields are normal in XZuFi) and reported one by one: probed in reconciliation.test.ts.
+    'post /api/v1/solutions/{id}/reconciliations': [{ quelle: 'PVOG-Export', exportiertAm: yesterday(env), leistungen: [], zustaendigkeiten: [], onlinedienste: [] }],
     'post /api/v1/admin/tokens': [{ role: 'ministry', ministry: 'MIK', label: 'Referat 23' }],
     'post /api/v1/admin/mail/bounces': [{ messageId: '<unbekannt@msgiv.example>', reason: '550 unbekannt' }],
   };
@@ -303,6 +308,7 @@ function pathParamSample(world: World, path: string, name: string): string {
   if (name === 'ars') return POTSDAM;
   if (name === 'mailingId') return world.mailingId;
   if (name === 'waveId') return WAVE_ID;
+  if (name === 'reconciliationId') return '00000000-0000-4000-8000-000000000000';
   if (name === 'kind') return 'erstinformation';
   if (name === 'key') return 'produktionstest';
   if (name === 'file') return world.outboxFile;

@@ -106,6 +106,9 @@ for (const kind of databaseKinds()) {
       for (const event of [
         { type: 'BEREITSCHAFT_MELDEN', status: 'bereit' },
         { type: 'BUS_BB_VERKNUEPFUNG_MELDEN', onlineDienstUrl: `https://service.${ars}.example/elterngeld` },
+        { type: 'BUS_BB_SCHRITT_BESTAETIGEN', schritt: 'online-dienst-angelegt' },
+        { type: 'BUS_BB_SCHRITT_BESTAETIGEN', schritt: 'zustaendigkeit-zugeordnet' },
+        { type: 'BUS_BB_SCHRITT_BESTAETIGEN', schritt: 'lsp-sichtbar' },
         { type: 'LIVE_BESTAETIGEN' },
       ]) {
         const response = await participantEvent(ars, event);

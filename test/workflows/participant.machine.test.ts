@@ -152,7 +152,20 @@ t.test('an invited authority is onboarded and goes live', async (t) => {
   snapshot = send(snapshot, { type: 'BUS_BB_VERKNUEPFUNG_MELDEN', onlineDienstUrl: URL_OK, at: AT });
   t.equal(participantStage(snapshot), 'bus-bb-verknuepft');
   t.same(snapshot.context.busBb, { onlineDienstUrl: URL_OK, verknuepftAm: null, gemeldetAm: AT });
-  t.same(allowedEvents(participantMachine, snapshot), ['LIVE_BESTAETIGEN', 'AUSSCHLIESSEN']);
+  t.same(allowedEvents(participantMachine, snapshot).sort(), ['AUSSCHLIESSEN', 'BUS_BB_SCHRITTE_MELDEN', 'BUS_BB_SCHRITT_BESTAETIGEN', 'LIVE_BESTAETIGEN']);
+  t.same(snapshot.context.busBbSchritte, {
+    'online-dienst-angelegt': { gemeldetAm: AT, bestaetigtAm: null },
+    'zustaendigkeit-zugeordnet': { gemeldetAm: AT, bestaetigtAm: null },
+  }, 'a linking report reports the first two steps');
+
+  t.equal(participantStage(send(snapshot, { type: 'LIVE_BESTAETIGEN' })), 'bus-bb-verknuepft', 'not live before the last step is confirmed');
+  const outOfOrder = send(snapshot, { type: 'BUS_BB_SCHRITT_BESTAETIGEN', schritt: 'lsp-sichtbar', at: AT });
+  t.same(outOfOrder.context, snapshot.context, 'steps are confirmed in order');
+  for (const schritt of ['online-dienst-angelegt', 'zustaendigkeit-zugeordnet', 'lsp-sichtbar'] as const) {
+    snapshot = send(snapshot, { type: 'BUS_BB_SCHRITT_BESTAETIGEN', schritt, at: AT });
+    t.equal(snapshot.context.busBbSchritte?.[schritt]?.bestaetigtAm, AT, schritt);
+  }
+  t.same(send(snapshot, { type: 'BUS_BB_SCHRITT_BESTAETIGEN', schritt: 'lsp-sichtbar', at: '2025-06-01T00:00:00.000Z' }).context, snapshot.context, 'once');
 
   snapshot = send(snapshot, { type: 'LIVE_BESTAETIGEN' });
   t.equal(participantStage(snapshot), 'live');
@@ -361,6 +374,21 @@ t.test('an invitation survives a JSON round trip, timer state included', async (
   }
 });
 
+t.test('a reconciliation takes over a linking found in the PVOG export', async (t) => {
+  const abgleichId = '00000000-0000-4000-8000-000000000001';
+  const [eingeladen] = invited();
+  t.equal(participantStage(send(eingeladen, { type: 'BUS_BB_ABGLEICH_UEBERNEHMEN', abgleichId: '', at: AT })), 'eingeladen', 'only with its evidence');
+  const taken = send(eingeladen, { type: 'BUS_BB_ABGLEICH_UEBERNEHMEN', abgleichId, onlineDienstUrl: URL_OK, at: AT });
+  t.equal(participantStage(taken), 'bus-bb-verknuepft');
+  t.same(taken.context.busBb, { onlineDienstUrl: URL_OK, verknuepftAm: null, gemeldetAm: AT, abgleichId });
+  t.same(taken.context.busBbSchritte, {
+    'online-dienst-angelegt': { gemeldetAm: null, bestaetigtAm: AT, abgleichId },
+    'zustaendigkeit-zugeordnet': { gemeldetAm: null, bestaetigtAm: AT, abgleichId },
+  });
+  const informed = send(start(), { type: 'INFORMIEREN' });
+  t.equal(participantStage(send(informed, { type: 'BUS_BB_ABGLEICH_UEBERNEHMEN', abgleichId, at: AT })), 'informiert', 'not before the invitation');
+});
+
 t.test('allowedEvents per stage', async (t) => {
   const known = new Set<string>(PARTICIPANT_EVENT_TYPES);
   const leave = ['ABLEHNEN', 'AUSSCHLIESSEN', 'NICHT_ZUSTAENDIG_MELDEN'];
@@ -368,8 +396,11 @@ t.test('allowedEvents per stage', async (t) => {
     [start(), ['EINLADEN', 'INFORMIEREN', 'PILOT_VORSCHLAGEN', ...leave]],
     [send(start(), { type: 'INFORMIEREN' }), ['ALS_PILOT_BEWERBEN', 'EINLADEN', 'INTERESSE_BEKUNDEN', 'PILOT_VORSCHLAGEN', ...leave]],
     [send(start(), { type: 'INFORMIEREN' }, { type: 'ALS_PILOT_BEWERBEN' }), ['PILOT_ABLEHNEN', 'PILOT_BESTAETIGEN', 'PILOT_ZURUECKSTELLEN', ...leave]],
-    [invited()[0], ['BEREITSCHAFT_MELDEN', 'ONBOARDING_STARTEN', ...leave]],
-    [send(invited()[0], { type: 'ONBOARDING_STARTEN' }), ['BUS_BB_VERKNUEPFUNG_MELDEN', ...leave]],
+    [invited()[0], ['BEREITSCHAFT_MELDEN', 'BUS_BB_ABGLEICH_UEBERNEHMEN', 'ONBOARDING_STARTEN', ...leave]],
+    [
+      send(invited()[0], { type: 'ONBOARDING_STARTEN' }),
+      ['BUS_BB_ABGLEICH_UEBERNEHMEN', 'BUS_BB_SCHRITTE_MELDEN', 'BUS_BB_SCHRITT_BESTAETIGEN', 'BUS_BB_VERKNUEPFUNG_MELDEN', ...leave],
+    ],
   ];
   for (const [snapshot, expected] of cases) {
     const allowed = allowedEvents(participantMachine, snapshot);
