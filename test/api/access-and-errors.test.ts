@@ -31,7 +31,7 @@ for (const kind of databaseKinds()) {
     t.match(anonymous.headers['content-type'], /application\/problem\+json/);
     t.equal(anonymous.headers['www-authenticate'], 'Bearer realm="efa-rollout"');
     t.equal((await env.app.inject({ url: '/api/v1/solutions', headers: bearer('efa_wrong') })).statusCode, 401);
-    t.equal((await env.app.inject({ url: '/api/v1/admin/tokens', headers: bearer(msgiv) })).statusCode, 403, 'ministries are no admins');
+    t.equal((await env.app.inject({ url: '/api/v1/admin/jobs', headers: bearer(msgiv) })).statusCode, 403, 'ministries are no admins');
     t.equal((await env.app.inject({ url: '/api/v1/no-roles', headers: bearer(env.adminToken) })).statusCode, 403, 'a route without roles is closed');
 
     const created = await env.app.inject({ method: 'POST', url: '/api/v1/solutions', headers: bearer(msgiv), payload: draft });
