@@ -6,7 +6,7 @@ import { inOneTransaction, MAILING_REMINDER_JOB, sendParticipantEvent, type Engi
 import { LinkProblem, participantEventsFor, validateLinking, type FormFields, type RecordedAnswer } from '../responses/response.service.ts';
 import { CHECKLIST_STATUSES } from './checklist.defaults.ts';
 import { readChecklist, type ChecklistEntry } from './go-live.gate.ts';
-import { applyChecklistChanges, type ChecklistChange } from './pilot.service.ts';
+import { applyChecklistChanges, type ChecklistChange } from './pilot-checklist.service.ts';
 
 /**
  * What a pilot does on its own page (link purpose `pilotbetrieb`): tick its checklist

@@ -13,18 +13,9 @@ import { PARTICIPANT_STAGES, PILOT_QUELLEN } from '../../workflows/index.ts';
 import { Ars, CalendarDate, CsvOf, NonBlankLine, OneOf, Paging, Text, Uuid } from '../validation/common.schemas.ts';
 import { LESSON_RELEVANZ } from '../engine/event.schemas.ts';
 import { CHECKLIST_STATUSES } from './checklist.defaults.ts';
-import {
-  addCustomChecklistItem,
-  createMeeting,
-  getChecklist,
-  getItSupport,
-  listCandidates,
-  listChecklistDefinitions,
-  listLessonsLearned,
-  listMeetings,
-  setChecklistItem,
-  setItSupport,
-} from './pilot.service.ts';
+import { addCustomChecklistItem, getChecklist, listChecklistDefinitions, setChecklistItem } from './pilot-checklist.service.ts';
+import { createMeeting, getItSupport, listMeetings, setItSupport } from './pilot-support.service.ts';
+import { listCandidates, listLessonsLearned } from './pilot.queries.ts';
 import {
   CandidatePage,
   ChecklistDefinitionList,
