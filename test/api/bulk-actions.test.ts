@@ -99,6 +99,12 @@ for (const kind of databaseKinds()) {
     const again = await bulk({ event: linking, authorities: others, idempotencyKey: key });
     t.equal(again.json().counts['already-applied'], 194, 'the repeated request reports what the first applied');
 
+    // The BUS-BB steps confirmed in bulk (the Landesredaktion's or the ministry's part); LIVE_BESTAETIGEN needs the last.
+    for (const schritt of ['online-dienst-angelegt', 'zustaendigkeit-zugeordnet', 'lsp-sichtbar']) {
+      const confirmed = await bulk({ event: { type: 'BUS_BB_SCHRITT_BESTAETIGEN', schritt }, filter: { stages: ['bus-bb-verknuepft'] } });
+      t.equal(confirmed.json().counts.applied, 194, `${schritt} confirmed for all`);
+    }
+
     // The measured bulk: LIVE_BESTAETIGEN for all 195, statements counted through a Kysely plugin.
     let statements = 0;
     const counter: KyselyPlugin = {

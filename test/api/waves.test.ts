@@ -180,6 +180,9 @@ for (const kind of databaseKinds()) {
       for (const event of [
         { type: 'ONBOARDING_STARTEN' },
         { type: 'BUS_BB_VERKNUEPFUNG_MELDEN', onlineDienstUrl: 'https://melde.brandenburg.example/antrag' },
+        { type: 'BUS_BB_SCHRITT_BESTAETIGEN', schritt: 'online-dienst-angelegt' },
+        { type: 'BUS_BB_SCHRITT_BESTAETIGEN', schritt: 'zustaendigkeit-zugeordnet' },
+        { type: 'BUS_BB_SCHRITT_BESTAETIGEN', schritt: 'lsp-sichtbar' },
         { type: 'LIVE_BESTAETIGEN' },
       ]) {
         const response = await bulk({ event, filter: { waveId } });
