@@ -30,6 +30,8 @@ const KINDS_FOR_STAGE: Readonly<Record<string, SendableKind[]>> = {
   informiert: ['erstinformation', 'pilotaufruf'],
   interessiert: ['pilotaufruf'],
   'pilot-kandidat': ['pilot-einladung'],
+  // a confirmed pilot's own page (pilotbetrieb) comes with the pilot-einladung
+  'pilot-bestaetigt': ['pilot-einladung'],
   eingeladen: ['rollout-einladung'],
   onboarding: ['rollout-einladung'],
 };

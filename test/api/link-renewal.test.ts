@@ -3,7 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { databaseKinds } from '../helpers/databases.ts';
 import { bearer, buildTestApp, type TestApp } from '../helpers/app.ts';
-import { drainSettling } from '../helpers/rollout.ts';
+import { drainSettling, sendErstinformation } from '../helpers/rollout.ts';
 import { solutionInRollout } from '../helpers/waves.ts';
 import { deriveLinkToken, getLinkSecret } from '../../src/responses/response-link.service.ts';
 
@@ -101,5 +101,40 @@ for (const kind of databaseKinds()) {
     await drainSettling(env);
     t.equal((await env.app.inject({ url: second })).statusCode, 410);
     t.equal((await env.app.inject({ url: link('bereitschaft', 2) })).statusCode, 200);
+  });
+}
+
+for (const kind of databaseKinds()) {
+  t.test(`${kind}: a confirmed pilot who lost its page gets a new pilot invitation; the old page stops working`, async (t) => {
+    const env = await buildTestApp(t, kind);
+    const token = await env.ministryToken('MSGIV');
+    const created = await env.app.inject({
+      method: 'POST',
+      url: '/api/v1/solutions',
+      headers: bearer(token),
+      payload: { title: 'Elterngeld digital', ozgId: '10310', leikaKeys: ['99036005000000'], responsibility: { level: 'kreis' } },
+    });
+    const id: string = created.json().id;
+    const api = (method: 'POST', url: string, payload?: Record<string, unknown>) =>
+      env.app.inject({ method, url: `/api/v1/solutions/${id}${url}`, headers: bearer(token), ...(payload ? { payload } : {}) });
+    t.equal((await api('POST', '/events', { type: 'ERSTINFORMATION_STARTEN' })).statusCode, 200);
+    await sendErstinformation(env, token, id);
+    t.equal((await api('POST', '/events', { type: 'PILOTPHASE_STARTEN' })).statusCode, 200);
+    for (const event of [{ type: 'PILOT_VORSCHLAGEN', quelle: 'ministerium' }, { type: 'PILOT_BESTAETIGEN' }]) {
+      t.equal((await api('POST', `/participants/${POTSDAM}/events`, event)).statusCode, 200);
+    }
+    await drainSettling(env);
+    const secret = await getLinkSecret(env.handle.db);
+    const page = (generation: number) => `/antwort/${deriveLinkToken(secret, { solutionId: id, ars: POTSDAM, purpose: 'pilotbetrieb', generation })}`;
+    t.ok((await outboxText(env)).includes(page(0)), 'the pilot invitation carries the pilot’s page');
+
+    const renewed = await api('POST', `/participants/${POTSDAM}/link-renewals`);
+    t.equal(renewed.statusCode, 201, renewed.body);
+    t.match(renewed.json(), { stage: 'pilot-bestaetigt', kind: 'pilot-einladung' });
+    t.ok(renewed.json().renewed.includes('pilotbetrieb'));
+    await drainSettling(env);
+    t.ok((await outboxText(env)).includes(page(1)), 'a new pilot invitation with the new page');
+    t.equal((await env.app.inject({ url: page(1) })).statusCode, 200, 'the new page works');
+    t.equal((await env.app.inject({ url: page(0) })).statusCode, 410, 'the old one is no longer valid');
   });
 }
