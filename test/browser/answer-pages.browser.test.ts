@@ -314,9 +314,15 @@ for (const kind of databaseKinds()) {
       t.equal(await heading(page), 'Verknüpfung im BUS-BB melden');
       await type(page, 'Adresse (URL) des Online-Dienstes', 'https://elterngeld.oberhavel.example/antrag');
       await pickDate(page, 'Verknüpft am', yesterday);
+      await choose(t, page, 'Online-Dienst im BUS-BB angelegt');
+      await choose(t, page, 'Zuständigkeit zugeordnet (Organisationseinheit und Gebiet)');
+      await choose(t, page, 'Im Landesserviceportal sichtbar');
       const shown = await expectThanks(t, page, 'Verknüpfung melden', OBERHAVEL, 'bus-bb-verknuepft');
       t.equal(shown.context.busBb.onlineDienstUrl, 'https://elterngeld.oberhavel.example/antrag');
+      t.ok(shown.context.busBbSchritte['lsp-sichtbar'].gemeldetAm, 'the steps the authority ticked are reported');
+      t.equal(shown.context.busBbSchritte['lsp-sichtbar'].bestaetigtAm, null, 'and wait for the Landesredaktion');
       t.match(await page.locator('main').innerText(), germanDate(yesterday));
+      t.match(await page.locator('main').innerText(), 'Im Landesserviceportal sichtbar');
       await checkSent(t, sent, url);
     });
 
