@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely';
-import { toJson, type Database } from '../db/schema.ts';
+import type { Database } from '../db/schema.ts';
 import type { Principal } from '../auth/api-token.service.ts';
-import { ConflictProblem, NotFoundProblem, ValidationProblem } from '../http/problem.ts';
-import { assertMayAccess } from '../solutions/solution.service.ts';
+import { ConflictProblem, ValidationProblem } from '../http/problem.ts';
+import { recordChange } from '../engine/change.record.ts';
+import { loadSolution } from './reconciliation.service.ts';
 
 /**
  * Step "Leistungsbeschreibung im BUS-BB hinterlegt": once per solution and LeiKa key,
@@ -15,16 +16,6 @@ type Db = Kysely<Database>;
 
 export const LEISTUNGSBESCHREIBUNG_CONFIRMED = 'LEISTUNGSBESCHREIBUNG_BESTAETIGT';
 
-async function loadSolution(db: Db, principal: Principal, solutionId: string) {
-  const solution = await db
-    .selectFrom('solution')
-    .select(['id', 'lead_ministry', 'leika_keys', 'stage', 'machine_version'])
-    .where('id', '=', solutionId)
-    .executeTakeFirst();
-  if (!solution) throw new NotFoundProblem(`EfA-Lösung ${solutionId} gibt es nicht`);
-  assertMayAccess(principal, solution);
-  return solution;
-}
 
 export async function listLeistungsbeschreibungen(db: Db, principal: Principal, solutionId: string) {
   const solution = await loadSolution(db, principal, solutionId);
@@ -65,20 +56,16 @@ export async function confirmLeistungsbeschreibung(
       .returning('leika_key')
       .executeTakeFirst();
     if (!inserted) throw new ConflictProblem(`Die Leistungsbeschreibung zu ${input.leikaKey} ist bereits bestätigt.`);
-    await trx
-      .insertInto('history')
-      .values({
-        solution_id: solutionId,
-        participant_ars: null,
-        event_type: LEISTUNGSBESCHREIBUNG_CONFIRMED,
-        event: toJson({ type: LEISTUNGSBESCHREIBUNG_CONFIRMED, leikaKey: input.leikaKey, ...(input.note ? { note: input.note } : {}) }),
-        from_stage: solution.stage,
-        to_stage: solution.stage,
-        actor,
-        machine_version: solution.machine_version,
-        created_at: now,
-      })
-      .execute();
+    await recordChange(trx, {
+      solutionId,
+      ars: null,
+      stage: solution.stage,
+      machineVersion: solution.machine_version,
+      eventType: LEISTUNGSBESCHREIBUNG_CONFIRMED,
+      event: { leikaKey: input.leikaKey, ...(input.note ? { note: input.note } : {}) },
+      actor,
+      at: now,
+    });
   });
   return listLeistungsbeschreibungen(db, principal, solutionId);
 }

@@ -7,6 +7,7 @@ import { inOneTransaction, sendParticipantEvent, type EngineDeps } from '../engi
 import { assertMayAccess } from '../solutions/solution.service.ts';
 import { readPvogExport } from './pvog-export.read.ts';
 import { compareWithExport, RECONCILIATION_CATEGORIES, type ParticipantToCompare } from './reconciliation.compare.ts';
+import { recordChange } from '../engine/change.record.ts';
 
 /**
  * Reconciliation of a solution's participants with a PVOG/BUS-BB export: import (read the
@@ -60,7 +61,8 @@ export interface ReconciliationDeps {
   engine: EngineDeps;
 }
 
-async function loadSolution(db: Db | Trx, principal: Principal, solutionId: string) {
+/** The solution with what the BUS-BB work needs; 404 for a ministry's foreign one. */
+export async function loadSolution(db: Db | Trx, principal: Principal, solutionId: string) {
   const solution = await db
     .selectFrom('solution')
     .select(['id', 'lead_ministry', 'leika_keys', 'stage', 'machine_version'])
@@ -167,20 +169,16 @@ export async function importReconciliation(
         .execute();
     }
     // Not a change of stage: the history records the import with from = to.
-    await trx
-      .insertInto('history')
-      .values({
-        solution_id: solutionId,
-        participant_ars: null,
-        event_type: RECONCILIATION_IMPORTED,
-        event: toJson({ type: RECONCILIATION_IMPORTED, reconciliationId: id, categories, invalid: pvog.issueCount, changes: changes.length }),
-        from_stage: solution.stage,
-        to_stage: solution.stage,
-        actor,
-        machine_version: solution.machine_version,
-        created_at: now,
-      })
-      .execute();
+    await recordChange(trx, {
+      solutionId,
+      ars: null,
+      stage: solution.stage,
+      machineVersion: solution.machine_version,
+      eventType: RECONCILIATION_IMPORTED,
+      event: { reconciliationId: id, categories, invalid: pvog.issueCount, changes: changes.length },
+      actor,
+      at: now,
+    });
   });
   return getReconciliation(deps.db, principal, solutionId, id);
 }
@@ -329,20 +327,16 @@ export async function applyReconciliation(deps: ReconciliationDeps, principal: P
       .set({ applied_at: now, applied_by: actor, apply_result: toJson(applyResult as unknown as Record<string, unknown>) })
       .where('id', '=', id)
       .execute();
-    await trx
-      .insertInto('history')
-      .values({
-        solution_id: solutionId,
-        participant_ars: null,
-        event_type: RECONCILIATION_APPLIED,
-        event: toJson({ type: RECONCILIATION_APPLIED, reconciliationId: id, moved: moved.length, notMoved: notMoved.length }),
-        from_stage: solution.stage,
-        to_stage: solution.stage,
-        actor,
-        machine_version: solution.machine_version,
-        created_at: now,
-      })
-      .execute();
+    await recordChange(trx, {
+      solutionId,
+      ars: null,
+      stage: solution.stage,
+      machineVersion: solution.machine_version,
+      eventType: RECONCILIATION_APPLIED,
+      event: { reconciliationId: id, moved: moved.length, notMoved: notMoved.length },
+      actor,
+      at: now,
+    });
     return applyResult;
   });
   return { reconciliationId: id, appliedAt: now.toISOString(), appliedBy: actor, ...outcome };

@@ -4,7 +4,8 @@ import type { ParticipantStage } from '../../workflows/index.ts';
 import { NotFoundProblem, ValidationProblem, type FieldError } from '../http/problem.ts';
 import { checklistDefinitions, readChecklist, type ChecklistEntry } from './go-live.gate.ts';
 import { CHECKLIST_DONE_STATUSES } from './checklist.defaults.ts';
-import { CHECKLIST_EDITABLE_STAGES, recordChange, lockPilot } from './pilot.history.ts';
+import { CHECKLIST_EDITABLE_STAGES, lockPilot } from './pilot.lock.ts';
+import { recordChange } from '../engine/change.record.ts';
 
 /**
  * Each pilot's checklist and the ministry's own items. Every change writes a history row

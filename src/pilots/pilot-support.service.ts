@@ -3,7 +3,8 @@ import type { Kysely, Selectable } from 'kysely';
 import { toJson, type Database, type MeetingKind, type PilotMeetingTable } from '../db/schema.ts';
 import { NotFoundProblem } from '../http/problem.ts';
 import { pageWithTotal } from '../db/query.helpers.ts';
-import { lockPilot, PILOT_STAGES, recordChange } from './pilot.history.ts';
+import { lockPilot, PILOT_STAGES } from './pilot.lock.ts';
+import { recordChange } from '../engine/change.record.ts';
 
 /**
  * The personal side of the pilot phase: meetings with a pilot (video, phone, on site,

@@ -3,7 +3,7 @@ import type { Database } from '../db/schema.ts';
 import { NotFoundProblem } from '../http/problem.ts';
 import { pageWithTotal } from '../db/query.helpers.ts';
 import type { LessonLearned, ParticipantStage, PilotCandidacy } from '../../workflows/index.ts';
-import { PILOT_STAGES } from './pilot.history.ts';
+import { PILOT_STAGES } from './pilot.lock.ts';
 
 /**
  * What the pilot phase reads from the machines' context: the candidates with their source

@@ -1,4 +1,4 @@
-import { toJson, type LinkPurpose, type MailingKind } from '../db/schema.ts';
+import type { LinkPurpose, MailingKind } from '../db/schema.ts';
 import type { Principal } from '../auth/api-token.service.ts';
 import { inOneTransaction, type EngineDeps } from '../engine/workflow.engine.ts';
 import { ConflictProblem, NotFoundProblem } from '../http/problem.ts';
@@ -6,6 +6,7 @@ import { assertMayAccess } from '../solutions/solution.service.ts';
 import { createMailingInTransaction, SENDABLE_KINDS, type MailingSettings, type SendableKind } from '../mailings/mailing.service.ts';
 import { linkPurposesFor } from '../mailings/template.render.ts';
 import { deriveLinkToken, getLinkSecret, hashLinkToken } from './response-link.service.ts';
+import { recordChange } from '../engine/change.record.ts';
 
 /**
  * The ministry reissues an authority's answer links (expired, or the mail is lost): a
@@ -120,28 +121,16 @@ export async function renewParticipantLinks(
         })),
       )
       .execute();
-    const history = await trx
-      .insertInto('history')
-      .values({
-        solution_id: solutionId,
-        participant_ars: ars,
-        event_type: 'LINKS_ERNEUERT',
-        event: toJson({
-          type: 'LINKS_ERNEUERT',
-          kind,
-          purposes: open,
-          generation: Object.fromEntries(generations),
-          mailingId: mailing.mailingId,
-          at: now.toISOString(),
-        }),
-        from_stage: participant.stage,
-        to_stage: participant.stage,
-        actor,
-        machine_version: participant.machine_version,
-        created_at: now,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const historyId = await recordChange(trx, {
+      solutionId,
+      ars,
+      stage: participant.stage,
+      machineVersion: participant.machine_version,
+      eventType: 'LINKS_ERNEUERT',
+      event: { kind, purposes: open, generation: Object.fromEntries(generations), mailingId: mailing.mailingId },
+      actor,
+      at: now,
+    });
     return {
       ars,
       stage: participant.stage,
@@ -149,7 +138,7 @@ export async function renewParticipantLinks(
       renewed: open,
       alreadyAnswered: purposes.filter((purpose) => answered.has(purpose)),
       mailingId: mailing.mailingId,
-      historyId: history.id,
+      historyId,
     };
   });
 }

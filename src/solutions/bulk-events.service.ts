@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { toJson, type Database } from '../db/schema.ts';
+import type { Database } from '../db/schema.ts';
 import type { Principal } from '../auth/api-token.service.ts';
 import { actorOf } from '../auth/api-token.service.ts';
 import { sendParticipantEvent, type EngineDeps, type EventResult, type WorkflowEvent } from '../engine/workflow.engine.ts';
@@ -8,6 +8,7 @@ import { validateEventPayload } from '../engine/event-payload.validate.ts';
 import { ConflictProblem, ForbiddenProblem, NotFoundProblem, ValidationProblem } from '../http/problem.ts';
 import { PARTICIPANT_SYSTEM_EVENTS, SOLUTION_MACHINE_VERSION } from '../../workflows/index.ts';
 import { assertMayAccess } from './solution.service.ts';
+import { recordChange } from '../engine/change.record.ts';
 
 /**
  * One event to many participants of a solution ("Sammelaktion"): the ministry confirms
@@ -159,28 +160,21 @@ export async function sendBulkParticipantEvent(
 
   // The request itself, for the solution's history: what was sent to whom and how it went.
   // Each participant's own row (same actor, key bulk:<bulkId>:<ars>) was written with its change.
-  const summary = await db
-    .insertInto('history')
-    .values({
-      solution_id: solutionId,
-      participant_ars: null,
-      event_type: 'SAMMELAKTION',
-      event: toJson({
-        type: 'SAMMELAKTION',
-        bulkId,
-        event,
-        ...(input.authorities ? { authorities: input.authorities.length } : { filter: input.filter }),
-        selected: targets.length,
-        counts,
-        at: engine.now().toISOString(),
-      }),
-      from_stage: solution.stage,
-      to_stage: solution.stage,
-      actor,
-      machine_version: SOLUTION_MACHINE_VERSION,
-      created_at: engine.now(),
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return { bulkId, eventType: event.type, selected: targets.length, counts, results, historyId: summary.id };
+  const historyId = await recordChange(db, {
+    solutionId,
+    ars: null,
+    stage: solution.stage,
+    machineVersion: SOLUTION_MACHINE_VERSION,
+    eventType: 'SAMMELAKTION',
+    event: {
+      bulkId,
+      event,
+      ...(input.authorities ? { authorities: input.authorities.length } : { filter: input.filter }),
+      selected: targets.length,
+      counts,
+    },
+    actor,
+    at: engine.now(),
+  });
+  return { bulkId, eventType: event.type, selected: targets.length, counts, results, historyId };
 }

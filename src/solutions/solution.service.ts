@@ -16,6 +16,7 @@ import {
 } from '../../workflows/index.ts';
 import { containsPattern, pageWithTotal } from '../db/query.helpers.ts';
 import { resolveParticipants, type ResponsibilityOverride } from './responsibility.resolve.ts';
+import { recordChange } from '../engine/change.record.ts';
 
 type Db = Kysely<Database>;
 type Trx = Transaction<Database>;
@@ -166,19 +167,16 @@ export async function updateDraftSolution(
       const participants = await resolveParticipants(trx, responsibility, overrides);
       await writeParticipants(trx, id, participants, overrides);
     }
-    await trx
-      .insertInto('history')
-      .values({
-        solution_id: id,
-        participant_ars: null,
-        event_type: 'GEAENDERT',
-        event: toJson({ type: 'GEAENDERT', fields: Object.keys(patch) }),
-        from_stage: current.stage,
-        to_stage: current.stage,
-        actor,
-        machine_version: current.machine_version,
-      })
-      .execute();
+    await recordChange(trx, {
+      solutionId: id,
+      ars: null,
+      stage: current.stage,
+      machineVersion: current.machine_version,
+      eventType: 'GEAENDERT',
+      event: { fields: Object.keys(patch) },
+      actor,
+      at: new Date(),
+    });
   });
   return getSolution(db, principal, id);
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { toJson, type Database, type Wave } from '../db/schema.ts';
+import type { Database, Wave } from '../db/schema.ts';
 import type { Principal } from '../auth/api-token.service.ts';
 import { inOneTransaction, sendSolutionEvent, type EngineDeps } from '../engine/workflow.engine.ts';
 import { eventResultToHttp } from '../http/event-result.ts';
@@ -9,6 +9,7 @@ import { assertMayAccess } from '../solutions/solution.service.ts';
 import { createMailingInTransaction, type MailingSettings } from '../mailings/mailing.service.ts';
 import { addCalendarDays, berlinDate } from '../time/berlin.clock.ts';
 import { DEFAULT_FRIST_TAGE, PARTICIPANT_DONE_STAGES, SOLUTION_FINAL_STAGES, SOLUTION_MACHINE_VERSION } from '../../workflows/index.ts';
+import { recordChange, recordChanges } from '../engine/change.record.ts';
 
 /**
  * Rollout waves planned ahead (step 3 of the MIK guide: "schrittweise"): a named wave
@@ -197,31 +198,22 @@ async function assignMembers(trx: Trx, wave: Wave, members: MemberCandidate[], i
       .insertInto('wave_member')
       .values(batch.map((member) => ({ wave_id: wave.id, solution_id: wave.solution_id, ars: member.ars, added_by: who.actor, added_at: at })))
       .execute();
-    await trx
-      .insertInto('history')
-      .values(
-        batch.map((member) => {
-          const from = openWaveOf.get(member.ars);
-          return {
-            solution_id: wave.solution_id,
-            participant_ars: member.ars,
-            event_type: 'WELLE_ZUGEORDNET',
-            event: toJson({
-              type: 'WELLE_ZUGEORDNET',
-              waveId: wave.id,
-              wave: wave.name,
-              ...(from ? { vonWelle: { id: from.wave_id, name: from.name } } : {}),
-              at: at.toISOString(),
-            }),
-            from_stage: member.stage,
-            to_stage: member.stage,
-            actor: who.actor,
-            machine_version: member.machine_version,
-            created_at: at,
-          };
-        }),
-      )
-      .execute();
+    await recordChanges(
+      trx,
+      batch.map((member) => {
+        const from = openWaveOf.get(member.ars);
+        return {
+          solutionId: wave.solution_id,
+          ars: member.ars,
+          stage: member.stage,
+          machineVersion: member.machine_version,
+          eventType: 'WELLE_ZUGEORDNET',
+          event: { waveId: wave.id, wave: wave.name, ...(from ? { vonWelle: { id: from.wave_id, name: from.name } } : {}) },
+          actor: who.actor,
+          at,
+        };
+      }),
+    );
   }
   return { added: toAdd.length - elsewhere.length, moved: elsewhere.length, unchanged: members.length - toAdd.length };
 }
@@ -266,20 +258,16 @@ export async function createWave(db: Db, solutionId: string, input: CreateWaveIn
           .executeTakeFirstOrThrow();
         const members = await selectMembers(trx, solutionId, input, '/body');
         const assigned = await assignMembers(trx, wave, members, input, who);
-        await trx
-          .insertInto('history')
-          .values({
-            solution_id: solutionId,
-            participant_ars: null,
-            event_type: 'WELLE_GEPLANT',
-            event: toJson({ type: 'WELLE_GEPLANT', waveId: wave.id, name, targetDate: wave.target_date, fristTage: wave.frist_tage, members: members.length, at: who.now.toISOString() }),
-            from_stage: solution.stage,
-            to_stage: solution.stage,
-            actor: who.actor,
-            machine_version: SOLUTION_MACHINE_VERSION,
-            created_at: who.now,
-          })
-          .execute();
+        await recordChange(trx, {
+          solutionId,
+          ars: null,
+          stage: solution.stage,
+          machineVersion: SOLUTION_MACHINE_VERSION,
+          eventType: 'WELLE_GEPLANT',
+          event: { waveId: wave.id, name, targetDate: wave.target_date, fristTage: wave.frist_tage, members: members.length },
+          actor: who.actor,
+          at: who.now,
+        });
         return { ...toWaveView(wave, members.length), ...assigned };
       }),
     'Name oder Mitgliedschaft kollidiert mit einer gleichzeitigen Änderung; bitte erneut versuchen.',
@@ -317,20 +305,16 @@ export async function removeWaveMember(db: Db, solutionId: string, waveId: strin
       .where('solution_id', '=', solutionId)
       .where('ars', '=', ars)
       .executeTakeFirstOrThrow();
-    await trx
-      .insertInto('history')
-      .values({
-        solution_id: solutionId,
-        participant_ars: ars,
-        event_type: 'WELLE_ENTFERNT',
-        event: toJson({ type: 'WELLE_ENTFERNT', waveId, wave: wave.name, at: who.now.toISOString() }),
-        from_stage: participant.stage,
-        to_stage: participant.stage,
-        actor: who.actor,
-        machine_version: participant.machine_version,
-        created_at: who.now,
-      })
-      .execute();
+    await recordChange(trx, {
+      solutionId,
+      ars,
+      stage: participant.stage,
+      machineVersion: participant.machine_version,
+      eventType: 'WELLE_ENTFERNT',
+      event: { waveId, wave: wave.name },
+      actor: who.actor,
+      at: who.now,
+    });
     return toWaveView(wave, await memberCount(trx, wave.id));
   });
 }

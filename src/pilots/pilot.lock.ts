@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely';
-import { toJson, type Database } from '../db/schema.ts';
+import type { Database } from '../db/schema.ts';
 import { ConflictProblem, NotFoundProblem } from '../http/problem.ts';
 
 type Trx = Transaction<Database>;
@@ -35,40 +35,4 @@ export async function lockPilot(trx: Trx, solutionId: string, ars: string, stage
     );
   }
   return { stage: row.stage, machineVersion: row.machine_version };
-}
-
-/**
- * A change that moves no machine, in the history beside the events: from and to stage are
- * the participant's current one (or the solution's, for a change of the whole solution).
- * Written in the caller's transaction, with the change itself.
- */
-export async function recordChange(
-  trx: Trx,
-  change: {
-    solutionId: string;
-    ars: string | null;
-    stage: string;
-    machineVersion: number;
-    eventType: string;
-    event: Record<string, unknown>;
-    actor: string;
-    at: Date;
-  },
-): Promise<number> {
-  const row = await trx
-    .insertInto('history')
-    .values({
-      solution_id: change.solutionId,
-      participant_ars: change.ars,
-      event_type: change.eventType,
-      event: toJson({ type: change.eventType, ...change.event, at: change.at.toISOString() }),
-      from_stage: change.stage,
-      to_stage: change.stage,
-      actor: change.actor,
-      machine_version: change.machineVersion,
-      created_at: change.at,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
 }
