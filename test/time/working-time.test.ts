@@ -153,14 +153,14 @@ t.test('invalid input is refused with the argument named', async (t) => {
   }
 });
 
-t.test('bounded: a million minutes, or hours too short to reach them, stop quickly', async (t) => {
+t.test('bounded: a million minutes, or hours too short to reach them, end (a bounded walk, not a loop)', async (t) => {
   const started = performance.now();
   const far = addWorkingMinutes(at('2026-01-05T07:00:00Z'), 1_000_000);
   t.equal(workingMinutesBetween(at('2026-01-05T07:00:00Z'), far), 1_000_000, 'about eight years later, and back');
   // One minute a week can never give a million minutes: refused after 100 years of days
   t.throws(() => addWorkingMinutes(at('2026-01-05T07:00:00Z'), 1_000_000, parseOfficeHours('So 10:00-10:01')), { name: 'RangeError', message: /^minutes:/ });
   t.throws(() => workingMinutesBetween(at('2026-01-01T00:00:00Z'), at('2200-01-01T00:00:00Z')), { name: 'RangeError', message: /^to:/ });
-  t.ok(performance.now() - started < 10_000, `took ${Math.round(performance.now() - started)} ms`);
+  t.comment(`took ${Math.round(performance.now() - started)} ms (reported, not asserted: tests never assert on speed)`);
 });
 
 t.test('a paused clock: the caller passes the running intervals', async (t) => {
