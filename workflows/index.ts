@@ -201,3 +201,18 @@ export function partitionActions(
   }
   return result;
 }
+
+export {
+  TICKET_EVENT_TYPES,
+  TICKET_MACHINE_VERSION,
+  TICKET_OPEN_STAGES,
+  TICKET_STAGES,
+  TICKET_SYSTEM_EVENTS,
+  ticketMachine,
+  ticketStage,
+  type TicketContext,
+  type TicketEvent,
+  type TicketEventType,
+  type TicketFacts,
+  type TicketStage,
+} from './ticket.machine.ts';

@@ -145,6 +145,8 @@ export interface HistoryTable {
   created_at: CreatedAt;
   /** Set by effects: the same effect applied twice is recognised as already applied. */
   idempotency_key: ColumnType<string | null, string | null | undefined, never>;
+  /** Set for a ticket's rows (0010): the ticket's timeline is its rows of the one history. */
+  ticket_id: ColumnType<string | null, string | null | undefined, never>;
 }
 
 /** 'waiting': the job's solution is paused; it runs again when the solution resumes. */
@@ -383,7 +385,55 @@ export interface BusBbReconciliationResultTable {
   details: Json<Record<string, unknown>>;
 }
 
+export type TicketCategory = 'fachverfahren-anbindung' | 'transport' | 'epayment' | 'bundid' | 'bus-bb-pvog' | 'datenschutz-avv' | 'sonstiges';
+export type TicketPriority = 'kritisch' | 'hoch' | 'normal' | 'niedrig';
+export type TicketSource = 'behoerde' | 'ministerium' | 'kaz' | 'automatisch';
+
+export interface TicketTable {
+  id: string;
+  number: Generated<string>;
+  solution_id: string;
+  ars: string;
+  category: TicketCategory;
+  priority: TicketPriority;
+  assignee: string | null;
+  blocking: boolean;
+  title: string;
+  description: string;
+  source: TicketSource;
+  /** Set for automatic tickets: the readiness reason they were opened for (unique per participant). */
+  auto_reason: string | null;
+  opened_by: string;
+  stage: string;
+  snapshot: Json<unknown>;
+  machine_version: number;
+  revision: number;
+  first_response_due: Date;
+  first_response_warn: Date;
+  resolution_due: Date;
+  resolution_warn: Date;
+  first_responded_at: Date | null;
+  resolved_at: Date | null;
+  /** Set while in wartet-auf-kommune: the SLA clock stands still since then. */
+  paused_since: Date | null;
+  /** Working minutes spent in wartet-auf-kommune so far; the due times are shifted by them. */
+  paused_minutes: number;
+  created_at: CreatedAt;
+  updated_at: Date;
+}
+
+export interface TicketCommentTable {
+  id: string;
+  ticket_id: string;
+  visibility: 'oeffentlich' | 'intern';
+  author: string;
+  text: string;
+  created_at: CreatedAt;
+}
+
 export interface Database {
+  ticket: TicketTable;
+  ticket_comment: TicketCommentTable;
   directory_import: DirectoryImportTable;
   authority: AuthorityTable;
   api_token: ApiTokenTable;

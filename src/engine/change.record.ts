@@ -21,6 +21,8 @@ export interface RecordedChange {
   event: Record<string, unknown>;
   actor: string;
   at: Date;
+  /** A ticket's change (assigned, commented …): the row belongs to its timeline. */
+  ticketId?: string;
 }
 
 type Executor = Kysely<Database> | Transaction<Database>;
@@ -35,6 +37,7 @@ const rowOf = (change: RecordedChange) => ({
   actor: change.actor,
   machine_version: change.machineVersion,
   created_at: change.at,
+  ticket_id: change.ticketId ?? null,
 });
 
 /** One change; answers its history id. */

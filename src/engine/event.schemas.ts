@@ -9,6 +9,9 @@ import {
   SOLUTION_SYSTEM_EVENTS,
   type ParticipantEventType,
   type SolutionEventType,
+  TICKET_EVENT_TYPES,
+  TICKET_SYSTEM_EVENTS,
+  type TicketEventType,
 } from '../../workflows/index.ts';
 import { Ars, CalendarDate, FristTage, HttpUrl, NonBlankLine, Text, Uuid } from '../validation/common.schemas.ts';
 
@@ -26,7 +29,7 @@ export const LESSON_RELEVANZ = ['hoch', 'mittel', 'niedrig'] as const;
  */
 
 /** Named, so that the OpenAPI document can show each as a schema of its own (components) that the discriminator selects. */
-const event = <Type extends string, Properties extends TProperties>(machine: 'Solution' | 'Participant', type: Type, description: string, properties: Properties) =>
+const event = <Type extends string, Properties extends TProperties>(machine: 'Solution' | 'Participant' | 'Ticket', type: Type, description: string, properties: Properties) =>
   Type.Object({ type: Type.Literal(type), ...properties }, { $id: `${machine}Event.${type}`, additionalProperties: false, description, title: type });
 const solutionEvent = <Type extends string, Properties extends TProperties>(type: Type, description: string, properties: Properties) =>
   event('Solution', type, description, properties);
@@ -120,7 +123,21 @@ export const PARTICIPANT_EVENT_SCHEMAS = {
   ZUSTAENDIGKEIT_BESTAETIGEN: participantEvent('ZUSTAENDIGKEIT_BESTAETIGEN', 'Meldung „nicht zuständig“ zurücknehmen', {}),
 } satisfies Record<ParticipantEventType, TObject>;
 
-const ALL_EVENT_SCHEMAS: Readonly<Record<string, TObject>> = { ...SOLUTION_EVENT_SCHEMAS, ...PARTICIPANT_EVENT_SCHEMAS };
+/** Ticket events (issue 9): the status flow of an integration ticket. */
+export const TICKET_EVENT_SCHEMAS = {
+  BEARBEITUNG_BEGINNEN: event('Ticket', 'BEARBEITUNG_BEGINNEN', 'Die Kaz beginnt mit der Bearbeitung (erste Reaktion).', {}),
+  AUF_KOMMUNE_WARTEN: event('Ticket', 'AUF_KOMMUNE_WARTEN', 'Wartet auf die Behörde; die SLA-Uhr hält an.', {
+    grund: Text('worauf gewartet wird, z. B. Zugangsdaten der Fachverfahrens-Schnittstelle', 1000),
+  }),
+  KOMMUNE_ANTWORTET: event('Ticket', 'KOMMUNE_ANTWORTET', 'Die Behörde hat geantwortet; die SLA-Uhr läuft weiter.', {}),
+  LOESEN: event('Ticket', 'LOESEN', 'Als gelöst melden.', { loesung: Text('was die Lösung war') }),
+  SCHLIESSEN: event('Ticket', 'SCHLIESSEN', 'Gelöstes Ticket schließen.', {}),
+  WIEDEREROEFFNEN: event('Ticket', 'WIEDEREROEFFNEN', 'Gelöstes oder geschlossenes Ticket innerhalb der Frist wieder öffnen.', {
+    grund: Text('warum das Problem wieder besteht', 1000),
+  }),
+} as const satisfies Record<TicketEventType, TObject>;
+
+const ALL_EVENT_SCHEMAS: Readonly<Record<string, TObject>> = { ...SOLUTION_EVENT_SCHEMAS, ...PARTICIPANT_EVENT_SCHEMAS, ...TICKET_EVENT_SCHEMAS };
 
 /** The schema of an event type of either machine; undefined for a type no machine knows. */
 export function eventSchemaOf(type: string): TObject | undefined {
@@ -135,7 +152,7 @@ export function eventSchemaOf(type: string): TObject | undefined {
  * are shared schemas (`eventBodySchemas`), referenced by $ref.
  */
 function clientEventBody(
-  machine: 'Solution' | 'Participant',
+  machine: 'Solution' | 'Participant' | 'Ticket',
   schemas: Record<string, TObject>,
   types: readonly string[],
   systemEvents: Readonly<Partial<Record<string, string>>>,
@@ -185,3 +202,14 @@ export const ParticipantEventBody = participantBody.body;
 
 /** The branches of both bodies: add them as shared schemas (fastify.addSchema) where the event routes live. */
 export const eventBodySchemas: readonly TSchema[] = [...solutionBody.branches, ...participantBody.branches];
+
+const ticketBody = clientEventBody(
+  'Ticket',
+  TICKET_EVENT_SCHEMAS,
+  TICKET_EVENT_TYPES,
+  TICKET_SYSTEM_EVENTS,
+  'Ereignis an ein Ticket; welche gerade möglich sind, nennt allowedEvents',
+);
+export const TicketEventBody = ticketBody.body;
+/** Shared schemas of the ticket event route (fastify.addSchema in tickets.routes.ts). */
+export const ticketEventBodySchemas: readonly TSchema[] = ticketBody.branches;

@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { ParticipantEventType } from '../../workflows/index.ts';
 import { goLiveChecklistComplete } from '../pilots/go-live.gate.ts';
+import { noOpenBlockingTicket } from '../tickets/blocking-tickets.gate.ts';
 
 /**
  * Conditions on a participant event that need the database and so cannot be a guard of
@@ -26,6 +27,18 @@ export interface PreconditionRefusal {
 
 export type ParticipantPrecondition = (trx: Transaction<Database>, input: PreconditionInput) => Promise<PreconditionRefusal | null>;
 
+/** All of them, in order: the first refusal wins. */
+const allOf =
+  (...checks: ParticipantPrecondition[]): ParticipantPrecondition =>
+  async (trx, input) => {
+    for (const check of checks) {
+      const refusal = await check(trx, input);
+      if (refusal) return refusal;
+    }
+    return null;
+  };
+
 export const PARTICIPANT_PRECONDITIONS: Readonly<Partial<Record<ParticipantEventType, ParticipantPrecondition>>> = {
-  PILOT_LIVE_MELDEN: goLiveChecklistComplete,
+  PILOT_LIVE_MELDEN: allOf(noOpenBlockingTicket, goLiveChecklistComplete),
+  LIVE_BESTAETIGEN: noOpenBlockingTicket,
 };

@@ -18,7 +18,14 @@ import {
   SOLUTION_FINAL_STAGES,
   SOLUTION_MACHINE_VERSION,
   SOLUTION_SYSTEM_EVENTS,
+  TICKET_MACHINE_VERSION,
+  TICKET_SYSTEM_EVENTS,
+  ticketMachine,
+  ticketStage,
 } from '../../workflows/index.ts';
+import { DEFAULT_TICKET_SETTINGS, slaDueTimes, type TicketSettings } from '../tickets/ticket.sla.ts';
+import { workingMinutesBetween } from '../time/working-time.ts';
+import { openAutomaticTickets } from '../tickets/automatic-tickets.ts';
 import { cancelJobs, enqueueJob, resumeWaitingJobs } from './job.queue.ts';
 import { validateEventPayload } from './event-payload.validate.ts';
 import { explainRefusal } from './refusal.explain.ts';
@@ -42,6 +49,8 @@ export interface EngineDeps {
   now: () => Date;
   /** Called after a commit that enqueued jobs, to wake the local worker. */
   onJobsEnqueued?: () => void;
+  /** Tickets: SLA office hours and reopen period (default Mo–Fr 08:00–16:00, 14 days). */
+  tickets?: TicketSettings;
 }
 
 export type WorkflowEvent = { type: string } & Record<string, unknown>;
@@ -103,6 +112,7 @@ const JOBS_KEPT_AFTER_THE_END = ['mail.send'];
 /** Machine definitions by version: an instance keeps running on the version it started with. */
 const SOLUTION_MACHINES: Record<number, AnyStateMachine> = { [SOLUTION_MACHINE_VERSION]: solutionMachine };
 const PARTICIPANT_MACHINES: Record<number, AnyStateMachine> = { [PARTICIPANT_MACHINE_VERSION]: participantMachine };
+const TICKET_MACHINES: Record<number, AnyStateMachine> = { [TICKET_MACHINE_VERSION]: ticketMachine };
 
 /** Solution stages in which participants move. */
 const ACTIVE_SOLUTION_STAGES = ['erstinformation', 'pilotphase', 'rollout'];
@@ -158,6 +168,8 @@ interface Target {
   key: string;
   solutionId: string;
   ars: string | null;
+  /** Set for a ticket: its history rows carry it. */
+  ticketId?: string;
   /** Events of this machine only the system sends, with the explanation for clients. */
   systemEvents: Readonly<Record<string, string | undefined>>;
   stageOf(snapshot: unknown): string;
@@ -170,6 +182,8 @@ interface Target {
   save(trx: Trx, next: { snapshot: unknown; stage: string; stateValue: unknown; revision: number }): Promise<void>;
   /** What a stage change means for jobs already queued (resume, cancel reminders …). */
   afterStageChange(trx: Trx, change: StageChange): Promise<void>;
+  /** Writes that belong to the applied event (automatic tickets of a readiness answer), in its transaction. */
+  afterApplied?(trx: Trx, event: WorkflowEvent, at: Date): Promise<void>;
 }
 
 const notFound = (reason: string): Refusal => ({ kind: 'not-found', reason });
@@ -321,6 +335,82 @@ export async function sendParticipantEvent(
         await cancelJobs(trx, { solutionId, ars, kinds: REMINDER_JOB_KINDS }, at);
       }
     },
+    async afterApplied(trx, event, at) {
+      // "nicht bereit" for a technical reason opens a ticket of the Kaz – on every path
+      // (answer page, API, bulk), in the answer's transaction.
+      if (event.type === 'BEREITSCHAFT_MELDEN' && event.status === 'nicht-bereit' && Array.isArray(event.gruende)) {
+        await openAutomaticTickets(trx, { solutionId, ars, gruende: event.gruende as string[], freitext: event.freitext, at }, deps.tickets ?? DEFAULT_TICKET_SETTINGS);
+      }
+    },
+  };
+  return applyEvent(deps, target, input.event, input, options);
+}
+
+/** A ticket's status event; a ministry reaches only tickets of its own solutions. */
+export async function sendTicketEvent(
+  deps: EngineDeps,
+  input: { ticketId: string; event: WorkflowEvent } & EventSender,
+  options: EventOptions = {},
+): Promise<EventResult> {
+  const { ticketId } = input;
+  const settings = deps.tickets ?? DEFAULT_TICKET_SETTINGS;
+  const ticketNotFound = () => notFound(`Ticket ${ticketId} gibt es nicht`);
+  let row: { solution_id: string; ars: string; resolved_at: Date | null; paused_since: Date | null; paused_minutes: number; first_responded_at: Date | null; created_at: Date; priority: 'kritisch' | 'hoch' | 'normal' | 'niedrig'; stage: string } | undefined;
+  const target: Target = {
+    key: `ticket:${ticketId}`,
+    solutionId: '',
+    ars: null,
+    ticketId,
+    systemEvents: TICKET_SYSTEM_EVENTS,
+    stageOf: (snapshot) => ticketStage(snapshot as never),
+    async load(trx) {
+      const found = await trx
+        .selectFrom('ticket as t')
+        .innerJoin('solution as s', 's.id', 't.solution_id')
+        .select([
+          't.snapshot', 't.machine_version', 't.revision', 't.stage', 't.solution_id', 't.ars', 't.resolved_at', 't.paused_since',
+          't.paused_minutes', 't.first_responded_at', 't.created_at', 't.priority', 's.lead_ministry',
+        ])
+        .where('t.id', '=', ticketId)
+        .forUpdate('t')
+        .executeTakeFirst();
+      if (!found || outOfScope(input, found.lead_ministry)) return ticketNotFound();
+      row = found;
+      target.solutionId = found.solution_id;
+      target.ars = found.ars;
+      return restoreInstance(TICKET_MACHINES, found, `Ticket ${ticketId}`);
+    },
+    notAllowed: (instance, allowed, eventType) => refusedInStage(eventType, instance.stage, allowed),
+    async enrich(_trx, event) {
+      if (event.type !== 'WIEDEREROEFFNEN') return event;
+      const solvedAt = row?.resolved_at ?? null;
+      const reopenUntil = solvedAt ? new Date(solvedAt.getTime() + settings.reopenDays * 24 * 60 * 60 * 1000).toISOString() : null;
+      return { ...event, facts: { reopenUntil } };
+    },
+    checkPreconditions: async () => null,
+    async save(trx, next) {
+      const at = deps.now();
+      const current = row!;
+      const sla: Record<string, unknown> = {};
+      let pausedMinutes = current.paused_minutes;
+      if (current.stage === 'wartet-auf-kommune' && next.stage !== 'wartet-auf-kommune' && current.paused_since) {
+        // The clock stood still while the authority had the ball: the due times move on by that much working time.
+        pausedMinutes += Math.round(workingMinutesBetween(current.paused_since, at, settings.officeHours));
+        Object.assign(sla, { paused_since: null, paused_minutes: pausedMinutes }, slaDueTimes(current.created_at, current.priority, pausedMinutes, settings.officeHours));
+      }
+      if (next.stage === 'wartet-auf-kommune' && current.stage !== 'wartet-auf-kommune') sla.paused_since = at;
+      if (current.stage === 'neu' && next.stage !== 'neu' && !current.first_responded_at) sla.first_responded_at = at;
+      if (next.stage === 'geloest') sla.resolved_at = at;
+      // Reopened: the resolution clock runs again from where it stood; the earlier solution no longer counts.
+      if (next.stage === 'in-bearbeitung' && (current.stage === 'geloest' || current.stage === 'geschlossen')) sla.resolved_at = null;
+      // Closed without being solved first cannot happen; closing keeps resolved_at (the reopen period counts from the solution).
+      await trx
+        .updateTable('ticket')
+        .set({ snapshot: toJson(next.snapshot), stage: next.stage, revision: next.revision, updated_at: at, ...sla })
+        .where('id', '=', ticketId)
+        .execute();
+    },
+    afterStageChange: async () => {},
   };
   return applyEvent(deps, target, input.event, input, options);
 }
@@ -438,11 +528,13 @@ async function applyEvent(
         machine_version: instance.machineVersion,
         created_at: at,
         idempotency_key: options.idempotencyKey ?? null,
+        ticket_id: target.ticketId ?? null,
       })
       .returning('id')
       .executeTakeFirstOrThrow();
 
     if (stage !== instance.stage) await target.afterStageChange(trx, { fromStage: instance.stage, stage, at });
+    await target.afterApplied?.(trx, event, at);
     const jobsEnqueued = await scheduleActions(trx, target, actions as unknown as MachineAction[], revision, at);
     return {
       kind: 'applied',

@@ -1,0 +1,41 @@
+import { addWorkingMinutes, DEFAULT_OFFICE_HOURS, type OfficeHours } from '../time/working-time.ts';
+import type { TicketPriority } from '../db/schema.ts';
+
+/** SLA settings of the tickets: office hours (SLA_OFFICE_HOURS) and the reopen period (TICKET_REOPEN_DAYS). */
+export interface TicketSettings {
+  officeHours: OfficeHours;
+  reopenDays: number;
+}
+
+export const DEFAULT_TICKET_SETTINGS: TicketSettings = Object.freeze({ officeHours: DEFAULT_OFFICE_HOURS, reopenDays: 14 });
+
+/**
+ * Time to first response and to resolution per priority, in Brandenburg working minutes
+ * (an office day of 8 hours is 480). A warning is due when 75 % of a budget is used.
+ */
+export const SLA_POLICY: Readonly<Record<TicketPriority, { firstResponse: number; resolution: number }>> = Object.freeze({
+  kritisch: { firstResponse: 60, resolution: 480 },
+  hoch: { firstResponse: 240, resolution: 3 * 480 },
+  normal: { firstResponse: 480, resolution: 5 * 480 },
+  niedrig: { firstResponse: 2 * 480, resolution: 10 * 480 },
+});
+export const SLA_WARN_SHARE = 0.75;
+
+export const SLA_STATES = ['im-plan', 'bald-faellig', 'ueberschritten', 'pausiert', 'erledigt'] as const;
+export type SlaState = (typeof SLA_STATES)[number];
+
+/**
+ * The due times of a ticket opened at `openedAt`: its policy's budgets plus the working
+ * minutes it spent waiting for the authority (the clock pauses in wartet-auf-kommune).
+ * One formula for opening, a new priority and the end of a pause.
+ */
+export function slaDueTimes(openedAt: Date, priority: TicketPriority, pausedMinutes: number, hours: OfficeHours) {
+  const policy = SLA_POLICY[priority];
+  const at = (minutes: number) => addWorkingMinutes(openedAt, Math.round(minutes) + pausedMinutes, hours);
+  return {
+    first_response_due: at(policy.firstResponse),
+    first_response_warn: at(policy.firstResponse * SLA_WARN_SHARE),
+    resolution_due: at(policy.resolution),
+    resolution_warn: at(policy.resolution * SLA_WARN_SHARE),
+  };
+}
