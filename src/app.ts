@@ -22,6 +22,7 @@ import { templateRoutes } from './mailings/template.routes.ts';
 import { mailingRoutes, type MailingRoutesDeps } from './mailings/mailing.routes.ts';
 import { responseRoutes, SECURITY_HEADERS } from './responses/response.routes.ts';
 import { waveRoutes } from './waves/wave.routes.ts';
+import { ticketRoutes } from './tickets/ticket.routes.ts';
 import { linkRenewalRoutes } from './responses/link-renewal.routes.ts';
 import { renderErrorPage } from './responses/response.pages.ts';
 import { createClientErrorHandler } from './http/client-error.handler.ts';
@@ -150,6 +151,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(templateRoutes, { db: deps.db });
       await api.register(mailingRoutes, { db: deps.db, ...mail });
       await api.register(waveRoutes, { db: deps.db, engine: deps.engine, settings: mail.settings });
+      await api.register(ticketRoutes, { db: deps.db, engine: deps.engine });
       await api.register(linkRenewalRoutes, { engine: deps.engine, settings: mail.settings });
       if (deps.extraRoutes) await deps.extraRoutes(api);
     },

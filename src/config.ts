@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { isMailAddress } from './mail/mail-address.ts';
+import { parseOfficeHours, type OfficeHours } from './time/working-time.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 /** auto: readable lines on a terminal, JSON lines otherwise. */
@@ -55,6 +56,10 @@ export interface Config {
   readonly linkTtlDays: number;
   /** Copies of every Erstinformation go to these multipliers (Spitzenverbände, Kaz/ZIT-BB). */
   readonly multiplierEmails: readonly string[];
+  /** Office hours in which ticket SLAs run (SLA_OFFICE_HOURS, e.g. "Mo-Fr 08:00-16:00"); Brandenburg holidays are never working time. */
+  readonly slaOfficeHours: OfficeHours;
+  /** A solved or closed ticket may be reopened within this many days of its solution. */
+  readonly ticketReopenDays: number;
 }
 
 export class ConfigError extends Error {
@@ -201,5 +206,16 @@ export function loadConfig(env: Env = process.env): Config {
     publicBaseUrl,
     linkTtlDays: readInteger(env, 'LINK_TTL_DAYS', 120, 1, 3650),
     multiplierEmails: Object.freeze(multiplierEmails),
+    slaOfficeHours: readOfficeHours(env),
+    ticketReopenDays: readInteger(env, 'TICKET_REOPEN_DAYS', 14, 1, 365),
   });
+}
+
+function readOfficeHours(env: Env): OfficeHours {
+  const text = env.SLA_OFFICE_HOURS?.trim() || 'Mo-Fr 08:00-16:00';
+  try {
+    return parseOfficeHours(text, 'SLA_OFFICE_HOURS');
+  } catch (error) {
+    throw new ConfigError('SLA_OFFICE_HOURS', error instanceof Error ? error.message : String(error));
+  }
 }

@@ -101,7 +101,12 @@ export async function startRuntime(
     if (config.loadFixtureDirectory) await loadFixtureDirectoryIfEmpty(handle, logger);
 
     let worker!: JobWorker;
-    const engine: EngineDeps = { db: handle.db, now: () => new Date(), onJobsEnqueued: () => worker.poke() };
+    const engine: EngineDeps = {
+      db: handle.db,
+      now: () => new Date(),
+      onJobsEnqueued: () => worker.poke(),
+      tickets: { officeHours: config.slaOfficeHours, reopenDays: config.ticketReopenDays },
+    };
     const mail = createMailModule({ db: handle.db, engine, logger: logger.child({ component: 'mail' }), ...config });
     cleanups.push(() => mail.transport.close());
     logger.info(

@@ -6,7 +6,7 @@
  * - admin: operates the service, sees and does everything;
  * - ministry: steers the rollouts of its own ministry's solutions, manages its staff's tokens;
  * - kaz: the Kommunales Anwendungszentrum at ZIT-BB – reads every solution and
- *   participant, works the pilots' checklists and meetings (tickets: issue 9);
+ *   participant, works the pilots' checklists and meetings and the integration tickets;
  * - landesredaktion: the MIK Landesredaktion (BUS-BB) – reads every solution, confirms
  *   Leistungsbeschreibungen and the participants' BUS-BB steps, runs reconciliations.
  */
@@ -16,7 +16,7 @@ export type Role = (typeof ROLES)[number];
 export const ROLE_DESCRIPTIONS: Record<Role, string> = {
   admin: 'Betrieb: alles',
   ministry: 'Ministerium: steuert die Lösungen des eigenen Ministeriums, verwaltet die Tokens seiner Mitarbeitenden',
-  kaz: 'Kaz / ZIT-BB: liest alle Lösungen und Teilnehmenden, bearbeitet Checklisten und Termine der Piloten',
+  kaz: 'Kaz / ZIT-BB: liest alle Lösungen und Teilnehmenden, bearbeitet Checklisten und Termine der Piloten und die Tickets',
   landesredaktion: 'MIK-Landesredaktion: liest alle Lösungen, bestätigt BUS-BB-Schritte, gleicht mit dem PVOG ab',
 };
 
@@ -36,6 +36,8 @@ export const ACCESS = {
   participantEvents: access('admin', 'ministry', 'landesredaktion'),
   /** Reconciliation imports of PVOG/BUS-BB exports. */
   reconcile: access('admin', 'ministry', 'landesredaktion'),
+  /** Tickets of the Kaz (issue 9): the Kaz all, ministries those of their own solutions. Not the Landesredaktion. */
+  tickets: access('admin', 'ministry', 'kaz'),
   /** API tokens: admins all, ministries their own ministry's. */
   tokens: access('admin', 'ministry'),
   /** Operations: directory imports, jobs, outbox. */

@@ -97,7 +97,8 @@ export async function listHistory(
   solutionId: string,
   filter: { ars?: string; afterId?: number; limit: number },
 ) {
-  let query = db.selectFrom('history').selectAll().where('solution_id', '=', solutionId);
+  // A ticket's rows belong to its own timeline (GET /tickets/:ticketId), with its internal changes.
+  let query = db.selectFrom('history').selectAll().where('solution_id', '=', solutionId).where('ticket_id', 'is', null);
   if (filter.ars) query = query.where('participant_ars', '=', filter.ars);
   if (filter.afterId) query = query.where('id', '>', filter.afterId);
   const rows = await query.orderBy('id').limit(filter.limit).execute();

@@ -26,6 +26,9 @@ const PILOTS: RouteAccess = { admin: 'yes', ministry: 'own', kaz: 'yes', landesr
 /** A ministry manages its own staff's tokens (scope checked in the handler; test/api/roles-and-tokens.test.ts). */
 const TOKENS: RouteAccess = { admin: 'yes', ministry: 'yes', kaz: 'no', landesredaktion: 'no' };
 
+/** Tickets: the Kaz all, a ministry those of its own solutions (404 for others, checked in tickets.test.ts); not the Landesredaktion. */
+const TICKETS: RouteAccess = { admin: 'yes', ministry: 'yes', kaz: 'yes', landesredaktion: 'no' };
+
 export const PUBLIC_ROUTES: readonly string[] = [
   'GET /docs',
   'GET /docs/static/index.html',
@@ -63,6 +66,14 @@ export const MATRIX: Readonly<Record<string, RouteAccess>> = {
   'GET /api/v1/solutions/:id/pilots/:ars/it-support': PILOTS,
   'PUT /api/v1/solutions/:id/pilots/:ars/it-support': PILOTS,
   'GET /api/v1/solutions/:id/lessons-learned': READ,
+  'POST /api/v1/tickets': TICKETS,
+  'GET /api/v1/tickets': TICKETS,
+  'GET /api/v1/tickets/counts': TICKETS,
+  'GET /api/v1/tickets/:ticketId': TICKETS,
+  'PATCH /api/v1/tickets/:ticketId': TICKETS,
+  'POST /api/v1/tickets/:ticketId/events': TICKETS,
+  'POST /api/v1/tickets/:ticketId/comments': TICKETS,
+
   'GET /api/v1/solutions/:id/waves': READ,
   'POST /api/v1/solutions/:id/waves': STEER,
   'GET /api/v1/solutions/:id/waves/ungeplant': READ,

@@ -36,6 +36,7 @@ function urlFor(pattern: string, solutionId: string): string {
     .replace(':kind', 'erstinformation')
     .replace(':mailingId', randomUUID())
     .replace(':waveId', randomUUID())
+    .replace(':ticketId', randomUUID())
     .replace(':reconciliationId', randomUUID())
     .replace(':file', 'unbekannt.eml')
     .replace(':token', 'A'.repeat(43))

@@ -297,6 +297,12 @@ function bodySamples(world: World, path: string, method: string): Json[] | undef
     'post /api/v1/solutions/{id}/bus-bb/leistungsbeschreibungen': [{ leikaKey: '99036005000000', note: 'Text vom Bund' }],
     // The records are read defensively (unknown fields are normal in XZuFi) and reported one by one: probed in reconciliation.test.ts.
     'post /api/v1/solutions/{id}/reconciliations': [{ quelle: 'PVOG-Export', exportiertAm: yesterday(env), leistungen: [], zustaendigkeiten: [], onlinedienste: [] }],
+    'post /api/v1/tickets': [
+      { solutionId: world.solutionId, ars: POTSDAM, category: 'transport', priority: 'hoch', title: 'OSCI-XTA', description: 'Nachrichten kommen nicht an', blocking: true, assignee: 'Herr Beispiel' },
+    ],
+    'patch /api/v1/tickets/{ticketId}': [{ assignee: 'Frau Beispiel', priority: 'kritisch', blocking: false }, { assignee: null }],
+    'post /api/v1/tickets/{ticketId}/events': [{ type: 'AUF_KOMMUNE_WARTEN', grund: 'Zugangsdaten' }, { type: 'LOESEN', loesung: 'erledigt' }],
+    'post /api/v1/tickets/{ticketId}/comments': [{ text: 'Bitte Zugangsdaten senden', visibility: 'oeffentlich' }],
     'post /api/v1/admin/tokens': [{ role: 'ministry', ministry: 'MIK', label: 'Referat 23' }],
     'post /api/v1/admin/mail/bounces': [{ messageId: '<unbekannt@msgiv.example>', reason: '550 unbekannt' }],
   };
@@ -308,6 +314,7 @@ function pathParamSample(world: World, path: string, name: string): string {
   if (name === 'ars') return POTSDAM;
   if (name === 'mailingId') return world.mailingId;
   if (name === 'waveId') return WAVE_ID;
+  if (name === 'ticketId') return WAVE_ID;
   if (name === 'reconciliationId') return '00000000-0000-4000-8000-000000000000';
   if (name === 'kind') return 'erstinformation';
   if (name === 'key') return 'produktionstest';
