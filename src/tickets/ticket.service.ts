@@ -135,36 +135,25 @@ export async function getTicket(db: Db, principal: Principal, ticketId: string, 
   if (!row) throw new NotFoundProblem(`Ticket ${ticketId} gibt es nicht`);
   const [history, comments] = await Promise.all([
     db.selectFrom('history').selectAll().where('ticket_id', '=', ticketId).orderBy('id').execute(),
-    db.selectFrom('ticket_comment').selectAll().where('ticket_id', '=', ticketId).orderBy('created_at').orderBy('id').execute(),
+    db.selectFrom('ticket_comment').selectAll().where('ticket_id', '=', ticketId).execute(),
   ]);
-  const timeline = [
-    ...history.map((h) => ({
-      kind: 'ereignis' as const,
+  // The history is the order of record (comments made in the same instant stay in order);
+  // a TICKET_KOMMENTIERT row carries its comment.
+  const commentById = new Map(comments.map((c) => [c.id, c]));
+  const timeline = history.map((h) => {
+    const comment = h.event_type === 'TICKET_KOMMENTIERT' ? commentById.get(String(h.event.kommentarId)) : undefined;
+    return {
+      kind: comment ? ('kommentar' as const) : ('ereignis' as const),
       at: h.created_at.toISOString(),
       actor: h.actor,
       eventType: h.event_type,
       fromStage: h.from_stage,
       toStage: h.to_stage,
       event: h.event,
-      visibility: null,
-      text: null,
-      order: 0,
-    })),
-    ...comments.map((c) => ({
-      kind: 'kommentar' as const,
-      at: c.created_at.toISOString(),
-      actor: c.author,
-      eventType: null,
-      fromStage: null,
-      toStage: null,
-      event: null,
-      visibility: c.visibility,
-      text: c.text,
-      order: 1,
-    })),
-  ]
-    .sort((a, b) => a.at.localeCompare(b.at) || a.order - b.order)
-    .map(({ order: _order, ...entry }) => entry);
+      visibility: comment?.visibility ?? null,
+      text: comment?.text ?? null,
+    };
+  });
   const snapshot = restoreSnapshot(ticketMachine, row.snapshot);
   return {
     ...toSummary(row),
