@@ -3,7 +3,7 @@ import type { Database } from '../db/schema.ts';
 import type { Principal } from '../auth/api-token.service.ts';
 import { NotFoundProblem } from '../http/problem.ts';
 import { assertMayAccess } from '../solutions/solution.service.ts';
-import { READINESS_GRUENDE, type Readiness } from '../../workflows/index.ts';
+import { READINESS_GRUENDE, TICKET_OPEN_STAGES, type Readiness } from '../../workflows/index.ts';
 
 type Db = Kysely<Database>;
 
@@ -36,6 +36,25 @@ export async function getWaveProgress(db: Db, principal: Principal, solutionId: 
     .where('m.wave_id', '=', waveId)
     .orderBy('m.ars')
     .execute();
+
+  // Members an open blocking ticket holds back from going live (issue 9), with the tickets.
+  const blockingRows = await db
+    .selectFrom('wave_member as m')
+    .innerJoin('ticket as t', (join) => join.onRef('t.solution_id', '=', 'm.solution_id').onRef('t.ars', '=', 'm.ars'))
+    .innerJoin('authority as a', 'a.ars', 'm.ars')
+    .select(['m.ars', 'a.name', 't.id', 't.number', 't.title'])
+    .where('m.wave_id', '=', waveId)
+    .where('t.blocking', '=', true)
+    .where('t.stage', 'in', [...TICKET_OPEN_STAGES])
+    .orderBy('m.ars')
+    .orderBy('t.number')
+    .execute();
+  const blocked = new Map<string, { ars: string; name: string; tickets: { id: string; number: number; title: string }[] }>();
+  for (const row of blockingRows) {
+    const entry = blocked.get(row.ars) ?? { ars: row.ars, name: row.name, tickets: [] };
+    entry.tickets.push({ id: row.id, number: Number(row.number), title: row.title });
+    blocked.set(row.ars, entry);
+  }
 
   const deadline = wave.started_at && wave.frist_tage ? new Date(wave.started_at.getTime() + wave.frist_tage * DAY_MS) : null;
   const byStage: Record<string, number> = {};
@@ -77,5 +96,6 @@ export async function getWaveProgress(db: Db, principal: Principal, solutionId: 
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([month, count]) => ({ month, count })),
     overdue: { count: overdue.length, authorities: overdue },
+    blockiert: { count: blocked.size, authorities: [...blocked.values()] },
   };
 }

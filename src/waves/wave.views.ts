@@ -90,6 +90,19 @@ export const WaveProgressView = Type.Object(
       { count: Type.Integer(), authorities: Type.Array(Type.Object({ ars: Type.String(), name: Type.String() })) },
       { description: 'Frist verstrichen, noch eingeladen und ohne Bereitschaftsantwort' },
     ),
+    blockiert: Type.Object(
+      {
+        count: Type.Integer(),
+        authorities: Type.Array(
+          Type.Object({
+            ars: Type.String(),
+            name: Type.String(),
+            tickets: Type.Array(Type.Object({ id: Type.String({ format: 'uuid' }), number: Type.Integer(), title: Type.String() })),
+          }),
+        ),
+      },
+      { description: 'Mitglieder mit offenem blockierendem Ticket: gehen nicht live, bis es gelöst ist' },
+    ),
   },
   { description: 'Stand einer Welle' },
 );

@@ -191,11 +191,15 @@ for (const kind of databaseKinds()) {
     const bulk = await env.app.inject({ method: 'POST', url: `${base}/participants/events`, headers: bearer(token), payload: { event: { type: 'LIVE_BESTAETIGEN' }, authorities: [POTSDAM] } });
     t.equal(bulk.json().counts.refused, 1, 'the bulk action meets the same precondition');
 
-    const progress = (await api('GET', `/solutions/${id}/waves`, token)).json();
-    t.ok(progress, 'waves listed');
+    // The ministry sees the blocked member in its wave's progress.
+    const wave = await api('POST', `/solutions/${id}/waves`, token, { name: 'Nachzügler', authorities: [POTSDAM, BARNIM] });
+    t.equal(wave.statusCode, 201, wave.body);
+    const progress = (await api('GET', `/solutions/${id}/waves/${wave.json().id}/progress`, token)).json();
+    t.match(progress.blockiert, { count: 1, authorities: [{ ars: POTSDAM, tickets: [{ id: ticket.id, title: 'Fachverfahren antwortet nicht' }] }] });
 
     t.equal((await api('POST', `/tickets/${ticket.id}/events`, kaz, { type: 'LOESEN', loesung: 'Schnittstelle freigeschaltet' })).statusCode, 200);
     t.equal((await api('PATCH', `/tickets/${ticket.id}`, kaz, { blocking: true })).statusCode, 200, 'unchanged flag: nothing to refuse');
+    t.equal((await api('GET', `/solutions/${id}/waves/${wave.json().id}/progress`, token)).json().blockiert.count, 0, 'solved: no longer blocked');
     const live = await participantEvent(POTSDAM, { type: 'LIVE_BESTAETIGEN' });
     t.equal(live.statusCode, 200, live.body);
     t.equal(live.json().stage, 'live');
