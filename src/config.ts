@@ -216,6 +216,6 @@ function readOfficeHours(env: Env): OfficeHours {
   try {
     return parseOfficeHours(text, 'SLA_OFFICE_HOURS');
   } catch (error) {
-    throw new ConfigError('SLA_OFFICE_HOURS', error instanceof Error ? error.message : String(error));
+    throw new ConfigError('SLA_OFFICE_HOURS', (error instanceof Error ? error.message : String(error)).replace(/^SLA_OFFICE_HOURS: /, ''));
   }
 }

@@ -23,6 +23,9 @@ t.test('an invalid value names its variable', async (t) => {
     [{ MULTIPLIER_EMAILS: 'kaz@zit-bb.example\nBcc: alle@example.org' }, 'MULTIPLIER_EMAILS'],
     [{ MULTIPLIER_EMAILS: 'kaz@zit-bb.example; lkt@landkreistag.example' }, 'MULTIPLIER_EMAILS'],
     [{ MULTIPLIER_EMAILS: 'Kaz <kaz@zit-bb.example>' }, 'MULTIPLIER_EMAILS'],
+    [{ SLA_OFFICE_HOURS: 'Montag bis Freitag' }, 'SLA_OFFICE_HOURS'],
+    [{ SLA_OFFICE_HOURS: 'Mo-Fr 16:00-08:00' }, 'SLA_OFFICE_HOURS'],
+    [{ TICKET_REOPEN_DAYS: '0' }, 'TICKET_REOPEN_DAYS'],
   ];
   for (const [env, variable] of cases) {
     let caught: unknown;
@@ -51,4 +54,14 @@ t.test('the Message-ID domain: configured, else the sender address domain', asyn
     'mail.land.example',
     'a configured domain makes an unqualified sender domain acceptable',
   );
+});
+
+t.test('ticket SLA office hours and reopen period', async (t) => {
+  const defaults = loadConfig({});
+  t.same(defaults.slaOfficeHours.weekdays, [1, 2, 3, 4, 5]);
+  t.match(defaults.slaOfficeHours, { start: '08:00', end: '16:00' });
+  t.equal(defaults.ticketReopenDays, 14);
+  const custom = loadConfig({ SLA_OFFICE_HOURS: 'Mo-Do 07:30-15:30', TICKET_REOPEN_DAYS: '30' });
+  t.same(custom.slaOfficeHours.weekdays, [1, 2, 3, 4]);
+  t.equal(custom.ticketReopenDays, 30);
 });
