@@ -3,6 +3,7 @@ import type { Job } from '../db/schema.ts';
 import type { JobHandler } from './job.queue.ts';
 import { PermanentJobError, WaitForResumeError } from './job.queue.ts';
 import { sendParticipantEvent, sendSolutionEvent, type EngineDeps, type EventResult, type WorkflowEvent } from './workflow.engine.ts';
+import { createSlaTimerHandler, SLA_TIMER_JOB } from '../tickets/sla-timers.ts';
 
 /**
  * The effects ("activities") the machines ask for. Each runs as a durable job after
@@ -85,5 +86,6 @@ export function createEffectHandlers(engine: EngineDeps, logger: Logger): Record
     'effect.inviteWave': inviteWave,
     'effect.escalateParticipant': recordEscalation,
     'timer.deliverEvent': deliverTimerEvent,
+    [SLA_TIMER_JOB]: createSlaTimerHandler(engine.db, engine.now),
   };
 }

@@ -26,6 +26,7 @@ import {
 import { DEFAULT_TICKET_SETTINGS, slaDueTimes, type TicketSettings } from '../tickets/ticket.sla.ts';
 import { workingMinutesBetween } from '../time/working-time.ts';
 import { openAutomaticTickets } from '../tickets/automatic-tickets.ts';
+import { replanSlaTimers } from '../tickets/sla-timers.ts';
 import { cancelJobs, enqueueJob, resumeWaitingJobs } from './job.queue.ts';
 import { validateEventPayload } from './event-payload.validate.ts';
 import { explainRefusal } from './refusal.explain.ts';
@@ -410,7 +411,10 @@ export async function sendTicketEvent(
         .where('id', '=', ticketId)
         .execute();
     },
-    afterStageChange: async () => {},
+    // The SLA timers follow the clock: none while waiting or solved, new ones when the due times moved.
+    afterStageChange: async (trx, { at }) => {
+      await replanSlaTimers(trx, ticketId, at);
+    },
   };
   return applyEvent(deps, target, input.event, input, options);
 }

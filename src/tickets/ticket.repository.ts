@@ -5,6 +5,7 @@ import { toJson, type Database, type TicketCategory, type TicketPriority, type T
 import { persistSnapshot, TICKET_MACHINE_VERSION, ticketMachine, ticketStage } from '../../workflows/index.ts';
 import { recordChange } from '../engine/change.record.ts';
 import { slaDueTimes, type TicketSettings } from './ticket.sla.ts';
+import { replanSlaTimers } from './sla-timers.ts';
 
 type Trx = Transaction<Database>;
 
@@ -75,5 +76,6 @@ export async function insertTicket(trx: Trx, ticket: NewTicket, settings: Ticket
     at: ticket.at,
     ticketId: id,
   });
+  await replanSlaTimers(trx, id, ticket.at);
   return id;
 }

@@ -8,6 +8,7 @@ import { eventResultToHttp } from '../http/event-result.ts';
 import { ConflictProblem, NotFoundProblem } from '../http/problem.ts';
 import { clientAllowedEvents, restoreSnapshot, TICKET_SYSTEM_EVENTS, ticketMachine, type TicketStage } from '../../workflows/index.ts';
 import { insertTicket } from './ticket.repository.ts';
+import { replanSlaTimers } from './sla-timers.ts';
 import { DEFAULT_TICKET_SETTINGS, slaDueTimes, type SlaState } from './ticket.sla.ts';
 
 type Db = Kysely<Database>;
@@ -193,6 +194,7 @@ export async function addComment(engine: EngineDeps, principal: Principal, ticke
     // A public answer to the authority is a first response of the Kaz.
     if (input.visibility === 'oeffentlich' && !ticket.first_responded_at) {
       await trx.updateTable('ticket').set({ first_responded_at: now, updated_at: now }).where('id', '=', ticketId).execute();
+      await replanSlaTimers(trx, ticketId, now);
     }
     await recordChange(trx, {
       solutionId: ticket.solution_id,
@@ -243,6 +245,7 @@ export async function updateTicket(engine: EngineDeps, principal: Principal, tic
       throw new ConflictProblem('Ein gelöstes oder geschlossenes Ticket kann nicht blockierend werden.', { stage: ticket.stage });
     }
     await trx.updateTable('ticket').set({ ...set, updated_at: now }).where('id', '=', ticketId).execute();
+    if (changes.prioritaet) await replanSlaTimers(trx, ticketId, now);
     await recordChange(trx, {
       solutionId: ticket.solution_id,
       ars: ticket.ars,

@@ -217,6 +217,15 @@ for (const kind of databaseKinds()) {
     t.equal(normal.sla.firstResponseDue, '2025-11-03T13:00:00.000Z');
     t.equal(normal.sla.resolutionDue, '2025-11-07T13:00:00.000Z', 'five working days: Friday 7 Nov 14:00');
     const url = `/tickets/${normal.id}`;
+    const slaEntries = async (ticketId: string) =>
+      (await api('GET', `/tickets/${ticketId}`, kaz)).json().timeline
+        .filter((e: { eventType: string }) => e.eventType.startsWith('TICKET_SLA_'))
+        .map((e: { eventType: string; event: { frist: string }; at: string }) => `${e.eventType}:${e.event.frist}@${e.at}`);
+
+    // Durable timers: 75 % of the critical ticket's first hour is 14:45 Berlin.
+    env.clock.now = new Date('2025-10-30T13:50:00Z');
+    await env.worker.drain();
+    t.same(await slaEntries(critical.id), ['TICKET_SLA_WARNUNG:erste-reaktion@2025-10-30T13:50:00.000Z']);
 
     // Monday 09:00 the Kaz starts and waits for the authority until Tuesday 09:00: 480 working minutes.
     env.clock.now = new Date('2025-11-03T08:00:00Z');
@@ -230,11 +239,27 @@ for (const kind of databaseKinds()) {
     const resumed = (await api('GET', url, kaz)).json();
     t.match(resumed.sla, { state: 'im-plan', pausedMinutes: 480, pausedSince: null, resolutionDue: '2025-11-10T13:00:00.000Z' }, 'one working day later');
 
+    // The original due time (Fri 7 Nov 14:00) passes without a breach: the timer moved with the pause.
+    env.clock.now = new Date('2025-11-07T13:30:00Z');
+    await env.worker.drain();
+    // 75 % of 2400 + 480 paused working minutes is Friday 12:00 Berlin: the warning is due, the breach is not.
+    t.same(
+      await slaEntries(normal.id),
+      ['TICKET_SLA_WARNUNG:loesung@2025-11-07T13:30:00.000Z'],
+      'no breach at the original due time, no warning of the first response (answered in time)',
+    );
+
     // 75 % of the budget used: bald fällig; after the due time: überschritten.
     env.clock.now = new Date('2025-11-10T07:30:00Z');
     t.equal((await api('GET', url, kaz)).json().sla.state, 'bald-faellig');
     env.clock.now = new Date('2025-11-10T13:00:01Z');
     t.equal((await api('GET', url, kaz)).json().sla.state, 'ueberschritten');
     t.equal((await api('GET', '/tickets?sla=ueberschritten', kaz)).json().total, 2);
+    await env.worker.drain();
+    t.same(await slaEntries(normal.id), ['TICKET_SLA_WARNUNG:loesung@2025-11-07T13:30:00.000Z', 'TICKET_SLA_UEBERSCHRITTEN:loesung@2025-11-10T13:00:01.000Z']);
+    await api('POST', `${url}/events`, kaz, { type: 'LOESEN', loesung: 'Mandant angelegt' });
+    env.clock.now = new Date('2025-11-20T13:00:00Z');
+    await env.worker.drain();
+    t.equal((await slaEntries(normal.id)).length, 2, 'nothing fires twice, nothing after the solution');
   });
 }
