@@ -3,6 +3,7 @@ import { databaseKinds } from '../helpers/databases.ts';
 import { bearer, buildTestApp, type TestApp } from '../helpers/app.ts';
 import { drainSettling } from '../helpers/rollout.ts';
 import { solutionInRollout } from '../helpers/waves.ts';
+import { PARTICIPANT_PRECONDITIONS } from '../../src/engine/participant.preconditions.ts';
 
 const POTSDAM = '120540000000'; // kreisfreie Stadt
 const BARNIM = '120600000000'; // Landkreis
@@ -190,6 +191,11 @@ for (const kind of databaseKinds()) {
     t.same(refused.json().blockingTickets.map((b: { id: string }) => b.id), [ticket.id]);
     const bulk = await env.app.inject({ method: 'POST', url: `${base}/participants/events`, headers: bearer(token), payload: { event: { type: 'LIVE_BESTAETIGEN' }, authorities: [POTSDAM] } });
     t.equal(bulk.json().counts.refused, 1, 'the bulk action meets the same precondition');
+    // A pilot's go-live meets it before its checklist (the pilot path itself is tested in pilots.test.ts).
+    const pilotRefusal = await env.handle.db
+      .transaction()
+      .execute((trx) => PARTICIPANT_PRECONDITIONS.PILOT_LIVE_MELDEN!(trx, { solutionId: id, ars: POTSDAM, stage: 'pilot', event: { type: 'PILOT_LIVE_MELDEN' } }));
+    t.match(pilotRefusal, { reason: /Fachverfahren antwortet nicht/, details: { blockingTickets: [{ id: ticket.id }] } });
 
     // The ministry sees the blocked member in its wave's progress.
     const wave = await api('POST', `/solutions/${id}/waves`, token, { name: 'Nachzügler', authorities: [POTSDAM, BARNIM] });
