@@ -134,7 +134,7 @@ export async function createMailing(
   actor: string,
   now: Date,
 ) {
-  assertMailingInput(input, now);
+  // createMailingInTransaction checks the request's own rules first, before it reads or writes anything.
   return db.transaction().execute((trx) => createMailingInTransaction(trx, settings, principal, solutionId, input, actor, now));
 }
 
