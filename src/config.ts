@@ -60,6 +60,8 @@ export interface Config {
   readonly slaOfficeHours: OfficeHours;
   /** A solved or closed ticket may be reopened within this many days of its solution. */
   readonly ticketReopenDays: number;
+  /** The Kaz / ZIT-BB queue's address (KAZ_QUEUE_EMAIL): SLA escalations, warnings and replies of unassigned tickets. */
+  readonly kazQueueEmail: string;
 }
 
 export class ConfigError extends Error {
@@ -177,6 +179,8 @@ export function loadConfig(env: Env = process.env): Config {
     // the same rule as every other address: each ends up alone in a To header
     if (!isMailAddress(address)) throw new ConfigError('MULTIPLIER_EMAILS', `"${address}" ist keine einzelne E-Mail-Adresse (name@domain.de, kommagetrennt)`);
   }
+  const kazQueueEmail = env.KAZ_QUEUE_EMAIL?.trim() || 'kaz@zit-bb.example';
+  if (!isMailAddress(kazQueueEmail)) throw new ConfigError('KAZ_QUEUE_EMAIL', `"${kazQueueEmail}" ist keine einzelne E-Mail-Adresse (name@domain.de)`);
   const mailFrom = env.MAIL_FROM?.trim() || 'EfA-Rollout Brandenburg <efa-rollout@land-brandenburg.example>';
   const messageIdDomain = readMessageIdDomain(env, mailFrom);
   return Object.freeze({
@@ -208,6 +212,7 @@ export function loadConfig(env: Env = process.env): Config {
     multiplierEmails: Object.freeze(multiplierEmails),
     slaOfficeHours: readOfficeHours(env),
     ticketReopenDays: readInteger(env, 'TICKET_REOPEN_DAYS', 14, 1, 365),
+    kazQueueEmail,
   });
 }
 

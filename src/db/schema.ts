@@ -228,13 +228,17 @@ export interface MailingTable {
 /** 'verworfen': not sent because it became pointless (the solution ended, the authority is done). */
 export type MailStatus = 'ausstehend' | 'wird-gesendet' | 'angenommen' | 'zurueckgestellt' | 'fehlgeschlagen' | 'unzustellbar' | 'verworfen';
 
+/** A ticket mail's occasion (migration 0011): to the authority, the assignee, the Kaz queue or the ministry. */
+export type TicketMailKind = 'ticket-eroeffnet' | 'ticket-rueckfrage' | 'ticket-antwort' | 'ticket-geloest' | 'ticket-zugewiesen' | 'ticket-sla-warnung' | 'ticket-eskalation';
+
 export interface MailMessageTable {
   id: string;
-  mailing_id: string;
+  /** Null for a ticket mail (migration 0011): a row belongs to one mailing or one ticket. */
+  mailing_id: ColumnType<string | null, string | null | undefined, never>;
   ars: string | null;
   recipient_email: string;
-  recipient_role: 'behoerde' | 'multiplikator' | 'ministerium';
-  kind: MailingKind;
+  recipient_role: 'behoerde' | 'multiplikator' | 'ministerium' | 'kaz';
+  kind: MailingKind | TicketMailKind;
   reminder_no: ColumnType<number, number | undefined, number>;
   status: ColumnType<MailStatus, MailStatus | undefined, MailStatus>;
   message_id: string;
@@ -242,17 +246,27 @@ export interface MailMessageTable {
   last_response: string | null;
   sent_at: Date | null;
   updated_at: Timestamp;
+  ticket_id: ColumnType<string | null, string | null | undefined, never>;
+  /** What a ticket mail says, fixed when it was caused (migration 0011). */
+  details: ColumnType<Record<string, unknown> | null, JsonText<Record<string, unknown>> | null | undefined, never>;
+  /** The notice that caused a ticket mail: written once per key. */
+  notice_key: ColumnType<string | null, string | null | undefined, never>;
 }
 
-/** `pilotbetrieb`: a confirmed pilot's own page (checklist, go-live); unlike the others it takes answers until the go-live. */
-export type LinkPurpose = 'interesse' | 'pilot' | 'bereitschaft' | 'bus-bb' | 'pilotbetrieb';
+/**
+ * `pilotbetrieb`: a confirmed pilot's own page (checklist, go-live); unlike the others it takes answers until the go-live.
+ * `ticket`: the authority's tickets of the solution (migration 0011): read them, answer, report a problem; never used up.
+ */
+export type MailingLinkPurpose = 'interesse' | 'pilot' | 'bereitschaft' | 'bus-bb' | 'pilotbetrieb';
+export type LinkPurpose = MailingLinkPurpose | 'ticket';
 
 export interface ResponseLinkTable {
   token_hash: string;
   solution_id: string;
   ars: string;
   purpose: LinkPurpose;
-  mailing_id: string;
+  /** Null for the ticket link (migration 0011), which no mailing issues. */
+  mailing_id: ColumnType<string | null, string | null | undefined, never>;
   expires_at: Date;
   used_at: Date | null;
   answer: ColumnType<Record<string, unknown> | null, JsonText<Record<string, unknown>> | null | undefined, JsonText<Record<string, unknown>> | null>;

@@ -27,6 +27,7 @@ import { DEFAULT_TICKET_SETTINGS, slaDueTimes, type TicketSettings } from '../ti
 import { workingMinutesBetween } from '../time/working-time.ts';
 import { openAutomaticTickets } from '../tickets/automatic-tickets.ts';
 import { replanSlaTimers } from '../tickets/sla-timers.ts';
+import { enqueueTicketNotice, TICKET_NOTICE_JOB } from '../tickets/ticket-notices.ts';
 import { cancelJobs, enqueueJob, resumeWaitingJobs } from './job.queue.ts';
 import { validateEventPayload } from './event-payload.validate.ts';
 import { explainRefusal } from './refusal.explain.ts';
@@ -108,7 +109,8 @@ export const MAILING_REMINDER_JOB = 'mailing.reminder';
 /** Job kinds that remind an authority or escalate its silence: pointless once it is done. */
 export const REMINDER_JOB_KINDS = [MAILING_REMINDER_JOB, 'effect.remindParticipant', 'effect.escalateParticipant'] as const;
 /** Mail deliveries decide for themselves (mail.send checks whether its message is still wanted). */
-const JOBS_KEPT_AFTER_THE_END = ['mail.send'];
+// A ticket's notices still go out: the authority hears that its ticket was solved or closed.
+const JOBS_KEPT_AFTER_THE_END = ['mail.send', TICKET_NOTICE_JOB];
 
 /** Machine definitions by version: an instance keeps running on the version it started with. */
 const SOLUTION_MACHINES: Record<number, AnyStateMachine> = { [SOLUTION_MACHINE_VERSION]: solutionMachine };
@@ -414,6 +416,12 @@ export async function sendTicketEvent(
     // The SLA timers follow the clock: none while waiting or solved, new ones when the due times moved.
     afterStageChange: async (trx, { at }) => {
       await replanSlaTimers(trx, ticketId, at);
+    },
+    // The authority hears when the Kaz waits for it and when its ticket is solved.
+    async afterApplied(trx, event, at) {
+      const notice = { ticketId, solutionId: target.solutionId, ars: target.ars!, ref: at.toISOString() };
+      if (event.type === 'AUF_KOMMUNE_WARTEN') await enqueueTicketNotice(trx, { ...notice, occasion: 'rueckfrage', details: { grund: String(event.grund).trim() } });
+      if (event.type === 'LOESEN') await enqueueTicketNotice(trx, { ...notice, occasion: 'geloest', details: { loesung: String(event.loesung).trim() } });
     },
   };
   return applyEvent(deps, target, input.event, input, options);

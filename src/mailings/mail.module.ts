@@ -28,6 +28,8 @@ export interface MailModuleOptions {
   publicBaseUrl: string;
   linkTtlDays: number;
   multiplierEmails: readonly string[];
+  /** The Kaz / ZIT-BB queue's address: ticket escalations and warnings (Config.kazQueueEmail). */
+  kazQueueEmail: string;
 }
 
 export interface MailModule {

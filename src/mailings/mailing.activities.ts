@@ -109,8 +109,9 @@ export function createMailingActivities(deps: MailingActivityDeps) {
 
   /** Renders a message exactly as the preview shows it; links are deterministic per authority and purpose. */
   async function renderMessage(message: MailMessage) {
+    if (!message.mailing_id) throw new Error(`Mail ${message.id} gehört zu keinem Mailing`);
     const mailing = await loadMailing(db, message.mailing_id);
-    const base = { solutionId: mailing.solution_id, frist: mailing.deadline, kind: message.kind };
+    const base = { solutionId: mailing.solution_id, frist: mailing.deadline, kind: message.kind as MailingKind };
     if (message.recipient_role === 'ministerium') {
       const offene = await unansweredRecipients(db, mailing.id, mailing.solution_id, linkPurposesFor(mailing.kind));
       return renderForRecipient(db, {
@@ -196,7 +197,7 @@ export function createMailingActivities(deps: MailingActivityDeps) {
     const invitation = await db
       .selectFrom('mail_message as m')
       .innerJoin('mailing as g', 'g.id', 'm.mailing_id')
-      .select(['m.mailing_id', 'm.recipient_email'])
+      .select(['g.id as mailing_id', 'm.recipient_email'])
       .where('g.solution_id', '=', solutionId)
       .where('g.kind', '=', 'rollout-einladung')
       .where('m.ars', '=', ars)

@@ -436,7 +436,8 @@ export async function listMailingMessages(
       ars: m.ars,
       authority: m.name,
       email: m.recipient_email,
-      role: m.recipient_role,
+      // a mailing's rows: never 'kaz' (only ticket mails go to the Kaz queue)
+      role: m.recipient_role as 'behoerde' | 'multiplikator' | 'ministerium',
       kind: m.kind,
       reminderNo: m.reminder_no,
       status: m.status,

@@ -1,4 +1,4 @@
-import type { LinkPurpose, MailDetails, MailingKind, ResponsibilityLevel, TemplateKind } from '../db/schema.ts';
+import type { MailingLinkPurpose, MailDetails, MailingKind, ResponsibilityLevel, TemplateKind } from '../db/schema.ts';
 import type { FieldError } from '../http/problem.ts';
 
 /**
@@ -74,7 +74,7 @@ export interface MailContext {
   details: MailDetails;
   /** Answer deadline as YYYY-MM-DD, or null. */
   frist: string | null;
-  links: Partial<Record<LinkPurpose, string>>;
+  links: Partial<Record<MailingLinkPurpose, string>>;
   erinnerungNummer?: number;
   /** Eskalation: the authorities that have not answered. */
   offene?: { name: string; ars: string }[];
@@ -90,7 +90,7 @@ export interface RenderedMail {
   html: string;
 }
 
-const LINK_PLACEHOLDERS: Record<LinkPurpose, Placeholder> = {
+const LINK_PLACEHOLDERS: Record<MailingLinkPurpose, Placeholder> = {
   interesse: 'link.interesse',
   pilot: 'link.pilot',
   bereitschaft: 'link.bereitschaft',
@@ -109,7 +109,7 @@ const NONE = '–';
  * it reminds of – the caller passes that mailing's links in the context, and the
  * default reminder text lists them with `{{link.liste}}`, whatever they are.
  */
-export function linkPurposesFor(kind: TemplateKind): LinkPurpose[] {
+export function linkPurposesFor(kind: TemplateKind): MailingLinkPurpose[] {
   switch (kind) {
     case 'erstinformation':
       return ['interesse', 'pilot'];
@@ -151,9 +151,9 @@ export function placeholdersFor(kind: TemplateKind): Placeholder[] {
  * The link purposes a template names one by one – lets a sender check it created them
  * all. `{{link.liste}}` names none: it shows whichever links the context carries.
  */
-export function linkPurposesIn(template: MailTemplate): LinkPurpose[] {
+export function linkPurposesIn(template: MailTemplate): MailingLinkPurpose[] {
   const used = new Set(placeholdersIn(`${template.subject}\n${template.textBody}\n${template.htmlBody}`));
-  return (Object.keys(LINK_PLACEHOLDERS) as LinkPurpose[]).filter((purpose) => used.has(LINK_PLACEHOLDERS[purpose]));
+  return (Object.keys(LINK_PLACEHOLDERS) as MailingLinkPurpose[]).filter((purpose) => used.has(LINK_PLACEHOLDERS[purpose]));
 }
 
 function placeholdersIn(source: string): string[] {
@@ -210,7 +210,7 @@ function present(value: string | undefined): string | undefined {
 }
 
 /** Descriptive link texts for `{{link.liste}}` (never "hier klicken"). */
-const LINK_LABELS: Record<LinkPurpose, string> = {
+const LINK_LABELS: Record<MailingLinkPurpose, string> = {
   interesse: 'Interesse an der Nachnutzung bekunden',
   pilot: 'Als Pilotbehörde bewerben',
   bereitschaft: 'Bereitschaft melden',
@@ -250,7 +250,7 @@ function valuesOf(context: MailContext): Record<Placeholder, Value> {
     'link.bereitschaft': links.bereitschaft ?? NONE,
     'link.busbb': links['bus-bb'] ?? NONE,
     'link.pilotbetrieb': links.pilotbetrieb ?? NONE,
-    'link.liste': (Object.keys(LINK_LABELS) as LinkPurpose[]).flatMap((purpose) => {
+    'link.liste': (Object.keys(LINK_LABELS) as MailingLinkPurpose[]).flatMap((purpose) => {
       const url = links[purpose];
       return url ? [{ label: LINK_LABELS[purpose], url }] : [];
     }),

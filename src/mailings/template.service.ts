@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import { toJson, type Database, type LinkPurpose, type MailDetails, type TemplateKind } from '../db/schema.ts';
+import { toJson, type Database, type MailingLinkPurpose, type MailDetails, type TemplateKind } from '../db/schema.ts';
 import { NotFoundProblem, ValidationProblem } from '../http/problem.ts';
 import { isMailAddress } from '../mail/mail-address.ts';
 import { DEFAULT_TEMPLATES } from './default-templates.ts';
@@ -115,7 +115,7 @@ export interface MailContextInput {
   /** YYYY-MM-DD or null. */
   frist: string | null;
   /** Erinnerung: the links of the mailing it reminds of. */
-  links: Partial<Record<LinkPurpose, string>>;
+  links: Partial<Record<MailingLinkPurpose, string>>;
   erinnerungNummer?: number;
   offene?: { name: string; ars: string }[];
   /** Multiplier copy: how many authorities the mailing was sent to. */

@@ -96,7 +96,8 @@ export interface IssueLinksInput {
   secret: Buffer;
   solutionId: string;
   ars: string;
-  mailingId: string;
+  /** Null for the ticket link, which no mailing issues. */
+  mailingId: string | null;
   purposes: LinkPurpose[];
   expiresAt: Date;
   /** Public origin (and path prefix) of the service, e.g. https://efa.brandenburg.example */
@@ -153,4 +154,23 @@ export async function findLinkByToken(db: Executor, token: string): Promise<Resp
   if (!isWellFormedLinkToken(token)) return null;
   const row = await db.selectFrom('response_link').selectAll().where('token_hash', '=', hashLinkToken(token)).executeTakeFirst();
   return row ?? null;
+}
+
+/**
+ * The authority's ticket link for one solution (purpose `ticket`): its tickets' pages,
+ * answers to the Kaz, new problem reports. Issued with every ticket mail and every report
+ * from a link page; each issue extends its expiry, so an authority in touch with the Kaz
+ * keeps a working link. Answers the link's URL; a ticket's page is `ticketPageUrl`.
+ */
+export async function issueTicketLink(
+  db: Executor,
+  input: { secret: Buffer; solutionId: string; ars: string; expiresAt: Date; baseUrl: string },
+): Promise<string> {
+  const urls = await issueResponseLinks(db, { ...input, mailingId: null, purposes: ['ticket'] });
+  return urls.ticket!;
+}
+
+/** The page of one ticket (by its number) under the authority's ticket link. */
+export function ticketPageUrl(ticketLinkUrl: string, ticketNumber: number): string {
+  return `${ticketLinkUrl}/tickets/${ticketNumber}`;
 }

@@ -88,6 +88,7 @@ export const PURPOSE_TITLES: Record<LinkPurpose, string> = {
   bereitschaft: 'Bereitschaft zur Nachnutzung',
   'bus-bb': 'Verknüpfung im BUS-BB melden',
   pilotbetrieb: 'Checkliste und Go-live der Pilotbehörde',
+  ticket: 'Ihre Anfragen an das Kommunale Anwendungszentrum',
 };
 
 const INTERESSE_LABELS: Record<string, string> = {
@@ -348,7 +349,8 @@ function formFields(purpose: LinkPurpose, w: FormWriter): { intro: string; field
         submit: 'Verknüpfung melden',
       };
     case 'pilotbetrieb':
-      // the pilot's page has a form of its own (src/pilots/pilot-page.render.ts)
+    case 'ticket':
+      // the pilot's page and the ticket page have forms of their own
       return { intro: '', fields: '', submit: '' };
   }
 }

@@ -226,8 +226,8 @@ export function validateAnswer(
       }
       answer = { purpose, status, gruende, ...(freitext ? { freitext } : {}) };
     }
-  } else if (purpose === 'pilotbetrieb') {
-    // the pilot's page validates its own forms (src/pilots/pilot-page.service.ts)
+  } else if (purpose === 'pilotbetrieb' || purpose === 'ticket') {
+    // the pilot's page and the ticket page validate their own forms
     errors.push({ field: 'aktion', message: 'Bitte nutzen Sie die Formulare der Seite.' });
   } else {
     const chosen = list(fields, 'schritte');

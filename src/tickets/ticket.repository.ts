@@ -6,6 +6,7 @@ import { persistSnapshot, TICKET_MACHINE_VERSION, ticketMachine, ticketStage } f
 import { recordChange } from '../engine/change.record.ts';
 import { slaDueTimes, type TicketSettings } from './ticket.sla.ts';
 import { replanSlaTimers } from './sla-timers.ts';
+import { enqueueTicketNotice } from './ticket-notices.ts';
 
 type Trx = Transaction<Database>;
 
@@ -26,7 +27,7 @@ export interface NewTicket {
 
 /**
  * Inserts a ticket in its machine's initial stage with its SLA due times and the
- * TICKET_ERSTELLT row of its timeline, in the caller's transaction. An automatic ticket
+ * TICKET_ERSTELLT row of its timeline and the authority's notice, in the caller's transaction. An automatic ticket
  * whose (participant, reason) has one already is not written again: answers null.
  */
 export async function insertTicket(trx: Trx, ticket: NewTicket, settings: TicketSettings): Promise<string | null> {
@@ -77,5 +78,13 @@ export async function insertTicket(trx: Trx, ticket: NewTicket, settings: Ticket
     ticketId: id,
   });
   await replanSlaTimers(trx, id, ticket.at);
+  await enqueueTicketNotice(trx, {
+    ticketId: id,
+    solutionId: ticket.solutionId,
+    ars: ticket.ars,
+    occasion: 'eroeffnet',
+    ref: id,
+    details: { beschreibung: ticket.description, quelle: ticket.source },
+  });
   return id;
 }

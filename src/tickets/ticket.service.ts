@@ -6,9 +6,10 @@ import { inOneTransaction, sendTicketEvent, type EngineDeps, type WorkflowEvent 
 import { recordChange } from '../engine/change.record.ts';
 import { eventResultToHttp } from '../http/event-result.ts';
 import { ConflictProblem, NotFoundProblem } from '../http/problem.ts';
-import { clientAllowedEvents, restoreSnapshot, TICKET_SYSTEM_EVENTS, ticketMachine, type TicketStage } from '../../workflows/index.ts';
+import { clientAllowedEvents, restoreSnapshot, SOLUTION_FINAL_STAGES, TICKET_SYSTEM_EVENTS, ticketMachine, type TicketStage } from '../../workflows/index.ts';
 import { insertTicket } from './ticket.repository.ts';
 import { replanSlaTimers } from './sla-timers.ts';
+import { enqueueTicketNotice } from './ticket-notices.ts';
 import { DEFAULT_TICKET_SETTINGS, slaDueTimes, type SlaState } from './ticket.sla.ts';
 
 type Db = Kysely<Database>;
@@ -100,7 +101,7 @@ export async function createTicket(engine: EngineDeps, principal: Principal, inp
     const participant = await trx
       .selectFrom('participant as p')
       .innerJoin('solution as s', 's.id', 'p.solution_id')
-      .select(['s.lead_ministry'])
+      .select(['s.lead_ministry', 's.stage as solution_stage'])
       .where('p.solution_id', '=', input.solutionId)
       .where('p.ars', '=', input.ars)
       .forKeyShare('p')
@@ -108,6 +109,7 @@ export async function createTicket(engine: EngineDeps, principal: Principal, inp
     if (!participant || (principal.role === 'ministry' && participant.lead_ministry !== principal.ministry)) {
       throw new NotFoundProblem(`Behörde ${input.ars} ist nicht Teilnehmerin der Lösung ${input.solutionId}`);
     }
+    assertSolutionTakesTickets(participant.solution_stage);
     const ticketId = await insertTicket(
       trx,
       {
@@ -129,6 +131,17 @@ export async function createTicket(engine: EngineDeps, principal: Principal, inp
     return ticketId!;
   });
   return getTicket(engine.db, principal, id, now);
+}
+
+/**
+ * A rollout that has ended takes no new tickets; its open ones may still be worked and
+ * closed (their SLA ends with the rollout). A paused rollout goes on taking them: an
+ * integration problem does not wait for the ministry's pause.
+ */
+export function assertSolutionTakesTickets(solutionStage: string): void {
+  if ((SOLUTION_FINAL_STAGES as readonly string[]).includes(solutionStage)) {
+    throw new ConflictProblem(`Der Rollout ist beendet (${solutionStage}): neue Tickets sind nicht mehr möglich.`, { solutionStage });
+  }
 }
 
 export async function getTicket(db: Db, principal: Principal, ticketId: string, now: Date) {
@@ -196,6 +209,9 @@ export async function addComment(engine: EngineDeps, principal: Principal, ticke
       await trx.updateTable('ticket').set({ first_responded_at: now, updated_at: now }).where('id', '=', ticketId).execute();
       await replanSlaTimers(trx, ticketId, now);
     }
+    if (input.visibility === 'oeffentlich') {
+      await enqueueTicketNotice(trx, { ticketId, solutionId: ticket.solution_id, ars: ticket.ars, occasion: 'antwort', ref: id, details: { text: input.text } });
+    }
     await recordChange(trx, {
       solutionId: ticket.solution_id,
       ars: ticket.ars,
@@ -246,6 +262,16 @@ export async function updateTicket(engine: EngineDeps, principal: Principal, tic
     }
     await trx.updateTable('ticket').set({ ...set, updated_at: now }).where('id', '=', ticketId).execute();
     if (changes.prioritaet) await replanSlaTimers(trx, ticketId, now);
+    if (changes.zustaendig && set.assignee) {
+      await enqueueTicketNotice(trx, {
+        ticketId,
+        solutionId: ticket.solution_id,
+        ars: ticket.ars,
+        occasion: 'zugewiesen',
+        ref: `${String(set.assignee)}:${now.toISOString()}`,
+        details: { zustaendig: set.assignee, zugewiesenVon: actorOf(principal) },
+      });
+    }
     await recordChange(trx, {
       solutionId: ticket.solution_id,
       ars: ticket.ars,

@@ -74,6 +74,7 @@ export async function buildTestApp(
     publicBaseUrl: 'http://efa.test',
     linkTtlDays: 120,
     multiplierEmails: options.multiplierEmails ?? [],
+    kazQueueEmail: 'kaz-queue@zit-bb.example',
   });
   t.teardown(() => mail.transport.close());
   const worker = new JobWorker({
