@@ -26,6 +26,8 @@ t.test('an invalid value names its variable', async (t) => {
     [{ SLA_OFFICE_HOURS: 'Montag bis Freitag' }, 'SLA_OFFICE_HOURS'],
     [{ SLA_OFFICE_HOURS: 'Mo-Fr 16:00-08:00' }, 'SLA_OFFICE_HOURS'],
     [{ TICKET_REOPEN_DAYS: '0' }, 'TICKET_REOPEN_DAYS'],
+    [{ KAZ_QUEUE_EMAIL: 'kaz@zit-bb.example, chef@zit-bb.example' }, 'KAZ_QUEUE_EMAIL'],
+    [{ KAZ_QUEUE_EMAIL: 'kaz@zit-bb.example\r\nBcc: x@y.example' }, 'KAZ_QUEUE_EMAIL'],
   ];
   for (const [env, variable] of cases) {
     let caught: unknown;
@@ -64,4 +66,6 @@ t.test('ticket SLA office hours and reopen period', async (t) => {
   const custom = loadConfig({ SLA_OFFICE_HOURS: 'Mo-Do 07:30-15:30', TICKET_REOPEN_DAYS: '30' });
   t.same(custom.slaOfficeHours.weekdays, [1, 2, 3, 4]);
   t.equal(custom.ticketReopenDays, 30);
+  t.equal(defaults.kazQueueEmail, 'kaz@zit-bb.example', 'a reserved example domain: nothing real by default');
+  t.equal(loadConfig({ KAZ_QUEUE_EMAIL: ' tickets@zit-brandenburg.de ' }).kazQueueEmail, 'tickets@zit-brandenburg.de');
 });
