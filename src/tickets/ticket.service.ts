@@ -210,7 +210,7 @@ export async function addComment(engine: EngineDeps, principal: Principal, ticke
       await replanSlaTimers(trx, ticketId, now);
     }
     if (input.visibility === 'oeffentlich') {
-      await enqueueTicketNotice(trx, { ticketId, solutionId: ticket.solution_id, ars: ticket.ars, occasion: 'antwort', ref: id, details: { text: input.text } });
+      await enqueueTicketNotice(trx, { ticketId, solutionId: ticket.solution_id, ars: ticket.ars, occasion: 'antwort', ref: id, details: { text: input.text } }, now);
     }
     await recordChange(trx, {
       solutionId: ticket.solution_id,
@@ -270,7 +270,7 @@ export async function updateTicket(engine: EngineDeps, principal: Principal, tic
         occasion: 'zugewiesen',
         ref: `${String(set.assignee)}:${now.toISOString()}`,
         details: { zustaendig: set.assignee, zugewiesenVon: actorOf(principal) },
-      });
+      }, now);
     }
     await recordChange(trx, {
       solutionId: ticket.solution_id,
