@@ -110,6 +110,7 @@ export async function createTicket(engine: EngineDeps, principal: Principal, inp
       throw new NotFoundProblem(`Behörde ${input.ars} ist nicht Teilnehmerin der Lösung ${input.solutionId}`);
     }
     assertSolutionTakesTickets(participant.solution_stage);
+    const assignee = input.assignee?.trim() || null;
     const ticketId = await insertTicket(
       trx,
       {
@@ -120,7 +121,7 @@ export async function createTicket(engine: EngineDeps, principal: Principal, inp
         title: input.title.trim(),
         description: input.description.trim(),
         blocking: input.blocking ?? false,
-        assignee: input.assignee?.trim() || null,
+        assignee,
         source: principal.role === 'ministry' ? 'ministerium' : 'kaz',
         autoReason: null,
         actor: actorOf(principal),
@@ -128,6 +129,14 @@ export async function createTicket(engine: EngineDeps, principal: Principal, inp
       },
       settings,
     );
+    // Assigned from the start: the assignee hears of it like of a later assignment.
+    if (ticketId && assignee) {
+      await enqueueTicketNotice(
+        trx,
+        { ticketId, solutionId: input.solutionId, ars: input.ars, occasion: 'zugewiesen', ref: `${assignee}:${now.toISOString()}`, details: { zustaendig: assignee, zugewiesenVon: actorOf(principal) } },
+        now,
+      );
+    }
     return ticketId!;
   });
   return getTicket(engine.db, principal, id, now);
