@@ -1,32 +1,11 @@
 import t from 'tap';
 import { databaseKinds } from '../helpers/databases.ts';
-import { bearer, buildTestApp, type TestApp } from '../helpers/app.ts';
-import { drainSettling } from '../helpers/rollout.ts';
-import { solutionInRollout } from '../helpers/waves.ts';
+import { bearer, buildTestApp } from '../helpers/app.ts';
+import { BARNIM, POTSDAM, ticketSetUp } from '../helpers/tickets.ts';
 import { PARTICIPANT_PRECONDITIONS } from '../../src/engine/participant.preconditions.ts';
 
-const POTSDAM = '120540000000'; // kreisfreie Stadt
-const BARNIM = '120600000000'; // Landkreis
 const DAY = 24 * 60 * 60 * 1000;
-
-/** A Kreis-level solution in rollout with Barnim and Potsdam invited (wave 1). */
-async function setUp(env: TestApp) {
-  const token = await env.ministryToken('MSGIV');
-  const { id, base } = await solutionInRollout(env, token, 'kreis');
-  const wave = await env.app.inject({
-    method: 'POST',
-    url: `${base}/events`,
-    headers: bearer(token),
-    payload: { type: 'WELLE_STARTEN', label: 'Welle 1', authorities: [BARNIM, POTSDAM], fristTage: 14 },
-  });
-  if (wave.statusCode !== 200) throw new Error(wave.body);
-  await drainSettling(env);
-  const kaz = await env.roleToken('kaz');
-  const api = (method: 'GET' | 'POST' | 'PATCH', url: string, auth: string, payload?: Record<string, unknown>) =>
-    env.app.inject({ method, url: `/api/v1${url}`, headers: bearer(auth), ...(payload ? { payload } : {}) });
-  const participantEvent = (ars: string, event: Record<string, unknown>) => api('POST', `/solutions/${id}/participants/${ars}/events`, token, event);
-  return { token, kaz, id, base, api, participantEvent };
-}
+const setUp = ticketSetUp;
 
 for (const kind of databaseKinds()) {
   t.test(`${kind}: the Kaz works a ticket to geschlossen, reopens it within the period and not after it`, async (t) => {
