@@ -229,7 +229,15 @@ export interface MailingTable {
 export type MailStatus = 'ausstehend' | 'wird-gesendet' | 'angenommen' | 'zurueckgestellt' | 'fehlgeschlagen' | 'unzustellbar' | 'verworfen';
 
 /** A ticket mail's occasion (migration 0011): to the authority, the assignee, the Kaz queue or the ministry. */
-export type TicketMailKind = 'ticket-eroeffnet' | 'ticket-rueckfrage' | 'ticket-antwort' | 'ticket-geloest' | 'ticket-zugewiesen' | 'ticket-sla-warnung' | 'ticket-eskalation';
+export type TicketMailKind =
+  | 'ticket-eroeffnet'
+  | 'ticket-rueckfrage'
+  | 'ticket-antwort'
+  | 'ticket-geloest'
+  | 'ticket-zugewiesen'
+  | 'ticket-behoerde-antwort'
+  | 'ticket-sla-warnung'
+  | 'ticket-eskalation';
 
 export interface MailMessageTable {
   id: string;

@@ -420,8 +420,8 @@ export async function sendTicketEvent(
     // The authority hears when the Kaz waits for it and when its ticket is solved.
     async afterApplied(trx, event, at) {
       const notice = { ticketId, solutionId: target.solutionId, ars: target.ars!, ref: at.toISOString() };
-      if (event.type === 'AUF_KOMMUNE_WARTEN') await enqueueTicketNotice(trx, { ...notice, occasion: 'rueckfrage', details: { grund: String(event.grund).trim() } });
-      if (event.type === 'LOESEN') await enqueueTicketNotice(trx, { ...notice, occasion: 'geloest', details: { loesung: String(event.loesung).trim() } });
+      if (event.type === 'AUF_KOMMUNE_WARTEN') await enqueueTicketNotice(trx, { ...notice, occasion: 'rueckfrage', details: { grund: String(event.grund).trim() } }, at);
+      if (event.type === 'LOESEN') await enqueueTicketNotice(trx, { ...notice, occasion: 'geloest', details: { loesung: String(event.loesung).trim() } }, at);
     },
   };
   return applyEvent(deps, target, input.event, input, options);

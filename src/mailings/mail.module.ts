@@ -10,6 +10,8 @@ import { createMailingActivities } from './mailing.activities.ts';
 import { createErstinformationActivities } from './erstinformation.activities.ts';
 import { createPilotInvitationActivities } from './pilot-invitation.activities.ts';
 import { messageStillWanted } from './mail-relevance.ts';
+import { createTicketMailActivities } from '../tickets/ticket-mail.activities.ts';
+import { DEFAULT_TICKET_SETTINGS } from '../tickets/ticket.sla.ts';
 import type { MailingRoutesDeps } from './mailing.routes.ts';
 
 export interface MailModuleOptions {
@@ -43,7 +45,12 @@ function addressOf(mailbox: string): string {
   return /<([^>]+)>/.exec(mailbox)?.[1] ?? mailbox;
 }
 
-/** Mail delivery (SMTP or local outbox), the mailing activities and what their routes need, wired once. */
+/**
+ * Mail delivery (SMTP or local outbox), the mailing and ticket mail activities and what
+ * the mailing routes need, wired once. One delivery job serves both kinds of mail row: a
+ * row of a ticket renders from its own details and is always still wanted (an authority
+ * hears that its ticket was solved after the rollout ended, too).
+ */
 export function createMailModule(options: MailModuleOptions): MailModule {
   const outboxDir = join(options.dataDir, 'outbox');
   const transport = createMailTransport({
@@ -63,6 +70,16 @@ export function createMailModule(options: MailModuleOptions): MailModule {
     fallbackEscalationAddress: addressOf(options.mailFrom),
     messageIdDomain: options.messageIdDomain,
   });
+  const tickets = createTicketMailActivities({
+    db: options.db,
+    logger: options.logger,
+    now: options.engine.now,
+    messageIdDomain: options.messageIdDomain,
+    kazQueueEmail: options.kazQueueEmail,
+    publicBaseUrl: options.publicBaseUrl,
+    linkTtlDays: options.linkTtlDays,
+    reopenDays: (options.engine.tickets ?? DEFAULT_TICKET_SETTINGS).reopenDays,
+  });
   const erstinformation = createErstinformationActivities({ db: options.db, engine: options.engine, logger: options.logger });
   const settings = { multiplierEmails: options.multiplierEmails, messageIdDomain: options.messageIdDomain };
   const pilotInvitation = createPilotInvitationActivities({ db: options.db, logger: options.logger, settings, now: options.engine.now });
@@ -72,14 +89,15 @@ export function createMailModule(options: MailModuleOptions): MailModule {
       ...activities.handlers,
       ...pilotInvitation.handlers,
       ...erstinformation.handlers,
+      ...tickets.handlers,
       [MAIL_SEND_JOB]: createMailSendHandler({
         db: options.db,
         transport,
         mailFrom: options.mailFrom,
-        render: activities.renderMessage,
+        render: (message) => (message.ticket_id ? tickets.renderMessage(message) : activities.renderMessage(message)),
         logger: options.logger,
         now: options.engine.now,
-        stillWanted: (message) => messageStillWanted(options.db, message),
+        stillWanted: async (message) => (message.ticket_id ? 'send' : messageStillWanted(options.db, message)),
         onAccepted: erstinformation.informOnAcceptance,
       }),
     },

@@ -287,10 +287,11 @@ const asHtml = (value: Value) => {
 };
 
 /**
+ * The frame of every HTML mail (mailings and ticket mails); the last argument names the sender in the footer.
  * Inline styles, because many mail clients drop <style>: 16px sans-serif, #1a1a1a on
  * white (contrast > 15:1) and links in #0b4f8a (> 8:1), underlined.
  */
-function htmlDocument(title: string, content: string, ministerium: string): string {
+export function htmlDocument(title: string, content: string, ministerium: string): string {
   return `<!DOCTYPE html>
 <html lang="de">
 <head>

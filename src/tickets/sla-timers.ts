@@ -87,7 +87,7 @@ export function createSlaTimerHandler(db: Kysely<Database>, now: () => Date) {
       const done = await trx.selectFrom('job').select('id').where('idempotency_key', '=', ticketNoticeKey(notice)).executeTakeFirst();
       if (done) return;
       const faelligAm = payload.frist === 'erste-reaktion' ? row.first_response_due.toISOString() : row.resolution_due.toISOString();
-      await enqueueTicketNotice(trx, { ...notice, details: { frist: payload.frist, faelligAm, blockierend: row.blocking } });
+      await enqueueTicketNotice(trx, { ...notice, details: { frist: payload.frist, faelligAm, blockierend: row.blocking } }, now());
       await recordChange(trx, {
         solutionId: row.solution_id,
         ars: row.ars,

@@ -39,16 +39,23 @@ export interface TicketNotice {
   ref: string;
   /** What the mail says, fixed now: a later change must not alter a mail already caused. */
   details: Record<string, unknown>;
+  /** When the change happened (ISO), as queued by `enqueueTicketNotice`. */
+  at?: string;
 }
 
 export const ticketNoticeKey = (notice: Pick<TicketNotice, 'ticketId' | 'occasion' | 'ref'>) =>
   `${TICKET_NOTICE_JOB}:${notice.ticketId}:${notice.occasion}:${notice.ref}`;
 
-/** Queues the notice in the caller's transaction; the same notice twice is one. */
-export async function enqueueTicketNotice(trx: Transaction<Database>, notice: TicketNotice): Promise<void> {
+/**
+ * Queues the notice in the caller's transaction; the same notice twice is one. `at` is the
+ * change's time on the engine's clock: the notice is due then and its mails say so (without
+ * it, the database's clock – the same in production, not under a test's job clock).
+ */
+export async function enqueueTicketNotice(trx: Transaction<Database>, notice: TicketNotice, at?: Date): Promise<void> {
   await enqueueJob(trx, {
     kind: TICKET_NOTICE_JOB,
-    payload: { ...notice },
+    payload: { ...notice, ...(at ? { at: at.toISOString() } : {}) },
+    ...(at ? { runAt: at } : {}),
     idempotencyKey: ticketNoticeKey(notice),
     solutionId: notice.solutionId,
     ars: notice.ars,

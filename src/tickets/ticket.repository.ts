@@ -85,6 +85,6 @@ export async function insertTicket(trx: Trx, ticket: NewTicket, settings: Ticket
     occasion: 'eroeffnet',
     ref: id,
     details: { beschreibung: ticket.description, quelle: ticket.source },
-  });
+  }, ticket.at);
   return id;
 }

@@ -8,7 +8,7 @@ import { ACCESS } from '../auth/roles.ts';
 import type { EngineDeps } from '../engine/workflow.engine.ts';
 import { TicketEventBody, ticketEventBodySchemas } from '../engine/event.schemas.ts';
 import { problemResponses } from '../http/response.schemas.ts';
-import { Ars, CsvOf, Line, NonBlankLine, OneOf, Paging, Text, Uuid } from '../validation/common.schemas.ts';
+import { Ars, CsvOf, MailAddress, NonBlankLine, OneOf, Paging, Text, Uuid } from '../validation/common.schemas.ts';
 import { TICKET_STAGES } from '../../workflows/index.ts';
 import { addComment, countTickets, createTicket, getTicket, listTickets, sendTicketEventAs, updateTicket, type QueueFilter } from './ticket.service.ts';
 import { SLA_STATES } from './ticket.sla.ts';
@@ -30,7 +30,8 @@ export interface TicketRoutesDeps {
 const TICKETS = { roles: [...ACCESS.tickets] };
 
 /** A Kaz staff member's label or name. */
-const Assignee = NonBlankLine('zuständige Person der Kaz (Name oder Kürzel)', 120);
+// An address, because the assignee is told of the assignment and of the authority's replies by mail.
+const Assignee = MailAddress('zuständige Person der Kaz: ihre E-Mail-Adresse');
 export const COMMENT_MAX_LENGTH = 5000;
 
 const TicketParams = Type.Object({ ticketId: Uuid });
@@ -68,7 +69,7 @@ const QueueQuery = Type.Object({
   priority: Type.Optional(CsvOf(TICKET_PRIORITIES, 'Prioritäten')),
   landkreis: Type.Optional({ ...Ars, description: 'Landkreis der Behörde (ARS des Kreises)' }),
   solutionId: Type.Optional(Uuid),
-  assignee: Type.Optional(Line('zuständige Person', 120)),
+  assignee: Type.Optional(MailAddress('zuständige Person (E-Mail-Adresse)')),
   sla: Type.Optional(CsvOf(SLA_STATES, 'SLA-Zustände')),
 });
 type Query = { status?: string; category?: string; priority?: string; landkreis?: string; solutionId?: string; assignee?: string; sla?: string };

@@ -110,6 +110,7 @@ export async function createTicket(engine: EngineDeps, principal: Principal, inp
       throw new NotFoundProblem(`Behörde ${input.ars} ist nicht Teilnehmerin der Lösung ${input.solutionId}`);
     }
     assertSolutionTakesTickets(participant.solution_stage);
+    const assignee = input.assignee?.trim() || null;
     const ticketId = await insertTicket(
       trx,
       {
@@ -120,7 +121,7 @@ export async function createTicket(engine: EngineDeps, principal: Principal, inp
         title: input.title.trim(),
         description: input.description.trim(),
         blocking: input.blocking ?? false,
-        assignee: input.assignee?.trim() || null,
+        assignee,
         source: principal.role === 'ministry' ? 'ministerium' : 'kaz',
         autoReason: null,
         actor: actorOf(principal),
@@ -128,6 +129,14 @@ export async function createTicket(engine: EngineDeps, principal: Principal, inp
       },
       settings,
     );
+    // Assigned from the start: the assignee hears of it like of a later assignment.
+    if (ticketId && assignee) {
+      await enqueueTicketNotice(
+        trx,
+        { ticketId, solutionId: input.solutionId, ars: input.ars, occasion: 'zugewiesen', ref: `${assignee}:${now.toISOString()}`, details: { zustaendig: assignee, zugewiesenVon: actorOf(principal) } },
+        now,
+      );
+    }
     return ticketId!;
   });
   return getTicket(engine.db, principal, id, now);
@@ -210,7 +219,7 @@ export async function addComment(engine: EngineDeps, principal: Principal, ticke
       await replanSlaTimers(trx, ticketId, now);
     }
     if (input.visibility === 'oeffentlich') {
-      await enqueueTicketNotice(trx, { ticketId, solutionId: ticket.solution_id, ars: ticket.ars, occasion: 'antwort', ref: id, details: { text: input.text } });
+      await enqueueTicketNotice(trx, { ticketId, solutionId: ticket.solution_id, ars: ticket.ars, occasion: 'antwort', ref: id, details: { text: input.text } }, now);
     }
     await recordChange(trx, {
       solutionId: ticket.solution_id,
@@ -270,7 +279,7 @@ export async function updateTicket(engine: EngineDeps, principal: Principal, tic
         occasion: 'zugewiesen',
         ref: `${String(set.assignee)}:${now.toISOString()}`,
         details: { zustaendig: set.assignee, zugewiesenVon: actorOf(principal) },
-      });
+      }, now);
     }
     await recordChange(trx, {
       solutionId: ticket.solution_id,

@@ -1,0 +1,257 @@
+import type { TicketCategory } from '../db/schema.ts';
+import { escapeHtml, htmlDocument } from '../mailings/template.render.ts';
+import type { TicketNoticeOccasion } from './ticket-notices.ts';
+
+/**
+ * The words of a ticket mail: subject, text and HTML from what the mail row says
+ * (`details`, fixed when the notice was turned into mails) and one link. Pure, so a
+ * delivery retry sends the identical mail.
+ *
+ * Two audiences: the authority hears what it needs to act – never the assignee, the
+ * priority, the SLA or an internal note – and always gets the page of its ticket; the
+ * Kaz (assignee, queue) and the ministry get the facts of the queue and the ticket's API
+ * address, never a link token (the token would let them answer as the authority).
+ */
+
+/** What a ticket mail row keeps in `details`: the notice's own details plus the ticket's facts. */
+export interface TicketMailDetails {
+  anlass: TicketNoticeOccasion;
+  nummer: number;
+  titel: string;
+  kategorie: TicketCategory;
+  solutionId: string;
+  loesungTitel: string;
+  behoerde: string;
+  /** When the change happened (ISO): the link's expiry counts from it. */
+  ausgeloestAm: string;
+  prioritaet: string;
+  blockierend: boolean;
+  /** Kaz mails: the ticket's next due time (ISO) and which one; null while it waits for the authority. */
+  faelligAm: string | null;
+  frist: 'erste-reaktion' | 'loesung' | null;
+  /** geloest: how many days the authority may still report that the problem persists. */
+  wiedereroeffnenTage?: number;
+  [detail: string]: unknown;
+}
+
+export type TicketMailAudience = 'behoerde' | 'kaz' | 'ministerium';
+
+export interface TicketMailInput {
+  details: TicketMailDetails;
+  audience: TicketMailAudience;
+  /** The authority's ticket page (audience behoerde) or the ticket's API address (otherwise). */
+  url: string;
+}
+
+export const TICKET_CATEGORY_LABELS: Readonly<Record<TicketCategory, string>> = Object.freeze({
+  'fachverfahren-anbindung': 'Anbindung des Fachverfahrens',
+  transport: 'Transport (OSCI/XTA)',
+  epayment: 'ePayment',
+  bundid: 'BundID / Nutzerkonto',
+  'bus-bb-pvog': 'BUS-BB / PVOG',
+  'datenschutz-avv': 'Datenschutz / AVV',
+  sonstiges: 'Sonstiges',
+});
+
+const FRIST_LABELS = { 'erste-reaktion': 'erste Reaktion', loesung: 'Lösung' } as const;
+
+const SENDER = 'Kommunales Anwendungszentrum (Kaz) der ZIT-BB';
+
+type Block =
+  | { kind: 'absatz'; text: string }
+  | { kind: 'angaben'; rows: [label: string, value: string][] }
+  | { kind: 'zitat'; label: string; text: string }
+  | { kind: 'link'; label: string; url: string };
+
+/** "Montag, 03.11.2025, 10:00 Uhr" in Berlin's local time (CET or CEST as on that day). */
+export function berlinDateTime(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const formatted = new Intl.DateTimeFormat('de-DE', {
+    timeZone: 'Europe/Berlin',
+    weekday: 'long',
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).format(date);
+  return `${formatted} Uhr`;
+}
+
+const text = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
+const oneLine = (value: string) => value.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+
+function whatHappened(details: TicketMailDetails): string {
+  const frist = details.frist ? FRIST_LABELS[details.frist] : 'Frist';
+  switch (details.anlass) {
+    case 'eroeffnet':
+      return 'Ticket eröffnet';
+    case 'rueckfrage':
+      return 'Rückfrage an Ihre Behörde';
+    case 'antwort':
+      return 'neue Antwort';
+    case 'geloest':
+      return 'gelöst';
+    case 'zugewiesen':
+      return 'Ihnen zugewiesen';
+    case 'behoerde-antwort':
+      return 'Antwort der Behörde';
+    case 'sla-warnung':
+      return `Frist „${frist}“ bald erreicht`;
+    case 'eskalation':
+      return `Frist „${frist}“ überschritten`;
+  }
+}
+
+function authorityBlocks(details: TicketMailDetails, pageUrl: string): Block[] {
+  const about: Block = {
+    kind: 'angaben',
+    rows: [
+      ['Ticket', `${details.nummer} – ${details.titel}`],
+      ['EfA-Lösung', details.loesungTitel],
+      ['Thema', TICKET_CATEGORY_LABELS[details.kategorie] ?? details.kategorie],
+    ],
+  };
+  const page: Block = { kind: 'link', label: 'Ihr Ticket ansehen und beantworten', url: pageUrl };
+  const greeting: Block = { kind: 'absatz', text: `Guten Tag,` };
+  switch (details.anlass) {
+    case 'eroeffnet': {
+      const why =
+        details.quelle === 'automatisch'
+          ? 'Sie haben gemeldet, dass Ihre Behörde für die EfA-Lösung noch nicht bereit ist. Für diesen Grund hat das Kommunale Anwendungszentrum (Kaz) der ZIT-BB ein Ticket angelegt, um Sie bei der Anbindung zu unterstützen.'
+          : `für Ihre Behörde (${details.behoerde}) ist beim Kommunalen Anwendungszentrum (Kaz) der ZIT-BB ein Ticket zur EfA-Lösung eröffnet worden.`;
+      return [
+        greeting,
+        { kind: 'absatz', text: why },
+        about,
+        { kind: 'zitat', label: 'Gemeldet wurde', text: text(details.beschreibung) },
+        {
+          kind: 'absatz',
+          text: 'Wie es weitergeht: Das Kaz prüft das Anliegen und meldet sich bei Ihnen, sobald es eine Antwort oder eine Rückfrage gibt. Auf der Seite Ihres Tickets sehen Sie jederzeit den Stand und können Angaben ergänzen.',
+        },
+        page,
+      ];
+    }
+    case 'rueckfrage':
+      return [
+        greeting,
+        { kind: 'absatz', text: 'zu Ihrem Ticket benötigt das Kommunale Anwendungszentrum (Kaz) der ZIT-BB noch Angaben von Ihrer Behörde. Bis Ihre Antwort vorliegt, ruht die Bearbeitung.' },
+        about,
+        { kind: 'zitat', label: 'Das Kaz benötigt', text: text(details.grund) },
+        { kind: 'absatz', text: 'Bitte antworten Sie auf der Seite Ihres Tickets.' },
+        page,
+      ];
+    case 'antwort':
+      return [
+        greeting,
+        { kind: 'absatz', text: 'zu Ihrem Ticket gibt es eine neue Antwort.' },
+        about,
+        { kind: 'zitat', label: 'Antwort', text: text(details.text) },
+        { kind: 'absatz', text: 'Auf der Seite Ihres Tickets können Sie darauf antworten.' },
+        page,
+      ];
+    case 'geloest': {
+      const days = details.wiedereroeffnenTage;
+      return [
+        greeting,
+        { kind: 'absatz', text: 'Ihr Ticket ist gelöst.' },
+        about,
+        { kind: 'zitat', label: 'Lösung', text: text(details.loesung) },
+        {
+          kind: 'absatz',
+          text: `Besteht das Problem weiter, antworten Sie bitte ${days ? `innerhalb von ${days} Tagen ` : ''}auf der Seite Ihres Tickets; das Kaz nimmt die Bearbeitung dann wieder auf.`,
+        },
+        page,
+      ];
+    }
+    default:
+      // Only the occasions above reach an authority (see the activity's recipients).
+      throw new Error(`Anlass ${details.anlass} geht nicht an die Behörde`);
+  }
+}
+
+function internalBlocks(details: TicketMailDetails, audience: 'kaz' | 'ministerium', apiUrl: string): Block[] {
+  const due = details.faelligAm ? `${berlinDateTime(details.faelligAm)}${details.frist ? ` (${FRIST_LABELS[details.frist]})` : ''}` : 'keine (wartet auf die Behörde)';
+  const facts: Block = {
+    kind: 'angaben',
+    rows: [
+      ['Ticket', `${details.nummer} – ${details.titel}`],
+      ['Behörde', details.behoerde],
+      ['EfA-Lösung', details.loesungTitel],
+      ['Thema', TICKET_CATEGORY_LABELS[details.kategorie] ?? details.kategorie],
+      ['Priorität', details.prioritaet],
+      ['Blockiert den Live-Gang', details.blockierend ? 'ja' : 'nein'],
+      ['Fällig', due],
+    ],
+  };
+  const api: Block = { kind: 'link', label: 'Ticket in der API', url: apiUrl };
+  const intro = ((): Block[] => {
+    switch (details.anlass) {
+      case 'zugewiesen':
+        return [{ kind: 'absatz', text: `das folgende Ticket ist Ihnen zugewiesen worden${text(details.zugewiesenVon) ? ` (von ${text(details.zugewiesenVon)})` : ''}.` }];
+      case 'behoerde-antwort':
+        return [
+          { kind: 'absatz', text: 'die Behörde hat auf der Seite ihres Tickets geantwortet.' },
+          { kind: 'zitat', label: 'Antwort der Behörde', text: text(details.text) },
+        ];
+      case 'sla-warnung':
+        return [{ kind: 'absatz', text: `75 % der Zeit für die ${details.frist ? FRIST_LABELS[details.frist] : 'Frist'} sind verbraucht.` }];
+      case 'eskalation':
+        return [
+          {
+            kind: 'absatz',
+            text:
+              audience === 'ministerium'
+                ? `die Frist für die ${details.frist ? FRIST_LABELS[details.frist] : 'Bearbeitung'} eines Tickets ist überschritten. Das Ticket hält den Live-Gang der Behörde auf; das Kaz ist informiert.`
+                : `die Frist für die ${details.frist ? FRIST_LABELS[details.frist] : 'Bearbeitung'} ist überschritten.`,
+          },
+        ];
+      default:
+        throw new Error(`Anlass ${details.anlass} geht nicht an das Kaz`);
+    }
+  })();
+  return [{ kind: 'absatz', text: 'Guten Tag,' }, ...intro, facts, api];
+}
+
+function asText(blocks: Block[]): string {
+  const parts = blocks.map((block) => {
+    switch (block.kind) {
+      case 'absatz':
+        return block.text;
+      case 'angaben':
+        return block.rows.map(([label, value]) => `${label}: ${oneLine(value)}`).join('\n');
+      case 'zitat':
+        return `${block.label}:\n${block.text || '–'}`;
+      case 'link':
+        return `${block.label}:\n${block.url}`;
+    }
+  });
+  return `${[...parts, `Mit freundlichen Grüßen\n${SENDER}`].join('\n\n')}\n`;
+}
+
+function asHtml(blocks: Block[]): string {
+  const lines = (value: string) => escapeHtml(value).replace(/\r?\n/g, '<br>\n');
+  return blocks
+    .map((block) => {
+      switch (block.kind) {
+        case 'absatz':
+          return `<p>${lines(block.text)}</p>`;
+        case 'angaben':
+          return `<ul>${block.rows.map(([label, value]) => `<li>${escapeHtml(label)}: ${escapeHtml(oneLine(value))}</li>`).join('')}</ul>`;
+        case 'zitat':
+          return `<h2>${escapeHtml(block.label)}</h2>\n<blockquote style="margin:0 0 0 12px;padding-left:12px;border-left:3px solid #6b6b6b;"><p>${lines(block.text || '–')}</p></blockquote>`;
+        case 'link':
+          return `<p><a href="${escapeHtml(block.url)}">${escapeHtml(block.label)}</a><br>\n${escapeHtml(block.url)}</p>`;
+      }
+    })
+    .concat(`<p>Mit freundlichen Grüßen<br>\n${escapeHtml(SENDER)}</p>`)
+    .join('\n');
+}
+
+export function renderTicketMail(input: TicketMailInput): { subject: string; text: string; html: string } {
+  const { details, audience, url } = input;
+  const subject = oneLine(`[Kaz-Ticket ${details.nummer}] ${details.titel} – ${whatHappened(details)}`);
+  const blocks = audience === 'behoerde' ? authorityBlocks(details, url) : internalBlocks(details, audience, url);
+  return { subject, text: asText(blocks), html: htmlDocument(subject, asHtml(blocks), SENDER) };
+}
