@@ -45,7 +45,7 @@ export interface TicketMailInput {
 
 export const TICKET_CATEGORY_LABELS: Readonly<Record<TicketCategory, string>> = Object.freeze({
   'fachverfahren-anbindung': 'Anbindung des Fachverfahrens',
-  transport: 'Transport (OSCI/XTA)',
+  transport: 'Transport (FIT-Connect, OSCI/XTA, DVDV)',
   epayment: 'ePayment',
   bundid: 'BundID / Nutzerkonto',
   'bus-bb-pvog': 'BUS-BB / PVOG',
