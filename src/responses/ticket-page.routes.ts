@@ -84,7 +84,7 @@ export const ticketPageRoutes: FastifyPluginAsync<TicketPageRoutesOptions> = asy
     } catch (error) {
       if (error instanceof ValidationProblem) return sendHtml(reply, 422, renderProblemForm(ctx, { ...view, values: fields, errors: error.errors }));
       if (error instanceof TooManyOpenReports) {
-        const listHref = link.purpose === 'ticket' ? linkPath(PROBLEM_DEPTH, token) : ctx.reportHref ?? '';
+        const listHref = link.purpose === 'ticket' ? linkPath(PROBLEM_DEPTH, token) : null;
         return sendHtml(reply, 409, renderTooManyReportsPage(ctx, listHref));
       }
       if (error instanceof ConflictProblem) return sendHtml(reply, 409, renderRolloutEndedPage(ctx));

@@ -39,7 +39,6 @@ export const TICKET_STAGE_WORDS: Record<TicketStage, string> = {
   geschlossen: 'geschlossen',
 };
 
-const KAZ = 'Kommunales Anwendungszentrum (ZIT-BB)';
 
 export interface ProblemFormView {
   action: string;
@@ -56,7 +55,7 @@ export function renderProblemForm(ctx: LinkContext, view: ProblemFormView): stri
     `${errorSummary(errors)}
 <h1>Problem melden</h1>
 ${aboutBlock({ ...ctx, reportHref: undefined })}
-<p>Hier melden Sie dem ${KAZ} ein technisches Problem bei der Einführung dieses Online-Dienstes. Das Kaz bearbeitet Ihre Meldung und antwortet Ihnen per E-Mail und auf der Seite Ihrer Meldung.</p>
+<p>Hier melden Sie dem Kommunalen Anwendungszentrum (Kaz, ZIT-BB) ein technisches Problem bei der Einführung dieses Online-Dienstes. Das Kaz bearbeitet Ihre Meldung und antwortet Ihnen per E-Mail und auf der Seite Ihrer Meldung.</p>
 <form method="post" action="${escapeHtml(view.action)}" novalidate>
 <input type="hidden" name="csrf" value="${escapeHtml(view.csrf)}">
 ${w.select('kategorie', 'Bereich', 'Welchen Bereich betrifft das Problem?', CATEGORY_LABELS)}
@@ -73,19 +72,19 @@ export function renderProblemReportedPage(ctx: LinkContext, ticket: { number: nu
     'Ihr Problem ist gemeldet',
     `<h1>Ihr Problem ist gemeldet</h1>
 ${aboutBlock({ ...ctx, reportHref: undefined })}
-<p>Ihre Meldung hat die Nummer <strong>${ticket.number}</strong>. Das ${KAZ} meldet sich bei Ihnen; Sie erhalten dazu eine E-Mail.</p>
+<p>Ihre Meldung hat die Nummer <strong>${ticket.number}</strong>. Das Kommunale Anwendungszentrum (Kaz, ZIT-BB) meldet sich bei Ihnen; Sie erhalten dazu eine E-Mail.</p>
 <p><a href="${escapeHtml(ticket.href)}">Ihre Meldung Nr. ${ticket.number} ansehen</a> – dort sehen Sie den Stand und können dem Kaz antworten.</p>
 ${contactBlock(ctx)}`,
   );
 }
 
-export function renderTooManyReportsPage(ctx: LinkContext, listHref: string): string {
+export function renderTooManyReportsPage(ctx: LinkContext, listHref: string | null): string {
   return renderLayout(
     'Zu viele offene Meldungen',
     `<h1>Ihre Behörde hat bereits ${MAX_OPEN_REPORTS} offene Meldungen</h1>
 ${aboutBlock({ ...ctx, reportHref: undefined })}
 <p>Zu dieser Lösung sind von Ihrer Behörde schon ${MAX_OPEN_REPORTS} Meldungen offen. Es wurde nichts gespeichert.</p>
-<p>Bitte wenden Sie sich direkt an das ${KAZ}, damit die offenen Fragen gemeinsam geklärt werden können. Sie können auch auf einer Ihrer <a href="${escapeHtml(listHref)}">offenen Meldungen</a> antworten.</p>
+<p>Bitte wenden Sie sich direkt an das Kommunale Anwendungszentrum (Kaz, ZIT-BB), damit die offenen Fragen gemeinsam geklärt werden können.${listHref ? ` Sie können auch auf einer Ihrer <a href="${escapeHtml(listHref)}">offenen Meldungen</a> antworten.` : ' Auf Ihre offenen Meldungen können Sie über die Links in den E-Mails des Kaz antworten.'}</p>
 ${contactBlock(ctx)}`,
   );
 }
