@@ -30,7 +30,7 @@ main{max-width:42rem;margin:0 auto;padding:1rem 1rem 3rem}
 h1{font-size:1.6rem;line-height:1.25;margin:1rem 0}
 h2{font-size:1.25rem}
 a{color:#0b4f9c}
-a:focus,input:focus,textarea:focus,button:focus{outline:3px solid #0b4f9c;outline-offset:3px}
+a:focus,input:focus,textarea:focus,select:focus,button:focus{outline:3px solid #0b4f9c;outline-offset:3px}
 fieldset{border:1px solid #6b6b6b;border-radius:4px;margin:0 0 1.5rem;padding:.75rem 1rem 1rem}
 legend{font-weight:700;padding:0 .25rem}
 .feld{margin:0 0 1.5rem}
@@ -39,7 +39,7 @@ legend{font-weight:700;padding:0 .25rem}
 label{font-weight:600}
 .option label{font-weight:400}
 .hinweis{color:#4a4a4a;margin:.15rem 0 .4rem;font-size:1rem}
-input[type=text],input[type=url],input[type=date],textarea{display:block;width:100%;font:inherit;color:inherit;border:2px solid #1b1b1b;border-radius:3px;padding:.45rem .55rem;background:#fff}
+input[type=text],input[type=url],input[type=date],textarea,select{display:block;width:100%;font:inherit;color:inherit;border:2px solid #1b1b1b;border-radius:3px;padding:.45rem .55rem;background:#fff}
 input[type=date]{max-width:14rem}
 textarea{min-height:6rem}
 button{font:inherit;font-weight:700;color:#fff;background:#0b4f9c;border:2px solid #0b4f9c;border-radius:4px;padding:.6rem 1.4rem;cursor:pointer}
@@ -53,6 +53,13 @@ button:hover{background:#083b75}
 dl{margin:0}
 dt{font-weight:700;margin-top:.5rem}
 dd{margin:0 0 .25rem}
+.melden{margin:.75rem 0 0;font-weight:700}
+ol.verlauf{list-style:none;padding:0}
+ol.verlauf li{border-left:4px solid #6b6b6b;padding:.25rem .75rem;margin:0 0 1rem}
+ol.verlauf li.eigene{border-left-color:#0b4f9c}
+.text{white-space:pre-wrap;margin:.25rem 0 0}
+table{border-collapse:collapse;width:100%}
+th,td{text-align:left;border-bottom:1px solid #6b6b6b;padding:.4rem .3rem;vertical-align:top}
 .unsichtbar{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 `;
 
@@ -203,7 +210,13 @@ export function aboutBlock(ctx: LinkContext): string {
 <dt>Behörde</dt><dd>${escapeHtml(ctx.authorityName)}</dd>
 <dt>EfA-Lösung</dt><dd>${escapeHtml(ctx.solutionTitle)}</dd>
 <dt>Federführendes Ministerium</dt><dd>${escapeHtml(ctx.leadMinistry)}</dd>
-</dl></div>`;
+</dl>${reportLink(ctx)}</div>`;
+}
+
+/** On every page of a valid link: technical trouble goes to the Kaz as a ticket. */
+function reportLink(ctx: LinkContext): string {
+  if (!ctx.reportHref) return '';
+  return `<p class="melden">Technisches Problem bei der Einführung? <a href="${escapeHtml(ctx.reportHref)}">Problem melden</a></p>`;
 }
 
 export function contactBlock(ctx: LinkContext | null): string {
@@ -239,7 +252,7 @@ function anchorOf(field: string): string {
   return `f-${field}`;
 }
 
-class FormWriter {
+export class FormWriter {
   private readonly view: FormView;
   constructor(view: FormView) {
     this.view = view;
@@ -284,6 +297,17 @@ ${items}
 </fieldset>`;
   }
 
+  select(name: string, label: string, hint: string, options: Record<string, string>): string {
+    const hintId = `hinweis-${name}`;
+    const chosen = this.value(name);
+    const items = Object.entries(options)
+      .map(([option, text]) => `<option value="${escapeHtml(option)}"${chosen === option ? ' selected' : ''}>${escapeHtml(text)}</option>`)
+      .join('');
+    return `<div class="feld"><label for="f-${name}">${escapeHtml(label)}</label>
+<p class="hinweis" id="${hintId}">${escapeHtml(hint)}</p>${this.errorLine(name)}
+<select id="f-${name}" name="${name}"${this.describedBy(name, hintId)}><option value=""${chosen ? '' : ' selected'}>Bitte wählen</option>${items}</select></div>`;
+  }
+
   input(type: 'text' | 'url' | 'date', name: string, label: string, hint: string, extra = ''): string {
     const hintId = `hinweis-${name}`;
     return `<div class="feld"><label for="f-${name}">${escapeHtml(label)}</label>
@@ -291,11 +315,11 @@ ${items}
 <input type="${type}" id="f-${name}" name="${name}" value="${escapeHtml(this.value(name))}"${extra}${this.describedBy(name, hintId)}></div>`;
   }
 
-  textarea(name: string, label: string, hint: string): string {
+  textarea(name: string, label: string, hint: string, maxLength = 2000): string {
     const hintId = `hinweis-${name}`;
     return `<div class="feld"><label for="f-${name}">${escapeHtml(label)}</label>
 <p class="hinweis" id="${hintId}">${escapeHtml(hint)}</p>${this.errorLine(name)}
-<textarea id="f-${name}" name="${name}" rows="4" maxlength="2000"${this.describedBy(name, hintId)}>${escapeHtml(this.value(name))}</textarea></div>`;
+<textarea id="f-${name}" name="${name}" rows="4" maxlength="${maxLength}"${this.describedBy(name, hintId)}>${escapeHtml(this.value(name))}</textarea></div>`;
   }
 }
 
@@ -355,16 +379,20 @@ function formFields(purpose: LinkPurpose, w: FormWriter): { intro: string; field
   }
 }
 
+/** The summary above a form sent back with errors; each entry jumps to its field. */
+export function errorSummary(errors: readonly FieldError[], anchor: (field: string) => string = (field) => `f-${field}`): string {
+  if (errors.length === 0) return '';
+  return `<div class="zusammenfassung" role="alert" aria-labelledby="fehler-titel" tabindex="-1">
+<h2 id="fehler-titel">Bitte prüfen Sie Ihre Angaben</h2>
+<ul>${errors.map((e) => `<li><a href="#${escapeHtml(anchor(e.field))}">${escapeHtml(e.message)}</a></li>`).join('')}</ul>
+</div>`;
+}
+
 export function renderAnswerForm(ctx: LinkContext, view: FormView): string {
   const w = new FormWriter(view);
   const { intro, fields, submit } = formFields(ctx.purpose, w);
   const errors = view.errors ?? [];
-  const summary = errors.length
-    ? `<div class="zusammenfassung" role="alert" aria-labelledby="fehler-titel" tabindex="-1">
-<h2 id="fehler-titel">Bitte prüfen Sie Ihre Angaben</h2>
-<ul>${errors.map((e) => `<li><a href="#${anchorOf(e.field)}">${escapeHtml(e.message)}</a></li>`).join('')}</ul>
-</div>`
-    : '';
+  const summary = errorSummary(errors, anchorOf);
   const title = PURPOSE_TITLES[ctx.purpose];
   return renderLayout(
     `${errors.length ? 'Fehler: ' : ''}${title}`,
@@ -461,6 +489,28 @@ export function renderFormRejectedPage(): string {
     `<h1>Das Formular konnte nicht angenommen werden</h1>
 <p>Die Sicherheitsprüfung des Formulars ist fehlgeschlagen. Es wurde nichts gespeichert.</p>
 <p>Bitte öffnen Sie den Link aus Ihrer E-Mail erneut und senden Sie das Formular noch einmal ab.</p>
+${contactBlock(null)}`,
+  );
+}
+
+/**
+ * A form whose fields carry NUL bytes or broken Unicode (refused by the input guard
+ * before any page sees them): names the fields, since the form cannot be shown again
+ * with what the browser sent.
+ */
+export function renderInvalidInputPage(fieldLabels: readonly string[]): string {
+  const fields = fieldLabels.length
+    ? `<ul>${fieldLabels.map((label) => `<li>${escapeHtml(label)}</li>`).join('')}</ul>`
+    : '';
+  return renderLayout(
+    'Fehler: ungültige Zeichen',
+    `<div class="zusammenfassung" role="alert" aria-labelledby="fehler-titel" tabindex="-1">
+<h2 id="fehler-titel">Ungültige Zeichen im Formular</h2>
+<p>Diese Angaben enthalten Zeichen, die nicht gespeichert werden können (zum Beispiel ein Steuerzeichen aus einer kopierten Datei):</p>
+${fields}
+</div>
+<h1>Bitte prüfen Sie Ihre Angaben</h1>
+<p>Es wurde nichts gespeichert. Bitte gehen Sie im Browser zurück, tippen Sie den Text dieser Angaben neu ein und senden Sie das Formular noch einmal ab.</p>
 ${contactBlock(null)}`,
   );
 }

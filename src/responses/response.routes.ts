@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { ConflictProblem, ValidationProblem } from '../http/problem.ts';
@@ -13,19 +13,17 @@ import {
   saveChecklistFromPage,
 } from '../pilots/pilot-page.service.ts';
 import type { EngineDeps } from '../engine/workflow.engine.ts';
-import { deriveCsrfToken, getLinkSecret, verifyCsrfToken } from './response-link.service.ts';
-import { LinkProblem, loadLinkContext, openResponseLink, recordAnswer, type FormFields } from './response.service.ts';
+import { deriveCsrfToken, verifyCsrfToken } from './response-link.service.ts';
+import { LinkProblem, openResponseLink, recordAnswer, type FormFields } from './response.service.ts';
+import { createLinkPageKit, FORM_TYPE, LINK_ROUTE_OPTIONS, sendHtml } from './link-page.kit.ts';
+import { sendTicketListPage, ticketPageRoutes } from './ticket-page.routes.ts';
 import {
   PAGE_STYLE_HASH,
-  renderAlreadyAnsweredPage,
   renderAnswerForm,
   renderErrorPage,
-  renderExpiredLinkPage,
-  renderSupersededLinkPage,
   renderFormRejectedPage,
+  renderInvalidInputPage,
   renderThanksPage,
-  renderUnfittingAnswerPage,
-  renderUnknownLinkPage,
 } from './response.pages.ts';
 
 /**
@@ -40,9 +38,12 @@ export interface ResponseRoutesOptions {
   /** The service's public URL (as in the mails); a POST from this origin is accepted behind a proxy. */
   publicBaseUrl?: string;
   now?: () => Date;
+  /** Validity of a ticket link issued with a problem report (default 120 days, as LINK_TTL_DAYS). */
+  ticketLinkTtlDays?: number;
 }
 
-const FORM_TYPE = 'application/x-www-form-urlencoded';
+const DEFAULT_PUBLIC_BASE_URL = 'http://127.0.0.1:3000';
+
 const FORM_BODY_LIMIT = 64 * 1024;
 
 /** Also sent with the pages for requests the router could not decode (src/app.ts). */
@@ -67,29 +68,38 @@ export function parseFormBody(body: string): FormFields {
   return fields;
 }
 
-/** Request logs without the token: it is a credential. */
-const redactedRequest = (request: FastifyRequest) => ({
-  method: request.method,
-  url: '/antwort/[verborgen]',
-  host: request.host,
-  remoteAddress: request.ip,
-});
-
 interface TokenParams {
   token: string;
+}
+
+/** The form fields' names in the users' words, for the page that refuses broken characters. */
+const FIELD_LABELS: Record<string, string> = {
+  freitext: 'Bemerkungen',
+  wahl: 'Ihre Antwort',
+  status: 'Bereitschaft',
+  ab: 'Bereit ab',
+  gruende: 'Was fehlt noch?',
+  schritte: 'Erledigte Schritte',
+  onlineDienstUrl: 'Adresse (URL) des Online-Dienstes',
+  verknuepftAm: 'Verknüpft am',
+  kategorie: 'Bereich',
+  betreff: 'Betreff',
+  beschreibung: 'Beschreibung',
+  text: 'Ihre Nachricht',
+};
+
+/** `/body/betreff` → „Betreff“; a path or an unknown name is named as it is. */
+function fieldLabel(pointer: string): string {
+  const match = /^\/body\/([^/]+)/.exec(pointer);
+  if (!match) return pointer.startsWith('/params') ? 'Adresse der Seite' : pointer;
+  return FIELD_LABELS[match[1]!] ?? match[1]!;
 }
 
 export const responseRoutes: FastifyPluginAsync<ResponseRoutesOptions> = async (app, options) => {
   const { db, engine } = options;
   const now = options.now ?? engine.now;
-  const publicOrigin = options.publicBaseUrl ? new URL(options.publicBaseUrl).origin : null;
-
-  let secret: Promise<Buffer> | null = null;
-  const linkSecret = () =>
-    (secret ??= getLinkSecret(db).catch((error: unknown) => {
-      secret = null;
-      throw error;
-    }));
+  const kit = createLinkPageKit({ db, publicBaseUrl: options.publicBaseUrl, now });
+  const { linkSecret, isCrossSite } = kit;
 
   app.addContentTypeParser(FORM_TYPE, { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT }, (_request, body, done) => {
     done(null, parseFormBody(body as string));
@@ -101,52 +111,29 @@ export const responseRoutes: FastifyPluginAsync<ResponseRoutesOptions> = async (
   });
 
   app.setErrorHandler((error: { statusCode?: number; retryAfterSeconds?: number }, request, reply) => {
+    // NUL bytes or broken Unicode in a form field, refused by the input guard (app.ts) before any route
+    if (error instanceof ValidationProblem) {
+      return sendHtml(reply, 422, renderInvalidInputPage([...new Set(error.errors.map((e) => fieldLabel(e.field)))]));
+    }
     const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error }, 'Antwortseite: unerwarteter Fehler');
     // 429 from the rate limit (app.ts): the page says how long to wait, as Retry-After does.
     return sendHtml(reply, status, renderErrorPage(status, error.retryAfterSeconds));
   });
 
-  function sendHtml(reply: FastifyReply, status: number, html: string) {
-    return reply.code(status).type('text/html; charset=utf-8').send(html);
-  }
-
-  async function sendLinkProblem(reply: FastifyReply, problem: LinkProblem) {
-    const ctx = problem.link ? await loadLinkContext(db, problem.link) : null;
-    switch (problem.kind) {
-      case 'unbekannt':
-        return sendHtml(reply, 404, renderUnknownLinkPage());
-      case 'ersetzt':
-        return sendHtml(reply, 410, renderSupersededLinkPage(ctx));
-      case 'abgelaufen':
-        return sendHtml(reply, 410, renderExpiredLinkPage(ctx));
-      case 'beantwortet':
-        return ctx ? sendHtml(reply, 409, renderAlreadyAnsweredPage(ctx, problem.recorded)) : sendHtml(reply, 404, renderUnknownLinkPage());
-      case 'unpassend':
-        return ctx ? sendHtml(reply, 409, renderUnfittingAnswerPage(ctx, problem.stage)) : sendHtml(reply, 404, renderUnknownLinkPage());
-    }
-  }
-
-  /**
-   * Browsers send Origin with every POST; one from another site is a forged form.
-   * A missing Origin (old browsers) is left to the CSRF value. `Origin: null` comes
-   * from a sandboxed frame or a redirect across sites, but also from our own form
-   * when a browser setting or extension enforces no-referrer: accepted only when the
-   * browser itself vouches that the form came from this origin (Sec-Fetch-Site,
-   * which no page can set).
-   */
-  function isCrossSite(request: FastifyRequest): boolean {
-    const fetchSite = request.headers['sec-fetch-site'];
-    if (fetchSite === 'cross-site') return true;
-    const origin = request.headers.origin;
-    if (origin === undefined) return false;
-    if (origin === 'null') return fetchSite !== 'same-origin';
-    return origin !== `${request.protocol}://${request.host}` && origin !== publicOrigin;
-  }
+  const sendLinkProblem = (reply: FastifyReply, problem: LinkProblem, token: string) => kit.sendLinkProblem(reply, problem, token, 0);
 
   // The form posts to its own URL: relative, so it works behind a path prefix too.
   const actionOf = (token: string) => token;
-  const routeOptions = { schema: { hide: true }, logSerializers: { req: redactedRequest } };
+  const routeOptions = LINK_ROUTE_OPTIONS;
+
+  await app.register(ticketPageRoutes, {
+    kit,
+    engine,
+    now,
+    publicBaseUrl: options.publicBaseUrl ?? DEFAULT_PUBLIC_BASE_URL,
+    ...(options.ticketLinkTtlDays ? { ticketLinkTtlDays: options.ticketLinkTtlDays } : {}),
+  });
 
   /**
    * A confirmed pilot's own page (`pilotbetrieb`): the checklist form, taken again and
@@ -154,7 +141,7 @@ export const responseRoutes: FastifyPluginAsync<ResponseRoutesOptions> = async (
    * (Origin, CSRF, link open) before this is reached.
    */
   async function answerPilotPage(reply: FastifyReply, link: ResponseLink, token: string, csrf: string, fields?: FormFields) {
-    const ctx = await loadLinkContext(db, link);
+    const ctx = await kit.contextFor(link, token, 0);
     const stage = await pilotStageOf(db, link);
     if (!isPilotPageOpen(stage)) return sendHtml(reply, 409, renderNotAPilotPage(ctx, stage));
     const view = { action: actionOf(token), csrf };
@@ -170,7 +157,7 @@ export const responseRoutes: FastifyPluginAsync<ResponseRoutesOptions> = async (
       }
       if (aktion === 'live') {
         const recorded = await reportGoLiveFromPage(deps, link, fields);
-        return sendHtml(reply, 200, renderThanksPage(await loadLinkContext(db, { ...link, used_at: now() }), recorded));
+        return sendHtml(reply, 200, renderThanksPage(await kit.contextFor({ ...link, used_at: now() }, token, 0), recorded));
       }
       return page(422, { errors: [{ field: 'aktion', message: 'Bitte senden Sie eines der Formulare dieser Seite ab.' }] });
     } catch (error) {
@@ -189,10 +176,11 @@ export const responseRoutes: FastifyPluginAsync<ResponseRoutesOptions> = async (
       const link = await openResponseLink(db, token, now());
       const csrf = deriveCsrfToken(await linkSecret(), link.token_hash);
       if (link.purpose === 'pilotbetrieb') return await answerPilotPage(reply, link, token, csrf);
-      const ctx = await loadLinkContext(db, link);
+      if (link.purpose === 'ticket') return await sendTicketListPage(reply, kit, engine, link, token);
+      const ctx = await kit.contextFor(link, token, 0);
       return sendHtml(reply, 200, renderAnswerForm(ctx, { action: actionOf(token), csrf }));
     } catch (error) {
-      if (error instanceof LinkProblem) return sendLinkProblem(reply, error);
+      if (error instanceof LinkProblem) return sendLinkProblem(reply, error, token);
       throw error;
     }
   });
@@ -200,24 +188,26 @@ export const responseRoutes: FastifyPluginAsync<ResponseRoutesOptions> = async (
   app.post<{ Params: TokenParams; Body: FormFields }>('/antwort/:token', routeOptions, async (request, reply) => {
     const { token } = request.params;
     if (isCrossSite(request)) return sendHtml(reply, 403, renderFormRejectedPage());
-    if (!request.headers['content-type']?.toLowerCase().startsWith(FORM_TYPE)) return sendHtml(reply, 415, renderErrorPage(415));
+    if (!kit.isForm(request)) return sendHtml(reply, 415, renderErrorPage(415));
     const fields = request.body ?? {};
     try {
       const link = await openResponseLink(db, token, now());
       const key = await linkSecret();
       if (!verifyCsrfToken(key, link.token_hash, fields.csrf)) return sendHtml(reply, 403, renderFormRejectedPage());
       if (link.purpose === 'pilotbetrieb') return await answerPilotPage(reply, link, token, deriveCsrfToken(key, link.token_hash), fields);
+      // the ticket link's own page has no form; its forms are on the ticket pages
+      if (link.purpose === 'ticket') return sendHtml(reply, 405, renderErrorPage(405));
       try {
         const { link: used, recorded } = await recordAnswer({ db, engine, now }, { token, answer: fields });
-        return sendHtml(reply, 200, renderThanksPage(await loadLinkContext(db, used), recorded));
+        return sendHtml(reply, 200, renderThanksPage(await kit.contextFor(used, token, 0), recorded));
       } catch (error) {
         if (!(error instanceof ValidationProblem)) throw error;
-        const ctx = await loadLinkContext(db, link);
+        const ctx = await kit.contextFor(link, token, 0);
         const csrf = deriveCsrfToken(key, link.token_hash);
         return sendHtml(reply, 422, renderAnswerForm(ctx, { action: actionOf(token), csrf, values: fields, errors: error.errors }));
       }
     } catch (error) {
-      if (error instanceof LinkProblem) return sendLinkProblem(reply, error);
+      if (error instanceof LinkProblem) return sendLinkProblem(reply, error, token);
       throw error;
     }
   });

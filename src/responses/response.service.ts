@@ -84,9 +84,24 @@ export async function openResponseLink(db: Db, token: string, now: Date): Promis
   return link;
 }
 
-function assertLinkOpen(link: ResponseLink, now: Date): void {
+/**
+ * The link a token stands for if it is valid – answered or not: problem reports and the
+ * ticket pages take any link that is neither superseded nor expired.
+ */
+export async function openValidLink(db: Db, token: string, now: Date): Promise<ResponseLink> {
+  const link = await findLinkByToken(db, token);
+  if (!link) throw new LinkProblem('unbekannt');
+  assertLinkValid(link, now);
+  return link;
+}
+
+function assertLinkValid(link: ResponseLink, now: Date): void {
   if (link.superseded_at) throw new LinkProblem('ersetzt', { link });
   if (link.expires_at.getTime() <= now.getTime()) throw new LinkProblem('abgelaufen', { link });
+}
+
+function assertLinkOpen(link: ResponseLink, now: Date): void {
+  assertLinkValid(link, now);
   if (link.used_at) throw new LinkProblem('beantwortet', { link, recorded: link.answer as RecordedAnswer | null });
 }
 
@@ -99,6 +114,8 @@ export interface LinkContext {
   leadMinistry: string;
   contact: Pick<MailDetails, 'kontaktName' | 'kontaktEmail' | 'kontaktTelefon'>;
   expiresAt: Date;
+  /** Relative href of the link's problem report form; set by the routes while the link takes reports. */
+  reportHref?: string;
 }
 
 export async function loadLinkContext(db: Db, link: ResponseLink): Promise<LinkContext> {

@@ -40,6 +40,10 @@ export const PUBLIC_ROUTES: readonly string[] = [
   'GET /health',
   'GET /antwort/:token',
   'POST /antwort/:token',
+  'GET /antwort/:token/problem',
+  'POST /antwort/:token/problem',
+  'GET /antwort/:token/tickets/:number',
+  'POST /antwort/:token/tickets/:number',
 ];
 
 export const MATRIX: Readonly<Record<string, RouteAccess>> = {
