@@ -43,7 +43,7 @@ export interface AppDeps {
   /** Requests per minute and client. Without it nothing is limited: tests inject thousands of requests. */
   rateLimit?: RateLimits;
   /** Mailings: settings, public URL for links, local outbox (defaults: no multipliers, no outbox listing). */
-  mail?: Omit<MailingRoutesDeps, 'db'>;
+  mail?: Omit<MailingRoutesDeps, 'db'> & { /** Validity of the authority's ticket link (LINK_TTL_DAYS). */ linkTtlDays?: number };
   /** Extra routes that only exist in one setting (the benchmark's baseline route). */
   extraRoutes?: (app: FastifyInstance) => void | Promise<void>;
 }
@@ -133,7 +133,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // The authorities' answer pages: public, the signed token in the URL is the authorisation.
   await app.register(async (pages) => {
     if (limiters.answerPages) pages.addHook('onRequest', limiters.answerPages);
-    await pages.register(responseRoutes, { db: deps.db, engine: deps.engine, publicBaseUrl: mail.publicBaseUrl, now: deps.engine.now });
+    await pages.register(responseRoutes, {
+      db: deps.db,
+      engine: deps.engine,
+      publicBaseUrl: mail.publicBaseUrl,
+      now: deps.engine.now,
+      ...(mail.linkTtlDays ? { ticketLinkTtlDays: mail.linkTtlDays } : {}),
+    });
   });
 
   await app.register(

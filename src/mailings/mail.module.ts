@@ -37,7 +37,7 @@ export interface MailModuleOptions {
 export interface MailModule {
   transport: MailTransport;
   handlers: Record<string, JobHandler>;
-  routes: Omit<MailingRoutesDeps, 'db'>;
+  routes: Omit<MailingRoutesDeps, 'db'> & { linkTtlDays: number };
 }
 
 /** The plain address in "Name <address>". */
@@ -104,6 +104,7 @@ export function createMailModule(options: MailModuleOptions): MailModule {
     routes: {
       settings,
       publicBaseUrl: options.publicBaseUrl,
+      linkTtlDays: options.linkTtlDays,
       outboxDir: transport.kind === 'outbox' ? outboxDir : null,
       now: options.engine.now,
       wake: () => options.engine.onJobsEnqueued?.(),

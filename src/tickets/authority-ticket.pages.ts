@@ -13,6 +13,7 @@ import {
 } from '../responses/response.pages.ts';
 import type { TicketStage } from '../../workflows/index.ts';
 import { MAX_OPEN_REPORTS, MAX_TEXT, MAX_TITLE, type AuthorityTicketSummary, type AuthorityTicketView } from './authority-tickets.service.ts';
+import { TICKET_CATEGORY_LABELS } from './ticket.views.ts';
 
 /**
  * The authority's ticket pages: the problem report form, the confirmation, its tickets
@@ -21,15 +22,6 @@ import { MAX_OPEN_REPORTS, MAX_TEXT, MAX_TITLE, type AuthorityTicketSummary, typ
  * everything escaped); hrefs are relative, so the pages work behind a path prefix.
  */
 
-export const CATEGORY_LABELS: Record<TicketCategory, string> = {
-  'fachverfahren-anbindung': 'Anbindung des Fachverfahrens',
-  transport: 'Transport (FIT-Connect, OSCI-XTA, DVDV)',
-  epayment: 'ePayment (Bezahldienst)',
-  bundid: 'BundID (Nutzerkonto)',
-  'bus-bb-pvog': 'BUS-BB und PVOG (Zuständigkeitsfinder)',
-  'datenschutz-avv': 'Datenschutz und Vertrag zur Auftragsverarbeitung (AVV)',
-  sonstiges: 'Sonstiges',
-};
 
 export const TICKET_STAGE_WORDS: Record<TicketStage, string> = {
   neu: 'eingegangen',
@@ -58,7 +50,7 @@ ${aboutBlock({ ...ctx, reportHref: undefined })}
 <p>Hier melden Sie dem Kommunalen Anwendungszentrum (Kaz, ZIT-BB) ein technisches Problem bei der Einführung dieses Online-Dienstes. Das Kaz bearbeitet Ihre Meldung und antwortet Ihnen per E-Mail und auf der Seite Ihrer Meldung.</p>
 <form method="post" action="${escapeHtml(view.action)}" novalidate>
 <input type="hidden" name="csrf" value="${escapeHtml(view.csrf)}">
-${w.select('kategorie', 'Bereich', 'Welchen Bereich betrifft das Problem?', CATEGORY_LABELS)}
+${w.select('kategorie', 'Bereich', 'Welchen Bereich betrifft das Problem?', TICKET_CATEGORY_LABELS)}
 ${w.input('text', 'betreff', 'Betreff', `Kurz und knapp, höchstens ${MAX_TITLE} Zeichen.`, ` maxlength="${MAX_TITLE}"`)}
 ${w.textarea('beschreibung', 'Beschreibung', `Was haben Sie getan, was ist passiert, seit wann? Fehlermeldungen bitte wörtlich. Höchstens ${MAX_TEXT} Zeichen.`, MAX_TEXT)}
 <button type="submit">Problem melden</button>
@@ -186,7 +178,7 @@ ${aboutBlock(ctx)}
 ${view.notice ? `<div class="kasten" role="status"><p>${escapeHtml(view.notice)}</p></div>` : ''}
 <dl>
 <dt>Status</dt><dd>${stageBadge(ticket.stage)}</dd>
-<dt>Bereich</dt><dd>${escapeHtml(CATEGORY_LABELS[ticket.category] ?? ticket.category)}</dd>
+<dt>Bereich</dt><dd>${escapeHtml(TICKET_CATEGORY_LABELS[ticket.category] ?? ticket.category)}</dd>
 <dt>Gemeldet am</dt><dd>${escapeHtml(germanDateTime(ticket.createdAt))}</dd>
 </dl>
 <h2>Beschreibung</h2>

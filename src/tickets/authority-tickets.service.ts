@@ -354,6 +354,7 @@ export async function replyOnTicket(engine: EngineDeps, link: ResponseLink, numb
       ars: link.ars,
       occasion: 'behoerde-antwort',
       ref: id,
+      at: now.toISOString(),
       details: { text, ...(aktion === 'wiedereroeffnen' ? { wiedereroeffnet: true } : {}) },
     });
     return { commentId: id, reopened: aktion === 'wiedereroeffnen' };

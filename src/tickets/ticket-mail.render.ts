@@ -1,6 +1,7 @@
 import type { TicketCategory } from '../db/schema.ts';
 import { escapeHtml, htmlDocument } from '../mailings/template.render.ts';
 import type { TicketNoticeOccasion } from './ticket-notices.ts';
+import { TICKET_CATEGORY_LABELS } from './ticket.views.ts';
 
 /**
  * The words of a ticket mail: subject, text and HTML from what the mail row says
@@ -42,16 +43,6 @@ export interface TicketMailInput {
   /** The authority's ticket page (audience behoerde) or the ticket's API address (otherwise). */
   url: string;
 }
-
-export const TICKET_CATEGORY_LABELS: Readonly<Record<TicketCategory, string>> = Object.freeze({
-  'fachverfahren-anbindung': 'Anbindung des Fachverfahrens',
-  transport: 'Transport (FIT-Connect, OSCI/XTA, DVDV)',
-  epayment: 'ePayment',
-  bundid: 'BundID / Nutzerkonto',
-  'bus-bb-pvog': 'BUS-BB / PVOG',
-  'datenschutz-avv': 'Datenschutz / AVV',
-  sonstiges: 'Sonstiges',
-});
 
 const FRIST_LABELS = { 'erste-reaktion': 'erste Reaktion', loesung: 'Lösung' } as const;
 
@@ -96,7 +87,7 @@ function whatHappened(details: TicketMailDetails): string {
     case 'zugewiesen':
       return 'Ihnen zugewiesen';
     case 'behoerde-antwort':
-      return 'Antwort der Behörde';
+      return details.wiedereroeffnet === true ? 'von der Behörde wiedereröffnet' : 'Antwort der Behörde';
     case 'sla-warnung':
       return `Frist „${frist}“ bald erreicht`;
     case 'eskalation':
@@ -192,7 +183,9 @@ function internalBlocks(details: TicketMailDetails, audience: 'kaz' | 'ministeri
         return [{ kind: 'absatz', text: `das folgende Ticket ist Ihnen zugewiesen worden${text(details.zugewiesenVon) ? ` (von ${text(details.zugewiesenVon)})` : ''}.` }];
       case 'behoerde-antwort':
         return [
-          { kind: 'absatz', text: 'die Behörde hat auf der Seite ihres Tickets geantwortet.' },
+          details.wiedereroeffnet === true
+            ? { kind: 'absatz', text: 'die Behörde meldet auf der Seite ihres Tickets, dass das Problem weiter besteht; das Ticket ist wieder in Bearbeitung.' }
+            : { kind: 'absatz', text: 'die Behörde hat auf der Seite ihres Tickets geantwortet.' },
           { kind: 'zitat', label: 'Antwort der Behörde', text: text(details.text) },
         ];
       case 'sla-warnung':

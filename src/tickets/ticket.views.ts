@@ -7,6 +7,18 @@ import { SLA_STATES } from './ticket.sla.ts';
 /** What the ticket routes answer (camelCase; the schemas drop whatever a view does not declare). */
 
 export const TICKET_CATEGORIES = ['fachverfahren-anbindung', 'transport', 'epayment', 'bundid', 'bus-bb-pvog', 'datenschutz-avv', 'sonstiges'] as const;
+
+/** The categories in German words: the authority's report form, its ticket page and the ticket mails. */
+export const TICKET_CATEGORY_LABELS: Readonly<Record<(typeof TICKET_CATEGORIES)[number], string>> = Object.freeze({
+  'fachverfahren-anbindung': 'Anbindung des Fachverfahrens',
+  transport: 'Transport (FIT-Connect, OSCI-XTA, DVDV)',
+  epayment: 'ePayment (Bezahldienst)',
+  bundid: 'BundID (Nutzerkonto)',
+  'bus-bb-pvog': 'BUS-BB und PVOG (Zuständigkeitsfinder)',
+  'datenschutz-avv': 'Datenschutz und Vertrag zur Auftragsverarbeitung (AVV)',
+  sonstiges: 'Sonstiges',
+});
+
 export const TICKET_PRIORITIES = ['kritisch', 'hoch', 'normal', 'niedrig'] as const;
 export const TICKET_SOURCES = ['behoerde', 'ministerium', 'kaz', 'automatisch'] as const;
 
