@@ -352,3 +352,16 @@ export function printTable(header: string[], rows: string[][], leftColumns: numb
   console.log(`|${widths.map((w, i) => (i < leftColumns ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
   for (const row of rows) console.log(line(row));
 }
+
+/** The median wall time in ms of `rounds` runs, after one unmeasured warm-up run (caches, plans). */
+export async function medianMs(rounds: number, run: () => Promise<void>): Promise<number> {
+  await run();
+  const times: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const start = performance.now();
+    await run();
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}

@@ -15,7 +15,7 @@ import { openDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import type { Database } from '../src/db/schema.ts';
 import { JOB_PRIORITY, purgeFinishedJobs } from '../src/engine/job.queue.ts';
-import { benchOnPglite, benchOnPostgres, hostInfo, intEnv, printTable, progress, roundTo, runBench } from './bench.support.ts';
+import { benchOnPglite, benchOnPostgres, hostInfo, intEnv, medianMs, printTable, progress, roundTo, runBench } from './bench.support.ts';
 
 const FINISHED = intEnv('BENCH_JOBS_FINISHED', 1_000_000, 1000);
 const QUEUED = intEnv('BENCH_JOBS_QUEUED', 20_000, 100);
@@ -45,17 +45,7 @@ async function fill(db: Kysely<Database>): Promise<void> {
   await sql`analyze job`.execute(db);
 }
 
-async function median(run: () => Promise<void>): Promise<number> {
-  await run(); // warm-up: caches and plans, not measured
-  const times: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    const start = performance.now();
-    await run();
-    times.push(performance.now() - start);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
-}
+const median = (run: () => Promise<void>) => medianMs(ROUNDS, run);
 
 /** The same statements the admin route and the worker run (claim without the update). */
 async function measure(db: Kysely<Database>, ordered: boolean): Promise<Timings> {

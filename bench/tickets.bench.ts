@@ -13,7 +13,6 @@
  * baseline/with.
  */
 import { readFile } from 'node:fs/promises';
-import { performance } from 'node:perf_hooks';
 import { sql, type Kysely } from 'kysely';
 import { openDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
@@ -22,7 +21,7 @@ import { importDirectory } from '../src/directory/directory.import.ts';
 import { FIXTURE_DIRECTORY } from '../src/runtime.ts';
 import type { Principal } from '../src/auth/api-token.service.ts';
 import { countTickets, listTickets } from '../src/tickets/ticket.service.ts';
-import { benchOnPglite, benchOnPostgres, hostInfo, intEnv, printTable, progress, roundTo, runBench } from './bench.support.ts';
+import { benchOnPglite, benchOnPostgres, hostInfo, intEnv, medianMs, printTable, progress, roundTo, runBench } from './bench.support.ts';
 
 const TICKETS = intEnv('BENCH_TICKETS', 50_000, 100);
 const ROUNDS = intEnv('BENCH_TICKETS_ROUNDS', 5, 1);
@@ -66,17 +65,7 @@ async function fill(db: Kysely<Database>): Promise<{ kreis: string }> {
   return { kreis: kreis.kreis_ars! };
 }
 
-async function median(run: () => Promise<void>): Promise<number> {
-  await run(); // warm-up: caches and plans, not measured
-  const times: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    const start = performance.now();
-    await run();
-    times.push(performance.now() - start);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
-}
+const median = (run: () => Promise<void>) => medianMs(ROUNDS, run);
 
 interface Timings {
   queue: number;

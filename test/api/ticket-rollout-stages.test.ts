@@ -1,33 +1,20 @@
 import t from 'tap';
 import { databaseKinds } from '../helpers/databases.ts';
-import { bearer, buildTestApp, type TestApp } from '../helpers/app.ts';
+import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { drainSettling } from '../helpers/rollout.ts';
-import { solutionInRollout } from '../helpers/waves.ts';
+import { BARNIM, ticketSetUp } from '../helpers/tickets.ts';
 
 // Tickets and the rollout's own stages: a pause does not stop the Kaz (nor its SLA), an
 // ended rollout takes no new tickets but lets the open ones be worked to the end.
 
-const BARNIM = '120600000000';
 const HOUR = 60 * 60 * 1000;
 
 async function setUp(env: TestApp) {
-  const token = await env.ministryToken('MSGIV');
-  const { id, base } = await solutionInRollout(env, token, 'kreis');
-  const wave = await env.app.inject({
-    method: 'POST',
-    url: `${base}/events`,
-    headers: bearer(token),
-    payload: { type: 'WELLE_STARTEN', label: 'Welle 1', authorities: [BARNIM], fristTage: 14 },
-  });
-  if (wave.statusCode !== 200) throw new Error(wave.body);
-  await drainSettling(env);
-  const kaz = await env.roleToken('kaz');
-  const api = (method: 'GET' | 'POST', url: string, auth: string, payload?: Record<string, unknown>) =>
-    env.app.inject({ method, url: `/api/v1${url}`, headers: bearer(auth), ...(payload ? { payload } : {}) });
+  const { token, kaz, id, api } = await ticketSetUp(env);
   const solutionEvent = (event: Record<string, unknown>) => api('POST', `/solutions/${id}/events`, token, event);
   const openTicket = (priority = 'kritisch') =>
     api('POST', '/tickets', kaz, { solutionId: id, ars: BARNIM, category: 'epayment', priority, title: 'ePayment-Anbindung', description: 'Zahlungen brechen ab' });
-  return { token, kaz, id, api, solutionEvent, openTicket };
+  return { kaz, api, solutionEvent, openTicket };
 }
 
 const slaJobs = (env: TestApp, ticketId: string) =>
