@@ -101,11 +101,12 @@ function recipientsOf(notice: TicketNotice, ticket: TicketFacts, kazQueueEmail: 
 }
 
 /** The ticket's next due time for the Kaz: the first response until there is one, then the resolution; none while paused. */
-function nextDue(notice: TicketNotice, ticket: TicketFacts): Pick<TicketMailDetails, 'faelligAm' | 'frist'> {
+function nextDue(notice: TicketNotice, ticket: TicketFacts): Pick<TicketMailDetails, 'faelligAm' | 'frist' | 'ohneFrist'> {
   if (typeof notice.details.faelligAm === 'string' && (notice.details.frist === 'erste-reaktion' || notice.details.frist === 'loesung')) {
     return { faelligAm: notice.details.faelligAm, frist: notice.details.frist };
   }
-  if (ticket.stage === 'wartet-auf-kommune') return { faelligAm: null, frist: null };
+  if (ticket.stage === 'wartet-auf-kommune') return { faelligAm: null, frist: null, ohneFrist: 'wartet auf die Behörde' };
+  if (ticket.stage === 'geloest' || ticket.stage === 'geschlossen') return { faelligAm: null, frist: null, ohneFrist: ticket.stage === 'geloest' ? 'gelöst' : 'geschlossen' };
   return ticket.first_responded_at
     ? { faelligAm: ticket.resolution_due.toISOString(), frist: 'loesung' }
     : { faelligAm: ticket.first_response_due.toISOString(), frist: 'erste-reaktion' };

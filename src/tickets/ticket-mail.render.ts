@@ -30,6 +30,8 @@ export interface TicketMailDetails {
   /** Kaz mails: the ticket's next due time (ISO) and which one; null while it waits for the authority. */
   faelligAm: string | null;
   frist: 'erste-reaktion' | 'loesung' | null;
+  /** Why there is no due time: the ticket waits for the authority, or is solved or closed. */
+  ohneFrist?: string;
   /** geloest: how many days the authority may still report that the problem persists. */
   wiedereroeffnenTage?: number;
   [detail: string]: unknown;
@@ -163,7 +165,7 @@ function authorityBlocks(details: TicketMailDetails, pageUrl: string): Block[] {
 }
 
 function internalBlocks(details: TicketMailDetails, audience: 'kaz' | 'ministerium', apiUrl: string): Block[] {
-  const due = details.faelligAm ? `${berlinDateTime(details.faelligAm)}${details.frist ? ` (${FRIST_LABELS[details.frist]})` : ''}` : 'keine (wartet auf die Behörde)';
+  const due = details.faelligAm ? `${berlinDateTime(details.faelligAm)}${details.frist ? ` (${FRIST_LABELS[details.frist]})` : ''}` : `keine (${details.ohneFrist ?? 'wartet auf die Behörde'})`;
   const facts: Block = {
     kind: 'angaben',
     rows: [

@@ -1,0 +1,36 @@
+import t from 'tap';
+import { renderTicketMail, type TicketMailDetails } from '../../src/tickets/ticket-mail.render.ts';
+
+const details: TicketMailDetails = {
+  anlass: 'zugewiesen',
+  nummer: 7,
+  titel: 'XTA <Zertifikat>',
+  kategorie: 'transport',
+  solutionId: '00000000-0000-4000-8000-000000000000',
+  loesungTitel: 'Meldebescheinigung online',
+  behoerde: 'Barnim',
+  ausgeloestAm: '2025-10-24T13:00:00.000Z',
+  prioritaet: 'hoch',
+  blockierend: true,
+  faelligAm: '2025-10-27T10:00:00.000Z',
+  frist: 'erste-reaktion',
+  zustaendig: 'frau.kaz@zit-bb.example',
+};
+const url = 'http://efa.test/api/v1/tickets/00000000-0000-4000-8000-000000000001';
+
+t.test('the due time is Berlin local time on the day (winter time after the change)', async (t) => {
+  const mail = renderTicketMail({ details, audience: 'kaz', url });
+  t.match(mail.text, 'Fällig: Montag, 27.10.2025, 11:00 Uhr (erste Reaktion)');
+  t.match(mail.html, 'XTA &lt;Zertifikat&gt;', 'escaped in HTML');
+  t.notMatch(mail.html, '<Zertifikat>');
+});
+
+t.test('a ticket without a running clock says why', async (t) => {
+  for (const [ohneFrist, expected] of [
+    ['gelöst', 'Fällig: keine (gelöst)'],
+    ['wartet auf die Behörde', 'Fällig: keine (wartet auf die Behörde)'],
+  ] as const) {
+    const mail = renderTicketMail({ details: { ...details, faelligAm: null, frist: null, ohneFrist }, audience: 'kaz', url });
+    t.match(mail.text, expected);
+  }
+});
