@@ -67,6 +67,10 @@ export class TicketMovedOn extends Error {
   }
 }
 
+/** Control characters other than line breaks and tabs: no person types them, they only break mails and pages. */
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+const CONTROL_MESSAGE = 'Bitte entfernen Sie die Steuerzeichen aus dem Text (z. B. aus einer kopierten Vorlage).';
+
 function single(fields: FormFields, name: string): string {
   const value = fields[name];
   return ((Array.isArray(value) ? value[0] : value) ?? '').trim();
@@ -86,8 +90,10 @@ export function validateProblemReport(fields: FormFields): { report: ProblemRepo
   if (!(TICKET_CATEGORIES as readonly string[]).includes(category)) errors.push({ field: 'kategorie', message: 'Bitte wählen Sie aus, welchen Bereich das Problem betrifft.' });
   if (!title) errors.push({ field: 'betreff', message: 'Bitte geben Sie einen Betreff an.' });
   else if (title.length > MAX_TITLE) errors.push({ field: 'betreff', message: `Bitte fassen Sie den Betreff kürzer (höchstens ${MAX_TITLE} Zeichen).` });
+  else if (CONTROL_CHARACTERS.test(title)) errors.push({ field: 'betreff', message: CONTROL_MESSAGE });
   if (!description) errors.push({ field: 'beschreibung', message: 'Bitte beschreiben Sie das Problem.' });
   else if (description.length > MAX_TEXT) errors.push({ field: 'beschreibung', message: `Bitte fassen Sie die Beschreibung kürzer (höchstens ${MAX_TEXT} Zeichen).` });
+  else if (CONTROL_CHARACTERS.test(description)) errors.push({ field: 'beschreibung', message: CONTROL_MESSAGE });
   return { report: { category, title, description }, errors };
 }
 
@@ -297,6 +303,7 @@ export function validateReply(fields: FormFields): { text: string; aktion: Reply
       message: aktion === 'antwort' ? 'Bitte schreiben Sie Ihre Antwort.' : 'Bitte beschreiben Sie, was weiterhin nicht funktioniert.',
     });
   } else if (text.length > MAX_TEXT) errors.push({ field: 'text', message: `Bitte fassen Sie sich kürzer (höchstens ${MAX_TEXT} Zeichen).` });
+  else if (CONTROL_CHARACTERS.test(text)) errors.push({ field: 'text', message: CONTROL_MESSAGE });
   return { text, aktion, errors };
 }
 

@@ -87,6 +87,10 @@ for (const kind of databaseKinds()) {
     const nul = await post(env, `${interesse}/problem`, [['csrf', csrf], ['kategorie', 'transport'], ['betreff', 'x'], ['beschreibung', 'a\u0000b']]);
     t.equal(nul.statusCode, 422);
     t.match(nul.body, '<li>Beschreibung</li>', 'the page names the field with the NUL byte');
+    const bell = await post(env, `${interesse}/problem`, [['csrf', csrf], ['kategorie', 'transport'], ['betreff', 'Signal\u0007'], ['beschreibung', 'Zeile 1\r\nZeile 2\tEnde']]);
+    t.equal(bell.statusCode, 422, 'a control character in the Betreff');
+    t.match(bell.body, 'href="#f-betreff"');
+    t.notMatch(bell.body, 'href="#f-beschreibung"', 'line breaks and tabs are text');
     const valid: Array<[string, string]> = [['kategorie', 'transport'], ['betreff', 'OSCI <Nachrichten> fehlen'], ['beschreibung', 'Seit Montag']];
     t.equal((await post(env, `${interesse}/problem`, [['csrf', csrf], ...valid], { origin: 'https://evil.example' })).statusCode, 403, 'forged Origin');
     t.equal((await post(env, `${interesse}/problem`, [['csrf', 'x'.repeat(43)], ...valid])).statusCode, 403, 'wrong CSRF value');
