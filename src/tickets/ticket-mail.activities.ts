@@ -75,6 +75,10 @@ function recipientsOf(notice: TicketNotice, ticket: TicketFacts, kazQueueEmail: 
   let recipients: Recipient[];
   switch (notice.occasion) {
     case 'eroeffnet':
+      recipients = ticket.authority_email ? [{ email: ticket.authority_email, role: 'behoerde' }] : [];
+      // a ticket the Kaz did not open itself (the authority's report, an automatic one, the ministry's) is news to it
+      if (notice.details.quelle !== 'kaz') recipients.push({ email: assigneeOrQueue, role: 'kaz' });
+      break;
     case 'rueckfrage':
     case 'antwort':
     case 'geloest':

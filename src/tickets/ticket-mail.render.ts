@@ -46,6 +46,13 @@ export interface TicketMailInput {
   url: string;
 }
 
+/** Who opened a ticket, as the Kaz reads it in the mail of a new ticket. */
+const SOURCE_WORDS: Readonly<Record<string, string>> = {
+  behoerde: 'gemeldet von der Behörde über ihre Seite',
+  automatisch: 'automatisch eröffnet, weil die Behörde „nicht bereit“ gemeldet hat',
+  ministerium: 'eröffnet vom Ministerium',
+};
+
 const FRIST_LABELS = { 'erste-reaktion': 'erste Reaktion', loesung: 'Lösung' } as const;
 
 const SENDER = 'Kommunales Anwendungszentrum (Kaz) der ZIT-BB';
@@ -181,6 +188,11 @@ function internalBlocks(details: TicketMailDetails, audience: 'kaz' | 'ministeri
   const api: Block = { kind: 'link', label: 'Ticket in der API', url: apiUrl };
   const intro = ((): Block[] => {
     switch (details.anlass) {
+      case 'eroeffnet':
+        return [
+          { kind: 'absatz', text: `ein neues Ticket ist eingegangen – ${SOURCE_WORDS[text(details.quelle)] ?? 'eröffnet'}.` },
+          { kind: 'zitat', label: 'Beschreibung', text: text(details.beschreibung) },
+        ];
       case 'zugewiesen':
         return [{ kind: 'absatz', text: `das folgende Ticket ist Ihnen zugewiesen worden${text(details.zugewiesenVon) ? ` (von ${text(details.zugewiesenVon)})` : ''}.` }];
       case 'behoerde-antwort':

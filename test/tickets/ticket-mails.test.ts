@@ -47,8 +47,17 @@ for (const kind of databaseKinds()) {
     await drainSettling(env);
     const queue = (await api('GET', `/tickets?landkreis=${BARNIM}`, kaz)).json();
     t.equal(queue.total, 2, 'one ticket per technical reason');
-    const opening = ticketMails(sink);
+    const opening = ticketMails(sink).filter((m) => m.envelopeTo.includes(BARNIM_MAIL));
     t.equal(opening.length, 2, summary(sink).join('\n'));
+    // The Kaz did not open them itself: its queue hears of both, without the authority's link.
+    const news = ticketMails(sink).filter((m) => m.envelopeTo.includes(KAZ_QUEUE));
+    t.equal(news.length, 2, summary(sink).join('\n'));
+    t.equal(ticketMails(sink).length, 4, 'nobody else');
+    for (const mail of news) {
+      t.match(mail.text, /automatisch eröffnet, weil die Behörde „nicht bereit“ gemeldet hat/);
+      t.match(mail.text, /Behörde: Barnim/);
+      t.notMatch(mail.text + mail.html, /\/antwort\//, 'no link token in a mail to the Kaz');
+    }
     for (const ticket of queue.items as { number: number; title: string }[]) {
       const mail = opening.find((m) => m.subject === `[Kaz-Ticket ${ticket.number}] ${ticket.title} – Ticket eröffnet`);
       t.ok(mail, `opening mail of ticket ${ticket.number}`);
@@ -135,7 +144,7 @@ for (const kind of databaseKinds()) {
     const rows = await env.handle.db.selectFrom('mail_message').selectAll().where('ticket_id', '=', ticket.id).execute();
     t.equal(rows.filter((r) => r.kind === 'ticket-geloest').length, 1);
     t.ok(rows.every((r) => r.status === 'angenommen' && r.mailing_id === null), 'every ticket mail accepted');
-    t.same(rows.map((r) => r.recipient_role).sort(), ['behoerde', 'behoerde', 'behoerde', 'behoerde', 'kaz']);
+    t.same(rows.map((r) => r.recipient_role).sort(), ['behoerde', 'behoerde', 'behoerde', 'behoerde', 'kaz', 'kaz'], 'opened, answered, asked, solved; the news and the assignment');
 
     // The mailings see none of it.
     t.same((await api('GET', `/solutions/${id}/mailings`, token)).json(), mailingsBefore, 'mailing progress and counts unchanged');
