@@ -13,6 +13,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 export const READINESS_GRUENDE = [
   'fachverfahren-anbindung',
+  /** the transport route to the authority: FIT-Connect, OSCI/XTA with its DVDV entry */
+  'transport',
   'epayment',
   'bundid',
   'personal',

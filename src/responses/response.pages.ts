@@ -119,6 +119,7 @@ export const BUS_BB_SCHRITT_LABELS: Record<string, string> = {
 
 export const REASON_LABELS: Record<ReadinessReason, string> = {
   'fachverfahren-anbindung': 'Anbindung unseres Fachverfahrens',
+  transport: 'Übermittlungsweg zu uns (FIT-Connect, OSCI/XTA, DVDV)',
   epayment: 'ePayment (Bezahldienst)',
   bundid: 'BundID (Nutzerkonto)',
   personal: 'Personal',

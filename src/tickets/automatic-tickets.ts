@@ -11,6 +11,7 @@ import type { TicketSettings } from './ticket.sla.ts';
  */
 export const TICKET_CATEGORY_OF_READINESS_REASON: Readonly<Record<string, TicketCategory>> = Object.freeze({
   'fachverfahren-anbindung': 'fachverfahren-anbindung',
+  transport: 'transport',
   epayment: 'epayment',
   bundid: 'bundid',
   avv: 'datenschutz-avv',
@@ -18,6 +19,7 @@ export const TICKET_CATEGORY_OF_READINESS_REASON: Readonly<Record<string, Ticket
 
 const TITLES: Readonly<Record<string, string>> = {
   'fachverfahren-anbindung': 'Nicht bereit: Anbindung des Fachverfahrens',
+  transport: 'Nicht bereit: Übermittlungsweg (FIT-Connect, OSCI/XTA, DVDV)',
   epayment: 'Nicht bereit: ePayment',
   bundid: 'Nicht bereit: BundID / Nutzerkonto',
   avv: 'Nicht bereit: Auftragsverarbeitungsvertrag (AVV)',

@@ -142,11 +142,11 @@ for (const kind of databaseKinds()) {
     const { kaz, participantEvent, api } = await setUp(env);
     const first = await participantEvent(BARNIM, { type: 'BEREITSCHAFT_MELDEN', status: 'nicht-bereit', gruende: ['fachverfahren-anbindung', 'epayment', 'personal'] });
     t.equal(first.statusCode, 200, first.body);
-    const second = await participantEvent(BARNIM, { type: 'BEREITSCHAFT_MELDEN', status: 'nicht-bereit', gruende: ['fachverfahren-anbindung', 'avv'], freitext: 'AVV liegt beim Datenschutz' });
+    const second = await participantEvent(BARNIM, { type: 'BEREITSCHAFT_MELDEN', status: 'nicht-bereit', gruende: ['fachverfahren-anbindung', 'transport', 'avv'], freitext: 'AVV liegt beim Datenschutz' });
     t.equal(second.statusCode, 200, second.body);
     await participantEvent(BARNIM, { type: 'BEREITSCHAFT_MELDEN', status: 'nicht-bereit', gruende: ['fachverfahren-anbindung'] });
     const queue = (await api('GET', `/tickets?landkreis=${BARNIM}`, kaz)).json();
-    t.same(queue.items.map((i: { category: string }) => i.category).sort(), ['datenschutz-avv', 'epayment', 'fachverfahren-anbindung']);
+    t.same(queue.items.map((i: { category: string }) => i.category).sort(), ['datenschutz-avv', 'epayment', 'fachverfahren-anbindung', 'transport']);
     t.ok(queue.items.every((i: { source: string; openedBy: string }) => i.source === 'automatisch' && i.openedBy === 'system:bereitschaft'));
     const avv = queue.items.find((i: { category: string }) => i.category === 'datenschutz-avv');
     t.match((await api('GET', `/tickets/${avv.id}`, kaz)).json(), { autoReason: 'avv', description: /AVV liegt beim Datenschutz/ });

@@ -191,6 +191,7 @@ for (const kind of databaseKinds()) {
     t.match(form.page.body, '<input type="date" id="f-ab" name="ab"');
     t.match(form.page.body, 'Format: TT.MM.JJJJ');
     t.match(form.page.body, 'type="checkbox" id="f-gruende-epayment" name="gruende" value="epayment"');
+    t.match(form.page.body, 'value="transport"', 'the transport route is a reason of its own');
     t.match(form.page.body, '<textarea id="f-freitext"');
 
     const noReasons = await answer(env, readiness, [['status', 'nicht-bereit'], ['freitext', 'noch offen <b>']]);
