@@ -44,7 +44,10 @@ export const TICKET_EVENT_TYPES = [
   'WIEDEREROEFFNEN',
 ] as const satisfies readonly TicketEventType[];
 
-/** No ticket event is reserved to the system (yet: the authority's page will send KOMMUNE_ANTWORTET). */
+/**
+ * No ticket event is reserved to the system: KOMMUNE_ANTWORTET comes from the authority's
+ * ticket page, but the Kaz may send it too (the answer came by phone).
+ */
 export const TICKET_SYSTEM_EVENTS: Readonly<Partial<Record<TicketEventType, string>>> = {};
 
 const nonBlank = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
