@@ -365,3 +365,12 @@ export async function medianMs(rounds: number, run: () => Promise<void>): Promis
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)]!;
 }
+
+/** Runs `bench` on PGlite, then on PostgreSQL (skipped without a server): the results by database name, and where PostgreSQL ran. */
+export async function onBothDatabases<T>(namePrefix: string, bench: (env: Record<string, string>) => Promise<T>): Promise<{ results: Array<[string, T]>; postgresNote: string }> {
+  const pglite = await benchOnPglite(namePrefix, bench);
+  const postgres = await benchOnPostgres(namePrefix, bench);
+  const results: Array<[string, T]> = [['PGlite', pglite]];
+  if (postgres.result) results.push(['PostgreSQL', postgres.result]);
+  return { results, postgresNote: postgres.note };
+}

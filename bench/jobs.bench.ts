@@ -15,7 +15,7 @@ import { openDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import type { Database } from '../src/db/schema.ts';
 import { JOB_PRIORITY, purgeFinishedJobs } from '../src/engine/job.queue.ts';
-import { benchOnPglite, benchOnPostgres, hostInfo, intEnv, medianMs, printTable, progress, roundTo, runBench } from './bench.support.ts';
+import { hostInfo, intEnv, medianMs, onBothDatabases, printTable, progress, roundTo, runBench } from './bench.support.ts';
 
 const FINISHED = intEnv('BENCH_JOBS_FINISHED', 1_000_000, 1000);
 const QUEUED = intEnv('BENCH_JOBS_QUEUED', 20_000, 100);
@@ -121,11 +121,9 @@ async function timeOnce(run: () => Promise<number>): Promise<{ ms: number; delet
 }
 
 await runBench('bench:jobs', async () => {
-  const pglite = await benchOnPglite('efa-bench-jobs', benchDatabase);
-  const postgres = await benchOnPostgres('efa-bench-jobs', benchDatabase);
+  const { results, postgresNote } = await onBothDatabases('efa-bench-jobs', benchDatabase);
   const rows: string[][] = [];
-  for (const [name, result] of [['PGlite', pglite], ['PostgreSQL', postgres.result]] as const) {
-    if (!result) continue;
+  for (const [name, result] of results) {
     const ms = (value: number) => String(roundTo(value, 1));
     rows.push([name, 'admin counts per kind and status', ms(result.withIndexes.counts), ms(result.baseline.counts), String(roundTo(result.baseline.counts / result.withIndexes.counts, 2))]);
     rows.push([
@@ -137,6 +135,6 @@ await runBench('bench:jobs', async () => {
     ]);
     rows.push([name, `purge ${result.purge.deleted} finished jobs past retention`, ms(result.purge.ms), ms(result.purgeBaseline.ms), String(roundTo(result.purgeBaseline.ms / result.purge.ms, 2))]);
   }
-  console.log(`\njob table with ${FINISHED} finished and ${QUEUED} queued jobs; median of ${ROUNDS} (${JSON.stringify(hostInfo())}; PostgreSQL: ${postgres.note})`);
+  console.log(`\njob table with ${FINISHED} finished and ${QUEUED} queued jobs; median of ${ROUNDS} (${JSON.stringify(hostInfo())}; PostgreSQL: ${postgresNote})`);
   printTable(['database', 'operation', 'ms with indexes', 'ms baseline', 'baseline/with'], rows, 2);
 });

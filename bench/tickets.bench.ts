@@ -21,7 +21,7 @@ import { importDirectory } from '../src/directory/directory.import.ts';
 import { FIXTURE_DIRECTORY } from '../src/runtime.ts';
 import type { Principal } from '../src/auth/api-token.service.ts';
 import { countTickets, listTickets } from '../src/tickets/ticket.service.ts';
-import { benchOnPglite, benchOnPostgres, hostInfo, intEnv, medianMs, printTable, progress, roundTo, runBench } from './bench.support.ts';
+import { hostInfo, intEnv, medianMs, onBothDatabases, printTable, progress, roundTo, runBench } from './bench.support.ts';
 
 const TICKETS = intEnv('BENCH_TICKETS', 50_000, 100);
 const ROUNDS = intEnv('BENCH_TICKETS_ROUNDS', 5, 1);
@@ -115,11 +115,9 @@ async function benchDatabase(env: Record<string, string>) {
 }
 
 await runBench('bench:tickets', async () => {
-  const pglite = await benchOnPglite('efa-bench-tickets', benchDatabase);
-  const postgres = await benchOnPostgres('efa-bench-tickets', benchDatabase);
+  const { results, postgresNote } = await onBothDatabases('efa-bench-tickets', benchDatabase);
   const rows: string[][] = [];
-  for (const [name, result] of [['PGlite', pglite], ['PostgreSQL', postgres.result]] as const) {
-    if (!result) continue;
+  for (const [name, result] of results) {
     const ms = (value: number) => String(roundTo(value, 1));
     const row = (label: string, key: 'queue' | 'dashboard' | 'ministry' | 'counts') =>
       rows.push([name, label, ms(result.withIndexes[key]), ms(result.baseline[key]), String(roundTo(result.baseline[key] / result.withIndexes[key], 2))]);
@@ -129,6 +127,6 @@ await runBench('bench:tickets', async () => {
     row('counts per SLA state and status', 'counts');
     if (result.withIndexes.firstNumbers !== result.baseline.firstNumbers) throw new Error(`${name}: the two runs' first pages differ`);
   }
-  console.log(`\nKaz queue with ${TICKETS} tickets; median of ${ROUNDS} (${JSON.stringify(hostInfo())}; PostgreSQL: ${postgres.note})`);
+  console.log(`\nKaz queue with ${TICKETS} tickets; median of ${ROUNDS} (${JSON.stringify(hostInfo())}; PostgreSQL: ${postgresNote})`);
   printTable(['database', 'operation', 'ms with index', 'ms baseline', 'baseline/with'], rows, 2);
 });
