@@ -59,13 +59,31 @@ export const SECURITY_HEADERS = {
 };
 
 /** Repeated keys (checkboxes) become arrays. */
+/**
+ * Repeated keys (checkboxes) become arrays. Strict where URLSearchParams is lenient: a value
+ * that is not percent-encoded UTF-8 (another charset, an encoded lone surrogate, a broken
+ * escape) is refused naming its field, instead of being stored with U+FFFD in its place.
+ * Our pages declare UTF-8, so a browser never sends anything else.
+ */
 export function parseFormBody(body: string): FormFields {
   const fields: FormFields = Object.create(null);
-  for (const [key, value] of new URLSearchParams(body)) {
+  for (const pair of body.split('&')) {
+    if (pair === '') continue;
+    const at = pair.indexOf('=');
+    const key = decodeFormComponent(at < 0 ? pair : pair.slice(0, at), '/body');
+    const value = at < 0 ? '' : decodeFormComponent(pair.slice(at + 1), `/body/${key}`);
     const existing = fields[key];
     fields[key] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
   }
   return fields;
+}
+
+function decodeFormComponent(raw: string, field: string): string {
+  try {
+    return decodeURIComponent(raw.replaceAll('+', ' '));
+  } catch {
+    throw new ValidationProblem('Formulardaten sind nicht UTF-8-kodiert', [{ field, message: 'ist nicht als UTF-8 kodiert' }]);
+  }
 }
 
 interface TokenParams {
@@ -102,7 +120,11 @@ export const responseRoutes: FastifyPluginAsync<ResponseRoutesOptions> = async (
   const { linkSecret, isCrossSite } = kit;
 
   app.addContentTypeParser(FORM_TYPE, { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT }, (_request, body, done) => {
-    done(null, parseFormBody(body as string));
+    try {
+      done(null, parseFormBody(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
   });
 
   app.addHook('onSend', async (_request, reply, payload) => {

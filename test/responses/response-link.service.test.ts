@@ -62,6 +62,16 @@ t.test('form answers are validated per purpose', async (t) => {
   ]);
 
   t.same(parseFormBody('a=1&gruende=avv&gruende=personal&x=%3Cb%3E'), { a: '1', gruende: ['avv', 'personal'], x: '<b>' });
+  t.same(parseFormBody('betreff=Gr%C3%BC%C3%9Fe+aus+Cottbus&leer=&ohne'), { betreff: 'Grüße aus Cottbus', leer: '', ohne: '' });
+  // Not UTF-8: Latin-1 bytes, an encoded lone surrogate, a broken escape – refused, naming the field.
+  for (const [body, field] of [
+    ['csrf=x&betreff=Gr%FC%DFe', '/body/betreff'],
+    ['text=a%ED%A0%80b', '/body/text'],
+    ['beschreibung=100%', '/body/beschreibung'],
+    ['%FF=1', '/body'],
+  ] as const) {
+    t.throws(() => parseFormBody(body), { errors: [{ field }] }, body);
+  }
   t.equal(escapeHtml(`<a href="x" onclick='y'>&`), '&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;');
 });
 

@@ -91,6 +91,14 @@ for (const kind of databaseKinds()) {
     t.equal(bell.statusCode, 422, 'a control character in the Betreff');
     t.match(bell.body, 'href="#f-betreff"');
     t.notMatch(bell.body, 'href="#f-beschreibung"', 'line breaks and tabs are text');
+    const latin1 = await env.app.inject({
+      method: 'POST',
+      url: `${interesse}/problem`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded; charset=iso-8859-1', origin: OWN_ORIGIN, host: new URL(OWN_ORIGIN).host },
+      payload: `csrf=${encodeURIComponent(csrf)}&kategorie=transport&betreff=Gr%FC%DFe&beschreibung=x`,
+    });
+    t.equal(latin1.statusCode, 422, 'a form not in UTF-8 is refused, not stored with replacement characters');
+    t.match(latin1.body, '<li>Betreff</li>');
     const valid: Array<[string, string]> = [['kategorie', 'transport'], ['betreff', 'OSCI <Nachrichten> fehlen'], ['beschreibung', 'Seit Montag']];
     t.equal((await post(env, `${interesse}/problem`, [['csrf', csrf], ...valid], { origin: 'https://evil.example' })).statusCode, 403, 'forged Origin');
     t.equal((await post(env, `${interesse}/problem`, [['csrf', 'x'.repeat(43)], ...valid])).statusCode, 403, 'wrong CSRF value');
