@@ -24,6 +24,8 @@ export interface PilotPageView {
   saved?: number;
   /** The go-live was refused for these open items. */
   openItems?: { key: string; label: string }[];
+  /** The go-live was refused for another reason (an open blocking ticket of the Kaz): the engine's words. */
+  refusedReason?: string;
 }
 
 function value(view: PilotPageView, name: string): string {
@@ -85,7 +87,12 @@ export function renderPilotPage(ctx: LinkContext, view: PilotPageView): string {
 <p>Es wurde nichts gespeichert. Vor dem Go-live muss jeder Punkt der Checkliste erledigt sein oder begründet entfallen. Offen sind noch:</p>
 <ul>${view.openItems.map((item) => `<li><a href="#f-status-${escapeHtml(item.key)}-offen">${escapeHtml(item.label)}</a></li>`).join('')}</ul>
 </div>`
-    : '';
+    : view.refusedReason
+      ? `<div class="zusammenfassung" role="alert" aria-labelledby="offen-titel" tabindex="-1">
+<h2 id="offen-titel">Der Go-live ist noch nicht möglich</h2>
+<p>Es wurde nichts gespeichert. ${escapeHtml(view.refusedReason)}</p>
+</div>`
+      : '';
   const saved =
     view.saved !== undefined
       ? `<div class="kasten" role="status"><p>${view.saved === 0 ? 'Es gab nichts zu ändern.' : `Gespeichert: ${view.saved} ${view.saved === 1 ? 'Punkt' : 'Punkte'} der Checkliste.`}</p></div>`
@@ -95,7 +102,7 @@ export function renderPilotPage(ctx: LinkContext, view: PilotPageView): string {
   const liveUrl = view.form === 'live' ? value(view, 'onlineDienstUrl') : '';
   const liveDate = view.form === 'live' ? value(view, 'verknuepftAm') : '';
   return renderLayout(
-    `${errors.length || view.openItems?.length ? 'Fehler: ' : ''}${title}`,
+    `${errors.length || view.openItems?.length || view.refusedReason ? 'Fehler: ' : ''}${title}`,
     `${summary}${refused}${saved}
 <h1>${escapeHtml(title)}</h1>
 ${aboutBlock(ctx)}

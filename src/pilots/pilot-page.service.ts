@@ -1,9 +1,8 @@
 import type { Kysely } from 'kysely';
-import { toJson, type ChecklistStatus, type Database, type ResponseLink } from '../db/schema.ts';
+import type { ChecklistStatus, Database, ResponseLink } from '../db/schema.ts';
 import { ValidationProblem, type FieldError } from '../http/problem.ts';
-import { cancelJobs } from '../engine/job.queue.ts';
-import { inOneTransaction, MAILING_REMINDER_JOB, sendParticipantEvent, type EngineDeps, type EventResult } from '../engine/workflow.engine.ts';
-import { LinkProblem, participantEventsFor, validateLinking, type FormFields, type RecordedAnswer } from '../responses/response.service.ts';
+import type { EngineDeps } from '../engine/workflow.engine.ts';
+import { AnswerNotTaken, applyAnswer, LinkProblem, validateLinking, type FormFields, type RecordedAnswer } from '../responses/response.service.ts';
 import { CHECKLIST_STATUSES } from './checklist.defaults.ts';
 import { readChecklist, type ChecklistEntry } from './go-live.gate.ts';
 import { applyChecklistChanges, type ChecklistChange } from './pilot-checklist.service.ts';
@@ -79,28 +78,22 @@ export async function saveChecklistFromPage(deps: PilotPageDeps, link: ResponseL
   );
 }
 
-/** The go-live was refused by the checklist gate: these items are open. */
+/** The go-live was refused by its preconditions: these checklist items are open, or (none open) `reason` – an open blocking ticket. */
 export class GoLiveRefused extends Error {
   readonly openItems: { key: string; label: string }[];
-  constructor(openItems: { key: string; label: string }[]) {
-    super('Go-live: Checkliste nicht abgeschlossen');
+  readonly reason: string;
+  constructor(openItems: { key: string; label: string }[], reason: string) {
+    super(`Go-live abgelehnt: ${reason}`);
     this.openItems = openItems;
-  }
-}
-
-class NotTaken extends Error {
-  readonly result: Exclude<EventResult, { kind: 'applied' }>;
-  constructor(result: Exclude<EventResult, { kind: 'applied' }>) {
-    super(`Go-live nicht übernommen: ${result.kind}`);
-    this.result = result;
+    this.reason = reason;
   }
 }
 
 /**
- * The go-live report – in one transaction: the link is claimed (so that two reports do
- * not both go through), PILOT_LIVE_MELDEN is applied through the engine (which checks the
- * checklist), the answer is kept on the link and the reminders are cancelled. Refused:
- * nothing remains, and the page stays usable.
+ * The go-live report: validated here, then recorded like every answer through a link
+ * (applyAnswer: the link claimed, PILOT_LIVE_MELDEN applied through the engine, which
+ * checks the checklist and blocking tickets, the answer kept, the reminders cancelled – in
+ * one transaction). Refused: nothing remains, and the page stays usable.
  */
 export async function reportGoLiveFromPage(deps: PilotPageDeps, link: ResponseLink, fields: FormFields): Promise<RecordedAnswer> {
   const now = deps.now();
@@ -108,40 +101,16 @@ export async function reportGoLiveFromPage(deps: PilotPageDeps, link: ResponseLi
   if (linking.errors.length) throw new ValidationProblem('Die Meldung ist unvollständig', linking.errors);
   const answer = { purpose: 'pilotbetrieb' as const, onlineDienstUrl: linking.onlineDienstUrl, verknuepftAm: linking.verknuepftAm };
   try {
-    return await inOneTransaction(deps.engine, async (trx) => {
-      const claimed = await trx
-        .updateTable('response_link')
-        .set({ used_at: now })
-        .where('token_hash', '=', link.token_hash)
-        .where('used_at', 'is', null)
-        .where('expires_at', '>', now)
-        .returning('token_hash')
-        .executeTakeFirst();
-      if (!claimed) throw new LinkProblem('beantwortet', { link });
-      let stage = '';
-      for (const event of participantEventsFor(answer, PILOT_PAGE_STAGE)) {
-        const result = await sendParticipantEvent(
-          deps.engine,
-          { solutionId: link.solution_id, ars: link.ars, event, actor: actorOf(link), origin: 'client' },
-          { trx },
-        );
-        if (result.kind !== 'applied') throw new NotTaken(result);
-        stage = result.stage;
-      }
-      const recorded: RecordedAnswer = { ...answer, at: now.toISOString(), stage };
-      await trx.updateTable('response_link').set({ answer: toJson(recorded as Record<string, unknown>) }).where('token_hash', '=', link.token_hash).execute();
-      await cancelJobs(trx, { solutionId: link.solution_id, ars: link.ars, kinds: [MAILING_REMINDER_JOB] }, now);
-      return recorded;
-    });
+    return await applyAnswer(deps, link, answer, now);
   } catch (error) {
-    if (!(error instanceof NotTaken)) throw error;
+    if (!(error instanceof AnswerNotTaken)) throw error;
     const { result } = error;
     if (result.kind === 'precondition-failed') {
-      throw new GoLiveRefused((result.details.offenePunkte as { key: string; label: string }[] | undefined) ?? []);
+      throw new GoLiveRefused((result.details.offenePunkte as { key: string; label: string }[] | undefined) ?? [], result.reason);
     }
     if (result.kind === 'invalid') {
       throw new ValidationProblem(result.reason, result.errors.map((e) => ({ field: e.field.replace(/^\/event\//, ''), message: e.message })));
     }
-    throw new LinkProblem('unpassend', { link, stage: result.kind === 'refused' ? result.stage : null });
+    throw new LinkProblem('unpassend', { link, stage: result.kind === 'refused' ? result.stage : error.stage });
   }
 }

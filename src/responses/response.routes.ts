@@ -185,7 +185,7 @@ export const responseRoutes: FastifyPluginAsync<ResponseRoutesOptions> = async (
     } catch (error) {
       const form = aktion === 'live' ? 'live' : 'checkliste';
       if (error instanceof ValidationProblem) return page(422, { errors: error.errors, values: fields, form });
-      if (error instanceof GoLiveRefused) return page(409, { openItems: error.openItems, values: fields, form });
+      if (error instanceof GoLiveRefused) return page(409, { openItems: error.openItems, refusedReason: error.reason, values: fields, form });
       // the pilot moved on meanwhile (went live, was excluded)
       if (error instanceof ConflictProblem) return sendHtml(reply, 409, renderNotAPilotPage(ctx, await pilotStageOf(db, link)));
       throw error;

@@ -304,11 +304,14 @@ function formFieldOf(field: string): string {
 }
 
 /** The machine did not take one of the answer's events: the whole answer is rolled back. */
-class AnswerNotTaken extends Error {
+export class AnswerNotTaken extends Error {
   readonly result: Exclude<EventResult, { kind: 'applied' }>;
-  constructor(result: Exclude<EventResult, { kind: 'applied' }>) {
+  /** The participant's stage the answer met. */
+  readonly stage: string | null;
+  constructor(result: Exclude<EventResult, { kind: 'applied' }>, stage: string | null) {
     super(`Antwort nicht übernommen: ${result.kind}`);
     this.result = result;
+    this.stage = stage;
   }
 }
 
@@ -328,65 +331,12 @@ export async function recordAnswer(
   deps: ResponseDeps,
   input: { token: string; answer: FormFields },
 ): Promise<{ link: ResponseLink; recorded: RecordedAnswer }> {
-  const { db } = deps;
   const now = deps.now();
-  const link = await openResponseLink(db, input.token, now);
-
+  const link = await openResponseLink(deps.db, input.token, now);
   const validated = validateAnswer(link.purpose, input.answer, now);
   if (!validated.answer) throw new ValidationProblem('Die Antwort ist unvollständig', validated.errors);
-  const answer = validated.answer;
-  const participantOf = { solutionId: link.solution_id, ars: link.ars };
-  const actor = `behoerde:${link.ars}:link:${link.purpose}`;
-  let stage: string | null = null;
-
   try {
-    const recorded = await inOneTransaction(deps.engine, async (trx) => {
-      const claimed = await trx
-        .updateTable('response_link')
-        .set({ used_at: now })
-        .where('token_hash', '=', link.token_hash)
-        .where('used_at', 'is', null)
-        .where('superseded_at', 'is', null)
-        .where('expires_at', '>', now)
-        .returning('token_hash')
-        .executeTakeFirst();
-      if (!claimed) {
-        // lost the race against another submit (or the link just expired)
-        const fresh = await trx.selectFrom('response_link').selectAll().where('token_hash', '=', link.token_hash).executeTakeFirst();
-        if (!fresh) throw new LinkProblem('unbekannt');
-        assertLinkOpen(fresh, now);
-        throw new LinkProblem('beantwortet', { link: fresh });
-      }
-      const participant = await trx
-        .selectFrom('participant')
-        .select('stage')
-        .where('solution_id', '=', link.solution_id)
-        .where('ars', '=', link.ars)
-        .executeTakeFirst();
-      if (!participant) throw new LinkProblem('unpassend', { link, stage: null });
-      stage = participant.stage;
-      const steps: { event: WorkflowEvent; sender: EventSender }[] = participantEventsFor(answer, participant.stage).map((event) => ({
-        event,
-        sender: { actor, origin: 'client' },
-      }));
-      if (participant.stage === 'vorgemerkt' && (link.purpose === 'interesse' || link.purpose === 'pilot')) {
-        steps.unshift({ event: { type: 'INFORMIEREN' }, sender: { actor: 'system:antwort-link', origin: 'system' } });
-      }
-      for (const { event, sender } of steps) {
-        const result = await sendParticipantEvent(deps.engine, { ...participantOf, event, ...sender }, { trx });
-        if (result.kind !== 'applied') throw new AnswerNotTaken(result);
-        stage = result.stage;
-      }
-      const recorded: RecordedAnswer = { ...answer, at: now.toISOString(), stage: stage! };
-      await trx
-        .updateTable('response_link')
-        .set({ answer: toJson(recorded as Record<string, unknown>) })
-        .where('token_hash', '=', link.token_hash)
-        .execute();
-      // Reminders of this solution's mailings are pointless once the authority has answered.
-      await cancelJobs(trx, { ...participantOf, kinds: [MAILING_REMINDER_JOB] }, now);
-      return recorded;
-    });
+    const recorded = await applyAnswer(deps, link, validated.answer, now);
     return { link: { ...link, used_at: now, answer: recorded }, recorded };
   } catch (error) {
     if (!(error instanceof AnswerNotTaken)) throw error;
@@ -394,7 +344,66 @@ export async function recordAnswer(
     if (result.kind === 'invalid') {
       throw new ValidationProblem(result.reason, result.errors.map((e) => ({ field: formFieldOf(e.field), message: e.message })));
     }
-    const current = result.kind === 'refused' || result.kind === 'already-applied' ? result.stage : stage;
+    const current = result.kind === 'refused' || result.kind === 'already-applied' ? result.stage : error.stage;
     throw new LinkProblem('unpassend', { link, stage: current });
   }
+}
+
+/**
+ * The transaction of an answer that passed its form's validation (the answer pages and the
+ * pilot's go-live form): claim the link, apply the participant events, keep the answer on
+ * the link, cancel the reminders. Throws LinkProblem when the link was used, renewed or
+ * expired meanwhile, AnswerNotTaken when the machine refused one of the events – nothing
+ * remains then.
+ */
+export async function applyAnswer(deps: ResponseDeps, link: ResponseLink, answer: StructuredAnswer, now: Date): Promise<RecordedAnswer> {
+  const participantOf = { solutionId: link.solution_id, ars: link.ars };
+  const actor = `behoerde:${link.ars}:link:${link.purpose}`;
+  return inOneTransaction(deps.engine, async (trx) => {
+    const claimed = await trx
+      .updateTable('response_link')
+      .set({ used_at: now })
+      .where('token_hash', '=', link.token_hash)
+      .where('used_at', 'is', null)
+      .where('superseded_at', 'is', null)
+      .where('expires_at', '>', now)
+      .returning('token_hash')
+      .executeTakeFirst();
+    if (!claimed) {
+      // lost the race against another submit (or the link just expired or was renewed)
+      const fresh = await trx.selectFrom('response_link').selectAll().where('token_hash', '=', link.token_hash).executeTakeFirst();
+      if (!fresh) throw new LinkProblem('unbekannt');
+      assertLinkOpen(fresh, now);
+      throw new LinkProblem('beantwortet', { link: fresh });
+    }
+    const participant = await trx
+      .selectFrom('participant')
+      .select('stage')
+      .where('solution_id', '=', link.solution_id)
+      .where('ars', '=', link.ars)
+      .executeTakeFirst();
+    if (!participant) throw new LinkProblem('unpassend', { link, stage: null });
+    let stage = participant.stage;
+    const steps: { event: WorkflowEvent; sender: EventSender }[] = participantEventsFor(answer, participant.stage).map((event) => ({
+      event,
+      sender: { actor, origin: 'client' },
+    }));
+    if (participant.stage === 'vorgemerkt' && (link.purpose === 'interesse' || link.purpose === 'pilot')) {
+      steps.unshift({ event: { type: 'INFORMIEREN' }, sender: { actor: 'system:antwort-link', origin: 'system' } });
+    }
+    for (const { event, sender } of steps) {
+      const result = await sendParticipantEvent(deps.engine, { ...participantOf, event, ...sender }, { trx });
+      if (result.kind !== 'applied') throw new AnswerNotTaken(result, stage);
+      stage = result.stage;
+    }
+    const recorded: RecordedAnswer = { ...answer, at: now.toISOString(), stage };
+    await trx
+      .updateTable('response_link')
+      .set({ answer: toJson(recorded as Record<string, unknown>) })
+      .where('token_hash', '=', link.token_hash)
+      .execute();
+    // Reminders of this solution's mailings are pointless once the authority has answered.
+    await cancelJobs(trx, { ...participantOf, kinds: [MAILING_REMINDER_JOB] }, now);
+    return recorded;
+  });
 }

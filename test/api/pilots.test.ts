@@ -301,6 +301,16 @@ for (const kind of databaseKinds()) {
     const rest = ['bundid', 'funktionspostfach', 'support', 'bus-bb', 'eigen-1'].map((key): [string, string] => [`status-${key}`, 'erledigt']);
     t.equal((await postForm(env, path, [['aktion', 'checkliste'], ...rest])).statusCode, 200);
     t.equal((await call(kaz, 'GET', `/pilots/${POTSDAM}/checklist`)).json().vollstaendig, true);
+    // an open blocking ticket of the Kaz holds the go-live too, and the page says why
+    const kazApi = (method: 'POST', url: string, payload: object) => env.app.inject({ method, url: `/api/v1${url}`, headers: bearer(kaz), payload });
+    const blocking = await kazApi('POST', '/tickets', { solutionId, ars: POTSDAM, category: 'transport', title: 'XTA-Postfach fehlt', description: 'DVDV-Eintrag fehlt', blocking: true });
+    t.equal(blocking.statusCode, 201, blocking.body);
+    const held = await postForm(env, path, [['aktion', 'live'], ['onlineDienstUrl', 'https://elterngeld.potsdam.example'], ['verknuepftAm', day(env, -1)]]);
+    t.equal(held.statusCode, 409);
+    t.match(held.body, 'Der Go-live ist noch nicht möglich');
+    t.match(held.body, 'XTA-Postfach fehlt', 'the page names the blocking ticket');
+    t.equal((await link()).used_at, null, 'the link stays usable');
+    t.equal((await kazApi('POST', `/tickets/${blocking.json().id}/events`, { type: 'LOESEN', loesung: 'DVDV-Eintrag angelegt' })).statusCode, 200);
     const wentLive = await postForm(env, path, [['aktion', 'live'], ['onlineDienstUrl', 'https://elterngeld.potsdam.example'], ['verknuepftAm', day(env, -1)]]);
     t.equal(wentLive.statusCode, 200, wentLive.body);
     t.match(wentLive.body, 'Vielen Dank');
