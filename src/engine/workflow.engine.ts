@@ -23,7 +23,7 @@ import {
   ticketMachine,
   ticketStage,
 } from '../../workflows/index.ts';
-import { DEFAULT_TICKET_SETTINGS, slaDueTimes, type TicketSettings } from '../tickets/ticket.sla.ts';
+import { DEFAULT_TICKET_SETTINGS, reopenDeadline, slaDueTimes, type TicketSettings } from '../tickets/ticket.sla.ts';
 import { workingMinutesBetween } from '../time/working-time.ts';
 import { openAutomaticTickets } from '../tickets/automatic-tickets.ts';
 import { replanSlaTimers } from '../tickets/sla-timers.ts';
@@ -182,7 +182,8 @@ interface Target {
   enrich(trx: Trx, event: WorkflowEvent): Promise<WorkflowEvent | Refusal>;
   /** Conditions in the database the event needs (after the row lock, before the transition). */
   checkPreconditions(trx: Trx, instance: LoadedInstance, event: WorkflowEvent, allowed: string[]): Promise<Refusal | null>;
-  save(trx: Trx, next: { snapshot: unknown; stage: string; stateValue: unknown; revision: number }): Promise<void>;
+  /** `at`: the event's time, the same as its history row's. */
+  save(trx: Trx, next: { snapshot: unknown; stage: string; stateValue: unknown; revision: number; at: Date }): Promise<void>;
   /** What a stage change means for jobs already queued (resume, cancel reminders …). */
   afterStageChange(trx: Trx, change: StageChange): Promise<void>;
   /** Writes that belong to the applied event (automatic tickets of a readiness answer), in its transaction. */
@@ -256,7 +257,7 @@ export async function sendSolutionEvent(
           stage: next.stage,
           state_value: toJson(next.stateValue),
           revision: next.revision,
-          updated_at: deps.now(),
+          updated_at: next.at,
         })
         .where('id', '=', solutionId)
         .execute();
@@ -327,7 +328,7 @@ export async function sendParticipantEvent(
     async save(trx, next) {
       await trx
         .updateTable('participant')
-        .set({ snapshot: toJson(next.snapshot), stage: next.stage, revision: next.revision, updated_at: deps.now() })
+        .set({ snapshot: toJson(next.snapshot), stage: next.stage, revision: next.revision, updated_at: next.at })
         .where('solution_id', '=', solutionId)
         .where('ars', '=', ars)
         .execute();
@@ -387,12 +388,12 @@ export async function sendTicketEvent(
     async enrich(_trx, event) {
       if (event.type !== 'WIEDEREROEFFNEN') return event;
       const solvedAt = row?.resolved_at ?? null;
-      const reopenUntil = solvedAt ? new Date(solvedAt.getTime() + settings.reopenDays * 24 * 60 * 60 * 1000).toISOString() : null;
+      const reopenUntil = solvedAt ? reopenDeadline(solvedAt, settings).toISOString() : null;
       return { ...event, facts: { reopenUntil } };
     },
     checkPreconditions: async () => null,
     async save(trx, next) {
-      const at = deps.now();
+      const { at } = next;
       const current = row!;
       const sla: Record<string, unknown> = {};
       let pausedMinutes = current.paused_minutes;
@@ -526,7 +527,7 @@ async function applyEvent(
     const revision = instance.revision + 1;
     const stage = target.stageOf(next);
     const persisted = JSON.parse(JSON.stringify(instance.machine.getPersistedSnapshot(next)));
-    await target.save(trx, { snapshot: persisted, stage, stateValue: next.value, revision });
+    await target.save(trx, { snapshot: persisted, stage, stateValue: next.value, revision, at });
     const history = await trx
       .insertInto('history')
       .values({

@@ -10,7 +10,7 @@ import { TICKET_OPEN_STAGES, type TicketStage } from '../../workflows/index.ts';
 import { insertTicket } from './ticket.repository.ts';
 import { enqueueTicketNotice } from './ticket-notices.ts';
 import { assertSolutionTakesTickets } from './ticket.service.ts';
-import { DEFAULT_TICKET_SETTINGS } from './ticket.sla.ts';
+import { DEFAULT_TICKET_SETTINGS, reopenDeadline } from './ticket.sla.ts';
 import { TICKET_CATEGORIES } from './ticket.views.ts';
 
 /**
@@ -273,7 +273,6 @@ export async function getAuthorityTicket(engine: EngineDeps, link: ResponseLink,
     if (status) timeline.push({ kind: 'status', at: entry.created_at, ...status });
   }
   const stage = row.stage as TicketStage;
-  const reopenDays = (engine.tickets ?? DEFAULT_TICKET_SETTINGS).reopenDays;
   const solved = (stage === 'geloest' || stage === 'geschlossen') && row.resolved_at;
   return {
     number: Number(row.number),
@@ -283,7 +282,7 @@ export async function getAuthorityTicket(engine: EngineDeps, link: ResponseLink,
     description: row.description,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
-    reopenUntil: solved ? new Date(row.resolved_at!.getTime() + reopenDays * DAY_MS) : null,
+    reopenUntil: solved ? reopenDeadline(row.resolved_at!, engine.tickets ?? DEFAULT_TICKET_SETTINGS) : null,
     timeline,
   };
 }

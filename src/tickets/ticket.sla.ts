@@ -21,6 +21,11 @@ export const SLA_POLICY: Readonly<Record<TicketPriority, { firstResponse: number
 });
 export const SLA_WARN_SHARE = 0.75;
 
+/** Until when a ticket solved at `resolvedAt` may be reopened: the machine's guard fact and what the authority's page offers. */
+export function reopenDeadline(resolvedAt: Date, settings: TicketSettings): Date {
+  return new Date(resolvedAt.getTime() + settings.reopenDays * 24 * 60 * 60 * 1000);
+}
+
 export const SLA_STATES = ['im-plan', 'bald-faellig', 'ueberschritten', 'pausiert', 'erledigt'] as const;
 export type SlaState = (typeof SLA_STATES)[number];
 
