@@ -7,6 +7,8 @@ import type { AnyMachineSnapshot, AnyStateMachine, EventFromLogic, EventObject, 
 export {
   SOLUTION_EVENT_TYPES,
   SOLUTION_FINAL_STAGES,
+  PARTICIPANTS_MOVING_STAGES,
+  participantsStandStill,
   SOLUTION_MACHINE_VERSION,
   SOLUTION_SYSTEM_EVENTS,
   SOLUTION_STAGES,

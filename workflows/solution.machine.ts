@@ -72,6 +72,13 @@ export const SOLUTION_SYSTEM_EVENTS: Readonly<Partial<Record<SolutionEventType, 
 
 /** Stages in which a solution's rollout has ended: nothing is sent or scheduled any more. */
 export const SOLUTION_FINAL_STAGES: readonly SolutionStage[] = ['abgeschlossen', 'abgebrochen'];
+/** Stages in which the solution's participants move (not paused, not ended). */
+export const PARTICIPANTS_MOVING_STAGES: readonly string[] = ['erstinformation', 'pilotphase', 'rollout'] satisfies SolutionStage[];
+
+/** Why a participant event meets a solution that is paused or ended. */
+export function participantsStandStill(solutionStage: string): string {
+  return `Die Lösung ist im Stadium „${solutionStage}“; Teilnehmende bewegen sich nur in den Stadien ${PARTICIPANTS_MOVING_STAGES.join(', ')}.`;
+}
 
 export interface InformParticipantsParams {
   erstinformationVersandtAm: string;

@@ -8,6 +8,7 @@ import { assertMayAccess } from '../solutions/solution.service.ts';
 import { readPvogExport } from './pvog-export.read.ts';
 import { compareWithExport, RECONCILIATION_CATEGORIES, type ParticipantToCompare } from './reconciliation.compare.ts';
 import { recordChange } from '../engine/change.record.ts';
+import { participantsStandStill, PARTICIPANTS_MOVING_STAGES } from '../../workflows/index.ts';
 
 /**
  * Reconciliation of a solution's participants with a PVOG/BUS-BB export: import (read the
@@ -22,7 +23,6 @@ type Trx = Transaction<Database>;
 
 export const RECONCILIATION_IMPORTED = 'BUS_BB_ABGLEICH_IMPORTIERT';
 export const RECONCILIATION_APPLIED = 'BUS_BB_ABGLEICH_ANGEWANDT';
-const PARTICIPANT_ACTIVE_STAGES = ['erstinformation', 'pilotphase', 'rollout'];
 const INSERT_BATCH = 500;
 /**
  * Authorities that administer member Gemeinden (parent_ars = them) and link for them.
@@ -280,8 +280,8 @@ export async function applyReconciliation(deps: ReconciliationDeps, principal: P
       throw new ConflictProblem('Es gibt einen neueren Abgleich dieser Lösung; nur der neueste lässt sich anwenden.', { newestId: newest.id });
     }
     const solution = await trx.selectFrom('solution').select(['stage', 'machine_version']).where('id', '=', solutionId).executeTakeFirstOrThrow();
-    if (!PARTICIPANT_ACTIVE_STAGES.includes(solution.stage)) {
-      throw new ConflictProblem(`Die Lösung ist im Stadium „${solution.stage}“; Teilnehmende bewegen sich nur in den Stadien ${PARTICIPANT_ACTIVE_STAGES.join(', ')}.`, {
+    if (!PARTICIPANTS_MOVING_STAGES.includes(solution.stage)) {
+      throw new ConflictProblem(participantsStandStill(solution.stage), {
         solutionStage: solution.stage,
       });
     }

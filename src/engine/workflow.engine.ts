@@ -16,6 +16,8 @@ import {
   solutionMachine,
   solutionStage,
   SOLUTION_FINAL_STAGES,
+  PARTICIPANTS_MOVING_STAGES,
+  participantsStandStill,
   SOLUTION_MACHINE_VERSION,
   SOLUTION_SYSTEM_EVENTS,
   TICKET_MACHINE_VERSION,
@@ -118,7 +120,6 @@ const PARTICIPANT_MACHINES: Record<number, AnyStateMachine> = { [PARTICIPANT_MAC
 const TICKET_MACHINES: Record<number, AnyStateMachine> = { [TICKET_MACHINE_VERSION]: ticketMachine };
 
 /** Solution stages in which participants move. */
-const ACTIVE_SOLUTION_STAGES = ['erstinformation', 'pilotphase', 'rollout'];
 
 interface LoadedInstance {
   machine: AnyStateMachine;
@@ -299,13 +300,8 @@ export async function sendParticipantEvent(
         .forKeyShare()
         .executeTakeFirst();
       if (!solution || outOfScope(input, solution.lead_ministry)) return solutionNotFound(solutionId);
-      if (!ACTIVE_SOLUTION_STAGES.includes(solution.stage)) {
-        return {
-          kind: 'solution-inactive',
-          solutionStage: solution.stage,
-          allowedEvents: [],
-          reason: `Die Lösung ist im Stadium „${solution.stage}“; Teilnehmende bewegen sich nur in den Stadien ${ACTIVE_SOLUTION_STAGES.join(', ')}.`,
-        };
+      if (!PARTICIPANTS_MOVING_STAGES.includes(solution.stage)) {
+        return { kind: 'solution-inactive', solutionStage: solution.stage, allowedEvents: [], reason: participantsStandStill(solution.stage) };
       }
       const row = await trx
         .selectFrom('participant')

@@ -6,7 +6,7 @@ import { actorOf } from '../auth/api-token.service.ts';
 import { sendParticipantEvent, type EngineDeps, type EventResult, type WorkflowEvent } from '../engine/workflow.engine.ts';
 import { validateEventPayload } from '../engine/event-payload.validate.ts';
 import { ConflictProblem, ForbiddenProblem, NotFoundProblem, ValidationProblem } from '../http/problem.ts';
-import { PARTICIPANT_SYSTEM_EVENTS, SOLUTION_MACHINE_VERSION } from '../../workflows/index.ts';
+import { PARTICIPANT_SYSTEM_EVENTS, PARTICIPANTS_MOVING_STAGES, SOLUTION_MACHINE_VERSION } from '../../workflows/index.ts';
 import { assertMayAccess } from './solution.service.ts';
 import { recordChange } from '../engine/change.record.ts';
 
@@ -136,7 +136,7 @@ export async function sendBulkParticipantEvent(
   const solution = await db.selectFrom('solution').select(['id', 'lead_ministry', 'stage']).where('id', '=', solutionId).executeTakeFirst();
   if (!solution) throw new NotFoundProblem(`EfA-Lösung ${solutionId} gibt es nicht`);
   assertMayAccess(principal, solution);
-  if (!['erstinformation', 'pilotphase', 'rollout'].includes(solution.stage)) {
+  if (!PARTICIPANTS_MOVING_STAGES.includes(solution.stage)) {
     throw new ConflictProblem(`Die Lösung ist im Stadium „${solution.stage}“; Teilnehmende bewegen sich jetzt nicht. Es wurde nichts angewandt.`, {
       solutionStage: solution.stage,
     });
