@@ -7,7 +7,7 @@ import type { EngineDeps } from '../engine/workflow.engine.ts';
 import { enqueueMailSend } from '../mail/mail-send.activity.ts';
 import { linkPurposesFor, MULTIPLIER_TEMPLATE } from './template.render.ts';
 import { renderForRecipient } from './template.service.ts';
-import { getLinkSecret, issueResponseLinks } from '../responses/response-link.service.ts';
+import { issueResponseLinks, linkSecretOnce } from '../responses/response-link.service.ts';
 import { newMessageId, reminderDueAt } from './mailing.service.ts';
 import { participantIsDone, solutionGate } from './mail-relevance.ts';
 
@@ -101,11 +101,7 @@ export function createMailingActivities(deps: MailingActivityDeps) {
   const createFollowUpMessage = (executor: Db, message: Parameters<typeof recordFollowUpMessage>[2]) =>
     recordFollowUpMessage(executor, deps.messageIdDomain, message);
   // The link key never changes once created: read it once per process, not per mail.
-  let linkSecret: Promise<Buffer> | null = null;
-  const secret = () => (linkSecret ??= getLinkSecret(db).catch((error) => {
-    linkSecret = null;
-    throw error;
-  }));
+  const secret = linkSecretOnce(db);
 
   /** Renders a message exactly as the preview shows it; links are deterministic per authority and purpose. */
   async function renderMessage(message: MailMessage) {

@@ -13,7 +13,7 @@ import { Ars, CalendarDate, Line, OneOf, Paging, Text, Uuid } from '../validatio
 import { PARTICIPANT_STAGES } from '../../workflows/index.ts';
 import type { MailStatus } from '../db/schema.ts';
 import { getSolution } from '../solutions/solution.service.ts';
-import { currentLinkGenerations, deriveLinkToken, getLinkSecret } from '../responses/response-link.service.ts';
+import { currentLinks, linkSecretOnce } from '../responses/response-link.service.ts';
 import { InvalidOutboxFileError, listOutbox, OUTBOX_FILE_PATTERN, readOutboxFile } from '../mail/mail.transport.ts';
 import { linkPurposesFor, MULTIPLIER_TEMPLATE } from './template.render.ts';
 import { renderForRecipient } from './template.service.ts';
@@ -130,6 +130,7 @@ const ROLES = { roles: [...ACCESS.steer] };
 export const mailingRoutes: FastifyPluginAsync<MailingRoutesDeps> = async (fastify, deps) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { db } = deps;
+  const linkSecret = linkSecretOnce(db);
   const tags = ['Mailings'];
 
   app.post(
@@ -246,16 +247,10 @@ export const mailingRoutes: FastifyPluginAsync<MailingRoutesDeps> = async (fasti
         .where('ars', '=', ars)
         .executeTakeFirst();
       if (!participant) throw new NotFoundProblem(`Behörde ${ars} ist nicht Teilnehmerin dieser Lösung`);
-      const secret = await getLinkSecret(db);
       // Reminders carry the links of the mailing they remind of; preview them with the Erstinformation's.
       const purposes = linkPurposesFor(kind === 'erinnerung' ? 'erstinformation' : kind);
-      const generations = await currentLinkGenerations(db, { solutionId: request.params.id, ars, purposes });
-      const links = Object.fromEntries(
-        purposes.map((purpose) => [
-          purpose,
-          `${deps.publicBaseUrl}/antwort/${deriveLinkToken(secret, { solutionId: request.params.id, ars, purpose, generation: generations.get(purpose) ?? 0 })}`,
-        ]),
-      );
+      const current = await currentLinks(db, { secret: await linkSecret(), solutionId: request.params.id, ars, purposes, baseUrl: deps.publicBaseUrl });
+      const links = Object.fromEntries(current.map((link) => [link.purpose, link.url]));
       return renderForRecipient(db, {
         solutionId: request.params.id,
         kind,

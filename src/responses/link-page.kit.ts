@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database, ResponseLink } from '../db/schema.ts';
-import { getLinkSecret } from './response-link.service.ts';
+import { linkSecretOnce } from './response-link.service.ts';
 import { LinkProblem, loadLinkContext, type LinkContext } from './response.service.ts';
 import {
   renderAlreadyAnsweredPage,
@@ -61,12 +61,7 @@ export function createLinkPageKit(options: { db: Kysely<Database>; publicBaseUrl
   const { db, now } = options;
   const publicOrigin = options.publicBaseUrl ? new URL(options.publicBaseUrl).origin : null;
 
-  let secret: Promise<Buffer> | null = null;
-  const linkSecret = () =>
-    (secret ??= getLinkSecret(db).catch((error: unknown) => {
-      secret = null;
-      throw error;
-    }));
+  const linkSecret = linkSecretOnce(db);
 
   /**
    * Browsers send Origin with every POST; one from another site is a forged form.

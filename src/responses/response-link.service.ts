@@ -36,6 +36,16 @@ export async function getLinkSecret(db: Executor): Promise<Buffer> {
   return secret;
 }
 
+/** The link key, read once per process and kept (it never changes once created); a failed read is tried again next time. */
+export function linkSecretOnce(db: Kysely<Database>): () => Promise<Buffer> {
+  let secret: Promise<Buffer> | null = null;
+  return () =>
+    (secret ??= getLinkSecret(db).catch((error: unknown) => {
+      secret = null;
+      throw error;
+    }));
+}
+
 export interface LinkSubject {
   solutionId: string;
   ars: string;
@@ -92,6 +102,26 @@ export async function currentLinkGenerations(
   return new Map(rows.map((row) => [row.purpose, row.generation]));
 }
 
+/**
+ * The authority's current link of each purpose – token and URL in the generation it is in
+ * (a renewed link is issued anew in its new generation) – without writing anything: what
+ * a mail carries, and what the preview shows.
+ */
+export async function currentLinks(
+  db: Executor,
+  input: { secret: Buffer; solutionId: string; ars: string; purposes: readonly LinkPurpose[]; baseUrl: string },
+): Promise<{ purpose: LinkPurpose; generation: number; token: string; url: string }[]> {
+  const base = input.baseUrl.replace(/\/+$/, '');
+  const purposes = [...new Set(input.purposes)];
+  if (purposes.length === 0) return [];
+  const generationOf = await currentLinkGenerations(db, { solutionId: input.solutionId, ars: input.ars, purposes });
+  return purposes.map((purpose) => {
+    const generation = generationOf.get(purpose) ?? 0;
+    const token = deriveLinkToken(input.secret, { solutionId: input.solutionId, ars: input.ars, purpose, generation });
+    return { purpose, generation, token, url: `${base}/antwort/${token}` };
+  });
+}
+
 export interface IssueLinksInput {
   secret: Buffer;
   solutionId: string;
@@ -111,26 +141,18 @@ export interface IssueLinksInput {
  * and the old ones stop working.
  */
 export async function issueResponseLinks(db: Executor, input: IssueLinksInput): Promise<Partial<Record<LinkPurpose, string>>> {
-  const base = input.baseUrl.replace(/\/+$/, '');
-  const urls: Partial<Record<LinkPurpose, string>> = {};
-  const purposes = [...new Set(input.purposes)];
-  if (purposes.length === 0) return urls;
-  // Renewed links are issued anew in their current generation.
-  const generationOf = await currentLinkGenerations(db, { solutionId: input.solutionId, ars: input.ars, purposes });
-  const rows = purposes.map((purpose) => {
-    const generation = generationOf.get(purpose) ?? 0;
-    const token = deriveLinkToken(input.secret, { solutionId: input.solutionId, ars: input.ars, purpose, generation });
-    urls[purpose] = `${base}/antwort/${token}`;
-    return {
-      token_hash: hashLinkToken(token),
-      solution_id: input.solutionId,
-      ars: input.ars,
-      purpose,
-      mailing_id: input.mailingId,
-      expires_at: input.expiresAt,
-      generation,
-    };
-  });
+  const current = await currentLinks(db, input);
+  const urls: Partial<Record<LinkPurpose, string>> = Object.fromEntries(current.map((link) => [link.purpose, link.url]));
+  if (current.length === 0) return urls;
+  const rows = current.map(({ purpose, generation, token }) => ({
+    token_hash: hashLinkToken(token),
+    solution_id: input.solutionId,
+    ars: input.ars,
+    purpose,
+    mailing_id: input.mailingId,
+    expires_at: input.expiresAt,
+    generation,
+  }));
   // One statement for all purposes of a mail: this runs once per message sent. Only the
   // current (not superseded) row of a purpose is unique (migration 0008).
   await db

@@ -1,4 +1,4 @@
-import { Type, type TSchema } from 'typebox';
+import { Type } from 'typebox';
 import { PARTICIPANT_STAGES, SOLUTION_STAGES } from '../../workflows/index.ts';
 import { FreeObject } from '../validation/common.schemas.ts';
 import { Nullable, Timestamp } from '../http/response.schemas.ts';

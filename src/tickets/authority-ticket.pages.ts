@@ -1,5 +1,4 @@
 import type { FieldError } from '../http/problem.ts';
-import type { TicketCategory } from '../db/schema.ts';
 import type { FormFields, LinkContext } from '../responses/response.service.ts';
 import {
   aboutBlock,

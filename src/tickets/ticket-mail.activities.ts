@@ -5,7 +5,7 @@ import { toJson, type Database, type Job, type MailMessage, type TicketMailKind 
 import type { JobHandler } from '../engine/job.queue.ts';
 import { enqueueMailSend } from '../mail/mail-send.activity.ts';
 import { newMessageId } from '../mailings/mailing.service.ts';
-import { getLinkSecret, issueTicketLink, ticketPageUrl } from '../responses/response-link.service.ts';
+import { issueTicketLink, linkSecretOnce, ticketPageUrl } from '../responses/response-link.service.ts';
 import { TICKET_NOTICE_JOB, type TicketNotice, type TicketNoticeOccasion } from './ticket-notices.ts';
 import { renderTicketMail, type TicketMailAudience, type TicketMailDetails } from './ticket-mail.render.ts';
 
@@ -118,11 +118,7 @@ function nextDue(notice: TicketNotice, ticket: TicketFacts): Pick<TicketMailDeta
 
 export function createTicketMailActivities(deps: TicketMailDeps) {
   const { db, logger } = deps;
-  let linkSecret: Promise<Buffer> | null = null;
-  const secret = () => (linkSecret ??= getLinkSecret(db).catch((error) => {
-    linkSecret = null;
-    throw error;
-  }));
+  const secret = linkSecretOnce(db);
 
   async function notify(job: Job) {
     const notice = job.payload as unknown as TicketNotice;
