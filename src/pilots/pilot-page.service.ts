@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { ChecklistStatus, Database, ResponseLink } from '../db/schema.ts';
 import { ValidationProblem, type FieldError } from '../http/problem.ts';
 import type { EngineDeps } from '../engine/workflow.engine.ts';
-import { AnswerNotTaken, applyAnswer, LinkProblem, validateLinking, type FormFields, type RecordedAnswer } from '../responses/response.service.ts';
+import { AnswerNotTaken, applyAnswer, formValue, LinkProblem, validateLinking, type FormFields, type RecordedAnswer } from '../responses/response.service.ts';
 import { CHECKLIST_STATUSES } from './checklist.defaults.ts';
 import { readChecklist, type ChecklistEntry } from './go-live.gate.ts';
 import { applyChecklistChanges, type ChecklistChange } from './pilot-checklist.service.ts';
@@ -46,20 +46,15 @@ export async function pilotChecklistOf(db: Db, link: ResponseLink): Promise<Chec
   return readChecklist(db, link.solution_id, link.ars);
 }
 
-function single(fields: FormFields, name: string): string | undefined {
-  const value = fields[name];
-  return (Array.isArray(value) ? value[0] : value)?.trim();
-}
-
 /** The checklist form: one status (and reason) per item; items the form does not send stay as they are. */
 export async function saveChecklistFromPage(deps: PilotPageDeps, link: ResponseLink, fields: FormFields) {
   const items = await readChecklist(deps.db, link.solution_id, link.ars);
   const errors: FieldError[] = [];
   const changes: ChecklistChange[] = [];
   for (const item of items) {
-    const status = single(fields, `status-${item.key}`);
-    const reason = single(fields, `grund-${item.key}`) ?? '';
-    if (status === undefined) continue;
+    if (fields[`status-${item.key}`] === undefined) continue;
+    const status = formValue(fields, `status-${item.key}`);
+    const reason = formValue(fields, `grund-${item.key}`);
     if (!(CHECKLIST_STATUSES as readonly string[]).includes(status)) {
       errors.push({ field: `status-${item.key}`, message: `Bitte wählen Sie einen Stand für „${item.label}“.` });
     } else if (reason.length > REASON_MAX) {

@@ -14,7 +14,7 @@ import {
 } from '../pilots/pilot-page.service.ts';
 import type { EngineDeps } from '../engine/workflow.engine.ts';
 import { deriveCsrfToken, verifyCsrfToken } from './response-link.service.ts';
-import { LinkProblem, openResponseLink, recordAnswer, type FormFields } from './response.service.ts';
+import { formValue, LinkProblem, openResponseLink, recordAnswer, type FormFields } from './response.service.ts';
 import { createLinkPageKit, FORM_TYPE, LINK_ROUTE_OPTIONS, sendHtml } from './link-page.kit.ts';
 import { sendTicketListPage, ticketPageRoutes } from './ticket-page.routes.ts';
 import {
@@ -170,7 +170,7 @@ export const responseRoutes: FastifyPluginAsync<ResponseRoutesOptions> = async (
     const page = async (status: number, extra: Partial<Parameters<typeof renderPilotPage>[1]> = {}) =>
       sendHtml(reply, status, renderPilotPage(ctx, { ...view, items: await pilotChecklistOf(db, link), ...extra }));
     if (!fields) return page(200);
-    const aktion = Array.isArray(fields.aktion) ? fields.aktion[0] : fields.aktion;
+    const aktion = formValue(fields, 'aktion');
     const deps = { db, engine, now };
     try {
       if (aktion === 'checkliste') {

@@ -142,13 +142,15 @@ export async function loadLinkContext(db: Db, link: ResponseLink): Promise<LinkC
 // ---------------------------------------------------------------------------
 // Validation of the form fields, per purpose
 
-function single(fields: FormFields, name: string): string {
+/** A form field's value, trimmed ('' when not sent); of a repeated field the first. */
+export function formValue(fields: FormFields, name: string): string {
   const value = fields[name];
   const first = Array.isArray(value) ? value[0] : value;
   return (first ?? '').trim();
 }
 
-function list(fields: FormFields, name: string): string[] {
+/** A repeated form field's values (checkboxes), trimmed, without blanks and repeats. */
+export function formValues(fields: FormFields, name: string): string[] {
   const value = fields[name];
   const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
   return [...new Set(values.map((v) => v.trim()).filter((v) => v !== ''))];
@@ -167,7 +169,7 @@ export function parseFormDate(value: string): string | null {
 }
 
 function optionalText(fields: FormFields, errors: FieldError[]): string | undefined {
-  const text = single(fields, 'freitext');
+  const text = formValue(fields, 'freitext');
   if (text.length > MAX_TEXT) errors.push({ field: 'freitext', message: `Bitte fassen Sie sich kürzer (höchstens ${MAX_TEXT} Zeichen).` });
   return text === '' ? undefined : text;
 }
@@ -185,8 +187,8 @@ function isHttpUrl(value: string): boolean {
 export function validateLinking(fields: FormFields, now: Date): { onlineDienstUrl: string; verknuepftAm: string; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const today = berlinDate(now);
-  const onlineDienstUrl = single(fields, 'onlineDienstUrl');
-  const raw = single(fields, 'verknuepftAm');
+  const onlineDienstUrl = formValue(fields, 'onlineDienstUrl');
+  const raw = formValue(fields, 'verknuepftAm');
   const verknuepftAm = parseFormDate(raw);
   if (!onlineDienstUrl) errors.push({ field: 'onlineDienstUrl', message: 'Bitte geben Sie die Adresse (URL) des Online-Dienstes an.' });
   else if (!isHttpUrl(onlineDienstUrl) || onlineDienstUrl.length > MAX_TEXT) {
@@ -208,7 +210,7 @@ export function validateAnswer(
   let answer: StructuredAnswer | null = null;
 
   if (purpose === 'interesse') {
-    const wahl = single(fields, 'wahl') as InteresseWahl;
+    const wahl = formValue(fields, 'wahl') as InteresseWahl;
     const freitext = optionalText(fields, errors);
     if (!INTERESSE_WAHLEN.includes(wahl)) errors.push({ field: 'wahl', message: 'Bitte wählen Sie eine Antwort aus.' });
     else if (wahl === 'nicht-zustaendig' && !freitext) {
@@ -219,7 +221,7 @@ export function validateAnswer(
     const freitext = optionalText(fields, errors);
     answer = { purpose, ...(freitext ? { freitext } : {}) };
   } else if (purpose === 'bereitschaft') {
-    const status = single(fields, 'status') as ReadinessStatus;
+    const status = formValue(fields, 'status') as ReadinessStatus;
     const freitext = optionalText(fields, errors);
     if (!READINESS_STATUSES.includes(status)) {
       errors.push({ field: 'status', message: 'Bitte wählen Sie aus, ob Ihre Behörde bereit ist.' });
@@ -227,14 +229,14 @@ export function validateAnswer(
     } else if (status === 'bereit') {
       answer = { purpose, status, ...(freitext ? { freitext } : {}) };
     } else if (status === 'bereit-ab') {
-      const raw = single(fields, 'ab');
+      const raw = formValue(fields, 'ab');
       const ab = parseFormDate(raw);
       if (!raw) errors.push({ field: 'ab', message: 'Bitte geben Sie an, ab wann Ihre Behörde bereit ist.' });
       else if (!ab) errors.push({ field: 'ab', message: 'Bitte geben Sie das Datum im Format TT.MM.JJJJ an.' });
       else if (ab < today) errors.push({ field: 'ab', message: 'Das Datum liegt in der Vergangenheit.' });
       answer = { purpose, status, ab: ab ?? raw, ...(freitext ? { freitext } : {}) };
     } else {
-      const chosen = list(fields, 'gruende');
+      const chosen = formValues(fields, 'gruende');
       const gruende = chosen.filter((g): g is ReadinessReason => (READINESS_REASONS as readonly string[]).includes(g));
       if (gruende.length === 0 || gruende.length !== chosen.length) {
         errors.push({ field: 'gruende', message: 'Bitte kreuzen Sie mindestens einen Grund an.' });
@@ -247,12 +249,12 @@ export function validateAnswer(
     // the pilot's page and the ticket page validate their own forms
     errors.push({ field: 'aktion', message: 'Bitte nutzen Sie die Formulare der Seite.' });
   } else {
-    const chosen = list(fields, 'schritte');
+    const chosen = formValues(fields, 'schritte');
     const schritte = BUS_BB_SCHRITTE.filter((schritt) => chosen.includes(schritt));
     if (schritte.length !== chosen.length) errors.push({ field: 'schritte', message: 'Bitte wählen Sie nur die angebotenen Schritte aus.' });
     // Steps without a linking yet (Online-Dienst created, Zuständigkeit still missing): a progress report.
     const progressOnly =
-      schritte.length > 0 && !schritte.includes('zustaendigkeit-zugeordnet') && !single(fields, 'onlineDienstUrl') && !single(fields, 'verknuepftAm');
+      schritte.length > 0 && !schritte.includes('zustaendigkeit-zugeordnet') && !formValue(fields, 'onlineDienstUrl') && !formValue(fields, 'verknuepftAm');
     if (progressOnly) return errors.length ? { answer: null, errors } : { answer: { purpose, schritte }, errors: [] };
     const linking = validateLinking(fields, now);
     errors.push(...linking.errors);

@@ -5,7 +5,7 @@ import { ConflictProblem, NotFoundProblem, ValidationProblem, type FieldError } 
 import { recordChange } from '../engine/change.record.ts';
 import { inOneTransaction, sendTicketEvent, type EngineDeps, type EventResult, type WorkflowEvent } from '../engine/workflow.engine.ts';
 import { issueTicketLink } from '../responses/response-link.service.ts';
-import type { FormFields } from '../responses/response.service.ts';
+import { formValue, type FormFields } from '../responses/response.service.ts';
 import { TICKET_OPEN_STAGES, type TicketStage } from '../../workflows/index.ts';
 import { insertTicket } from './ticket.repository.ts';
 import { enqueueTicketNotice } from './ticket-notices.ts';
@@ -71,11 +71,6 @@ export class TicketMovedOn extends Error {
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 const CONTROL_MESSAGE = 'Bitte entfernen Sie die Steuerzeichen aus dem Text (z. B. aus einer kopierten Vorlage).';
 
-function single(fields: FormFields, name: string): string {
-  const value = fields[name];
-  return ((Array.isArray(value) ? value[0] : value) ?? '').trim();
-}
-
 export interface ProblemReport {
   category: TicketCategory;
   title: string;
@@ -84,9 +79,9 @@ export interface ProblemReport {
 
 export function validateProblemReport(fields: FormFields): { report: ProblemReport; errors: FieldError[] } {
   const errors: FieldError[] = [];
-  const category = single(fields, 'kategorie') as TicketCategory;
-  const title = single(fields, 'betreff').replace(/\s+/g, ' ');
-  const description = single(fields, 'beschreibung');
+  const category = formValue(fields, 'kategorie') as TicketCategory;
+  const title = formValue(fields, 'betreff').replace(/\s+/g, ' ');
+  const description = formValue(fields, 'beschreibung');
   if (!(TICKET_CATEGORIES as readonly string[]).includes(category)) errors.push({ field: 'kategorie', message: 'Bitte wählen Sie aus, welchen Bereich das Problem betrifft.' });
   if (!title) errors.push({ field: 'betreff', message: 'Bitte geben Sie einen Betreff an.' });
   else if (title.length > MAX_TITLE) errors.push({ field: 'betreff', message: `Bitte fassen Sie den Betreff kürzer (höchstens ${MAX_TITLE} Zeichen).` });
@@ -294,8 +289,8 @@ export type ReplyAction = 'antwort' | 'wiedereroeffnen';
 
 export function validateReply(fields: FormFields): { text: string; aktion: ReplyAction; errors: FieldError[] } {
   const errors: FieldError[] = [];
-  const text = single(fields, 'text');
-  const aktion: ReplyAction = single(fields, 'aktion') === 'wiedereroeffnen' ? 'wiedereroeffnen' : 'antwort';
+  const text = formValue(fields, 'text');
+  const aktion: ReplyAction = formValue(fields, 'aktion') === 'wiedereroeffnen' ? 'wiedereroeffnen' : 'antwort';
   if (!text) {
     errors.push({
       field: 'text',
