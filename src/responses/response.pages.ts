@@ -3,6 +3,7 @@ import type { LinkPurpose } from '../db/schema.ts';
 import type { FieldError } from '../http/problem.ts';
 import { READINESS_REASONS } from '../engine/event-payload.validate.ts';
 import type { FormFields, LinkContext, RecordedAnswer, ReadinessReason } from './response.service.ts';
+import { germanDateTime } from '../time/berlin.clock.ts';
 
 /**
  * The pages an authority sees behind its link: plain HTML forms that work without
@@ -148,18 +149,7 @@ export function germanDate(isoDate: string): string {
   return match ? `${match[3]}.${match[2]}.${match[1]}` : isoDate;
 }
 
-export function germanDateTime(value: string | Date): string {
-  const date = typeof value === 'string' ? new Date(value) : value;
-  if (Number.isNaN(date.getTime())) return String(value);
-  return `${new Intl.DateTimeFormat('de-DE', {
-    timeZone: 'Europe/Berlin',
-    day: '2-digit',
-    month: '2-digit',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-  }).format(date)} Uhr`;
-}
+export { germanDateTime };
 
 /** A recorded answer as label/value pairs, in words. */
 export function describeAnswer(recorded: RecordedAnswer): Array<[string, string]> {

@@ -2,6 +2,7 @@ import type { TicketCategory } from '../db/schema.ts';
 import { escapeHtml, htmlDocument } from '../mailings/template.render.ts';
 import type { TicketNoticeOccasion } from './ticket-notices.ts';
 import { TICKET_CATEGORY_LABELS } from './ticket.views.ts';
+import { germanDateTime } from '../time/berlin.clock.ts';
 
 /**
  * The words of a ticket mail: subject, text and HTML from what the mail row says
@@ -62,22 +63,6 @@ type Block =
   | { kind: 'angaben'; rows: [label: string, value: string][] }
   | { kind: 'zitat'; label: string; text: string }
   | { kind: 'link'; label: string; url: string };
-
-/** "Montag, 03.11.2025, 10:00 Uhr" in Berlin's local time (CET or CEST as on that day). */
-export function berlinDateTime(iso: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  const formatted = new Intl.DateTimeFormat('de-DE', {
-    timeZone: 'Europe/Berlin',
-    weekday: 'long',
-    day: '2-digit',
-    month: '2-digit',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-  }).format(date);
-  return `${formatted} Uhr`;
-}
 
 const text = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
 const oneLine = (value: string) => value.replace(/\s*[\r\n]+\s*/g, ' ').trim();
@@ -172,7 +157,7 @@ function authorityBlocks(details: TicketMailDetails, pageUrl: string): Block[] {
 }
 
 function internalBlocks(details: TicketMailDetails, audience: 'kaz' | 'ministerium', apiUrl: string): Block[] {
-  const due = details.faelligAm ? `${berlinDateTime(details.faelligAm)}${details.frist ? ` (${FRIST_LABELS[details.frist]})` : ''}` : `keine (${details.ohneFrist ?? 'wartet auf die Behörde'})`;
+  const due = details.faelligAm ? `${germanDateTime(details.faelligAm, { weekday: true })}${details.frist ? ` (${FRIST_LABELS[details.frist]})` : ''}` : `keine (${details.ohneFrist ?? 'wartet auf die Behörde'})`;
   const facts: Block = {
     kind: 'angaben',
     rows: [

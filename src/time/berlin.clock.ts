@@ -59,3 +59,21 @@ export function addCalendarDays(date: string, days: number): string {
   const [year, month, day] = date.split('-').map(Number) as [number, number, number];
   return new Date(Date.UTC(year, month - 1, day + days)).toISOString().slice(0, 10);
 }
+
+const DATE_TIME = new Intl.DateTimeFormat('de-DE', { timeZone: 'Europe/Berlin', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+const WEEKDAY_DATE_TIME = new Intl.DateTimeFormat('de-DE', {
+  timeZone: 'Europe/Berlin',
+  weekday: 'long',
+  day: '2-digit',
+  month: '2-digit',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+
+/** "27.10.2025, 11:00 Uhr" (with `weekday`: "Montag, 27.10.2025, 11:00 Uhr") in Berlin's local time on that day; an invalid value as it is. */
+export function germanDateTime(value: string | Date, options: { weekday?: boolean } = {}): string {
+  const date = typeof value === 'string' ? new Date(value) : value;
+  if (Number.isNaN(date.getTime())) return String(value);
+  return `${(options.weekday ? WEEKDAY_DATE_TIME : DATE_TIME).format(date)} Uhr`;
+}
