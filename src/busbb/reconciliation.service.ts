@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import { pageWithTotal } from '../db/query.helpers.ts';
 import { toJson, type Database, type ReconciliationCategory } from '../db/schema.ts';
 import type { Principal } from '../auth/api-token.service.ts';
 import { ConflictProblem, NotFoundProblem } from '../http/problem.ts';
@@ -183,16 +184,11 @@ export async function importReconciliation(
   return getReconciliation(deps.db, principal, solutionId, id);
 }
 
-type ReconciliationRow = Awaited<ReturnType<typeof selectReconciliations>>[number];
+/** What a list entry shows; the detail adds the heavy columns (issues, changes, apply_result). */
+const VIEW_COLUMNS = ['id', 'solution_id', 'previous_id', 'source_name', 'summary', 'created_by', 'created_at', 'applied_by', 'applied_at'] as const;
+const DETAIL_COLUMNS = [...VIEW_COLUMNS, 'issues', 'changes', 'apply_result'] as const;
 
-function selectReconciliations(db: Db, solutionId: string) {
-  return db
-    .selectFrom('bus_bb_reconciliation')
-    .select(['id', 'solution_id', 'previous_id', 'source_name', 'summary', 'issues', 'changes', 'created_by', 'created_at', 'applied_by', 'applied_at', 'apply_result'])
-    .where('solution_id', '=', solutionId)
-    .orderBy('seq', 'desc')
-    .execute();
-}
+type ReconciliationRow = Pick<Selectable<Database['bus_bb_reconciliation']>, (typeof VIEW_COLUMNS)[number]>;
 
 function reconciliationView(row: ReconciliationRow) {
   return {
@@ -210,15 +206,19 @@ function reconciliationView(row: ReconciliationRow) {
 
 export async function listReconciliations(db: Db, principal: Principal, solutionId: string, paging: { limit: number; offset: number }) {
   await loadSolution(db, principal, solutionId);
-  const rows = await selectReconciliations(db, solutionId);
-  return { total: rows.length, items: rows.slice(paging.offset, paging.offset + paging.limit).map(reconciliationView) };
+  const { rows, total } = await pageWithTotal(
+    db.selectFrom('bus_bb_reconciliation').where('solution_id', '=', solutionId),
+    (query) => query.select(VIEW_COLUMNS).orderBy('seq', 'desc'),
+    paging,
+  );
+  return { total, items: rows.map(reconciliationView) };
 }
 
 export async function getReconciliation(db: Db, principal: Principal, solutionId: string, id: string, filter: { category?: ReconciliationCategory } = {}) {
   await loadSolution(db, principal, solutionId);
   const row = await db
     .selectFrom('bus_bb_reconciliation')
-    .select(['id', 'solution_id', 'previous_id', 'source_name', 'summary', 'issues', 'changes', 'created_by', 'created_at', 'applied_by', 'applied_at', 'apply_result'])
+    .select(DETAIL_COLUMNS)
     .where('id', '=', id)
     .where('solution_id', '=', solutionId)
     .executeTakeFirst();
