@@ -198,6 +198,12 @@ for (const kind of databaseKinds()) {
     );
     t.equal(byArs(secondView)[POTSDAM].previousCategory, 'bestaetigt');
     t.equal(secondView.summary.changes, 4);
+    // the list pages in the database: newest first, the total of all
+    for (const [offset, id] of [[0, secondView.id], [1, first.id]] as const) {
+      const page = (await env.app.inject({ url: `${base}/reconciliations?limit=1&offset=${offset}`, headers: bearer(token) })).json();
+      t.match(page, { total: 2, items: [{ id, previousId: offset === 0 ? first.id : null }] });
+      t.equal(page.items.length, 1);
+    }
 
     const stale = await env.app.inject({ method: 'POST', url: `${base}/reconciliations/${first.id}/apply`, headers: bearer(redaktion) });
     t.equal(stale.statusCode, 409);
