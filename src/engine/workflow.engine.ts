@@ -181,8 +181,8 @@ interface Target {
   /** An event the instance does not take in its stage: refused, or the solution is not active. */
   notAllowed(instance: LoadedInstance, allowed: string[], eventType: string): Refusal;
   enrich(trx: Trx, event: WorkflowEvent): Promise<WorkflowEvent | Refusal>;
-  /** Conditions in the database the event needs (after the row lock, before the transition). */
-  checkPreconditions(trx: Trx, instance: LoadedInstance, event: WorkflowEvent, allowed: string[]): Promise<Refusal | null>;
+  /** Conditions in the database the event needs (after the row lock, before the transition); `allowed` only for a refusal. */
+  checkPreconditions?(trx: Trx, instance: LoadedInstance, event: WorkflowEvent, allowed: () => string[]): Promise<Refusal | null>;
   /** `at`: the event's time, the same as its history row's. */
   save(trx: Trx, next: { snapshot: unknown; stage: string; stateValue: unknown; revision: number; at: Date }): Promise<void>;
   /** What a stage change means for jobs already queued (resume, cancel reminders …). */
@@ -249,7 +249,6 @@ export async function sendSolutionEvent(
       }
       return { ...event, facts: await computeSolutionFacts(trx, solutionId) };
     },
-    checkPreconditions: async () => null,
     async save(trx, next) {
       await trx
         .updateTable('solution')
@@ -319,7 +318,7 @@ export async function sendParticipantEvent(
       const precondition = PARTICIPANT_PRECONDITIONS[event.type as keyof typeof PARTICIPANT_PRECONDITIONS];
       if (!precondition) return null;
       const refusal = await precondition(trx, { solutionId, ars, stage: instance.stage, event });
-      return refusal ? { kind: 'precondition-failed', stage: instance.stage, allowedEvents: allowed, ...refusal } : null;
+      return refusal ? { kind: 'precondition-failed', stage: instance.stage, allowedEvents: allowed(), ...refusal } : null;
     },
     async save(trx, next) {
       await trx
@@ -387,7 +386,6 @@ export async function sendTicketEvent(
       const reopenUntil = solvedAt ? reopenDeadline(solvedAt, settings).toISOString() : null;
       return { ...event, facts: { reopenUntil } };
     },
-    checkPreconditions: async () => null,
     async save(trx, next) {
       const { at } = next;
       const current = row!;
@@ -507,7 +505,7 @@ async function applyEvent(
     const enriched = await target.enrich(trx, { ...rawEvent, at: at.toISOString() });
     if (isRefusal(enriched)) return enriched;
     const event = enriched;
-    const unmet = await target.checkPreconditions(trx, instance, event, forClients(instance.snapshot));
+    const unmet = await target.checkPreconditions?.(trx, instance, event, () => forClients(instance.snapshot));
     if (unmet) return unmet;
     const [next, actions] = transition(instance.machine, instance.snapshot, event as never);
     if (actions.length === 0 && fingerprint(next) === fingerprint(instance.snapshot)) {
