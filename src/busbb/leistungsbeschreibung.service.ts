@@ -3,7 +3,7 @@ import type { Database } from '../db/schema.ts';
 import type { Principal } from '../auth/api-token.service.ts';
 import { ConflictProblem, ValidationProblem } from '../http/problem.ts';
 import { recordChange } from '../engine/change.record.ts';
-import { loadSolution } from './reconciliation.service.ts';
+import { loadAccessibleSolution } from '../solutions/solution.service.ts';
 
 /**
  * Step "Leistungsbeschreibung im BUS-BB hinterlegt": once per solution and LeiKa key,
@@ -18,7 +18,7 @@ export const LEISTUNGSBESCHREIBUNG_CONFIRMED = 'LEISTUNGSBESCHREIBUNG_BESTAETIGT
 
 
 export async function listLeistungsbeschreibungen(db: Db, principal: Principal, solutionId: string) {
-  const solution = await loadSolution(db, principal, solutionId);
+  const solution = await loadAccessibleSolution(db, principal, solutionId);
   const rows = await db.selectFrom('bus_bb_leistungsbeschreibung').selectAll().where('solution_id', '=', solutionId).execute();
   const byKey = new Map(rows.map((row) => [row.leika_key, row]));
   const items = solution.leika_keys.map((leikaKey) => {
@@ -42,7 +42,7 @@ export async function confirmLeistungsbeschreibung(
   input: { leikaKey: string; note?: string },
   now: Date,
 ) {
-  const solution = await loadSolution(db, principal, solutionId);
+  const solution = await loadAccessibleSolution(db, principal, solutionId);
   if (!solution.leika_keys.includes(input.leikaKey)) {
     throw new ValidationProblem('Der LeiKa-Schlüssel gehört nicht zur Lösung', [
       { field: '/body/leikaKey', message: `keiner der LeiKa-Schlüssel der Lösung (${solution.leika_keys.join(', ')})` },

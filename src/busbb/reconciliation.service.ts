@@ -5,7 +5,7 @@ import { toJson, type Database, type ReconciliationCategory } from '../db/schema
 import type { Principal } from '../auth/api-token.service.ts';
 import { ConflictProblem, NotFoundProblem } from '../http/problem.ts';
 import { inOneTransaction, sendParticipantEvent, type EngineDeps } from '../engine/workflow.engine.ts';
-import { assertMayAccess } from '../solutions/solution.service.ts';
+import { loadAccessibleSolution } from '../solutions/solution.service.ts';
 import { readPvogExport } from './pvog-export.read.ts';
 import { compareWithExport, RECONCILIATION_CATEGORIES, type ParticipantToCompare } from './reconciliation.compare.ts';
 import { recordChange } from '../engine/change.record.ts';
@@ -62,17 +62,6 @@ export interface ReconciliationDeps {
   engine: EngineDeps;
 }
 
-/** The solution with what the BUS-BB work needs; 404 for a ministry's foreign one. */
-export async function loadSolution(db: Db | Trx, principal: Principal, solutionId: string) {
-  const solution = await db
-    .selectFrom('solution')
-    .select(['id', 'lead_ministry', 'leika_keys', 'stage', 'machine_version'])
-    .where('id', '=', solutionId)
-    .executeTakeFirst();
-  if (!solution) throw new NotFoundProblem(`EfA-Lösung ${solutionId} gibt es nicht`);
-  assertMayAccess(principal, solution);
-  return solution;
-}
 
 async function participantsToCompare(trx: Trx, solutionId: string): Promise<ParticipantToCompare[]> {
   const rows = await trx.selectFrom('participant').select(['ars', 'stage', 'snapshot']).where('solution_id', '=', solutionId).orderBy('ars').execute();
@@ -101,7 +90,7 @@ export async function importReconciliation(
   solutionId: string,
   input: ReconciliationInput,
 ) {
-  await loadSolution(deps.db, principal, solutionId);
+  await loadAccessibleSolution(deps.db, principal, solutionId);
   const pvog = readPvogExport(input);
   const id = randomUUID();
   const now = deps.engine.now();
@@ -205,7 +194,7 @@ function reconciliationView(row: ReconciliationRow) {
 }
 
 export async function listReconciliations(db: Db, principal: Principal, solutionId: string, paging: { limit: number; offset: number }) {
-  await loadSolution(db, principal, solutionId);
+  await loadAccessibleSolution(db, principal, solutionId);
   const { rows, total } = await pageWithTotal(
     db.selectFrom('bus_bb_reconciliation').where('solution_id', '=', solutionId),
     (query) => query.select(VIEW_COLUMNS).orderBy('seq', 'desc'),
@@ -215,7 +204,7 @@ export async function listReconciliations(db: Db, principal: Principal, solution
 }
 
 export async function getReconciliation(db: Db, principal: Principal, solutionId: string, id: string, filter: { category?: ReconciliationCategory } = {}) {
-  await loadSolution(db, principal, solutionId);
+  await loadAccessibleSolution(db, principal, solutionId);
   const row = await db
     .selectFrom('bus_bb_reconciliation')
     .select(DETAIL_COLUMNS)
@@ -256,7 +245,7 @@ export async function getReconciliation(db: Db, principal: Principal, solutionId
  * Only the newest reconciliation of a solution is applied, and only once.
  */
 export async function applyReconciliation(deps: ReconciliationDeps, principal: Principal, actor: string, solutionId: string, id: string) {
-  await loadSolution(deps.db, principal, solutionId);
+  await loadAccessibleSolution(deps.db, principal, solutionId);
   const now = deps.engine.now();
   const outcome = await inOneTransaction(deps.engine, async (trx) => {
     const row = await trx

@@ -6,9 +6,8 @@ import type { Database } from '../db/schema.ts';
 import { actorOf } from '../auth/api-token.service.ts';
 import { requirePrincipal } from '../auth/auth.hook.ts';
 import { ACCESS } from '../auth/roles.ts';
-import { NotFoundProblem } from '../http/problem.ts';
 import { problemResponses } from '../http/response.schemas.ts';
-import { assertMayAccess } from '../solutions/solution.service.ts';
+import { loadAccessibleSolution } from '../solutions/solution.service.ts';
 import { PARTICIPANT_STAGES, PILOT_QUELLEN } from '../../workflows/index.ts';
 import { Ars, CalendarDate, CsvOf, NonBlankLine, OneOf, Paging, Text, Uuid } from '../validation/common.schemas.ts';
 import { LESSON_RELEVANZ } from '../engine/event.schemas.ts';
@@ -95,9 +94,7 @@ export const pilotRoutes: FastifyPluginAsync<PilotRoutesDeps> = async (fastify, 
 
   /** The scope hook already turned other ministries away; this also answers 404 for an unknown solution. */
   async function loadAccessible(request: Parameters<typeof requirePrincipal>[0], id: string) {
-    const row = await db.selectFrom('solution').select(['id', 'lead_ministry']).where('id', '=', id).executeTakeFirst();
-    if (!row) throw new NotFoundProblem(`EfA-Lösung ${id} gibt es nicht`);
-    assertMayAccess(requirePrincipal(request), row);
+    await loadAccessibleSolution(db, requirePrincipal(request), id);
   }
   const actor = (request: Parameters<typeof requirePrincipal>[0]) => actorOf(requirePrincipal(request));
 

@@ -2,7 +2,7 @@ import type { LinkPurpose, MailingKind } from '../db/schema.ts';
 import type { Principal } from '../auth/api-token.service.ts';
 import { inOneTransaction, type EngineDeps } from '../engine/workflow.engine.ts';
 import { ConflictProblem, NotFoundProblem } from '../http/problem.ts';
-import { assertMayAccess } from '../solutions/solution.service.ts';
+import { loadAccessibleSolution } from '../solutions/solution.service.ts';
 import { createMailingInTransaction, SENDABLE_KINDS, type MailingSettings, type SendableKind } from '../mailings/mailing.service.ts';
 import { linkPurposesFor } from '../mailings/template.render.ts';
 import { deriveLinkToken, getLinkSecret, hashLinkToken } from './response-link.service.ts';
@@ -50,9 +50,7 @@ export async function renewParticipantLinks(
   const { solutionId, ars, principal, actor } = input;
   const now = engine.now();
   return inOneTransaction(engine, async (trx) => {
-    const solution = await trx.selectFrom('solution').select(['id', 'lead_ministry', 'stage']).where('id', '=', solutionId).executeTakeFirst();
-    if (!solution) throw new NotFoundProblem(`EfA-Lösung ${solutionId} gibt es nicht`);
-    assertMayAccess(principal, solution);
+    const solution = await loadAccessibleSolution(trx, principal, solutionId);
     // FOR UPDATE: an answer through one of the links (which moves the participant) waits for the renewal, or the renewal for it.
     const participant = await trx
       .selectFrom('participant as p')

@@ -5,9 +5,9 @@ import type { Principal } from '../auth/api-token.service.ts';
 import { actorOf } from '../auth/api-token.service.ts';
 import { sendParticipantEvent, type EngineDeps, type EventResult, type WorkflowEvent } from '../engine/workflow.engine.ts';
 import { validateEventPayload } from '../engine/event-payload.validate.ts';
-import { ConflictProblem, ForbiddenProblem, NotFoundProblem, ValidationProblem } from '../http/problem.ts';
+import { ConflictProblem, ForbiddenProblem, ValidationProblem } from '../http/problem.ts';
 import { PARTICIPANT_SYSTEM_EVENTS, PARTICIPANTS_MOVING_STAGES, SOLUTION_MACHINE_VERSION } from '../../workflows/index.ts';
-import { assertMayAccess } from './solution.service.ts';
+import { loadAccessibleSolution } from './solution.service.ts';
 import { recordChange } from '../engine/change.record.ts';
 
 /**
@@ -133,9 +133,7 @@ export async function sendBulkParticipantEvent(
   if (payloadErrors.length) {
     throw new ValidationProblem(`Angaben zum Ereignis ${event.type} sind unvollständig oder ungültig`, bodyErrors(payloadErrors));
   }
-  const solution = await db.selectFrom('solution').select(['id', 'lead_ministry', 'stage']).where('id', '=', solutionId).executeTakeFirst();
-  if (!solution) throw new NotFoundProblem(`EfA-Lösung ${solutionId} gibt es nicht`);
-  assertMayAccess(principal, solution);
+  const solution = await loadAccessibleSolution(db, principal, solutionId);
   if (!PARTICIPANTS_MOVING_STAGES.includes(solution.stage)) {
     throw new ConflictProblem(`Die Lösung ist im Stadium „${solution.stage}“; Teilnehmende bewegen sich jetzt nicht. Es wurde nichts angewandt.`, {
       solutionStage: solution.stage,

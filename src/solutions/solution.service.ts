@@ -181,6 +181,18 @@ export async function updateDraftSolution(
   return getSolution(db, principal, id);
 }
 
+/** The solution as the rollout's services need it (stage, snapshot, LeiKa keys), or 404 – also for another ministry's. */
+export async function loadAccessibleSolution(db: Db | Trx, principal: Principal, solutionId: string) {
+  const solution = await db
+    .selectFrom('solution')
+    .select(['id', 'lead_ministry', 'leika_keys', 'stage', 'machine_version', 'snapshot'])
+    .where('id', '=', solutionId)
+    .executeTakeFirst();
+  if (!solution) throw new NotFoundProblem(`EfA-Lösung ${solutionId} gibt es nicht`);
+  assertMayAccess(principal, solution);
+  return solution;
+}
+
 export function assertMayAccess(principal: Principal, solution: Pick<Solution, 'lead_ministry' | 'id'>): void {
   if (principal.role === 'ministry' && principal.ministry !== solution.lead_ministry) {
     // 404, not 403: a ministry does not learn which other solutions exist.

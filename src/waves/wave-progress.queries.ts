@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { Principal } from '../auth/api-token.service.ts';
-import { NotFoundProblem } from '../http/problem.ts';
-import { assertMayAccess } from '../solutions/solution.service.ts';
+import { loadAccessibleSolution } from '../solutions/solution.service.ts';
+import { loadWave } from './wave.service.ts';
 import { READINESS_GRUENDE, TICKET_OPEN_STAGES, type Readiness } from '../../workflows/index.ts';
 
 type Db = Kysely<Database>;
@@ -23,11 +23,8 @@ interface MemberContext {
  * and the wave's start plus its fristTage lies in the past.
  */
 export async function getWaveProgress(db: Db, principal: Principal, solutionId: string, waveId: string, now: Date) {
-  const solution = await db.selectFrom('solution').select(['id', 'lead_ministry']).where('id', '=', solutionId).executeTakeFirst();
-  if (!solution) throw new NotFoundProblem(`EfA-Lösung ${solutionId} gibt es nicht`);
-  assertMayAccess(principal, solution);
-  const wave = await db.selectFrom('wave').selectAll().where('id', '=', waveId).where('solution_id', '=', solutionId).executeTakeFirst();
-  if (!wave) throw new NotFoundProblem(`Welle ${waveId} gibt es bei dieser Lösung nicht`);
+  await loadAccessibleSolution(db, principal, solutionId);
+  const wave = await loadWave(db, solutionId, waveId);
   const members = await db
     .selectFrom('wave_member as m')
     .innerJoin('participant as p', (join) => join.onRef('p.solution_id', '=', 'm.solution_id').onRef('p.ars', '=', 'm.ars'))

@@ -5,7 +5,7 @@ import type { Principal } from '../auth/api-token.service.ts';
 import { inOneTransaction, sendSolutionEvent, type EngineDeps } from '../engine/workflow.engine.ts';
 import { eventResultToHttp } from '../http/event-result.ts';
 import { ConflictProblem, NotFoundProblem, ValidationProblem } from '../http/problem.ts';
-import { assertMayAccess } from '../solutions/solution.service.ts';
+import { loadAccessibleSolution } from '../solutions/solution.service.ts';
 import { createMailingInTransaction, type MailingSettings } from '../mailings/mailing.service.ts';
 import { addCalendarDays, berlinDate } from '../time/berlin.clock.ts';
 import { DEFAULT_FRIST_TAGE, PARTICIPANT_DONE_STAGES, SOLUTION_FINAL_STAGES, SOLUTION_MACHINE_VERSION } from '../../workflows/index.ts';
@@ -74,12 +74,6 @@ export function toWaveView(wave: Wave, memberCount: number) {
   };
 }
 
-async function accessibleSolution(db: Db | Trx, principal: Principal, solutionId: string) {
-  const solution = await db.selectFrom('solution').select(['id', 'lead_ministry', 'stage', 'snapshot']).where('id', '=', solutionId).executeTakeFirst();
-  if (!solution) throw new NotFoundProblem(`EfA-Lösung ${solutionId} gibt es nicht`);
-  assertMayAccess(principal, solution);
-  return solution;
-}
 
 function assertSolutionOpen(stage: string) {
   if ((SOLUTION_FINAL_STAGES as readonly string[]).includes(stage)) {
@@ -87,7 +81,7 @@ function assertSolutionOpen(stage: string) {
   }
 }
 
-async function loadWave(db: Db | Trx, solutionId: string, waveId: string, lock = false): Promise<Wave> {
+export async function loadWave(db: Db | Trx, solutionId: string, waveId: string, lock = false): Promise<Wave> {
   let query = db.selectFrom('wave').selectAll().where('id', '=', waveId).where('solution_id', '=', solutionId);
   if (lock) query = query.forUpdate();
   const wave = await query.executeTakeFirst();
@@ -238,7 +232,7 @@ export async function createWave(db: Db, solutionId: string, input: CreateWaveIn
   return withUniqueRules(
     () =>
       db.transaction().execute(async (trx) => {
-        const solution = await accessibleSolution(trx, who.principal, solutionId);
+        const solution = await loadAccessibleSolution(trx, who.principal, solutionId);
         assertSolutionOpen(solution.stage);
         const started = ((solution.snapshot as { context?: { waves?: { label: string }[] } }).context?.waves ?? []).some((w) => w.label === name);
         const sameName = await trx.selectFrom('wave').select('id').where('solution_id', '=', solutionId).where('name', '=', name).executeTakeFirst();
@@ -278,7 +272,7 @@ export async function addWaveMembers(db: Db, solutionId: string, waveId: string,
   return withUniqueRules(
     () =>
       db.transaction().execute(async (trx) => {
-        await accessibleSolution(trx, who.principal, solutionId);
+        await loadAccessibleSolution(trx, who.principal, solutionId);
         const wave = await loadWave(trx, solutionId, waveId, true);
         assertPlanned(wave);
         if (!input.authorities && !input.filter) {
@@ -294,7 +288,7 @@ export async function addWaveMembers(db: Db, solutionId: string, waveId: string,
 
 export async function removeWaveMember(db: Db, solutionId: string, waveId: string, ars: string, who: WaveActor) {
   return db.transaction().execute(async (trx) => {
-    await accessibleSolution(trx, who.principal, solutionId);
+    await loadAccessibleSolution(trx, who.principal, solutionId);
     const wave = await loadWave(trx, solutionId, waveId, true);
     assertPlanned(wave);
     const removed = await trx.deleteFrom('wave_member').where('wave_id', '=', waveId).where('ars', '=', ars).returning('ars').executeTakeFirst();
@@ -320,7 +314,7 @@ export async function removeWaveMember(db: Db, solutionId: string, waveId: strin
 }
 
 export async function listWaves(db: Db, principal: Principal, solutionId: string) {
-  await accessibleSolution(db, principal, solutionId);
+  await loadAccessibleSolution(db, principal, solutionId);
   const waves = await db.selectFrom('wave').selectAll().where('solution_id', '=', solutionId).orderBy('created_at').orderBy('name').execute();
   const counts = await db
     .selectFrom('wave_member')
@@ -333,7 +327,7 @@ export async function listWaves(db: Db, principal: Principal, solutionId: string
 }
 
 export async function getWave(db: Db, principal: Principal, solutionId: string, waveId: string) {
-  await accessibleSolution(db, principal, solutionId);
+  await loadAccessibleSolution(db, principal, solutionId);
   const wave = await loadWave(db, solutionId, waveId);
   const members = await db
     .selectFrom('wave_member as m')
@@ -360,7 +354,7 @@ export async function getWave(db: Db, principal: Principal, solutionId: string, 
 
 /** Participants in no wave (planned or started) that still have a way to go. */
 export async function listUnplannedParticipants(db: Db, principal: Principal, solutionId: string, page: { limit: number; offset: number }) {
-  await accessibleSolution(db, principal, solutionId);
+  await loadAccessibleSolution(db, principal, solutionId);
   const query = db
     .selectFrom('participant as p')
     .innerJoin('authority as a', 'a.ars', 'p.ars')
@@ -403,7 +397,7 @@ export interface StartWaveInput {
 export async function startWave(deps: StartWaveDeps, solutionId: string, waveId: string, input: StartWaveInput, who: WaveActor) {
   const { engine } = deps;
   return inOneTransaction(engine, async (trx) => {
-    await accessibleSolution(trx, who.principal, solutionId);
+    await loadAccessibleSolution(trx, who.principal, solutionId);
     const wave = await loadWave(trx, solutionId, waveId, true);
     assertPlanned(wave);
     const members = (
