@@ -16,6 +16,8 @@
  * Pure: no I/O, so that it is tested alone and could move into a worker.
  */
 
+import { isHttpUrl } from '../validation/common.schemas.ts';
+
 export const ZUSTAENDIGKEIT_OE = 'ZustaendigkeitOrganisationseinheit';
 export const ZUSTAENDIGKEIT_ONLINEDIENST = 'ZustaendigkeitOnlinedienst';
 
@@ -79,15 +81,6 @@ export function gebietArsOf(value: string): string | null {
   return value.padEnd(12, '0');
 }
 
-function isHttpUrl(value: string): boolean {
-  if (value.length > MAX_TEXT_LENGTH) return false;
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '';
-  } catch {
-    return false;
-  }
-}
 
 export function readPvogExport(document: { leistungen?: unknown[]; zustaendigkeiten?: unknown[]; onlinedienste?: unknown[] }): PvogExport {
   const result: PvogExport = {

@@ -335,7 +335,8 @@ export async function applyReconciliation(deps: ReconciliationDeps, principal: P
 function firstUrl(details: Record<string, unknown>): string | undefined {
   const dienste = Array.isArray(details['onlinedienste']) ? (details['onlinedienste'] as { urls?: unknown }[]) : [];
   for (const dienst of dienste) {
-    const url = Array.isArray(dienst.urls) ? dienst.urls.find((u): u is string => typeof u === 'string' && /^https?:\/\/[^\s/?#]+[^\s]*$/.test(u) && u.length <= 2000) : undefined;
+    // the reader keeps only addresses the events take (isHttpUrl)
+    const url = Array.isArray(dienst.urls) ? dienst.urls.find((u): u is string => typeof u === 'string') : undefined;
     if (url) return url;
   }
   return undefined;

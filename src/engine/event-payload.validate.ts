@@ -1,3 +1,4 @@
+import { isHttpUrl } from '../validation/common.schemas.ts';
 import { Value } from 'typebox/value';
 import type { FieldError } from '../http/problem.ts';
 import { READINESS_GRUENDE } from '../../workflows/index.ts';
@@ -18,15 +19,6 @@ export const READINESS_REASONS = READINESS_GRUENDE;
 
 type Event = Record<string, unknown>;
 
-function isHttpUrl(value: unknown): boolean {
-  if (typeof value !== 'string') return false;
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '';
-  } catch {
-    return false;
-  }
-}
 
 /** Rules across fields, and the ones that need `today`. */
 function ruleErrors(event: Event, today: string): FieldError[] {

@@ -1,3 +1,4 @@
+import { isHttpUrl } from '../validation/common.schemas.ts';
 import type { Kysely } from 'kysely';
 import { toJson, type Database, type LinkPurpose, type MailDetails, type ResponseLink } from '../db/schema.ts';
 import { ValidationProblem, type FieldError } from '../http/problem.ts';
@@ -174,14 +175,6 @@ function optionalText(fields: FormFields, errors: FieldError[]): string | undefi
   return text === '' ? undefined : text;
 }
 
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '';
-  } catch {
-    return false;
-  }
-}
 
 /** The structured answer of a form post, or the field errors to show on the form again. */
 export function validateLinking(fields: FormFields, now: Date): { onlineDienstUrl: string; verknuepftAm: string; errors: FieldError[] } {

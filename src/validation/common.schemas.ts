@@ -40,6 +40,20 @@ export const NonBlankLine = (description: string, maxLength = 200) =>
   Type.String({ minLength: 1, maxLength, pattern: NON_BLANK_LINE_PATTERN, description });
 
 export const HTTP_URL_PATTERN = '^https?://[^\\s/?#]+[^\\s]*$';
+const HTTP_URL = new RegExp(HTTP_URL_PATTERN);
+/**
+ * The one rule for an online service's address, in code as in the schemas: http(s), a host,
+ * no white space, at most TEXT_MAX_LENGTH characters, and parseable as a URL.
+ */
+export function isHttpUrl(value: unknown): value is string {
+  if (typeof value !== 'string' || value.length > TEXT_MAX_LENGTH || !HTTP_URL.test(value)) return false;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
 export const HttpUrl = (description: string) => Type.String({ maxLength: TEXT_MAX_LENGTH, pattern: HTTP_URL_PATTERN, description });
 
 /** Integer with both bounds, e.g. days or counts. */
