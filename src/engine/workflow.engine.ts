@@ -244,8 +244,8 @@ export async function sendSolutionEvent(
         if (unknown) return unknown;
       }
       if (event.type === 'LESSONS_LEARNED_ERFASSEN' && typeof event.pilotArs === 'string') {
-        const unknown = await unknownParticipants(trx, solutionId, [event.pilotArs]);
-        if (unknown) return { ...unknown, errors: [{ field: '/event/pilotArs', message: `${event.pilotArs} ist nicht Teilnehmerin` }] };
+        const unknown = await unknownParticipants(trx, solutionId, [event.pilotArs], () => '/event/pilotArs');
+        if (unknown) return unknown;
       }
       return { ...event, facts: await computeSolutionFacts(trx, solutionId) };
     },
@@ -426,7 +426,13 @@ function refusedInStage(eventType: string, stage: string, allowed: string[]): Re
   return { kind: 'refused', stage, allowedEvents: allowed, reason: `Ereignis ${eventType} ist im Stadium „${stage}“ nicht möglich.` };
 }
 
-async function unknownParticipants(trx: Trx, solutionId: string, arsList: string[]): Promise<Refusal | null> {
+/** `fieldOf`: where the event names the ARS of position `index` (default: its `authorities` list). */
+async function unknownParticipants(
+  trx: Trx,
+  solutionId: string,
+  arsList: string[],
+  fieldOf: (index: number) => string = (index) => `/event/authorities/${index}`,
+): Promise<Refusal | null> {
   const found = await trx
     .selectFrom('participant')
     .select('ars')
@@ -439,7 +445,7 @@ async function unknownParticipants(trx: Trx, solutionId: string, arsList: string
   return {
     kind: 'invalid',
     reason: `${unknown.length} der Behörden sind nicht Teilnehmende dieser Lösung`,
-    errors: unknown.map(({ ars, index }) => ({ field: `/event/authorities/${index}`, message: `${ars} ist nicht Teilnehmerin` })),
+    errors: unknown.map(({ ars, index }) => ({ field: fieldOf(index), message: `${ars} ist nicht Teilnehmerin` })),
   };
 }
 
