@@ -182,14 +182,15 @@ export async function findLinkByToken(db: Executor, token: string): Promise<Resp
  * The authority's ticket link for one solution (purpose `ticket`): its tickets' pages,
  * answers to the Kaz, new problem reports. Issued with every ticket mail and every report
  * from a link page; each issue extends its expiry, so an authority in touch with the Kaz
- * keeps a working link. Answers the link's URL; a ticket's page is `ticketPageUrl`.
+ * keeps a working link. Answers the link's URL and token; a ticket's page is `ticketPageUrl`.
  */
 export async function issueTicketLink(
   db: Executor,
   input: { secret: Buffer; solutionId: string; ars: string; expiresAt: Date; baseUrl: string },
-): Promise<string> {
+): Promise<{ url: string; token: string }> {
   const urls = await issueResponseLinks(db, { ...input, mailingId: null, purposes: ['ticket'] });
-  return urls.ticket!;
+  const url = urls.ticket!;
+  return { url, token: url.slice(url.lastIndexOf('/') + 1) };
 }
 
 /** The page of one ticket (by its number) under the authority's ticket link. */

@@ -124,7 +124,7 @@ export async function reportProblem(deps: AuthorityTicketDeps, link: ResponseLin
       .where('stage', 'in', [...TICKET_OPEN_STAGES])
       .executeTakeFirstOrThrow();
     if (Number(open.n) >= MAX_OPEN_REPORTS) throw new TooManyOpenReports(Number(open.n));
-    const ticketId = await insertTicket(
+    const inserted = await insertTicket(
       trx,
       {
         solutionId: link.solution_id,
@@ -142,15 +142,14 @@ export async function reportProblem(deps: AuthorityTicketDeps, link: ResponseLin
       },
       settings,
     );
-    const ticketLinkUrl = await issueTicketLink(trx, {
+    const ticketLink = await issueTicketLink(trx, {
       secret: deps.secret,
       solutionId: link.solution_id,
       ars: link.ars,
       expiresAt: new Date(now.getTime() + (deps.ticketLinkTtlDays ?? DEFAULT_TICKET_LINK_TTL_DAYS) * DAY_MS),
       baseUrl: deps.baseUrl,
     });
-    const { number } = await trx.selectFrom('ticket').select('number').where('id', '=', ticketId!).executeTakeFirstOrThrow();
-    return { ticketId: ticketId!, number: Number(number), ticketToken: new URL(ticketLinkUrl).pathname.split('/').pop()! };
+    return { ticketId: inserted!.id, number: inserted!.number, ticketToken: ticketLink.token };
   });
 }
 

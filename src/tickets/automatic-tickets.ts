@@ -36,7 +36,7 @@ export async function openAutomaticTickets(
     const category = TICKET_CATEGORY_OF_READINESS_REASON[grund];
     if (!category) continue;
     const freitext = typeof input.freitext === 'string' && input.freitext.trim() ? `\n\nAngabe der Behörde: ${input.freitext.trim()}` : '';
-    const id = await insertTicket(
+    const inserted = await insertTicket(
       trx,
       {
         solutionId: input.solutionId,
@@ -54,7 +54,7 @@ export async function openAutomaticTickets(
       },
       settings,
     );
-    if (id) opened.push(id);
+    if (inserted) opened.push(inserted.id);
   }
   return opened;
 }

@@ -184,7 +184,7 @@ export function createTicketMailActivities(deps: TicketMailDeps) {
       const apiUrl = `${deps.publicBaseUrl.replace(/\/+$/, '')}/api/v1/tickets/${message.ticket_id}`;
       return renderTicketMail({ details, audience, url: apiUrl });
     }
-    const linkUrl = await issueTicketLink(db, {
+    const { url: linkUrl } = await issueTicketLink(db, {
       secret: await secret(),
       solutionId: details.solutionId,
       ars: message.ars!,

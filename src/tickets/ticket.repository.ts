@@ -30,7 +30,7 @@ export interface NewTicket {
  * TICKET_ERSTELLT row of its timeline and the authority's notice, in the caller's transaction. An automatic ticket
  * whose (participant, reason) has one already is not written again: answers null.
  */
-export async function insertTicket(trx: Trx, ticket: NewTicket, settings: TicketSettings): Promise<string | null> {
+export async function insertTicket(trx: Trx, ticket: NewTicket, settings: TicketSettings): Promise<{ id: string; number: number } | null> {
   const [snapshot] = initialTransition(ticketMachine);
   const stage = ticketStage(snapshot);
   const id = randomUUID();
@@ -57,7 +57,7 @@ export async function insertTicket(trx: Trx, ticket: NewTicket, settings: Ticket
     updated_at: ticket.at,
   });
   if (ticket.autoReason) query = query.onConflict((c) => c.columns(['solution_id', 'ars', 'auto_reason']).where('auto_reason', 'is not', null).doNothing());
-  const inserted = await query.returning('id').executeTakeFirst();
+  const inserted = await query.returning(['id', 'number']).executeTakeFirst();
   if (!inserted) return null;
   await recordChange(trx, {
     solutionId: ticket.solutionId,
@@ -86,5 +86,5 @@ export async function insertTicket(trx: Trx, ticket: NewTicket, settings: Ticket
     ref: id,
     details: { beschreibung: ticket.description, quelle: ticket.source },
   }, ticket.at);
-  return id;
+  return { id, number: Number(inserted.number) };
 }

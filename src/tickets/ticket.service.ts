@@ -111,7 +111,7 @@ export async function createTicket(engine: EngineDeps, principal: Principal, inp
     }
     assertSolutionTakesTickets(participant.solution_stage);
     const assignee = input.assignee?.trim() || null;
-    const ticketId = await insertTicket(
+    const inserted = await insertTicket(
       trx,
       {
         solutionId: input.solutionId,
@@ -129,15 +129,16 @@ export async function createTicket(engine: EngineDeps, principal: Principal, inp
       },
       settings,
     );
+    const ticketId = inserted!.id;
     // Assigned from the start: the assignee hears of it like of a later assignment.
-    if (ticketId && assignee) {
+    if (assignee) {
       await enqueueTicketNotice(
         trx,
         { ticketId, solutionId: input.solutionId, ars: input.ars, occasion: 'zugewiesen', ref: `${assignee}:${now.toISOString()}`, details: { zustaendig: assignee, zugewiesenVon: actorOf(principal) } },
         now,
       );
     }
-    return ticketId!;
+    return ticketId;
   });
   return getTicket(engine.db, principal, id, now);
 }
