@@ -1,4 +1,4 @@
-import { isHttpUrl } from '../validation/common.schemas.ts';
+import { CONTROL_CHARACTERS, isHttpUrl } from '../validation/common.schemas.ts';
 import type { Kysely } from 'kysely';
 import { toJson, type Database, type LinkPurpose, type MailDetails, type ResponseLink } from '../db/schema.ts';
 import { ValidationProblem, type FieldError } from '../http/problem.ts';
@@ -172,9 +172,9 @@ export function parseFormDate(value: string): string | null {
 function optionalText(fields: FormFields, errors: FieldError[]): string | undefined {
   const text = formValue(fields, 'freitext');
   if (text.length > MAX_TEXT) errors.push({ field: 'freitext', message: `Bitte fassen Sie sich kürzer (höchstens ${MAX_TEXT} Zeichen).` });
+  else if (CONTROL_CHARACTERS.test(text)) errors.push({ field: 'freitext', message: 'Bitte entfernen Sie die Steuerzeichen aus dem Text (z. B. aus einer kopierten Vorlage).' });
   return text === '' ? undefined : text;
 }
-
 
 /** The structured answer of a form post, or the field errors to show on the form again. */
 export function validateLinking(fields: FormFields, now: Date): { onlineDienstUrl: string; verknuepftAm: string; errors: FieldError[] } {

@@ -12,6 +12,7 @@ import { enqueueTicketNotice } from './ticket-notices.ts';
 import { assertSolutionTakesTickets } from './ticket.service.ts';
 import { DEFAULT_TICKET_SETTINGS, reopenDeadline } from './ticket.sla.ts';
 import { TICKET_CATEGORIES } from './ticket.views.ts';
+import { CONTROL_CHARACTERS } from '../validation/common.schemas.ts';
 
 /**
  * The authority's side of its tickets, behind its signed links (it has no account): a
@@ -67,8 +68,6 @@ export class TicketMovedOn extends Error {
   }
 }
 
-/** Control characters other than line breaks and tabs: no person types them, they only break mails and pages. */
-const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 const CONTROL_MESSAGE = 'Bitte entfernen Sie die Steuerzeichen aus dem Text (z. B. aus einer kopierten Vorlage).';
 
 export interface ProblemReport {

@@ -27,8 +27,12 @@ export const MailAddressOrEmpty = (description: string) =>
 /** Free text a person writes: a reason, lessons learned, an answer (2000 characters, like the answer form). */
 export const TEXT_MAX_LENGTH = 2000;
 
-/** Text that must say something (not only blanks). */
-export const Text = (description: string, maxLength = TEXT_MAX_LENGTH) => Type.String({ minLength: 1, maxLength, pattern: '\\S', description });
+/** Control characters other than line breaks and tabs: nobody types them, they only break mails and pages. */
+export const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+/** Text that says something (not only blanks), line breaks and tabs allowed, no other control characters. */
+export const TEXT_PATTERN = '^(?=[\\s\\S]*\\S)[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]*$';
+/** Text a person writes (a reason, a comment, an answer): it goes into mails and pages. */
+export const Text = (description: string, maxLength = TEXT_MAX_LENGTH) => Type.String({ minLength: 1, maxLength, pattern: TEXT_PATTERN, description });
 
 export const LINE_PATTERN = '^[^\\x00-\\x1f\\x7f]*$';
 /** One line without control characters: names that end up in mail headers or a list. */

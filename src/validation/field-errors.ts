@@ -1,6 +1,6 @@
 import type { FieldError } from '../http/problem.ts';
 import { MAIL_ADDRESS_PATTERN } from '../mail/mail-address.ts';
-import { EMPTY_OR_MAIL_ADDRESS_PATTERN, HTTP_URL_PATTERN, LINE_PATTERN, NON_BLANK_LINE_PATTERN } from './common.schemas.ts';
+import { EMPTY_OR_MAIL_ADDRESS_PATTERN, HTTP_URL_PATTERN, LINE_PATTERN, NON_BLANK_LINE_PATTERN, TEXT_PATTERN } from './common.schemas.ts';
 
 /**
  * Schema validation issues (ajv's at the HTTP door, TypeBox's in the engine) as the
@@ -40,6 +40,7 @@ const FORMAT_MESSAGES: Record<string, string> = {
 
 const PATTERN_MESSAGES: Record<string, string> = {
   '\\S': 'darf nicht leer sein',
+  [TEXT_PATTERN]: 'darf nicht leer sein und außer Zeilenumbrüchen und Tabulatoren keine Steuerzeichen enthalten',
   '^[0-9]{12}$': 'muss ein 12-stelliger Amtlicher Regionalschlüssel sein',
   '^[0-9]{14}$': 'muss ein 14-stelliger Leistungsschlüssel sein',
   '^[0-9]{2}$': 'muss ein 2-stelliger Landesschlüssel sein',

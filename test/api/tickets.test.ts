@@ -32,6 +32,7 @@ for (const kind of databaseKinds()) {
       [{ solutionId: id, ars: BARNIM, category: 'drucker', title: 'x', description: 'y' }, '/body/category'],
       [{ solutionId: id, ars: BARNIM, category: 'transport', title: ' ', description: 'y' }, '/body/title'],
       [{ solutionId: id, ars: BARNIM, category: 'transport', title: 'x', description: 'y'.repeat(5001) }, '/body/description'],
+      [{ solutionId: id, ars: BARNIM, category: 'transport', title: 'x', description: 'Signal \u0007 im Text' }, '/body/description'],
       [{ solutionId: id, ars: BARNIM, category: 'transport', title: 'x', description: 'y', priority: 'dringend' }, '/body/priority'],
       [{ solutionId: id, ars: BARNIM, category: 'transport', title: 'x', description: 'y', assignee: 'Frau Kaz-Beispiel' }, '/body/assignee'],
     ] as const) {

@@ -61,6 +61,8 @@ t.test('form answers are validated per purpose', async (t) => {
     { field: 'verknuepftAm', message: /Zukunft/ },
   ]);
 
+  t.match(validateAnswer('interesse', { wahl: 'interesse', freitext: 'Gruß\u0007' }, now).errors, [{ field: 'freitext', message: /Steuerzeichen/ }]);
+  t.same(validateAnswer('interesse', { wahl: 'interesse', freitext: 'Zeile 1\r\nZeile 2\tEnde' }, now).errors, []);
   t.same(parseFormBody('a=1&gruende=avv&gruende=personal&x=%3Cb%3E'), { a: '1', gruende: ['avv', 'personal'], x: '<b>' });
   t.same(parseFormBody('betreff=Gr%C3%BC%C3%9Fe+aus+Cottbus&leer=&ohne'), { betreff: 'Grüße aus Cottbus', leer: '', ohne: '' });
   // Not UTF-8: Latin-1 bytes, an encoded lone surrogate, a broken escape – refused, naming the field.
