@@ -74,7 +74,7 @@ export function reminderDueAt(deadline: string, intervalDays: number, n: number)
 export const newMessageId = (domain: string) => `<${randomUUID()}@${domain}>`;
 
 /** Authorities of the solution that a mailing of this kind was addressed to (its own message, not a reminder). */
-async function authoritiesMailed(trx: Db, solutionId: string, kind: MailingKind, statuses?: MailStatus[]): Promise<Set<string>> {
+export async function authoritiesMailed(trx: Db, solutionId: string, kind: MailingKind, statuses?: MailStatus[]): Promise<Set<string>> {
   let query = trx
     .selectFrom('mail_message as m')
     .innerJoin('mailing as g', 'g.id', 'm.mailing_id')

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { pageWithTotal } from '../db/query.helpers.ts';
 import type { Database, Wave } from '../db/schema.ts';
 import type { Principal } from '../auth/api-token.service.ts';
 import { inOneTransaction, sendSolutionEvent, type EngineDeps } from '../engine/workflow.engine.ts';
 import { eventResultToHttp } from '../http/event-result.ts';
 import { ConflictProblem, NotFoundProblem, ValidationProblem } from '../http/problem.ts';
 import { loadAccessibleSolution } from '../solutions/solution.service.ts';
-import { createMailingInTransaction, type MailingSettings } from '../mailings/mailing.service.ts';
+import { authoritiesMailed, createMailingInTransaction, type MailingSettings } from '../mailings/mailing.service.ts';
 import { addCalendarDays, berlinDate } from '../time/berlin.clock.ts';
 import { DEFAULT_FRIST_TAGE, PARTICIPANT_DONE_STAGES, SOLUTION_FINAL_STAGES, SOLUTION_MACHINE_VERSION } from '../../workflows/index.ts';
 import { recordChange, recordChanges } from '../engine/change.record.ts';
@@ -363,15 +364,12 @@ export async function listUnplannedParticipants(db: Db, principal: Principal, so
     .where((eb) =>
       eb.not(eb.exists(eb.selectFrom('wave_member as m').select('m.ars').whereRef('m.solution_id', '=', 'p.solution_id').whereRef('m.ars', '=', 'p.ars'))),
     );
-  const total = await query.select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
-  const rows = await query
-    .select(['p.ars', 'a.name', 'a.kind', 'a.kreis_ars', 'p.stage'])
-    .orderBy('a.name')
-    .orderBy('p.ars')
-    .limit(page.limit)
-    .offset(page.offset)
-    .execute();
-  return { total: total.n, items: rows.map((r) => ({ ars: r.ars, name: r.name, kind: r.kind, kreisArs: r.kreis_ars, stage: r.stage })) };
+  const { rows, total } = await pageWithTotal(
+    query,
+    (filtered) => filtered.select(['p.ars', 'a.name', 'a.kind', 'a.kreis_ars', 'p.stage']).orderBy('a.name').orderBy('p.ars'),
+    page,
+  );
+  return { total, items: rows.map((r) => ({ ars: r.ars, name: r.name, kind: r.kind, kreisArs: r.kreis_ars, stage: r.stage })) };
 }
 
 export interface StartWaveDeps {
@@ -427,16 +425,8 @@ export async function startWave(deps: StartWaveDeps, solutionId: string, waveId:
     const deadline = addCalendarDays(berlinDate(who.now), fristTage);
     let mailing: { mailingId: string; messages: number; withoutAddress: string[] } | null = null;
     if (input.einladungMailen !== false) {
-      const mailedBefore = await trx
-        .selectFrom('mail_message as m')
-        .innerJoin('mailing as g', 'g.id', 'm.mailing_id')
-        .select('m.ars')
-        .where('g.solution_id', '=', solutionId)
-        .where('g.kind', '=', 'rollout-einladung')
-        .where('m.reminder_no', '=', 0)
-        .where('m.ars', 'in', members)
-        .limit(1)
-        .executeTakeFirst();
+      const invited = await authoritiesMailed(trx, solutionId, 'rollout-einladung');
+      const mailedBefore = members.some((ars) => invited.has(ars));
       mailing = await createMailingInTransaction(
         trx,
         deps.settings,
