@@ -5,7 +5,7 @@ import { NotFoundProblem, ValidationProblem, type FieldError } from '../http/pro
 import { checklistDefinitions, readChecklist, type ChecklistEntry } from './go-live.gate.ts';
 import { CHECKLIST_DONE_STATUSES } from './checklist.defaults.ts';
 import { CHECKLIST_EDITABLE_STAGES, lockPilot } from './pilot.lock.ts';
-import { recordChange } from '../engine/change.record.ts';
+import { recordChange, recordChanges } from '../engine/change.record.ts';
 
 /**
  * Each pilot's checklist and the ministry's own items. Every change writes a history row
@@ -57,39 +57,53 @@ export async function applyChecklistChanges(
     }
   });
   if (errors.length) throw new ValidationProblem('Angaben zur Checkliste sind unvollständig oder ungültig', errors);
-  let changed = 0;
-  for (const change of input.changes) {
-    const before = current.get(change.key)!;
-    const reason = change.reason?.trim() ? change.reason.trim() : null;
-    if (before.status === change.status && before.reason === reason) continue;
+  // What really changes (same status and reason: nothing), written in one statement each.
+  const updatedAt = input.at.toISOString();
+  const effective = input.changes
+    .map((change) => ({ change, before: current.get(change.key)!, reason: change.reason?.trim() ? change.reason.trim() : null }))
+    .filter(({ change, before, reason }) => before.status !== change.status || before.reason !== reason);
+  if (effective.length > 0) {
     await trx
       .insertInto('pilot_checklist_item')
-      .values({
-        solution_id: input.solutionId,
-        ars: input.ars,
-        key: change.key,
-        status: change.status,
-        reason,
-        updated_by: input.actor,
-        updated_at: input.at,
-      })
+      .values(
+        effective.map(({ change, reason }) => ({
+          solution_id: input.solutionId,
+          ars: input.ars,
+          key: change.key,
+          status: change.status,
+          reason,
+          updated_by: input.actor,
+          updated_at: input.at,
+        })),
+      )
       .onConflict((oc) =>
-        oc.columns(['solution_id', 'ars', 'key']).doUpdateSet({ status: change.status, reason, updated_by: input.actor, updated_at: input.at }),
+        oc.columns(['solution_id', 'ars', 'key']).doUpdateSet((eb) => ({
+          status: eb.ref('excluded.status'),
+          reason: eb.ref('excluded.reason'),
+          updated_by: eb.ref('excluded.updated_by'),
+          updated_at: eb.ref('excluded.updated_at'),
+        })),
       )
       .execute();
-    await recordChange(trx, {
-      solutionId: input.solutionId,
-      ars: input.ars,
-      stage: pilot.stage,
-      machineVersion: pilot.machineVersion,
-      eventType: 'CHECKLISTE_PUNKT_GESETZT',
-      event: { key: change.key, label: before.label, status: change.status, vorher: before.status, ...(reason ? { reason } : {}) },
-      actor: input.actor,
-      at: input.at,
-    });
-    changed++;
+    await recordChanges(
+      trx,
+      effective.map(({ change, before, reason }) => ({
+        solutionId: input.solutionId,
+        ars: input.ars,
+        stage: pilot.stage,
+        machineVersion: pilot.machineVersion,
+        eventType: 'CHECKLISTE_PUNKT_GESETZT',
+        event: { key: change.key, label: before.label, status: change.status, vorher: before.status, ...(reason ? { reason } : {}) },
+        actor: input.actor,
+        at: input.at,
+      })),
+    );
+    for (const { change, reason } of effective) {
+      current.set(change.key, { ...current.get(change.key)!, status: change.status, reason, updatedBy: input.actor, updatedAt });
+    }
   }
-  return { changed, checklist: checklistView(input.ars, pilot.stage as ParticipantStage, await readChecklist(trx, input.solutionId, input.ars)) };
+  // the checklist as it now stands, from what was read and written here
+  return { changed: effective.length, checklist: checklistView(input.ars, pilot.stage as ParticipantStage, [...current.values()]) };
 }
 
 export async function setChecklistItem(

@@ -4,7 +4,7 @@ import { ValidationProblem, type FieldError } from '../http/problem.ts';
 import type { EngineDeps } from '../engine/workflow.engine.ts';
 import { AnswerNotTaken, applyAnswer, formValue, LinkProblem, validateLinking, type FormFields, type RecordedAnswer } from '../responses/response.service.ts';
 import { CHECKLIST_STATUSES } from './checklist.defaults.ts';
-import { readChecklist, type ChecklistEntry } from './go-live.gate.ts';
+import { checklistDefinitions, readChecklist, type ChecklistEntry } from './go-live.gate.ts';
 import { applyChecklistChanges, type ChecklistChange } from './pilot-checklist.service.ts';
 
 /**
@@ -48,7 +48,7 @@ export async function pilotChecklistOf(db: Db, link: ResponseLink): Promise<Chec
 
 /** The checklist form: one status (and reason) per item; items the form does not send stay as they are. */
 export async function saveChecklistFromPage(deps: PilotPageDeps, link: ResponseLink, fields: FormFields) {
-  const items = await readChecklist(deps.db, link.solution_id, link.ars);
+  const items = await checklistDefinitions(deps.db, link.solution_id);
   const errors: FieldError[] = [];
   const changes: ChecklistChange[] = [];
   for (const item of items) {

@@ -168,14 +168,14 @@ export const responseRoutes: FastifyPluginAsync<ResponseRoutesOptions> = async (
     if (!isPilotPageOpen(stage)) return sendHtml(reply, 409, renderNotAPilotPage(ctx, stage));
     const view = { action: actionOf(token), csrf };
     const page = async (status: number, extra: Partial<Parameters<typeof renderPilotPage>[1]> = {}) =>
-      sendHtml(reply, status, renderPilotPage(ctx, { ...view, items: await pilotChecklistOf(db, link), ...extra }));
+      sendHtml(reply, status, renderPilotPage(ctx, { ...view, ...extra, items: extra.items ?? (await pilotChecklistOf(db, link)) }));
     if (!fields) return page(200);
     const aktion = formValue(fields, 'aktion');
     const deps = { db, engine, now };
     try {
       if (aktion === 'checkliste') {
-        const { changed } = await saveChecklistFromPage(deps, link, fields);
-        return page(200, { saved: changed });
+        const { changed, checklist } = await saveChecklistFromPage(deps, link, fields);
+        return page(200, { saved: changed, items: checklist.items });
       }
       if (aktion === 'live') {
         const recorded = await reportGoLiveFromPage(deps, link, fields);
