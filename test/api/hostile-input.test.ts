@@ -1,3 +1,4 @@
+import { issueLinkPath } from '../helpers/links.ts';
 import t, { type Test } from 'tap';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -5,7 +6,6 @@ import { sql } from 'kysely';
 import { databaseKinds } from '../helpers/databases.ts';
 import { bearer, buildTestApp, type TestApp } from '../helpers/app.ts';
 import { sendErstinformation } from '../helpers/rollout.ts';
-import { getLinkSecret, issueResponseLinks } from '../../src/responses/response-link.service.ts';
 import type { LinkPurpose } from '../../src/db/schema.ts';
 
 /**
@@ -185,19 +185,7 @@ async function buildWorld(t: Test, kind: Parameters<typeof buildTestApp>[1]): Pr
     headers: bearer(env.adminToken),
     payload: { role: 'ministry', ministry: 'MIK', label: 'Probe' },
   });
-  const secret = await getLinkSecret(env.handle.db);
-  const link = async (ars: string, purpose: LinkPurpose) => {
-    const urls = await issueResponseLinks(env.handle.db, {
-      secret,
-      solutionId,
-      ars,
-      mailingId,
-      purposes: [purpose],
-      expiresAt: new Date(env.clock.now.getTime() + 30 * DAY),
-      baseUrl: env.mail.routes.publicBaseUrl,
-    });
-    return new URL(urls[purpose]!).pathname;
-  };
+  const link = (ars: string, purpose: LinkPurpose) => issueLinkPath(env, { solutionId, mailingId, ars, purpose });
   return {
     env,
     tokens: { admin: env.adminToken, ministry },

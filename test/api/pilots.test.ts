@@ -1,6 +1,7 @@
+import { issueLinkPath } from '../helpers/links.ts';
 import t, { type Test } from 'tap';
 import { toJson, type LinkPurpose } from '../../src/db/schema.ts';
-import { getLinkSecret, hashLinkToken, issueResponseLinks } from '../../src/responses/response-link.service.ts';
+import { hashLinkToken } from '../../src/responses/response-link.service.ts';
 import { DEFAULT_CHECKLIST } from '../../src/pilots/checklist.defaults.ts';
 import { sendParticipantEvent } from '../../src/engine/workflow.engine.ts';
 import { databaseKinds } from '../helpers/databases.ts';
@@ -44,19 +45,7 @@ async function pilotPhase(t: Test, kind: ReturnType<typeof databaseKinds>[number
   const { mailingId } = await sendErstinformation(env, ministry, solutionId);
   t.equal((await call(ministry, 'POST', '/events', { type: 'PILOTPHASE_STARTEN' })).json().stage, 'pilotphase');
 
-  const secret = await getLinkSecret(env.handle.db);
-  const issue = async (ars: string, purpose: LinkPurpose) => {
-    const urls = await issueResponseLinks(env.handle.db, {
-      secret,
-      solutionId,
-      ars,
-      mailingId,
-      purposes: [purpose],
-      expiresAt: new Date(env.clock.now.getTime() + 30 * DAY),
-      baseUrl: env.mail.routes.publicBaseUrl,
-    });
-    return new URL(urls[purpose]!).pathname;
-  };
+  const issue = (ars: string, purpose: LinkPurpose) => issueLinkPath(env, { solutionId, mailingId, ars, purpose });
   const event = (ars: string, body: Record<string, unknown>, token = ministry) => call(token, 'POST', `/participants/${ars}/events`, body);
   return { env, ministry, kaz, redaktion, solutionId, base, call, issue, event };
 }
