@@ -133,6 +133,7 @@ export const ticketPageRoutes: FastifyPluginAsync<TicketPageRoutesOptions> = asy
     } catch (error) {
       if (error instanceof ValidationProblem) return page(422, { values: fields, errors: error.errors });
       if (error instanceof ReplyLimitReached) {
+        reply.header('retry-after', String(Math.max(1, Math.ceil((error.nextAt.getTime() - now().getTime()) / 1000))));
         return page(429, {
           values: fields,
           notice: `Zu dieser Meldung sind in den letzten 24 Stunden schon ${error.limit} Nachrichten Ihrer Behörde eingegangen – mehr nimmt diese Seite nicht an. Es wurde nichts gespeichert. Ab ${germanDateTime(error.nextAt)} können Sie hier wieder schreiben; das Kaz hat Ihre bisherigen Nachrichten erhalten. Ist es dringend, rufen Sie bitte das Kaz an.`,

@@ -122,6 +122,8 @@ for (const kind of databaseKinds()) {
     const refused = await reply('Nachricht zu viel');
     t.equal(refused.statusCode, 429, 'one reply too many');
     t.match(refused.headers['content-type'], /text\/html/);
+    const untilNextDay = (firstAt + 24 * 60 * MINUTE - env.clock.now.getTime()) / 1000;
+    t.equal(refused.headers['retry-after'], String(Math.ceil(untilNextDay)), 'Retry-After: when the oldest counted reply is 24 hours old');
     t.match(refused.body, `in den letzten 24 Stunden schon ${REPLIES_PER_DAY} Nachrichten Ihrer Behörde eingegangen`);
     t.match(refused.body, 'Es wurde nichts gespeichert.');
     t.match(refused.body, 'Ab 04.11.2025, 09:00 Uhr können Sie hier wieder schreiben', 'from when: 24 hours after the oldest counted reply');
