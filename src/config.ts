@@ -60,6 +60,10 @@ export interface Config {
   readonly slaOfficeHours: OfficeHours;
   /** A solved or closed ticket may be reopened within this many days of its solution. */
   readonly ticketReopenDays: number;
+  /** The authority's replies on a ticket within this many minutes make one mail to the Kaz. */
+  readonly ticketNoticeGatherMinutes: number;
+  /** At most this many replies of the authority per ticket in 24 hours. */
+  readonly ticketRepliesPerDay: number;
   /** The Kaz / ZIT-BB queue's address (KAZ_QUEUE_EMAIL): SLA escalations, warnings and replies of unassigned tickets. */
   readonly kazQueueEmail: string;
 }
@@ -212,6 +216,8 @@ export function loadConfig(env: Env = process.env): Config {
     multiplierEmails: Object.freeze(multiplierEmails),
     slaOfficeHours: readOfficeHours(env),
     ticketReopenDays: readInteger(env, 'TICKET_REOPEN_DAYS', 14, 1, 365),
+    ticketNoticeGatherMinutes: readInteger(env, 'TICKET_NOTICE_GATHER_MINUTES', 5, 0, 60),
+    ticketRepliesPerDay: readInteger(env, 'TICKET_REPLIES_PER_DAY', 20, 1, 500),
     kazQueueEmail,
   });
 }

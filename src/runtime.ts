@@ -105,7 +105,12 @@ export async function startRuntime(
       db: handle.db,
       now: () => new Date(),
       onJobsEnqueued: () => worker.poke(),
-      tickets: { officeHours: config.slaOfficeHours, reopenDays: config.ticketReopenDays },
+      tickets: {
+        officeHours: config.slaOfficeHours,
+        reopenDays: config.ticketReopenDays,
+        noticeGatherMinutes: config.ticketNoticeGatherMinutes,
+        repliesPerDay: config.ticketRepliesPerDay,
+      },
     };
     const mail = createMailModule({ db: handle.db, engine, logger: logger.child({ component: 'mail' }), ...config });
     cleanups.push(() => mail.transport.close());

@@ -69,3 +69,14 @@ t.test('ticket SLA office hours and reopen period', async (t) => {
   t.equal(defaults.kazQueueEmail, 'kaz@zit-bb.example', 'a reserved example domain: nothing real by default');
   t.equal(loadConfig({ KAZ_QUEUE_EMAIL: ' tickets@zit-brandenburg.de ' }).kazQueueEmail, 'tickets@zit-brandenburg.de');
 });
+
+t.test('ticket notices: gathering window and replies per day (issue 14, point 11)', async (t) => {
+  const defaults = loadConfig({});
+  t.equal(defaults.ticketNoticeGatherMinutes, 5);
+  t.equal(defaults.ticketRepliesPerDay, 20);
+  const custom = loadConfig({ TICKET_NOTICE_GATHER_MINUTES: '0', TICKET_REPLIES_PER_DAY: '3' });
+  t.equal(custom.ticketNoticeGatherMinutes, 0, 'zero: one mail per reply');
+  t.equal(custom.ticketRepliesPerDay, 3);
+  t.throws(() => loadConfig({ TICKET_NOTICE_GATHER_MINUTES: '61' }), /TICKET_NOTICE_GATHER_MINUTES/);
+  t.throws(() => loadConfig({ TICKET_REPLIES_PER_DAY: '0' }), /TICKET_REPLIES_PER_DAY/);
+});
