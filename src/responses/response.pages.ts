@@ -485,9 +485,9 @@ ${contactBlock(null)}`,
 }
 
 /**
- * A form whose fields carry NUL bytes or broken Unicode (refused by the input guard
- * before any page sees them): names the fields, since the form cannot be shown again
- * with what the browser sent.
+ * A request whose address (path or query) carries NUL bytes or broken Unicode, refused by
+ * the input guard before any page sees it. A form's fields never end here: the form comes
+ * back with the field named (form-body.ts).
  */
 export function renderInvalidInputPage(fieldLabels: readonly string[]): string {
   const fields = fieldLabels.length
@@ -496,12 +496,12 @@ export function renderInvalidInputPage(fieldLabels: readonly string[]): string {
   return renderLayout(
     'Fehler: ungültige Zeichen',
     `<div class="zusammenfassung" role="alert" aria-labelledby="fehler-titel" tabindex="-1">
-<h2 id="fehler-titel">Ungültige Zeichen im Formular</h2>
-<p>Diese Angaben enthalten Zeichen, die nicht gespeichert werden können (zum Beispiel ein Steuerzeichen aus einer kopierten Datei):</p>
+<h2 id="fehler-titel">Ungültige Zeichen</h2>
+<p>Diese Angaben enthalten Zeichen, die nicht verarbeitet werden können:</p>
 ${fields}
 </div>
-<h1>Bitte prüfen Sie Ihre Angaben</h1>
-<p>Es wurde nichts gespeichert. Bitte gehen Sie im Browser zurück, tippen Sie den Text dieser Angaben neu ein und senden Sie das Formular noch einmal ab.</p>
+<h1>Die Seite konnte nicht geöffnet werden</h1>
+<p>Es wurde nichts gespeichert. Bitte öffnen Sie den Link direkt aus Ihrer E-Mail; wenn Sie ihn kopieren, übernehmen Sie ihn bitte vollständig und unverändert.</p>
 ${contactBlock(null)}`,
   );
 }
