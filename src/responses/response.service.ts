@@ -1,6 +1,6 @@
-import { CONTROL_CHARACTERS, isHttpUrl } from '../validation/common.schemas.ts';
+import { CONTROL_CHARACTERS, isHttpsUrl } from '../validation/common.schemas.ts';
 import type { Kysely } from 'kysely';
-import { toJson, type Database, type LinkPurpose, type MailDetails, type ResponseLink } from '../db/schema.ts';
+import { toJson, type Database, type LinkPurpose, type MailDetails, type MailingLinkPurpose, type ResponseLink } from '../db/schema.ts';
 import { ValidationProblem, type FieldError } from '../http/problem.ts';
 import { READINESS_REASONS } from '../engine/event-payload.validate.ts';
 import { cancelJobs } from '../engine/job.queue.ts';
@@ -184,7 +184,7 @@ export function validateLinking(fields: FormFields, now: Date): { onlineDienstUr
   const raw = formValue(fields, 'verknuepftAm');
   const verknuepftAm = parseFormDate(raw);
   if (!onlineDienstUrl) errors.push({ field: 'onlineDienstUrl', message: 'Bitte geben Sie die Adresse (URL) des Online-Dienstes an.' });
-  else if (!isHttpUrl(onlineDienstUrl) || onlineDienstUrl.length > MAX_TEXT) {
+  else if (!isHttpsUrl(onlineDienstUrl) || onlineDienstUrl.length > MAX_TEXT) {
     errors.push({ field: 'onlineDienstUrl', message: 'Bitte geben Sie eine vollständige Adresse an, die mit https:// beginnt.' });
   }
   if (!raw) errors.push({ field: 'verknuepftAm', message: 'Bitte geben Sie an, wann Sie den Online-Dienst verknüpft haben.' });

@@ -152,12 +152,12 @@ function replyForm(ticket: AuthorityTicketView, view: TicketPageView, reportHref
         'Meldung wiedereröffnen',
         'wiedereroeffnen',
       ]
-    : ['Antwort an das Kaz', `Ihre Nachricht zu dieser Meldung, höchstens ${MAX_TEXT} Zeichen.`, 'Antwort senden', 'antwort'];
+    : ['Antwort an das Kaz', `Zu dieser Meldung, höchstens ${MAX_TEXT} Zeichen.`, 'Antwort senden', 'antwort'];
   return `<h2>${escapeHtml(title)}</h2>
 <form method="post" action="${escapeHtml(view.action)}" novalidate>
 <input type="hidden" name="csrf" value="${escapeHtml(view.csrf)}">
 <input type="hidden" name="aktion" value="${aktion}">
-${w.textarea('text', title, hint, MAX_TEXT)}
+${w.textarea('text', 'Ihre Nachricht', hint, MAX_TEXT)}
 <button type="submit">${escapeHtml(button)}</button>
 </form>`;
 }

@@ -60,6 +60,18 @@ export function isHttpUrl(value: unknown): value is string {
 }
 export const HttpUrl = (description: string) => Type.String({ maxLength: TEXT_MAX_LENGTH, pattern: HTTP_URL_PATTERN, description });
 
+export const HTTPS_URL_PATTERN = '^https://[^\\s/?#]+[^\\s]*$';
+/**
+ * The address of an Online-Dienst someone reports as linked (the authority's forms, the
+ * linking and go-live events of the API): a public service for citizens runs over TLS, so
+ * https only – the forms' hint says "Beginnt mit https://". An address read from a PVOG
+ * export stays isHttpUrl: it is evidence of what is published, taken as the export has it.
+ */
+export function isHttpsUrl(value: unknown): value is string {
+  return isHttpUrl(value) && new URL(value).protocol === 'https:';
+}
+export const HttpsUrl = (description: string) => Type.String({ maxLength: TEXT_MAX_LENGTH, pattern: HTTPS_URL_PATTERN, description });
+
 /** Integer with both bounds, e.g. days or counts. */
 export const Bounded = (minimum: number, maximum: number, options: { description?: string; default?: number } = {}) =>
   Type.Integer({ minimum, maximum, ...options });

@@ -100,7 +100,7 @@ for (const kind of databaseKinds()) {
     t.notMatch(await page.content(), 'DVDV-Eintrag veraltet', 'the internal note is not on the page');
 
     // the authority replies through the form
-    await page.getByLabel('Antwort an das Kaz').fill('Fingerabdruck: AB:CD:EF');
+    await page.getByLabel('Ihre Nachricht', { exact: true }).fill('Fingerabdruck: AB:CD:EF');
     t.equal((await submit(page, 'Antwort senden')).status(), 200);
     const text = await main.innerText();
     t.match(text, 'Ihre Antwort ist beim Kaz eingegangen.');
