@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database, ResponseLink } from '../db/schema.ts';
 import { linkSecretOnce } from './response-link.service.ts';
-import { LinkProblem, loadLinkContext, type LinkContext } from './response.service.ts';
+import { LinkProblem, loadLinkContext, type LinkContext, type RecordedAnswer } from './response.service.ts';
 import {
   renderAlreadyAnsweredPage,
   renderExpiredLinkPage,
@@ -94,8 +94,11 @@ export function createLinkPageKit(options: { db: Kysely<Database>; publicBaseUrl
         return sendHtml(reply, 404, renderUnknownLinkPage());
       case 'ersetzt':
         return sendHtml(reply, 410, renderSupersededLinkPage(ctx));
-      case 'abgelaufen':
-        return sendHtml(reply, 410, renderExpiredLinkPage(ctx));
+      case 'abgelaufen': {
+        const link = problem.link;
+        const answered = link?.used_at ? { at: link.used_at, recorded: link.answer as RecordedAnswer | null } : null;
+        return sendHtml(reply, 410, renderExpiredLinkPage(ctx, answered));
+      }
       case 'beantwortet':
         return ctx ? sendHtml(reply, 409, renderAlreadyAnsweredPage(ctx, problem.recorded)) : sendHtml(reply, 404, renderUnknownLinkPage());
       case 'unpassend':

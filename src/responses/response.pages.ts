@@ -439,13 +439,40 @@ ${contactBlock(null)}`,
   );
 }
 
-export function renderExpiredLinkPage(ctx: LinkContext | null): string {
+/** What an expired link had received: an answer is recorded even though the link can no longer be used. */
+export interface ExpiredLinkAnswer {
+  at: Date;
+  recorded: RecordedAnswer | null;
+}
+
+/**
+ * An expired link: what became of it and whom to ask depend on what the link was for –
+ * an answer given through it stays recorded; the ticket link's contact is the Kaz, every
+ * other link's the ministry that sent it.
+ */
+export function renderExpiredLinkPage(ctx: LinkContext | null, answered: ExpiredLinkAnswer | null = null): string {
+  const until = `Der Link galt bis ${ctx ? escapeHtml(germanDateTime(ctx.expiresAt)) : 'zu einem früheren Datum'}.`;
+  let body: string;
+  if (answered) {
+    body = `<p>${until} Ihre Antwort ist am ${escapeHtml(germanDateTime(answered.at))} eingegangen und gespeichert; sie gilt weiter.</p>
+<h2>Ihre Angaben</h2>
+${answerList(answered.recorded)}
+<p>Sie müssen nichts weiter tun. Möchten Sie Ihre Antwort ändern, teilen Sie das bitte dem federführenden Ministerium mit (Kontakt unten); es trägt die Änderung für Ihre Behörde ein.</p>`;
+  } else if (ctx?.purpose === 'ticket') {
+    body = `<p>${until} Ihre Meldungen und Ihre Nachrichten an das Kommunale Anwendungszentrum (Kaz, ZIT-BB) bleiben gespeichert.</p>
+<p>Einen neuen Link zu Ihren Meldungen erhalten Sie mit der nächsten E-Mail des Kaz. Besteht ein Problem weiter, wenden Sie sich bitte an das Kaz der ZIT-BB, oder melden Sie es über „Problem melden“ auf der Seite eines gültigen Links aus einer E-Mail des Ministeriums neu.</p>`;
+  } else if (ctx?.purpose === 'pilotbetrieb') {
+    body = `<p>${until} Was Sie zuvor in Ihrer Checkliste gespeichert haben, bleibt erhalten; der Go-live wurde über diesen Link nicht gemeldet.</p>
+<p>Bitte fordern Sie beim federführenden Ministerium einen neuen Link an (Kontakt unten).</p>`;
+  } else {
+    body = `<p>${until} Es wurde nichts gespeichert.</p>
+<p>Bitte fordern Sie beim federführenden Ministerium einen neuen Link an (Kontakt unten).</p>`;
+  }
   return renderLayout(
     'Link abgelaufen',
     `<h1>Dieser Link ist abgelaufen</h1>
 ${ctx ? aboutBlock(ctx) : ''}
-<p>Der Link galt bis ${ctx ? escapeHtml(germanDateTime(ctx.expiresAt)) : 'zu einem früheren Datum'}. Es wurde nichts gespeichert.</p>
-<p>Bitte fordern Sie beim Ministerium einen neuen Link an.</p>
+${body}
 ${contactBlock(ctx)}`,
   );
 }
