@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { isMailAddress } from './mail/mail-address.ts';
 import { parseOfficeHours, type OfficeHours } from './time/working-time.ts';
+import { readMinistryNamesFile, type MinistryNames } from './solutions/ministry-names.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 /** auto: readable lines on a terminal, JSON lines otherwise. */
@@ -62,6 +63,8 @@ export interface Config {
   readonly ticketReopenDays: number;
   /** The Kaz / ZIT-BB queue's address (KAZ_QUEUE_EMAIL): SLA escalations, warnings and replies of unassigned tickets. */
   readonly kazQueueEmail: string;
+  /** Ministries' full names by short code: the defaults with MINISTRIES_FILE (JSON) laid over them. */
+  readonly ministryNames: MinistryNames;
 }
 
 export class ConfigError extends Error {
@@ -213,7 +216,16 @@ export function loadConfig(env: Env = process.env): Config {
     slaOfficeHours: readOfficeHours(env),
     ticketReopenDays: readInteger(env, 'TICKET_REOPEN_DAYS', 14, 1, 365),
     kazQueueEmail,
+    ministryNames: readMinistryNames(env),
   });
+}
+
+function readMinistryNames(env: Env): MinistryNames {
+  try {
+    return readMinistryNamesFile(env.MINISTRIES_FILE?.trim() || null);
+  } catch (error) {
+    throw new ConfigError('MINISTRIES_FILE', error instanceof Error ? error.message : String(error));
+  }
 }
 
 function readOfficeHours(env: Env): OfficeHours {

@@ -83,7 +83,7 @@ export function createLinkPageKit(options: { db: Kysely<Database>; publicBaseUrl
   const isForm = (request: FastifyRequest) => Boolean(request.headers['content-type']?.toLowerCase().startsWith(FORM_TYPE));
 
   async function contextFor(link: ResponseLink, token: string, depth: number): Promise<LinkContext> {
-    const ctx = await loadLinkContext(db, link);
+    const ctx = await loadLinkContext(db, link, now());
     return takesReports(link, now()) ? { ...ctx, reportHref: linkPath(depth, token, '/problem') } : ctx;
   }
 

@@ -4,6 +4,8 @@ import type { FieldError } from '../http/problem.ts';
 import { READINESS_REASONS } from '../engine/event-payload.validate.ts';
 import type { FormFields, LinkContext, RecordedAnswer, ReadinessReason } from './response.service.ts';
 import { germanDateTime } from '../time/berlin.clock.ts';
+import { formatGermanDate } from '../mailings/template.render.ts';
+import { ministryWithCode } from '../solutions/ministry-names.ts';
 
 /**
  * The pages an authority sees behind its link: plain HTML forms that work without
@@ -200,7 +202,7 @@ export function aboutBlock(ctx: LinkContext): string {
   return `<div class="kasten"><dl>
 <dt>Behörde</dt><dd>${escapeHtml(ctx.authorityName)}</dd>
 <dt>EfA-Lösung</dt><dd>${escapeHtml(ctx.solutionTitle)}</dd>
-<dt>Federführendes Ministerium</dt><dd>${escapeHtml(ctx.leadMinistry)}</dd>
+<dt>Federführendes Ministerium</dt><dd>${escapeHtml(ministryWithCode(ctx.leadMinistry))}</dd>
 </dl>${reportLink(ctx)}</div>`;
 }
 
@@ -217,10 +219,25 @@ export function contactBlock(ctx: LinkContext | null): string {
   if (kontaktName) lines.push(escapeHtml(kontaktName));
   if (kontaktEmail) lines.push(`E-Mail: <a href="mailto:${escapeHtml(kontaktEmail)}">${escapeHtml(kontaktEmail)}</a>`);
   if (kontaktTelefon) lines.push(`Telefon: ${escapeHtml(kontaktTelefon)}`);
-  const who = `das federführende Ministerium (${escapeHtml(ctx.leadMinistry)})`;
+  const who = `das federführende Ministerium, ${escapeHtml(ministryWithCode(ctx.leadMinistry))}`;
+  // the ticket link's questions are the Kaz's; the rollout itself stays the ministry's
+  const about = ctx.purpose === 'ticket' ? 'Bei Fragen zur Nachnutzung selbst' : 'Bei Fragen';
+  const kaz =
+    ctx.purpose === 'ticket'
+      ? '<p>Fragen zu Ihren Meldungen beantwortet das Kommunale Anwendungszentrum (Kaz, ZIT-BB) auf der Seite der jeweiligen Meldung.</p>'
+      : '';
   return lines.length
-    ? `<h2>Ansprechpartner</h2><p>Bei Fragen wenden Sie sich bitte an ${who}:<br>${lines.join('<br>')}</p>`
-    : `<p>Bei Fragen wenden Sie sich bitte an ${who}.</p>`;
+    ? `<h2>Ansprechpartner</h2>${kaz}<p>${about} wenden Sie sich bitte an ${who}:<br>${lines.join('<br>')}</p>`
+    : `${kaz}<p>${about} wenden Sie sich bitte an ${who}.</p>`;
+}
+
+/** The deadline the authority's mail named, in the mail's own words and date format. */
+export function deadlineLine(ctx: LinkContext): string {
+  if (!ctx.answerDeadline) return '';
+  const date = escapeHtml(formatGermanDate(ctx.answerDeadline.date));
+  return ctx.answerDeadline.passed
+    ? `<p><strong>Rückmeldefrist: ${date}</strong> – die Frist ist verstrichen; solange dieser Link gilt, nehmen wir Ihre Antwort trotzdem gern an.</p>`
+    : `<p><strong>Rückmeldefrist: ${date}</strong></p>`;
 }
 
 // ---------------------------------------------------------------------------
@@ -391,6 +408,7 @@ export function renderAnswerForm(ctx: LinkContext, view: FormView): string {
 <h1>${escapeHtml(title)}</h1>
 ${aboutBlock(ctx)}
 <p>${escapeHtml(intro)}</p>
+${deadlineLine(ctx)}
 <form method="post" action="${escapeHtml(view.action)}" novalidate>
 <input type="hidden" name="csrf" value="${escapeHtml(view.csrf)}">
 ${fields}
