@@ -26,7 +26,7 @@ export function escapeHtml(value: unknown): string {
 // #a4000f: 8:1. The focus ring is thick and offset so it shows on every control.
 const STYLE = `
 *,*::before,*::after{box-sizing:border-box}
-body{margin:0;background:#fff;color:#1b1b1b;font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;font-size:1.125rem;line-height:1.55}
+body{margin:0;background:#fff;color:#1b1b1b;font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;font-size:1.125rem;line-height:1.55;overflow-wrap:anywhere}
 header{background:#0b4f9c;color:#fff;padding:.75rem 1rem}
 header p{margin:0 auto;max-width:42rem;font-weight:700}
 main{max-width:42rem;margin:0 auto;padding:1rem 1rem 3rem}
@@ -61,8 +61,9 @@ ol.verlauf{list-style:none;padding:0}
 ol.verlauf li{border-left:4px solid #6b6b6b;padding:.25rem .75rem;margin:0 0 1rem}
 ol.verlauf li.eigene{border-left-color:#0b4f9c}
 .text{white-space:pre-wrap;margin:.25rem 0 0}
-table{border-collapse:collapse;width:100%}
-th,td{text-align:left;border-bottom:1px solid #6b6b6b;padding:.4rem .3rem;vertical-align:top}
+ul.meldungen{list-style:none;padding:0}
+ul.meldungen li{border-bottom:1px solid #6b6b6b;padding:.5rem 0}
+ul.meldungen p{margin:.15rem 0}
 .unsichtbar{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 `;
 
