@@ -1,6 +1,6 @@
 import type { FieldError } from '../http/problem.ts';
 import type { LinkContext } from '../responses/response.service.ts';
-import { aboutBlock, contactBlock, deadlineLine, escapeHtml, germanDateTime, PURPOSE_TITLES, renderLayout } from '../responses/response.pages.ts';
+import { aboutBlock, contactBlock, escapeHtml, germanDateTime, PURPOSE_TITLES, renderLayout } from '../responses/response.pages.ts';
 import { CHECKLIST_STATUS_LABELS, CHECKLIST_STATUSES } from './checklist.defaults.ts';
 import type { ChecklistEntry } from './go-live.gate.ts';
 
@@ -107,7 +107,6 @@ export function renderPilotPage(ctx: LinkContext, view: PilotPageView): string {
 <h1>${escapeHtml(title)}</h1>
 ${aboutBlock(ctx)}
 <p>Ihre Behörde ist Pilotbehörde. Bitte halten Sie hier fest, wie weit die Einführung ist, und melden Sie den Go-live, sobald Ihr Online-Dienst verknüpft ist. Sie können diese Seite bis zum Go-live beliebig oft nutzen.</p>
-${deadlineLine(ctx)}
 <h2>Checkliste</h2>
 <p>${open === 0 ? 'Alle Punkte sind erledigt oder entfallen.' : `Noch offen: ${open} von ${view.items.length} Punkten.`}</p>
 <form method="post" action="${escapeHtml(view.action)}" novalidate>

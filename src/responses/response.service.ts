@@ -123,13 +123,20 @@ export interface LinkContext {
 }
 
 /**
+ * The answers a mail's deadline is for: the mails name it for interest, the pilot
+ * application and readiness ("Rückmeldefrist für die Bereitschaft" in the invitations);
+ * the BUS-BB linking, the pilot's page and the ticket link have none.
+ */
+const PURPOSES_WITH_DEADLINE: readonly LinkPurpose[] = ['interesse', 'pilot', 'bereitschaft'];
+
+/**
  * The deadline ("Rückmeldefrist") of the newest mail that brought the authority this link:
  * a link stays the same across a reminder or a mailing sent again, and each mail names
  * its own mailing's deadline. Without a delivered mail (not yet sent), the deadline of
- * the mailing that issued the link. The ticket link comes with no mailing and no deadline.
+ * the mailing that issued the link.
  */
 async function answerDeadlineOf(db: Db, link: ResponseLink): Promise<string | null> {
-  if (link.purpose === 'ticket') return null;
+  if (!PURPOSES_WITH_DEADLINE.includes(link.purpose)) return null;
   const kinds = MAILING_KINDS.filter((kind) => linkPurposesFor(kind).includes(link.purpose as MailingLinkPurpose));
   const newest = kinds.length
     ? await db

@@ -172,6 +172,10 @@ for (const kind of databaseKinds()) {
       return new URL(urls[purpose]!).pathname;
     };
 
+    // the deadline is the readiness answer's; the BUS-BB linking has none (the mails say so)
+    await db.updateTable('mailing').set({ deadline: '2027-03-01' }).where('id', '=', mailingId).execute();
+    t.match((await env.app.inject({ url: await issue(HAVELLAND, 'bereitschaft') })).body, '<strong>Rückmeldefrist: 1. März 2027</strong>');
+    t.notMatch((await env.app.inject({ url: await issue(OBERHAVEL, 'bus-bb') })).body, 'Rückmeldefrist');
     const notReady = await answer(env, await issue(HAVELLAND, 'bereitschaft'), [['status', 'nicht-bereit'], ['gruende', 'fachverfahren-anbindung']]);
     t.equal(notReady.statusCode, 200, notReady.body);
     const kaz = await env.roleToken('kaz');
