@@ -59,8 +59,6 @@ export const SECURITY_HEADERS = {
   'content-security-policy': `default-src 'none'; style-src ${PAGE_STYLE_HASH}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
 };
 
-export { parseFormBody };
-
 interface TokenParams {
   token: string;
 }

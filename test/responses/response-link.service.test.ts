@@ -13,8 +13,7 @@ import {
 } from '../../src/responses/response-link.service.ts';
 import { parseFormDate, validateAnswer } from '../../src/responses/response.service.ts';
 import { escapeHtml } from '../../src/responses/response.pages.ts';
-import { parseFormBody } from '../../src/responses/response.routes.ts';
-import { damagedFieldErrors, refuseDamagedFields } from '../../src/responses/form-body.ts';
+import { damagedFieldErrors, parseFormBody, refuseDamagedFields } from '../../src/responses/form-body.ts';
 import { insertBareMailing, insertBareSolution } from '../helpers/rows.ts';
 
 const POTSDAM = '120540000000';
