@@ -46,8 +46,9 @@ export const NonBlankLine = (description: string, maxLength = 200) =>
 export const HTTP_URL_PATTERN = '^https?://[^\\s/?#]+[^\\s]*$';
 const HTTP_URL = new RegExp(HTTP_URL_PATTERN);
 /**
- * The one rule for an online service's address, in code as in the schemas: http(s), a host,
- * no white space, at most TEXT_MAX_LENGTH characters, and parseable as a URL.
+ * An online service's address as a PVOG export may carry it, in code as in the schemas:
+ * http(s), a host, no white space, at most TEXT_MAX_LENGTH characters, and parseable as a
+ * URL. An address someone reports as linked must be https on top (isHttpsUrl below).
  */
 export function isHttpUrl(value: unknown): value is string {
   if (typeof value !== 'string' || value.length > TEXT_MAX_LENGTH || !HTTP_URL.test(value)) return false;
