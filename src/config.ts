@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { isMailAddress } from './mail/mail-address.ts';
 import { parseOfficeHours, type OfficeHours } from './time/working-time.ts';
+import { readMinistryNamesFile, type MinistryNames } from './solutions/ministry-names.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 /** auto: readable lines on a terminal, JSON lines otherwise. */
@@ -66,6 +67,8 @@ export interface Config {
   readonly ticketRepliesPerDay: number;
   /** The Kaz / ZIT-BB queue's address (KAZ_QUEUE_EMAIL): SLA escalations, warnings and replies of unassigned tickets. */
   readonly kazQueueEmail: string;
+  /** Ministries' full names by short code: the defaults with MINISTRIES_FILE (JSON) laid over them. */
+  readonly ministryNames: MinistryNames;
 }
 
 export class ConfigError extends Error {
@@ -219,7 +222,16 @@ export function loadConfig(env: Env = process.env): Config {
     ticketNoticeGatherMinutes: readInteger(env, 'TICKET_NOTICE_GATHER_MINUTES', 5, 0, 60),
     ticketRepliesPerDay: readInteger(env, 'TICKET_REPLIES_PER_DAY', 20, 1, 500),
     kazQueueEmail,
+    ministryNames: readMinistryNames(env),
   });
+}
+
+function readMinistryNames(env: Env): MinistryNames {
+  try {
+    return readMinistryNamesFile(env.MINISTRIES_FILE?.trim() || null);
+  } catch (error) {
+    throw new ConfigError('MINISTRIES_FILE', error instanceof Error ? error.message : String(error));
+  }
 }
 
 function readOfficeHours(env: Env): OfficeHours {

@@ -26,6 +26,7 @@ import { germanDateTime } from '../time/berlin.clock.ts';
 import { deriveCsrfToken, verifyCsrfToken } from './response-link.service.ts';
 import { LinkProblem, openValidLink, type FormFields } from './response.service.ts';
 import { LINK_ROUTE_OPTIONS, linkPath, sendHtml, type LinkPageKit } from './link-page.kit.ts';
+import { refuseDamagedFields } from './form-body.ts';
 import { renderErrorPage, renderFormRejectedPage, renderUnknownLinkPage } from './response.pages.ts';
 
 /**
@@ -80,6 +81,7 @@ export const ticketPageRoutes: FastifyPluginAsync<TicketPageRoutesOptions> = asy
     const view = { action: 'problem', csrf };
     if (!fields) return sendHtml(reply, 200, renderProblemForm(ctx, view));
     try {
+      refuseDamagedFields(fields);
       const reported = await reportProblem({ engine, now, secret: key, baseUrl: options.publicBaseUrl, ticketLinkTtlDays: options.ticketLinkTtlDays }, link, fields);
       const href = linkPath(PROBLEM_DEPTH, reported.ticketToken, `/tickets/${reported.number}`);
       return sendHtml(reply, 200, renderProblemReportedPage(ctx, { number: reported.number, href }));
@@ -128,6 +130,7 @@ export const ticketPageRoutes: FastifyPluginAsync<TicketPageRoutesOptions> = asy
     };
     if (!fields) return page(200);
     try {
+      refuseDamagedFields(fields);
       const { reopened } = await replyOnTicket(engine, link, number, fields);
       return page(200, { notice: reopened ? 'Ihre Meldung ist wiedereröffnet. Das Kaz kümmert sich darum.' : 'Ihre Antwort ist beim Kaz eingegangen.' });
     } catch (error) {
