@@ -32,6 +32,8 @@ type ValidatorFactory = NonNullable<NonNullable<NonNullable<FastifyServerOptions
  * For `schemaController.compilersFactory.buildValidator`: called once per encapsulation
  * context with its shared schemas (addSchema); answers the compiler Fastify calls per
  * route and request part. The pool keeps one ajv per option set and schema set.
+ * Fastify counts this as a custom compiler and no longer lower-cases `headers` schemas;
+ * no route declares one (tokens and content types are read by hooks and parsers).
  */
 export function createRequestValidatorFactory(): ValidatorFactory {
   const pool = AjvCompiler();
