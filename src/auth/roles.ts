@@ -59,6 +59,18 @@ export function mayRoleSendParticipantEvent(role: Role, eventType: string): bool
   return only === undefined || only.includes(eventType);
 }
 
+/** Tickets (id, number, title, texts) are for the roles of ACCESS.tickets only; the others learn that one exists and who works it. */
+export function mayReadTickets(role: Role): boolean {
+  return (ACCESS.tickets as readonly Role[]).includes(role);
+}
+
+/** A refusal's details as `reader` may see them: without the blocking tickets' ids, numbers and titles for roles without ticket access. */
+export function withoutTicketDetails(details: Record<string, unknown>, reader: Role): Record<string, unknown> {
+  if (mayReadTickets(reader) || !('blockingTickets' in details)) return details;
+  const { blockingTickets: _hidden, ...visible } = details;
+  return visible;
+}
+
 export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
 }

@@ -195,7 +195,7 @@ export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fas
     },
     async (request) => {
       const solution = await getSolution(db, requirePrincipal(request), request.params.id);
-      return { stage: solution.stage, allowedEvents: solution.allowedEvents };
+      return { stage: solution.stage, allowedEvents: solution.allowedEvents, blockedEvents: solution.blockedEvents };
     },
   );
 
@@ -214,7 +214,10 @@ export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fas
       },
     },
     async (request) =>
-      eventResultToHttp(await sendSolutionEvent(engine, { solutionId: request.params.id, event: request.body, ...senderOf(request) })),
+      eventResultToHttp(
+        await sendSolutionEvent(engine, { solutionId: request.params.id, event: request.body, ...senderOf(request) }),
+        requirePrincipal(request).role,
+      ),
   );
 
   app.get(
@@ -278,6 +281,7 @@ export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fas
       }
       return eventResultToHttp(
         await sendParticipantEvent(engine, { solutionId: request.params.id, ars: request.params.ars, event: request.body, ...senderOf(request) }),
+        role,
       );
     },
   );
