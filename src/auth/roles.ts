@@ -26,8 +26,15 @@ const access = <const R extends readonly Role[]>(...roles: R): R => roles;
 export const ACCESS = {
   /** Read solutions, participants, history, the directory. */
   read: access('admin', 'ministry', 'kaz', 'landesredaktion'),
-  /** Create and steer solutions: events, mailings, templates, waves. */
+  /** Create and steer solutions: events, mailings, templates, waves – and the mail preview, which shows an authority's live answer links. */
   steer: access('admin', 'ministry'),
+  /**
+   * Read what a solution's mails say and how far they went: mailings with their delivery
+   * status, templates, mail details. Every role that reads the solution – none of these
+   * holds an answer link or its token (a template has only {{link.…}} placeholders); the
+   * rendered preview, which does, stays `steer`.
+   */
+  readMail: access('admin', 'ministry', 'kaz', 'landesredaktion'),
   /** Pilot work: checklists, meetings, ZIT-BB involvement. */
   pilots: access('admin', 'ministry', 'kaz'),
   /** BUS-BB: confirm Leistungsbeschreibungen and participants' BUS-BB steps. */
