@@ -66,6 +66,54 @@ export function mayRoleSendParticipantEvent(role: Role, eventType: string): bool
   return only === undefined || only.includes(eventType);
 }
 
+/** The auth hook's 403 for a route the role may not call. */
+export function routeForbidden(role: Role): string {
+  return `Diese Funktion steht der Rolle „${role}“ nicht zur Verfügung`;
+}
+
+/** The participant event route's 403 for an event the role may not send. */
+export function participantEventForbidden(role: Role, eventType: string): string {
+  return `Die Rolle „${role}“ sendet an Teilnehmende nur ${(PARTICIPANT_EVENTS_BY_ROLE[role] ?? []).join(' und ')}, nicht ${eventType}.`;
+}
+
+export type EventMachine = 'solution' | 'participant' | 'ticket';
+const EVENT_ROUTE_ROLES: Readonly<Record<EventMachine, readonly Role[]>> = {
+  solution: ACCESS.steer,
+  participant: ACCESS.participantEvents,
+  ticket: ACCESS.tickets,
+};
+
+/** Why `role` may not send `eventType` to a machine – the 403's own words; null: it may. */
+export function roleRefusal(role: Role, machine: EventMachine, eventType: string): string | null {
+  if (!EVENT_ROUTE_ROLES[machine].includes(role)) return routeForbidden(role);
+  if (machine === 'participant' && !mayRoleSendParticipantEvent(role, eventType)) return participantEventForbidden(role, eventType);
+  return null;
+}
+
+/**
+ * allowedEvents and blockedEvents as `role` meets them: an event its role may not send is
+ * blocked with the 403's reason (checked before the state, so it comes first) – a button
+ * drawn from allowedEvents always belongs to the caller.
+ */
+export function choiceForRole<Choice extends { allowedEvents: string[]; blockedEvents: { type: string; reason: string }[] }>(
+  choice: Choice,
+  role: Role,
+  machine: EventMachine,
+): Choice {
+  const allowedEvents: string[] = [];
+  const blockedEvents: { type: string; reason: string }[] = [];
+  for (const type of choice.allowedEvents) {
+    const forbidden = roleRefusal(role, machine, type);
+    if (forbidden) blockedEvents.push({ type, reason: forbidden });
+    else allowedEvents.push(type);
+  }
+  for (const blocked of choice.blockedEvents) {
+    const forbidden = roleRefusal(role, machine, blocked.type);
+    blockedEvents.push(forbidden ? { type: blocked.type, reason: forbidden } : blocked);
+  }
+  return { ...choice, allowedEvents, blockedEvents };
+}
+
 /** Tickets (id, number, title, texts) are for the roles of ACCESS.tickets only; the others learn that one exists and who works it. */
 export function mayReadTickets(role: Role): boolean {
   return (ACCESS.tickets as readonly Role[]).includes(role);

@@ -1,14 +1,15 @@
 import type { EventResult } from '../engine/workflow.engine.ts';
-import { withoutTicketDetails, type Role } from '../auth/roles.ts';
+import { choiceForRole, withoutTicketDetails, type EventMachine, type Role } from '../auth/roles.ts';
 import { ConflictProblem, ForbiddenProblem, NotFoundProblem, ValidationProblem } from './problem.ts';
 
 /**
  * The one place where the engine's domain outcomes become HTTP: an applied event is the
  * response body; every other outcome is thrown as the problem the error handler renders.
- * `reader`: the caller's role – a refusal's details name tickets only to roles that may
- * read them (roles.ts).
+ * `reader`: the caller's role – its allowed and blocked events are those it may send to
+ * `machine`, and a refusal's details name tickets only to roles that may read them (roles.ts).
  */
-export function eventResultToHttp(result: EventResult, reader: Role) {
+export function eventResultToHttp(engineResult: EventResult, reader: Role, machine: EventMachine) {
+  const result = 'allowedEvents' in engineResult ? choiceForRole(engineResult, reader, machine) : engineResult;
   switch (result.kind) {
     case 'applied': {
       const { fromStage, stage, revision, context, allowedEvents, blockedEvents, historyId } = result;

@@ -4,6 +4,7 @@ import { containsPattern, pageWithTotal } from '../db/query.helpers.ts';
 import { NotFoundProblem } from '../http/problem.ts';
 import { participantMachine, restoreSnapshot } from '../../workflows/index.ts';
 import { participantEventChoice } from '../engine/workflow.engine.ts';
+import { choiceForRole, type Role } from '../auth/roles.ts';
 
 type Db = Kysely<Database>;
 
@@ -80,7 +81,8 @@ export async function listParticipants(db: Db, solutionId: string, filter: Parti
   };
 }
 
-export async function getParticipant(db: Db, solutionId: string, ars: string) {
+/** `reader`: its allowed and blocked events are those this role may send (roles.ts). */
+export async function getParticipant(db: Db, solutionId: string, ars: string, reader: Role) {
   const row = await db
     .selectFrom('participant as p')
     .innerJoin('authority as a', 'a.ars', 'p.ars')
@@ -92,7 +94,7 @@ export async function getParticipant(db: Db, solutionId: string, ars: string) {
   if (!row) throw new NotFoundProblem(`Behörde ${ars} ist nicht Teilnehmerin dieser Lösung`);
   const snapshot = restoreSnapshot(participantMachine, row.snapshot);
   const choice = await participantEventChoice(db, { solutionId, ars, solutionStage: row.solution_stage, snapshot });
-  return { ...toParticipantView(row, snapshot.context), ...choice };
+  return { ...toParticipantView(row, snapshot.context), ...choiceForRole(choice, reader, 'participant') };
 }
 
 export async function listHistory(

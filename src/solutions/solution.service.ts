@@ -17,6 +17,7 @@ import { resolveParticipants, type ResponsibilityOverride } from './responsibili
 import { recordChange } from '../engine/change.record.ts';
 import { solutionEventChoice, solutionFactsFromCounts } from '../engine/workflow.engine.ts';
 import type { BlockedEvent } from '../engine/event-choice.ts';
+import { choiceForRole } from '../auth/roles.ts';
 
 type Db = Kysely<Database>;
 type Trx = Transaction<Database>;
@@ -252,7 +253,7 @@ export async function getSolution(db: Db, principal: Principal, id: string): Pro
     machineVersion: row.machine_version,
     revision: row.revision,
     // the guards' facts from the counts read anyway
-    ...solutionEventChoice(snapshot, solutionFactsFromCounts(participantsByStage)),
+    ...choiceForRole(solutionEventChoice(snapshot, solutionFactsFromCounts(participantsByStage)), principal.role, 'solution'),
     participantsByStage,
     createdBy: row.created_by,
     createdAt: row.created_at.toISOString(),

@@ -192,7 +192,7 @@ export async function getTicket(db: Db, principal: Principal, ticketId: string, 
 
 export async function sendTicketEventAs(engine: EngineDeps, principal: Principal, ticketId: string, event: WorkflowEvent) {
   const result = await sendTicketEvent(engine, { ticketId, event, actor: actorOf(principal), origin: 'client', ministryScope: principal.role === 'ministry' ? principal.ministry : null });
-  return eventResultToHttp(result, principal.role);
+  return eventResultToHttp(result, principal.role, 'ticket');
 }
 
 /** Locks the ticket in scope, or 404. */
