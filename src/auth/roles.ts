@@ -1,14 +1,18 @@
 /**
  * The roles of efa-rollout and what each may do, in one place. Routes name one of the
  * access groups below in their `config.roles`; the auth hook refuses every other role
- * (403), and a ministry only ever sees its own solutions (404 for the others).
+ * (403), and a ministry only ever sees its own solutions (404 for the others). The route ×
+ * role table in the README is test/api/authorisation.matrix.ts, which the authorisation
+ * test holds against these groups.
  *
  * - admin: operates the service, sees and does everything;
  * - ministry: steers the rollouts of its own ministry's solutions, manages its staff's tokens;
- * - kaz: the Kommunales Anwendungszentrum at ZIT-BB – reads every solution and
- *   participant, works the pilots' checklists and meetings and the integration tickets;
- * - landesredaktion: the MIK Landesredaktion (BUS-BB) – reads every solution, confirms
- *   Leistungsbeschreibungen and the participants' BUS-BB steps, runs reconciliations.
+ * - kaz: the Kommunales Anwendungszentrum at ZIT-BB – reads every solution (participants,
+ *   history, mailings, templates), works the pilots' checklists and meetings and the
+ *   integration tickets;
+ * - landesredaktion: the MIK Landesredaktion (BUS-BB) – reads every solution (the same,
+ *   without tickets: of a blocking ticket it learns only that one of the Kaz exists),
+ *   confirms Leistungsbeschreibungen and the participants' BUS-BB steps, runs reconciliations.
  */
 export const ROLES = ['admin', 'ministry', 'kaz', 'landesredaktion'] as const;
 export type Role = (typeof ROLES)[number];
@@ -16,8 +20,8 @@ export type Role = (typeof ROLES)[number];
 export const ROLE_DESCRIPTIONS: Record<Role, string> = {
   admin: 'Betrieb: alles',
   ministry: 'Ministerium: steuert die Lösungen des eigenen Ministeriums, verwaltet die Tokens seiner Mitarbeitenden',
-  kaz: 'Kaz / ZIT-BB: liest alle Lösungen und Teilnehmenden, bearbeitet Checklisten und Termine der Piloten und die Tickets',
-  landesredaktion: 'MIK-Landesredaktion: liest alle Lösungen, bestätigt BUS-BB-Schritte, gleicht mit dem PVOG ab',
+  kaz: 'Kaz / ZIT-BB: liest alle Lösungen mit Teilnehmenden und Mailings, bearbeitet Checklisten und Termine der Piloten und die Tickets',
+  landesredaktion: 'MIK-Landesredaktion: liest alle Lösungen mit Teilnehmenden und Mailings (keine Tickets), bestätigt BUS-BB-Schritte, gleicht mit dem PVOG ab',
 };
 
 const access = <const R extends readonly Role[]>(...roles: R): R => roles;
