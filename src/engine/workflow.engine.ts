@@ -24,8 +24,11 @@ import {
   TICKET_SYSTEM_EVENTS,
   ticketMachine,
   ticketStage,
+  type ParticipantContext,
+  type SolutionContext,
+  type SolutionFacts,
+  type TicketFacts,
 } from '../../workflows/index.ts';
-import type { TicketFacts } from '../../workflows/index.ts';
 import { DEFAULT_TICKET_SETTINGS, reopenDeadline, slaDueTimes, type TicketSettings } from '../tickets/ticket.sla.ts';
 import { workingMinutesBetween } from '../time/working-time.ts';
 import { openAutomaticTickets } from '../tickets/automatic-tickets.ts';
@@ -47,7 +50,6 @@ import {
   type EventChoice,
 } from './event-choice.ts';
 import { countOpenBlockingTickets } from '../tickets/blocking-tickets.gate.ts';
-import type { ParticipantContext, SolutionContext, SolutionFacts } from '../../workflows/index.ts';
 
 /**
  * The only runtime user of XState. Applies one event to one persisted machine in

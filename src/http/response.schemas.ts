@@ -41,6 +41,13 @@ export const ProblemSchema = Type.Object(
     ),
     allowedEvents: Type.Optional({ ...AllowedEventList, description: 'bei einem abgewiesenen Ereignis (409): was jetzt möglich ist' }),
     blockedEvents: Type.Optional({ ...BlockedEventList, description: 'bei einem abgewiesenen Ereignis (409): was der Stand zurückhält, mit Grund' }),
+    blockingTicketCount: Type.Optional(Type.Integer({ minimum: 1, description: 'Live-Gang (409): so viele offene blockierende Tickets bei der Kaz halten ihn auf' })),
+    blockingTickets: Type.Optional(
+      Type.Array(
+        Type.Object({ id: Type.String({ format: 'uuid' }), number: Type.Integer(), title: Type.String(), stage: Type.String() }, { additionalProperties: true }),
+        { description: 'Live-Gang (409): die blockierenden Tickets – nur für Rollen mit Zugang zu Tickets (Admin, Kaz, das Ministerium der Lösung)' },
+      ),
+    ),
   },
   { $id: PROBLEM_SCHEMA_ID, additionalProperties: true, description: 'Fehler als application/problem+json (RFC 9457)' },
 );
