@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { ForbiddenProblem, NotFoundProblem, UnauthorizedProblem } from '../http/problem.ts';
 import { findPrincipalByToken, type Principal, type Role } from './api-token.service.ts';
+import { routeForbidden } from './roles.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -31,7 +32,7 @@ export function createAuthHook(db: Kysely<Database>) {
     if (!principal) throw new UnauthorizedProblem('Das API-Token ist unbekannt oder widerrufen');
     const roles = request.routeOptions.config.roles ?? [];
     if (!roles.includes(principal.role)) {
-      throw new ForbiddenProblem(`Diese Funktion steht der Rolle „${principal.role}“ nicht zur Verfügung`);
+      throw new ForbiddenProblem(routeForbidden(principal.role));
     }
     request.principal = principal;
   };

@@ -24,6 +24,10 @@ import {
   TICKET_SYSTEM_EVENTS,
   ticketMachine,
   ticketStage,
+  type ParticipantContext,
+  type SolutionContext,
+  type SolutionFacts,
+  type TicketFacts,
 } from '../../workflows/index.ts';
 import { DEFAULT_TICKET_SETTINGS, reopenDeadline, slaDueTimes, type TicketSettings } from '../tickets/ticket.sla.ts';
 import { workingMinutesBetween } from '../time/working-time.ts';
@@ -34,6 +38,18 @@ import { cancelJobs, enqueueJob, resumeWaitingJobs } from './job.queue.ts';
 import { validateEventPayload } from './event-payload.validate.ts';
 import { explainRefusal } from './refusal.explain.ts';
 import { PARTICIPANT_PRECONDITIONS } from './participant.preconditions.ts';
+import {
+  chooseEvents,
+  GO_LIVE_EVENTS,
+  NO_CHOICE,
+  participantBlocker,
+  participantContextBlocker,
+  solutionBlocker,
+  ticketBlocker,
+  type Blocker,
+  type EventChoice,
+} from './event-choice.ts';
+import { countOpenBlockingTickets } from '../tickets/blocking-tickets.gate.ts';
 
 /**
  * The only runtime user of XState. Applies one event to one persisted machine in
@@ -83,8 +99,9 @@ export interface AppliedEvent {
   stage: string;
   revision: number;
   context: unknown;
-  /** What an API caller may send next (system events left out). */
+  /** What an API caller may send next (system events left out), and what the state holds back (with the reason). */
   allowedEvents: string[];
+  blockedEvents: EventChoice['blockedEvents'];
   historyId: number;
   /** Jobs this event enqueued; with an outer transaction the caller wakes the worker after commit. */
   jobsEnqueued: number;
@@ -94,11 +111,11 @@ export type EventResult =
   | AppliedEvent
   | { kind: 'already-applied'; stage: string; historyId: number }
   /** Not possible in this stage, or a guard said no (`facts` are the counts it decided on). */
-  | { kind: 'refused'; stage: string; allowedEvents: string[]; reason: string; facts?: unknown }
+  | ({ kind: 'refused'; stage: string; reason: string; facts?: unknown } & EventChoice)
   /** Possible in the stage, but a precondition in the database is not met (participant.preconditions.ts). */
-  | { kind: 'precondition-failed'; stage: string; allowedEvents: string[]; reason: string; details: Record<string, unknown> }
+  | ({ kind: 'precondition-failed'; stage: string; reason: string; details: Record<string, unknown> } & EventChoice)
   /** The solution is paused, not started or has ended: nothing moves until it is active again. */
-  | { kind: 'solution-inactive'; solutionStage: string; allowedEvents: string[]; reason: string }
+  | ({ kind: 'solution-inactive'; solutionStage: string; reason: string } & EventChoice)
   | { kind: 'not-found'; reason: string }
   | { kind: 'invalid'; reason: string; errors: FieldError[] }
   /** An event only the system sends, tried by a client. */
@@ -161,6 +178,39 @@ export async function computeSolutionFacts(db: Db | Trx, solutionId: string) {
   return { pilotsLive: row.pilotsLive, participantsTotal: row.total, participantsLinked: row.linked, participantsOpen: row.open };
 }
 
+/** The same facts from a solution's participants counted per stage (a view that has these counts needs no query more). */
+export function solutionFactsFromCounts(byStage: Readonly<Record<string, number>>): SolutionFacts {
+  const sum = (stages: readonly string[]) => stages.reduce((total, stage) => total + (byStage[stage] ?? 0), 0);
+  const total = Object.values(byStage).reduce((a, b) => a + b, 0);
+  return { pilotsLive: byStage['pilot-live'] ?? 0, participantsTotal: total, participantsOpen: total - sum(PARTICIPANT_DONE_STAGES) };
+}
+
+/*
+ * The views' allowedEvents and blockedEvents (event-choice.ts), decided on what the engine
+ * would see for the event: one call per detail view, none per row of a list.
+ */
+
+/** A solution's choice, with the facts of its participants' counts. */
+export function solutionEventChoice(snapshot: LoadedInstance['snapshot'], facts: SolutionFacts): EventChoice {
+  return chooseEvents(clientAllowedEvents(solutionMachine, snapshot, SOLUTION_SYSTEM_EVENTS), solutionBlocker(snapshot.context as SolutionContext, facts));
+}
+
+/** A participant's choice: its solution's stage, its context and – only where it could go live – its open blocking tickets. */
+export async function participantEventChoice(
+  db: Db | Trx,
+  input: { solutionId: string; ars: string; solutionStage: string; snapshot: LoadedInstance['snapshot'] },
+): Promise<EventChoice> {
+  const types = clientAllowedEvents(participantMachine, input.snapshot, PARTICIPANT_SYSTEM_EVENTS);
+  const mayGoLive = PARTICIPANTS_MOVING_STAGES.includes(input.solutionStage) && types.some((type) => GO_LIVE_EVENTS.includes(type));
+  const openBlockingTickets = mayGoLive ? await countOpenBlockingTickets(db, input.solutionId, input.ars) : 0;
+  return chooseEvents(types, participantBlocker({ solutionStage: input.solutionStage, context: input.snapshot.context as ParticipantContext, openBlockingTickets }));
+}
+
+/** A ticket's choice: the reopen period counts from its last solution, judged at `now`. */
+export function ticketEventChoice(snapshot: LoadedInstance['snapshot'], resolvedAt: Date | null, now: Date, settings: TicketSettings): EventChoice {
+  return chooseEvents(clientAllowedEvents(ticketMachine, snapshot, TICKET_SYSTEM_EVENTS), ticketBlocker(ticketFacts(resolvedAt, settings), now));
+}
+
 interface StageChange {
   fromStage: string;
   stage: string;
@@ -179,10 +229,17 @@ interface Target {
   stageOf(snapshot: unknown): string;
   load(trx: Trx): Promise<LoadedInstance | Refusal>;
   /** An event the instance does not take in its stage: refused, or the solution is not active. */
-  notAllowed(instance: LoadedInstance, allowed: string[], eventType: string): Refusal;
+  notAllowed(instance: LoadedInstance, choice: EventChoice, eventType: string): Refusal;
   enrich(trx: Trx, event: WorkflowEvent): Promise<WorkflowEvent | Refusal>;
-  /** Conditions in the database the event needs (after the row lock, before the transition); `allowed` only for a refusal. */
-  checkPreconditions?(trx: Trx, instance: LoadedInstance, event: WorkflowEvent, allowed: () => string[]): Promise<Refusal | null>;
+  /** Conditions in the database the event needs (after the row lock, before the transition); `choice` only for a refusal. */
+  checkPreconditions?(trx: Trx, instance: LoadedInstance, event: WorkflowEvent, choice: () => Promise<EventChoice>): Promise<Refusal | null>;
+  /**
+   * Why the state or the facts hold the (enriched) event back whatever its payload – the
+   * same words its listing in blockedEvents shows (event-choice.ts); null: they do not.
+   */
+  blockedBy(instance: LoadedInstance, event: WorkflowEvent): string | null;
+  /** What holds back which event of a snapshot of this instance: for an answer's or a refusal's blockedEvents. */
+  blockerFor(trx: Trx, snapshot: LoadedInstance['snapshot']): Promise<Blocker>;
   /** `at`: the event's time, the same as its history row's. */
   save(trx: Trx, next: { snapshot: unknown; stage: string; stateValue: unknown; revision: number; at: Date }): Promise<void>;
   /** What a stage change means for jobs already queued (resume, cancel reminders …). */
@@ -208,6 +265,7 @@ export async function sendSolutionEvent(
   options: EventOptions = {},
 ): Promise<EventResult> {
   const { solutionId } = input;
+  let facts: SolutionFacts | undefined;
   const target: Target = {
     key: `solution:${solutionId}`,
     solutionId,
@@ -224,19 +282,19 @@ export async function sendSolutionEvent(
       if (!row || outOfScope(input, row.lead_ministry)) return solutionNotFound(solutionId);
       return restoreInstance(SOLUTION_MACHINES, row, `Lösung ${solutionId}`);
     },
-    notAllowed(instance, allowed, eventType) {
+    notAllowed(instance, choice, eventType) {
       if (instance.stage === 'pausiert' || (SOLUTION_FINAL_STAGES as readonly string[]).includes(instance.stage)) {
         return {
           kind: 'solution-inactive',
           solutionStage: instance.stage,
-          allowedEvents: allowed,
+          ...choice,
           reason:
             instance.stage === 'pausiert'
               ? `Die Lösung ist pausiert; ${eventType} ist erst nach FORTSETZEN möglich.`
               : `Die Lösung ist ${instance.stage}; es ist nichts mehr möglich.`,
         };
       }
-      return refusedInStage(eventType, instance.stage, allowed);
+      return refusedInStage(eventType, instance.stage, choice);
     },
     async enrich(trx, event) {
       if (event.type === 'WELLE_STARTEN') {
@@ -247,7 +305,14 @@ export async function sendSolutionEvent(
         const unknown = await unknownParticipants(trx, solutionId, [event.pilotArs], () => '/event/pilotArs');
         if (unknown) return unknown;
       }
-      return { ...event, facts: await computeSolutionFacts(trx, solutionId) };
+      facts ??= await computeSolutionFacts(trx, solutionId);
+      return { ...event, facts };
+    },
+    blockedBy: (instance, event) => solutionBlocker(instance.snapshot.context as SolutionContext, event.facts as SolutionFacts)(event.type),
+    async blockerFor(trx, snapshot) {
+      // A solution event leaves the participants as they were: the facts of its enrichment still hold.
+      facts ??= await computeSolutionFacts(trx, solutionId);
+      return solutionBlocker(snapshot.context as SolutionContext, facts);
     },
     async save(trx, next) {
       await trx
@@ -281,6 +346,7 @@ export async function sendParticipantEvent(
   options: EventOptions = {},
 ): Promise<EventResult> {
   const { solutionId, ars } = input;
+  let solutionStageSeen: string | undefined;
   const target: Target = {
     key: `participant:${solutionId}:${ars}`,
     solutionId,
@@ -299,8 +365,14 @@ export async function sendParticipantEvent(
         .forKeyShare()
         .executeTakeFirst();
       if (!solution || outOfScope(input, solution.lead_ministry)) return solutionNotFound(solutionId);
+      solutionStageSeen = solution.stage;
       if (!PARTICIPANTS_MOVING_STAGES.includes(solution.stage)) {
-        return { kind: 'solution-inactive', solutionStage: solution.stage, allowedEvents: [], reason: participantsStandStill(solution.stage) };
+        // Every event of the participant's stage is held back, for the same reason.
+        const standing = await trx.selectFrom('participant').select('snapshot').where('solution_id', '=', solutionId).where('ars', '=', ars).executeTakeFirst();
+        const choice = standing
+          ? await participantEventChoice(trx, { solutionId, ars, solutionStage: solution.stage, snapshot: restoreSnapshot(participantMachine, standing.snapshot) })
+          : NO_CHOICE;
+        return { kind: 'solution-inactive', solutionStage: solution.stage, ...choice, reason: participantsStandStill(solution.stage) };
       }
       const row = await trx
         .selectFrom('participant')
@@ -312,13 +384,20 @@ export async function sendParticipantEvent(
       if (!row) return notFound(`Behörde ${ars} ist nicht Teilnehmerin der Lösung ${solutionId}`);
       return restoreInstance(PARTICIPANT_MACHINES, row, `Teilnahme ${ars}`);
     },
-    notAllowed: (instance, allowed, eventType) => refusedInStage(eventType, instance.stage, allowed),
+    notAllowed: (instance, choice, eventType) => refusedInStage(eventType, instance.stage, choice),
     enrich: async (_trx, event) => event,
-    async checkPreconditions(trx, instance, event, allowed) {
+    async checkPreconditions(trx, instance, event, choice) {
       const precondition = PARTICIPANT_PRECONDITIONS[event.type as keyof typeof PARTICIPANT_PRECONDITIONS];
       if (!precondition) return null;
       const refusal = await precondition(trx, { solutionId, ars, stage: instance.stage, event });
-      return refusal ? { kind: 'precondition-failed', stage: instance.stage, allowedEvents: allowed(), ...refusal } : null;
+      return refusal ? { kind: 'precondition-failed', stage: instance.stage, ...(await choice()), ...refusal } : null;
+    },
+    // The solution is active (load) and the blocking tickets are a precondition: what is left is the context.
+    blockedBy: (instance, event) => participantContextBlocker(instance.snapshot.context as ParticipantContext)(event.type),
+    async blockerFor(trx, snapshot) {
+      const types = allowedEvents(snapshot.machine, snapshot);
+      const openBlockingTickets = types.some((type) => GO_LIVE_EVENTS.includes(type)) ? await countOpenBlockingTickets(trx, solutionId, ars) : 0;
+      return participantBlocker({ solutionStage: solutionStageSeen!, context: snapshot.context as ParticipantContext, openBlockingTickets });
     },
     async save(trx, next) {
       await trx
@@ -354,6 +433,7 @@ export async function sendTicketEvent(
   const { ticketId } = input;
   const settings = deps.tickets ?? DEFAULT_TICKET_SETTINGS;
   const ticketNotFound = () => notFound(`Ticket ${ticketId} gibt es nicht`);
+  let resolvedAt: Date | null = null;
   let row: { solution_id: string; ars: string; resolved_at: Date | null; paused_since: Date | null; paused_minutes: number; first_responded_at: Date | null; created_at: Date; priority: 'kritisch' | 'hoch' | 'normal' | 'niedrig'; stage: string } | undefined;
   const target: Target = {
     key: `ticket:${ticketId}`,
@@ -375,17 +455,19 @@ export async function sendTicketEvent(
         .executeTakeFirst();
       if (!found || outOfScope(input, found.lead_ministry)) return ticketNotFound();
       row = found;
+      resolvedAt = found.resolved_at;
       target.solutionId = found.solution_id;
       target.ars = found.ars;
       return restoreInstance(TICKET_MACHINES, found, `Ticket ${ticketId}`);
     },
-    notAllowed: (instance, allowed, eventType) => refusedInStage(eventType, instance.stage, allowed),
+    notAllowed: (instance, choice, eventType) => refusedInStage(eventType, instance.stage, choice),
     async enrich(_trx, event) {
       if (event.type !== 'WIEDEREROEFFNEN') return event;
-      const solvedAt = row?.resolved_at ?? null;
-      const reopenUntil = solvedAt ? reopenDeadline(solvedAt, settings).toISOString() : null;
-      return { ...event, facts: { reopenUntil } };
+      return { ...event, facts: ticketFacts(row?.resolved_at ?? null, settings) };
     },
+    blockedBy: (_instance, event) => ticketBlocker(event.facts as TicketFacts, new Date(String(event.at)))(event.type),
+    // After a save, resolvedAt is the one it wrote (solved now, or cleared by a reopening).
+    blockerFor: async () => ticketBlocker(ticketFacts(resolvedAt, settings), deps.now()),
     async save(trx, next) {
       const { at } = next;
       const current = row!;
@@ -401,6 +483,7 @@ export async function sendTicketEvent(
       if (next.stage === 'geloest') sla.resolved_at = at;
       // Reopened: the resolution clock runs again from where it stood; the earlier solution no longer counts.
       if (next.stage === 'in-bearbeitung' && (current.stage === 'geloest' || current.stage === 'geschlossen')) sla.resolved_at = null;
+      if (sla.resolved_at !== undefined) resolvedAt = sla.resolved_at as Date | null;
       // Closed without being solved first cannot happen; closing keeps resolved_at (the reopen period counts from the solution).
       await trx
         .updateTable('ticket')
@@ -422,8 +505,13 @@ export async function sendTicketEvent(
   return applyEvent(deps, target, input.event, input, options);
 }
 
-function refusedInStage(eventType: string, stage: string, allowed: string[]): Refusal {
-  return { kind: 'refused', stage, allowedEvents: allowed, reason: `Ereignis ${eventType} ist im Stadium „${stage}“ nicht möglich.` };
+function refusedInStage(eventType: string, stage: string, choice: EventChoice): Refusal {
+  return { kind: 'refused', stage, ...choice, reason: `Ereignis ${eventType} ist im Stadium „${stage}“ nicht möglich.` };
+}
+
+/** The reopen period a ticket solved at `resolvedAt` has (TicketFacts); null: never solved. */
+export function ticketFacts(resolvedAt: Date | null, settings: TicketSettings): TicketFacts {
+  return { reopenUntil: resolvedAt ? reopenDeadline(resolvedAt, settings).toISOString() : null };
 }
 
 /** `fieldOf`: where the event names the ARS of position `index` (default: its `authorities` list). */
@@ -504,24 +592,29 @@ async function applyEvent(
         .executeTakeFirst();
       if (earlier) return { kind: 'already-applied', stage: instance.stage, historyId: earlier.id };
     }
-    const forClients = (snapshot: LoadedInstance['snapshot']) => clientAllowedEvents(instance.machine, snapshot, target.systemEvents);
+    // Worked out only for an answer or a refusal: a list of what else is possible costs queries.
+    const choose = async (snapshot: LoadedInstance['snapshot']): Promise<EventChoice> =>
+      chooseEvents(clientAllowedEvents(instance.machine, snapshot, target.systemEvents), await target.blockerFor(trx, snapshot));
     if (!isTimerEvent && !allowedEvents(instance.machine, instance.snapshot).includes(rawEvent.type)) {
-      return target.notAllowed(instance, forClients(instance.snapshot), rawEvent.type);
+      return target.notAllowed(instance, await choose(instance.snapshot), rawEvent.type);
     }
     const enriched = await target.enrich(trx, { ...rawEvent, at: at.toISOString() });
     if (isRefusal(enriched)) return enriched;
     const event = enriched;
-    const unmet = await target.checkPreconditions?.(trx, instance, event, () => forClients(instance.snapshot));
+    const unmet = await target.checkPreconditions?.(trx, instance, event, () => choose(instance.snapshot));
     if (unmet) return unmet;
+    const refused = async (reason: string): Promise<Refusal> => ({
+      kind: 'refused',
+      stage: instance.stage,
+      ...(await choose(instance.snapshot)),
+      reason,
+      ...(event.facts ? { facts: event.facts } : {}),
+    });
+    const blocked = isTimerEvent ? null : target.blockedBy(instance, event);
+    if (blocked) return refused(blocked);
     const [next, actions] = transition(instance.machine, instance.snapshot, event as never);
     if (actions.length === 0 && fingerprint(next) === fingerprint(instance.snapshot)) {
-      return {
-        kind: 'refused',
-        stage: instance.stage,
-        allowedEvents: forClients(instance.snapshot),
-        reason: explainRefusal(event),
-        ...(event.facts ? { facts: event.facts } : {}),
-      };
+      return refused(explainRefusal(event, instance.snapshot.context));
     }
 
     const revision = instance.revision + 1;
@@ -555,7 +648,7 @@ async function applyEvent(
       stage,
       revision,
       context: next.context,
-      allowedEvents: forClients(next),
+      ...(await choose(next)),
       historyId: history.id,
       jobsEnqueued,
     };

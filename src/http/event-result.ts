@@ -1,15 +1,19 @@
 import type { EventResult } from '../engine/workflow.engine.ts';
+import { choiceForRole, withoutTicketDetails, type EventMachine, type Role } from '../auth/roles.ts';
 import { ConflictProblem, ForbiddenProblem, NotFoundProblem, ValidationProblem } from './problem.ts';
 
 /**
  * The one place where the engine's domain outcomes become HTTP: an applied event is the
  * response body; every other outcome is thrown as the problem the error handler renders.
+ * `reader`: the caller's role – its allowed and blocked events are those it may send to
+ * `machine`, and a refusal's details name tickets only to roles that may read them (roles.ts).
  */
-export function eventResultToHttp(result: EventResult) {
+export function eventResultToHttp(engineResult: EventResult, reader: Role, machine: EventMachine) {
+  const result = 'allowedEvents' in engineResult ? choiceForRole(engineResult, reader, machine) : engineResult;
   switch (result.kind) {
     case 'applied': {
-      const { fromStage, stage, revision, context, allowedEvents, historyId } = result;
-      return { fromStage, stage, revision, context, allowedEvents, historyId };
+      const { fromStage, stage, revision, context, allowedEvents, blockedEvents, historyId } = result;
+      return { fromStage, stage, revision, context, allowedEvents, blockedEvents, historyId };
     }
     case 'already-applied':
       throw new ConflictProblem('Das Ereignis wurde bereits angewandt.', { stage: result.stage, historyId: result.historyId });
@@ -17,12 +21,22 @@ export function eventResultToHttp(result: EventResult) {
       throw new ConflictProblem(result.reason, {
         stage: result.stage,
         allowedEvents: result.allowedEvents,
+        blockedEvents: result.blockedEvents,
         ...(result.facts ? { facts: result.facts } : {}),
       });
     case 'precondition-failed':
-      throw new ConflictProblem(result.reason, { ...result.details, stage: result.stage, allowedEvents: result.allowedEvents });
+      throw new ConflictProblem(result.reason, {
+        ...withoutTicketDetails(result.details, reader),
+        stage: result.stage,
+        allowedEvents: result.allowedEvents,
+        blockedEvents: result.blockedEvents,
+      });
     case 'solution-inactive':
-      throw new ConflictProblem(result.reason, { solutionStage: result.solutionStage, allowedEvents: result.allowedEvents });
+      throw new ConflictProblem(result.reason, {
+        solutionStage: result.solutionStage,
+        allowedEvents: result.allowedEvents,
+        blockedEvents: result.blockedEvents,
+      });
     case 'not-found':
       throw new NotFoundProblem(result.reason);
     case 'invalid':

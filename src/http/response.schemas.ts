@@ -1,9 +1,21 @@
 import { Type, type TSchema } from 'typebox';
 
+/** What a caller can send to a machine now: every view and refusal that has `allowedEvents` has `blockedEvents` beside it. */
+export const AllowedEventList = Type.Array(Type.String(), {
+  description: 'Ereignisse, die ein API-Aufrufer jetzt senden kann (bei Angaben wie einer Begründung: mit gültigen Angaben)',
+});
+export const BlockedEventList = Type.Array(
+  Type.Object({
+    type: Type.String(),
+    reason: Type.String({ description: 'warum nicht, auf Deutsch – genau der Grund, mit dem das Ereignis jetzt abgewiesen würde (409)' }),
+  }),
+  { description: 'Ereignisse, die das Stadium kennt, die der Stand oder die Fakten (Zahlen, Fristen, blockierende Tickets) aber gerade zurückhalten' },
+);
+
 /**
  * RFC 9457 problem details as every error of the API answers them (the error handler),
  * shared by all routes of the OpenAPI document. Open for extension members: a refused
- * event adds `allowedEvents` and `facts`, a repeated mailing its counts.
+ * event adds `allowedEvents`, `blockedEvents` and `facts`, a repeated mailing its counts.
  */
 export const PROBLEM_SCHEMA_ID = 'Problem';
 
@@ -25,6 +37,15 @@ export const ProblemSchema = Type.Object(
           { additionalProperties: true },
         ),
         { description: 'bei 4xx wegen einzelner Angaben: welche und warum' },
+      ),
+    ),
+    allowedEvents: Type.Optional({ ...AllowedEventList, description: 'bei einem abgewiesenen Ereignis (409): was jetzt möglich ist' }),
+    blockedEvents: Type.Optional({ ...BlockedEventList, description: 'bei einem abgewiesenen Ereignis (409): was der Stand zurückhält, mit Grund' }),
+    blockingTicketCount: Type.Optional(Type.Integer({ minimum: 1, description: 'Live-Gang (409): so viele offene blockierende Tickets bei der Kaz halten ihn auf' })),
+    blockingTickets: Type.Optional(
+      Type.Array(
+        Type.Object({ id: Type.String({ format: 'uuid' }), number: Type.Integer(), title: Type.String(), stage: Type.String() }, { additionalProperties: true }),
+        { description: 'Live-Gang (409): die blockierenden Tickets – nur für Rollen mit Zugang zu Tickets (Admin, Kaz, das Ministerium der Lösung)' },
       ),
     ),
   },

@@ -126,6 +126,8 @@ export interface MailingRoutesDeps {
 }
 
 const ROLES = { roles: [...ACCESS.steer] };
+/** Reading mailings and their delivery status: every role that reads the solution (no answer link in them, roles.ts). */
+const READ_MAIL = { roles: [...ACCESS.readMail] };
 
 export const mailingRoutes: FastifyPluginAsync<MailingRoutesDeps> = async (fastify, deps) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -265,7 +267,7 @@ export const mailingRoutes: FastifyPluginAsync<MailingRoutesDeps> = async (fasti
   app.get(
     '/solutions/:id/mailings',
     {
-      config: ROLES,
+      config: READ_MAIL,
       schema: {
         tags,
         operationId: 'listMailings',
@@ -280,7 +282,7 @@ export const mailingRoutes: FastifyPluginAsync<MailingRoutesDeps> = async (fasti
   app.get(
     '/solutions/:id/mailings/:mailingId',
     {
-      config: ROLES,
+      config: READ_MAIL,
       schema: {
         tags,
         operationId: 'getMailingProgress',
@@ -295,7 +297,7 @@ export const mailingRoutes: FastifyPluginAsync<MailingRoutesDeps> = async (fasti
   app.get(
     '/solutions/:id/mailings/:mailingId/messages',
     {
-      config: ROLES,
+      config: READ_MAIL,
       schema: {
         tags,
         operationId: 'listMailingMessages',

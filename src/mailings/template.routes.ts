@@ -66,6 +66,8 @@ export interface TemplateRoutesDeps {
 }
 
 const ROLES = { roles: [...ACCESS.steer] };
+/** Reading templates and mail details: every role that reads the solution (no answer link in them, roles.ts). */
+const READ_MAIL = { roles: [...ACCESS.readMail] };
 
 export const templateRoutes: FastifyPluginAsync<TemplateRoutesDeps> = async (fastify, { db }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -80,7 +82,7 @@ export const templateRoutes: FastifyPluginAsync<TemplateRoutesDeps> = async (fas
   app.get(
     '/solutions/:id/templates',
     {
-      config: ROLES,
+      config: READ_MAIL,
       schema: { tags, operationId: 'listTemplates', summary: 'Mail-Vorlagen der Lösung (eigene oder Standard)', params: SolutionParams, response: { 200: TemplateList } },
     },
     async (request) => {
@@ -91,7 +93,7 @@ export const templateRoutes: FastifyPluginAsync<TemplateRoutesDeps> = async (fas
 
   app.get(
     '/solutions/:id/templates/:kind',
-    { config: ROLES, schema: { tags, operationId: 'getTemplate', summary: 'Eine Mail-Vorlage', params: TemplateParams, response: { 200: TemplateDetailView } } },
+    { config: READ_MAIL, schema: { tags, operationId: 'getTemplate', summary: 'Eine Mail-Vorlage', params: TemplateParams, response: { 200: TemplateDetailView } } },
     async (request) => {
       await loadAccessible(request, request.params.id);
       const template = await loadTemplate(db, request.params.id, request.params.kind);
@@ -134,7 +136,7 @@ export const templateRoutes: FastifyPluginAsync<TemplateRoutesDeps> = async (fas
 
   app.get(
     '/solutions/:id/mail-details',
-    { config: ROLES, schema: { tags, operationId: 'getMailDetails', summary: 'Angaben der Lösung für die Mails', params: SolutionParams, response: { 200: MailDetailsView } } },
+    { config: READ_MAIL, schema: { tags, operationId: 'getMailDetails', summary: 'Angaben der Lösung für die Mails', params: SolutionParams, response: { 200: MailDetailsView } } },
     async (request) => {
       await loadAccessible(request, request.params.id);
       return loadMailDetails(db, request.params.id);

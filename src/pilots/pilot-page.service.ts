@@ -101,7 +101,10 @@ export async function reportGoLiveFromPage(deps: PilotPageDeps, link: ResponseLi
     if (!(error instanceof AnswerNotTaken)) throw error;
     const { result } = error;
     if (result.kind === 'precondition-failed') {
-      throw new GoLiveRefused((result.details.offenePunkte as { key: string; label: string }[] | undefined) ?? [], result.reason);
+      // The authority reads its own tickets (its ticket pages show them): the page names them beside the reason.
+      const tickets = (result.details.blockingTickets as { number: number; title: string }[] | undefined) ?? [];
+      const reason = tickets.length ? `${result.reason} Betroffen: ${tickets.map((ticket) => `Ticket ${ticket.number} „${ticket.title}“`).join(', ')}.` : result.reason;
+      throw new GoLiveRefused((result.details.offenePunkte as { key: string; label: string }[] | undefined) ?? [], reason);
     }
     if (result.kind === 'invalid') {
       throw new ValidationProblem(result.reason, result.errors.map((e) => ({ field: e.field.replace(/^\/event\//, ''), message: e.message })));

@@ -58,6 +58,7 @@ export interface BulkResultItem {
   stage?: string;
   reason?: string;
   allowedEvents?: string[];
+  blockedEvents?: { type: string; reason: string }[];
   details?: Record<string, unknown>;
 }
 
@@ -104,11 +105,11 @@ function toItem(ars: string, result: EventResult): BulkResultItem {
     case 'already-applied':
       return { ars, outcome: 'already-applied', stage: result.stage };
     case 'refused':
-      return { ars, outcome: 'refused', stage: result.stage, reason: result.reason, allowedEvents: result.allowedEvents };
+      return { ars, outcome: 'refused', stage: result.stage, reason: result.reason, allowedEvents: result.allowedEvents, blockedEvents: result.blockedEvents };
     case 'precondition-failed':
-      return { ars, outcome: 'refused', stage: result.stage, reason: result.reason, allowedEvents: result.allowedEvents, details: result.details };
+      return { ars, outcome: 'refused', stage: result.stage, reason: result.reason, allowedEvents: result.allowedEvents, blockedEvents: result.blockedEvents, details: result.details };
     case 'solution-inactive':
-      return { ars, outcome: 'solution-inactive', reason: result.reason, allowedEvents: result.allowedEvents };
+      return { ars, outcome: 'solution-inactive', reason: result.reason, allowedEvents: result.allowedEvents, blockedEvents: result.blockedEvents };
     case 'not-found':
       return { ars, outcome: 'not-found', reason: result.reason };
     case 'invalid':

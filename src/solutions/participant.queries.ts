@@ -2,7 +2,9 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { containsPattern, pageWithTotal } from '../db/query.helpers.ts';
 import { NotFoundProblem } from '../http/problem.ts';
-import { clientAllowedEvents, participantMachine, PARTICIPANT_SYSTEM_EVENTS, restoreSnapshot } from '../../workflows/index.ts';
+import { participantMachine, restoreSnapshot } from '../../workflows/index.ts';
+import { participantEventChoice } from '../engine/workflow.engine.ts';
+import { choiceForRole, type Role } from '../auth/roles.ts';
 
 type Db = Kysely<Database>;
 
@@ -79,17 +81,20 @@ export async function listParticipants(db: Db, solutionId: string, filter: Parti
   };
 }
 
-export async function getParticipant(db: Db, solutionId: string, ars: string) {
+/** `reader`: its allowed and blocked events are those this role may send (roles.ts). */
+export async function getParticipant(db: Db, solutionId: string, ars: string, reader: Role) {
   const row = await db
     .selectFrom('participant as p')
     .innerJoin('authority as a', 'a.ars', 'p.ars')
-    .select(PARTICIPANT_COLUMNS)
+    .innerJoin('solution as s', 's.id', 'p.solution_id')
+    .select([...PARTICIPANT_COLUMNS, 's.stage as solution_stage'])
     .where('p.solution_id', '=', solutionId)
     .where('p.ars', '=', ars)
     .executeTakeFirst();
   if (!row) throw new NotFoundProblem(`Behörde ${ars} ist nicht Teilnehmerin dieser Lösung`);
   const snapshot = restoreSnapshot(participantMachine, row.snapshot);
-  return { ...toParticipantView(row, snapshot.context), allowedEvents: clientAllowedEvents(participantMachine, snapshot, PARTICIPANT_SYSTEM_EVENTS) };
+  const choice = await participantEventChoice(db, { solutionId, ars, solutionStage: row.solution_stage, snapshot });
+  return { ...toParticipantView(row, snapshot.context), ...choiceForRole(choice, reader, 'participant') };
 }
 
 export async function listHistory(

@@ -9,7 +9,7 @@ import { sendParticipantEvent, sendSolutionEvent, type EngineDeps } from '../eng
 import { eventBodySchemas, ParticipantEventBody, SolutionEventBody } from '../engine/event.schemas.ts';
 import { ForbiddenProblem, NotFoundProblem } from '../http/problem.ts';
 import { problemResponses } from '../http/response.schemas.ts';
-import { ACCESS, mayRoleSendParticipantEvent, PARTICIPANT_EVENTS_BY_ROLE } from '../auth/roles.ts';
+import { ACCESS, mayRoleSendParticipantEvent, participantEventForbidden } from '../auth/roles.ts';
 import { LARGE_JSON_BODY_LIMIT_BYTES } from '../http/body-limits.ts';
 import { eventResultToHttp } from '../http/event-result.ts';
 import { PARTICIPANT_STAGES, SOLUTION_STAGES } from '../../workflows/index.ts';
@@ -203,7 +203,7 @@ export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fas
     },
     async (request) => {
       const solution = await getSolution(db, requirePrincipal(request), request.params.id);
-      return { stage: solution.stage, allowedEvents: solution.allowedEvents };
+      return { stage: solution.stage, allowedEvents: solution.allowedEvents, blockedEvents: solution.blockedEvents };
     },
   );
 
@@ -222,7 +222,11 @@ export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fas
       },
     },
     async (request) =>
-      eventResultToHttp(await sendSolutionEvent(engine, { solutionId: request.params.id, event: request.body, ...senderOf(request) })),
+      eventResultToHttp(
+        await sendSolutionEvent(engine, { solutionId: request.params.id, event: request.body, ...senderOf(request) }),
+        requirePrincipal(request).role,
+        'solution',
+      ),
   );
 
   app.get(
@@ -259,7 +263,7 @@ export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fas
     },
     async (request) => {
       await loadAccessible(request, request.params.id);
-      return getParticipant(db, request.params.id, request.params.ars);
+      return getParticipant(db, request.params.id, request.params.ars, requirePrincipal(request).role);
     },
   );
 
@@ -280,12 +284,12 @@ export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fas
     async (request) => {
       const { role } = requirePrincipal(request);
       if (!mayRoleSendParticipantEvent(role, request.body.type)) {
-        throw new ForbiddenProblem(
-          `Die Rolle „${role}“ sendet an Teilnehmende nur ${PARTICIPANT_EVENTS_BY_ROLE[role]!.join(' und ')}, nicht ${request.body.type}.`,
-        );
+        throw new ForbiddenProblem(participantEventForbidden(role, request.body.type));
       }
       return eventResultToHttp(
         await sendParticipantEvent(engine, { solutionId: request.params.id, ars: request.params.ars, event: request.body, ...senderOf(request) }),
+        role,
+        'participant',
       );
     },
   );

@@ -5,8 +5,6 @@ import { toJson, type Database, type Responsibility, type Solution } from '../db
 import type { Principal } from '../auth/api-token.service.ts';
 import { ConflictProblem, ForbiddenProblem, NotFoundProblem, ValidationProblem } from '../http/problem.ts';
 import {
-  clientAllowedEvents,
-  SOLUTION_SYSTEM_EVENTS,
   participantMachine,
   PARTICIPANT_MACHINE_VERSION,
   restoreSnapshot,
@@ -17,6 +15,9 @@ import {
 import { containsPattern, pageWithTotal } from '../db/query.helpers.ts';
 import { resolveParticipants, type ResponsibilityOverride } from './responsibility.resolve.ts';
 import { recordChange } from '../engine/change.record.ts';
+import { solutionEventChoice, solutionFactsFromCounts } from '../engine/workflow.engine.ts';
+import type { BlockedEvent } from '../engine/event-choice.ts';
+import { choiceForRole } from '../auth/roles.ts';
 
 type Db = Kysely<Database>;
 type Trx = Transaction<Database>;
@@ -215,6 +216,7 @@ export interface SolutionView {
   machineVersion: number;
   revision: number;
   allowedEvents: string[];
+  blockedEvents: BlockedEvent[];
   participantsByStage: Record<string, number>;
   createdBy: string;
   createdAt: string;
@@ -235,6 +237,7 @@ export async function getSolution(db: Db, principal: Principal, id: string): Pro
       .execute(),
   ]);
   const snapshot = restoreSnapshot(solutionMachine, row.snapshot);
+  const participantsByStage = Object.fromEntries(counts.map((c) => [c.stage, c.n]));
   return {
     id: row.id,
     title: row.title,
@@ -249,8 +252,9 @@ export async function getSolution(db: Db, principal: Principal, id: string): Pro
     context: snapshot.context,
     machineVersion: row.machine_version,
     revision: row.revision,
-    allowedEvents: clientAllowedEvents(solutionMachine, snapshot, SOLUTION_SYSTEM_EVENTS),
-    participantsByStage: Object.fromEntries(counts.map((c) => [c.stage, c.n])),
+    // the guards' facts from the counts read anyway
+    ...choiceForRole(solutionEventChoice(snapshot, solutionFactsFromCounts(participantsByStage)), principal.role, 'solution'),
+    participantsByStage,
     createdBy: row.created_by,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),

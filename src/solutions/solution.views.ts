@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { PARTICIPANT_STAGES, SOLUTION_STAGES } from '../../workflows/index.ts';
 import { FreeObject } from '../validation/common.schemas.ts';
-import { Nullable, Timestamp } from '../http/response.schemas.ts';
+import { AllowedEventList, BlockedEventList, Nullable, Timestamp } from '../http/response.schemas.ts';
 
 /**
  * What the solution routes answer, as response schemas: they document the outputs in
@@ -12,7 +12,9 @@ import { Nullable, Timestamp } from '../http/response.schemas.ts';
 
 const Context = (description: string) => FreeObject(description);
 const StageOf = (stages: readonly string[]) => Type.Enum([...stages]);
-const EventTypes = Type.Array(Type.String(), { description: 'Ereignisse, die ein API-Aufrufer jetzt senden kann' });
+const EventTypes = AllowedEventList;
+/** `allowedEvents` and, beside it, `blockedEvents` with their reasons (event-choice.ts). */
+const eventChoice = { allowedEvents: EventTypes, blockedEvents: BlockedEventList };
 
 export const SolutionView = Type.Object(
   {
@@ -33,7 +35,7 @@ export const SolutionView = Type.Object(
     context: Context('Kontext der Lösungsmaschine: Erstinformation, Lessons learned, Wellen, Pause …'),
     machineVersion: Type.Integer(),
     revision: Type.Integer(),
-    allowedEvents: EventTypes,
+    ...eventChoice,
     participantsByStage: Type.Record(Type.String(), Type.Integer(), { description: 'Anzahl Teilnehmender je Stadium' }),
     createdBy: Type.String(),
     createdAt: Timestamp(),
@@ -61,7 +63,10 @@ export const SolutionPage = Type.Object(
   { description: 'eine Seite EfA-Lösungen' },
 );
 
-export const AllowedEventsView = Type.Object({ stage: StageOf(SOLUTION_STAGES), allowedEvents: EventTypes }, { description: 'Stadium und mögliche Ereignisse' });
+export const AllowedEventsView = Type.Object(
+  { stage: StageOf(SOLUTION_STAGES), ...eventChoice },
+  { description: 'Stadium, mögliche und zurückgehaltene Ereignisse (mit Grund)' },
+);
 
 export const AppliedEventView = Type.Object(
   {
@@ -69,7 +74,7 @@ export const AppliedEventView = Type.Object(
     stage: Type.String(),
     revision: Type.Integer(),
     context: Context('Kontext der Maschine nach dem Ereignis'),
-    allowedEvents: EventTypes,
+    ...eventChoice,
     historyId: Type.Integer({ description: 'Eintrag im Verlauf' }),
   },
   { description: 'angewandt' },
@@ -93,7 +98,7 @@ export const ParticipantPage = Type.Object(
   { description: 'eine Seite teilnehmender Behörden' },
 );
 
-export const ParticipantDetailView = Type.Object({ ...participantFields, allowedEvents: EventTypes }, { description: 'teilnehmende Behörde' });
+export const ParticipantDetailView = Type.Object({ ...participantFields, ...eventChoice }, { description: 'teilnehmende Behörde' });
 
 export const HistoryPage = Type.Object(
   {
@@ -137,6 +142,7 @@ export const BulkEventView = Type.Object(
         stage: Type.Optional(Type.String()),
         reason: Type.Optional(Type.String()),
         allowedEvents: Type.Optional(EventTypes),
+        blockedEvents: Type.Optional(BlockedEventList),
         details: Type.Optional(FreeObject('bei einer nicht erfüllten Vorbedingung: was fehlt')),
       }),
     ),

@@ -146,7 +146,7 @@ export const ticketRoutes: FastifyPluginAsync<TicketRoutesDeps> = async (fastify
       config: TICKETS,
       schema: { tags, operationId: 'getTicket', summary: 'Ein Ticket mit Verlauf und Kommentaren', params: TicketParams, response: { 200: TicketDetailView } },
     },
-    async (request) => getTicket(db, requirePrincipal(request), request.params.ticketId, engine.now()),
+    async (request) => getTicket(db, requirePrincipal(request), request.params.ticketId, engine.now(), engine.tickets),
   );
 
   app.post(

@@ -2,15 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database, TicketCategory, TicketPriority } from '../db/schema.ts';
 import { actorOf, type Principal } from '../auth/api-token.service.ts';
-import { inOneTransaction, sendTicketEvent, type EngineDeps, type WorkflowEvent } from '../engine/workflow.engine.ts';
+import { inOneTransaction, sendTicketEvent, ticketEventChoice, type EngineDeps, type WorkflowEvent } from '../engine/workflow.engine.ts';
 import { recordChange } from '../engine/change.record.ts';
 import { eventResultToHttp } from '../http/event-result.ts';
 import { ConflictProblem, NotFoundProblem } from '../http/problem.ts';
-import { clientAllowedEvents, restoreSnapshot, SOLUTION_FINAL_STAGES, TICKET_SYSTEM_EVENTS, ticketMachine, type TicketStage } from '../../workflows/index.ts';
+import { restoreSnapshot, SOLUTION_FINAL_STAGES, ticketMachine, type TicketStage } from '../../workflows/index.ts';
 import { insertTicket } from './ticket.repository.ts';
 import { replanSlaTimers } from './sla-timers.ts';
 import { enqueueTicketNotice } from './ticket-notices.ts';
-import { DEFAULT_TICKET_SETTINGS, slaDueTimes, type SlaState } from './ticket.sla.ts';
+import { DEFAULT_TICKET_SETTINGS, slaDueTimes, type SlaState, type TicketSettings } from './ticket.sla.ts';
 
 type Db = Kysely<Database>;
 
@@ -140,7 +140,7 @@ export async function createTicket(engine: EngineDeps, principal: Principal, inp
     }
     return ticketId;
   });
-  return getTicket(engine.db, principal, id, now);
+  return getTicket(engine.db, principal, id, now, settings);
 }
 
 /**
@@ -154,7 +154,8 @@ export function assertSolutionTakesTickets(solutionStage: string): void {
   }
 }
 
-export async function getTicket(db: Db, principal: Principal, ticketId: string, now: Date) {
+/** `settings`: the reopen period decides whether WIEDEREROEFFNEN is allowed or blocked. */
+export async function getTicket(db: Db, principal: Principal, ticketId: string, now: Date, settings: TicketSettings = DEFAULT_TICKET_SETTINGS) {
   const row = await baseQuery(db, principal, now).where('t.id', '=', ticketId).executeTakeFirst();
   if (!row) throw new NotFoundProblem(`Ticket ${ticketId} gibt es nicht`);
   const [history, comments] = await Promise.all([
@@ -184,14 +185,14 @@ export async function getTicket(db: Db, principal: Principal, ticketId: string, 
     description: row.description,
     autoReason: row.auto_reason,
     context: snapshot.context as unknown as Record<string, unknown>,
-    allowedEvents: clientAllowedEvents(ticketMachine, snapshot, TICKET_SYSTEM_EVENTS),
+    ...ticketEventChoice(snapshot, row.resolved_at === null ? null : new Date(row.resolved_at), now, settings),
     timeline,
   };
 }
 
 export async function sendTicketEventAs(engine: EngineDeps, principal: Principal, ticketId: string, event: WorkflowEvent) {
   const result = await sendTicketEvent(engine, { ticketId, event, actor: actorOf(principal), origin: 'client', ministryScope: principal.role === 'ministry' ? principal.ministry : null });
-  return eventResultToHttp(result);
+  return eventResultToHttp(result, principal.role, 'ticket');
 }
 
 /** Locks the ticket in scope, or 404. */
@@ -294,7 +295,7 @@ export async function updateTicket(engine: EngineDeps, principal: Principal, tic
       ticketId,
     });
   });
-  return getTicket(engine.db, principal, ticketId, now);
+  return getTicket(engine.db, principal, ticketId, now, settings);
 }
 
 export interface QueueFilter {

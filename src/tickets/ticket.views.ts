@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { FreeObject } from '../validation/common.schemas.ts';
-import { Nullable, Timestamp } from '../http/response.schemas.ts';
+import { AllowedEventList, BlockedEventList, Nullable, Timestamp } from '../http/response.schemas.ts';
 import { TICKET_STAGES } from '../../workflows/index.ts';
 import { SLA_STATES } from './ticket.sla.ts';
 
@@ -81,7 +81,8 @@ export const TicketDetailView = Type.Object(
     description: Type.String(),
     autoReason: Nullable(Type.String({ description: 'bei automatischen Tickets: der Grund der Bereitschaftsantwort' })),
     context: FreeObject('Kontext der Ticket-Maschine'),
-    allowedEvents: Type.Array(Type.String()),
+    allowedEvents: AllowedEventList,
+    blockedEvents: BlockedEventList,
     timeline: Type.Array(TimelineEntry),
   },
   { description: 'Ticket mit vollständigem Verlauf' },
@@ -107,7 +108,8 @@ export const TicketEventApplied = Type.Object(
     stage: Type.String(),
     revision: Type.Integer(),
     context: FreeObject('Kontext der Ticket-Maschine'),
-    allowedEvents: Type.Array(Type.String()),
+    allowedEvents: AllowedEventList,
+    blockedEvents: BlockedEventList,
     historyId: Type.Integer(),
   },
   { description: 'Ereignis angewandt' },

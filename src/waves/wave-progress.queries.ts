@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { Principal } from '../auth/api-token.service.ts';
+import { mayReadTickets } from '../auth/roles.ts';
 import { loadAccessibleSolution } from '../solutions/solution.service.ts';
 import { loadWave } from './wave.service.ts';
 import { READINESS_GRUENDE, TICKET_OPEN_STAGES, type Readiness } from '../../workflows/index.ts';
@@ -34,7 +35,10 @@ export async function getWaveProgress(db: Db, principal: Principal, solutionId: 
     .orderBy('m.ars')
     .execute();
 
-  // Members an open blocking ticket holds back from going live (issue 9), with the tickets.
+  // Members an open blocking ticket holds back from going live (issue 9), with the tickets –
+  // whose id, number and title only roles with ticket access read; the others (the
+  // Landesredaktion) learn how many tickets of the Kaz hold the member back.
+  const withTickets = mayReadTickets(principal.role);
   const blockingRows = await db
     .selectFrom('wave_member as m')
     .innerJoin('ticket as t', (join) => join.onRef('t.solution_id', '=', 'm.solution_id').onRef('t.ars', '=', 'm.ars'))
@@ -46,10 +50,12 @@ export async function getWaveProgress(db: Db, principal: Principal, solutionId: 
     .orderBy('m.ars')
     .orderBy('t.number')
     .execute();
-  const blocked = new Map<string, { ars: string; name: string; tickets: { id: string; number: number; title: string }[] }>();
+  type Ticket = { id: string; number: number; title: string };
+  const blocked = new Map<string, { ars: string; name: string; ticketCount: number; tickets?: Ticket[] }>();
   for (const row of blockingRows) {
-    const entry = blocked.get(row.ars) ?? { ars: row.ars, name: row.name, tickets: [] };
-    entry.tickets.push({ id: row.id, number: Number(row.number), title: row.title });
+    const entry = blocked.get(row.ars) ?? { ars: row.ars, name: row.name, ticketCount: 0, ...(withTickets ? { tickets: [] as Ticket[] } : {}) };
+    entry.ticketCount++;
+    entry.tickets?.push({ id: row.id, number: Number(row.number), title: row.title });
     blocked.set(row.ars, entry);
   }
 

@@ -414,7 +414,7 @@ export async function startWave(deps: StartWaveDeps, solutionId: string, waveId:
       },
       { trx },
     );
-    const applied = eventResultToHttp(result);
+    const applied = eventResultToHttp(result, who.principal.role, 'solution');
     const started = await trx
       .updateTable('wave')
       .set({ state: 'started', started_by: who.actor, started_at: who.now, frist_tage: fristTage })

@@ -97,11 +97,16 @@ export const WaveProgressView = Type.Object(
           Type.Object({
             ars: Type.String(),
             name: Type.String(),
-            tickets: Type.Array(Type.Object({ id: Type.String({ format: 'uuid' }), number: Type.Integer(), title: Type.String() })),
+            ticketCount: Type.Integer({ description: 'so viele offene blockierende Tickets bei der Kaz' }),
+            tickets: Type.Optional(
+              Type.Array(Type.Object({ id: Type.String({ format: 'uuid' }), number: Type.Integer(), title: Type.String() }), {
+                description: 'nur für Rollen mit Zugang zu Tickets (Admin, Ministerium, Kaz); die Landesredaktion erfährt nur die Anzahl',
+              }),
+            ),
           }),
         ),
       },
-      { description: 'Mitglieder mit offenem blockierendem Ticket: gehen nicht live, bis es gelöst ist' },
+      { description: 'Mitglieder mit offenem blockierendem Ticket bei der Kaz: gehen nicht live, bis es gelöst ist' },
     ),
   },
   { description: 'Stand einer Welle' },

@@ -2,7 +2,9 @@
  * Who may call which route: every route of the app × every role, and for routes of one
  * solution whether a ministry reaches only its own ministry's solutions. The test
  * (authorisation.test.ts) fails for a route missing here, so a new route cannot be
- * added without deciding who may call it.
+ * added without deciding who may call it. The README's role table is this matrix
+ * (roleTableMarkdown; role-table.test.ts fails when they differ – print it with
+ * `npx node test/api/authorisation.matrix.ts`).
  *
  * yes: allowed (for every solution) · own: only the own ministry's solutions, another
  * ministry's is a 404 · no: 403 · public: no token needed (answer pages, health, docs).
@@ -94,17 +96,19 @@ export const MATRIX: Readonly<Record<string, RouteAccess>> = {
   'GET /api/v1/solutions/:id/reconciliations/:reconciliationId': READ,
   'POST /api/v1/solutions/:id/reconciliations/:reconciliationId/apply': BUS_BB,
 
-  'GET /api/v1/solutions/:id/templates': STEER,
-  'GET /api/v1/solutions/:id/templates/:kind': STEER,
+  // Reading mails (what they say, how far they went) is reading the solution: no answer link in them.
+  // The preview renders an authority's live links and stays with the steering roles.
+  'GET /api/v1/solutions/:id/templates': READ,
+  'GET /api/v1/solutions/:id/templates/:kind': READ,
   'PUT /api/v1/solutions/:id/templates/:kind': STEER,
   'DELETE /api/v1/solutions/:id/templates/:kind': STEER,
-  'GET /api/v1/solutions/:id/mail-details': STEER,
+  'GET /api/v1/solutions/:id/mail-details': READ,
   'PUT /api/v1/solutions/:id/mail-details': STEER,
   'POST /api/v1/solutions/:id/mailings': STEER,
   'POST /api/v1/solutions/:id/mailings/preview': STEER,
-  'GET /api/v1/solutions/:id/mailings': STEER,
-  'GET /api/v1/solutions/:id/mailings/:mailingId': STEER,
-  'GET /api/v1/solutions/:id/mailings/:mailingId/messages': STEER,
+  'GET /api/v1/solutions/:id/mailings': READ,
+  'GET /api/v1/solutions/:id/mailings/:mailingId': READ,
+  'GET /api/v1/solutions/:id/mailings/:mailingId/messages': READ,
 
   'GET /api/v1/authorities': DIRECTORY,
   'GET /api/v1/authorities/:ars': DIRECTORY,
@@ -121,3 +125,17 @@ export const MATRIX: Readonly<Record<string, RouteAccess>> = {
   'GET /api/v1/admin/outbox': ADMIN,
   'GET /api/v1/admin/outbox/:file': ADMIN,
 };
+
+const CELL: Record<Access, string> = { yes: 'yes', own: 'own', no: '–' };
+
+/** The README's role table: one row per route, one column per role, in the matrix's order. */
+export function roleTableMarkdown(): string {
+  const roles = ['admin', 'ministry', 'kaz', 'landesredaktion'] as const;
+  const rows = Object.entries(MATRIX).map(([route, access]) => {
+    const [method, path] = route.split(' ') as [string, string];
+    return `| \`${method} ${path.replace(/^\/api\/v1/, '')}\` | ${roles.map((role) => CELL[access[role]]).join(' | ')} |`;
+  });
+  return [`| route (under \`/api/v1\`) | ${roles.join(' | ')} |`, `|---|${roles.map(() => ':-:').join('|')}|`, ...rows].join('\n');
+}
+
+if (import.meta.main) console.log(roleTableMarkdown());

@@ -169,21 +169,21 @@ for (const kind of databaseKinds()) {
     const ticket = (await api('POST', '/tickets', kaz, { solutionId: id, ars: POTSDAM, category: 'fachverfahren-anbindung', title: 'Fachverfahren antwortet nicht', description: 'XMeld-Schnittstelle', blocking: true })).json();
     const refused = await participantEvent(POTSDAM, { type: 'LIVE_BESTAETIGEN' });
     t.equal(refused.statusCode, 409, refused.body);
-    t.match(refused.json().detail, /Fachverfahren antwortet nicht/);
-    t.same(refused.json().blockingTickets.map((b: { id: string }) => b.id), [ticket.id]);
+    t.equal(refused.json().detail, 'Ein offenes blockierendes Ticket bei der Kaz (ZIT-BB) hält den Live-Gang auf; er ist möglich, sobald es gelöst ist.');
+    t.same(refused.json().blockingTickets.map((b: { id: string; title: string }) => [b.id, b.title]), [[ticket.id, 'Fachverfahren antwortet nicht']], 'the ministry reads the tickets in the details');
     const bulk = await env.app.inject({ method: 'POST', url: `${base}/participants/events`, headers: bearer(token), payload: { event: { type: 'LIVE_BESTAETIGEN' }, authorities: [POTSDAM] } });
     t.equal(bulk.json().counts.refused, 1, 'the bulk action meets the same precondition');
     // A pilot's go-live meets it before its checklist (the pilot path itself is tested in pilots.test.ts).
     const pilotRefusal = await env.handle.db
       .transaction()
       .execute((trx) => PARTICIPANT_PRECONDITIONS.PILOT_LIVE_MELDEN!(trx, { solutionId: id, ars: POTSDAM, stage: 'pilot', event: { type: 'PILOT_LIVE_MELDEN' } }));
-    t.match(pilotRefusal, { reason: /Fachverfahren antwortet nicht/, details: { blockingTickets: [{ id: ticket.id }] } });
+    t.match(pilotRefusal, { reason: /Ein offenes blockierendes Ticket/, details: { blockingTicketCount: 1, blockingTickets: [{ id: ticket.id }] } });
 
     // The ministry sees the blocked member in its wave's progress.
     const wave = await api('POST', `/solutions/${id}/waves`, token, { name: 'Nachzügler', authorities: [POTSDAM, BARNIM] });
     t.equal(wave.statusCode, 201, wave.body);
     const progress = (await api('GET', `/solutions/${id}/waves/${wave.json().id}/progress`, token)).json();
-    t.match(progress.blockiert, { count: 1, authorities: [{ ars: POTSDAM, tickets: [{ id: ticket.id, title: 'Fachverfahren antwortet nicht' }] }] });
+    t.match(progress.blockiert, { count: 1, authorities: [{ ars: POTSDAM, ticketCount: 1, tickets: [{ id: ticket.id, title: 'Fachverfahren antwortet nicht' }] }] });
 
     t.equal((await api('POST', `/tickets/${ticket.id}/events`, kaz, { type: 'LOESEN', loesung: 'Schnittstelle freigeschaltet' })).statusCode, 200);
     t.equal((await api('PATCH', `/tickets/${ticket.id}`, kaz, { blocking: true })).statusCode, 200, 'unchanged flag: nothing to refuse');
