@@ -29,6 +29,7 @@ import { createClientErrorHandler } from './http/client-error.handler.ts';
 import { createRateLimiters, type RateLimits } from './http/rate-limit.ts';
 import { answerPageNotFound } from './responses/answer-path.fallback.ts';
 import { isAnswerPagePath } from './logging/link-redaction.ts';
+import { RequestLogController } from './logging/request-log.controller.ts';
 
 export interface AppDeps {
   db: Kysely<Database>;
@@ -64,7 +65,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   };
   const requestTimeoutMs = deps.requestTimeoutMs ?? 30_000;
   const app = Fastify({
-    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    ...(deps.logger ? { loggerInstance: deps.logger, logController: new RequestLogController() } : { logger: false }),
     // Small unless a route says otherwise: the directory upload has its own limit.
     bodyLimit: JSON_BODY_LIMIT_BYTES,
     // Fastify turns Node's request deadline off; a client that sends its body byte by
