@@ -30,6 +30,7 @@ import { createRateLimiters, type RateLimits } from './http/rate-limit.ts';
 import { answerPageNotFound } from './responses/answer-path.fallback.ts';
 import { isAnswerPagePath } from './logging/link-redaction.ts';
 import { RequestLogController } from './logging/request-log.controller.ts';
+import { startPageRoute } from './http/start-page.ts';
 
 export interface AppDeps {
   db: Kysely<Database>;
@@ -130,6 +131,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       });
     }
   });
+
+  startPageRoute(app);
 
   const limiters = deps.rateLimit ? await createRateLimiters(app, deps.rateLimit) : { api: null, answerPages: null };
 
