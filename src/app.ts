@@ -6,7 +6,7 @@ import type { Database } from './db/schema.ts';
 import type { DatabaseKind } from './db/database.ts';
 import type { EngineDeps } from './engine/workflow.engine.ts';
 import { createAuthHook, createSolutionScopeHook } from './auth/auth.hook.ts';
-import { createFrameworkErrorHandler, handleError, handleNotFound, type HtmlErrorPage } from './http/error.handler.ts';
+import { createFrameworkErrorHandler, createNotFoundHandler, handleError, type HtmlErrorPage } from './http/error.handler.ts';
 import { refuseNonFiniteNumbers, refuseUnsafeInput } from './http/input.guard.ts';
 import { JSON_BODY_LIMIT_BYTES } from './http/body-limits.ts';
 import { registerOpenApi } from './http/openapi.ts';
@@ -28,6 +28,10 @@ import { linkRenewalRoutes } from './responses/link-renewal.routes.ts';
 import { renderErrorPage } from './responses/response.pages.ts';
 import { createClientErrorHandler } from './http/client-error.handler.ts';
 import { createRateLimiters, type RateLimits } from './http/rate-limit.ts';
+import { answerPageNotFound } from './responses/answer-path.fallback.ts';
+import { isAnswerPagePath } from './logging/link-redaction.ts';
+import { RequestLogController } from './logging/request-log.controller.ts';
+import { startPageRoute } from './http/start-page.ts';
 
 export interface AppDeps {
   db: Kysely<Database>;
@@ -52,7 +56,7 @@ export interface AppDeps {
 const VERSION = '0.1.0';
 
 /** Errors before a route answers (408, undecodable URLs): people on the answer pages get a German page with the pages' security headers. */
-const answerPageError: HtmlErrorPage = (path, status) => (path.startsWith('/antwort/') ? { html: renderErrorPage(status), headers: SECURITY_HEADERS } : null);
+const answerPageError: HtmlErrorPage = (path, status) => (isAnswerPagePath(path) ? { html: renderErrorPage(status), headers: SECURITY_HEADERS } : null);
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const mail = deps.mail ?? {
@@ -63,7 +67,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   };
   const requestTimeoutMs = deps.requestTimeoutMs ?? 30_000;
   const app = Fastify({
-    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    ...(deps.logger ? { loggerInstance: deps.logger, logController: new RequestLogController() } : { logger: false }),
     // Small unless a route says otherwise: the directory upload has its own limit.
     bodyLimit: JSON_BODY_LIMIT_BYTES,
     // Fastify turns Node's request deadline off; a client that sends its body byte by
@@ -87,7 +91,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorateRequest('principal', null);
   recordRoutes(app);
   app.setErrorHandler(handleError);
-  app.setNotFoundHandler(handleNotFound);
+  app.setNotFoundHandler(createNotFoundHandler(answerPageNotFound));
   // No route reads plain text; without this parser such a body is a 415, not a confusing 422.
   app.removeContentTypeParser('text/plain');
   app.addHook('preValidation', refuseUnsafeInput);
@@ -127,6 +131,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       });
     }
   });
+
+  startPageRoute(app);
 
   const limiters = deps.rateLimit ? await createRateLimiters(app, deps.rateLimit) : { api: null, answerPages: null };
 

@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { openConfiguredDatabase } from './runtime.ts';
 import { serve } from './server.ts';
-import { DataDirLockedError } from './db/data-dir.lock.ts';
+import { DataDirLockedError, readServiceAddress } from './db/data-dir.lock.ts';
 import { StartFailure } from './logging/start-failure.ts';
 import { DeactivationRefusedProblem, formatImportSummaryLine, importDirectory } from './directory/directory.import.ts';
 import { createApiToken } from './auth/api-token.service.ts';
@@ -113,13 +113,9 @@ class UsageError extends Error {}
  * in a stack trace.
  */
 function lockedDataDirHint(command: string, error: DataDirLockedError): string {
-  let base = 'http://127.0.0.1:3000';
-  try {
-    const config = loadConfig();
-    base = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
-  } catch {
-    // the configuration was readable a moment ago; keep the default address
-  }
+  // The running service recorded where it listens; only without that (another version,
+  // a process still starting) this command's own settings are the best guess.
+  const base = readServiceAddress(error.dataDir, error.holderPid) ?? configuredAddress();
   const held = `Das Datenverzeichnis ${error.dataDir} ist belegt (Prozess ${error.holderPid}, meist der laufende Dienst)`;
   switch (command) {
     case 'create-token':
@@ -130,6 +126,16 @@ function lockedDataDirHint(command: string, error: DataDirLockedError): string {
       return `${held}: der Dienst wendet die Migrationen beim Start selbst an; sonst den Dienst beenden und den Befehl wiederholen.`;
     default:
       return `${held}: erst den anderen Prozess beenden; für mehrere Instanzen DATABASE_URL (PostgreSQL) setzen.`;
+  }
+}
+
+/** Where this command's settings (HOST, PORT) would have the service listen. */
+function configuredAddress(): string {
+  try {
+    const config = loadConfig();
+    return `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
+  } catch {
+    return 'http://127.0.0.1:3000'; // the configuration was readable a moment ago; the default then
   }
 }
 

@@ -15,6 +15,7 @@ import { buildApp, type AppDeps } from './app.ts';
 import { createMailModule } from './mailings/mail.module.ts';
 import { describeDatabaseUrl } from './logging/start-failure.ts';
 import { useMinistryNames } from './solutions/ministry-names.ts';
+import { recordServiceAddress } from './db/data-dir.lock.ts';
 
 export { createLogger } from './logging/logger.ts';
 
@@ -164,6 +165,11 @@ export async function startRuntime(
           host: config.host,
           listenTextResolver: (at) => `Lauscht auf ${at}`,
         });
+        // PGlite: the CLI, refused the busy data directory, points to this address.
+        if (!config.databaseUrl && config.dataDir) {
+          const forgetAddress = recordServiceAddress(config.dataDir, address);
+          cleanups.push(async () => forgetAddress());
+        }
         const { generatedToken } = await ensureAdminToken(handle.db, null);
         return { address, generatedAdminToken: generatedToken };
       },

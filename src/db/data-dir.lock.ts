@@ -183,3 +183,34 @@ export function lockDataDir(dataDir: string): () => void {
   }
   throw new Error(`Sperrdatei ${lockFile} konnte nicht angelegt werden`);
 }
+
+/**
+ * Where the service holding a data directory listens, for the CLI's hints: a command
+ * refused because the directory is busy names the running service's real address, not
+ * the one its own environment would give (the service may have been started with
+ * another PORT or HOST). Written after the service listens, removed when it stops.
+ */
+const ADDRESS_FILE = 'efa-rollout.address.json';
+
+export function recordServiceAddress(dataDir: string, address: string): () => void {
+  const file = join(resolve(dataDir), ADDRESS_FILE);
+  const content = JSON.stringify({ pid: process.pid, address });
+  writeFileSync(file, content);
+  return () => {
+    if (readText(file) === content) unlinkSync(file);
+  };
+}
+
+/** The address the process `holderPid` recorded for the data directory, or null (none, or another process's). */
+export function readServiceAddress(dataDir: string, holderPid: number): string | null {
+  const text = readText(join(resolve(dataDir), ADDRESS_FILE));
+  if (!text) return null;
+  try {
+    const value = JSON.parse(text) as { pid?: unknown; address?: unknown };
+    if (value.pid !== holderPid || typeof value.address !== 'string' || !/^https?:\/\/\S+$/.test(value.address)) return null;
+    // A service listening on every interface is reached locally through the loopback address.
+    return value.address.replace('://0.0.0.0:', '://127.0.0.1:').replace('://[::]:', '://[::1]:');
+  } catch {
+    return null;
+  }
+}

@@ -15,7 +15,20 @@ function sendProblem(
   return reply
     .code(status)
     .type(PROBLEM_TYPE)
-    .send({ type: 'about:blank', title, status, detail, instance: request.url, requestId: request.id, ...extensions });
+    .send({ type: 'about:blank', title, status, detail, requestId: request.id, ...extensions });
+}
+
+/**
+ * No error body names the request's path (nor RFC 9457's `instance`): under /antwort/ the
+ * path carries a link token, a credential that must not travel on in a body that a
+ * client logs or shows. The requestId finds the request in the log instead. A message
+ * of a library that quotes the URL loses it here.
+ */
+function withoutPath(text: string, request: FastifyRequest): string {
+  const path = request.url.split('?', 1)[0] ?? '';
+  let cleaned = text.replaceAll(request.url, '…');
+  if (path) cleaned = cleaned.replaceAll(path, '…');
+  return cleaned;
 }
 
 /** Fastify's schema validation errors as field errors: `/body/title`, `/querystring/limit` … */
@@ -90,14 +103,20 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
   }
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {
-    return sendProblem(request, reply, status, 'Ungültige Anfrage', error.message);
+    return sendProblem(request, reply, status, 'Ungültige Anfrage', withoutPath(error.message, request));
   }
   request.log.error({ err: error }, 'Unerwarteter Fehler');
   return sendProblem(request, reply, 500, 'Interner Fehler', 'Die Anfrage konnte nicht bearbeitet werden. Bitte die requestId angeben.');
 }
 
-export function handleNotFound(request: FastifyRequest, reply: FastifyReply) {
-  return sendProblem(request, reply, 404, 'Nicht gefunden', `Keine Route für ${request.method} ${request.url.split('?')[0]}`);
+/** Answers an unmatched request itself (the answer pages' HTML) or returns null for the problem. */
+export type NotFoundFallback = (request: FastifyRequest, reply: FastifyReply) => FastifyReply | null;
+
+/** 404 for a path no route matches; the detail names the method, never the path (see withoutPath). */
+export function createNotFoundHandler(fallback?: NotFoundFallback) {
+  return function handleNotFound(request: FastifyRequest, reply: FastifyReply) {
+    return fallback?.(request, reply) ?? sendProblem(request, reply, 404, 'Nicht gefunden', `Unter dieser Adresse gibt es keine Funktion für ${request.method}.`);
+  };
 }
 
 /** A page for people (the answer pages) instead of problem+json, with the headers it needs. */

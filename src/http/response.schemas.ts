@@ -25,7 +25,6 @@ export const ProblemSchema = Type.Object(
     title: Type.String({ description: 'Art des Fehlers, z. B. „Ungültige Eingabe“' }),
     status: Type.Integer({ minimum: 400, maximum: 599 }),
     detail: Type.String({ description: 'was nicht ging, auf Deutsch' }),
-    instance: Type.Optional(Type.String({ description: 'Pfad der Anfrage' })),
     requestId: Type.Optional(Type.String({ description: 'bei Rückfragen angeben (auch im Kopf x-request-id)' })),
     errors: Type.Optional(
       Type.Array(

@@ -1,6 +1,7 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import pretty from 'pino-pretty';
 import type { LogFormat, LogLevel } from '../config.ts';
+import { redactLinksInText, serializeRequestForLog } from './link-redaction.ts';
 
 /**
  * A person at a terminal reads lines; a log collector parses JSON. `auto` decides by
@@ -17,8 +18,19 @@ export interface LoggerSettings {
   logFormat?: LogFormat;
 }
 
-export function createLogger(settings: LoggerSettings, stdout: { isTTY?: boolean } = process.stdout): Logger {
-  const options = { level: settings.logLevel, base: { service: 'efa-rollout' } };
+/**
+ * `destination` replaces stdout (tests read the lines). Every line, whatever logged it,
+ * passes the link redaction before it is written: an answer link's token never reaches
+ * the log (src/logging/link-redaction.ts).
+ */
+export function createLogger(settings: LoggerSettings, stdout: { isTTY?: boolean } = process.stdout, destination?: DestinationStream): Logger {
+  const options: LoggerOptions = {
+    level: settings.logLevel,
+    base: { service: 'efa-rollout' },
+    serializers: { req: serializeRequestForLog },
+    hooks: { streamWrite: redactLinksInText },
+  };
+  if (destination) return pino(options, destination);
   if (resolveLogFormat(settings.logFormat ?? 'auto', stdout.isTTY === true) === 'json') return pino(options);
   // In this thread and synchronous (not a worker transport): a failed start that exits
   // right away still shows its last lines, and there is no extra thread to pay for.

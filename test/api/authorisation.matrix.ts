@@ -32,12 +32,14 @@ const TOKENS: RouteAccess = { admin: 'yes', ministry: 'yes', kaz: 'no', landesre
 const TICKETS: RouteAccess = { admin: 'yes', ministry: 'yes', kaz: 'yes', landesredaktion: 'no' };
 
 export const PUBLIC_ROUTES: readonly string[] = [
+  'GET /',
   'GET /docs',
   'GET /docs/static/index.html',
   'GET /docs/static/swagger-initializer.js',
   'GET /docs/json',
   'GET /docs/yaml',
   'GET /docs/static/*',
+  'GET /docs/static/theme/efa-rollout.css',
   'GET /openapi.json',
   'GET /health',
   'GET /antwort/:token',

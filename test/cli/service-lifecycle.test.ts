@@ -275,3 +275,47 @@ t.test('npm start: SIGTERM, SIGINT – even SIGKILL to npm – stop the whole pr
     t.notOk(existsSync(join(dataDir, 'efa-rollout.lock')), `${signal}: the data-dir lock is released`);
   }
 });
+
+for (const kind of databaseKinds()) {
+  t.test(`${kind}: npm start --silent with JSON logs – stdout only JSON, probes at debug, a last line after the stop, the real address in create-token's hint`, async (t) => {
+    const dataDir = tempDir(t, 'efa-json-');
+    const port = await freeLoopbackPort();
+    const url = `http://127.0.0.1:${port}`;
+    const databaseUrl = kind === 'postgres' ? await createTestDatabaseUrl(t) : '';
+    const env = { DATA_DIR: dataDir, DATABASE_URL: databaseUrl, PORT: String(port), EFA_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'debug', LOG_FORMAT: 'auto' };
+    const npm = start('npm', ['start', '--silent'], env);
+    killOnTeardown(t, npm);
+    await waitForHealth(url, npm);
+    for (let probe = 0; probe < 3; probe++) t.equal((await fetch(`${url}/health`)).status, 200);
+
+    if (kind === 'pglite') {
+      // Started without PORT (this command would guess 3000): the hint names where the service listens.
+      const refused = cli(['create-token', '--role', 'admin', '--label', 'Ersatz'], { DATA_DIR: dataDir, PORT: '', LOG_LEVEL: 'warn' });
+      t.equal(await within(60_000, 'create-token exits', refused.exited), 1);
+      t.match(refused.stderr(), new RegExp(`POST ${url}/api/v1/admin/tokens`), refused.stderr());
+      t.notMatch(refused.stderr(), /:3000\//);
+    }
+
+    // npm may exit before the service below it has written its last line: the pipe
+    // closes only when every process holding it has ended.
+    const stdoutClosed = new Promise((resolve) => npm.child.stdout!.on('close', resolve));
+    npm.child.kill('SIGINT');
+    await within(30_000, 'npm exits', npm.exited);
+    await within(30_000, 'the service closes stdout', stdoutClosed);
+    const lines = npm.stdout().trimEnd().split('\n');
+    const entries = lines.map((line) => {
+      try {
+        return JSON.parse(line) as { level: number; msg: string; req?: { url?: string } };
+      } catch {
+        return null;
+      }
+    });
+    t.same(lines.filter((_, i) => entries[i] === null), [], 'every stdout line is JSON (no npm banner)');
+    const probes = entries.filter((entry) => entry?.req?.url === '/health');
+    t.ok(probes.length >= 3, `the probes are logged at debug (${probes.length})`);
+    t.same(new Set(probes.map((entry) => entry!.level)), new Set([20]), 'and only at debug: at LOG_LEVEL=info they are gone');
+    t.equal(entries.at(-1)?.msg, 'efa-rollout gestoppt', `the last line says the service has stopped: ${lines.slice(-3).join('\n')}`);
+    t.equal(entries.at(-1)?.level, 30);
+    t.notOk(existsSync(join(dataDir, 'efa-rollout.address.json')), 'the recorded address is removed with the stop');
+  });
+}

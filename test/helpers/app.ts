@@ -49,6 +49,8 @@ export async function buildTestApp(
     multiplierEmails?: string[];
     /** Default: the sender's domain, msgiv.example. */
     messageIdDomain?: string;
+    /** The app's logger (default: none, the app logs nothing). */
+    logger?: AppDeps['logger'];
   } = {},
 ): Promise<TestApp> {
   const handle = await openTestDatabase(t, kind);
@@ -85,7 +87,7 @@ export async function buildTestApp(
     pollIntervalMs: 50,
     now: () => clock.now,
   });
-  const app = await buildApp({ db: handle.db, databaseKind: kind, engine, mail: mail.routes, extraRoutes: options.extraRoutes });
+  const app = await buildApp({ db: handle.db, databaseKind: kind, engine, mail: mail.routes, extraRoutes: options.extraRoutes, logger: options.logger });
   t.teardown(() => app.close());
   const { token: adminToken } = await createApiToken(handle.db, { role: 'admin', ministry: null, label: 'test-admin' });
   const ministryTokens = new Map<string, string>();

@@ -1,0 +1,42 @@
+import type { FastifyInstance } from 'fastify';
+import { renderLayout } from '../responses/response.pages.ts';
+import { SECURITY_HEADERS } from '../responses/response.routes.ts';
+
+/**
+ * `GET /`: whoever opens the service's address in a browser – as a rule someone who has
+ * just started it – learns what it is and where to go on, instead of a JSON 404. Until a
+ * web interface exists the service is used through its API: the page points to its
+ * documentation, the readiness check and the first steps of the README's quick start,
+ * summarised here because the README itself is not served. The answer pages' layout,
+ * style and headers (strict CSP, no scripts). Not an API operation: hidden from the
+ * OpenAPI document.
+ */
+
+/** A path in code type that may break after each slash: at 320 px a whole one is wider than the screen. */
+const code = (path: string) => `<code>${path.replaceAll('/', '/<wbr>')}</code>`;
+
+/** Relative links: they work behind a path prefix, as the answer pages' do. */
+const START_PAGE = renderLayout(
+  'Startseite',
+  `<h1>EfA-Rollout Brandenburg</h1>
+<p>Dieser Dienst steuert die Nachnutzung von EfA-Onlinediensten durch Brandenburgs Kommunen: Erstinformation, Pilotbehörden, flächendeckender Rollout bis zur Verknüpfung im BUS-BB. Eine Bedienoberfläche gibt es noch nicht; gearbeitet wird über die API.</p>
+<h2>Weiter</h2>
+<ul>
+<li><a href="docs">API-Dokumentation</a> (Swagger UI; das OpenAPI-Dokument als <a href="openapi.json">openapi.json</a>)</li>
+<li><a href="health">Bereitschaft des Dienstes</a> (<code>/health</code>: antwortet 200, wenn die Datenbank antwortet)</li>
+</ul>
+<h2>Erste Schritte</h2>
+<p>Die vollständigen Befehle (curl) stehen in der Datei <code>README.md</code> des Projekts, Abschnitt „Quick start“. Kurz:</p>
+<ol>
+<li>Admin-Token: Der erste Start zeigt es einmal an (oder <code>EFA_ADMIN_TOKEN</code> setzt es). Jede Anfrage an ${code('/api/v1')} trägt <code>Authorization: Bearer &lt;Token&gt;</code>.</li>
+<li>Token für ein Ministerium ausstellen: ${code('POST /api/v1/admin/tokens')} mit <code>{"role": "ministry", "ministry": "MSGIV", "label": "…"}</code>.</li>
+<li>Mit dem Ministeriums-Token die EfA-Lösung anlegen: ${code('POST /api/v1/solutions')}, dann das Ereignis <code>ERSTINFORMATION_STARTEN</code> an ${code('POST /api/v1/solutions/{id}/events')}.</li>
+<li>Angaben für die Mails hinterlegen (Ansprechperson, E-Mail-Adresse): ${code('PUT /api/v1/solutions/{id}/mail-details')}.</li>
+<li>Erstinformation versenden: ${code('POST /api/v1/solutions/{id}/mailings')} mit <code>{"kind": "erstinformation"}</code>.</li>
+<li>Ohne <code>SMTP_URL</code> verlässt keine Mail den Rechner: Sie liegen im Postausgang ${code('DATA_DIR/outbox/*.eml')} und unter ${code('GET /api/v1/admin/outbox')}.</li>
+</ol>`,
+);
+
+export function startPageRoute(app: FastifyInstance): void {
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.headers(SECURITY_HEADERS).type('text/html; charset=utf-8').send(START_PAGE));
+}
