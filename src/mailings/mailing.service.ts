@@ -9,17 +9,24 @@ import { pageWithTotal } from '../db/query.helpers.ts';
 import { mailSendJob } from '../mail/mail-send.activity.ts';
 import { addCalendarDays, berlinDate, berlinTime } from '../time/berlin.clock.ts';
 import { linkPurposesFor } from './template.render.ts';
+import { stagesAnsweringAny, stagesAskedBy } from '../responses/link-answers.ts';
+import { PARTICIPANT_INVITABLE_STAGES } from '../../workflows/index.ts';
 
 type Db = Kysely<Database>;
 
-/** Mailing kinds a ministry sends, the solution stages they belong to, and whom they address by default. */
+/**
+ * Mailing kinds a ministry sends, the solution stages they belong to, and whom they address
+ * by default (null: every participant that can answer them, recipientStages). The
+ * pilot invitation carries a confirmed pilot's own page, which it may use whenever it is
+ * confirmed – a pilot can be confirmed during the Erstinformation already.
+ */
 export const SENDABLE_KINDS: Record<
   Exclude<MailingKind, 'erinnerung' | 'eskalation'>,
   { stages: string[]; defaultParticipantStages: string[] | null }
 > = {
   erstinformation: { stages: ['erstinformation'], defaultParticipantStages: null },
   pilotaufruf: { stages: ['erstinformation', 'pilotphase'], defaultParticipantStages: ['informiert', 'interessiert'] },
-  'pilot-einladung': { stages: ['pilotphase'], defaultParticipantStages: ['pilot-kandidat', 'pilot-bestaetigt'] },
+  'pilot-einladung': { stages: ['erstinformation', 'pilotphase', 'rollout'], defaultParticipantStages: ['pilot-bestaetigt'] },
   'rollout-einladung': { stages: ['rollout'], defaultParticipantStages: ['eingeladen'] },
 };
 export type SendableKind = keyof typeof SENDABLE_KINDS;
@@ -42,6 +49,25 @@ export interface MailingInput {
    * before, without a copy to the multipliers.
    */
   erneuerung?: boolean;
+  /**
+   * Internal (no route takes it): the Rollout-Einladung of a wave's start, whose EINLADEN
+   * moves its members to 'eingeladen' after commit – they are addressed in the stages
+   * EINLADEN reaches.
+   */
+  mitWellenstart?: boolean;
+}
+
+/**
+ * The participant stages a mailing of this kind may write to: a mail asks for the answers
+ * its links offer, so it goes only to authorities that can give every one of them
+ * (link-answers.ts). A renewal re-sends links, to an authority that can still answer one
+ * of them; a wave's invitation goes to members the wave's start invites.
+ */
+export function recipientStages(input: Pick<MailingInput, 'kind' | 'erneuerung' | 'mitWellenstart'>): readonly string[] {
+  const purposes = linkPurposesFor(input.kind);
+  if (input.erneuerung) return stagesAnsweringAny(purposes);
+  if (input.mitWellenstart) return PARTICIPANT_INVITABLE_STAGES;
+  return stagesAskedBy(purposes);
 }
 
 export interface MailingSettings {
@@ -181,7 +207,8 @@ export async function createMailingInTransaction(
   if (!solution) throw new NotFoundProblem(`EfA-Lösung ${solutionId} gibt es nicht`);
   assertMayAccess(principal, solution);
   const rule = SENDABLE_KINDS[input.kind];
-  if (!rule.stages.includes(solution.stage)) {
+  // a renewal re-sends an authority's links that can still be answered, in whichever stage the rollout is (link-renewal.service.ts)
+  if (!input.erneuerung && !rule.stages.includes(solution.stage)) {
     throw new ConflictProblem(
       `Ein Mailing „${input.kind}“ passt zu den Stadien ${rule.stages.join(', ')}; die Lösung ist im Stadium „${solution.stage}“.`,
       { stage: solution.stage },
@@ -198,26 +225,42 @@ export async function createMailingInTransaction(
       })),
     );
   }
+  const answering = recipientStages(input);
+  const cannotAnswer = (stage: string) =>
+    `Im Stadium „${stage}“ kann eine Behörde nicht beantworten, worum die Mail „${input.kind}“ bittet; möglich in: ${answering.join(', ')}`;
+  const wrongStages = (input.filter?.stages ?? []).map((stage, i) => ({ stage, i })).filter(({ stage }) => !answering.includes(stage));
+  if (wrongStages.length) {
+    throw new ValidationProblem(
+      'Die Mail ginge an Behörden, die nicht beantworten können, worum sie bittet',
+      wrongStages.map(({ stage, i }) => ({ field: `/body/filter/stages/${i}`, message: cannotAnswer(stage) })),
+    );
+  }
+  const defaultStages = (rule.defaultParticipantStages ?? answering).filter((stage) => answering.includes(stage));
   const filter: MailingFilter = {
     ...input.filter,
-    ...(input.filter?.stages || input.filter?.authorities || !rule.defaultParticipantStages ? {} : { stages: rule.defaultParticipantStages }),
+    ...(input.filter?.stages || input.filter?.authorities ? {} : { stages: defaultStages }),
   };
   let query = trx
     .selectFrom('participant as p')
     .innerJoin('authority as a', 'a.ars', 'p.ars')
-    .select(['p.ars', 'a.email'])
+    .select(['p.ars', 'a.email', 'p.stage'])
     .where('p.solution_id', '=', solutionId);
   if (filter.stages?.length) query = query.where('p.stage', 'in', filter.stages);
   if (filter.kreisArs) query = query.where('a.kreis_ars', '=', filter.kreisArs);
   if (filter.authorities?.length) query = query.where('p.ars', 'in', filter.authorities);
   const recipients = await query.orderBy('p.ars').execute();
   if (filter.authorities?.length) {
-    const found = new Set(recipients.map((r) => r.ars));
-    const unknown = filter.authorities.map((ars, i) => ({ ars, i })).filter(({ ars }) => !found.has(ars));
-    if (unknown.length) {
+    const found = new Map(recipients.map((r) => [r.ars, r.stage]));
+    const unfit = filter.authorities
+      .map((ars, i) => ({ ars, i, stage: found.get(ars) }))
+      .filter(({ stage }) => stage === undefined || !answering.includes(stage));
+    if (unfit.length) {
       throw new ValidationProblem(
-        'Nicht alle Behörden sind Teilnehmende dieser Lösung (im gewählten Stadium)',
-        unknown.map(({ ars, i }) => ({ field: `/body/filter/authorities/${i}`, message: `${ars} ist keine passende Teilnehmerin` })),
+        'Nicht alle Behörden sind Teilnehmende dieser Lösung, die beantworten können, worum die Mail bittet',
+        unfit.map(({ ars, i, stage }) => ({
+          field: `/body/filter/authorities/${i}`,
+          message: stage === undefined ? `${ars} ist keine passende Teilnehmerin` : `${ars}: ${cannotAnswer(stage)}`,
+        })),
       );
     }
   }
@@ -263,7 +306,7 @@ export async function createMailingInTransaction(
     .executeTakeFirst());
   const withMultipliers = input.kind === 'erstinformation' && !input.erneuerung && (firstOfKind || input.erneut === true);
 
-  const withAddress = chosen.filter((r): r is { ars: string; email: string } => Boolean(r.email));
+  const withAddress = chosen.filter((r): r is { ars: string; email: string; stage: string } => Boolean(r.email));
   const withoutAddress = chosen.filter((r) => !r.email).map((r) => r.ars);
 
   const reminders = input.reminders ?? { count: 0, intervalDays: 7 };
