@@ -35,10 +35,12 @@ type Db = Kysely<Database>;
 type Trx = Transaction<Database>;
 
 /**
- * Stages in which EINLADEN can reach a participant: a filter plans only these, an explicit
- * list names no other, and a start invites – and mails – only members still in one.
+ * Stages in which EINLADEN can reach a participant: a filter plans only these, and a start
+ * invites – and mails – only members still in one.
  */
 export const INVITABLE_STAGES: readonly string[] = PARTICIPANT_INVITABLE_STAGES;
+/** The participant machine's final states: no event, and so no invitation, reaches them any more. */
+const NEVER_INVITABLE_STAGES: readonly string[] = ['ausgeschlossen', 'live', 'pilot-live'];
 export const READINESS_FILTER = ['bereit', 'bereit-ab', 'nicht-bereit', 'keine'] as const;
 
 export interface WaveMemberFilter {
@@ -136,15 +138,17 @@ async function selectMembers(trx: Trx, solutionId: string, input: WaveMembersInp
         unknown.map(({ ars, index }) => ({ field: `${fieldPrefix}/authorities/${index}`, message: `${ars} ist nicht Teilnehmerin` })),
       );
     }
-    // the wave's invitation would ask it for readiness it could not report
+    // Its invitation would ask for readiness it can never report. (One already further on may
+    // be planned, e.g. to follow late ones in a wave's progress; a start invites and mails
+    // only members still invitable.)
     const stageOf = new Map(rows.map((row) => [row.ars, row.stage]));
-    const uninvitable = input.authorities.map((ars, index) => ({ ars, index, stage: stageOf.get(ars)! })).filter(({ stage }) => !INVITABLE_STAGES.includes(stage));
-    if (uninvitable.length) {
+    const ended = input.authorities.map((ars, index) => ({ ars, index, stage: stageOf.get(ars)! })).filter(({ stage }) => NEVER_INVITABLE_STAGES.includes(stage));
+    if (ended.length) {
       throw new ValidationProblem(
-        `${uninvitable.length} der Behörden kann eine Welle nicht einladen`,
-        uninvitable.map(({ ars, index, stage }) => ({
+        `${ended.length} der Behörden kann eine Welle nicht mehr einladen`,
+        ended.map(({ ars, index, stage }) => ({
           field: `${fieldPrefix}/authorities/${index}`,
-          message: `${ars} ist im Stadium „${stage}“; eine Welle lädt nur Behörden in den Stadien ${INVITABLE_STAGES.join(', ')} ein`,
+          message: `${ars} ist im Stadium „${stage}“, aus dem keine Einladung sie mehr erreicht; eine Welle lädt Behörden in den Stadien ${INVITABLE_STAGES.join(', ')} ein`,
         })),
       );
     }
