@@ -398,7 +398,9 @@ export function renderAnswerForm(ctx: LinkContext, view: FormView): string {
     view.options && ctx.purpose !== 'ticket' && view.options.length < ANSWER_OPTIONS[ctx.purpose].length
       ? `<p>Stand Ihrer Behörde: <strong>${escapeHtml(STAGE_WORDS[view.stage ?? ''] ?? view.stage ?? '')}</strong>. Das Formular bietet deshalb nur die Antworten an, die jetzt noch möglich sind.</p>`
       : '';
-  const summary = errorSummary(errors, anchorOf);
+  // a choice's first offered option: the one anchorOf names may not be offered now
+  const firstOffered = view.options?.[0];
+  const summary = errorSummary(errors, (field) => ((field === 'wahl' || field === 'status') && firstOffered ? `f-${field}-${firstOffered}` : anchorOf(field)));
   const title = PURPOSE_TITLES[ctx.purpose];
   return renderLayout(
     `${errors.length ? 'Fehler: ' : ''}${title}`,

@@ -314,7 +314,6 @@ export function participantEventsFor(answer: StructuredAnswer, stage: string): W
       const start: WorkflowEvent[] = stage === 'eingeladen' ? [{ type: 'ONBOARDING_STARTEN' }] : [];
       if (answer.onlineDienstUrl === undefined) return [...start, { type: 'BUS_BB_SCHRITTE_MELDEN', schritte: answer.schritte ?? [] }];
       const report = { onlineDienstUrl: answer.onlineDienstUrl, verknuepftAm: answer.verknuepftAm };
-      if (stage === 'pilot-bestaetigt') return [{ type: 'PILOT_LIVE_MELDEN', ...report }];
       if (stage === 'bus-bb-verknuepft') return [{ type: 'BUS_BB_SCHRITTE_MELDEN', schritte: answer.schritte?.length ? answer.schritte : ['online-dienst-angelegt', 'zustaendigkeit-zugeordnet'] }];
       return [...start, { type: 'BUS_BB_VERKNUEPFUNG_MELDEN', ...report, ...(answer.schritte?.length ? { schritte: answer.schritte } : {}) }];
     }

@@ -9,7 +9,6 @@ import { bearer, buildTestApp, type TestApp } from '../helpers/app.ts';
 import { chromiumMissing, launchChromium } from '../helpers/browser.ts';
 import { databaseKinds } from '../helpers/databases.ts';
 import { insertBareMailing } from '../helpers/rows.ts';
-import { completeChecklist } from '../helpers/pilots.ts';
 
 /**
  * The answer pages as an authority meets them: a real Chromium opens the link from
@@ -107,8 +106,6 @@ async function setUpRollout(t: Test, env: TestApp): Promise<{ solutionId: string
     const shown = await env.app.inject({ url: `/api/v1/solutions/${solutionId}/participants/${ars}`, headers: bearer(ministry) });
     t.equal(shown.json().stage, stage, `set-up: ${ars} starts ${stage}`);
   }
-  // the confirmed pilot has settled its checklist: its go-live is not held up by the gate
-  await completeChecklist(env, ministry, solutionId, ODER_SPREE);
   return { solutionId, ministry };
 }
 
@@ -334,12 +331,15 @@ for (const kind of databaseKinds()) {
       await checkSent(t, sent, url);
     });
 
-    t.test('bus-bb: a confirmed pilot goes live', async (t) => {
-      const { page, sent, url } = await open(t, ODER_SPREE, 'bus-bb');
-      await type(page, 'Adresse (URL) des Online-Dienstes', 'https://elterngeld.los.example');
-      await pickDate(page, 'Verknüpft am', yesterday);
-      await expectThanks(t, page, 'Verknüpfung melden', ODER_SPREE, 'pilot-live');
-      await checkSent(t, sent, url);
+    t.test('a question the authority has moved past says so, before any form', async (t) => {
+      // a confirmed pilot reports its go-live on its own page: the rollout's BUS-BB question is not one for it
+      const { page } = await openPage(t, context);
+      const shown = await page.goto(await linkFor(ODER_SPREE, 'bus-bb'));
+      t.equal(shown?.status(), 409);
+      t.equal(await heading(page), 'Diese Anfrage hat sich erledigt');
+      t.match(await page.locator('main').innerText(), 'als Pilotbehörde bestätigt');
+      t.equal(await page.locator('form').count(), 0, 'nothing to fill in');
+      t.equal((await participant(ODER_SPREE)).stage, 'pilot-bestaetigt');
     });
 
     t.test('a validation error shows the summary and keeps what was typed', async (t) => {
@@ -445,6 +445,25 @@ for (const kind of databaseKinds()) {
       t.equal((await arrived[0]!.allHeaders()).referer, undefined, 'without a Referer: the link token stays on the page');
       t.equal(await page.evaluate(() => document.referrer), '', 'and the other page cannot read it either');
       t.equal((await participant(SPREE_NEISSE)).stage, 'informiert');
+    });
+
+    // last: it ends the rollout for every link of the solution
+    t.test('after the end of the rollout an unanswered link says so, with no form', async (t) => {
+      const ended = await env.app.inject({
+        method: 'POST',
+        url: `/api/v1/solutions/${solutionId}/events`,
+        headers: bearer(ministry),
+        payload: { type: 'ABBRECHEN', reason: 'Die Lösung wird eingestellt' },
+      });
+      t.equal(ended.statusCode, 200, ended.body);
+      for (const [ars, purpose] of [[SPREE_NEISSE, 'pilot'], [ELBE_ELSTER, 'bus-bb']] as const) {
+        const { page } = await openPage(t, context);
+        const shown = await page.goto(await linkFor(ars, purpose));
+        t.equal(shown?.status(), 410, purpose);
+        t.equal(await heading(page), 'Keine Antwort mehr möglich');
+        t.match(await page.locator('main').innerText(), 'Das Ministerium hat den Rollout dieser EfA-Lösung beendet');
+        t.equal(await page.locator('form').count(), 0, 'nothing to fill in');
+      }
     });
   });
 }

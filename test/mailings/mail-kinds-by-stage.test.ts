@@ -378,6 +378,13 @@ for (const kind of databaseKinds()) {
     t.notMatch(partly.body, 'value="interesse"', 'interest is not asked for again');
     t.match(partly.body, 'value="kein-interesse"');
     t.match(partly.body, 'Interesse bekundet');
+    const { csrf: partlyCsrf } = formFieldsOf(partly.body);
+    const stale = await post(e, laterLinks.get('interesse')!, [['csrf', partlyCsrf], ['wahl', 'interesse']]);
+    t.equal(stale.statusCode, 422, 'an older form’s answer that is no longer possible is named, not taken');
+    t.match(stale.body, 'zum jetzigen Stand nicht mehr möglich');
+    const target = /<div class="zusammenfassung"[\s\S]*?href="#([^"]+)"/.exec(stale.body)?.[1];
+    t.ok(target && stale.body.includes(`id="${target}"`), 'the error summary leads to an answer the form offers');
+    t.equal(await stageOf(e, interestedLater), 'interessiert');
     const excludedLinks = await linksIn(e, firstMails.get(excluded)!);
     for (const [purpose, path] of excludedLinks) {
       const moot = await env.app.inject({ url: path });
