@@ -10,6 +10,7 @@ import { createFrameworkErrorHandler, handleError, handleNotFound, type HtmlErro
 import { refuseNonFiniteNumbers, refuseUnsafeInput } from './http/input.guard.ts';
 import { JSON_BODY_LIMIT_BYTES } from './http/body-limits.ts';
 import { registerOpenApi } from './http/openapi.ts';
+import { createRequestValidatorFactory } from './http/validator.compiler.ts';
 import { recordRoutes } from './http/route-table.ts';
 import { problemResponses } from './http/response.schemas.ts';
 import { solutionRoutes } from './solutions/solution.routes.ts';
@@ -79,9 +80,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
     },
-    // discriminator: event bodies are one schema per `type`, and only the matching one reports errors;
-    // verbose: a failed pattern can be explained by its schema's description.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true, discriminator: true, verbose: true } },
+    // JSON bodies strictly as declared, path and query string with numbers and booleans read from text.
+    schemaController: { compilersFactory: { buildValidator: createRequestValidatorFactory() } },
     frameworkErrors: createFrameworkErrorHandler(answerPageError),
   });
   app.decorateRequest('principal', null);

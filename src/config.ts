@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { isMailAddress } from './mail/mail-address.ts';
 import { parseOfficeHours, type OfficeHours } from './time/working-time.ts';
+import { readMinistryNamesFile, type MinistryNames } from './solutions/ministry-names.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 /** auto: readable lines on a terminal, JSON lines otherwise. */
@@ -60,8 +61,14 @@ export interface Config {
   readonly slaOfficeHours: OfficeHours;
   /** A solved or closed ticket may be reopened within this many days of its solution. */
   readonly ticketReopenDays: number;
+  /** The authority's replies on a ticket within this many minutes make one mail to the Kaz. */
+  readonly ticketNoticeGatherMinutes: number;
+  /** At most this many replies of the authority per ticket in 24 hours. */
+  readonly ticketRepliesPerDay: number;
   /** The Kaz / ZIT-BB queue's address (KAZ_QUEUE_EMAIL): SLA escalations, warnings and replies of unassigned tickets. */
   readonly kazQueueEmail: string;
+  /** Ministries' full names by short code: the defaults with MINISTRIES_FILE (JSON) laid over them. */
+  readonly ministryNames: MinistryNames;
 }
 
 export class ConfigError extends Error {
@@ -212,8 +219,19 @@ export function loadConfig(env: Env = process.env): Config {
     multiplierEmails: Object.freeze(multiplierEmails),
     slaOfficeHours: readOfficeHours(env),
     ticketReopenDays: readInteger(env, 'TICKET_REOPEN_DAYS', 14, 1, 365),
+    ticketNoticeGatherMinutes: readInteger(env, 'TICKET_NOTICE_GATHER_MINUTES', 5, 0, 60),
+    ticketRepliesPerDay: readInteger(env, 'TICKET_REPLIES_PER_DAY', 20, 1, 500),
     kazQueueEmail,
+    ministryNames: readMinistryNames(env),
   });
+}
+
+function readMinistryNames(env: Env): MinistryNames {
+  try {
+    return readMinistryNamesFile(env.MINISTRIES_FILE?.trim() || null);
+  } catch (error) {
+    throw new ConfigError('MINISTRIES_FILE', error instanceof Error ? error.message : String(error));
+  }
 }
 
 function readOfficeHours(env: Env): OfficeHours {

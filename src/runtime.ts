@@ -14,6 +14,7 @@ import type { EngineDeps } from './engine/workflow.engine.ts';
 import { buildApp, type AppDeps } from './app.ts';
 import { createMailModule } from './mailings/mail.module.ts';
 import { describeDatabaseUrl } from './logging/start-failure.ts';
+import { useMinistryNames } from './solutions/ministry-names.ts';
 
 export { createLogger } from './logging/logger.ts';
 
@@ -80,6 +81,7 @@ export async function startRuntime(
     })());
 
   try {
+    useMinistryNames(config.ministryNames);
     const opening = performance.now();
     if (config.databaseUrl) {
       logger.info({ database: 'postgres', server: describeDatabaseUrl(config.databaseUrl) }, `Datenbank: PostgreSQL ${describeDatabaseUrl(config.databaseUrl)}`);
@@ -105,7 +107,12 @@ export async function startRuntime(
       db: handle.db,
       now: () => new Date(),
       onJobsEnqueued: () => worker.poke(),
-      tickets: { officeHours: config.slaOfficeHours, reopenDays: config.ticketReopenDays },
+      tickets: {
+        officeHours: config.slaOfficeHours,
+        reopenDays: config.ticketReopenDays,
+        noticeGatherMinutes: config.ticketNoticeGatherMinutes,
+        repliesPerDay: config.ticketRepliesPerDay,
+      },
     };
     const mail = createMailModule({ db: handle.db, engine, logger: logger.child({ component: 'mail' }), ...config });
     cleanups.push(() => mail.transport.close());

@@ -11,8 +11,11 @@
  *
  * Defensive, because real exports vary: a single value where an array is expected is
  * read as a one-element array, an id may be a plain string or `{text}`, a Bezeichnung a
- * string, `{text}` or a list of them; unknown fields are ignored. A record that cannot
- * be used is reported with its JSON pointer and the reason, and the valid rest is read.
+ * string, `{text}` or a list of them; unknown fields are ignored. Types are not guessed:
+ * an id, key, ARS or address given as a JSON number is reported, not turned into text
+ * (a number has lost the leading zero of an ARS and the digits of a long id). A record
+ * that cannot be used is reported with its JSON pointer and the reason, and the valid
+ * rest is read.
  * Pure: no I/O, so that it is tested alone and could move into a worker.
  */
 
@@ -65,15 +68,22 @@ type Obj = Record<string, unknown>;
 const isObject = (value: unknown): value is Obj => typeof value === 'object' && value !== null && !Array.isArray(value);
 const asArray = (value: unknown): unknown[] => (value === undefined || value === null ? [] : Array.isArray(value) ? value : [value]);
 
-/** `"x"`, `{text: "x"}` or a list whose first element is one of these. */
-function textOf(value: unknown): string | null {
+/** What `textOf` reads: `"x"`, `{text: "x"}` (or `{value}`), or the first element of a list of these. */
+function rawOf(value: unknown): unknown {
   const first = Array.isArray(value) ? value[0] : value;
-  const raw = typeof first === 'string' ? first : typeof first === 'number' ? String(first) : isObject(first) ? first['text'] ?? first['value'] : undefined;
-  if (typeof raw === 'number') return String(raw);
+  return isObject(first) ? (first['text'] ?? first['value']) : first;
+}
+
+/** The text of a value, or null when there is none – also when it is a number, boolean or object. */
+function textOf(value: unknown): string | null {
+  const raw = rawOf(value);
   if (typeof raw !== 'string') return null;
   const trimmed = raw.trim();
   return trimmed === '' ? null : trimmed;
 }
+
+/** Appended to a refusal when the value was a JSON number, so that the sender sees what to change. */
+const numberNote = (value: unknown): string => (typeof rawOf(value) === 'number' ? ' – eine Zahl; erwartet Text in Anführungszeichen' : '');
 
 /** A Gebiet's ARS; shorter official prefixes (Land, Kreis, Gemeindeverband) are filled up to 12 digits. */
 export function gebietArsOf(value: string): string | null {
@@ -97,7 +107,7 @@ export function readPvogExport(document: { leistungen?: unknown[]; zustaendigkei
   };
   const id = (value: unknown, pointer: string, what: string): string | null => {
     const text = textOf(value);
-    if (text === null) issue(pointer, `${what} fehlt`);
+    if (text === null) issue(pointer, numberNote(value) ? `${what} ist kein Text${numberNote(value)}` : `${what} fehlt`);
     else if (text.length > MAX_ID_LENGTH) issue(pointer, `${what} ist länger als ${MAX_ID_LENGTH} Zeichen`);
     else return text;
     return null;
@@ -114,9 +124,10 @@ export function readPvogExport(document: { leistungen?: unknown[]; zustaendigkei
     if (leistungId === null) continue;
     const codes = new Set<string>();
     for (const [position, reference] of asArray(record['referenzLeiKa']).entries()) {
-      const code = textOf(isObject(reference) ? reference['code'] : reference);
+      const given = isObject(reference) ? reference['code'] : reference;
+      const code = textOf(given);
       if (code !== null && LEIKA_PATTERN.test(code)) codes.add(code);
-      else issue(`${at}/referenzLeiKa/${position}`, 'kein 14-stelliger LeiKa-Schlüssel (code)');
+      else issue(`${at}/referenzLeiKa/${position}`, `kein 14-stelliger LeiKa-Schlüssel (code)${numberNote(given)}`);
     }
     if (codes.size === 0) {
       issue(`${at}/referenzLeiKa`, 'die Leistung nennt keinen gültigen LeiKa-Schlüssel');
@@ -138,11 +149,13 @@ export function readPvogExport(document: { leistungen?: unknown[]; zustaendigkei
     const dienstId = id(record['id'], `${at}/id`, 'ID des Onlinedienstes');
     if (dienstId === null) continue;
     const bezeichnung = textOf(record['bezeichnung']);
+    if (numberNote(record['bezeichnung'])) issue(`${at}/bezeichnung`, `Bezeichnung ist kein Text${numberNote(record['bezeichnung'])}`);
     const urls: string[] = [];
     for (const [position, link] of asArray(record['link']).entries()) {
-      const url = textOf(isObject(link) ? link['url'] ?? link['link'] : link);
+      const given = isObject(link) ? link['url'] ?? link['link'] : link;
+      const url = textOf(given);
       if (url !== null && isHttpUrl(url)) urls.push(url);
-      else issue(`${at}/link/${position}`, 'keine gültige http(s)-Adresse (url)');
+      else issue(`${at}/link/${position}`, `keine gültige http(s)-Adresse (url)${numberNote(given)}`);
     }
     result.onlinedienste.set(dienstId, { id: dienstId, bezeichnung: bezeichnung && bezeichnung.slice(0, MAX_TEXT_LENGTH), urls });
     result.records.onlinedienste.valid++;
@@ -177,7 +190,8 @@ export function readPvogExport(document: { leistungen?: unknown[]; zustaendigkei
       const text = textOf(gebiet);
       const ars = text === null ? null : gebietArsOf(text);
       if (ars === null) {
-        issue(Array.isArray(inner['gebietID']) ? `${innerAt}/gebietID/${position}` : `${innerAt}/gebietID`, 'kein Amtlicher Regionalschlüssel (2, 3, 5, 9 oder 12 Ziffern)');
+        const pointer = Array.isArray(inner['gebietID']) ? `${innerAt}/gebietID/${position}` : `${innerAt}/gebietID`;
+        issue(pointer, `kein Amtlicher Regionalschlüssel (2, 3, 5, 9 oder 12 Ziffern)${numberNote(gebiet)}`);
         continue;
       }
       result.zustaendigkeiten.push({ kind, objektId, leistungId, gebietArs: ars });

@@ -453,7 +453,23 @@ export interface TicketCommentTable {
   created_at: CreatedAt;
 }
 
+/** A keyed bulk action (0013): its key belongs to one solution, caller and request body. */
+export interface BulkRequestTable {
+  id: string;
+  solution_id: string;
+  /** The API token that sent it. */
+  caller: string;
+  idempotency_key: string;
+  /** SHA-256 of the canonical request body (event, authorities or filter). */
+  request_hash: string;
+  /** The answer, once the request ran to its end: a repeat gets it again. */
+  result: Json<Record<string, unknown>> | null;
+  created_at: CreatedAt;
+  completed_at: Timestamp | null;
+}
+
 export interface Database {
+  bulk_request: BulkRequestTable;
   ticket: TicketTable;
   ticket_comment: TicketCommentTable;
   directory_import: DirectoryImportTable;

@@ -217,13 +217,27 @@ export interface CsvTable {
   issues: IssueCollector;
 }
 
-/** Parses the text and splits off the header line; an empty file is a problem of line 1. */
+/**
+ * Parses the text and splits off the header line; an empty file is a problem of line 1.
+ * The header line repeated further down (two exports pasted into one file) is a problem
+ * of its line: read as data it would be a row of unknown kind, or worse be taken for one.
+ */
 export function openCsvTable(text: string, options: CsvOptions): CsvTable {
-  const [headerRecord, ...rows] = parseCsv(text, options);
+  const [headerRecord, ...records] = parseCsv(text, options);
   const issues = new IssueCollector();
   if (!headerRecord) {
     issues.add({ line: 1, message: 'Datei ist leer' });
     issues.throwIfAny();
+  }
+  const headerNames = headerRecord!.fields.map(CsvHeader.normalise);
+  const isHeaderAgain = (record: CsvRecord) =>
+    record.fields.length >= headerNames.length &&
+    headerNames.every((name, index) => CsvHeader.normalise(record.fields[index] ?? '') === name) &&
+    record.fields.slice(headerNames.length).every((value) => value.trim() === '');
+  const rows: CsvRecord[] = [];
+  for (const record of records) {
+    if (isHeaderAgain(record)) issues.add({ line: record.line, message: `Die Kopfzeile (Zeile ${headerRecord!.line}) steht hier noch einmal; bitte nur eine Kopfzeile am Anfang der Datei` });
+    else rows.push(record);
   }
   checkFieldCounts(headerRecord!, rows, issues);
   return { header: new CsvHeader(headerRecord!.fields), headerLine: headerRecord!.line, rows, issues };

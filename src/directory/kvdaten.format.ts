@@ -35,7 +35,7 @@ export interface ParsedDirectory {
   entries: DirectoryEntry[];
   /** Optional data the file carries at all; an import leaves the others as they are. */
   provides: { population: boolean; coordinates: boolean; email: boolean };
-  /** Rows that are no municipal administration (Hochschule, Kammer, …): not imported, only counted. */
+  /** Rows of a known non-municipal kind (NON_MUNICIPAL_ORGANISATIONSARTEN): not imported, only counted. */
   skipped: SkippedRow[];
 }
 
@@ -131,11 +131,42 @@ function normaliseLabel(label: string): string {
 }
 
 /**
- * The kind of a municipal administration; null for everything else the Kommunalverzeichnis
- * lists (Hochschule, Kammer, Landesamt, Zweckverband, …), which the import leaves out.
+ * The organisationsarten the Kommunalverzeichnis lists besides the municipal
+ * administrations, which the import leaves out and counts. Only these: a row of any other
+ * kind – a typo in "Landkreis", a kind the Land has added – is an error of its line, not a
+ * row to drop, since a dropped row would deactivate the authority it names. A new
+ * non-municipal kind is added here (and to README's "Directory import" section).
  */
+export const NON_MUNICIPAL_ORGANISATIONSARTEN: readonly string[] = [
+  'Hochschule',
+  'Kammer',
+  'Oberste Landesbehörde',
+  'Landesoberbehörde',
+  'Landesbehörde',
+  'untere Landesbehörde',
+  'Landesbetrieb',
+  'Gericht',
+  'Staatsanwaltschaft',
+  'Polizei',
+  'Bundesbehörde',
+  'Zweckverband',
+  'Wasser- und Bodenverband',
+  'Regionale Planungsgemeinschaft',
+  'Sparkasse',
+  'Anstalt des öffentlichen Rechts',
+  'Körperschaft des öffentlichen Rechts',
+  'Stiftung des öffentlichen Rechts',
+];
+const NON_MUNICIPAL = new Set(NON_MUNICIPAL_ORGANISATIONSARTEN.map(normaliseLabel));
+
+/** The kind of a municipal administration; null for every other label (known non-municipal or unknown). */
 export function kindFromOrganisationsart(label: string): AuthorityKind | null {
   return KIND_BY_ORGANISATIONSART.get(normaliseLabel(label)) ?? null;
+}
+
+/** A label of NON_MUNICIPAL_ORGANISATIONSARTEN (same tolerance of case, spaces and umlauts as the municipal ones). */
+export function isNonMunicipalOrganisationsart(label: string): boolean {
+  return NON_MUNICIPAL.has(normaliseLabel(label));
 }
 
 export const KVDATEN_COLUMNS = {
@@ -147,6 +178,9 @@ export const KVDATEN_COLUMNS = {
   population: 'einwohner',
 } as const;
 const EMAIL_COLUMNS = ['email', 'e_mail', 'e-mail', 'mail'] as const;
+
+const ARS_PATTERN = /^\d{12}$/;
+const KNOWN_MUNICIPAL_LABELS = 'Landkreis, kreisfreie Stadt, Amt, amtsfreie Gemeinde/Stadt, amtsangehörige Gemeinde/Stadt, Verbandsgemeinde, Ortsgemeinde';
 
 const KVDATEN_GEMEINDE_KINDS: ReadonlySet<AuthorityKind> = new Set<AuthorityKind>([
   'kreisfreie_stadt',
@@ -160,8 +194,9 @@ const KVDATEN_GEMEINDE_KINDS: ReadonlySet<AuthorityKind> = new Set<AuthorityKind
  *
  * Only municipal administrations (Landkreis, kreisfreie Stadt, Amt, Gemeinde, …) become
  * entries, keyed by their ARS. The file also lists universities, chambers, state offices
- * and Zweckverbände, often with the ARS of the municipality they sit in: they are left
- * out and counted per `organisationsart`. The ARS is the identity of an authority in
+ * and Zweckverbände, often with the ARS of the municipality they sit in: the kinds in
+ * NON_MUNICIPAL_ORGANISATIONSARTEN are left out and counted per `organisationsart`; any
+ * other kind is an error of its line. The ARS is the identity of an authority in
  * efa-rollout (participants, overrides, answer links, BUS-BB areas): such a body has no
  * key of its own to be stored under, and no Zuständigkeit addresses it.
  */
@@ -196,8 +231,14 @@ export function parseKvdaten(text: string): ParsedDirectory {
   for (const record of rows) {
     if (issues.full) break;
     const label = (record.fields[positions.kind!] ?? '').trim().replace(/\s+/g, ' ');
-    if (label && kindFromOrganisationsart(label) === null) {
-      skipped.push({ organisationsart: label, land: (record.fields[positions.ars!] ?? '').trim().slice(0, 2), line: record.line });
+    if (label && isNonMunicipalOrganisationsart(label)) {
+      // Such a body may sit under its municipality's key or have none; a key it has must be one.
+      const key = (record.fields[positions.ars!] ?? '').trim();
+      if (key && !ARS_PATTERN.test(key)) {
+        issues.add({ line: record.line, column: KVDATEN_COLUMNS.ars, message: `„${key}“ ist kein 12-stelliger Regionalschlüssel` });
+        continue;
+      }
+      skipped.push({ organisationsart: label, land: key.slice(0, 2), line: record.line });
       continue;
     }
     const entry = readKvdatenRow(record, positions, issues);
@@ -243,11 +284,17 @@ function readKvdatenRow(record: CsvRecord, positions: ColumnPositions, issues: I
   const report = (column: string, message: string) => issues.add({ line: record.line, column, message });
 
   const ars = field(positions.ars);
-  if (!/^\d{12}$/.test(ars)) report(KVDATEN_COLUMNS.ars, `„${ars}“ ist kein 12-stelliger Regionalschlüssel`);
+  if (!ARS_PATTERN.test(ars)) report(KVDATEN_COLUMNS.ars, `„${ars}“ ist kein 12-stelliger Regionalschlüssel`);
   const name = field(positions.name);
   if (!name) report(KVDATEN_COLUMNS.name, 'Bezeichnung fehlt');
   const label = field(positions.kind);
   if (!label) report(KVDATEN_COLUMNS.kind, 'Organisationsart fehlt');
+  else if (kindFromOrganisationsart(label) === null) {
+    report(
+      KVDATEN_COLUMNS.kind,
+      `unbekannte Organisationsart „${label}“ – erwartet eine kommunale (${KNOWN_MUNICIPAL_LABELS}) oder eine der bekannten nicht-kommunalen (${NON_MUNICIPAL_ORGANISATIONSARTEN.join(', ')})`,
+    );
+  }
 
   const population = parseGroupedInteger(field(positions.population));
   if (population === undefined) report(KVDATEN_COLUMNS.population, `„${field(positions.population)}“ ist keine Einwohnerzahl`);

@@ -1,4 +1,4 @@
-import { isHttpUrl } from '../validation/common.schemas.ts';
+import { isHttpsUrl } from '../validation/common.schemas.ts';
 import { Value } from 'typebox/value';
 import type { FieldError } from '../http/problem.ts';
 import { READINESS_GRUENDE } from '../../workflows/index.ts';
@@ -41,7 +41,7 @@ function ruleErrors(event: Event, today: string): FieldError[] {
     }
     case 'PILOT_LIVE_MELDEN':
     case 'BUS_BB_VERKNUEPFUNG_MELDEN': {
-      if (!isHttpUrl(event.onlineDienstUrl)) add('onlineDienstUrl', 'ist keine gültige http(s)-URL');
+      if (!isHttpsUrl(event.onlineDienstUrl)) add('onlineDienstUrl', 'ist keine gültige Adresse, die mit https:// beginnt');
       // a linking cannot have happened tomorrow
       if (typeof event.verknuepftAm === 'string' && event.verknuepftAm > today) add('verknuepftAm', `liegt in der Zukunft (heute ist ${today})`);
       break;

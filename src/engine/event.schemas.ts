@@ -13,7 +13,7 @@ import {
   TICKET_SYSTEM_EVENTS,
   type TicketEventType,
 } from '../../workflows/index.ts';
-import { Ars, CalendarDate, FristTage, HttpUrl, NonBlankLine, Text, Uuid } from '../validation/common.schemas.ts';
+import { Ars, CalendarDate, FristTage, HttpsUrl, HttpUrl, NonBlankLine, Text, Uuid } from '../validation/common.schemas.ts';
 
 /** How much a lesson learned matters for the rollout. */
 export const LESSON_RELEVANZ = ['hoch', 'mittel', 'niedrig'] as const;
@@ -39,7 +39,7 @@ const participantEvent = <Type extends string, Properties extends TProperties>(t
 const reason = (description = 'Begründung') => ({ reason: Text(description) });
 const note = { freitext: Type.Optional(Text('Anmerkung der Behörde (aus dem Antwortformular)')) };
 const linking = {
-  onlineDienstUrl: HttpUrl('Adresse des verknüpften Online-Dienstes (http/https)'),
+  onlineDienstUrl: HttpsUrl('Adresse des verknüpften Online-Dienstes (https://…)'),
   verknuepftAm: Type.Optional(CalendarDate('Tag der Verknüpfung, wie die Behörde ihn meldet (JJJJ-MM-TT, nicht in der Zukunft)')),
 };
 

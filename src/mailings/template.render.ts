@@ -69,7 +69,7 @@ export interface MailContext {
   /** The addressed authority; null for mails to the ministry itself (Eskalation). */
   behoerde: { name: string; ars: string } | null;
   loesung: { titel: string; ozgId: string; leikaKeys: string[] };
-  /** Short name of the lead ministry, e.g. MSGIV. */
+  /** The lead ministry as mails name it: full name and short code from the ministries' table (ministry-names.ts), e.g. "Ministerium für Gesundheit und Soziales (MGS)"; an unknown code alone. */
   ministerium: string;
   details: MailDetails;
   /** Answer deadline as YYYY-MM-DD, or null. */

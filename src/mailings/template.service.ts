@@ -3,6 +3,7 @@ import { toJson, type Database, type MailingLinkPurpose, type MailDetails, type 
 import { NotFoundProblem, ValidationProblem } from '../http/problem.ts';
 import { isMailAddress } from '../mail/mail-address.ts';
 import { DEFAULT_TEMPLATES } from './default-templates.ts';
+import { ministryWithCode } from '../solutions/ministry-names.ts';
 import { renderMail, TEMPLATE_KINDS, validateTemplate, type MailContext, type MailTemplate, type RenderedMail } from './template.render.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -138,7 +139,7 @@ export async function buildMailContext(db: Db, input: MailContextInput): Promise
   return {
     behoerde,
     loesung: { titel: solution.title, ozgId: solution.ozg_id, leikaKeys: solution.leika_keys },
-    ministerium: solution.lead_ministry,
+    ministerium: ministryWithCode(solution.lead_ministry),
     details: solution.mail_details ?? {},
     frist: input.frist,
     links: input.links,

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database, ResponseLink } from '../db/schema.ts';
 import { linkSecretOnce } from './response-link.service.ts';
-import { LinkProblem, loadLinkContext, type LinkContext } from './response.service.ts';
+import { LinkProblem, loadLinkContext, type LinkContext, type RecordedAnswer } from './response.service.ts';
 import {
   renderAlreadyAnsweredPage,
   renderClosedQuestionPage,
@@ -84,7 +84,7 @@ export function createLinkPageKit(options: { db: Kysely<Database>; publicBaseUrl
   const isForm = (request: FastifyRequest) => Boolean(request.headers['content-type']?.toLowerCase().startsWith(FORM_TYPE));
 
   async function contextFor(link: ResponseLink, token: string, depth: number): Promise<LinkContext> {
-    const ctx = await loadLinkContext(db, link);
+    const ctx = await loadLinkContext(db, link, now());
     return takesReports(link, now()) ? { ...ctx, reportHref: linkPath(depth, token, '/problem') } : ctx;
   }
 
@@ -95,8 +95,11 @@ export function createLinkPageKit(options: { db: Kysely<Database>; publicBaseUrl
         return sendHtml(reply, 404, renderUnknownLinkPage());
       case 'ersetzt':
         return sendHtml(reply, 410, renderSupersededLinkPage(ctx));
-      case 'abgelaufen':
-        return sendHtml(reply, 410, renderExpiredLinkPage(ctx));
+      case 'abgelaufen': {
+        const link = problem.link;
+        const answered = link?.used_at ? { at: link.used_at, recorded: link.answer as RecordedAnswer | null } : null;
+        return sendHtml(reply, 410, renderExpiredLinkPage(ctx, answered));
+      }
       case 'beantwortet':
         return ctx ? sendHtml(reply, 409, renderAlreadyAnsweredPage(ctx, problem.recorded)) : sendHtml(reply, 404, renderUnknownLinkPage());
       case 'unpassend':

@@ -5,6 +5,8 @@ import { READINESS_REASONS } from '../engine/event-payload.validate.ts';
 import type { FormFields, LinkContext, RecordedAnswer, ReadinessReason } from './response.service.ts';
 import { ANSWER_OPTIONS, type LinkAnswerability } from './link-answers.ts';
 import { germanDateTime } from '../time/berlin.clock.ts';
+import { formatGermanDate } from '../mailings/template.render.ts';
+import { ministryWithCode } from '../solutions/ministry-names.ts';
 
 /**
  * The pages an authority sees behind its link: plain HTML forms that work without
@@ -25,7 +27,7 @@ export function escapeHtml(value: unknown): string {
 // #a4000f: 8:1. The focus ring is thick and offset so it shows on every control.
 const STYLE = `
 *,*::before,*::after{box-sizing:border-box}
-body{margin:0;background:#fff;color:#1b1b1b;font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;font-size:1.125rem;line-height:1.55}
+body{margin:0;background:#fff;color:#1b1b1b;font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;font-size:1.125rem;line-height:1.55;overflow-wrap:anywhere}
 header{background:#0b4f9c;color:#fff;padding:.75rem 1rem}
 header p{margin:0 auto;max-width:42rem;font-weight:700}
 main{max-width:42rem;margin:0 auto;padding:1rem 1rem 3rem}
@@ -60,8 +62,9 @@ ol.verlauf{list-style:none;padding:0}
 ol.verlauf li{border-left:4px solid #6b6b6b;padding:.25rem .75rem;margin:0 0 1rem}
 ol.verlauf li.eigene{border-left-color:#0b4f9c}
 .text{white-space:pre-wrap;margin:.25rem 0 0}
-table{border-collapse:collapse;width:100%}
-th,td{text-align:left;border-bottom:1px solid #6b6b6b;padding:.4rem .3rem;vertical-align:top}
+ul.meldungen{list-style:none;padding:0}
+ul.meldungen li{border-bottom:1px solid #6b6b6b;padding:.5rem 0}
+ul.meldungen p{margin:.15rem 0}
 .unsichtbar{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 `;
 
@@ -201,7 +204,7 @@ export function aboutBlock(ctx: LinkContext): string {
   return `<div class="kasten"><dl>
 <dt>Behörde</dt><dd>${escapeHtml(ctx.authorityName)}</dd>
 <dt>EfA-Lösung</dt><dd>${escapeHtml(ctx.solutionTitle)}</dd>
-<dt>Federführendes Ministerium</dt><dd>${escapeHtml(ctx.leadMinistry)}</dd>
+<dt>Federführendes Ministerium</dt><dd>${escapeHtml(ministryWithCode(ctx.leadMinistry))}</dd>
 </dl>${reportLink(ctx)}</div>`;
 }
 
@@ -218,10 +221,25 @@ export function contactBlock(ctx: LinkContext | null): string {
   if (kontaktName) lines.push(escapeHtml(kontaktName));
   if (kontaktEmail) lines.push(`E-Mail: <a href="mailto:${escapeHtml(kontaktEmail)}">${escapeHtml(kontaktEmail)}</a>`);
   if (kontaktTelefon) lines.push(`Telefon: ${escapeHtml(kontaktTelefon)}`);
-  const who = `das federführende Ministerium (${escapeHtml(ctx.leadMinistry)})`;
+  const who = `das federführende Ministerium, ${escapeHtml(ministryWithCode(ctx.leadMinistry))}`;
+  // the ticket link's questions are the Kaz's; the rollout itself stays the ministry's
+  const about = ctx.purpose === 'ticket' ? 'Bei Fragen zur Nachnutzung selbst' : 'Bei Fragen';
+  const kaz =
+    ctx.purpose === 'ticket'
+      ? '<p>Fragen zu Ihren Meldungen beantwortet das Kommunale Anwendungszentrum (Kaz, ZIT-BB) auf der Seite der jeweiligen Meldung.</p>'
+      : '';
   return lines.length
-    ? `<h2>Ansprechpartner</h2><p>Bei Fragen wenden Sie sich bitte an ${who}:<br>${lines.join('<br>')}</p>`
-    : `<p>Bei Fragen wenden Sie sich bitte an ${who}.</p>`;
+    ? `<h2>Ansprechpartner</h2>${kaz}<p>${about} wenden Sie sich bitte an ${who}:<br>${lines.join('<br>')}</p>`
+    : `${kaz}<p>${about} wenden Sie sich bitte an ${who}.</p>`;
+}
+
+/** The deadline the authority's mail named, in the mail's own words and date format. */
+export function deadlineLine(ctx: LinkContext): string {
+  if (!ctx.answerDeadline) return '';
+  const date = escapeHtml(formatGermanDate(ctx.answerDeadline.date));
+  return ctx.answerDeadline.passed
+    ? `<p><strong>Rückmeldefrist: ${date}</strong> – die Frist ist verstrichen; solange dieser Link gilt, nehmen wir Ihre Antwort trotzdem gern an.</p>`
+    : `<p><strong>Rückmeldefrist: ${date}</strong></p>`;
 }
 
 // ---------------------------------------------------------------------------
@@ -408,6 +426,7 @@ export function renderAnswerForm(ctx: LinkContext, view: FormView): string {
 <h1>${escapeHtml(title)}</h1>
 ${aboutBlock(ctx)}
 <p>${escapeHtml(intro)}</p>
+${deadlineLine(ctx)}
 ${limited}
 <form method="post" action="${escapeHtml(view.action)}" novalidate>
 <input type="hidden" name="csrf" value="${escapeHtml(view.csrf)}">
@@ -457,13 +476,40 @@ ${contactBlock(null)}`,
   );
 }
 
-export function renderExpiredLinkPage(ctx: LinkContext | null): string {
+/** What an expired link had received: an answer is recorded even though the link can no longer be used. */
+export interface ExpiredLinkAnswer {
+  at: Date;
+  recorded: RecordedAnswer | null;
+}
+
+/**
+ * An expired link: what became of it and whom to ask depend on what the link was for –
+ * an answer given through it stays recorded; the ticket link's contact is the Kaz, every
+ * other link's the ministry that sent it.
+ */
+export function renderExpiredLinkPage(ctx: LinkContext | null, answered: ExpiredLinkAnswer | null = null): string {
+  const until = `Der Link galt bis ${ctx ? escapeHtml(germanDateTime(ctx.expiresAt)) : 'zu einem früheren Datum'}.`;
+  let body: string;
+  if (answered) {
+    body = `<p>${until} Ihre Antwort ist am ${escapeHtml(germanDateTime(answered.at))} eingegangen und gespeichert; sie gilt weiter.</p>
+<h2>Ihre Angaben</h2>
+${answerList(answered.recorded)}
+<p>Sie müssen nichts weiter tun. Möchten Sie Ihre Antwort ändern, teilen Sie das bitte dem federführenden Ministerium mit (Kontakt unten); es trägt die Änderung für Ihre Behörde ein.</p>`;
+  } else if (ctx?.purpose === 'ticket') {
+    body = `<p>${until} Ihre Meldungen und Ihre Nachrichten an das Kommunale Anwendungszentrum (Kaz, ZIT-BB) bleiben gespeichert.</p>
+<p>Einen neuen Link zu Ihren Meldungen erhalten Sie mit der nächsten E-Mail des Kaz. Besteht ein Problem weiter, wenden Sie sich bitte an das Kaz der ZIT-BB, oder melden Sie es über „Problem melden“ auf der Seite eines gültigen Links aus einer E-Mail des Ministeriums neu.</p>`;
+  } else if (ctx?.purpose === 'pilotbetrieb') {
+    body = `<p>${until} Was Sie zuvor in Ihrer Checkliste gespeichert haben, bleibt erhalten; der Go-live wurde über diesen Link nicht gemeldet.</p>
+<p>Bitte fordern Sie beim federführenden Ministerium einen neuen Link an (Kontakt unten).</p>`;
+  } else {
+    body = `<p>${until} Es wurde nichts gespeichert.</p>
+<p>Bitte fordern Sie beim federführenden Ministerium einen neuen Link an (Kontakt unten).</p>`;
+  }
   return renderLayout(
     'Link abgelaufen',
     `<h1>Dieser Link ist abgelaufen</h1>
 ${ctx ? aboutBlock(ctx) : ''}
-<p>Der Link galt bis ${ctx ? escapeHtml(germanDateTime(ctx.expiresAt)) : 'zu einem früheren Datum'}. Es wurde nichts gespeichert.</p>
-<p>Bitte fordern Sie beim Ministerium einen neuen Link an.</p>
+${body}
 ${contactBlock(ctx)}`,
   );
 }
@@ -536,9 +582,9 @@ ${contactBlock(null)}`,
 }
 
 /**
- * A form whose fields carry NUL bytes or broken Unicode (refused by the input guard
- * before any page sees them): names the fields, since the form cannot be shown again
- * with what the browser sent.
+ * A request whose address (path or query) carries NUL bytes or broken Unicode, refused by
+ * the input guard before any page sees it. A form's fields never end here: the form comes
+ * back with the field named (form-body.ts).
  */
 export function renderInvalidInputPage(fieldLabels: readonly string[]): string {
   const fields = fieldLabels.length
@@ -547,12 +593,12 @@ export function renderInvalidInputPage(fieldLabels: readonly string[]): string {
   return renderLayout(
     'Fehler: ungültige Zeichen',
     `<div class="zusammenfassung" role="alert" aria-labelledby="fehler-titel" tabindex="-1">
-<h2 id="fehler-titel">Ungültige Zeichen im Formular</h2>
-<p>Diese Angaben enthalten Zeichen, die nicht gespeichert werden können (zum Beispiel ein Steuerzeichen aus einer kopierten Datei):</p>
+<h2 id="fehler-titel">Ungültige Zeichen</h2>
+<p>Diese Angaben enthalten Zeichen, die nicht verarbeitet werden können:</p>
 ${fields}
 </div>
-<h1>Bitte prüfen Sie Ihre Angaben</h1>
-<p>Es wurde nichts gespeichert. Bitte gehen Sie im Browser zurück, tippen Sie den Text dieser Angaben neu ein und senden Sie das Formular noch einmal ab.</p>
+<h1>Die Seite konnte nicht geöffnet werden</h1>
+<p>Es wurde nichts gespeichert. Bitte öffnen Sie den Link direkt aus Ihrer E-Mail; wenn Sie ihn kopieren, übernehmen Sie ihn bitte vollständig und unverändert.</p>
 ${contactBlock(null)}`,
   );
 }

@@ -17,6 +17,7 @@ import { deriveCsrfToken, verifyCsrfToken } from './response-link.service.ts';
 import { answerOptionsOf, formValue, LinkProblem, openResponseLink, recordAnswer, type FormFields } from './response.service.ts';
 import { loadLinkAnswerability } from './link-answers.ts';
 import { createLinkPageKit, FORM_TYPE, LINK_ROUTE_OPTIONS, sendHtml } from './link-page.kit.ts';
+import { formFieldLabel, parseFormBody, refuseDamagedFields } from './form-body.ts';
 import { sendTicketListPage, ticketPageRoutes } from './ticket-page.routes.ts';
 import {
   PAGE_STYLE_HASH,
@@ -59,59 +60,15 @@ export const SECURITY_HEADERS = {
   'content-security-policy': `default-src 'none'; style-src ${PAGE_STYLE_HASH}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
 };
 
-/** Repeated keys (checkboxes) become arrays. */
-/**
- * Repeated keys (checkboxes) become arrays. Strict where URLSearchParams is lenient: a value
- * that is not percent-encoded UTF-8 (another charset, an encoded lone surrogate, a broken
- * escape) is refused naming its field, instead of being stored with U+FFFD in its place.
- * Our pages declare UTF-8, so a browser never sends anything else.
- */
-export function parseFormBody(body: string): FormFields {
-  const fields: FormFields = Object.create(null);
-  for (const pair of body.split('&')) {
-    if (pair === '') continue;
-    const at = pair.indexOf('=');
-    const key = decodeFormComponent(at < 0 ? pair : pair.slice(0, at), '/body');
-    const value = at < 0 ? '' : decodeFormComponent(pair.slice(at + 1), `/body/${key}`);
-    const existing = fields[key];
-    fields[key] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
-  }
-  return fields;
-}
-
-function decodeFormComponent(raw: string, field: string): string {
-  try {
-    return decodeURIComponent(raw.replaceAll('+', ' '));
-  } catch {
-    throw new ValidationProblem('Formulardaten sind nicht UTF-8-kodiert', [{ field, message: 'ist nicht als UTF-8 kodiert' }]);
-  }
-}
-
 interface TokenParams {
   token: string;
 }
 
-/** The form fields' names in the users' words, for the page that refuses broken characters. */
-const FIELD_LABELS: Record<string, string> = {
-  freitext: 'Bemerkungen',
-  wahl: 'Ihre Antwort',
-  status: 'Bereitschaft',
-  ab: 'Bereit ab',
-  gruende: 'Was fehlt noch?',
-  schritte: 'Erledigte Schritte',
-  onlineDienstUrl: 'Adresse (URL) des Online-Dienstes',
-  verknuepftAm: 'Verknüpft am',
-  kategorie: 'Bereich',
-  betreff: 'Betreff',
-  beschreibung: 'Beschreibung',
-  text: 'Ihre Nachricht',
-};
-
-/** `/body/betreff` → „Betreff“; a path or an unknown name is named as it is. */
+/** `/params/token` → „Adresse der Seite“: what the input guard refuses before a route (a form's fields never get there, see form-body.ts). */
 function fieldLabel(pointer: string): string {
   const match = /^\/body\/([^/]+)/.exec(pointer);
-  if (!match) return pointer.startsWith('/params') ? 'Adresse der Seite' : pointer;
-  return FIELD_LABELS[match[1]!] ?? match[1]!;
+  if (!match) return pointer.startsWith('/params') || pointer.startsWith('/querystring') ? 'Adresse der Seite' : pointer;
+  return formFieldLabel(match[1]!);
 }
 
 export const responseRoutes: FastifyPluginAsync<ResponseRoutesOptions> = async (app, options) => {
@@ -134,7 +91,7 @@ export const responseRoutes: FastifyPluginAsync<ResponseRoutesOptions> = async (
   });
 
   app.setErrorHandler((error: { statusCode?: number; retryAfterSeconds?: number }, request, reply) => {
-    // NUL bytes or broken Unicode in a form field, refused by the input guard (app.ts) before any route
+    // NUL bytes or broken Unicode in the page's address, refused by the input guard (app.ts) before any route
     if (error instanceof ValidationProblem) {
       return sendHtml(reply, 422, renderInvalidInputPage([...new Set(error.errors.map((e) => fieldLabel(e.field)))]));
     }
@@ -177,6 +134,7 @@ export const responseRoutes: FastifyPluginAsync<ResponseRoutesOptions> = async (
     const aktion = formValue(fields, 'aktion');
     const deps = { db, engine, now };
     try {
+      refuseDamagedFields(fields);
       if (aktion === 'checkliste') {
         const { changed, checklist } = await saveChecklistFromPage(deps, link, fields);
         return page(200, { saved: changed, items: checklist.items });
@@ -225,6 +183,7 @@ export const responseRoutes: FastifyPluginAsync<ResponseRoutesOptions> = async (
       // the ticket link's own page has no form; its forms are on the ticket pages
       if (link.purpose === 'ticket') return sendHtml(reply, 405, renderErrorPage(405));
       try {
+        refuseDamagedFields(fields);
         const { link: used, recorded } = await recordAnswer({ db, engine, now }, { token, answer: fields });
         return sendHtml(reply, 200, renderThanksPage(await kit.contextFor(used, token, 0), recorded));
       } catch (error) {

@@ -1,6 +1,6 @@
-import { CONTROL_CHARACTERS, isHttpUrl } from '../validation/common.schemas.ts';
+import { CONTROL_CHARACTERS, isHttpsUrl } from '../validation/common.schemas.ts';
 import type { Kysely } from 'kysely';
-import { toJson, type Database, type LinkPurpose, type MailDetails, type ResponseLink } from '../db/schema.ts';
+import { toJson, type Database, type LinkPurpose, type MailDetails, type MailingLinkPurpose, type ResponseLink } from '../db/schema.ts';
 import { ValidationProblem, type FieldError } from '../http/problem.ts';
 import { READINESS_REASONS } from '../engine/event-payload.validate.ts';
 import { cancelJobs } from '../engine/job.queue.ts';
@@ -17,6 +17,7 @@ import { berlinDate, isCalendarDate } from '../time/berlin.clock.ts';
 import { findLinkByToken } from './response-link.service.ts';
 import { answerOptionOf, loadLinkAnswerability, type AnswerOption, type LinkAnswerability } from './link-answers.ts';
 import { BUS_BB_SCHRITTE, type BusBbSchritt } from '../../workflows/index.ts';
+import { linkPurposesFor, MAILING_KINDS } from '../mailings/template.render.ts';
 
 /**
  * An authority's answer through a signed link: checked against the link, validated
@@ -144,14 +145,53 @@ export interface LinkContext {
   leadMinistry: string;
   contact: Pick<MailDetails, 'kontaktName' | 'kontaktEmail' | 'kontaktTelefon'>;
   expiresAt: Date;
+  /** The answer deadline the authority's mail named for this link (YYYY-MM-DD), and whether it has passed; null: the mail named none. */
+  answerDeadline: { date: string; passed: boolean } | null;
   /** Relative href of the link's problem report form; set by the routes while the link takes reports. */
   reportHref?: string;
 }
 
-export async function loadLinkContext(db: Db, link: ResponseLink): Promise<LinkContext> {
-  const [solution, authority] = await Promise.all([
+/**
+ * The answers a mail's deadline is for: the mails name it for interest, the pilot
+ * application and readiness ("Rückmeldefrist für die Bereitschaft" in the invitations);
+ * the BUS-BB linking, the pilot's page and the ticket link have none.
+ */
+const PURPOSES_WITH_DEADLINE: readonly LinkPurpose[] = ['interesse', 'pilot', 'bereitschaft'];
+
+/**
+ * The deadline ("Rückmeldefrist") of the newest mail that brought the authority this link:
+ * a link stays the same across a reminder or a mailing sent again, and each mail names
+ * its own mailing's deadline. Without a delivered mail (not yet sent), the deadline of
+ * the mailing that issued the link.
+ */
+async function answerDeadlineOf(db: Db, link: ResponseLink): Promise<string | null> {
+  if (!PURPOSES_WITH_DEADLINE.includes(link.purpose)) return null;
+  const kinds = MAILING_KINDS.filter((kind) => linkPurposesFor(kind).includes(link.purpose as MailingLinkPurpose));
+  const newest = kinds.length
+    ? await db
+        .selectFrom('mail_message as m')
+        .innerJoin('mailing as g', 'g.id', 'm.mailing_id')
+        .select('g.deadline')
+        .where('m.ars', '=', link.ars)
+        .where('m.recipient_role', '=', 'behoerde')
+        .where('m.status', '=', 'angenommen')
+        .where('g.solution_id', '=', link.solution_id)
+        .where('g.kind', 'in', kinds)
+        .orderBy('m.sent_at', 'desc')
+        .limit(1)
+        .executeTakeFirst()
+    : undefined;
+  if (newest) return newest.deadline;
+  if (!link.mailing_id) return null;
+  const issuing = await db.selectFrom('mailing').select('deadline').where('id', '=', link.mailing_id).executeTakeFirst();
+  return issuing?.deadline ?? null;
+}
+
+export async function loadLinkContext(db: Db, link: ResponseLink, now: Date = new Date()): Promise<LinkContext> {
+  const [solution, authority, deadline] = await Promise.all([
     db.selectFrom('solution').select(['title', 'lead_ministry', 'mail_details']).where('id', '=', link.solution_id).executeTakeFirst(),
     db.selectFrom('authority').select('name').where('ars', '=', link.ars).executeTakeFirst(),
+    answerDeadlineOf(db, link),
   ]);
   const details: MailDetails = solution?.mail_details ?? {};
   const contact: LinkContext['contact'] = {};
@@ -166,6 +206,7 @@ export async function loadLinkContext(db: Db, link: ResponseLink): Promise<LinkC
     leadMinistry: solution?.lead_ministry ?? '',
     contact,
     expiresAt: link.expires_at,
+    answerDeadline: deadline ? { date: deadline, passed: deadline < berlinDate(now) } : null,
   };
 }
 
@@ -213,7 +254,7 @@ export function validateLinking(fields: FormFields, now: Date): { onlineDienstUr
   const raw = formValue(fields, 'verknuepftAm');
   const verknuepftAm = parseFormDate(raw);
   if (!onlineDienstUrl) errors.push({ field: 'onlineDienstUrl', message: 'Bitte geben Sie die Adresse (URL) des Online-Dienstes an.' });
-  else if (!isHttpUrl(onlineDienstUrl) || onlineDienstUrl.length > MAX_TEXT) {
+  else if (!isHttpsUrl(onlineDienstUrl) || onlineDienstUrl.length > MAX_TEXT) {
     errors.push({ field: 'onlineDienstUrl', message: 'Bitte geben Sie eine vollständige Adresse an, die mit https:// beginnt.' });
   }
   if (!raw) errors.push({ field: 'verknuepftAm', message: 'Bitte geben Sie an, wann Sie den Online-Dienst verknüpft haben.' });

@@ -7,6 +7,7 @@ import {
   listAuthorityTickets,
   parseTicketNumber,
   ReopenRefused,
+  ReplyLimitReached,
   replyOnTicket,
   reportProblem,
   TicketMovedOn,
@@ -21,9 +22,11 @@ import {
   renderTooManyReportsPage,
   TICKET_STAGE_WORDS,
 } from '../tickets/authority-ticket.pages.ts';
+import { germanDateTime } from '../time/berlin.clock.ts';
 import { deriveCsrfToken, verifyCsrfToken } from './response-link.service.ts';
 import { LinkProblem, openValidLink, type FormFields } from './response.service.ts';
 import { LINK_ROUTE_OPTIONS, linkPath, sendHtml, type LinkPageKit } from './link-page.kit.ts';
+import { refuseDamagedFields } from './form-body.ts';
 import { renderErrorPage, renderFormRejectedPage, renderUnknownLinkPage } from './response.pages.ts';
 
 /**
@@ -78,6 +81,7 @@ export const ticketPageRoutes: FastifyPluginAsync<TicketPageRoutesOptions> = asy
     const view = { action: 'problem', csrf };
     if (!fields) return sendHtml(reply, 200, renderProblemForm(ctx, view));
     try {
+      refuseDamagedFields(fields);
       const reported = await reportProblem({ engine, now, secret: key, baseUrl: options.publicBaseUrl, ticketLinkTtlDays: options.ticketLinkTtlDays }, link, fields);
       const href = linkPath(PROBLEM_DEPTH, reported.ticketToken, `/tickets/${reported.number}`);
       return sendHtml(reply, 200, renderProblemReportedPage(ctx, { number: reported.number, href }));
@@ -126,10 +130,18 @@ export const ticketPageRoutes: FastifyPluginAsync<TicketPageRoutesOptions> = asy
     };
     if (!fields) return page(200);
     try {
+      refuseDamagedFields(fields);
       const { reopened } = await replyOnTicket(engine, link, number, fields);
       return page(200, { notice: reopened ? 'Ihre Meldung ist wiedereröffnet. Das Kaz kümmert sich darum.' : 'Ihre Antwort ist beim Kaz eingegangen.' });
     } catch (error) {
       if (error instanceof ValidationProblem) return page(422, { values: fields, errors: error.errors });
+      if (error instanceof ReplyLimitReached) {
+        reply.header('retry-after', String(Math.max(1, Math.ceil((error.nextAt.getTime() - now().getTime()) / 1000))));
+        return page(429, {
+          values: fields,
+          notice: `Zu dieser Meldung sind in den letzten 24 Stunden schon ${error.limit} Nachrichten Ihrer Behörde eingegangen – mehr nimmt diese Seite nicht an. Es wurde nichts gespeichert. Ab ${germanDateTime(error.nextAt)} können Sie hier wieder schreiben; das Kaz hat Ihre bisherigen Nachrichten erhalten. Ist es dringend, rufen Sie bitte das Kaz an.`,
+        });
+      }
       if (error instanceof ReopenRefused) {
         return page(409, { notice: 'Die Frist zum Wiedereröffnen dieser Meldung ist abgelaufen. Es wurde nichts gespeichert. Bitte melden Sie das Problem über „Problem melden“ neu.' });
       }

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.ts';
+import { toJson, type Database } from '../db/schema.ts';
 import type { Principal } from '../auth/api-token.service.ts';
 import { actorOf } from '../auth/api-token.service.ts';
 import { sendParticipantEvent, type EngineDeps, type EventResult, type WorkflowEvent } from '../engine/workflow.engine.ts';
@@ -17,11 +17,15 @@ import { recordChange } from '../engine/change.record.ts';
  * Each participant moves in its own engine transaction, with the engine's gates and
  * guards as for a single event. A partial failure therefore means: what was applied
  * stays applied and is reported per participant; nothing is rolled back for the
- * others. A request that dies half-way (connection lost, process stopped) is repeated
- * with the same `idempotencyKey`: the participants it already moved answer
- * `already-applied` (the key goes into each history row), the rest are applied. What
- * is wrong with the request itself – payload, a system-only event, the solution not
- * found or not active, unknown wave – is refused before anything is written.
+ * others. What is wrong with the request itself – payload, a system-only event, the
+ * solution not found or not active, unknown wave – is refused before anything is written.
+ *
+ * An `idempotencyKey` belongs to one solution, one caller (API token) and one request
+ * body (bulk_request, migration 0013): the same key with another body is refused with
+ * 409 – never a silent no-op –, a repeat of a finished request gets its answer again
+ * (`replayed`), and a repeat of one that died half-way (connection lost, process
+ * stopped) applies the rest: the participants it already moved answer `already-applied`,
+ * as their history rows carry `bulk:<bulkId>:<ars>` with the request's own id.
  */
 
 type Db = Kysely<Database>;
@@ -41,7 +45,7 @@ export interface BulkEventInput {
   event: WorkflowEvent;
   authorities?: string[];
   filter?: BulkFilter;
-  /** Repeating a request with the same key applies nothing twice. */
+  /** Repeating a request with the same key applies nothing twice (see bulk_request). */
   idempotencyKey?: string;
 }
 
@@ -59,6 +63,9 @@ export interface BulkResultItem {
 
 export interface BulkEventResult {
   bulkId: string;
+  idempotencyKey?: string;
+  /** The answer of an earlier request with the same key and body, given again. */
+  replayed?: boolean;
   eventType: string;
   selected: number;
   counts: Record<BulkOutcome, number>;
@@ -111,6 +118,42 @@ function toItem(ars: string, result: EventResult): BulkResultItem {
   }
 }
 
+/** Sorted object keys, so that `{"a":1,"b":2}` and `{"b":2,"a":1}` are the same request. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    return `{${entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** What identifies a request besides its key: the event and whom it is sent to. */
+export function bulkRequestHash(input: BulkEventInput): string {
+  return createHash('sha256').update(canonicalJson({ event: input.event, authorities: input.authorities, filter: input.filter })).digest('hex');
+}
+
+interface KeyedRequest {
+  id: string;
+  request_hash: string;
+  result: Record<string, unknown> | null;
+}
+
+/** The key was sent before with another body: refused, naming the field. */
+function keyReusedProblem(key: string) {
+  return new ConflictProblem(
+    `Der idempotencyKey ${key} wurde für diese Lösung schon mit einer anderen Anfrage (anderes Ereignis oder andere Behörden) verwendet. Es wurde nichts angewandt. Für eine neue Anfrage bitte einen neuen Schlüssel verwenden.`,
+    { errors: [{ field: '/body/idempotencyKey', message: 'schon für eine andere Anfrage verwendet' }] },
+  );
+}
+
+/** The earlier request under this key answered again, or null to run (first time, or died half-way). */
+function replayOf(row: KeyedRequest | undefined, hash: string, key: string): BulkEventResult | null {
+  if (!row) return null;
+  if (row.request_hash !== hash) throw keyReusedProblem(key);
+  return row.result ? { ...(row.result as unknown as BulkEventResult), replayed: true } : null;
+}
+
 export async function sendBulkParticipantEvent(
   engine: EngineDeps,
   principal: Principal,
@@ -134,6 +177,21 @@ export async function sendBulkParticipantEvent(
     throw new ValidationProblem(`Angaben zum Ereignis ${event.type} sind unvollständig oder ungültig`, bodyErrors(payloadErrors));
   }
   const solution = await loadAccessibleSolution(db, principal, solutionId);
+  const key = input.idempotencyKey;
+  const hash = bulkRequestHash(input);
+  const findKeyed = () =>
+    db
+      .selectFrom('bulk_request')
+      .select(['id', 'request_hash', 'result'])
+      .where('solution_id', '=', solutionId)
+      .where('caller', '=', principal.tokenId)
+      .where('idempotency_key', '=', key!)
+      .executeTakeFirst() as Promise<KeyedRequest | undefined>;
+  // A finished request is answered again even if the solution has moved on since.
+  if (key) {
+    const replay = replayOf(await findKeyed(), hash, key);
+    if (replay) return replay;
+  }
   if (!PARTICIPANTS_MOVING_STAGES.includes(solution.stage)) {
     throw new ConflictProblem(`Die Lösung ist im Stadium „${solution.stage}“; Teilnehmende bewegen sich jetzt nicht. Es wurde nichts angewandt.`, {
       solutionStage: solution.stage,
@@ -145,7 +203,20 @@ export async function sendBulkParticipantEvent(
   }
   const targets = await resolveBulkTargets(db, solutionId, input);
 
-  const bulkId = input.idempotencyKey ?? randomUUID();
+  let bulkId: string = randomUUID();
+  if (key) {
+    // Recorded before the first participant moves: a concurrent request with the same key
+    // and another body is refused from now on, one with the same body uses the same id.
+    await db
+      .insertInto('bulk_request')
+      .values({ id: bulkId, solution_id: solutionId, caller: principal.tokenId, idempotency_key: key, request_hash: hash, created_at: engine.now() })
+      .onConflict((oc) => oc.constraint('bulk_request_key_once').doNothing())
+      .execute();
+    const row = (await findKeyed())!;
+    const replay = replayOf(row, hash, key);
+    if (replay) return replay;
+    bulkId = row.id;
+  }
   const actor = actorOf(principal);
   const sender = { actor, origin: 'client' as const, ministryScope: principal.role === 'ministry' ? principal.ministry : null };
   const results: BulkResultItem[] = [];
@@ -158,21 +229,34 @@ export async function sendBulkParticipantEvent(
 
   // The request itself, for the solution's history: what was sent to whom and how it went.
   // Each participant's own row (same actor, key bulk:<bulkId>:<ars>) was written with its change.
-  const historyId = await recordChange(db, {
-    solutionId,
-    ars: null,
-    stage: solution.stage,
-    machineVersion: SOLUTION_MACHINE_VERSION,
-    eventType: 'SAMMELAKTION',
-    event: {
-      bulkId,
-      event,
-      ...(input.authorities ? { authorities: input.authorities.length } : { filter: input.filter }),
-      selected: targets.length,
-      counts,
-    },
-    actor,
-    at: engine.now(),
+  return db.transaction().execute(async (trx) => {
+    const historyId = await recordChange(trx, {
+      solutionId,
+      ars: null,
+      stage: solution.stage,
+      machineVersion: SOLUTION_MACHINE_VERSION,
+      eventType: 'SAMMELAKTION',
+      event: {
+        bulkId,
+        ...(key ? { idempotencyKey: key } : {}),
+        event,
+        ...(input.authorities ? { authorities: input.authorities.length } : { filter: input.filter }),
+        selected: targets.length,
+        counts,
+      },
+      actor,
+      at: engine.now(),
+    });
+    const done: BulkEventResult = { bulkId, ...(key ? { idempotencyKey: key } : {}), eventType: event.type, selected: targets.length, counts, results, historyId };
+    // The first run to finish keeps its answer for repeats (of two identical concurrent requests, the first).
+    if (key) {
+      await trx
+        .updateTable('bulk_request')
+        .set({ result: toJson(done as unknown as Record<string, unknown>), completed_at: engine.now() })
+        .where('id', '=', bulkId)
+        .where('result', 'is', null)
+        .execute();
+    }
+    return done;
   });
-  return { bulkId, eventType: event.type, selected: targets.length, counts, results, historyId };
 }

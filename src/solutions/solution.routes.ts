@@ -78,7 +78,11 @@ const BulkEventBody = Type.Object(
         { additionalProperties: false, minProperties: 1, description: 'alle Teilnehmenden, auf die alles zutrifft (oder authorities)' },
       ),
     ),
-    idempotencyKey: Type.Optional({ ...Uuid, description: 'dieselbe Kennung bei einer Wiederholung: schon Angewandtes wird nicht noch einmal angewandt' }),
+    idempotencyKey: Type.Optional({
+      ...Uuid,
+      description:
+        'gilt für diese Lösung, diesen Token und genau diesen Inhalt (event, authorities/filter): eine Wiederholung erhält das Ergebnis der ersten Anfrage noch einmal (replayed) bzw. wendet nach einem Abbruch nur den Rest an; derselbe Schlüssel mit anderem Inhalt wird mit 409 abgelehnt',
+    }),
   },
   { additionalProperties: false },
 );
@@ -87,6 +91,10 @@ const splitList = (value: string | undefined) => value?.split(',').map((v) => v.
 const EVENT_PROBLEMS = problemResponses({
   403: 'die Rolle darf das nicht, oder ein Systemereignis (sendet nur das System; detail erklärt, wer)',
   409: 'im Stadium nicht möglich oder Bedingung nicht erfüllt; allowedEvents nennt die möglichen, facts die Zahlen der Prüfung',
+});
+const BULK_PROBLEMS = problemResponses({
+  403: 'die Rolle darf das nicht, oder ein Systemereignis (sendet nur das System; detail erklärt, wer)',
+  409: 'Lösung nicht im Rollout, oder der idempotencyKey wurde schon für eine andere Anfrage verwendet (errors nennt /body/idempotencyKey)',
 });
 
 export interface SolutionRoutesDeps {
@@ -295,7 +303,7 @@ export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fas
           'Wendet das Ereignis auf jede ausgewählte Behörde einzeln an (eigene Transaktion je Behörde, mit den Prüfungen wie beim Einzelereignis) und nennt das Ergebnis je Behörde. Fehlerhafte Angaben weisen die ganze Anfrage mit 422 ab, bevor etwas geschrieben wird.',
         params: SolutionId,
         body: BulkEventBody,
-        response: { 200: BulkEventView, ...EVENT_PROBLEMS },
+        response: { 200: BulkEventView, ...BULK_PROBLEMS },
       },
     },
     async (request) => sendBulkParticipantEvent(engine, requirePrincipal(request), request.params.id, request.body),

@@ -119,7 +119,11 @@ const BULK_OUTCOMES = ['applied', 'already-applied', 'refused', 'not-found', 'so
 
 export const BulkEventView = Type.Object(
   {
-    bulkId: Type.String({ description: 'Kennung der Sammelaktion (idempotencyKey, falls angegeben); steht im Verlauf jeder Behörde' }),
+    bulkId: Type.String({ description: 'Kennung der Sammelaktion; steht im Verlauf jeder Behörde (bulk:<bulkId>:<ARS>). Bei einer Wiederholung mit demselben idempotencyKey dieselbe' }),
+    idempotencyKey: Type.Optional(Type.String({ description: 'der mitgesandte idempotencyKey' })),
+    replayed: Type.Optional(
+      Type.Boolean({ description: 'true: Wiederholung einer schon abgeschlossenen Anfrage mit demselben idempotencyKey und demselben Inhalt – dies ist deren Ergebnis, nichts wurde erneut angewandt' }),
+    ),
     eventType: Type.String(),
     selected: Type.Integer({ description: 'so viele Behörden waren ausgewählt' }),
     counts: Type.Record(Type.String(), Type.Integer(), { description: 'Anzahl je Ergebnis' }),
@@ -127,7 +131,7 @@ export const BulkEventView = Type.Object(
       Type.Object({
         ars: Type.String(),
         outcome: Type.Enum(BULK_OUTCOMES, {
-          description: 'applied: angewandt; already-applied: mit diesem idempotencyKey schon angewandt; refused: im Stadium nicht möglich oder Vorbedingung nicht erfüllt (reason, allowedEvents, details – z. B. die offenen Checklistenpunkte eines Piloten); not-found: keine Teilnehmerin; solution-inactive: Lösung inzwischen angehalten',
+          description: 'applied: angewandt; already-applied: von einer früheren Ausführung dieser Anfrage (derselbe idempotencyKey, die abbrach) schon angewandt; refused: im Stadium nicht möglich oder Vorbedingung nicht erfüllt (reason, allowedEvents, details – z. B. die offenen Checklistenpunkte eines Piloten); not-found: keine Teilnehmerin; solution-inactive: Lösung inzwischen angehalten',
         }),
         fromStage: Type.Optional(Type.String()),
         stage: Type.Optional(Type.String()),

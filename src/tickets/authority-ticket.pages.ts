@@ -95,16 +95,15 @@ function stageBadge(stage: TicketStage): string {
 }
 
 export function renderTicketListPage(ctx: LinkContext, tickets: AuthorityTicketSummary[], hrefOf: (number: number) => string): string {
-  const rows = tickets
+  // A list, not a table: four columns do not fit a phone's 320 px without scrolling sideways (WCAG 1.4.10).
+  const items = tickets
     .map(
       (ticket) =>
-        `<tr><td><a href="${escapeHtml(hrefOf(ticket.number))}">Nr. ${ticket.number}</a></td><td>${escapeHtml(ticket.title)}</td><td>${stageBadge(ticket.stage)}</td><td>${escapeHtml(germanDateTime(ticket.updatedAt))}</td></tr>`,
+        `<li><p><a href="${escapeHtml(hrefOf(ticket.number))}">Nr. ${ticket.number}: ${escapeHtml(ticket.title)}</a></p><p>Status: ${stageBadge(ticket.stage)} · Letzte Änderung: ${escapeHtml(germanDateTime(ticket.updatedAt))}</p></li>`,
     )
     .join('\n');
   const list = tickets.length
-    ? `<table><caption class="unsichtbar">Ihre Meldungen</caption><thead><tr><th scope="col">Nummer</th><th scope="col">Betreff</th><th scope="col">Status</th><th scope="col">Letzte Änderung</th></tr></thead><tbody>
-${rows}
-</tbody></table>`
+    ? `<h2>Ihre Meldungen</h2>\n<ul class="meldungen">\n${items}\n</ul>`
     : '<p>Zu dieser Lösung gibt es von Ihrer Behörde noch keine Meldungen.</p>';
   return renderLayout(
     PURPOSE_TITLES.ticket,
@@ -152,12 +151,12 @@ function replyForm(ticket: AuthorityTicketView, view: TicketPageView, reportHref
         'Meldung wiedereröffnen',
         'wiedereroeffnen',
       ]
-    : ['Antwort an das Kaz', `Ihre Nachricht zu dieser Meldung, höchstens ${MAX_TEXT} Zeichen.`, 'Antwort senden', 'antwort'];
+    : ['Antwort an das Kaz', `Zu dieser Meldung, höchstens ${MAX_TEXT} Zeichen.`, 'Antwort senden', 'antwort'];
   return `<h2>${escapeHtml(title)}</h2>
 <form method="post" action="${escapeHtml(view.action)}" novalidate>
 <input type="hidden" name="csrf" value="${escapeHtml(view.csrf)}">
 <input type="hidden" name="aktion" value="${aktion}">
-${w.textarea('text', title, hint, MAX_TEXT)}
+${w.textarea('text', 'Ihre Nachricht', hint, MAX_TEXT)}
 <button type="submit">${escapeHtml(button)}</button>
 </form>`;
 }

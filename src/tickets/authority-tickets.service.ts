@@ -8,7 +8,7 @@ import { issueTicketLink } from '../responses/response-link.service.ts';
 import { formValue, type FormFields } from '../responses/response.service.ts';
 import { TICKET_OPEN_STAGES, type TicketStage } from '../../workflows/index.ts';
 import { insertTicket } from './ticket.repository.ts';
-import { enqueueTicketNotice } from './ticket-notices.ts';
+import { enqueueAuthorityReplyNotice } from './ticket-notices.ts';
 import { assertSolutionTakesTickets } from './ticket.service.ts';
 import { DEFAULT_TICKET_SETTINGS, reopenDeadline } from './ticket.sla.ts';
 import { TICKET_CATEGORIES } from './ticket.views.ts';
@@ -56,6 +56,23 @@ export class TooManyOpenReports extends Error {
 /** The ticket is solved or closed longer than the reopen period: the problem is a new report. */
 export class ReopenRefused extends Error {
   override name = 'ReopenRefused';
+}
+
+/**
+ * The authority has written the most replies a ticket takes in 24 hours
+ * (TICKET_REPLIES_PER_DAY): a bound on what its page can cause (each reply is history, a
+ * comment and news for the Kaz), far above what a clerk writes. `nextAt`: when the oldest
+ * of them is 24 hours old and the next reply is taken.
+ */
+export class ReplyLimitReached extends Error {
+  override name = 'ReplyLimitReached';
+  readonly limit: number;
+  readonly nextAt: Date;
+  constructor(limit: number, nextAt: Date) {
+    super(`Höchstens ${limit} Antworten je Ticket in 24 Stunden`);
+    this.limit = limit;
+    this.nextAt = nextAt;
+  }
 }
 
 /** The page the form came from showed another stage (the Kaz acted meanwhile): nothing saved. */
@@ -313,6 +330,7 @@ export async function replyOnTicket(engine: EngineDeps, link: ResponseLink, numb
   if (errors.length) throw new ValidationProblem('Die Nachricht ist unvollständig', errors);
   const now = engine.now();
   const actor = authorityActor(link.ars);
+  const settings = engine.tickets ?? DEFAULT_TICKET_SETTINGS;
   return inOneTransaction(engine, async (trx) => {
     const ticket = await trx
       .selectFrom('ticket')
@@ -325,6 +343,19 @@ export async function replyOnTicket(engine: EngineDeps, link: ResponseLink, numb
     if (!ticket) throw new NotFoundProblem(`Ticket ${number} gibt es nicht`);
     const stage = ticket.stage as TicketStage;
     if ((aktion === 'wiedereroeffnen') !== SOLVED.includes(stage)) throw new TicketMovedOn(stage);
+    // Counted under the ticket's row lock: two replies sent at once cannot both be the last one allowed.
+    const recent = await trx
+      .selectFrom('ticket_comment')
+      .select('created_at')
+      .where('ticket_id', '=', ticket.id)
+      .where('author', '=', actor)
+      .where('created_at', '>', new Date(now.getTime() - DAY_MS))
+      .orderBy('created_at', 'desc')
+      .limit(settings.repliesPerDay)
+      .execute();
+    if (recent.length >= settings.repliesPerDay) {
+      throw new ReplyLimitReached(settings.repliesPerDay, new Date(recent[recent.length - 1]!.created_at.getTime() + DAY_MS));
+    }
 
     const id = randomUUID();
     await trx.insertInto('ticket_comment').values({ id, ticket_id: ticket.id, visibility: 'oeffentlich', author: actor, text, created_at: now }).execute();
@@ -347,15 +378,13 @@ export async function replyOnTicket(engine: EngineDeps, link: ResponseLink, numb
       if (result.kind === 'refused' || result.kind === 'already-applied') throw new TicketMovedOn(result.stage as TicketStage);
       if (result.kind !== 'applied') throw new ConflictProblem(`Ticket ${number}: ${result.reason}`, { kind: result.kind });
     }
-    await enqueueTicketNotice(trx, {
-      ticketId: ticket.id,
-      solutionId: link.solution_id,
-      ars: link.ars,
-      occasion: 'behoerde-antwort',
-      ref: id,
-      at: now.toISOString(),
-      details: { text, ...(aktion === 'wiedereroeffnen' ? { wiedereroeffnet: true } : {}) },
-    });
+    await enqueueAuthorityReplyNotice(
+      trx,
+      { ticketId: ticket.id, solutionId: link.solution_id, ars: link.ars },
+      { kommentarId: id, text, at: now.toISOString(), ...(aktion === 'wiedereroeffnen' ? { wiedereroeffnet: true } : {}) },
+      now,
+      settings.noticeGatherMinutes,
+    );
     return { commentId: id, reopened: aktion === 'wiedereroeffnen' };
   });
 }

@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import type { Database, TicketCategory } from '../db/schema.ts';
 import { insertTicket } from './ticket.repository.ts';
 import type { TicketSettings } from './ticket.sla.ts';
+import { REASON_LABELS } from '../responses/response.pages.ts';
 
 /**
  * Readiness reasons that are an integration problem for the Kaz, and their ticket
@@ -44,7 +45,8 @@ export async function openAutomaticTickets(
         category,
         priority: 'normal',
         title: TITLES[grund]!,
-        description: `Die Behörde hat ihre Bereitschaft mit „nicht bereit“ (Grund: ${grund}) beantwortet.${freitext}`,
+        // the reason in the words the authority ticked on its form, never the internal key
+        description: `Die Behörde hat ihre Bereitschaft mit „nicht bereit“ beantwortet und als Grund angekreuzt: „${REASON_LABELS[grund as keyof typeof REASON_LABELS] ?? grund}“.${freitext}`,
         blocking: false,
         assignee: null,
         source: 'automatisch',

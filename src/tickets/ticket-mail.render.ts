@@ -65,6 +65,17 @@ type Block =
   | { kind: 'link'; label: string; url: string };
 
 const text = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
+
+/**
+ * The authority's replies a behoerde-antwort notice gathered (ticket-notices.ts), oldest
+ * first; a row written before replies were gathered has one `text`.
+ */
+function authorityReplies(details: TicketMailDetails): { text: string; at: string | null }[] {
+  if (Array.isArray(details.antworten)) {
+    return (details.antworten as { text?: unknown; at?: unknown }[]).map((reply) => ({ text: text(reply.text), at: typeof reply.at === 'string' ? reply.at : null }));
+  }
+  return [{ text: text(details.text), at: null }];
+}
 const oneLine = (value: string) => value.replace(/\s*[\r\n]+\s*/g, ' ').trim();
 
 function whatHappened(details: TicketMailDetails): string {
@@ -80,8 +91,11 @@ function whatHappened(details: TicketMailDetails): string {
       return 'gelöst';
     case 'zugewiesen':
       return 'Ihnen zugewiesen';
-    case 'behoerde-antwort':
-      return details.wiedereroeffnet === true ? 'von der Behörde wiedereröffnet' : 'Antwort der Behörde';
+    case 'behoerde-antwort': {
+      const count = authorityReplies(details).length;
+      if (details.wiedereroeffnet === true) return count > 1 ? `von der Behörde wiedereröffnet (${count} Antworten)` : 'von der Behörde wiedereröffnet';
+      return count > 1 ? `${count} Antworten der Behörde` : 'Antwort der Behörde';
+    }
     case 'sla-warnung':
       return `Frist „${frist}“ bald erreicht`;
     case 'eskalation':
@@ -180,13 +194,22 @@ function internalBlocks(details: TicketMailDetails, audience: 'kaz' | 'ministeri
         ];
       case 'zugewiesen':
         return [{ kind: 'absatz', text: `das folgende Ticket ist Ihnen zugewiesen worden${text(details.zugewiesenVon) ? ` (von ${text(details.zugewiesenVon)})` : ''}.` }];
-      case 'behoerde-antwort':
+      case 'behoerde-antwort': {
+        const replies = authorityReplies(details);
+        const many = replies.length > 1;
         return [
           details.wiedereroeffnet === true
             ? { kind: 'absatz', text: 'die Behörde meldet auf der Seite ihres Tickets, dass das Problem weiter besteht; das Ticket ist wieder in Bearbeitung.' }
-            : { kind: 'absatz', text: 'die Behörde hat auf der Seite ihres Tickets geantwortet.' },
-          { kind: 'zitat', label: 'Antwort der Behörde', text: text(details.text) },
+            : { kind: 'absatz', text: many ? `die Behörde hat auf der Seite ihres Tickets ${replies.length}-mal geantwortet.` : 'die Behörde hat auf der Seite ihres Tickets geantwortet.' },
+          ...replies.map(
+            (reply, index): Block => ({
+              kind: 'zitat',
+              label: many ? `Antwort ${index + 1} von ${replies.length}${reply.at ? ` (${germanDateTime(reply.at)})` : ''}` : 'Antwort der Behörde',
+              text: reply.text,
+            }),
+          ),
         ];
+      }
       case 'sla-warnung':
         return [{ kind: 'absatz', text: `75 % der Zeit für die ${details.frist ? FRIST_LABELS[details.frist] : 'Frist'} sind verbraucht.` }];
       case 'eskalation':

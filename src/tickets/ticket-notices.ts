@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely';
-import type { Database } from '../db/schema.ts';
+import { toJson, type Database } from '../db/schema.ts';
 import { enqueueJob, JOB_PRIORITY } from '../engine/job.queue.ts';
 
 /**
@@ -59,6 +59,74 @@ export async function enqueueTicketNotice(trx: Transaction<Database>, notice: Ti
     idempotencyKey: ticketNoticeKey(notice),
     solutionId: notice.solutionId,
     ars: notice.ars,
+    priority: JOB_PRIORITY.normal,
+  });
+}
+
+/** One reply of the authority as a gathered notice names it. */
+export interface AuthorityReply {
+  kommentarId: string;
+  text: string;
+  /** ISO time of the reply. */
+  at: string;
+  /** The reply reopened the solved or closed ticket. */
+  wiedereroeffnet?: boolean;
+}
+
+/**
+ * The authority's reply on its ticket page, for the assignee (or the Kaz queue): replies
+ * are gathered, so that ten replies in a few minutes make one mail naming all ten instead
+ * of ten mails. The first reply queues a notice due `gatherMinutes` later; a reply before
+ * it went out joins it. Only a notice no worker has taken up yet is joined (pending, never
+ * attempted, locked here so the worker skips it until this transaction commits): one the
+ * worker has claimed, or ran before and may have turned into mail rows already, stays as
+ * it is, and the reply starts the next notice. So each reply is in exactly one mail.
+ */
+export async function enqueueAuthorityReplyNotice(
+  trx: Transaction<Database>,
+  target: Pick<TicketNotice, 'ticketId' | 'solutionId' | 'ars'>,
+  reply: AuthorityReply,
+  at: Date,
+  gatherMinutes: number,
+): Promise<void> {
+  const gatherKey = `${TICKET_NOTICE_JOB}:${target.ticketId}:behoerde-antwort`;
+  const pending = await trx
+    .selectFrom('job')
+    .select(['id', 'payload'])
+    .where('cancel_key', '=', gatherKey)
+    .where('status', 'in', ['pending', 'waiting'])
+    .where('attempts', '=', 0)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .forUpdate()
+    .executeTakeFirst();
+  if (pending) {
+    const notice = pending.payload as unknown as TicketNotice;
+    const replies = [...((notice.details.antworten as AuthorityReply[] | undefined) ?? []), reply];
+    const details = { ...notice.details, antworten: replies, ...(reply.wiedereroeffnet ? { wiedereroeffnet: true } : {}) };
+    await trx
+      .updateTable('job')
+      .set({ payload: toJson({ ...notice, details }) })
+      .where('id', '=', pending.id)
+      .execute();
+    return;
+  }
+  const notice: TicketNotice = {
+    ...target,
+    occasion: 'behoerde-antwort',
+    ref: reply.kommentarId,
+    details: { antworten: [reply], ...(reply.wiedereroeffnet ? { wiedereroeffnet: true } : {}) },
+    at: at.toISOString(),
+  };
+  await enqueueJob(trx, {
+    kind: TICKET_NOTICE_JOB,
+    payload: { ...notice },
+    runAt: new Date(at.getTime() + gatherMinutes * 60_000),
+    idempotencyKey: ticketNoticeKey(notice),
+    // the key under which the next reply finds it (an index on open jobs); nothing cancels by it
+    cancelKey: gatherKey,
+    solutionId: target.solutionId,
+    ars: target.ars,
     priority: JOB_PRIORITY.normal,
   });
 }

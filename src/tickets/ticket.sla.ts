@@ -1,13 +1,20 @@
 import { addWorkingMinutes, DEFAULT_OFFICE_HOURS, type OfficeHours } from '../time/working-time.ts';
 import type { TicketPriority } from '../db/schema.ts';
 
-/** SLA settings of the tickets: office hours (SLA_OFFICE_HOURS) and the reopen period (TICKET_REOPEN_DAYS). */
+/**
+ * Settings of the tickets: office hours (SLA_OFFICE_HOURS), the reopen period
+ * (TICKET_REOPEN_DAYS), how long the authority's replies are gathered into one notice to
+ * the Kaz (TICKET_NOTICE_GATHER_MINUTES) and how many replies a ticket takes from the
+ * authority in 24 hours (TICKET_REPLIES_PER_DAY).
+ */
 export interface TicketSettings {
   officeHours: OfficeHours;
   reopenDays: number;
+  noticeGatherMinutes: number;
+  repliesPerDay: number;
 }
 
-export const DEFAULT_TICKET_SETTINGS: TicketSettings = Object.freeze({ officeHours: DEFAULT_OFFICE_HOURS, reopenDays: 14 });
+export const DEFAULT_TICKET_SETTINGS: TicketSettings = Object.freeze({ officeHours: DEFAULT_OFFICE_HOURS, reopenDays: 14, noticeGatherMinutes: 5, repliesPerDay: 20 });
 
 /**
  * Time to first response and to resolution per priority, in Brandenburg working minutes

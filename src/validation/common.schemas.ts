@@ -46,8 +46,9 @@ export const NonBlankLine = (description: string, maxLength = 200) =>
 export const HTTP_URL_PATTERN = '^https?://[^\\s/?#]+[^\\s]*$';
 const HTTP_URL = new RegExp(HTTP_URL_PATTERN);
 /**
- * The one rule for an online service's address, in code as in the schemas: http(s), a host,
- * no white space, at most TEXT_MAX_LENGTH characters, and parseable as a URL.
+ * An online service's address as a PVOG export may carry it, in code as in the schemas:
+ * http(s), a host, no white space, at most TEXT_MAX_LENGTH characters, and parseable as a
+ * URL. An address someone reports as linked must be https on top (isHttpsUrl below).
  */
 export function isHttpUrl(value: unknown): value is string {
   if (typeof value !== 'string' || value.length > TEXT_MAX_LENGTH || !HTTP_URL.test(value)) return false;
@@ -59,6 +60,18 @@ export function isHttpUrl(value: unknown): value is string {
   }
 }
 export const HttpUrl = (description: string) => Type.String({ maxLength: TEXT_MAX_LENGTH, pattern: HTTP_URL_PATTERN, description });
+
+export const HTTPS_URL_PATTERN = '^https://[^\\s/?#]+[^\\s]*$';
+/**
+ * The address of an Online-Dienst someone reports as linked (the authority's forms, the
+ * linking and go-live events of the API): a public service for citizens runs over TLS, so
+ * https only – the forms' hint says "Beginnt mit https://". An address read from a PVOG
+ * export stays isHttpUrl: it is evidence of what is published, taken as the export has it.
+ */
+export function isHttpsUrl(value: unknown): value is string {
+  return isHttpUrl(value) && new URL(value).protocol === 'https:';
+}
+export const HttpsUrl = (description: string) => Type.String({ maxLength: TEXT_MAX_LENGTH, pattern: HTTPS_URL_PATTERN, description });
 
 /** Integer with both bounds, e.g. days or counts. */
 export const Bounded = (minimum: number, maximum: number, options: { description?: string; default?: number } = {}) =>

@@ -1,6 +1,6 @@
 import type { FieldError } from '../http/problem.ts';
 import { MAIL_ADDRESS_PATTERN } from '../mail/mail-address.ts';
-import { EMPTY_OR_MAIL_ADDRESS_PATTERN, HTTP_URL_PATTERN, LINE_PATTERN, NON_BLANK_LINE_PATTERN, TEXT_PATTERN } from './common.schemas.ts';
+import { EMPTY_OR_MAIL_ADDRESS_PATTERN, HTTP_URL_PATTERN, HTTPS_URL_PATTERN, LINE_PATTERN, NON_BLANK_LINE_PATTERN, TEXT_PATTERN } from './common.schemas.ts';
 
 /**
  * Schema validation issues (ajv's at the HTTP door, TypeBox's in the engine) as the
@@ -46,6 +46,7 @@ const PATTERN_MESSAGES: Record<string, string> = {
   '^[0-9]{2}$': 'muss ein 2-stelliger Landesschlüssel sein',
   [LINE_PATTERN]: 'darf keinen Zeilenumbruch und keine Steuerzeichen enthalten',
   [HTTP_URL_PATTERN]: 'muss eine Adresse sein, die mit https:// oder http:// beginnt',
+  [HTTPS_URL_PATTERN]: 'muss eine Adresse sein, die mit https:// beginnt',
   [NON_BLANK_LINE_PATTERN]: 'darf nicht leer sein und keinen Zeilenumbruch oder Steuerzeichen enthalten',
   [MAIL_ADDRESS_PATTERN]: FORMAT_MESSAGES.email!,
   [EMPTY_OR_MAIL_ADDRESS_PATTERN]: `${FORMAT_MESSAGES.email!}; leer, um sie zu entfernen`,

@@ -137,6 +137,62 @@ for (const kind of databaseKinds()) {
     t.match(invalid.json().errors, [{ field: '/querystring/erlaubeDeaktivierung' }]);
   });
 
+  // Issue 14, point 10: a re-import drops no row silently – a dropped row deactivates its authority.
+  t.test(`${kind}: a re-import with a mistyped kind, a malformed key or a repeated header is refused and changes nothing`, async (t) => {
+    const env = await buildTestApp(t, kind);
+    const upload = uploader(env);
+    const before = await sizes(env);
+    const text = FIXTURE.toString('utf8');
+    const lines = text.split('\r\n');
+    const barnimLine = lines.findIndex((line) => line.startsWith('"120600000000";')) + 1;
+    t.ok(barnimLine > 1);
+    const barnimActive = async () =>
+      (await env.handle.db.selectFrom('authority').select('active').where('ars', '=', '120600000000').executeTakeFirstOrThrow()).active;
+    const expectRefusal = async (content: string, expected: { line: number; column?: string; detail: RegExp }) => {
+      const response = await upload(Buffer.from(content, 'utf8'));
+      t.equal(response.statusCode, 422, response.body);
+      t.match(response.headers['content-type'], /application\/problem\+json/);
+      t.match(response.json().detail, expected.detail);
+      t.match(response.json().errors[0], { line: expected.line, ...(expected.column ? { column: expected.column } : {}) });
+      t.same(await sizes(env), before, 'nothing written, nothing deactivated');
+      t.equal(await barnimActive(), true, 'Barnim stays active');
+    };
+
+    await expectRefusal(text.replace('"Barnim";"Landkreis"', '"Barnim";"Landkries"'), {
+      line: barnimLine,
+      column: 'organisationsart',
+      detail: new RegExp(`^Zeile ${barnimLine}, Spalte organisationsart: unbekannte Organisationsart „Landkries“`),
+    });
+    // With the safeguard overridden as well: the file is wrong, not the number of deactivations.
+    const overridden = await upload(Buffer.from(text.replace('"Barnim";"Landkreis"', '"Barnim";"Landkries"'), 'utf8'), '&erlaubeDeaktivierung=true');
+    t.equal(overridden.statusCode, 422);
+    t.equal(await barnimActive(), true);
+
+    await expectRefusal(text.replace('"120600000000";"Barnim"', '"12060000000O";"Barnim"'), {
+      line: barnimLine,
+      column: 'regionalschluessel',
+      detail: new RegExp(`^Zeile ${barnimLine}, Spalte regionalschluessel: „12060000000O“ ist kein 12-stelliger Regionalschlüssel`),
+    });
+    const repeated = [...lines.slice(0, 10), lines[0]!.replace('\uFEFF', ''), ...lines.slice(10)].join('\r\n');
+    await expectRefusal(repeated, { line: 11, detail: /^Zeile 11: Die Kopfzeile \(Zeile 1\) steht hier noch einmal/ });
+
+    // The known non-municipal kinds are still left out and counted.
+    const withBodies = [
+      ...lines.slice(0, -1),
+      '"120600000000";"Hochschule für nachhaltige Entwicklung Eberswalde";"Hochschule";"";"";"";"poststelle@hnee.example"',
+      '"120540000000";"Landesamt für Umwelt";"Landesoberbehörde";"";"";"";""',
+      '"120540000000";"Brandenburgisches Oberlandesgericht";"Gericht";"";"";"";""',
+      '',
+    ].join('\r\n');
+    const accepted = await upload(Buffer.from(withBodies, 'utf8'));
+    t.equal(accepted.statusCode, 201, accepted.body);
+    t.match(accepted.json(), {
+      skipped: { total: 3, byOrganisationsart: { Hochschule: 1, Landesoberbehörde: 1, Gericht: 1 } },
+      changes: { new: 0, deactivated: 0 },
+    });
+    t.equal(await barnimActive(), true);
+  });
+
   t.test(`${kind}: encodings, NUL bytes and cut-off lines in an upload`, async (t) => {
     const env = await buildTestApp(t, kind);
     const upload = uploader(env);

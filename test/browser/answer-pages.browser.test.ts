@@ -6,9 +6,33 @@ import { sendParticipantEvent, sendSolutionEvent, type WorkflowEvent } from '../
 import { berlinDate } from '../../src/responses/response.service.ts';
 import { getLinkSecret, issueResponseLinks } from '../../src/responses/response-link.service.ts';
 import { bearer, buildTestApp, type TestApp } from '../helpers/app.ts';
-import { chromiumMissing, launchChromium } from '../helpers/browser.ts';
+import { chromiumMissing, horizontalOverflow, launchChromium, NARROW_VIEWPORT } from '../helpers/browser.ts';
 import { databaseKinds } from '../helpers/databases.ts';
 import { insertBareMailing } from '../helpers/rows.ts';
+import type { LinkContext, RecordedAnswer } from '../../src/responses/response.service.ts';
+import type { ChecklistEntry } from '../../src/pilots/go-live.gate.ts';
+import type { AuthorityTicketView } from '../../src/tickets/authority-tickets.service.ts';
+import {
+  renderAlreadyAnsweredPage,
+  renderAnswerForm,
+  renderErrorPage,
+  renderExpiredLinkPage,
+  renderFormRejectedPage,
+  renderInvalidInputPage,
+  renderSupersededLinkPage,
+  renderThanksPage,
+  renderUnfittingAnswerPage,
+  renderUnknownLinkPage,
+} from '../../src/responses/response.pages.ts';
+import { renderNotAPilotPage, renderPilotPage } from '../../src/pilots/pilot-page.render.ts';
+import {
+  renderProblemForm,
+  renderProblemReportedPage,
+  renderRolloutEndedPage,
+  renderTicketListPage,
+  renderTicketPage,
+  renderTooManyReportsPage,
+} from '../../src/tickets/authority-ticket.pages.ts';
 
 /**
  * The answer pages as an authority meets them: a real Chromium opens the link from
@@ -467,3 +491,181 @@ for (const kind of databaseKinds()) {
     });
   });
 }
+
+// ---------------------------------------------------------------------------
+// WCAG 1.4.10 Reflow: at 320 CSS px no authority page scrolls sideways – with the long
+// addresses and names real data brings (an Online-Dienst URL has no place to break).
+
+const LONG_URL = `https://online-dienste.landkreis-havelland.brandenburg.example/elterngeld-digital/antragstellung?mandant=120630000000&verfahren=${'ElterngeldDigitalNachnutzung'.repeat(3)}`;
+const LONG_NAME = 'Amt Unterspreewald-Schenkenländchen-Märkische-Heide-Dahme-Seenland-Verwaltungsgemeinschaftsbehörde';
+const LONG_TITLE = 'Elterngeldantragsdigitalisierungsnachnutzungsvorhaben (Einer-für-Alle-Lösung des Landes Brandenburg)';
+const LONG_EMAIL = 'referat-32-digitalisierung-elterngeld-nachnutzung@ministerium-fuer-soziales-gesundheit.brandenburg.example';
+
+async function expectReflow(t: Test, page: Page, what: string) {
+  const { scrollWidth, clientWidth } = await horizontalOverflow(page);
+  t.ok(clientWidth <= NARROW_VIEWPORT.width, `${what}: measured at 320 px`);
+  t.ok(scrollWidth <= clientWidth, `${what}: no horizontal scrolling (scrollWidth ${scrollWidth}, clientWidth ${clientWidth})`);
+}
+
+for (const kind of databaseKinds()) {
+  t.test(`${kind}: every page behind the authority's links reflows at 320 px`, { skip: chromiumMissing() ?? false }, async (t) => {
+    const env = await buildTestApp(t, kind);
+    await env.app.listen({ host: '127.0.0.1', port: 0 });
+    const origin = `http://127.0.0.1:${(env.app.server.address() as AddressInfo).port}`;
+    const { solutionId, ministry } = await setUpRollout(t, env);
+    const db = env.handle.db;
+    await db.updateTable('authority').set({ name: LONG_NAME }).where('ars', 'in', [POTSDAM, HAVELLAND, ODER_SPREE, ELBE_ELSTER]).execute();
+    await db.updateTable('solution').set({ title: LONG_TITLE }).where('id', '=', solutionId).execute();
+    const details = await env.app.inject({
+      method: 'PUT',
+      url: `/api/v1/solutions/${solutionId}/mail-details`,
+      headers: bearer(ministry),
+      payload: { kontaktName: LONG_NAME, kontaktEmail: LONG_EMAIL, kontaktTelefon: '+49 331 866-0000' },
+    });
+    t.equal(details.statusCode, 200, details.body);
+
+    const context = await (await launchChromium(t)).newContext({ locale: 'de-DE', timezoneId: 'Europe/Berlin', viewport: NARROW_VIEWPORT });
+    context.setDefaultTimeout(10_000);
+    const page = await context.newPage();
+    t.teardown(() => page.close());
+    const secret = await getLinkSecret(db);
+    const mailingId = await insertBareMailing(db, solutionId);
+    const linkFor = async (ars: string, purpose: LinkPurpose, validDays = 30) => {
+      const urls = await issueResponseLinks(db, {
+        secret, solutionId, ars, mailingId, purposes: [purpose],
+        expiresAt: new Date(env.clock.now.getTime() + validDays * DAY),
+        baseUrl: env.mail.routes.publicBaseUrl,
+      });
+      return `${origin}${new URL(urls[purpose]!).pathname}`;
+    };
+    const visit = async (url: string, status: number, what: string) => {
+      t.equal((await page.goto(url))?.status(), status, `${what}: ${status}`);
+      await expectReflow(t, page, what);
+    };
+    const yesterday = berlinDate(new Date(env.clock.now.getTime() - DAY));
+
+    // the answer forms, a form sent back with errors, the thank-you pages
+    const interest = await linkFor(POTSDAM, 'interesse');
+    await visit(interest, 200, 'interesse form');
+    await choose(t, page, 'Wir haben Interesse und möchten weiter informiert werden.');
+    await type(page, 'Bemerkungen', `Ansprechpartnerin: ${LONG_EMAIL}`);
+    t.equal((await submit(page, 'Antwort senden')).status(), 200);
+    await expectReflow(t, page, 'thank-you page (interesse)');
+    await visit(await linkFor(COTTBUS, 'pilot'), 200, 'pilot application form');
+    await visit(await linkFor(ELBE_ELSTER, 'bereitschaft'), 200, 'readiness form');
+    await choose(t, page, 'Wir sind noch nicht bereit.');
+    t.equal((await submit(page, 'Antwort senden')).status(), 422);
+    await expectReflow(t, page, 'readiness form with its error summary');
+
+    const busBb = await linkFor(HAVELLAND, 'bus-bb');
+    await visit(busBb, 200, 'BUS-BB form');
+    await page.getByLabel('Adresse (URL) des Online-Dienstes', { exact: true }).fill(LONG_URL);
+    await pickDate(page, 'Verknüpft am', yesterday);
+    t.equal((await submit(page, 'Verknüpfung melden')).status(), 200);
+    t.match(await page.locator('main').innerText(), LONG_URL);
+    await expectReflow(t, page, 'BUS-BB thank-you page with a long Online-Dienst URL');
+    await visit(busBb, 409, 'already answered, with the long URL');
+
+    // the pilot's page and its go-live thank-you page
+    const pilotPage = await linkFor(ODER_SPREE, 'pilotbetrieb');
+    await visit(pilotPage, 200, 'pilot page');
+    await page.getByLabel('Adresse (URL) des Online-Dienstes', { exact: true }).fill(LONG_URL);
+    await pickDate(page, 'Verknüpft am', yesterday);
+    t.equal((await submit(page, 'Go-live melden')).status(), 200);
+    t.equal(await heading(page), THANKS);
+    await expectReflow(t, page, 'go-live thank-you page with a long Online-Dienst URL');
+    await visit(await linkFor(DAHME_SPREEWALD, 'pilotbetrieb'), 409, 'not (yet) a confirmed pilot');
+
+    // links that cannot be used
+    await visit(await linkFor(MAERKISCH_ODERLAND, 'interesse', -1), 410, 'expired link');
+    const superseded = await linkFor(OBERSPREEWALD_LAUSITZ, 'bereitschaft');
+    await db.updateTable('response_link').set({ superseded_at: env.clock.now }).where('ars', '=', OBERSPREEWALD_LAUSITZ).where('purpose', '=', 'bereitschaft').execute();
+    await visit(superseded, 410, 'superseded link');
+    await visit(`${origin}/antwort/${'A'.repeat(43)}`, 404, 'unknown link');
+    await visit(`${interest}%00`, 422, 'an address with a NUL byte');
+
+    const unfitting = await linkFor(OBERHAVEL, 'pilot');
+    await visit(unfitting, 200, 'pilot form of an authority in onboarding');
+    t.equal((await submit(page, 'Als Pilotbehörde bewerben')).status(), 409);
+    await expectReflow(t, page, 'an answer that does not fit the stage');
+
+    await visit(await linkFor(PRIGNITZ, 'interesse'), 200, 'interesse form');
+    await page.locator('input[name="csrf"]').evaluate((input: HTMLInputElement) => (input.value = 'verändert'));
+    await choose(t, page, 'Wir haben derzeit kein Interesse.');
+    t.equal((await submit(page, 'Antwort senden')).status(), 403);
+    await expectReflow(t, page, 'form refused by the security check');
+  });
+}
+
+t.test('every kind of authority page, rendered with long data, reflows at 320 px', { skip: chromiumMissing() ?? false }, async (t) => {
+  const context = await (await launchChromium(t)).newContext({ locale: 'de-DE', viewport: NARROW_VIEWPORT });
+  const page = await context.newPage();
+  t.teardown(() => page.close());
+  const at = new Date('2026-11-02T09:30:00Z');
+  const ctx = (purpose: LinkContext['purpose']): LinkContext => ({
+    purpose,
+    ars: HAVELLAND,
+    authorityName: LONG_NAME,
+    solutionTitle: LONG_TITLE,
+    leadMinistry: 'MLEUV',
+    contact: { kontaktName: LONG_NAME, kontaktEmail: LONG_EMAIL, kontaktTelefon: '+49 331 866-0000' },
+    expiresAt: at,
+    answerDeadline: { date: '2026-11-30', passed: true },
+    reportHref: `${'a'.repeat(43)}/problem`,
+  });
+  const linked: RecordedAnswer = { purpose: 'bus-bb', onlineDienstUrl: LONG_URL, verknuepftAm: '2026-11-01', schritte: ['online-dienst-angelegt', 'zustaendigkeit-zugeordnet', 'lsp-sichtbar'], at: at.toISOString(), stage: 'bus-bb-verknuepft' };
+  const view = { action: 'x', csrf: 'y'.repeat(43) };
+  const long = (word: string) => `${word}${'-und-noch-mehr-Text'.repeat(8)}`.replaceAll('-', '');
+  const items: ChecklistEntry[] = [
+    { key: 'avv', label: long('Auftragsverarbeitungsvertrag'), optional: false, eigen: false, status: 'entfaellt', reason: long('Begründung'), updatedBy: 'x', updatedAt: at.toISOString() },
+    { key: 'eigen-1', label: long('Eigener Punkt'), optional: true, eigen: true, status: 'offen', reason: null, updatedBy: null, updatedAt: null },
+  ];
+  const ticket: AuthorityTicketView = {
+    number: 123456789,
+    title: long('OSCI-XTA'),
+    category: 'transport',
+    stage: 'wartet-auf-kommune',
+    description: long('Beschreibung'),
+    createdAt: at,
+    updatedAt: at,
+    reopenUntil: null,
+    timeline: [
+      { kind: 'status', at, text: 'wartet auf Ihre Antwort', detail: long('Zertifikat') },
+      { kind: 'nachricht', at, from: 'kaz', text: `Bitte sehen Sie unter ${LONG_URL} nach.` },
+    ],
+  };
+  const errors = [{ field: 'onlineDienstUrl', message: long('Bitte') }];
+  const pages: Record<string, string> = {
+    'interesse form with errors': renderAnswerForm(ctx('interesse'), { ...view, values: { freitext: LONG_URL }, errors: [{ field: 'wahl', message: 'Bitte wählen Sie eine Antwort aus.' }] }),
+    'pilot form': renderAnswerForm(ctx('pilot'), view),
+    'readiness form': renderAnswerForm(ctx('bereitschaft'), { ...view, values: { ab: long('x') } }),
+    'BUS-BB form with a long URL': renderAnswerForm(ctx('bus-bb'), { ...view, values: { onlineDienstUrl: LONG_URL }, errors }),
+    'BUS-BB thank-you page': renderThanksPage(ctx('bus-bb'), linked),
+    'go-live thank-you page': renderThanksPage(ctx('pilotbetrieb'), { purpose: 'pilotbetrieb', onlineDienstUrl: LONG_URL, verknuepftAm: '2026-11-01', at: at.toISOString(), stage: 'pilot-live' }),
+    'already answered': renderAlreadyAnsweredPage(ctx('bus-bb'), linked),
+    'expired, answered': renderExpiredLinkPage(ctx('bus-bb'), { at, recorded: linked }),
+    'expired ticket link': renderExpiredLinkPage(ctx('ticket')),
+    'expired pilot page': renderExpiredLinkPage(ctx('pilotbetrieb')),
+    'expired, unanswered': renderExpiredLinkPage(ctx('interesse')),
+    superseded: renderSupersededLinkPage(ctx('bereitschaft')),
+    unknown: renderUnknownLinkPage(),
+    unfitting: renderUnfittingAnswerPage(ctx('bereitschaft'), 'bus-bb-verknuepft'),
+    'form rejected': renderFormRejectedPage(),
+    'invalid characters in the address': renderInvalidInputPage(['Adresse der Seite']),
+    'too many requests': renderErrorPage(429, 60),
+    'timeout': renderErrorPage(408),
+    'server error': renderErrorPage(500),
+    'pilot page with errors': renderPilotPage(ctx('pilotbetrieb'), { ...view, items, errors, form: 'live', values: { onlineDienstUrl: LONG_URL }, openItems: items }),
+    'not a pilot': renderNotAPilotPage(ctx('pilotbetrieb'), 'pilot-kandidat'),
+    'problem form with errors': renderProblemForm(ctx('interesse'), { ...view, values: { betreff: long('Betreff'), beschreibung: LONG_URL }, errors: [{ field: 'betreff', message: long('Bitte') }] }),
+    'problem reported': renderProblemReportedPage(ctx('interesse'), { number: 123456789, href: `../${'a'.repeat(43)}/tickets/123456789` }),
+    'too many reports': renderTooManyReportsPage(ctx('ticket'), 'x'),
+    'rollout ended': renderRolloutEndedPage(ctx('interesse')),
+    'ticket list': renderTicketListPage(ctx('ticket'), [1, 2, 3].map((n) => ({ number: 123456780 + n, title: long('Betreff'), stage: 'wartet-auf-kommune' as const, updatedAt: at })), (n) => `x/tickets/${n}`),
+    'ticket page': renderTicketPage(ctx('ticket'), ticket, { ...view, listHref: 'x', now: at, notice: long('Hinweis'), values: { text: LONG_URL }, errors: [{ field: 'text', message: long('Bitte') }] }),
+  };
+  for (const [what, html] of Object.entries(pages)) {
+    await page.setContent(html);
+    await expectReflow(t, page, what);
+  }
+});

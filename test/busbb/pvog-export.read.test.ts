@@ -12,7 +12,7 @@ const od = (objekt: unknown, leistung: unknown, gebiet: unknown) => ({
 
 t.test('single values where lists are expected, ids as text or {text}', async (t) => {
   const read = readPvogExport({
-    leistungen: [{ id: 'L1', referenzLeiKa: { code: LEIKA } }, { id: [{ text: 'L2' }], referenzLeiKa: [LEIKA, { code: 99050012104000 }] }],
+    leistungen: [{ id: 'L1', referenzLeiKa: { code: LEIKA } }, { id: [{ text: 'L2' }], referenzLeiKa: [LEIKA, { code: LEIKA }] }],
     onlinedienste: [{ id: { text: 'OD1' }, bezeichnung: [{ text: 'Dienst', languageCode: 'de' }], link: 'https://dienst.onlinedienst.example/' }],
     zustaendigkeiten: [od({ text: 'OD1' }, { text: 'L1' }, [{ text: '120540000000' }, { text: '12060' }])],
   });
@@ -21,6 +21,31 @@ t.test('single values where lists are expected, ids as text or {text}', async (t
   t.same(read.onlinedienste.get('OD1'), { id: 'OD1', bezeichnung: 'Dienst', urls: ['https://dienst.onlinedienst.example/'] });
   t.same(read.zustaendigkeiten.map((z) => z.gebietArs), ['120540000000', '120600000000'], 'a Kreis prefix is filled up to 12 digits');
   t.same(read.records.zustaendigkeiten, { total: 1, valid: 1 });
+});
+
+t.test('numbers where text is expected are reported, not turned into text', async (t) => {
+  const read = readPvogExport({
+    leistungen: [
+      { id: 12345678901234567890, referenzLeiKa: [{ code: LEIKA }] },
+      { id: 'L1', referenzLeiKa: [{ code: 99050012104000 }, { code: LEIKA }] },
+    ],
+    onlinedienste: [{ id: 'OD1', bezeichnung: 42, link: [{ url: 42 }] }],
+    zustaendigkeiten: [od({ text: 'OD1' }, { text: 'L1' }, [{ text: 120540000000 }, { text: '12060' }]), od({ text: 7 }, { text: 'L1' }, { text: '12060' })],
+  });
+  t.same(read.issues, [
+    { pointer: '/leistungen/0/id', reason: 'Leistungs-ID (id.text) ist kein Text – eine Zahl; erwartet Text in Anführungszeichen' },
+    { pointer: '/leistungen/1/referenzLeiKa/0', reason: 'kein 14-stelliger LeiKa-Schlüssel (code) – eine Zahl; erwartet Text in Anführungszeichen' },
+    { pointer: '/onlinedienste/0/bezeichnung', reason: 'Bezeichnung ist kein Text – eine Zahl; erwartet Text in Anführungszeichen' },
+    { pointer: '/onlinedienste/0/link/0', reason: 'keine gültige http(s)-Adresse (url) – eine Zahl; erwartet Text in Anführungszeichen' },
+    { pointer: '/zustaendigkeiten/0/zustaendigkeit/gebietID/0', reason: 'kein Amtlicher Regionalschlüssel (2, 3, 5, 9 oder 12 Ziffern) – eine Zahl; erwartet Text in Anführungszeichen' },
+    {
+      pointer: '/zustaendigkeiten/1/uebergeordnetesObjektID',
+      reason: 'übergeordnetes Objekt (uebergeordnetesObjektID.text) ist kein Text – eine Zahl; erwartet Text in Anführungszeichen',
+    },
+  ]);
+  t.same([...read.leistungen.keys()], ['L1'], 'the Leistung with a numeric id is left out, the one with one good key is read');
+  t.same(read.onlinedienste.get('OD1'), { id: 'OD1', bezeichnung: null, urls: [] });
+  t.same(read.zustaendigkeiten.map((z) => z.gebietArs), ['120600000000'], 'only the Gebiet given as text');
 });
 
 t.test('ARS prefixes', async (t) => {

@@ -85,4 +85,11 @@ t.test('malformed rows are reported with line and column', async (t) => {
   expectIssue([ROWS[1]!, ROWS[2]!, '60,61,12,0,54,0000,000,"Potsdam", 1, 18O 334,,,,,,,,,,'], /^Zeile 4, Spalte bevoelkerung: /);
   expectIssue([ROWS[1]!, ROWS[2]!, ROWS[3]!, ROWS[3]!], /^Zeile 5, Spalte gemeinde: Gemeinde 120540000000 steht schon in Zeile 4/);
   t.throws(() => parseDestatis('satzart,land\n10,12'), { message: /Zeile 1, Spalte textkennzeichen: Pflichtspalte fehlt/ });
+  // Issue 14, point 10: a repeated header line is named as such, not as an unknown Satzart.
+  expectIssue([ROWS[0]!, ROWS[1]!, HEADER.replace('\uFEFF', ''), ROWS[2]!, ROWS[3]!], /^Zeile 4: Die Kopfzeile \(Zeile 1\) steht hier noch einmal/);
+  try {
+    parse([ROWS[0]!, HEADER.replace('\uFEFF', ''), ROWS[1]!]);
+  } catch (error) {
+    t.equal((error as FileIssuesError).issues.length, 1, 'only the one problem: the line is not read as data as well');
+  }
 });

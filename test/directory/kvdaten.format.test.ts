@@ -1,6 +1,6 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { FileIssuesError } from '../../src/directory/csv.parse.ts';
-import { formatKvdatenCsv, kindFromOrganisationsart, parseKvdaten } from '../../src/directory/kvdaten.format.ts';
+import { formatKvdatenCsv, isNonMunicipalOrganisationsart, kindFromOrganisationsart, NON_MUNICIPAL_ORGANISATIONSARTEN, parseKvdaten } from '../../src/directory/kvdaten.format.ts';
 
 // Header in odd case and order, with an unknown column the reader must ignore.
 const SAMPLE = [
@@ -101,6 +101,57 @@ t.test('problems are reported with line and column', async (t) => {
   t.throws(() => parseKvdaten('"regionalschluessel";"bezeichnung"\n"120600000000";"Barnim"'), {
     message: /Zeile 1, Spalte organisationsart: Pflichtspalte fehlt/,
   });
+});
+
+// Issue 14, point 10: only the kinds known to be non-municipal are left out.
+function issuesOf(t: Test, text: string) {
+  try {
+    parseKvdaten(text);
+  } catch (error) {
+    t.ok(error instanceof FileIssuesError, String(error));
+    return (error as FileIssuesError).issues;
+  }
+  t.fail('expected the file to be refused');
+  return [];
+}
+
+t.test('an unknown organisationsart is an error of its line, not a row left out', async (t) => {
+  t.ok(isNonMunicipalOrganisationsart(' hochschule '), 'the known ones, tolerant of case and spaces');
+  t.ok(isNonMunicipalOrganisationsart('Koerperschaft des oeffentlichen Rechts'));
+  t.notOk(isNonMunicipalOrganisationsart('Landkries'));
+  t.notOk(isNonMunicipalOrganisationsart('Landkreis'), 'a municipal kind is not in the list');
+  for (const label of NON_MUNICIPAL_ORGANISATIONSARTEN) t.equal(kindFromOrganisationsart(label), null, `${label} is no municipal kind`);
+
+  const mistyped = [...SAMPLE];
+  mistyped[1] = mistyped[1]!.replace('"Landkreis"', '"Landkries"');
+  const issues = issuesOf(t, mistyped.join('\r\n'));
+  t.match(issues, [{ line: 2, column: 'organisationsart', message: /^unbekannte Organisationsart „Landkries“/ }], 'Barnim’s row, its column');
+  t.equal(issues.length, 1);
+  t.match(issues[0]!.message, /Hochschule, Kammer/, 'the message names what is known');
+
+  const empty = [...SAMPLE];
+  empty[3] = empty[3]!.replace('"amtsangehörige Stadt"', '""');
+  t.match(issuesOf(t, empty.join('\n')), [{ line: 4, column: 'organisationsart', message: 'Organisationsart fehlt' }]);
+});
+
+t.test('a malformed key is an error of its line and column, also in a row of a non-municipal kind', async (t) => {
+  const municipal = [...SAMPLE];
+  municipal[2] = municipal[2]!.replace('"120605003000"', '"12060500300A"');
+  t.match(issuesOf(t, municipal.join('\n')), [{ line: 3, column: 'regionalschluessel', message: /„12060500300A“ ist kein 12-stelliger Regionalschlüssel/ }]);
+
+  const body = [...SAMPLE, '"1205400000";"Universität Potsdam";"";"Hochschule";"";"";"";""'];
+  t.match(issuesOf(t, body.join('\n')), [{ line: 8, column: 'regionalschluessel', message: /„1205400000“ ist kein 12-stelliger/ }]);
+
+  const withoutKey = parseKvdaten([...SAMPLE, '"";"Landesbetrieb Forst Brandenburg";"";"Landesbetrieb";"";"";"";""'].join('\n'));
+  t.same(withoutKey.skipped, [{ organisationsart: 'Landesbetrieb', land: '', line: 8 }], 'a body without a key of its own is still left out and counted');
+});
+
+t.test('the header line repeated inside the file is an error naming its line', async (t) => {
+  const text = [...SAMPLE.slice(0, 4), SAMPLE[0]!.replace('\uFEFF', ''), ...SAMPLE.slice(4)].join('\r\n');
+  const issues = issuesOf(t, text);
+  t.same(issues, [{ line: 5, message: 'Die Kopfzeile (Zeile 1) steht hier noch einmal; bitte nur eine Kopfzeile am Anfang der Datei' }]);
+  const differentCase = [...SAMPLE.slice(0, 2), '"REGIONALSCHLUESSEL";"bezeichnung";"telefon";"organisationsart";"UTM_OSTWERT";"utm_nordwert";"einwohner";"e_mail"', ...SAMPLE.slice(2)];
+  t.match(issuesOf(t, differentCase.join('\n')), [{ line: 3, message: /Kopfzeile/ }], 'as the header is read: case and spaces do not matter');
 });
 
 t.test('writing and reading kvdaten gives the same entries back', async (t) => {

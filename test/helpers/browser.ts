@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 /**
  * Debian's Chromium, installed by apt (`.ci/run` does it in CI). playwright-core only
@@ -45,3 +45,14 @@ export async function launchChromium(t: Teardown): Promise<Browser> {
   t.teardown(() => browser.close());
   return browser;
 }
+
+/** Where a page stands horizontally: WCAG 1.4.10 (Reflow) wants scrollWidth ≤ clientWidth at 320 CSS px. */
+export async function horizontalOverflow(page: Page): Promise<{ scrollWidth: number; clientWidth: number }> {
+  return page.evaluate(() => {
+    const root = document.scrollingElement ?? document.documentElement;
+    return { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth };
+  });
+}
+
+/** The viewport of a small phone held upright: WCAG 1.4.10 measures reflow at 320 CSS px. */
+export const NARROW_VIEWPORT = { width: 320, height: 640 };

@@ -13,7 +13,7 @@ import {
 } from '../../src/responses/response-link.service.ts';
 import { parseFormDate, validateAnswer } from '../../src/responses/response.service.ts';
 import { escapeHtml } from '../../src/responses/response.pages.ts';
-import { parseFormBody } from '../../src/responses/response.routes.ts';
+import { damagedFieldErrors, parseFormBody, refuseDamagedFields } from '../../src/responses/form-body.ts';
 import { insertBareMailing, insertBareSolution } from '../helpers/rows.ts';
 
 const POTSDAM = '120540000000';
@@ -65,15 +65,24 @@ t.test('form answers are validated per purpose', async (t) => {
   t.same(validateAnswer('interesse', { wahl: 'interesse', freitext: 'Zeile 1\r\nZeile 2\tEnde' }, now).errors, []);
   t.same(parseFormBody('a=1&gruende=avv&gruende=personal&x=%3Cb%3E'), { a: '1', gruende: ['avv', 'personal'], x: '<b>' });
   t.same(parseFormBody('betreff=Gr%C3%BC%C3%9Fe+aus+Cottbus&leer=&ohne'), { betreff: 'Grüße aus Cottbus', leer: '', ohne: '' });
-  // Not UTF-8: Latin-1 bytes, an encoded lone surrogate, a broken escape – refused, naming the field.
-  for (const [body, field] of [
-    ['csrf=x&betreff=Gr%FC%DFe', '/body/betreff'],
-    ['text=a%ED%A0%80b', '/body/text'],
-    ['beschreibung=100%', '/body/beschreibung'],
-    ['%FF=1', '/body'],
+  // Characters that cannot be stored – not UTF-8 (Latin-1 bytes, an encoded lone surrogate, a broken
+  // escape), NUL and other control characters – are taken out, and the field is remembered for the form.
+  for (const [body, field, kept] of [
+    ['csrf=x&betreff=Gr%FC%DFe', 'betreff', 'Gre'],
+    ['text=a%ED%A0%80b', 'text', 'ab'],
+    ['beschreibung=100%', 'beschreibung', '100'],
+    ['beschreibung=a%00b%07c', 'beschreibung', 'abc'],
+    ['%FF=1', '', '1'],
   ] as const) {
-    t.throws(() => parseFormBody(body), { errors: [{ field }] }, body);
+    const fields = parseFormBody(body);
+    t.equal(fields[field], kept, `${body}: the rest of the text is kept`);
+    t.match(damagedFieldErrors(fields), [{ field, message: /nicht gespeichert werden können/ }], `${body}: the field is named`);
+    t.throws(() => refuseDamagedFields(fields), { errors: [{ field }] }, body);
   }
+  const tidy = parseFormBody('text=Zeile+1%0D%0AZeile+2%09Ende');
+  t.equal(tidy.text, 'Zeile 1\r\nZeile 2\tEnde', 'line breaks and tabs are text');
+  t.same(damagedFieldErrors(tidy), []);
+  t.same(Object.keys(parseFormBody('a=%00')), ['a'], 'the remembered fields are no form field');
   t.equal(escapeHtml(`<a href="x" onclick='y'>&`), '&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;');
 });
 

@@ -86,10 +86,13 @@ for (const kind of databaseKinds()) {
     t.match(empty.body, `value="${'x'.repeat(201)}"`, 'the form is filled again');
     const nul = await post(env, `${interesse}/problem`, [['csrf', csrf], ['kategorie', 'transport'], ['betreff', 'x'], ['beschreibung', 'a\u0000b']]);
     t.equal(nul.statusCode, 422);
-    t.match(nul.body, '<li>Beschreibung</li>', 'the page names the field with the NUL byte');
+    t.match(nul.body, 'href="#f-beschreibung">„Beschreibung“ enthielt Zeichen, die nicht gespeichert werden können', 'the form names the field with the NUL byte');
+    t.match(nul.body, /<textarea id="f-beschreibung"[^>]*>ab<\/textarea>/, 'and keeps its text, without the NUL byte');
+    t.match(nul.body, 'value="x"', 'the other fields are kept');
     const bell = await post(env, `${interesse}/problem`, [['csrf', csrf], ['kategorie', 'transport'], ['betreff', 'Signal\u0007'], ['beschreibung', 'Zeile 1\r\nZeile 2\tEnde']]);
     t.equal(bell.statusCode, 422, 'a control character in the Betreff');
-    t.match(bell.body, 'href="#f-betreff"');
+    t.match(bell.body, 'href="#f-betreff">„Betreff“ enthielt Zeichen');
+    t.match(bell.body, /id="f-betreff" name="betreff" value="Signal"/, 'the Betreff is kept without the control character');
     t.notMatch(bell.body, 'href="#f-beschreibung"', 'line breaks and tabs are text');
     const latin1 = await env.app.inject({
       method: 'POST',
@@ -98,7 +101,8 @@ for (const kind of databaseKinds()) {
       payload: `csrf=${encodeURIComponent(csrf)}&kategorie=transport&betreff=Gr%FC%DFe&beschreibung=x`,
     });
     t.equal(latin1.statusCode, 422, 'a form not in UTF-8 is refused, not stored with replacement characters');
-    t.match(latin1.body, '<li>Betreff</li>');
+    t.match(latin1.body, 'href="#f-betreff">„Betreff“ enthielt Zeichen');
+    t.match(latin1.body, /id="f-betreff" name="betreff" value="Gre"/, 'what could be decoded is kept');
     const valid: Array<[string, string]> = [['kategorie', 'transport'], ['betreff', 'OSCI <Nachrichten> fehlen'], ['beschreibung', 'Seit Montag']];
     t.equal((await post(env, `${interesse}/problem`, [['csrf', csrf], ...valid], { origin: 'https://evil.example' })).statusCode, 403, 'forged Origin');
     t.equal((await post(env, `${interesse}/problem`, [['csrf', 'x'.repeat(43)], ...valid])).statusCode, 403, 'wrong CSRF value');

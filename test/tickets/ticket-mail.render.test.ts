@@ -34,3 +34,26 @@ t.test('a ticket without a running clock says why', async (t) => {
     t.match(mail.text, expected);
   }
 });
+
+t.test('an authority reply notice names every gathered reply; a row from before the gathering still renders (issue 14, point 11)', async (t) => {
+  const gathered = renderTicketMail({
+    details: {
+      ...details,
+      anlass: 'behoerde-antwort',
+      wiedereroeffnet: true,
+      antworten: [
+        { kommentarId: 'a', text: 'Es geht wieder nicht.', at: '2025-11-03T08:00:00.000Z', wiedereroeffnet: true },
+        { kommentarId: 'b', text: 'Fehlercode <E42> & mehr', at: '2025-11-03T08:02:00.000Z' },
+      ],
+    },
+    audience: 'kaz',
+    url,
+  });
+  t.match(gathered.subject, /– von der Behörde wiedereröffnet \(2 Antworten\)$/);
+  t.match(gathered.text, /Antwort 1 von 2 \(03\.11\.2025, 09:00 Uhr\):\nEs geht wieder nicht\./);
+  t.match(gathered.text, /Antwort 2 von 2 \(03\.11\.2025, 09:02 Uhr\):\nFehlercode <E42> & mehr/);
+  t.match(gathered.html, 'Fehlercode &lt;E42&gt; &amp; mehr');
+  const before = renderTicketMail({ details: { ...details, anlass: 'behoerde-antwort', text: 'Anbei das Zertifikat.' }, audience: 'kaz', url });
+  t.match(before.subject, /– Antwort der Behörde$/);
+  t.match(before.text, /Antwort der Behörde:\nAnbei das Zertifikat\./);
+});

@@ -1,5 +1,8 @@
 import t from 'tap';
 import { ConfigError, loadConfig } from '../../src/config.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 t.test('defaults', async (t) => {
   const config = loadConfig({});
@@ -68,4 +71,50 @@ t.test('ticket SLA office hours and reopen period', async (t) => {
   t.equal(custom.ticketReopenDays, 30);
   t.equal(defaults.kazQueueEmail, 'kaz@zit-bb.example', 'a reserved example domain: nothing real by default');
   t.equal(loadConfig({ KAZ_QUEUE_EMAIL: ' tickets@zit-brandenburg.de ' }).kazQueueEmail, 'tickets@zit-brandenburg.de');
+});
+
+t.test('ticket notices: gathering window and replies per day (issue 14, point 11)', async (t) => {
+  const defaults = loadConfig({});
+  t.equal(defaults.ticketNoticeGatherMinutes, 5);
+  t.equal(defaults.ticketRepliesPerDay, 20);
+  const custom = loadConfig({ TICKET_NOTICE_GATHER_MINUTES: '0', TICKET_REPLIES_PER_DAY: '3' });
+  t.equal(custom.ticketNoticeGatherMinutes, 0, 'zero: one mail per reply');
+  t.equal(custom.ticketRepliesPerDay, 3);
+  t.throws(() => loadConfig({ TICKET_NOTICE_GATHER_MINUTES: '61' }), /TICKET_NOTICE_GATHER_MINUTES/);
+  t.throws(() => loadConfig({ TICKET_REPLIES_PER_DAY: '0' }), /TICKET_REPLIES_PER_DAY/);
+});
+
+t.test('the ministries table: defaults, the operator file laid over them, a broken file stops the start', async (t) => {
+  const defaults = loadConfig({}).ministryNames;
+  t.equal(defaults.MGS, 'Ministerium für Gesundheit und Soziales', 'the 2024 cabinet');
+  t.equal(defaults.MSGIV, 'Ministerium für Soziales, Gesundheit, Integration und Verbraucherschutz', 'the older codes solutions still carry');
+  t.equal(defaults.MWAE, 'Ministerium für Wirtschaft, Arbeit und Energie');
+  t.equal(defaults.MLUK, 'Ministerium für Landwirtschaft, Umwelt und Klimaschutz');
+  t.equal(defaults.MdJ, 'Ministerium der Justiz');
+  t.equal(defaults.MdJD, 'Ministerium der Justiz und für Digitalisierung');
+
+  const dir = mkdtempSync(join(tmpdir(), 'efa-ministries-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = (name: string, content: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    return path;
+  };
+  const own = loadConfig({ MINISTRIES_FILE: file('ok.json', JSON.stringify({ MSGIV: ' Ministerium für Test ', MNEU: 'Ministerium für Neues' })) }).ministryNames;
+  t.equal(own.MSGIV, 'Ministerium für Test', 'an entry corrects a name (trimmed)');
+  t.equal(own.MNEU, 'Ministerium für Neues', 'and adds a code');
+  t.equal(own.MGS, defaults.MGS, 'the rest stays');
+  t.ok(Object.isFrozen(own));
+
+  for (const [name, content, says] of [
+    ['broken.json', '{"MGS": ', /kein gültiges JSON/],
+    ['list.json', '["MGS"]', /JSON-Objekt/],
+    ['code.json', '{"M G S": "Ministerium"}', /„M G S“ ist kein Kürzel/],
+    ['empty.json', '{"MGS": "  "}', /Name zu „MGS“/],
+    ['lines.json', '{"MGS": "Ministerium\\nfür Gesundheit"}', /Name zu „MGS“/],
+    ['number.json', '{"MGS": 42}', /Name zu „MGS“/],
+  ] as const) {
+    t.throws(() => loadConfig({ MINISTRIES_FILE: file(name, content) }), { name: 'ConfigError', variable: 'MINISTRIES_FILE', message: says }, name);
+  }
+  t.throws(() => loadConfig({ MINISTRIES_FILE: join(dir, 'fehlt.json') }), { variable: 'MINISTRIES_FILE', message: /lässt sich nicht lesen \(ENOENT\)/ });
 });
