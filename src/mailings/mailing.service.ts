@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import { toJson, type Database, type MailingFilter, type MailingKind, type MailStatus } from '../db/schema.ts';
+import { toJson, type Database, type MailingFilter, type MailingKind, type MailingLinkPurpose, type MailStatus } from '../db/schema.ts';
 import type { Principal } from '../auth/api-token.service.ts';
 import { ConflictProblem, NotFoundProblem, ValidationProblem } from '../http/problem.ts';
 import { assertMayAccess } from '../solutions/solution.service.ts';
@@ -9,7 +9,7 @@ import { pageWithTotal } from '../db/query.helpers.ts';
 import { mailSendJob } from '../mail/mail-send.activity.ts';
 import { addCalendarDays, berlinDate, berlinTime } from '../time/berlin.clock.ts';
 import { linkPurposesFor } from './template.render.ts';
-import { stagesAnsweringAny, stagesAskedBy } from '../responses/link-answers.ts';
+import { ANSWER_OPTIONS, answersAcceptedIn, stagesAnsweringAny, stagesAskedBy } from '../responses/link-answers.ts';
 import { PARTICIPANT_INVITABLE_STAGES } from '../../workflows/index.ts';
 
 type Db = Kysely<Database>;
@@ -114,6 +114,23 @@ export async function authoritiesMailed(trx: Db, solutionId: string, kind: Maili
   if (statuses) query = query.where('m.status', 'in', statuses);
   const rows = await query.execute();
   return new Set(rows.flatMap((row) => (row.ars ? [row.ars] : [])));
+}
+
+/** Per authority, the purposes among `purposes` whose current link it has answered. */
+async function answeredPurposes(trx: Db, solutionId: string, authorities: string[], purposes: readonly MailingLinkPurpose[]) {
+  const answered = new Map<string, Set<string>>();
+  if (authorities.length === 0 || purposes.length === 0) return answered;
+  const rows = await trx
+    .selectFrom('response_link')
+    .select(['ars', 'purpose'])
+    .where('solution_id', '=', solutionId)
+    .where('ars', 'in', authorities)
+    .where('purpose', 'in', [...purposes])
+    .where('used_at', 'is not', null)
+    .where('superseded_at', 'is', null)
+    .execute();
+  for (const row of rows) answered.set(row.ars, (answered.get(row.ars) ?? new Set()).add(row.purpose));
+  return answered;
 }
 
 /** Authorities that answered through a link of one of the kind's purposes (from whichever mailing). */
@@ -226,16 +243,21 @@ export async function createMailingInTransaction(
     );
   }
   const answering = recipientStages(input);
+  // An authority that already answered a link the mail carries is not asked that again (the
+  // link's page shows its answer): it may get the mail if it can give every other answer.
+  const purposes = linkPurposesFor(input.kind);
+  const reachable = input.erneuerung || input.mitWellenstart ? answering : stagesAnsweringAny(purposes);
   const cannotAnswer = (stage: string) =>
-    `Im Stadium „${stage}“ kann eine Behörde nicht beantworten, worum die Mail „${input.kind}“ bittet; möglich in: ${answering.join(', ')}`;
-  const wrongStages = (input.filter?.stages ?? []).map((stage, i) => ({ stage, i })).filter(({ stage }) => !answering.includes(stage));
+    `Im Stadium „${stage}“ kann eine Behörde nicht beantworten, worum die Mail „${input.kind}“ bittet; möglich in: ${answering.join(', ')}` +
+    (reachable.length > answering.length ? ` (in ${reachable.filter((r) => !answering.includes(r)).join(', ')} nur, wer die übrigen Fragen schon beantwortet hat)` : '');
+  const wrongStages = (input.filter?.stages ?? []).map((stage, i) => ({ stage, i })).filter(({ stage }) => !reachable.includes(stage));
   if (wrongStages.length) {
     throw new ValidationProblem(
       'Die Mail ginge an Behörden, die nicht beantworten können, worum sie bittet',
       wrongStages.map(({ stage, i }) => ({ field: `/body/filter/stages/${i}`, message: cannotAnswer(stage) })),
     );
   }
-  const defaultStages = (rule.defaultParticipantStages ?? answering).filter((stage) => answering.includes(stage));
+  const defaultStages = (rule.defaultParticipantStages ?? reachable).filter((stage) => reachable.includes(stage));
   const filter: MailingFilter = {
     ...input.filter,
     ...(input.filter?.stages || input.filter?.authorities ? {} : { stages: defaultStages }),
@@ -248,12 +270,23 @@ export async function createMailingInTransaction(
   if (filter.stages?.length) query = query.where('p.stage', 'in', filter.stages);
   if (filter.kreisArs) query = query.where('a.kreis_ars', '=', filter.kreisArs);
   if (filter.authorities?.length) query = query.where('p.ars', 'in', filter.authorities);
-  const recipients = await query.orderBy('p.ars').execute();
+  const selected = await query.orderBy('p.ars').execute();
+  const answeredOf = await answeredPurposes(
+    trx,
+    solutionId,
+    selected.filter((r) => !answering.includes(r.stage) && reachable.includes(r.stage)).map((r) => r.ars),
+    purposes,
+  );
+  const fits = (r: { ars: string; stage: string }) =>
+    answering.includes(r.stage) ||
+    (reachable.includes(r.stage) &&
+      purposes.every((purpose) => answeredOf.get(r.ars)?.has(purpose) || answersAcceptedIn(purpose, r.stage).length === ANSWER_OPTIONS[purpose].length));
+  const recipients = selected.filter(fits);
   if (filter.authorities?.length) {
-    const found = new Map(recipients.map((r) => [r.ars, r.stage]));
+    const found = new Map(selected.map((r) => [r.ars, r]));
     const unfit = filter.authorities
-      .map((ars, i) => ({ ars, i, stage: found.get(ars) }))
-      .filter(({ stage }) => stage === undefined || !answering.includes(stage));
+      .map((ars, i) => ({ ars, i, stage: found.get(ars)?.stage }))
+      .filter(({ ars, stage }) => stage === undefined || !fits(found.get(ars)!));
     if (unfit.length) {
       throw new ValidationProblem(
         'Nicht alle Behörden sind Teilnehmende dieser Lösung, die beantworten können, worum die Mail bittet',

@@ -255,6 +255,13 @@ for (const kind of databaseKinds()) {
 
     // the pilot call to informed and interested authorities
     await participantEvent(t, e, pilotaufrufInformed[1]!, { type: 'INTERESSE_BEKUNDEN' });
+    // interest on record by the ministry's hand: the Erstinformation would ask for it again – refused by name;
+    // interest given through the link: the mail's page shows that answer, the pilot link is still open – sent
+    const askedAgain = await api(e, 'POST', '/mailings', { kind: 'erstinformation', filter: { authorities: [pilotaufrufInformed[1]!] }, erneut: true });
+    await ok(t, askedAgain, 422, 'Erstinformation to an authority whose interest the ministry recorded');
+    t.match(askedAgain.json().errors, [{ field: '/body/filter/authorities/0', message: /interessiert/ }]);
+    t.equal(await stageOf(e, firstGroup[0]!), 'interessiert');
+    await ok(t, await api(e, 'POST', '/mailings', { kind: 'erstinformation', filter: { authorities: [firstGroup[0]!] }, erneut: true }), 201, 'Erstinformation again after an answer through it');
     from = sink.messages.length;
     await ok(t, await api(e, 'POST', '/mailings', { kind: 'pilotaufruf', filter: { authorities: pilotaufrufInformed } }), 201, 'pilotaufruf to informiert/interessiert');
     await answerEach(
