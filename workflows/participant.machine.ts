@@ -196,6 +196,9 @@ export const PARTICIPANT_SYSTEM_EVENTS: Readonly<Partial<Record<ParticipantEvent
     'Eine im PVOG-Export gefundene Verknüpfung übernimmt das System, wenn ein Abgleich angewandt wird (POST /api/v1/solutions/{id}/reconciliations/{reconciliationId}/apply).',
 };
 
+/** Stages in which EINLADEN (a wave's start) reaches a participant. */
+export const PARTICIPANT_INVITABLE_STAGES: readonly ParticipantStage[] = ['vorgemerkt', 'informiert', 'interessiert', 'abgelehnt'];
+
 /** Stages after which an authority gets no more reminders. */
 export const PARTICIPANT_FINAL_STAGES: readonly ParticipantStage[] = ['live', 'pilot-live', 'ausgeschlossen', 'nicht-zustaendig', 'abgelehnt'];
 
@@ -537,6 +540,13 @@ export const participantMachine = setup({
     },
     'pilot-kandidat': {
       on: {
+        // A candidate that cannot start yet says from when, or what it still lacks: kept
+        // for the ministry's decision (and a technical gap opens a ticket of the Kaz, as for
+        // an invited authority); "bereit" is the candidate's PILOT_BESTAETIGEN (answer page).
+        BEREITSCHAFT_MELDEN: [
+          { guard: 'bereitAb', actions: 'bereitschaftMerken' },
+          { guard: 'nichtBereit', actions: 'bereitschaftMerken' },
+        ],
         PILOT_BESTAETIGEN: {
           target: 'pilot-bestaetigt',
           actions: ['entscheidungMerken', { type: 'effect.invitePilot', params: ({ context }) => ({ ars: context.ars }) }],

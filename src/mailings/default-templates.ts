@@ -199,24 +199,21 @@ ${PERSONAL_LINKS_HTML}
 ${SIGNATURE_HTML}`,
 };
 
+/**
+ * To a confirmed pilot (sent by itself on PILOT_BESTAETIGEN): its own page. It asks for
+ * nothing the pilot cannot do there – no readiness: the ministry has confirmed it already.
+ */
 const pilotEinladung: MailTemplate = {
-  subject: 'Einladung als Pilotbehörde für „{{loesung.titel}}“ – bitte Bereitschaft bestätigen',
+  subject: 'Willkommen als Pilotbehörde für „{{loesung.titel}}“ – Ihre Seite für Checkliste und Go-live',
   textBody: `Sehr geehrte Damen und Herren,
 
-vielen Dank für Ihr Interesse an der EfA-Lösung „{{loesung.titel}}“. Wir freuen uns, Ihre Behörde ({{behoerde.name}}) als Pilotbehörde einladen zu können.
+vielen Dank für Ihr Interesse an der EfA-Lösung „{{loesung.titel}}“. Wir freuen uns, dass Ihre Behörde ({{behoerde.name}}) den Online-Dienst als Pilotbehörde einführt.
 
-Bitte bestätigen Sie uns, dass Sie zur Einführung bereit sind:
-{{link.bereitschaft}}
-
-Können Sie noch nicht starten, teilen Sie uns über denselben Link bitte mit, ab wann es möglich ist oder was Ihnen noch fehlt. So können wir Sie gezielt unterstützen.
-
-Rückmeldefrist: {{frist}}
-
-Als bestätigte Pilotbehörde haken Sie die Punkte Ihrer Checkliste (AVV, Übermittlungsweg, ePayment, BundID …) auf Ihrer eigenen Seite ab und melden dort auch den Go-live Ihres Online-Dienstes – so oft Sie möchten, bis der Dienst live ist:
+Auf Ihrer eigenen Seite haken Sie die Punkte Ihrer Checkliste (AVV, Übermittlungsweg, ePayment, BundID …) ab – so oft Sie möchten – und melden dort den Go-live Ihres Online-Dienstes, sobald die Checkliste erledigt ist:
 {{link.pilotbetrieb}}
 
 NÄCHSTE SCHRITTE
-Nach Ihrer Bestätigung vereinbaren wir einen Auftakttermin per Videokonferenz, gemeinsam mit dem ZIT-BB und seinem Kommunalen Anwendungszentrum (Kaz). Dort besprechen wir die technische Anbindung, den Zeitplan und Ihre Fragen.
+Wir vereinbaren mit Ihnen einen Auftakttermin per Videokonferenz, gemeinsam mit dem ZIT-BB und seinem Kommunalen Anwendungszentrum (Kaz). Dort besprechen wir die technische Anbindung, den Zeitplan und Ihre Fragen.
 
 Geplante Termine: {{termine}}
 Voraussichtliche Kosten: {{kosten}}
@@ -225,15 +222,13 @@ ${PERSONAL_LINKS_TEXT}
 
 ${SIGNATURE_TEXT}
 `,
-  htmlBody: `<h1>Einladung als Pilotbehörde: {{loesung.titel}}</h1>
+  htmlBody: `<h1>Willkommen als Pilotbehörde: {{loesung.titel}}</h1>
 <p>Sehr geehrte Damen und Herren,</p>
-<p>vielen Dank für Ihr Interesse an der EfA-Lösung „{{loesung.titel}}“. Wir freuen uns, Ihre Behörde ({{behoerde.name}}) als Pilotbehörde einladen zu können.</p>
-<p><a href="{{link.bereitschaft}}">Bereitschaft als Pilotbehörde für „{{loesung.titel}}“ bestätigen</a></p>
-<p>Können Sie noch nicht starten, teilen Sie uns über denselben Link bitte mit, ab wann es möglich ist oder was Ihnen noch fehlt. So können wir Sie gezielt unterstützen.</p>
-<p><strong>Rückmeldefrist: {{frist}}</strong></p>
-<p>Als bestätigte Pilotbehörde haken Sie die Punkte Ihrer Checkliste (AVV, Übermittlungsweg, ePayment, BundID …) auf Ihrer eigenen Seite ab und melden dort auch den Go-live Ihres Online-Dienstes – so oft Sie möchten, bis der Dienst live ist: <a href="{{link.pilotbetrieb}}">Checkliste der Pilotbehörde für „{{loesung.titel}}“</a></p>
+<p>vielen Dank für Ihr Interesse an der EfA-Lösung „{{loesung.titel}}“. Wir freuen uns, dass Ihre Behörde ({{behoerde.name}}) den Online-Dienst als Pilotbehörde einführt.</p>
+<p>Auf Ihrer eigenen Seite haken Sie die Punkte Ihrer Checkliste (AVV, Übermittlungsweg, ePayment, BundID …) ab – so oft Sie möchten – und melden dort den Go-live Ihres Online-Dienstes, sobald die Checkliste erledigt ist:</p>
+<p><a href="{{link.pilotbetrieb}}">Checkliste und Go-live der Pilotbehörde für „{{loesung.titel}}“</a></p>
 <h2>Nächste Schritte</h2>
-<p>Nach Ihrer Bestätigung vereinbaren wir einen Auftakttermin per Videokonferenz, gemeinsam mit dem ZIT-BB und seinem Kommunalen Anwendungszentrum (Kaz). Dort besprechen wir die technische Anbindung, den Zeitplan und Ihre Fragen.</p>
+<p>Wir vereinbaren mit Ihnen einen Auftakttermin per Videokonferenz, gemeinsam mit dem ZIT-BB und seinem Kommunalen Anwendungszentrum (Kaz). Dort besprechen wir die technische Anbindung, den Zeitplan und Ihre Fragen.</p>
 <p>Geplante Termine: {{termine}}<br>
 Voraussichtliche Kosten: {{kosten}}</p>
 ${PERSONAL_LINKS_HTML}

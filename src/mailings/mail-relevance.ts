@@ -1,7 +1,9 @@
 import type { Kysely } from 'kysely';
-import type { Database, MailMessage } from '../db/schema.ts';
+import type { Database, MailingKind, MailMessage } from '../db/schema.ts';
 import { WaitForResumeError } from '../engine/job.queue.ts';
 import { PARTICIPANT_FINAL_STAGES, SOLUTION_FINAL_STAGES } from '../../workflows/index.ts';
+import { stagesAskedBy } from '../responses/link-answers.ts';
+import { linkPurposesFor } from './template.render.ts';
 
 /**
  * Whether a reminder, an escalation or any mail of a solution is still wanted when its
@@ -21,15 +23,21 @@ export async function solutionGate(db: Db, solutionId: string): Promise<'active'
   return 'active';
 }
 
-/** Whether the authority has reached a stage after which it gets no reminders. */
-export async function participantIsDone(db: Db, solutionId: string, ars: string): Promise<boolean> {
+/**
+ * Whether a reminder of a mailing of this kind still asks the authority something it can
+ * answer: its stage must take every answer the reminded mail's links offer (link-answers.ts)
+ * – an authority that moved on by another way (the ministry confirmed it as pilot, invited
+ * it in a wave) is not reminded of a question that no longer fits.
+ */
+export async function participantStillAsked(db: Db, solutionId: string, ars: string, kind: MailingKind): Promise<boolean> {
   const participant = await db
     .selectFrom('participant')
     .select('stage')
     .where('solution_id', '=', solutionId)
     .where('ars', '=', ars)
     .executeTakeFirst();
-  return !participant || (PARTICIPANT_FINAL_STAGES as readonly string[]).includes(participant.stage);
+  if (!participant || (PARTICIPANT_FINAL_STAGES as readonly string[]).includes(participant.stage)) return false;
+  return (stagesAskedBy(linkPurposesFor(kind)) as readonly string[]).includes(participant.stage);
 }
 
 /**
@@ -38,7 +46,7 @@ export async function participantIsDone(db: Db, solutionId: string, ars: string)
  * escalations wait for the pause to end.
  */
 export async function messageStillWanted(db: Db, message: MailMessage): Promise<'send' | { discard: string }> {
-  const mailing = await db.selectFrom('mailing').select('solution_id').where('id', '=', message.mailing_id).executeTakeFirst();
+  const mailing = await db.selectFrom('mailing').select(['solution_id', 'kind']).where('id', '=', message.mailing_id).executeTakeFirst();
   if (!mailing) return { discard: 'Mailing gibt es nicht mehr' };
   const followUp = message.kind === 'erinnerung' || message.kind === 'eskalation';
   const solution = await db.selectFrom('solution').select('stage').where('id', '=', mailing.solution_id).executeTakeFirst();
@@ -46,8 +54,8 @@ export async function messageStillWanted(db: Db, message: MailMessage): Promise<
     return { discard: `nicht gesendet: die Lösung ist ${solution?.stage ?? 'gelöscht'}` };
   }
   if (followUp && solution.stage === 'pausiert') throw new WaitForResumeError(mailing.solution_id);
-  if (message.kind === 'erinnerung' && message.ars && (await participantIsDone(db, mailing.solution_id, message.ars))) {
-    return { discard: 'nicht gesendet: die Behörde braucht keine Erinnerung mehr' };
+  if (message.kind === 'erinnerung' && message.ars && !(await participantStillAsked(db, mailing.solution_id, message.ars, mailing.kind))) {
+    return { discard: 'nicht gesendet: die Behörde braucht keine Erinnerung mehr, oder ihr Stand passt nicht mehr zur Frage der Mail' };
   }
   return 'send';
 }

@@ -9,7 +9,7 @@ import { linkPurposesFor, MULTIPLIER_TEMPLATE } from './template.render.ts';
 import { renderForRecipient } from './template.service.ts';
 import { issueResponseLinks, linkSecretOnce } from '../responses/response-link.service.ts';
 import { newMessageId, reminderDueAt } from './mailing.service.ts';
-import { participantIsDone, solutionGate } from './mail-relevance.ts';
+import { participantStillAsked, solutionGate } from './mail-relevance.ts';
 
 /**
  * The mailing's own activities: rendering a message for delivery, coupling the sent
@@ -150,8 +150,9 @@ export function createMailingActivities(deps: MailingActivityDeps) {
 
   async function sendReminder(job: Job) {
     const { mailingId, solutionId, ars, n } = job.payload as { mailingId: string; solutionId: string; ars: string; n: number };
-    if ((await solutionGate(db, solutionId)) === 'ended' || (await participantIsDone(db, solutionId, ars))) return;
+    if ((await solutionGate(db, solutionId)) === 'ended') return;
     const mailing = await loadMailing(db, mailingId);
+    if (!(await participantStillAsked(db, solutionId, ars, mailing.kind))) return;
     const open = await unansweredRecipients(db, mailingId, solutionId, linkPurposesFor(mailing.kind));
     const recipient = open.find((o) => o.ars === ars);
     if (!recipient) return; // answered meanwhile
@@ -189,7 +190,7 @@ export function createMailingActivities(deps: MailingActivityDeps) {
    */
   async function remindInvitedParticipant(job: Job) {
     const { solutionId, ars, params } = job.payload as { solutionId: string; ars: string; params: { erinnerung?: number } };
-    if ((await solutionGate(db, solutionId)) === 'ended' || (await participantIsDone(db, solutionId, ars))) return;
+    if ((await solutionGate(db, solutionId)) === 'ended' || !(await participantStillAsked(db, solutionId, ars, 'rollout-einladung'))) return;
     const invitation = await db
       .selectFrom('mail_message as m')
       .innerJoin('mailing as g', 'g.id', 'm.mailing_id')

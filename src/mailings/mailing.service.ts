@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import { toJson, type Database, type MailingFilter, type MailingKind, type MailStatus } from '../db/schema.ts';
+import { toJson, type Database, type MailingFilter, type MailingKind, type MailingLinkPurpose, type MailStatus } from '../db/schema.ts';
 import type { Principal } from '../auth/api-token.service.ts';
 import { ConflictProblem, NotFoundProblem, ValidationProblem } from '../http/problem.ts';
 import { assertMayAccess } from '../solutions/solution.service.ts';
@@ -9,17 +9,24 @@ import { pageWithTotal } from '../db/query.helpers.ts';
 import { mailSendJob } from '../mail/mail-send.activity.ts';
 import { addCalendarDays, berlinDate, berlinTime } from '../time/berlin.clock.ts';
 import { linkPurposesFor } from './template.render.ts';
+import { ANSWER_OPTIONS, answersAcceptedIn, stagesAnsweringAny, stagesAskedBy } from '../responses/link-answers.ts';
+import { PARTICIPANT_INVITABLE_STAGES } from '../../workflows/index.ts';
 
 type Db = Kysely<Database>;
 
-/** Mailing kinds a ministry sends, the solution stages they belong to, and whom they address by default. */
+/**
+ * Mailing kinds a ministry sends, the solution stages they belong to, and whom they address
+ * by default (null: every participant that can answer them, recipientStages). The
+ * pilot invitation carries a confirmed pilot's own page, which it may use whenever it is
+ * confirmed – a pilot can be confirmed during the Erstinformation already.
+ */
 export const SENDABLE_KINDS: Record<
   Exclude<MailingKind, 'erinnerung' | 'eskalation'>,
   { stages: string[]; defaultParticipantStages: string[] | null }
 > = {
   erstinformation: { stages: ['erstinformation'], defaultParticipantStages: null },
   pilotaufruf: { stages: ['erstinformation', 'pilotphase'], defaultParticipantStages: ['informiert', 'interessiert'] },
-  'pilot-einladung': { stages: ['pilotphase'], defaultParticipantStages: ['pilot-kandidat', 'pilot-bestaetigt'] },
+  'pilot-einladung': { stages: ['erstinformation', 'pilotphase', 'rollout'], defaultParticipantStages: ['pilot-bestaetigt'] },
   'rollout-einladung': { stages: ['rollout'], defaultParticipantStages: ['eingeladen'] },
 };
 export type SendableKind = keyof typeof SENDABLE_KINDS;
@@ -42,6 +49,25 @@ export interface MailingInput {
    * before, without a copy to the multipliers.
    */
   erneuerung?: boolean;
+  /**
+   * Internal (no route takes it): the Rollout-Einladung of a wave's start, whose EINLADEN
+   * moves its members to 'eingeladen' after commit – they are addressed in the stages
+   * EINLADEN reaches.
+   */
+  mitWellenstart?: boolean;
+}
+
+/**
+ * The participant stages a mailing of this kind may write to: a mail asks for the answers
+ * its links offer, so it goes only to authorities that can give every one of them
+ * (link-answers.ts). A renewal re-sends links, to an authority that can still answer one
+ * of them; a wave's invitation goes to members the wave's start invites.
+ */
+export function recipientStages(input: Pick<MailingInput, 'kind' | 'erneuerung' | 'mitWellenstart'>): readonly string[] {
+  const purposes = linkPurposesFor(input.kind);
+  if (input.erneuerung) return stagesAnsweringAny(purposes);
+  if (input.mitWellenstart) return PARTICIPANT_INVITABLE_STAGES;
+  return stagesAskedBy(purposes);
 }
 
 export interface MailingSettings {
@@ -88,6 +114,23 @@ export async function authoritiesMailed(trx: Db, solutionId: string, kind: Maili
   if (statuses) query = query.where('m.status', 'in', statuses);
   const rows = await query.execute();
   return new Set(rows.flatMap((row) => (row.ars ? [row.ars] : [])));
+}
+
+/** Per authority, the purposes among `purposes` whose current link it has answered. */
+async function answeredPurposes(trx: Db, solutionId: string, authorities: string[], purposes: readonly MailingLinkPurpose[]) {
+  const answered = new Map<string, Set<string>>();
+  if (authorities.length === 0 || purposes.length === 0) return answered;
+  const rows = await trx
+    .selectFrom('response_link')
+    .select(['ars', 'purpose'])
+    .where('solution_id', '=', solutionId)
+    .where('ars', 'in', authorities)
+    .where('purpose', 'in', [...purposes])
+    .where('used_at', 'is not', null)
+    .where('superseded_at', 'is', null)
+    .execute();
+  for (const row of rows) answered.set(row.ars, (answered.get(row.ars) ?? new Set()).add(row.purpose));
+  return answered;
 }
 
 /** Authorities that answered through a link of one of the kind's purposes (from whichever mailing). */
@@ -181,7 +224,8 @@ export async function createMailingInTransaction(
   if (!solution) throw new NotFoundProblem(`EfA-Lösung ${solutionId} gibt es nicht`);
   assertMayAccess(principal, solution);
   const rule = SENDABLE_KINDS[input.kind];
-  if (!rule.stages.includes(solution.stage)) {
+  // a renewal re-sends an authority's links that can still be answered, in whichever stage the rollout is (link-renewal.service.ts)
+  if (!input.erneuerung && !rule.stages.includes(solution.stage)) {
     throw new ConflictProblem(
       `Ein Mailing „${input.kind}“ passt zu den Stadien ${rule.stages.join(', ')}; die Lösung ist im Stadium „${solution.stage}“.`,
       { stage: solution.stage },
@@ -198,26 +242,58 @@ export async function createMailingInTransaction(
       })),
     );
   }
+  const answering = recipientStages(input);
+  // An authority that already answered a link the mail carries is not asked that again (the
+  // link's page shows its answer): it may get the mail if it can give every other answer.
+  const purposes = linkPurposesFor(input.kind);
+  const reachable = input.erneuerung || input.mitWellenstart ? answering : stagesAnsweringAny(purposes);
+  const cannotAnswer = (stage: string) =>
+    `Im Stadium „${stage}“ kann eine Behörde nicht beantworten, worum die Mail „${input.kind}“ bittet; möglich in: ${answering.join(', ')}` +
+    (reachable.length > answering.length ? ` (in ${reachable.filter((r) => !answering.includes(r)).join(', ')} nur, wer die übrigen Fragen schon beantwortet hat)` : '');
+  const wrongStages = (input.filter?.stages ?? []).map((stage, i) => ({ stage, i })).filter(({ stage }) => !reachable.includes(stage));
+  if (wrongStages.length) {
+    throw new ValidationProblem(
+      'Die Mail ginge an Behörden, die nicht beantworten können, worum sie bittet',
+      wrongStages.map(({ stage, i }) => ({ field: `/body/filter/stages/${i}`, message: cannotAnswer(stage) })),
+    );
+  }
+  const defaultStages = (rule.defaultParticipantStages ?? reachable).filter((stage) => reachable.includes(stage));
   const filter: MailingFilter = {
     ...input.filter,
-    ...(input.filter?.stages || input.filter?.authorities || !rule.defaultParticipantStages ? {} : { stages: rule.defaultParticipantStages }),
+    ...(input.filter?.stages || input.filter?.authorities ? {} : { stages: defaultStages }),
   };
   let query = trx
     .selectFrom('participant as p')
     .innerJoin('authority as a', 'a.ars', 'p.ars')
-    .select(['p.ars', 'a.email'])
+    .select(['p.ars', 'a.email', 'p.stage'])
     .where('p.solution_id', '=', solutionId);
   if (filter.stages?.length) query = query.where('p.stage', 'in', filter.stages);
   if (filter.kreisArs) query = query.where('a.kreis_ars', '=', filter.kreisArs);
   if (filter.authorities?.length) query = query.where('p.ars', 'in', filter.authorities);
-  const recipients = await query.orderBy('p.ars').execute();
+  const selected = await query.orderBy('p.ars').execute();
+  const answeredOf = await answeredPurposes(
+    trx,
+    solutionId,
+    selected.filter((r) => !answering.includes(r.stage) && reachable.includes(r.stage)).map((r) => r.ars),
+    purposes,
+  );
+  const fits = (r: { ars: string; stage: string }) =>
+    answering.includes(r.stage) ||
+    (reachable.includes(r.stage) &&
+      purposes.every((purpose) => answeredOf.get(r.ars)?.has(purpose) || answersAcceptedIn(purpose, r.stage).length === ANSWER_OPTIONS[purpose].length));
+  const recipients = selected.filter(fits);
   if (filter.authorities?.length) {
-    const found = new Set(recipients.map((r) => r.ars));
-    const unknown = filter.authorities.map((ars, i) => ({ ars, i })).filter(({ ars }) => !found.has(ars));
-    if (unknown.length) {
+    const found = new Map(selected.map((r) => [r.ars, r]));
+    const unfit = filter.authorities
+      .map((ars, i) => ({ ars, i, stage: found.get(ars)?.stage }))
+      .filter(({ ars, stage }) => stage === undefined || !fits(found.get(ars)!));
+    if (unfit.length) {
       throw new ValidationProblem(
-        'Nicht alle Behörden sind Teilnehmende dieser Lösung (im gewählten Stadium)',
-        unknown.map(({ ars, i }) => ({ field: `/body/filter/authorities/${i}`, message: `${ars} ist keine passende Teilnehmerin` })),
+        'Nicht alle Behörden sind Teilnehmende dieser Lösung, die beantworten können, worum die Mail bittet',
+        unfit.map(({ ars, i, stage }) => ({
+          field: `/body/filter/authorities/${i}`,
+          message: stage === undefined ? `${ars} ist keine passende Teilnehmerin` : `${ars}: ${cannotAnswer(stage)}`,
+        })),
       );
     }
   }
@@ -263,7 +339,7 @@ export async function createMailingInTransaction(
     .executeTakeFirst());
   const withMultipliers = input.kind === 'erstinformation' && !input.erneuerung && (firstOfKind || input.erneut === true);
 
-  const withAddress = chosen.filter((r): r is { ars: string; email: string } => Boolean(r.email));
+  const withAddress = chosen.filter((r): r is { ars: string; email: string; stage: string } => Boolean(r.email));
   const withoutAddress = chosen.filter((r) => !r.email).map((r) => r.ars);
 
   const reminders = input.reminders ?? { count: 0, intervalDays: 7 };

@@ -46,8 +46,7 @@ export function createPilotInvitationActivities(deps: PilotInvitationDeps): { ha
         deps.now(),
       );
     } catch (error) {
-      // Outside the pilot phase (a pilot confirmed during the Erstinformation) or without
-      // the solution's contact no mail can go out: the ministry sends it later itself.
+      // Without the solution's contact no mail can go out: the ministry sends it later itself.
       if (!(error instanceof ProblemError) || error.status >= 500) throw error;
       logger.warn({ solutionId, ars, reason: error.detail }, 'Pilot-Einladung nicht versandt');
     }

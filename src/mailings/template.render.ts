@@ -116,8 +116,8 @@ export function linkPurposesFor(kind: TemplateKind): MailingLinkPurpose[] {
     case 'pilotaufruf':
       return ['pilot'];
     case 'pilot-einladung':
-      // the pilot's own page (checklist, go-live) opens once the pilot is confirmed
-      return ['bereitschaft', 'pilotbetrieb'];
+      // to a confirmed pilot: its own page (checklist, go-live); it asks for no readiness, which a confirmed pilot cannot answer
+      return ['pilotbetrieb'];
     case 'rollout-einladung':
       return ['bereitschaft', 'bus-bb'];
     case 'erinnerung':

@@ -5,6 +5,7 @@ import { linkSecretOnce } from './response-link.service.ts';
 import { LinkProblem, loadLinkContext, type LinkContext, type RecordedAnswer } from './response.service.ts';
 import {
   renderAlreadyAnsweredPage,
+  renderClosedQuestionPage,
   renderExpiredLinkPage,
   renderSupersededLinkPage,
   renderUnfittingAnswerPage,
@@ -103,6 +104,11 @@ export function createLinkPageKit(options: { db: Kysely<Database>; publicBaseUrl
         return ctx ? sendHtml(reply, 409, renderAlreadyAnsweredPage(ctx, problem.recorded)) : sendHtml(reply, 404, renderUnknownLinkPage());
       case 'unpassend':
         return ctx ? sendHtml(reply, 409, renderUnfittingAnswerPage(ctx, problem.stage)) : sendHtml(reply, 404, renderUnknownLinkPage());
+      case 'nicht-offen': {
+        const answerability = problem.answerability;
+        if (!ctx || !answerability || answerability.state === 'offen') return sendHtml(reply, 404, renderUnknownLinkPage());
+        return sendHtml(reply, answerability.state === 'beendet' ? 410 : 409, renderClosedQuestionPage(ctx, answerability));
+      }
     }
   }
 

@@ -1,17 +1,21 @@
-import type { LinkPurpose, MailingKind } from '../db/schema.ts';
+import type { LinkPurpose, MailingLinkPurpose } from '../db/schema.ts';
 import type { Principal } from '../auth/api-token.service.ts';
 import { inOneTransaction, type EngineDeps } from '../engine/workflow.engine.ts';
 import { ConflictProblem, NotFoundProblem } from '../http/problem.ts';
 import { loadAccessibleSolution } from '../solutions/solution.service.ts';
-import { createMailingInTransaction, SENDABLE_KINDS, type MailingSettings, type SendableKind } from '../mailings/mailing.service.ts';
+import { createMailingInTransaction, recipientStages, type MailingSettings, type SendableKind } from '../mailings/mailing.service.ts';
 import { linkPurposesFor } from '../mailings/template.render.ts';
 import { deriveLinkToken, getLinkSecret, hashLinkToken } from './response-link.service.ts';
 import { recordChange } from '../engine/change.record.ts';
+import { ANSWER_OPTIONS, answersAcceptedIn } from './link-answers.ts';
+import { PARTICIPANTS_MOVING_STAGES, SOLUTION_FINAL_STAGES } from '../../workflows/index.ts';
 
 /**
  * The ministry reissues an authority's answer links (expired, or the mail is lost): a
  * new mail of the kind that fits the authority's stage, with fresh links for the
- * purposes it has not answered yet; the links they replace stop working.
+ * purposes it can still answer (link-answers.ts) and has not answered yet; the links they
+ * replace stop working. Possible for every link that can still be answered – also an
+ * Erstinformation link during the rollout – and refused, with the reason, where none can.
  *
  * Tokens are an HMAC of (solution, authority, purpose, generation): a renewal marks
  * the current row of each open purpose superseded – its hash stays, so that the old
@@ -25,17 +29,13 @@ import { recordChange } from '../engine/change.record.ts';
  * then nobody has the token.
  */
 
-/** The mailing kinds whose links a participant in this stage still needs, in order of preference. */
-const KINDS_FOR_STAGE: Readonly<Record<string, SendableKind[]>> = {
-  vorgemerkt: ['erstinformation', 'pilotaufruf'],
-  informiert: ['erstinformation', 'pilotaufruf'],
-  interessiert: ['pilotaufruf'],
-  'pilot-kandidat': ['pilot-einladung'],
-  // a confirmed pilot's own page (pilotbetrieb) comes with the pilot-einladung
-  'pilot-bestaetigt': ['pilot-einladung'],
-  eingeladen: ['rollout-einladung'],
-  onboarding: ['rollout-einladung'],
-};
+/** The kinds a renewal re-sends, in order of preference. */
+const RENEWAL_KINDS: readonly SendableKind[] = ['erstinformation', 'pilotaufruf', 'pilot-einladung', 'rollout-einladung'];
+
+/** The purposes of the links an authority in this stage can still answer (link-answers.ts). */
+function answerablePurposes(stage: string): MailingLinkPurpose[] {
+  return (Object.keys(ANSWER_OPTIONS) as MailingLinkPurpose[]).filter((purpose) => answersAcceptedIn(purpose, stage).length > 0);
+}
 
 export interface LinkRenewalDeps {
   engine: EngineDeps;
@@ -61,29 +61,44 @@ export async function renewParticipantLinks(
       .forUpdate('p')
       .executeTakeFirst();
     if (!participant) throw new NotFoundProblem(`Behörde ${ars} ist nicht Teilnehmerin dieser Lösung`);
-    const kind = (KINDS_FOR_STAGE[participant.stage] ?? []).find((candidate) => SENDABLE_KINDS[candidate].stages.includes(solution.stage));
-    if (!kind) {
-      throw new ConflictProblem(
-        `Im Stadium „${participant.stage}“ der Behörde (Lösung: „${solution.stage}“) ist keine Antwort über einen Link offen; es wurde nichts erneuert.`,
-        { stage: participant.stage, solutionStage: solution.stage },
-      );
+    const refuse = (reason: string) => new ConflictProblem(`${reason}; es wurde nichts erneuert.`, { stage: participant.stage, solutionStage: solution.stage });
+    if ((SOLUTION_FINAL_STAGES as readonly string[]).includes(solution.stage)) {
+      throw refuse(`Die Lösung ist ${solution.stage}: über ihre Links ist keine Antwort mehr möglich`);
     }
-    if (!participant.email) {
-      throw new ConflictProblem(`Behörde ${ars} hat keine E-Mail-Adresse im Kommunalverzeichnis; neue Links könnten sie nicht erreichen.`, { stage: participant.stage });
+    if (!PARTICIPANTS_MOVING_STAGES.includes(solution.stage)) {
+      throw refuse(`Die Lösung ist im Stadium „${solution.stage}“: ihre Links nehmen erst nach FORTSETZEN wieder Antworten an, neue Links erst dann`);
     }
-    const purposes = linkPurposesFor(kind as MailingKind);
+    const answerable = answerablePurposes(participant.stage);
+    if (answerable.length === 0) {
+      throw refuse(`Im Stadium „${participant.stage}“ kann die Behörde über keinen Link mehr antworten`);
+    }
     const rows = await trx
       .selectFrom('response_link')
       .select(['token_hash', 'purpose', 'generation', 'used_at', 'superseded_at'])
       .where('solution_id', '=', solutionId)
       .where('ars', '=', ars)
-      .where('purpose', 'in', purposes)
+      .where('purpose', 'in', answerable)
       .execute();
     const answered = new Set(rows.filter((row) => row.superseded_at === null && row.used_at !== null).map((row) => row.purpose));
-    const open = purposes.filter((purpose) => !answered.has(purpose));
-    if (open.length === 0) {
-      throw new ConflictProblem(`Die Behörde hat über alle Links der „${kind}“ schon geantwortet; es wurde nichts erneuert.`, { stage: participant.stage });
+    const unanswered = answerable.filter((purpose) => !answered.has(purpose));
+    if (unanswered.length === 0) {
+      throw refuse(`Die Behörde hat über alle Links, die sie im Stadium „${participant.stage}“ noch beantworten kann (${answerable.join(', ')}), schon geantwortet`);
     }
+    // The mail that asks for exactly what the authority can answer; else one that carries a
+    // link it was sent and can still answer (the page of each other link says what became of it).
+    const mailedBefore = new Set(rows.map((row) => row.purpose));
+    const kind =
+      RENEWAL_KINDS.find((candidate) => recipientStages({ kind: candidate }).includes(participant.stage)) ??
+      RENEWAL_KINDS.find((candidate) => linkPurposesFor(candidate).some((purpose) => unanswered.includes(purpose) && mailedBefore.has(purpose)));
+    if (!kind) {
+      throw refuse(`Im Stadium „${participant.stage}“ fragt keine Mail nach dem, was die Behörde noch beantworten kann (${unanswered.join(', ')})`);
+    }
+    if (!participant.email) {
+      throw new ConflictProblem(`Behörde ${ars} hat keine E-Mail-Adresse im Kommunalverzeichnis; neue Links könnten sie nicht erreichen.`, { stage: participant.stage });
+    }
+    const purposes = linkPurposesFor(kind);
+    const open = purposes.filter((purpose) => unanswered.includes(purpose));
+    if (open.length === 0) throw refuse(`Die Behörde hat über alle Links der „${kind}“, die sie noch beantworten kann, schon geantwortet`);
     const nextGeneration = (purpose: LinkPurpose) => Math.max(0, ...rows.filter((row) => row.purpose === purpose).map((row) => row.generation)) + 1;
     const generations = new Map(open.map((purpose) => [purpose, nextGeneration(purpose)]));
 

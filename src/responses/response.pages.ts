@@ -3,6 +3,7 @@ import type { LinkPurpose } from '../db/schema.ts';
 import type { FieldError } from '../http/problem.ts';
 import { READINESS_REASONS } from '../engine/event-payload.validate.ts';
 import type { FormFields, LinkContext, RecordedAnswer, ReadinessReason } from './response.service.ts';
+import { ANSWER_OPTIONS, type LinkAnswerability } from './link-answers.ts';
 import { germanDateTime } from '../time/berlin.clock.ts';
 import { formatGermanDate } from '../mailings/template.render.ts';
 import { ministryWithCode } from '../solutions/ministry-names.ts';
@@ -250,6 +251,15 @@ export interface FormView {
   csrf: string;
   values?: FormFields;
   errors?: FieldError[];
+  /** The answers the link takes now (link-answers.ts); absent: all of the purpose. */
+  options?: readonly string[];
+  /** The authority's stage, named when some answers are no longer offered. */
+  stage?: string;
+}
+
+/** The entries of `labels` the form offers. */
+function offered(labels: Record<string, string>, options: readonly string[] | undefined): Record<string, string> {
+  return options ? Object.fromEntries(Object.entries(labels).filter(([option]) => options.includes(option))) : labels;
 }
 
 /** The element an error summary entry jumps to: the field, or a group's first option. */
@@ -334,13 +344,14 @@ ${items}
 
 const DATE_HINT = 'Format: TT.MM.JJJJ, zum Beispiel 01.09.2026';
 
-function formFields(purpose: LinkPurpose, w: FormWriter): { intro: string; fields: string; submit: string } {
+function formFields(purpose: LinkPurpose, w: FormWriter, options?: readonly string[]): { intro: string; fields: string; submit: string } {
+  const offers = (option: string) => !options || options.includes(option);
   switch (purpose) {
     case 'interesse':
       return {
         intro: 'Bitte teilen Sie uns mit, ob Ihre Behörde den Online-Dienst nachnutzen möchte.',
         fields: [
-          w.choices('radio', 'wahl', 'Ihre Antwort', INTERESSE_LABELS),
+          w.choices('radio', 'wahl', 'Ihre Antwort', offered(INTERESSE_LABELS, options)),
           w.textarea('freitext', 'Bemerkungen', 'Freiwillig. Wenn Sie nicht zuständig sind: Bitte nennen Sie, wer zuständig ist.'),
         ].join('\n'),
         submit: 'Antwort senden',
@@ -356,9 +367,9 @@ function formFields(purpose: LinkPurpose, w: FormWriter): { intro: string; field
       return {
         intro: 'Bitte teilen Sie uns mit, ob Ihre Behörde bereit ist, den Online-Dienst einzusetzen, oder was noch fehlt.',
         fields: [
-          w.choices('radio', 'status', 'Ist Ihre Behörde bereit?', STATUS_LABELS),
-          w.input('date', 'ab', 'Bereit ab', `Nur bei „ab einem bestimmten Datum“. ${DATE_HINT}`),
-          w.choices(
+          w.choices('radio', 'status', 'Ist Ihre Behörde bereit?', offered(STATUS_LABELS, options)),
+          offers('bereit-ab') ? w.input('date', 'ab', 'Bereit ab', `Nur bei „ab einem bestimmten Datum“. ${DATE_HINT}`) : '',
+          !offers('nicht-bereit') ? '' : w.choices(
             'checkbox',
             'gruende',
             'Was fehlt noch?',
@@ -399,9 +410,15 @@ export function errorSummary(errors: readonly FieldError[], anchor: (field: stri
 
 export function renderAnswerForm(ctx: LinkContext, view: FormView): string {
   const w = new FormWriter(view);
-  const { intro, fields, submit } = formFields(ctx.purpose, w);
+  const { intro, fields, submit } = formFields(ctx.purpose, w, view.options);
   const errors = view.errors ?? [];
-  const summary = errorSummary(errors, anchorOf);
+  const limited =
+    view.options && ctx.purpose !== 'ticket' && view.options.length < ANSWER_OPTIONS[ctx.purpose].length
+      ? `<p>Stand Ihrer Behörde: <strong>${escapeHtml(STAGE_WORDS[view.stage ?? ''] ?? view.stage ?? '')}</strong>. Das Formular bietet deshalb nur die Antworten an, die jetzt noch möglich sind.</p>`
+      : '';
+  // a choice's first offered option: the one anchorOf names may not be offered now
+  const firstOffered = view.options?.[0];
+  const summary = errorSummary(errors, (field) => ((field === 'wahl' || field === 'status') && firstOffered ? `f-${field}-${firstOffered}` : anchorOf(field)));
   const title = PURPOSE_TITLES[ctx.purpose];
   return renderLayout(
     `${errors.length ? 'Fehler: ' : ''}${title}`,
@@ -410,6 +427,7 @@ export function renderAnswerForm(ctx: LinkContext, view: FormView): string {
 ${aboutBlock(ctx)}
 <p>${escapeHtml(intro)}</p>
 ${deadlineLine(ctx)}
+${limited}
 <form method="post" action="${escapeHtml(view.action)}" novalidate>
 <input type="hidden" name="csrf" value="${escapeHtml(view.csrf)}">
 ${fields}
@@ -516,6 +534,39 @@ export function renderUnfittingAnswerPage(ctx: LinkContext, stage: string | null
 ${aboutBlock(ctx)}
 <p>Diese Antwort kann zum jetzigen Stand der Nachnutzung nicht angenommen werden, zum Beispiel weil der Online-Dienst bei Ihnen schon live ist oder die Nachnutzung gerade ruht. Es wurde nichts gespeichert und nichts geändert.</p>
 ${where}
+${contactBlock(ctx)}`,
+  );
+}
+
+/**
+ * A valid, unanswered link that takes no answer (link-answers.ts): said before any form,
+ * so that nobody fills one in for nothing.
+ */
+export function renderClosedQuestionPage(ctx: LinkContext, answerability: Exclude<LinkAnswerability, { state: 'offen' }>): string {
+  let title: string;
+  let text: string;
+  if (answerability.state === 'beendet') {
+    title = 'Keine Antwort mehr möglich';
+    text =
+      answerability.solutionStage === 'abgeschlossen'
+        ? 'Der Rollout dieser EfA-Lösung ist abgeschlossen. Über diesen Link ist keine Antwort mehr möglich; Sie müssen nichts weiter tun.'
+        : 'Das Ministerium hat den Rollout dieser EfA-Lösung beendet. Über diesen Link ist keine Antwort mehr möglich; Sie müssen nichts weiter tun.';
+  } else if (answerability.state === 'ruht') {
+    title = 'Der Rollout ruht gerade';
+    text = `Das Ministerium hat den Rollout dieser EfA-Lösung vorübergehend angehalten. Sobald er weitergeht, können Sie über diesen Link antworten; er gilt bis ${germanDateTime(ctx.expiresAt)}.`;
+  } else {
+    const stage = answerability.stage ? STAGE_WORDS[answerability.stage] : undefined;
+    title = 'Diese Anfrage hat sich erledigt';
+    text = stage
+      ? `Seit dieser E-Mail hat sich der Stand Ihrer Behörde geändert: ${stage}. Die Frage dieses Links stellt sich deshalb nicht mehr; Sie müssen hier nichts tun.`
+      : 'Ihre Behörde nimmt an der Nachnutzung dieser EfA-Lösung nicht mehr teil. Die Frage dieses Links stellt sich deshalb nicht mehr; Sie müssen hier nichts tun.';
+  }
+  return renderLayout(
+    title,
+    `<h1>${escapeHtml(title)}</h1>
+${aboutBlock(ctx)}
+<p>${escapeHtml(text)}</p>
+<p>Wenn Sie dazu Fragen haben, wenden Sie sich bitte an das Ministerium.</p>
 ${contactBlock(ctx)}`,
   );
 }

@@ -14,7 +14,8 @@ import {
 } from '../pilots/pilot-page.service.ts';
 import type { EngineDeps } from '../engine/workflow.engine.ts';
 import { deriveCsrfToken, verifyCsrfToken } from './response-link.service.ts';
-import { formValue, LinkProblem, openResponseLink, recordAnswer, type FormFields } from './response.service.ts';
+import { answerOptionsOf, formValue, LinkProblem, openResponseLink, recordAnswer, type FormFields } from './response.service.ts';
+import { loadLinkAnswerability } from './link-answers.ts';
 import { createLinkPageKit, FORM_TYPE, LINK_ROUTE_OPTIONS, sendHtml } from './link-page.kit.ts';
 import { formFieldLabel, parseFormBody, refuseDamagedFields } from './form-body.ts';
 import { sendTicketListPage, ticketPageRoutes } from './ticket-page.routes.ts';
@@ -120,6 +121,9 @@ export const responseRoutes: FastifyPluginAsync<ResponseRoutesOptions> = async (
    * (Origin, CSRF, link open) before this is reached.
    */
   async function answerPilotPage(reply: FastifyReply, link: ResponseLink, token: string, csrf: string, fields?: FormFields) {
+    // an ended or paused rollout says so before the forms; a pilot that moved on hears what became of it
+    const answerability = await loadLinkAnswerability(db, { ...link, purpose: 'pilotbetrieb' });
+    if (answerability.state === 'beendet' || answerability.state === 'ruht') throw new LinkProblem('nicht-offen', { link, answerability });
     const ctx = await kit.contextFor(link, token, 0);
     const stage = await pilotStageOf(db, link);
     if (!isPilotPageOpen(stage)) return sendHtml(reply, 409, renderNotAPilotPage(ctx, stage));
@@ -157,8 +161,9 @@ export const responseRoutes: FastifyPluginAsync<ResponseRoutesOptions> = async (
       const csrf = deriveCsrfToken(await linkSecret(), link.token_hash);
       if (link.purpose === 'pilotbetrieb') return await answerPilotPage(reply, link, token, csrf);
       if (link.purpose === 'ticket') return await sendTicketListPage(reply, kit, engine, link, token);
+      const { options, stage } = await answerOptionsOf(db, link);
       const ctx = await kit.contextFor(link, token, 0);
-      return sendHtml(reply, 200, renderAnswerForm(ctx, { action: actionOf(token), csrf }));
+      return sendHtml(reply, 200, renderAnswerForm(ctx, { action: actionOf(token), csrf, options, stage }));
     } catch (error) {
       if (error instanceof LinkProblem) return sendLinkProblem(reply, error, token);
       throw error;
@@ -183,9 +188,10 @@ export const responseRoutes: FastifyPluginAsync<ResponseRoutesOptions> = async (
         return sendHtml(reply, 200, renderThanksPage(await kit.contextFor(used, token, 0), recorded));
       } catch (error) {
         if (!(error instanceof ValidationProblem)) throw error;
+        const { options, stage } = await answerOptionsOf(db, link);
         const ctx = await kit.contextFor(link, token, 0);
         const csrf = deriveCsrfToken(key, link.token_hash);
-        return sendHtml(reply, 422, renderAnswerForm(ctx, { action: actionOf(token), csrf, values: fields, errors: error.errors }));
+        return sendHtml(reply, 422, renderAnswerForm(ctx, { action: actionOf(token), csrf, values: fields, errors: error.errors, options, stage }));
       }
     } catch (error) {
       if (error instanceof LinkProblem) return sendLinkProblem(reply, error, token);

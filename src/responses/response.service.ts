@@ -15,6 +15,7 @@ import {
 } from '../engine/workflow.engine.ts';
 import { berlinDate, isCalendarDate } from '../time/berlin.clock.ts';
 import { findLinkByToken } from './response-link.service.ts';
+import { answerOptionOf, loadLinkAnswerability, type AnswerOption, type LinkAnswerability } from './link-answers.ts';
 import { BUS_BB_SCHRITTE, type BusBbSchritt } from '../../workflows/index.ts';
 import { linkPurposesFor, MAILING_KINDS } from '../mailings/template.render.ts';
 
@@ -45,8 +46,12 @@ export type RecordedAnswer = StructuredAnswer & { at: string; stage: string };
 /** A form post: repeated keys (checkboxes) arrive as arrays. */
 export type FormFields = Record<string, string | string[] | undefined>;
 
-/** 'ersetzt': the ministry renewed the authority's links; this one no longer takes an answer. */
-export type LinkProblemKind = 'unbekannt' | 'ersetzt' | 'abgelaufen' | 'beantwortet' | 'unpassend';
+/**
+ * 'ersetzt': the ministry renewed the authority's links; this one no longer takes an answer.
+ * 'nicht-offen': valid and unanswered, but no answer is possible any more, or not now
+ * (`answerability` says why: the rollout ended or is paused, the authority moved on).
+ */
+export type LinkProblemKind = 'unbekannt' | 'ersetzt' | 'abgelaufen' | 'beantwortet' | 'unpassend' | 'nicht-offen';
 
 export class LinkProblem extends Error {
   override name = 'LinkProblem';
@@ -54,17 +59,20 @@ export class LinkProblem extends Error {
   readonly recorded: RecordedAnswer | null;
   /** The participant's stage that the answer did not fit ('unpassend'). */
   readonly stage: string | null;
+  /** Why the link takes no answer ('nicht-offen'). */
+  readonly answerability: LinkAnswerability | null;
 
   readonly kind: LinkProblemKind;
   constructor(
     kind: LinkProblemKind,
-    details: { link?: ResponseLink | null; recorded?: RecordedAnswer | null; stage?: string | null } = {},
+    details: { link?: ResponseLink | null; recorded?: RecordedAnswer | null; stage?: string | null; answerability?: LinkAnswerability | null } = {},
   ) {
     super(`Antwort-Link: ${kind}`);
     this.kind = kind;
     this.link = details.link ?? null;
     this.recorded = details.recorded ?? null;
     this.stage = details.stage ?? null;
+    this.answerability = details.answerability ?? null;
   }
 }
 
@@ -85,6 +93,27 @@ export async function openResponseLink(db: Db, token: string, now: Date): Promis
   assertLinkOpen(link, now);
   return link;
 }
+
+/**
+ * The answers an open link (openResponseLink) takes now; throws LinkProblem 'nicht-offen'
+ * when it takes none – the rollout ended or is paused, or the authority moved past the
+ * question – so that its page says so before anyone fills anything in.
+ */
+export async function answerOptionsOf(db: Db, link: ResponseLink): Promise<{ options: AnswerOption[]; stage: string }> {
+  if (link.purpose === 'ticket') throw new LinkProblem('unpassend', { link });
+  const answerability = await loadLinkAnswerability(db, { ...link, purpose: link.purpose });
+  if (answerability.state !== 'offen') throw new LinkProblem('nicht-offen', { link, answerability });
+  return { options: answerability.options, stage: answerability.stage };
+}
+
+/** The form field that carries the choice among a purpose's answers. */
+const CHOICE_FIELD: Record<StructuredAnswer['purpose'], string> = {
+  interesse: 'wahl',
+  pilot: 'freitext',
+  bereitschaft: 'status',
+  'bus-bb': 'schritte',
+  pilotbetrieb: 'aktion',
+};
 
 /**
  * The link a token stands for if it is valid – answered or not: problem reports and the
@@ -326,7 +355,6 @@ export function participantEventsFor(answer: StructuredAnswer, stage: string): W
       const start: WorkflowEvent[] = stage === 'eingeladen' ? [{ type: 'ONBOARDING_STARTEN' }] : [];
       if (answer.onlineDienstUrl === undefined) return [...start, { type: 'BUS_BB_SCHRITTE_MELDEN', schritte: answer.schritte ?? [] }];
       const report = { onlineDienstUrl: answer.onlineDienstUrl, verknuepftAm: answer.verknuepftAm };
-      if (stage === 'pilot-bestaetigt') return [{ type: 'PILOT_LIVE_MELDEN', ...report }];
       if (stage === 'bus-bb-verknuepft') return [{ type: 'BUS_BB_SCHRITTE_MELDEN', schritte: answer.schritte?.length ? answer.schritte : ['online-dienst-angelegt', 'zustaendigkeit-zugeordnet'] }];
       return [...start, { type: 'BUS_BB_VERKNUEPFUNG_MELDEN', ...report, ...(answer.schritte?.length ? { schritte: answer.schritte } : {}) }];
     }
@@ -357,7 +385,8 @@ export class AnswerNotTaken extends Error {
  * through the engine, the answer is stored on the link and the authority's reminders are
  * cancelled. If the machine refuses any of the events, nothing of it remains and the
  * authority can answer again once its status fits. Order of checks: unknown, expired,
- * already answered; then the form fields; then the participant machine.
+ * already answered; whether the link still takes an answer (link-answers.ts); then the form
+ * fields and whether the page offers that answer now; then the participant machine.
  *
  * An authority that answers through a link of its Erstinformation while still
  * 'vorgemerkt' (its mail was just accepted and the system has not yet noted it as
@@ -369,8 +398,15 @@ export async function recordAnswer(
 ): Promise<{ link: ResponseLink; recorded: RecordedAnswer }> {
   const now = deps.now();
   const link = await openResponseLink(deps.db, input.token, now);
+  const { options } = await answerOptionsOf(deps.db, link);
   const validated = validateAnswer(link.purpose, input.answer, now);
   if (!validated.answer) throw new ValidationProblem('Die Antwort ist unvollständig', validated.errors);
+  // a form older than the authority's last change of stage may offer an answer no longer possible
+  if (!options.includes(answerOptionOf(validated.answer))) {
+    throw new ValidationProblem('Diese Antwort ist nicht mehr möglich', [
+      { field: CHOICE_FIELD[validated.answer.purpose], message: 'Diese Antwort ist zum jetzigen Stand nicht mehr möglich; bitte wählen Sie eine der angebotenen.' },
+    ]);
+  }
   try {
     const recorded = await applyAnswer(deps, link, validated.answer, now);
     return { link: { ...link, used_at: now, answer: recorded }, recorded };

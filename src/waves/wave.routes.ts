@@ -10,9 +10,8 @@ import type { EngineDeps } from '../engine/workflow.engine.ts';
 import type { MailingSettings } from '../mailings/mailing.service.ts';
 import { LARGE_JSON_BODY_LIMIT_BYTES } from '../http/body-limits.ts';
 import { problemResponses } from '../http/response.schemas.ts';
-import { PARTICIPANT_STAGES } from '../../workflows/index.ts';
 import { Ars, CalendarDate, FristTage, NonBlankLine, OneOf, Paging, Uuid } from '../validation/common.schemas.ts';
-import { addWaveMembers, createWave, getWave, listUnplannedParticipants, listWaves, READINESS_FILTER, removeWaveMember, startWave } from './wave.service.ts';
+import { addWaveMembers, createWave, getWave, INVITABLE_STAGES, listUnplannedParticipants, listWaves, READINESS_FILTER, removeWaveMember, startWave } from './wave.service.ts';
 import { getWaveProgress } from './wave-progress.queries.ts';
 import { UnplannedPage, WaveChangeView, WaveDetailView, WaveList, WaveProgressView, WaveStartedView, WaveView } from './wave.views.ts';
 
@@ -41,11 +40,11 @@ const MemberFilter = Type.Object(
       Type.Array(OneOf(READINESS_FILTER), { minItems: 1, maxItems: READINESS_FILTER.length, uniqueItems: true, description: 'nach Bereitschaftsantwort; keine: noch keine' }),
     ),
     stages: Type.Optional(
-      Type.Array(OneOf(PARTICIPANT_STAGES), {
+      Type.Array(OneOf(INVITABLE_STAGES), {
         minItems: 1,
-        maxItems: PARTICIPANT_STAGES.length,
+        maxItems: INVITABLE_STAGES.length,
         uniqueItems: true,
-        description: 'nur in diesen Stadien (Standard: einladbare – vorgemerkt, informiert, interessiert, abgelehnt)',
+        description: 'nur in diesen der einladbaren Stadien (Standard: alle – vorgemerkt, informiert, interessiert, abgelehnt); eine Welle lädt keine anderen ein',
       }),
     ),
   },

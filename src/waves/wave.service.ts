@@ -9,7 +9,13 @@ import { ConflictProblem, NotFoundProblem, ValidationProblem } from '../http/pro
 import { loadAccessibleSolution } from '../solutions/solution.service.ts';
 import { authoritiesMailed, createMailingInTransaction, type MailingSettings } from '../mailings/mailing.service.ts';
 import { addCalendarDays, berlinDate } from '../time/berlin.clock.ts';
-import { DEFAULT_FRIST_TAGE, PARTICIPANT_DONE_STAGES, SOLUTION_FINAL_STAGES, SOLUTION_MACHINE_VERSION } from '../../workflows/index.ts';
+import {
+  DEFAULT_FRIST_TAGE,
+  PARTICIPANT_DONE_STAGES,
+  PARTICIPANT_INVITABLE_STAGES,
+  SOLUTION_FINAL_STAGES,
+  SOLUTION_MACHINE_VERSION,
+} from '../../workflows/index.ts';
 import { recordChange, recordChanges } from '../engine/change.record.ts';
 
 /**
@@ -28,8 +34,13 @@ import { recordChange, recordChanges } from '../engine/change.record.ts';
 type Db = Kysely<Database>;
 type Trx = Transaction<Database>;
 
-/** Stages in which EINLADEN can reach a participant: a filter plans only these. */
-export const INVITABLE_STAGES = ['vorgemerkt', 'informiert', 'interessiert', 'abgelehnt'];
+/**
+ * Stages in which EINLADEN can reach a participant: a filter plans only these, and a start
+ * invites – and mails – only members still in one.
+ */
+export const INVITABLE_STAGES: readonly string[] = PARTICIPANT_INVITABLE_STAGES;
+/** The participant machine's final states: no event, and so no invitation, reaches them any more. */
+const NEVER_INVITABLE_STAGES: readonly string[] = ['ausgeschlossen', 'live', 'pilot-live'];
 export const READINESS_FILTER = ['bereit', 'bereit-ab', 'nicht-bereit', 'keine'] as const;
 
 export interface WaveMemberFilter {
@@ -125,6 +136,20 @@ async function selectMembers(trx: Trx, solutionId: string, input: WaveMembersInp
       throw new ValidationProblem(
         `${unknown.length} der Behörden sind nicht Teilnehmende dieser Lösung`,
         unknown.map(({ ars, index }) => ({ field: `${fieldPrefix}/authorities/${index}`, message: `${ars} ist nicht Teilnehmerin` })),
+      );
+    }
+    // Its invitation would ask for readiness it can never report. (One already further on may
+    // be planned, e.g. to follow late ones in a wave's progress; a start invites and mails
+    // only members still invitable.)
+    const stageOf = new Map(rows.map((row) => [row.ars, row.stage]));
+    const ended = input.authorities.map((ars, index) => ({ ars, index, stage: stageOf.get(ars)! })).filter(({ stage }) => NEVER_INVITABLE_STAGES.includes(stage));
+    if (ended.length) {
+      throw new ValidationProblem(
+        `${ended.length} der Behörden kann eine Welle nicht mehr einladen`,
+        ended.map(({ ars, index, stage }) => ({
+          field: `${fieldPrefix}/authorities/${index}`,
+          message: `${ars} ist im Stadium „${stage}“, aus dem keine Einladung sie mehr erreicht; eine Welle lädt Behörden in den Stadien ${INVITABLE_STAGES.join(', ')} ein`,
+        })),
       );
     }
     return rows;
@@ -398,10 +423,25 @@ export async function startWave(deps: StartWaveDeps, solutionId: string, waveId:
     await loadAccessibleSolution(trx, who.principal, solutionId);
     const wave = await loadWave(trx, solutionId, waveId, true);
     assertPlanned(wave);
-    const members = (
-      await trx.selectFrom('wave_member').select('ars').where('wave_id', '=', waveId).where('open', '=', true).orderBy('ars').execute()
-    ).map((row) => row.ars);
-    if (members.length === 0) throw new ConflictProblem(`Die Welle „${wave.name}“ hat keine Mitglieder.`, { waveState: wave.state });
+    const planned = await trx
+      .selectFrom('wave_member as m')
+      .innerJoin('participant as p', (join) => join.onRef('p.solution_id', '=', 'm.solution_id').onRef('p.ars', '=', 'm.ars'))
+      .select(['m.ars', 'p.stage'])
+      .where('m.wave_id', '=', waveId)
+      .where('m.open', '=', true)
+      .orderBy('m.ars')
+      .execute();
+    if (planned.length === 0) throw new ConflictProblem(`Die Welle „${wave.name}“ hat keine Mitglieder.`, { waveState: wave.state });
+    // A member excluded (or otherwise moved on) since it was planned is neither invited nor
+    // mailed: the invitation would ask it for readiness it could not report.
+    const members = planned.filter((member) => INVITABLE_STAGES.includes(member.stage)).map((member) => member.ars);
+    const notInvited = planned.filter((member) => !INVITABLE_STAGES.includes(member.stage)).map(({ ars, stage }) => ({ ars, stage }));
+    if (members.length === 0) {
+      throw new ConflictProblem(
+        `Kein Mitglied der Welle „${wave.name}“ ist mehr in einem Stadium, in dem eine Welle einlädt (${INVITABLE_STAGES.join(', ')}).`,
+        { waveState: wave.state, notInvited },
+      );
+    }
     const fristTage = input.fristTage ?? wave.frist_tage ?? DEFAULT_FRIST_TAGE;
     const result = await sendSolutionEvent(
       engine,
@@ -433,11 +473,11 @@ export async function startWave(deps: StartWaveDeps, solutionId: string, waveId:
         who.principal,
         solutionId,
         // a member invited before (an earlier wave it declined) gets this wave's invitation too
-        { kind: 'rollout-einladung', filter: { authorities: members }, deadline, ...(mailedBefore ? { erneut: true } : {}) },
+        { kind: 'rollout-einladung', filter: { authorities: members }, deadline, mitWellenstart: true, ...(mailedBefore ? { erneut: true } : {}) },
         who.actor,
         who.now,
       );
     }
-    return { wave: toWaveView(started, members.length), historyId: applied.historyId, deadline, mailing };
+    return { wave: toWaveView(started, planned.length), historyId: applied.historyId, deadline, mailing, notInvited };
   });
 }

@@ -64,6 +64,9 @@ export const WaveStartedView = Type.Object(
         withoutAddress: Type.Array(Type.String(), { description: 'Mitglieder ohne E-Mail-Adresse' }),
       }),
     ),
+    notInvited: Type.Array(Type.Object({ ars: Type.String(), stage: Type.String() }), {
+      description: 'Mitglieder, die seit der Planung ein Stadium erreicht haben, in dem EINLADEN sie nicht erreicht (z. B. ausgeschlossen): weder eingeladen noch angeschrieben',
+    }),
   },
   { description: 'gestartet; die Einladungen (EINLADEN) folgen als Auftrag nach dem Commit' },
 );

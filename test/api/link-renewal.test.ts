@@ -9,6 +9,7 @@ import { deriveLinkToken, getLinkSecret } from '../../src/responses/response-lin
 
 const POTSDAM = '120540000000';
 const BARNIM = '120600000000';
+const COTTBUS = '120520000000';
 const DAY = 24 * 60 * 60 * 1000;
 
 /** Every outbox mail's text, soft line breaks of quoted-printable removed (tokens contain no '='). */
@@ -47,9 +48,11 @@ for (const kind of databaseKinds()) {
     // Who may not, and for whom there is nothing to renew.
     t.equal((await api('POST', `/participants/${POTSDAM}/link-renewals`, undefined, await env.roleToken('kaz'))).statusCode, 403);
     t.equal((await api('POST', '/participants/129999999999/link-renewals')).statusCode, 404);
-    const nothingOpen = await api('POST', `/participants/${BARNIM}/link-renewals`);
-    t.equal(nothingOpen.statusCode, 409, 'Barnim was never invited: no link of the rollout is open');
+    t.equal((await api('POST', `/participants/${COTTBUS}/events`, { type: 'AUSSCHLIESSEN', reason: 'eigene Lösung' })).statusCode, 200);
+    const nothingOpen = await api('POST', `/participants/${COTTBUS}/link-renewals`);
+    t.equal(nothingOpen.statusCode, 409, 'Cottbus was excluded: none of its links can be answered any more');
     t.match(nothingOpen.headers['content-type'], /application\/problem\+json/);
+    t.match(nothingOpen.json().detail, 'Im Stadium „ausgeschlossen“ kann die Behörde über keinen Link mehr antworten', 'the true reason');
 
     const renewed = await api('POST', `/participants/${POTSDAM}/link-renewals`);
     t.equal(renewed.statusCode, 201, renewed.body);
@@ -101,6 +104,35 @@ for (const kind of databaseKinds()) {
     await drainSettling(env);
     t.equal((await env.app.inject({ url: second })).statusCode, 410);
     t.equal((await env.app.inject({ url: link('bereitschaft', 2) })).statusCode, 200);
+
+    // Barnim was never invited and is still 'informiert': its Erstinformation links still take
+    // an answer during the rollout, so they are renewed – with the Erstinformation, which asks for them.
+    const erstinformationLink = (purpose: 'interesse' | 'pilot', generation: number) =>
+      `/antwort/${deriveLinkToken(secret, { solutionId: id, ars: BARNIM, purpose, generation })}`;
+    t.equal((await env.app.inject({ url: erstinformationLink('interesse', 0) })).statusCode, 410, 'its Erstinformation link expired too');
+    const barnim = await api('POST', `/participants/${BARNIM}/link-renewals`);
+    t.equal(barnim.statusCode, 201, barnim.body);
+    t.match(barnim.json(), { ars: BARNIM, stage: 'informiert', kind: 'erstinformation', renewed: ['interesse', 'pilot'], alreadyAnswered: [] });
+    await drainSettling(env);
+    const renewedInterest = erstinformationLink('interesse', 1);
+    t.ok((await outboxText(env)).includes(renewedInterest), 'the Erstinformation with the new links went out');
+    const form = await env.app.inject({ url: renewedInterest });
+    t.equal(form.statusCode, 200);
+    const csrf = /name="csrf" value="([^"]+)"/.exec(form.body)![1]!;
+    const answered = await env.app.inject({
+      method: 'POST',
+      url: renewedInterest,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ csrf, wahl: 'interesse' }).toString(),
+    });
+    t.equal(answered.statusCode, 200, 'the renewed link takes the answer');
+    t.equal((await api('GET', `/participants/${BARNIM}`)).json().stage, 'interessiert');
+
+    // After the end of the rollout no link takes an answer: nothing is renewed, and the reason says why.
+    t.equal((await api('POST', '/events', { type: 'ABBRECHEN', reason: 'Lösung wird eingestellt' })).statusCode, 200);
+    const ended = await api('POST', `/participants/${POTSDAM}/link-renewals`);
+    t.equal(ended.statusCode, 409);
+    t.match(ended.json().detail, 'Die Lösung ist abgebrochen: über ihre Links ist keine Antwort mehr möglich');
   });
 }
 

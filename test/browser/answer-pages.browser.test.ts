@@ -16,6 +16,7 @@ import type { AuthorityTicketView } from '../../src/tickets/authority-tickets.se
 import {
   renderAlreadyAnsweredPage,
   renderAnswerForm,
+  renderClosedQuestionPage,
   renderErrorPage,
   renderExpiredLinkPage,
   renderFormRejectedPage,
@@ -358,12 +359,15 @@ for (const kind of databaseKinds()) {
       await checkSent(t, sent, url);
     });
 
-    t.test('bus-bb: a confirmed pilot goes live', async (t) => {
-      const { page, sent, url } = await open(t, ODER_SPREE, 'bus-bb');
-      await type(page, 'Adresse (URL) des Online-Dienstes', 'https://elterngeld.los.example');
-      await pickDate(page, 'Verknüpft am', yesterday);
-      await expectThanks(t, page, 'Verknüpfung melden', ODER_SPREE, 'pilot-live');
-      await checkSent(t, sent, url);
+    t.test('a question the authority has moved past says so, before any form', async (t) => {
+      // a confirmed pilot reports its go-live on its own page: the rollout's BUS-BB question is not one for it
+      const { page } = await openPage(t, context);
+      const shown = await page.goto(await linkFor(ODER_SPREE, 'bus-bb'));
+      t.equal(shown?.status(), 409);
+      t.equal(await heading(page), 'Diese Anfrage hat sich erledigt');
+      t.match(await page.locator('main').innerText(), 'als Pilotbehörde bestätigt');
+      t.equal(await page.locator('form').count(), 0, 'nothing to fill in');
+      t.equal((await participant(ODER_SPREE)).stage, 'pilot-bestaetigt');
     });
 
     t.test('a validation error shows the summary and keeps what was typed', async (t) => {
@@ -470,6 +474,25 @@ for (const kind of databaseKinds()) {
       t.equal(await page.evaluate(() => document.referrer), '', 'and the other page cannot read it either');
       t.equal((await participant(SPREE_NEISSE)).stage, 'informiert');
     });
+
+    // last: it ends the rollout for every link of the solution
+    t.test('after the end of the rollout an unanswered link says so, with no form', async (t) => {
+      const ended = await env.app.inject({
+        method: 'POST',
+        url: `/api/v1/solutions/${solutionId}/events`,
+        headers: bearer(ministry),
+        payload: { type: 'ABBRECHEN', reason: 'Die Lösung wird eingestellt' },
+      });
+      t.equal(ended.statusCode, 200, ended.body);
+      for (const [ars, purpose] of [[SPREE_NEISSE, 'pilot'], [ELBE_ELSTER, 'bus-bb']] as const) {
+        const { page } = await openPage(t, context);
+        const shown = await page.goto(await linkFor(ars, purpose));
+        t.equal(shown?.status(), 410, purpose);
+        t.equal(await heading(page), 'Keine Antwort mehr möglich');
+        t.match(await page.locator('main').innerText(), 'Das Ministerium hat den Rollout dieser EfA-Lösung beendet');
+        t.equal(await page.locator('form').count(), 0, 'nothing to fill in');
+      }
+    });
   });
 }
 
@@ -565,10 +588,8 @@ for (const kind of databaseKinds()) {
     await visit(`${origin}/antwort/${'A'.repeat(43)}`, 404, 'unknown link');
     await visit(`${interest}%00`, 422, 'an address with a NUL byte');
 
-    const unfitting = await linkFor(OBERHAVEL, 'pilot');
-    await visit(unfitting, 200, 'pilot form of an authority in onboarding');
-    t.equal((await submit(page, 'Als Pilotbehörde bewerben')).status(), 409);
-    await expectReflow(t, page, 'an answer that does not fit the stage');
+    // a question the authority has moved past: the page says so, without a form
+    await visit(await linkFor(OBERHAVEL, 'pilot'), 409, 'pilot link of an authority in onboarding');
 
     await visit(await linkFor(PRIGNITZ, 'interesse'), 200, 'interesse form');
     await page.locator('input[name="csrf"]').evaluate((input: HTMLInputElement) => (input.value = 'verändert'));
@@ -631,6 +652,8 @@ t.test('every kind of authority page, rendered with long data, reflows at 320 px
     superseded: renderSupersededLinkPage(ctx('bereitschaft')),
     unknown: renderUnknownLinkPage(),
     unfitting: renderUnfittingAnswerPage(ctx('bereitschaft'), 'bus-bb-verknuepft'),
+    'question made moot': renderClosedQuestionPage(ctx('bereitschaft'), { state: 'erledigt', stage: 'bus-bb-verknuepft' }),
+    'rollout ended, no answer possible': renderClosedQuestionPage(ctx('interesse'), { state: 'beendet', solutionStage: 'abgebrochen' }),
     'form rejected': renderFormRejectedPage(),
     'invalid characters in the address': renderInvalidInputPage(['Adresse der Seite']),
     'too many requests': renderErrorPage(429, 60),

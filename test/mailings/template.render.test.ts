@@ -183,7 +183,7 @@ t.test('the multiplier copy names no authority and carries no links', async (t) 
 t.test('link purposes per kind', async (t) => {
   t.same(linkPurposesFor('erstinformation'), ['interesse', 'pilot']);
   t.same(linkPurposesFor('pilotaufruf'), ['pilot']);
-  t.same(linkPurposesFor('pilot-einladung'), ['bereitschaft', 'pilotbetrieb']);
+  t.same(linkPurposesFor('pilot-einladung'), ['pilotbetrieb']);
   t.same(linkPurposesFor('rollout-einladung'), ['bereitschaft', 'bus-bb']);
   t.same(linkPurposesFor('erinnerung'), [], 'a reminder reuses the links of its mailing');
   t.same(linkPurposesFor('eskalation'), []);

@@ -7,7 +7,7 @@ import Fastify from 'fastify';
 import { toJson, type LinkPurpose } from '../../src/db/schema.ts';
 import { enqueueJob } from '../../src/engine/job.queue.ts';
 import { sendParticipantEvent } from '../../src/engine/workflow.engine.ts';
-import { getLinkSecret, hashLinkToken, issueResponseLinks } from '../../src/responses/response-link.service.ts';
+import { deriveCsrfToken, getLinkSecret, hashLinkToken, issueResponseLinks } from '../../src/responses/response-link.service.ts';
 import { responseRoutes } from '../../src/responses/response.routes.ts';
 import { databaseKinds } from '../helpers/databases.ts';
 import { bearer, buildTestApp, type TestApp } from '../helpers/app.ts';
@@ -250,13 +250,19 @@ for (const kind of databaseKinds()) {
       'the machine cancelled its answer deadline when it left eingeladen',
     );
 
-    // An answer that does not fit: the participant is linked already.
+    // A question the authority has moved past (it is linked already): the page says so before any form.
     const lateReadiness = await issue(ODER_SPREE, 'bereitschaft');
-    const unfit = await answer(env, lateReadiness, [['status', 'bereit']]);
+    const moot = await env.app.inject({ url: lateReadiness });
+    t.equal(moot.statusCode, 409);
+    t.match(moot.body, 'Diese Anfrage hat sich erledigt');
+    t.match(moot.body, 'Online-Dienst im BUS-BB verknüpft');
+    t.match(moot.body, 'ozg@msgiv.example');
+    t.notMatch(moot.body, '<form', 'no form to fill in for nothing');
+    // a form opened before the change is posted: the same explanation, nothing recorded
+    const csrf = deriveCsrfToken(await getLinkSecret(db), hashLinkToken(lateReadiness.split('/').pop()!));
+    const unfit = await post(env, lateReadiness, [['csrf', csrf], ['status', 'bereit']], { origin: OWN_ORIGIN });
     t.equal(unfit.statusCode, 409);
-    t.match(unfit.body, 'passt nicht zum aktuellen Stand');
-    t.match(unfit.body, 'Online-Dienst im BUS-BB verknüpft');
-    t.match(unfit.body, 'ozg@msgiv.example');
+    t.match(unfit.body, 'Diese Anfrage hat sich erledigt');
     t.equal((await linkRow(lateReadiness)).used_at, null, 'the refused answer is not recorded');
     t.equal((await participant(ODER_SPREE)).stage, 'bus-bb-verknuepft');
   });
@@ -269,8 +275,14 @@ for (const kind of databaseKinds()) {
     t.equal((await answer(env, await issue(POTSDAM, 'bereitschaft'), [['status', 'bereit']])).statusCode, 200);
     t.equal((await participant(POTSDAM)).stage, 'pilot-bestaetigt');
     await completeChecklist(env, await env.ministryToken('MSGIV'), solutionId, POTSDAM);
-    const busBb = await answer(env, await issue(POTSDAM, 'bus-bb'), [['onlineDienstUrl', 'https://elterngeld.potsdam.example'], ['verknuepftAm', new Date(env.clock.now.getTime() - DAY).toISOString().slice(0, 10)]]);
-    t.equal(busBb.statusCode, 200, busBb.body);
+    // a confirmed pilot reports its go-live on its own page; the BUS-BB question of the rollout is not one for it
+    t.equal((await env.app.inject({ url: await issue(POTSDAM, 'bus-bb') })).statusCode, 409);
+    const goLive = await answer(env, await issue(POTSDAM, 'pilotbetrieb'), [
+      ['aktion', 'live'],
+      ['onlineDienstUrl', 'https://elterngeld.potsdam.example'],
+      ['verknuepftAm', new Date(env.clock.now.getTime() - DAY).toISOString().slice(0, 10)],
+    ]);
+    t.equal(goLive.statusCode, 200, goLive.body);
     t.equal((await participant(POTSDAM)).stage, 'pilot-live');
 
     const pilot = await issue(COTTBUS, 'pilot');

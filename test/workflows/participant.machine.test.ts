@@ -395,7 +395,7 @@ t.test('allowedEvents per stage', async (t) => {
   const cases: [Snapshot, string[]][] = [
     [start(), ['EINLADEN', 'INFORMIEREN', 'PILOT_VORSCHLAGEN', ...leave]],
     [send(start(), { type: 'INFORMIEREN' }), ['ALS_PILOT_BEWERBEN', 'EINLADEN', 'INTERESSE_BEKUNDEN', 'PILOT_VORSCHLAGEN', ...leave]],
-    [send(start(), { type: 'INFORMIEREN' }, { type: 'ALS_PILOT_BEWERBEN' }), ['PILOT_ABLEHNEN', 'PILOT_BESTAETIGEN', 'PILOT_ZURUECKSTELLEN', ...leave]],
+    [send(start(), { type: 'INFORMIEREN' }, { type: 'ALS_PILOT_BEWERBEN' }), ['BEREITSCHAFT_MELDEN', 'PILOT_ABLEHNEN', 'PILOT_BESTAETIGEN', 'PILOT_ZURUECKSTELLEN', ...leave]],
     [invited()[0], ['BEREITSCHAFT_MELDEN', 'BUS_BB_ABGLEICH_UEBERNEHMEN', 'ONBOARDING_STARTEN', ...leave]],
     [
       send(invited()[0], { type: 'ONBOARDING_STARTEN' }),
@@ -420,6 +420,18 @@ t.test('allowedEvents per stage', async (t) => {
     () => allowedEvents(solutionMachine, start() as unknown as SnapshotFrom<typeof solutionMachine>),
     'a snapshot of another machine is a programming error',
   );
+});
+
+t.test('a pilot candidate that cannot start yet says from when or what it lacks; it stays a candidate', async (t) => {
+  const kandidat = send(start(), { type: 'INFORMIEREN' }, { type: 'ALS_PILOT_BEWERBEN' });
+  const later = send(kandidat, { type: 'BEREITSCHAFT_MELDEN', status: 'bereit-ab', ab: '2026-04-01', at: AT });
+  t.equal(participantStage(later), 'pilot-kandidat');
+  t.same(later.context.readiness, { status: 'bereit-ab', ab: '2026-04-01', at: AT });
+  const lacking = send(kandidat, { type: 'BEREITSCHAFT_MELDEN', status: 'nicht-bereit', gruende: ['avv'], at: AT });
+  t.equal(participantStage(lacking), 'pilot-kandidat');
+  t.same(lacking.context.readiness, { status: 'nicht-bereit', gruende: ['avv'], at: AT });
+  t.notOk(kandidat.can({ type: 'BEREITSCHAFT_MELDEN', status: 'bereit', at: AT }), '"bereit" is the candidate\'s PILOT_BESTAETIGEN (the answer page), not a readiness of its own');
+  t.notOk(kandidat.can({ type: 'BEREITSCHAFT_MELDEN', status: 'nicht-bereit', gruende: [], at: AT }), 'the guards hold as for an invited authority');
 });
 
 t.test('a BUS-BB report keeps the reported date and the report time apart', async (t) => {
