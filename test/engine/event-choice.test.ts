@@ -32,6 +32,7 @@ import { BUS_BB_SCHRITTE, participantMachine, participantsStandStill, solutionMa
 interface Choice {
   allowedEvents: string[];
   blockedEvents: BlockedEvent[];
+  stage?: string;
   context?: Record<string, unknown>;
 }
 
@@ -60,7 +61,8 @@ function payloadFor(type: string, view: Choice, extra: { ars?: string }): Record
     case 'PILOT_LIVE_MELDEN':
       return { onlineDienstUrl: 'https://service.brandenburg.example/antrag', override: reason };
     case 'BEREITSCHAFT_MELDEN':
-      return { status: 'bereit' };
+      // a candidate's "bereit" is its confirmation as pilot (PILOT_BESTAETIGEN); it reports "not yet" as readiness
+      return view.stage === 'pilot-kandidat' ? { status: 'bereit-ab', ab: '2027-03-01' } : { status: 'bereit' };
     case 'BUS_BB_VERKNUEPFUNG_MELDEN':
       return { onlineDienstUrl: 'https://service.brandenburg.example/antrag' };
     case 'BUS_BB_SCHRITTE_MELDEN':
