@@ -2,7 +2,7 @@ import t, { type Test } from 'tap';
 import type { AnyStateMachine, StateNode } from 'xstate';
 import { databaseKinds } from '../helpers/databases.ts';
 import { bearer, buildTestApp, type TestApp } from '../helpers/app.ts';
-import { drainSettling, sendErstinformation, TEST_MAIL_DETAILS } from '../helpers/rollout.ts';
+import { createSolution, drainSettling, ELTERNGELD, sendErstinformation, TEST_MAIL_DETAILS } from '../helpers/rollout.ts';
 import { BARNIM, POTSDAM, ticketSetUp } from '../helpers/tickets.ts';
 import {
   sendParticipantEvent,
@@ -158,13 +158,7 @@ for (const kind of databaseKinds()) {
   t.test(`${kind}: solution – allowed events apply, blocked ones are refused with their reason (entwurf to abgeschlossen)`, async (t) => {
     const env = await buildTestApp(t, kind);
     const token = await env.ministryToken('MSGIV');
-    const created = await env.app.inject({
-      method: 'POST',
-      url: '/api/v1/solutions',
-      headers: bearer(token),
-      payload: { title: 'Meldebescheinigung online', ozgId: '10131', leikaKeys: ['99102013000000'], responsibility: { level: 'kreis' } },
-    });
-    const solutionId: string = created.json().id;
+    const solutionId = await createSolution(env, token, { ...ELTERNGELD, title: 'Meldebescheinigung online', ozgId: '10131', leikaKeys: ['99102013000000'] });
     const base = `/api/v1/solutions/${solutionId}`;
     const target: Probe = { kind: 'solution', solutionId };
     const send = (event: Record<string, unknown>) => env.app.inject({ method: 'POST', url: `${base}/events`, headers: bearer(token), payload: event });
@@ -267,13 +261,7 @@ for (const kind of databaseKinds()) {
     const env = await buildTestApp(t, kind);
     const token = await env.ministryToken('MSGIV');
     const kaz = await env.roleToken('kaz');
-    const created = await env.app.inject({
-      method: 'POST',
-      url: '/api/v1/solutions',
-      headers: bearer(token),
-      payload: { title: 'Wohngeld', ozgId: '10400', leikaKeys: ['99107004000000'], responsibility: { level: 'kreis' } },
-    });
-    const solutionId: string = created.json().id;
+    const solutionId = await createSolution(env, token, { ...ELTERNGELD, title: 'Wohngeld', ozgId: '10400', leikaKeys: ['99107004000000'] });
     const base = `/api/v1/solutions/${solutionId}`;
     const send = (url: string, payload: Record<string, unknown>, auth = token) => env.app.inject({ method: 'POST', url, headers: bearer(auth), payload });
     t.equal((await send(`${base}/events`, { type: 'ERSTINFORMATION_STARTEN' })).statusCode, 200);

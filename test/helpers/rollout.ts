@@ -39,3 +39,20 @@ export async function drainSettling(env: TestApp, horizonMs = 10_000): Promise<v
   }
   throw new Error('jobs keep deferring themselves');
 }
+
+/** What POST /api/v1/solutions takes; the default is a Kreis-level solution. */
+export interface SolutionSample {
+  title: string;
+  ozgId: string;
+  leikaKeys: string[];
+  responsibility: Record<string, unknown>;
+}
+
+export const ELTERNGELD: SolutionSample = { title: 'Elterngeld digital', ozgId: '10310', leikaKeys: ['99036005000000'], responsibility: { level: 'kreis' } };
+
+/** Creates a solution as its ministry does and answers its id; anything but 201 throws with the answer. */
+export async function createSolution(env: TestApp, token: string, solution: SolutionSample = ELTERNGELD): Promise<string> {
+  const created = await env.app.inject({ method: 'POST', url: '/api/v1/solutions', headers: bearer(token), payload: solution });
+  if (created.statusCode !== 201) throw new Error(`create solution: ${created.statusCode} ${created.body}`);
+  return created.json().id;
+}

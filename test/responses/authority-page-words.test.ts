@@ -7,7 +7,7 @@ import { DEFAULT_MINISTRY_NAMES, useMinistryNames } from '../../src/solutions/mi
 import { formatGermanDate } from '../../src/mailings/template.render.ts';
 import { databaseKinds } from '../helpers/databases.ts';
 import { bearer, buildTestApp, type TestApp } from '../helpers/app.ts';
-import { drainSettling, TEST_MAIL_DETAILS } from '../helpers/rollout.ts';
+import { createSolution, drainSettling, TEST_MAIL_DETAILS } from '../helpers/rollout.ts';
 import { startSmtpSink, type ReceivedMail } from '../helpers/smtp-sink.ts';
 import { completeChecklist } from '../helpers/pilots.ts';
 import { insertBareMailing } from '../helpers/rows.ts';
@@ -58,14 +58,7 @@ const deadlineIn = (text: string) => /Rückmeldefrist: ([^\n<]+)/.exec(text)?.[1
 
 async function solutionInErstinformation(t: Test, env: TestApp, ministry = 'MSGIV') {
   const token = await env.ministryToken(ministry);
-  const created = await env.app.inject({
-    method: 'POST',
-    url: '/api/v1/solutions',
-    headers: bearer(token),
-    payload: { title: 'Elterngeld digital', ozgId: '10310', leikaKeys: ['99036005000000'], responsibility: { level: 'kreis' } },
-  });
-  t.equal(created.statusCode, 201, created.body);
-  const solutionId: string = created.json().id;
+  const solutionId = await createSolution(env, token);
   const base = `/api/v1/solutions/${solutionId}`;
   t.equal((await env.app.inject({ method: 'PUT', url: `${base}/mail-details`, headers: bearer(token), payload: TEST_MAIL_DETAILS })).statusCode, 200);
   t.equal((await env.app.inject({ method: 'POST', url: `${base}/events`, headers: bearer(token), payload: { type: 'ERSTINFORMATION_STARTEN' } })).statusCode, 200);

@@ -12,6 +12,7 @@ import { databaseKinds } from '../helpers/databases.ts';
 import { bearer, buildTestApp } from '../helpers/app.ts';
 import { insertBareMailing } from '../helpers/rows.ts';
 import { issueLinkPath } from '../helpers/links.ts';
+import { createSolution } from '../helpers/rollout.ts';
 
 const POTSDAM = '120540000000';
 
@@ -44,14 +45,7 @@ for (const kind of databaseKinds()) {
     const logger = createLogger({ logLevel: 'trace', logFormat: 'json' }, { isTTY: false }, { write: (line: string) => void lines.push(line) });
     const env = await buildTestApp(t, kind, { logger });
     const ministry = await env.ministryToken('MSGIV');
-    const created = await env.app.inject({
-      method: 'POST',
-      url: '/api/v1/solutions',
-      headers: bearer(ministry),
-      payload: { title: 'Elterngeld digital', ozgId: '10310', leikaKeys: ['99036005000000'], responsibility: { level: 'kreis' } },
-    });
-    t.equal(created.statusCode, 201, created.body);
-    const solutionId: string = created.json().id;
+    const solutionId = await createSolution(env, ministry);
     const started = await env.app.inject({ method: 'POST', url: `/api/v1/solutions/${solutionId}/events`, headers: bearer(ministry), payload: { type: 'ERSTINFORMATION_STARTEN' } });
     t.equal(started.statusCode, 200, started.body);
     const mailingId = await insertBareMailing(env.handle.db, solutionId);
