@@ -162,7 +162,10 @@ export const mailingRoutes: FastifyPluginAsync<MailingRoutesDeps> = async (fasti
             reminders: Type.Optional(
               Type.Object(
                 { count: Type.Integer({ minimum: 0, maximum: 5 }), intervalDays: Type.Integer({ minimum: 1, maximum: 60, default: 7 }) },
-                { additionalProperties: false },
+                {
+                  additionalProperties: false,
+                  description: 'Erinnerungen ab dem Morgen nach der Antwortfrist; nicht für „pilot-einladung“, die nichts mit Frist fragt (422)',
+                },
               ),
             ),
             nurOhneAntwort: Type.Optional(

@@ -22,12 +22,23 @@ type Db = Kysely<Database>;
  */
 export const SENDABLE_KINDS: Record<
   Exclude<MailingKind, 'erinnerung' | 'eskalation'>,
-  { stages: string[]; defaultParticipantStages: string[] | null }
+  {
+    stages: string[];
+    defaultParticipantStages: string[] | null;
+    /**
+     * Whether the mail asks a question with an answer deadline, so reminders make sense:
+     * the pilot invitation gives a confirmed pilot its own working page (its checklist,
+     * saved again and again, and later its go-live) and names no deadline – a reminder
+     * "Ihre Rückmeldung fehlt noch" would name a deadline the mail never set and reach a
+     * pilot busy with its checklist.
+     */
+    remindable: boolean;
+  }
 > = {
-  erstinformation: { stages: ['erstinformation'], defaultParticipantStages: null },
-  pilotaufruf: { stages: ['erstinformation', 'pilotphase'], defaultParticipantStages: ['informiert', 'interessiert'] },
-  'pilot-einladung': { stages: ['erstinformation', 'pilotphase', 'rollout'], defaultParticipantStages: ['pilot-bestaetigt'] },
-  'rollout-einladung': { stages: ['rollout'], defaultParticipantStages: ['eingeladen'] },
+  erstinformation: { stages: ['erstinformation'], defaultParticipantStages: null, remindable: true },
+  pilotaufruf: { stages: ['erstinformation', 'pilotphase'], defaultParticipantStages: ['informiert', 'interessiert'], remindable: true },
+  'pilot-einladung': { stages: ['erstinformation', 'pilotphase', 'rollout'], defaultParticipantStages: ['pilot-bestaetigt'], remindable: false },
+  'rollout-einladung': { stages: ['rollout'], defaultParticipantStages: ['eingeladen'], remindable: true },
 };
 export type SendableKind = keyof typeof SENDABLE_KINDS;
 
@@ -185,6 +196,11 @@ export async function createMailing(
 function assertMailingInput(input: MailingInput, now: Date): void {
   if (input.deadline && input.deadline < berlinDate(now)) {
     throw new ValidationProblem('Die Antwortfrist liegt in der Vergangenheit', [{ field: '/body/deadline', message: 'Datum ab heute angeben' }]);
+  }
+  if (input.reminders?.count && !SENDABLE_KINDS[input.kind].remindable) {
+    throw new ValidationProblem(`Ein Mailing „${input.kind}“ fragt nichts mit Antwortfrist; Erinnerungen sind dafür nicht vorgesehen`, [
+      { field: '/body/reminders/count', message: 'für diese Art 0 oder weglassen' },
+    ]);
   }
   if (input.reminders?.count && !input.deadline) {
     throw new ValidationProblem('Erinnerungen brauchen eine Antwortfrist', [{ field: '/body/deadline', message: 'Pflichtangabe, wenn reminders.count > 0' }]);

@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap';
 import type { MailingLinkPurpose, TemplateKind } from '../../src/db/schema.ts';
-import { recipientStages } from '../../src/mailings/mailing.service.ts';
+import { recipientStages, SENDABLE_KINDS, type SendableKind } from '../../src/mailings/mailing.service.ts';
 import { linkPurposesFor, TEMPLATE_KINDS } from '../../src/mailings/template.render.ts';
 import { ANSWER_OPTIONS, stagesAskedBy, type AnswerOption } from '../../src/responses/link-answers.ts';
 import { hashLinkToken } from '../../src/responses/response-link.service.ts';
@@ -32,6 +32,22 @@ function record(kind: TemplateKind, stage: Stage, answer: string) {
   answers.add(answer);
 }
 
+/** The kinds a mailing of which may carry reminders (POST …/mailings with reminders), as the code says. */
+const REMINDED_KINDS = (Object.keys(SENDABLE_KINDS) as SendableKind[]).filter((kind) => SENDABLE_KINDS[kind].remindable);
+
+/**
+ * The stages a reminder of a mailing of this kind reaches an authority in, labelled
+ * `kind:stage`: the stages the mailing is sent in whose authorities can still give every
+ * answer its links offer (mail-relevance.ts) – but for 'vorgemerkt' of the Erstinformation,
+ * whose own delivery informs the authority before any reminder.
+ */
+function reminderStages(reminded: SendableKind): Stage[] {
+  const asked: readonly string[] = stagesAskedBy(linkPurposesFor(reminded));
+  return [...recipientStages({ kind: reminded })]
+    .filter((stage) => asked.includes(stage) && !(reminded === 'erstinformation' && stage === 'vorgemerkt'))
+    .map((stage) => `${reminded}:${stage}`);
+}
+
 /**
  * The cases, one per kind of the code's list (a new kind without a case fails to compile,
  * and the check at the end fails): the stages a mail of the kind can reach an authority in.
@@ -45,7 +61,7 @@ const EXPECTED_STAGES: Record<TemplateKind, () => Stage[]> = {
   'pilot-einladung': () => [...recipientStages({ kind: 'pilot-einladung' })],
   // sent by a ministry to invited authorities, and by a wave's start to the members it invites
   'rollout-einladung': () => [...new Set([...recipientStages({ kind: 'rollout-einladung' }), ...recipientStages({ kind: 'rollout-einladung', mitWellenstart: true })])],
-  erinnerung: () => [...new Set([...stagesAskedBy(linkPurposesFor('erstinformation')).filter((s) => s !== 'vorgemerkt'), ...stagesAskedBy(linkPurposesFor('rollout-einladung'))])],
+  erinnerung: () => REMINDED_KINDS.flatMap(reminderStages),
   eskalation: () => [],
 };
 
@@ -186,6 +202,33 @@ async function newestMails(t: Test, e: Env, authorities: string[], from: number,
   return mails;
 }
 
+/**
+ * A mailing of `reminded` with a deadline and one reminder to `group`, whose last authority
+ * moves on by `moveOn` before the deadline: the clock passes the deadline, every other one
+ * gets the reminder and answers one of its links through the page, the one that moved on
+ * gets none.
+ */
+async function remindedWalk(t: Test, e: Env, reminded: SendableKind, group: string[], moveOn: Record<string, unknown>) {
+  const askedOnes = group.slice(0, -1);
+  const movedOn = group.at(-1)!;
+  const deadline = isoDate(e, 3);
+  const sent = await api(e, 'POST', '/mailings', { kind: reminded, filter: { authorities: group }, deadline, reminders: { count: 1, intervalDays: 3 } });
+  await ok(t, sent, 201, `${reminded} with a reminder`);
+  await drainSettling(e.env);
+  await participantEvent(t, e, movedOn, moveOn);
+  const stages = new Map<string, Stage>();
+  for (const ars of askedOnes) stages.set(ars, `${reminded}:${await stageOf(e, ars)}`);
+  const from = e.sink.messages.length;
+  e.env.clock.now = new Date(new Date(`${deadline}T12:00:00Z`).getTime() + DAY);
+  const reminders = await newestMails(t, e, askedOnes, from, /Erinnerung/);
+  t.same(
+    (await mailsOf(e, movedOn, from)).map((mail) => mail.subject),
+    [],
+    `${reminded}: no reminder to ${movedOn}, moved on to ${await stageOf(e, movedOn)} where it cannot answer`,
+  );
+  await answerEach(t, e, 'erinnerung', linkPurposesFor(reminded), reminders, stages);
+}
+
 for (const kind of databaseKinds()) {
   t.test(`${kind}: every mail kind in every stage it is sent in asks only for answers its links take`, async (t) => {
     walked.clear();
@@ -225,7 +268,10 @@ for (const kind of databaseKinds()) {
     const pilot = take(e, answersOf('pilot-einladung'));
     const later = take(e, 3); // moot questions at the end
     const informedForWaves = take(e, 3 * answersOf('rollout-einladung'));
-    const firstMailing = [...firstGroup, ...repeatGroup, ...reminderGroup, ...pilotaufrufInformed, ...pilot, ...later, ...informedForWaves];
+    // for the Pilotaufruf's reminder: per stage after 'vorgemerkt' one per answer, and one that moves on
+    const aufrufStages = reminderStages('pilotaufruf').map((label) => label.split(':')[1]!);
+    const informedForAufruf = take(e, aufrufStages.filter((stage) => stage !== 'vorgemerkt').length * answersOf('pilotaufruf') + 1);
+    const firstMailing = [...firstGroup, ...repeatGroup, ...reminderGroup, ...pilotaufrufInformed, ...pilot, ...later, ...informedForWaves, ...informedForAufruf];
 
     // pilotaufruf to authorities not yet informed (the Erstinformation has not reached them)
     const pilotaufrufVorgemerkt = take(e, answersOf('pilotaufruf'));
@@ -284,7 +330,7 @@ for (const kind of databaseKinds()) {
       (await mailsOf(e, firstGroup[0]!, from)).length + (await mailsOf(e, pilotaufrufInformed[1]!, from)).length,
       'no reminder to an authority that answered, nor to one the pilot call moved on',
     );
-    await answerEach(t, e, 'erinnerung', linkPurposesFor('erstinformation'), reminders, sentWhile(reminderGroup, 'informiert'));
+    await answerEach(t, e, 'erinnerung', linkPurposesFor('erstinformation'), reminders, sentWhile(reminderGroup, 'erstinformation:informiert'));
 
     // the ministry's escalation names the silent ones and asks nothing through a link
     from = sink.messages.length;
@@ -297,12 +343,32 @@ for (const kind of databaseKinds()) {
 
     // --- Step 2: a pilot confirmed by the ministry gets its page, and no question it cannot answer
     await solutionEvent({ type: 'PILOTPHASE_STARTEN' });
+
+    // a Pilotaufruf with a deadline and a reminder, in every stage it is reminded of in; one proposed as pilot meanwhile
+    const aufrufReminded: string[] = [];
+    for (const stage of aufrufStages) {
+      const group = stage === 'vorgemerkt' ? take(e, answersOf('pilotaufruf')) : informedForAufruf.splice(0, answersOf('pilotaufruf'));
+      for (const ars of group) {
+        if (stage === 'interessiert') await participantEvent(t, e, ars, { type: 'INTERESSE_BEKUNDEN' });
+        t.equal(await stageOf(e, ars), stage, `${ars} brought to ${stage}`);
+      }
+      aufrufReminded.push(...group);
+    }
+    t.equal(informedForAufruf.length, 1);
+    await remindedWalk(t, e, 'pilotaufruf', [...aufrufReminded, ...informedForAufruf], { type: 'PILOT_VORSCHLAGEN', quelle: 'ministerium' });
     from = sink.messages.length;
     for (const ars of pilot) {
       await participantEvent(t, e, ars, { type: 'PILOT_VORSCHLAGEN', quelle: 'ministerium' });
       await participantEvent(t, e, ars, { type: 'PILOT_BESTAETIGEN' });
     }
     const pilotMails = await newestMails(t, e, pilot, from, /Pilotbehörde/);
+    // the pilot's page asks nothing with a deadline: a pilot invitation carries no reminders
+    const mailingsBefore = await env.handle.db.selectFrom('mailing').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const remindPilot = await api(e, 'POST', '/mailings', { kind: 'pilot-einladung', filter: { authorities: [pilot[0]!] }, erneut: true, deadline: isoDate(e, 3), reminders: { count: 1, intervalDays: 3 } });
+    await ok(t, remindPilot, 422, 'a pilot invitation with reminders');
+    t.match(remindPilot.json().errors, [{ field: '/body/reminders/count' }]);
+    const mailingsAfter = await env.handle.db.selectFrom('mailing').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    t.equal(Number(mailingsAfter.n), Number(mailingsBefore.n), 'nothing written');
     for (const mail of pilotMails.values()) t.notMatch(mail.text, /Bereitschaft/, 'a confirmed pilot is not asked to confirm its readiness');
     // its page takes both of its answers: the checklist (again and again), and the go-live
     await answerEach(t, e, 'pilot-einladung', linkPurposesFor('pilot-einladung'), pilotMails, sentWhile(pilot, 'pilot-bestaetigt'));
@@ -360,17 +426,26 @@ for (const kind of databaseKinds()) {
     await drainSettling(env);
     from = sink.messages.length;
     env.clock.now = new Date(env.clock.now.getTime() + 15 * DAY);
-    await answerEach(t, e, 'erinnerung', linkPurposesFor('rollout-einladung'), await newestMails(t, e, reminded, from, /Erinnerung/), sentWhile(reminded, 'eingeladen'));
+    await answerEach(t, e, 'erinnerung', linkPurposesFor('rollout-einladung'), await newestMails(t, e, reminded, from, /Erinnerung/), sentWhile(reminded, 'rollout-einladung:eingeladen'));
+
+    // a Rollout-Einladung mailing with a deadline and a reminder, to members of a wave started without a mail
+    const invitedWithReminder = take(e, rolloutAnswers + 1);
+    const invitedWave = await api(e, 'POST', '/waves', { name: 'Welle 3', authorities: invitedWithReminder });
+    await ok(t, invitedWave, 201, 'wave 3');
+    await ok(t, await api(e, 'POST', `/waves/${invitedWave.json().id}/start`, { einladungMailen: false, fristTage: 30 }), 200, 'wave 3 start');
+    await drainSettling(env);
+    for (const ars of invitedWithReminder) t.equal(await stageOf(e, ars), 'eingeladen');
+    await remindedWalk(t, e, 'rollout-einladung', invitedWithReminder, { type: 'ONBOARDING_STARTEN' });
 
     // --- Every kind of the code's list was walked in every stage it is sent in, with every answer
     t.same([...walked.keys()].sort(), [...TEMPLATE_KINDS].sort(), 'every mail kind has its case');
     for (const mailKind of TEMPLATE_KINDS) {
       const stages = walked.get(mailKind) ?? new Map();
       t.same([...stages.keys()].sort(), EXPECTED_STAGES[mailKind]().sort(), `${mailKind}: every stage it is sent in`);
-      const purposes = mailKind === 'erinnerung' ? ['erstinformation', 'rollout-einladung'].flatMap((k) => linkPurposesFor(k as TemplateKind)) : linkPurposesFor(mailKind);
-      const offered = new Set(purposes.flatMap((purpose) => ANSWER_OPTIONS[purpose].map((option) => `${purpose}=${option}`)));
+      const offered = (purposes: readonly MailingLinkPurpose[]) => purposes.flatMap((purpose) => ANSWER_OPTIONS[purpose].map((option) => `${purpose}=${option}`));
       for (const [stage, answers] of stages) {
-        const expected = mailKind === 'erinnerung' ? new Set([...offered].filter((a) => linkPurposesFor(stage === 'eingeladen' ? 'rollout-einladung' : 'erstinformation').some((p) => a.startsWith(`${p}=`)))) : offered;
+        // a reminder carries the links of the mailing it reminds of
+        const expected = offered(linkPurposesFor(mailKind === 'erinnerung' ? (stage.split(':')[0] as TemplateKind) : mailKind));
         t.same([...answers].sort(), [...expected].sort(), `${mailKind}@${stage}: every answer its links offer was taken`);
       }
     }
