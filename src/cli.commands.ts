@@ -6,10 +6,10 @@ import { openConfiguredDatabase } from './runtime.ts';
 import { serve } from './server.ts';
 import { DataDirLockedError, readServiceAddress } from './db/data-dir.lock.ts';
 import { StartFailure } from './logging/start-failure.ts';
-import { DeactivationRefusedProblem, formatImportSummaryLine, importDirectory } from './directory/directory.import.ts';
+import { DeactivationRefusedError, formatImportSummaryLine, importDirectory } from './directory/directory.import.ts';
 import { createApiToken } from './auth/api-token.service.ts';
 import { isRole, ROLES } from './auth/roles.ts';
-import { ProblemError } from './http/problem.ts';
+import { DomainError } from './errors/domain.errors.ts';
 
 const USAGE = `efa-rollout – Rollout von EfA-Onlinediensten an Brandenburgs Kommunen
 
@@ -73,7 +73,7 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(formatImportSummaryLine(summary) + '\n');
         return 0;
       } catch (error) {
-        if (!(error instanceof DeactivationRefusedProblem)) throw error;
+        if (!(error instanceof DeactivationRefusedError)) throw error;
         process.stdout.write(formatImportSummaryLine(error.summary) + '\n');
         process.stderr.write(`Abgelehnt: ${error.message}\n`);
         return 2;
@@ -149,7 +149,7 @@ function reportFailure(error: unknown, command: string): number {
     process.stderr.write(`${error.message}\n`);
   } else if (error instanceof DataDirLockedError) {
     process.stderr.write(`Fehler: ${lockedDataDirHint(command, error)}\n`);
-  } else if (error instanceof ConfigError || error instanceof ProblemError) {
+  } else if (error instanceof ConfigError || error instanceof DomainError) {
     process.stderr.write(`Fehler: ${error.message}\n`);
   } else {
     process.stderr.write(`Fehler: ${error instanceof Error ? error.message : String(error)}\n`);

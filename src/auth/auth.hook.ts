@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import { ForbiddenProblem, NotFoundProblem, UnauthorizedProblem } from '../http/problem.ts';
+import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../errors/domain.errors.ts';
 import { findPrincipalByToken, type Principal, type Role } from './api-token.service.ts';
 import { routeForbidden } from './roles.ts';
 
@@ -26,20 +26,20 @@ export function createAuthHook(db: Kysely<Database>) {
     const header = request.headers.authorization;
     const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!match) {
-      throw new UnauthorizedProblem('Bitte mit einem API-Token anmelden: Authorization: Bearer <token>');
+      throw new UnauthenticatedError('Bitte mit einem API-Token anmelden: Authorization: Bearer <token>');
     }
     const principal = await findPrincipalByToken(db, match[1]!);
-    if (!principal) throw new UnauthorizedProblem('Das API-Token ist unbekannt oder widerrufen');
+    if (!principal) throw new UnauthenticatedError('Das API-Token ist unbekannt oder widerrufen');
     const roles = request.routeOptions.config.roles ?? [];
     if (!roles.includes(principal.role)) {
-      throw new ForbiddenProblem(routeForbidden(principal.role));
+      throw new ForbiddenError(routeForbidden(principal.role));
     }
     request.principal = principal;
   };
 }
 
 export function requirePrincipal(request: FastifyRequest): Principal {
-  if (!request.principal) throw new UnauthorizedProblem('Nicht angemeldet');
+  if (!request.principal) throw new UnauthenticatedError('Nicht angemeldet');
   return request.principal;
 }
 
@@ -59,6 +59,6 @@ export function createSolutionScopeHook(db: Kysely<Database>) {
     const id = (request.params as { id?: unknown }).id;
     if (typeof id !== 'string' || !UUID_PATTERN.test(id)) return;
     const solution = await db.selectFrom('solution').select('lead_ministry').where('id', '=', id).executeTakeFirst();
-    if (!solution || solution.lead_ministry !== principal.ministry) throw new NotFoundProblem(`EfA-Lösung ${id} gibt es nicht`);
+    if (!solution || solution.lead_ministry !== principal.ministry) throw new NotFoundError(`EfA-Lösung ${id} gibt es nicht`);
   };
 }

@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import { ForbiddenProblem, NotFoundProblem, ValidationProblem } from '../http/problem.ts';
+import { ForbiddenError, NotFoundError, InvalidInputError } from '../errors/domain.errors.ts';
 import { requirePrincipal } from './auth.hook.ts';
 import { ACCESS, ROLES, ROLE_DESCRIPTIONS } from './roles.ts';
 import { NoContent } from '../http/response.schemas.ts';
@@ -63,15 +63,15 @@ export const tokenRoutes: FastifyPluginAsync<{ db: Kysely<Database> }> = async (
       const { role, label } = request.body;
       let ministry = request.body.ministry;
       if (principal.role === 'ministry') {
-        if (role !== 'ministry') throw new ForbiddenProblem(`Ein Ministerium stellt nur Tokens seiner Mitarbeitenden aus (role=ministry), keine für „${role}“`);
-        if (ministry && ministry !== principal.ministry) throw new ForbiddenProblem(`Ein Token des Ministeriums ${principal.ministry} kann keine Tokens für ${ministry} ausstellen`);
+        if (role !== 'ministry') throw new ForbiddenError(`Ein Ministerium stellt nur Tokens seiner Mitarbeitenden aus (role=ministry), keine für „${role}“`);
+        if (ministry && ministry !== principal.ministry) throw new ForbiddenError(`Ein Token des Ministeriums ${principal.ministry} kann keine Tokens für ${ministry} ausstellen`);
         ministry = principal.ministry!;
       }
       if (role === 'ministry' && !ministry) {
-        throw new ValidationProblem('Ministeriums-Token brauchen ein Ministerium', [{ field: '/body/ministry', message: 'Pflichtangabe bei role=ministry' }]);
+        throw new InvalidInputError('Ministeriums-Token brauchen ein Ministerium', [{ field: '/body/ministry', message: 'Pflichtangabe bei role=ministry' }]);
       }
       if (role !== 'ministry' && ministry) {
-        throw new ValidationProblem(`Tokens der Rolle ${role} gehören zu keinem Ministerium`, [{ field: '/body/ministry', message: `bei role=${role} weglassen` }]);
+        throw new InvalidInputError(`Tokens der Rolle ${role} gehören zu keinem Ministerium`, [{ field: '/body/ministry', message: `bei role=${role} weglassen` }]);
       }
       const created = await createApiToken(db, { role, ministry: ministry ?? null, label, createdBy: actorOf(principal) });
       return reply
@@ -112,7 +112,7 @@ export const tokenRoutes: FastifyPluginAsync<{ db: Kysely<Database> }> = async (
     async (request, reply) => {
       const principal = requirePrincipal(request);
       if (!(await revokeApiToken(db, request.params.id, { ...scopeOf(principal), revokedBy: actorOf(principal) }))) {
-        throw new NotFoundProblem(`Kein aktives Token ${request.params.id}`);
+        throw new NotFoundError(`Kein aktives Token ${request.params.id}`);
       }
       return reply.code(204).send(null);
     },

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { Principal } from '../auth/api-token.service.ts';
-import { ConflictProblem, ValidationProblem } from '../http/problem.ts';
+import { ConflictError, InvalidInputError } from '../errors/domain.errors.ts';
 import { recordChange } from '../engine/change.record.ts';
 import { loadAccessibleSolution } from '../solutions/solution.service.ts';
 
@@ -44,7 +44,7 @@ export async function confirmLeistungsbeschreibung(
 ) {
   const solution = await loadAccessibleSolution(db, principal, solutionId);
   if (!solution.leika_keys.includes(input.leikaKey)) {
-    throw new ValidationProblem('Der LeiKa-Schlüssel gehört nicht zur Lösung', [
+    throw new InvalidInputError('Der LeiKa-Schlüssel gehört nicht zur Lösung', [
       { field: '/body/leikaKey', message: `keiner der LeiKa-Schlüssel der Lösung (${solution.leika_keys.join(', ')})` },
     ]);
   }
@@ -55,7 +55,7 @@ export async function confirmLeistungsbeschreibung(
       .onConflict((oc) => oc.columns(['solution_id', 'leika_key']).doNothing())
       .returning('leika_key')
       .executeTakeFirst();
-    if (!inserted) throw new ConflictProblem(`Die Leistungsbeschreibung zu ${input.leikaKey} ist bereits bestätigt.`);
+    if (!inserted) throw new ConflictError(`Die Leistungsbeschreibung zu ${input.leikaKey} ist bereits bestätigt.`);
     await recordChange(trx, {
       solutionId,
       ars: null,

@@ -3,7 +3,7 @@ import type { Kysely, Selectable, Transaction } from 'kysely';
 import { pageWithTotal } from '../db/query.helpers.ts';
 import { toJson, type Database, type ReconciliationCategory } from '../db/schema.ts';
 import type { Principal } from '../auth/api-token.service.ts';
-import { ConflictProblem, NotFoundProblem } from '../http/problem.ts';
+import { ConflictError, NotFoundError } from '../errors/domain.errors.ts';
 import { inOneTransaction, sendParticipantEvent, type EngineDeps } from '../engine/workflow.engine.ts';
 import { loadAccessibleSolution } from '../solutions/solution.service.ts';
 import { readPvogExport } from './pvog-export.read.ts';
@@ -211,7 +211,7 @@ export async function getReconciliation(db: Db, principal: Principal, solutionId
     .where('id', '=', id)
     .where('solution_id', '=', solutionId)
     .executeTakeFirst();
-  if (!row) throw new NotFoundProblem(`Abgleich ${id} der Lösung ${solutionId} gibt es nicht`);
+  if (!row) throw new NotFoundError(`Abgleich ${id} der Lösung ${solutionId} gibt es nicht`);
   let results = db
     .selectFrom('bus_bb_reconciliation_result as r')
     .innerJoin('authority as a', 'a.ars', 'r.ars')
@@ -255,9 +255,9 @@ export async function applyReconciliation(deps: ReconciliationDeps, principal: P
       .where('solution_id', '=', solutionId)
       .forUpdate()
       .executeTakeFirst();
-    if (!row) throw new NotFoundProblem(`Abgleich ${id} der Lösung ${solutionId} gibt es nicht`);
+    if (!row) throw new NotFoundError(`Abgleich ${id} der Lösung ${solutionId} gibt es nicht`);
     if (row.applied_at) {
-      throw new ConflictProblem(`Der Abgleich wurde bereits am ${row.applied_at.toISOString()} angewandt (${row.applied_by}).`, { appliedAt: row.applied_at.toISOString() });
+      throw new ConflictError(`Der Abgleich wurde bereits am ${row.applied_at.toISOString()} angewandt (${row.applied_by}).`, { appliedAt: row.applied_at.toISOString() });
     }
     const newest = await trx
       .selectFrom('bus_bb_reconciliation')
@@ -266,11 +266,11 @@ export async function applyReconciliation(deps: ReconciliationDeps, principal: P
       .orderBy('seq', 'desc')
       .executeTakeFirstOrThrow();
     if (newest.id !== id) {
-      throw new ConflictProblem('Es gibt einen neueren Abgleich dieser Lösung; nur der neueste lässt sich anwenden.', { newestId: newest.id });
+      throw new ConflictError('Es gibt einen neueren Abgleich dieser Lösung; nur der neueste lässt sich anwenden.', { newestId: newest.id });
     }
     const solution = await trx.selectFrom('solution').select(['stage', 'machine_version']).where('id', '=', solutionId).executeTakeFirstOrThrow();
     if (!PARTICIPANTS_MOVING_STAGES.includes(solution.stage)) {
-      throw new ConflictProblem(participantsStandStill(solution.stage), {
+      throw new ConflictError(participantsStandStill(solution.stage), {
         solutionStage: solution.stage,
       });
     }

@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { sql, type Kysely } from 'kysely';
 import { toJson, type Authority, type AuthorityKind, type Database, type NewAuthority } from '../db/schema.ts';
-import { ConflictProblem, ValidationProblem, type FieldError } from '../http/problem.ts';
+import { ConflictError, InvalidInputError, type FieldError } from '../errors/domain.errors.ts';
 import { describeIssues, FileIssuesError, type FileIssue } from './file.issues.ts';
 import { readDirectoryFile, type DirectoryReading } from './directory.read.ts';
 import type { DirectoryEncoding } from './text.decode.ts';
@@ -86,7 +86,7 @@ export interface ImportSummary {
 }
 
 /** The uploaded file is unusable; `errors` name line and column of each problem. */
-export class DirectoryFileError extends ValidationProblem {
+export class DirectoryFileError extends InvalidInputError {
   readonly issues: FileIssue[];
 
   constructor(issues: FileIssue[]) {
@@ -103,13 +103,13 @@ function toFieldError(issue: FileIssue): FieldError & Omit<FileIssue, 'message'>
 }
 
 /** The import would deactivate too many authorities and was not allowed to. Nothing was written. */
-export class DeactivationRefusedProblem extends ConflictProblem {
+export class DeactivationRefusedError extends ConflictError {
   readonly summary: ImportSummary;
 
   constructor(summary: ImportSummary) {
     super(summary.deactivationRefusal ?? 'Import abgelehnt', { import: summary });
     this.summary = summary;
-    this.name = 'DeactivationRefusedProblem';
+    this.name = 'DeactivationRefusedError';
   }
 }
 
@@ -120,7 +120,7 @@ const COMPARED_PER_TURN = 20_000;
 /** Decodes, recognises and validates a directory file without touching the database. */
 export async function readDirectory(content: Uint8Array, land?: string): Promise<DirectoryReading> {
   if (land !== undefined && !/^\d{2}$/.test(land)) {
-    throw new ValidationProblem(`Land „${land}“ ist kein 2-stelliger Schlüssel`, [{ field: 'land', message: '2 Ziffern erwartet, z. B. 12' }]);
+    throw new InvalidInputError(`Land „${land}“ ist kein 2-stelliger Schlüssel`, [{ field: 'land', message: '2 Ziffern erwartet, z. B. 12' }]);
   }
   try {
     return await readDirectoryFile(content, land);
@@ -160,7 +160,7 @@ export async function importDirectory(db: Kysely<Database>, input: ImportDirecto
     const plan = await planChanges(trx, reading, lands);
     const outcome = describePlan(plan);
     if (outcome.deactivationRefusal && !input.allowDeactivation) {
-      throw new DeactivationRefusedProblem({ importId: null, dryRun: false, ...base, ...outcome });
+      throw new DeactivationRefusedError({ importId: null, dryRun: false, ...base, ...outcome });
     }
     if (outcome.deactivationRefusal) {
       input.logger?.warn({ sourceName: input.sourceName, deactivated: outcome.deactivated }, 'Deaktivierung vieler Behörden ausdrücklich erlaubt');

@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { Ars, LandKey, Paging } from '../validation/common.schemas.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import { NotFoundProblem, ValidationProblem } from '../http/problem.ts';
+import { NotFoundError, InvalidInputError } from '../errors/domain.errors.ts';
 import { DEACTIVATION_LIMIT_PER_LAND, DEACTIVATION_SHARE_PER_LAND, DEACTIVATIONS_LISTED, importDirectory } from './directory.import.ts';
 import { getAuthorityByArs, getImport, listChildren, listImports, searchAuthorities } from './directory.repository.ts';
 import { AuthorityDetailView, AuthorityPage, DirectoryImportList, DirectoryImportView, toAuthorityView, toDirectoryImportView } from './directory.views.ts';
@@ -105,7 +105,7 @@ export const directoryRoutes: FastifyPluginAsync<{ db: Kysely<Database>; uploadL
     },
     async (request) => {
       const authority = await getAuthorityByArs(db, request.params.ars);
-      if (!authority) throw new NotFoundProblem(`Keine Behörde mit ARS ${request.params.ars}`);
+      if (!authority) throw new NotFoundError(`Keine Behörde mit ARS ${request.params.ars}`);
       return { ...toAuthorityView(authority), children: (await listChildren(db, request.params.ars)).map(toAuthorityView) };
     },
   );
@@ -159,7 +159,7 @@ export const directoryRoutes: FastifyPluginAsync<{ db: Kysely<Database>; uploadL
     },
     async (request, reply) => {
       if (!Buffer.isBuffer(request.body) || request.body.length === 0) {
-        throw new ValidationProblem('Die Anfrage enthält keine CSV-Datei', [{ field: '/body', message: 'CSV-Datei als Rohdaten senden (Content-Type: text/csv)' }]);
+        throw new InvalidInputError('Die Anfrage enthält keine CSV-Datei', [{ field: '/body', message: 'CSV-Datei als Rohdaten senden (Content-Type: text/csv)' }]);
       }
       const dryRun = request.query.probelauf === true;
       const summary = await importDirectory(db, {
@@ -204,7 +204,7 @@ export const directoryRoutes: FastifyPluginAsync<{ db: Kysely<Database>; uploadL
     },
     async (request) => {
       const row = await getImport(db, request.params.id);
-      if (!row) throw new NotFoundProblem(`Kein Import mit Nummer ${request.params.id}`);
+      if (!row) throw new NotFoundError(`Kein Import mit Nummer ${request.params.id}`);
       return toDirectoryImportView(row);
     },
   );

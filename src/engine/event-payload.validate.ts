@@ -1,6 +1,6 @@
 import { isHttpsUrl } from '../validation/common.schemas.ts';
 import { Value } from 'typebox/value';
-import type { FieldError } from '../http/problem.ts';
+import type { FieldError } from '../errors/domain.errors.ts';
 import { READINESS_GRUENDE } from '../../workflows/index.ts';
 import { berlinDate } from '../time/berlin.clock.ts';
 import { fieldErrorsOf, type SchemaIssue } from '../validation/field-errors.ts';

@@ -1,7 +1,7 @@
 import { transition, type AnyStateMachine } from 'xstate';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { toJson, type Database } from '../db/schema.ts';
-import type { FieldError } from '../http/problem.ts';
+import type { FieldError } from '../errors/domain.errors.ts';
 import {
   allowedEvents,
   clientAllowedEvents,

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { ProblemError, type FieldError } from './problem.ts';
+import { problemOf } from './problem.ts';
+import type { FieldError } from '../errors/domain.errors.ts';
 import { fieldErrorsOf, type SchemaIssue } from '../validation/field-errors.ts';
 
 const PROBLEM_TYPE = 'application/problem+json';
@@ -88,9 +89,10 @@ function isJsonSyntaxError(error: FastifyError): boolean {
 
 /** The one error handler: every error becomes application/problem+json; 5xx reveal nothing internal. */
 export function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
-  if (error instanceof ProblemError) {
-    if (error.status >= 500) request.log.error({ err: error }, 'Serverfehler');
-    return sendProblem(request, reply, error.status, error.title, error.detail, error.extensions);
+  const problem = problemOf(error);
+  if (problem) {
+    if (problem.status >= 500) request.log.error({ err: error }, 'Serverfehler');
+    return sendProblem(request, reply, problem.status, problem.title, problem.detail, problem.extensions);
   }
   if (error.validation) {
     const errors = validationErrorsOf(error);

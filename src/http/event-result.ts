@@ -1,6 +1,6 @@
 import type { EventResult } from '../engine/workflow.engine.ts';
 import { choiceForRole, withoutTicketDetails, type EventMachine, type Role } from '../auth/roles.ts';
-import { ConflictProblem, ForbiddenProblem, NotFoundProblem, ValidationProblem } from './problem.ts';
+import { ConflictError, ForbiddenError, NotFoundError, InvalidInputError } from '../errors/domain.errors.ts';
 
 /**
  * The one place where the engine's domain outcomes become HTTP: an applied event is the
@@ -16,36 +16,36 @@ export function eventResultToHttp(engineResult: EventResult, reader: Role, machi
       return { fromStage, stage, revision, context, allowedEvents, blockedEvents, historyId };
     }
     case 'already-applied':
-      throw new ConflictProblem('Das Ereignis wurde bereits angewandt.', { stage: result.stage, historyId: result.historyId });
+      throw new ConflictError('Das Ereignis wurde bereits angewandt.', { stage: result.stage, historyId: result.historyId });
     case 'refused':
-      throw new ConflictProblem(result.reason, {
+      throw new ConflictError(result.reason, {
         stage: result.stage,
         allowedEvents: result.allowedEvents,
         blockedEvents: result.blockedEvents,
         ...(result.facts ? { facts: result.facts } : {}),
       });
     case 'precondition-failed':
-      throw new ConflictProblem(result.reason, {
+      throw new ConflictError(result.reason, {
         ...withoutTicketDetails(result.details, reader),
         stage: result.stage,
         allowedEvents: result.allowedEvents,
         blockedEvents: result.blockedEvents,
       });
     case 'solution-inactive':
-      throw new ConflictProblem(result.reason, {
+      throw new ConflictError(result.reason, {
         solutionStage: result.solutionStage,
         allowedEvents: result.allowedEvents,
         blockedEvents: result.blockedEvents,
       });
     case 'not-found':
-      throw new NotFoundProblem(result.reason);
+      throw new NotFoundError(result.reason);
     case 'invalid':
       // The engine names the event's fields (`/event/reason`); over HTTP the event is the body.
-      throw new ValidationProblem(
+      throw new InvalidInputError(
         result.reason,
         result.errors.map((error) => ({ ...error, field: error.field.replace(/^\/event(?=\/|$)/, '/body') })),
       );
     case 'system-only':
-      throw new ForbiddenProblem(result.reason);
+      throw new ForbiddenError(result.reason);
   }
 }

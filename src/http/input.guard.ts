@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { ValidationProblem, type FieldError } from './problem.ts';
+import { InvalidInputError, type FieldError } from '../errors/domain.errors.ts';
 import { escapePointer, MAX_FIELD_ERRORS } from '../validation/field-errors.ts';
 
 /**
@@ -66,7 +66,7 @@ export function findUnsafeInput(value: unknown, prefix: string): FieldError[] {
 /** preValidation hook (every route): refuses what no schema should have to consider. */
 export async function refuseUnsafeInput(request: FastifyRequest): Promise<void> {
   const errors = PARTS.flatMap(([part, name]) => findUnsafeInput(request[part], `/${name}`));
-  if (errors.length) throw new ValidationProblem(errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
+  if (errors.length) throw new InvalidInputError(errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
 }
 
 /**
@@ -86,5 +86,5 @@ export async function refuseNonFiniteNumbers(request: FastifyRequest): Promise<v
       }
     }
   }
-  if (errors.length) throw new ValidationProblem(errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
+  if (errors.length) throw new InvalidInputError(errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
 }

@@ -1,6 +1,9 @@
+import { DomainError, type DomainErrorKind } from '../errors/domain.errors.ts';
+
 /**
- * Errors that map to an RFC 9457 problem response. Service code throws these; the
- * single error handler in app.ts renders them as application/problem+json.
+ * The one place where a refusal becomes an HTTP status: domain errors (errors/) carry a
+ * kind, this module maps it to an RFC 9457 problem; the error handler renders it as
+ * application/problem+json, the answer pages as an HTML page with the same status.
  */
 export class ProblemError extends Error {
   readonly status: number;
@@ -23,40 +26,28 @@ export class ProblemError extends Error {
   }
 }
 
-export interface FieldError {
-  /** JSON pointer or dotted path of the offending field, e.g. `/title` or `responsibility.level`. */
-  field: string;
-  message: string;
+const PROBLEM_OF_KIND: Record<DomainErrorKind, { status: number; title: string }> = {
+  'invalid-input': { status: 422, title: 'Ungültige Eingabe' },
+  'not-found': { status: 404, title: 'Nicht gefunden' },
+  conflict: { status: 409, title: 'Konflikt' },
+  forbidden: { status: 403, title: 'Keine Berechtigung' },
+  unauthenticated: { status: 401, title: 'Nicht angemeldet' },
+};
+
+/** The problem a domain error or an HTTP problem stands for; null for anything else (a bug: 500). */
+export function problemOf(error: unknown): ProblemError | null {
+  if (error instanceof ProblemError) return error;
+  if (error instanceof DomainError) {
+    const { status, title } = PROBLEM_OF_KIND[error.kind];
+    return new ProblemError(status, title, error.detail, error.extensions);
+  }
+  return null;
 }
 
-export class ValidationProblem extends ProblemError {
-  readonly errors: FieldError[];
-  constructor(detail: string, errors: FieldError[]) {
-    super(422, 'Ungültige Eingabe', detail, { errors });
-    this.errors = errors;
-  }
-}
-
-export class NotFoundProblem extends ProblemError {
-  constructor(what: string) {
-    super(404, 'Nicht gefunden', what);
-  }
-}
-
-export class ConflictProblem extends ProblemError {
-  constructor(detail: string, extensions: Record<string, unknown> = {}) {
-    super(409, 'Konflikt', detail, extensions);
-  }
-}
-
-export class ForbiddenProblem extends ProblemError {
-  constructor(detail: string) {
-    super(403, 'Keine Berechtigung', detail);
-  }
-}
-
-export class UnauthorizedProblem extends ProblemError {
-  constructor(detail: string) {
-    super(401, 'Nicht angemeldet', detail);
-  }
+/** The status of an error as the HTTP layer answers it: domain kinds mapped, Fastify's own statusCode, else 500. */
+export function httpStatusOf(error: unknown): number {
+  const problem = problemOf(error);
+  if (problem) return problem.status;
+  const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
+  return typeof statusCode === 'number' && statusCode >= 400 && statusCode < 600 ? statusCode : 500;
 }

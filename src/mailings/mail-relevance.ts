@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database, MailingKind, MailMessage } from '../db/schema.ts';
 import { WaitForResumeError } from '../engine/job.queue.ts';
 import { PARTICIPANT_FINAL_STAGES, SOLUTION_FINAL_STAGES } from '../../workflows/index.ts';
-import { stagesAskedBy } from '../responses/link-answers.ts';
+import { stagesAskedBy } from '../links/link-answers.ts';
 import { linkPurposesFor } from './template.render.ts';
 
 /**

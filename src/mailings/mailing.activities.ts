@@ -7,7 +7,7 @@ import type { EngineDeps } from '../engine/workflow.engine.ts';
 import { enqueueMailSend } from '../mail/mail-send.activity.ts';
 import { linkPurposesFor, MULTIPLIER_TEMPLATE } from './template.render.ts';
 import { renderForRecipient } from './template.service.ts';
-import { issueResponseLinks, linkSecretOnce } from '../responses/response-link.service.ts';
+import { issueResponseLinks, linkSecretOnce } from '../links/link.service.ts';
 import { newMessageId, reminderDueAt } from './mailing.service.ts';
 import { participantStillAsked, solutionGate } from './mail-relevance.ts';
 

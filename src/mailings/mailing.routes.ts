@@ -6,14 +6,14 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { actorOf } from '../auth/api-token.service.ts';
 import { requirePrincipal } from '../auth/auth.hook.ts';
-import { NotFoundProblem, ValidationProblem } from '../http/problem.ts';
+import { NotFoundError, InvalidInputError } from '../errors/domain.errors.ts';
 import { NoContent, problemResponses } from '../http/response.schemas.ts';
 import { LARGE_JSON_BODY_LIMIT_BYTES } from '../http/body-limits.ts';
 import { Ars, CalendarDate, Line, OneOf, Paging, Text, Uuid } from '../validation/common.schemas.ts';
 import { PARTICIPANT_STAGES } from '../../workflows/index.ts';
 import type { MailStatus } from '../db/schema.ts';
 import { getSolution } from '../solutions/solution.service.ts';
-import { currentLinks, linkSecretOnce } from '../responses/response-link.service.ts';
+import { currentLinks, linkSecretOnce } from '../links/link.service.ts';
 import { InvalidOutboxFileError, listOutbox, OUTBOX_FILE_PATTERN, readOutboxFile } from '../mail/mail.transport.ts';
 import { linkPurposesFor, MULTIPLIER_TEMPLATE } from './template.render.ts';
 import { renderForRecipient } from './template.service.ts';
@@ -230,7 +230,7 @@ export const mailingRoutes: FastifyPluginAsync<MailingRoutesDeps> = async (fasti
       await getSolution(db, requirePrincipal(request), request.params.id); // access check
       if (request.body.empfaenger === 'multiplikator') {
         if (kind !== 'erstinformation') {
-          throw new ValidationProblem('Kopien an die Multiplikatoren gibt es nur zur Erstinformation', [
+          throw new InvalidInputError('Kopien an die Multiplikatoren gibt es nur zur Erstinformation', [
             { field: '/body/kind', message: 'bei empfaenger „multiplikator“ nur „erstinformation“' },
           ]);
         }
@@ -244,14 +244,14 @@ export const mailingRoutes: FastifyPluginAsync<MailingRoutesDeps> = async (fasti
         });
       }
       const ars = request.body.ars;
-      if (!ars) throw new ValidationProblem('Für die Vorschau einer Behörden-Mail fehlt die Behörde', [{ field: '/body/ars', message: 'Pflichtangabe' }]);
+      if (!ars) throw new InvalidInputError('Für die Vorschau einer Behörden-Mail fehlt die Behörde', [{ field: '/body/ars', message: 'Pflichtangabe' }]);
       const participant = await db
         .selectFrom('participant')
         .select('ars')
         .where('solution_id', '=', request.params.id)
         .where('ars', '=', ars)
         .executeTakeFirst();
-      if (!participant) throw new NotFoundProblem(`Behörde ${ars} ist nicht Teilnehmerin dieser Lösung`);
+      if (!participant) throw new NotFoundError(`Behörde ${ars} ist nicht Teilnehmerin dieser Lösung`);
       // Reminders carry the links of the mailing they remind of; preview them with the Erstinformation's.
       const purposes = linkPurposesFor(kind === 'erinnerung' ? 'erstinformation' : kind);
       const current = await currentLinks(db, { secret: await linkSecret(), solutionId: request.params.id, ars, purposes, baseUrl: deps.publicBaseUrl });
@@ -372,14 +372,14 @@ export const mailingRoutes: FastifyPluginAsync<MailingRoutesDeps> = async (fasti
     },
     async (request, reply) => {
       const { file } = request.params;
-      if (!deps.outboxDir) throw new NotFoundProblem('Kein lokaler Postausgang: Mails gehen per SMTP hinaus');
+      if (!deps.outboxDir) throw new NotFoundError('Kein lokaler Postausgang: Mails gehen per SMTP hinaus');
       try {
         return reply.type('message/rfc822').send(await readOutboxFile(deps.outboxDir, file));
       } catch (error) {
         if (error instanceof InvalidOutboxFileError) {
-          throw new ValidationProblem('Kein Dateiname aus dem Postausgang', [{ field: '/params/file', message: 'Name einer .eml-Datei aus GET /admin/outbox' }]);
+          throw new InvalidInputError('Kein Dateiname aus dem Postausgang', [{ field: '/params/file', message: 'Name einer .eml-Datei aus GET /admin/outbox' }]);
         }
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundProblem(`Keine Datei ${file} im Postausgang`);
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(`Keine Datei ${file} im Postausgang`);
         throw error;
       }
     },

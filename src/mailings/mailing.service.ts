@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { toJson, type Database, type MailingFilter, type MailingKind, type MailingLinkPurpose, type MailStatus } from '../db/schema.ts';
 import type { Principal } from '../auth/api-token.service.ts';
-import { ConflictProblem, NotFoundProblem, ValidationProblem } from '../http/problem.ts';
+import { ConflictError, NotFoundError, InvalidInputError } from '../errors/domain.errors.ts';
 import { assertMayAccess } from '../solutions/solution.service.ts';
 import { enqueueJobs, JOB_PRIORITY, type NewJob } from '../engine/job.queue.ts';
 import { pageWithTotal } from '../db/query.helpers.ts';
 import { mailSendJob } from '../mail/mail-send.activity.ts';
 import { addCalendarDays, berlinDate, berlinTime } from '../time/berlin.clock.ts';
 import { linkPurposesFor } from './template.render.ts';
-import { ANSWER_OPTIONS, answersAcceptedIn, stagesAnsweringAny, stagesAskedBy } from '../responses/link-answers.ts';
+import { ANSWER_OPTIONS, answersAcceptedIn, stagesAnsweringAny, stagesAskedBy } from '../links/link-answers.ts';
 import { PARTICIPANT_INVITABLE_STAGES } from '../../workflows/index.ts';
 
 type Db = Kysely<Database>;
@@ -195,19 +195,19 @@ export async function createMailing(
 /** The request's own rules, before anything is read or written. */
 function assertMailingInput(input: MailingInput, now: Date): void {
   if (input.deadline && input.deadline < berlinDate(now)) {
-    throw new ValidationProblem('Die Antwortfrist liegt in der Vergangenheit', [{ field: '/body/deadline', message: 'Datum ab heute angeben' }]);
+    throw new InvalidInputError('Die Antwortfrist liegt in der Vergangenheit', [{ field: '/body/deadline', message: 'Datum ab heute angeben' }]);
   }
   if (input.reminders?.count && !SENDABLE_KINDS[input.kind].remindable) {
-    throw new ValidationProblem(`Ein Mailing „${input.kind}“ fragt nichts mit Antwortfrist; Erinnerungen sind dafür nicht vorgesehen`, [
+    throw new InvalidInputError(`Ein Mailing „${input.kind}“ fragt nichts mit Antwortfrist; Erinnerungen sind dafür nicht vorgesehen`, [
       { field: '/body/reminders/count', message: 'für diese Art 0 oder weglassen' },
     ]);
   }
   if (input.reminders?.count && !input.deadline) {
-    throw new ValidationProblem('Erinnerungen brauchen eine Antwortfrist', [{ field: '/body/deadline', message: 'Pflichtangabe, wenn reminders.count > 0' }]);
+    throw new InvalidInputError('Erinnerungen brauchen eine Antwortfrist', [{ field: '/body/deadline', message: 'Pflichtangabe, wenn reminders.count > 0' }]);
   }
   const repeatOptions = REPEAT_OPTIONS.filter((option) => input[option]);
   if (repeatOptions.length > 1) {
-    throw new ValidationProblem(
+    throw new InvalidInputError(
       'Bitte nur eine Angabe dazu, an wen das Mailing erneut gehen soll',
       repeatOptions.slice(1).map((option) => ({ field: `/body/${option}`, message: `schließt sich mit „${repeatOptions[0]}“ aus` })),
     );
@@ -237,12 +237,12 @@ export async function createMailingInTransaction(
     .where('id', '=', solutionId)
     .forUpdate()
     .executeTakeFirst();
-  if (!solution) throw new NotFoundProblem(`EfA-Lösung ${solutionId} gibt es nicht`);
+  if (!solution) throw new NotFoundError(`EfA-Lösung ${solutionId} gibt es nicht`);
   assertMayAccess(principal, solution);
   const rule = SENDABLE_KINDS[input.kind];
   // a renewal re-sends an authority's links that can still be answered, in whichever stage the rollout is (link-renewal.service.ts)
   if (!input.erneuerung && !rule.stages.includes(solution.stage)) {
-    throw new ConflictProblem(
+    throw new ConflictError(
       `Ein Mailing „${input.kind}“ passt zu den Stadien ${rule.stages.join(', ')}; die Lösung ist im Stadium „${solution.stage}“.`,
       { stage: solution.stage },
     );
@@ -250,7 +250,7 @@ export async function createMailingInTransaction(
   // Every mail signs with the contact and answers go to it (Reply-To); "wird noch bekannt gegeben" helps no authority.
   const missingContact = (['kontaktName', 'kontaktEmail'] as const).filter((key) => !solution.mail_details?.[key]?.trim());
   if (missingContact.length) {
-    throw new ValidationProblem(
+    throw new InvalidInputError(
       'Vor dem Versand fehlt die Ansprechperson der Lösung: die Mails nennen sie, und Antworten der Behörden gehen an sie. Bitte zuerst mit PUT /api/v1/solutions/:id/mail-details ergänzen.',
       missingContact.map((key) => ({
         field: `/mailDetails/${key}`,
@@ -268,7 +268,7 @@ export async function createMailingInTransaction(
     (reachable.length > answering.length ? ` (in ${reachable.filter((r) => !answering.includes(r)).join(', ')} nur, wer die übrigen Fragen schon beantwortet hat)` : '');
   const wrongStages = (input.filter?.stages ?? []).map((stage, i) => ({ stage, i })).filter(({ stage }) => !reachable.includes(stage));
   if (wrongStages.length) {
-    throw new ValidationProblem(
+    throw new InvalidInputError(
       'Die Mail ginge an Behörden, die nicht beantworten können, worum sie bittet',
       wrongStages.map(({ stage, i }) => ({ field: `/body/filter/stages/${i}`, message: cannotAnswer(stage) })),
     );
@@ -304,7 +304,7 @@ export async function createMailingInTransaction(
       .map((ars, i) => ({ ars, i, stage: found.get(ars)?.stage }))
       .filter(({ ars, stage }) => stage === undefined || !fits(found.get(ars)!));
     if (unfit.length) {
-      throw new ValidationProblem(
+      throw new InvalidInputError(
         'Nicht alle Behörden sind Teilnehmende dieser Lösung, die beantworten können, worum die Mail bittet',
         unfit.map(({ ars, i, stage }) => ({
           field: `/body/filter/authorities/${i}`,
@@ -314,13 +314,13 @@ export async function createMailingInTransaction(
     }
   }
   if (recipients.length === 0) {
-    throw new ConflictProblem('Der Filter trifft keine teilnehmende Behörde; es wurde nichts versandt.', { filter });
+    throw new ConflictError('Der Filter trifft keine teilnehmende Behörde; es wurde nichts versandt.', { filter });
   }
 
   const mailedBefore = await authoritiesMailed(trx, solutionId, input.kind);
   const repeated = recipients.filter((r) => mailedBefore.has(r.ars)).length;
   if (repeated > 0 && repeatOptions.length === 0 && !input.erneuerung) {
-    throw new ConflictProblem(repeatRefusal(input.kind, repeated, recipients.length), {
+    throw new ConflictError(repeatRefusal(input.kind, repeated, recipients.length), {
       kind: input.kind,
       selected: recipients.length,
       alreadySent: repeated,
@@ -332,14 +332,14 @@ export async function createMailingInTransaction(
     const answered = await authoritiesAnswered(trx, solutionId, input.kind);
     chosen = recipients.filter((r) => !answered.has(r.ars));
     if (!chosen.length) {
-      throw new ConflictProblem('Alle ausgewählten Behörden haben bereits über einen Link geantwortet; es wurde nichts versandt.', { filter });
+      throw new ConflictError('Alle ausgewählten Behörden haben bereits über einen Link geantwortet; es wurde nichts versandt.', { filter });
     }
   }
   if (input.nurNichtErreicht) {
     const reached = await authoritiesMailed(trx, solutionId, input.kind, REACHED_OR_UNDER_WAY);
     chosen = recipients.filter((r) => !reached.has(r.ars));
     if (!chosen.length) {
-      throw new ConflictProblem(
+      throw new ConflictError(
         'Das Mailing hat alle ausgewählten Behörden bereits erreicht oder ist noch zu ihnen unterwegs; es wurde nichts versandt.',
         { filter },
       );
@@ -449,7 +449,7 @@ export async function getMailingProgress(db: Db, principal: Principal, solutionI
     .where('m.id', '=', mailingId)
     .where('m.solution_id', '=', solutionId)
     .executeTakeFirst();
-  if (!mailing) throw new NotFoundProblem(`Mailing ${mailingId} gibt es nicht`);
+  if (!mailing) throw new NotFoundError(`Mailing ${mailingId} gibt es nicht`);
   assertMayAccess(principal, { id: solutionId, lead_ministry: mailing.lead_ministry });
   const counts = await db
     .selectFrom('mail_message')
@@ -480,7 +480,7 @@ export async function getMailingProgress(db: Db, principal: Principal, solutionI
 
 export async function listMailings(db: Db, principal: Principal, solutionId: string) {
   const solution = await db.selectFrom('solution').select(['id', 'lead_ministry']).where('id', '=', solutionId).executeTakeFirst();
-  if (!solution) throw new NotFoundProblem(`EfA-Lösung ${solutionId} gibt es nicht`);
+  if (!solution) throw new NotFoundError(`EfA-Lösung ${solutionId} gibt es nicht`);
   assertMayAccess(principal, solution);
   const mailings = await db.selectFrom('mailing').select('id').where('solution_id', '=', solutionId).orderBy('created_at', 'desc').execute();
   return Promise.all(mailings.map((m) => getMailingProgress(db, principal, solutionId, m.id)));
@@ -548,5 +548,5 @@ export async function recordBounce(db: Db, messageId: string, reason: string) {
     .set({ status: 'unzustellbar', last_response: reason, updated_at: new Date() })
     .where('message_id', '=', messageId)
     .executeTakeFirst();
-  if (Number(result.numUpdatedRows) === 0) throw new NotFoundProblem(`Keine Nachricht mit Message-ID ${messageId}`);
+  if (Number(result.numUpdatedRows) === 0) throw new NotFoundError(`Keine Nachricht mit Message-ID ${messageId}`);
 }

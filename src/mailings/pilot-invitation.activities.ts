@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database, Job } from '../db/schema.ts';
 import type { JobHandler } from '../engine/job.queue.ts';
-import { ProblemError } from '../http/problem.ts';
+import { DomainError } from '../errors/domain.errors.ts';
 import { createMailing, type MailingSettings } from './mailing.service.ts';
 import { solutionGate } from './mail-relevance.ts';
 
@@ -47,7 +47,7 @@ export function createPilotInvitationActivities(deps: PilotInvitationDeps): { ha
       );
     } catch (error) {
       // Without the solution's contact no mail can go out: the ministry sends it later itself.
-      if (!(error instanceof ProblemError) || error.status >= 500) throw error;
+      if (!(error instanceof DomainError)) throw error;
       logger.warn({ solutionId, ars, reason: error.detail }, 'Pilot-Einladung nicht versandt');
     }
   }

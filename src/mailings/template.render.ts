@@ -1,5 +1,5 @@
 import type { MailingLinkPurpose, MailDetails, MailingKind, ResponsibilityLevel, TemplateKind } from '../db/schema.ts';
-import type { FieldError } from '../http/problem.ts';
+import type { FieldError } from '../errors/domain.errors.ts';
 
 /**
  * Mail templates: `{{name}}` placeholders over a fixed vocabulary, rendered into a

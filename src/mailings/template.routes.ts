@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { actorOf } from '../auth/api-token.service.ts';
 import { requirePrincipal } from '../auth/auth.hook.ts';
-import { NotFoundProblem } from '../http/problem.ts';
+import { NotFoundError } from '../errors/domain.errors.ts';
 import { LARGE_JSON_BODY_LIMIT_BYTES } from '../http/body-limits.ts';
 import { NoContent } from '../http/response.schemas.ts';
 import { Line, MailAddressOrEmpty, OneOf, Uuid } from '../validation/common.schemas.ts';
@@ -75,7 +75,7 @@ export const templateRoutes: FastifyPluginAsync<TemplateRoutesDeps> = async (fas
 
   async function loadAccessible(request: FastifyRequest, id: string) {
     const row = await db.selectFrom('solution').select(['id', 'lead_ministry']).where('id', '=', id).executeTakeFirst();
-    if (!row) throw new NotFoundProblem(`EfA-Lösung ${id} gibt es nicht`);
+    if (!row) throw new NotFoundError(`EfA-Lösung ${id} gibt es nicht`);
     assertMayAccess(requirePrincipal(request), row);
   }
 

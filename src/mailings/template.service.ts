@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import { toJson, type Database, type MailingLinkPurpose, type MailDetails, type TemplateKind } from '../db/schema.ts';
-import { NotFoundProblem, ValidationProblem } from '../http/problem.ts';
+import { NotFoundError, InvalidInputError } from '../errors/domain.errors.ts';
 import { isMailAddress } from '../mail/mail-address.ts';
 import { DEFAULT_TEMPLATES } from './default-templates.ts';
 import { ministryWithCode } from '../solutions/ministry-names.ts';
@@ -59,7 +59,7 @@ export async function saveTemplate(
 ): Promise<TemplateView> {
   const errors = validateTemplate(template, kind);
   if (errors.length) {
-    throw new ValidationProblem(
+    throw new InvalidInputError(
       'Die Vorlage kann so nicht gespeichert werden',
       errors.map((error) => ({ ...error, field: `/body${error.field}` })),
     );
@@ -90,7 +90,7 @@ export async function saveMailDetails(db: Db, solutionId: string, input: MailDet
   }
   // The address becomes every mail's Reply-To: a typo would send the authorities' answers nowhere.
   if (details.kontaktEmail && !isMailAddress(details.kontaktEmail)) {
-    throw new ValidationProblem('Die Angaben für die Mails können so nicht gespeichert werden', [
+    throw new InvalidInputError('Die Angaben für die Mails können so nicht gespeichert werden', [
       { field: '/body/kontaktEmail', message: `„${details.kontaktEmail}“ ist keine E-Mail-Adresse` },
     ]);
   }
@@ -99,13 +99,13 @@ export async function saveMailDetails(db: Db, solutionId: string, input: MailDet
     .set({ mail_details: toJson(details), updated_at: new Date() })
     .where('id', '=', solutionId)
     .executeTakeFirst();
-  if (updated.numUpdatedRows === 0n) throw new NotFoundProblem(`EfA-Lösung ${solutionId} gibt es nicht`);
+  if (updated.numUpdatedRows === 0n) throw new NotFoundError(`EfA-Lösung ${solutionId} gibt es nicht`);
   return details;
 }
 
 export async function loadMailDetails(db: Db, solutionId: string): Promise<MailDetails> {
   const row = await db.selectFrom('solution').select('mail_details').where('id', '=', solutionId).executeTakeFirst();
-  if (!row) throw new NotFoundProblem(`EfA-Lösung ${solutionId} gibt es nicht`);
+  if (!row) throw new NotFoundError(`EfA-Lösung ${solutionId} gibt es nicht`);
   return row.mail_details ?? {};
 }
 
@@ -129,11 +129,11 @@ export async function buildMailContext(db: Db, input: MailContextInput): Promise
     .select(['title', 'ozg_id', 'leika_keys', 'lead_ministry', 'mail_details', 'responsibility'])
     .where('id', '=', input.solutionId)
     .executeTakeFirst();
-  if (!solution) throw new NotFoundProblem(`EfA-Lösung ${input.solutionId} gibt es nicht`);
+  if (!solution) throw new NotFoundError(`EfA-Lösung ${input.solutionId} gibt es nicht`);
   let behoerde: MailContext['behoerde'] = null;
   if (input.ars !== null) {
     const authority = await db.selectFrom('authority').select(['name', 'ars']).where('ars', '=', input.ars).executeTakeFirst();
-    if (!authority) throw new NotFoundProblem(`Behörde ${input.ars} gibt es im Kommunalverzeichnis nicht`);
+    if (!authority) throw new NotFoundError(`Behörde ${input.ars} gibt es im Kommunalverzeichnis nicht`);
     behoerde = authority;
   }
   return {

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { ChecklistStatus, Database } from '../db/schema.ts';
 import type { ParticipantStage } from '../../workflows/index.ts';
-import { NotFoundProblem, ValidationProblem, type FieldError } from '../http/problem.ts';
+import { NotFoundError, InvalidInputError, type FieldError } from '../errors/domain.errors.ts';
 import { checklistDefinitions, readChecklist, type ChecklistEntry } from './go-live.gate.ts';
 import { CHECKLIST_DONE_STATUSES } from './checklist.defaults.ts';
 import { CHECKLIST_EDITABLE_STAGES, lockPilot } from './pilot.lock.ts';
@@ -23,7 +23,7 @@ export async function getChecklist(db: Db, solutionId: string, ars: string) {
     .where('solution_id', '=', solutionId)
     .where('ars', '=', ars)
     .executeTakeFirst();
-  if (!participant) throw new NotFoundProblem(`Behörde ${ars} ist nicht Teilnehmerin dieser Lösung`);
+  if (!participant) throw new NotFoundError(`Behörde ${ars} ist nicht Teilnehmerin dieser Lösung`);
   return checklistView(ars, participant.stage as ParticipantStage, await readChecklist(db, solutionId, ars));
 }
 
@@ -56,7 +56,7 @@ export async function applyChecklistChanges(
       errors.push({ field: input.fieldOf(index, 'reason'), message: 'Pflichtangabe: warum der Punkt entfällt' });
     }
   });
-  if (errors.length) throw new ValidationProblem('Angaben zur Checkliste sind unvollständig oder ungültig', errors);
+  if (errors.length) throw new InvalidInputError('Angaben zur Checkliste sind unvollständig oder ungültig', errors);
   // What really changes (same status and reason: nothing), written in one statement each.
   const updatedAt = input.at.toISOString();
   const effective = input.changes
@@ -113,7 +113,7 @@ export async function setChecklistItem(
   const fieldOf = (_index: number, name: string) => (name === 'key' ? '/params/key' : `/body/${name}`);
   return db.transaction().execute(async (trx) => {
     const definitions = await checklistDefinitions(trx, input.solutionId);
-    if (!definitions.some((item) => item.key === input.key)) throw new NotFoundProblem(`Checklistenpunkt „${input.key}“ gibt es nicht`);
+    if (!definitions.some((item) => item.key === input.key)) throw new NotFoundError(`Checklistenpunkt „${input.key}“ gibt es nicht`);
     const { checklist } = await applyChecklistChanges(trx, {
       solutionId: input.solutionId,
       ars: input.ars,
@@ -140,7 +140,7 @@ export async function addCustomChecklistItem(db: Db, input: { solutionId: string
       .where('id', '=', input.solutionId)
       .forUpdate()
       .executeTakeFirst();
-    if (!solution) throw new NotFoundProblem(`EfA-Lösung ${input.solutionId} gibt es nicht`);
+    if (!solution) throw new NotFoundError(`EfA-Lösung ${input.solutionId} gibt es nicht`);
     const { n } = await trx
       .selectFrom('pilot_checklist_custom_item')
       .select(sql<number>`count(*)::int`.as('n'))

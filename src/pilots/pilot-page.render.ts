@@ -1,4 +1,4 @@
-import type { FieldError } from '../http/problem.ts';
+import type { FieldError } from '../errors/domain.errors.ts';
 import type { LinkContext } from '../responses/response.service.ts';
 import { aboutBlock, contactBlock, escapeHtml, germanDateTime, PURPOSE_TITLES, renderLayout } from '../responses/response.pages.ts';
 import { CHECKLIST_STATUS_LABELS, CHECKLIST_STATUSES } from './checklist.defaults.ts';

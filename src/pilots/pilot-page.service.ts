@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { ChecklistStatus, Database, ResponseLink } from '../db/schema.ts';
-import { ValidationProblem, type FieldError } from '../http/problem.ts';
+import { InvalidInputError, type FieldError } from '../errors/domain.errors.ts';
 import type { EngineDeps } from '../engine/workflow.engine.ts';
 import { AnswerNotTaken, applyAnswer, formValue, LinkProblem, validateLinking, type FormFields, type RecordedAnswer } from '../responses/response.service.ts';
 import { CHECKLIST_STATUSES } from './checklist.defaults.ts';
@@ -66,7 +66,7 @@ export async function saveChecklistFromPage(deps: PilotPageDeps, link: ResponseL
       changes.push({ key: item.key, status: status as ChecklistStatus, ...(status === 'entfaellt' ? { reason } : {}) });
     }
   }
-  if (errors.length) throw new ValidationProblem('Die Checkliste ist unvollständig', errors);
+  if (errors.length) throw new InvalidInputError('Die Checkliste ist unvollständig', errors);
   const fieldOf = (index: number, name: string) => `${name === 'reason' ? 'grund' : 'status'}-${changes[index]?.key ?? ''}`;
   return deps.db.transaction().execute((trx) =>
     applyChecklistChanges(trx, { solutionId: link.solution_id, ars: link.ars, changes, actor: actorOf(link), at: deps.now(), fieldOf }),
@@ -93,7 +93,7 @@ export class GoLiveRefused extends Error {
 export async function reportGoLiveFromPage(deps: PilotPageDeps, link: ResponseLink, fields: FormFields): Promise<RecordedAnswer> {
   const now = deps.now();
   const linking = validateLinking(fields, now);
-  if (linking.errors.length) throw new ValidationProblem('Die Meldung ist unvollständig', linking.errors);
+  if (linking.errors.length) throw new InvalidInputError('Die Meldung ist unvollständig', linking.errors);
   const answer = { purpose: 'pilotbetrieb' as const, onlineDienstUrl: linking.onlineDienstUrl, verknuepftAm: linking.verknuepftAm };
   try {
     return await applyAnswer(deps, link, answer, now);
@@ -107,7 +107,7 @@ export async function reportGoLiveFromPage(deps: PilotPageDeps, link: ResponseLi
       throw new GoLiveRefused((result.details.offenePunkte as { key: string; label: string }[] | undefined) ?? [], reason);
     }
     if (result.kind === 'invalid') {
-      throw new ValidationProblem(result.reason, result.errors.map((e) => ({ field: e.field.replace(/^\/event\//, ''), message: e.message })));
+      throw new InvalidInputError(result.reason, result.errors.map((e) => ({ field: e.field.replace(/^\/event\//, ''), message: e.message })));
     }
     throw new LinkProblem('unpassend', { link, stage: result.kind === 'refused' ? result.stage : error.stage });
   }

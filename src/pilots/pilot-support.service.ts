@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import { toJson, type Database, type MeetingKind, type PilotMeetingTable } from '../db/schema.ts';
-import { NotFoundProblem } from '../http/problem.ts';
+import { NotFoundError } from '../errors/domain.errors.ts';
 import { pageWithTotal } from '../db/query.helpers.ts';
 import { lockPilot, PILOT_STAGES } from './pilot.lock.ts';
 import { recordChange } from '../engine/change.record.ts';
@@ -75,7 +75,7 @@ export async function createMeeting(db: Db, input: { solutionId: string; ars: st
 
 async function assertParticipant(db: Db, solutionId: string, ars: string) {
   const found = await db.selectFrom('participant').select('stage').where('solution_id', '=', solutionId).where('ars', '=', ars).executeTakeFirst();
-  if (!found) throw new NotFoundProblem(`Behörde ${ars} ist nicht Teilnehmerin dieser Lösung`);
+  if (!found) throw new NotFoundError(`Behörde ${ars} ist nicht Teilnehmerin dieser Lösung`);
 }
 
 export async function listMeetings(db: Db, solutionId: string, ars: string, paging: { limit: number; offset: number }) {

@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import { ConflictProblem, NotFoundProblem } from '../http/problem.ts';
+import { ConflictError, NotFoundError } from '../errors/domain.errors.ts';
 
 type Trx = Transaction<Database>;
 
@@ -27,9 +27,9 @@ export async function lockPilot(trx: Trx, solutionId: string, ars: string, stage
     .where('ars', '=', ars)
     .forUpdate()
     .executeTakeFirst();
-  if (!row) throw new NotFoundProblem(`Behörde ${ars} ist nicht Teilnehmerin dieser Lösung`);
+  if (!row) throw new NotFoundError(`Behörde ${ars} ist nicht Teilnehmerin dieser Lösung`);
   if (!stages.includes(row.stage)) {
-    throw new ConflictProblem(
+    throw new ConflictError(
       `Behörde ${ars} ist im Stadium „${row.stage}“; das ist nur in den Stadien ${stages.join(', ')} möglich.`,
       { stage: row.stage },
     );

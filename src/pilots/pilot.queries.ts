@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import { NotFoundProblem } from '../http/problem.ts';
+import { NotFoundError } from '../errors/domain.errors.ts';
 import { pageWithTotal } from '../db/query.helpers.ts';
 import type { LessonLearned, ParticipantStage, PilotCandidacy } from '../../workflows/index.ts';
 import { PILOT_STAGES } from './pilot.lock.ts';
@@ -70,7 +70,7 @@ export async function listCandidates(db: Db, solutionId: string, filter: Candida
 /** The solution's lessons learned, oldest first; entries from before they were structured lack thema, pilot and relevanz. */
 export async function listLessonsLearned(db: Db, solutionId: string, filter: { relevanz?: string }) {
   const solution = await db.selectFrom('solution').select('snapshot').where('id', '=', solutionId).executeTakeFirst();
-  if (!solution) throw new NotFoundProblem(`EfA-Lösung ${solutionId} gibt es nicht`);
+  if (!solution) throw new NotFoundError(`EfA-Lösung ${solutionId} gibt es nicht`);
   const stored = (solution.snapshot as { context?: { lessonsLearned?: unknown } }).context?.lessonsLearned;
   const lessons = (Array.isArray(stored) ? stored : []) as Partial<LessonLearned>[];
   const pilotArs = [...new Set(lessons.map((lesson) => lesson.pilotArs).filter((ars): ars is string => typeof ars === 'string'))];

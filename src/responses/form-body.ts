@@ -1,5 +1,5 @@
-import type { FieldError } from '../http/problem.ts';
-import { ValidationProblem } from '../http/problem.ts';
+import type { FieldError } from '../errors/domain.errors.ts';
+import { InvalidInputError } from '../errors/domain.errors.ts';
 import { CONTROL_CHARACTERS } from '../validation/common.schemas.ts';
 import type { FormFields } from './response.service.ts';
 
@@ -104,8 +104,8 @@ export function damagedFieldErrors(fields: FormFields): FieldError[] {
   }));
 }
 
-/** Throws the ValidationProblem that sends the form back (422, the field named, the text kept) when characters were taken out. */
+/** Throws the InvalidInputError that sends the form back (422, the field named, the text kept) when characters were taken out. */
 export function refuseDamagedFields(fields: FormFields): void {
   const errors = damagedFieldErrors(fields);
-  if (errors.length) throw new ValidationProblem('Das Formular enthielt Zeichen, die nicht gespeichert werden können', errors);
+  if (errors.length) throw new InvalidInputError('Das Formular enthielt Zeichen, die nicht gespeichert werden können', errors);
 }

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database, ResponseLink } from '../db/schema.ts';
-import { linkSecretOnce } from './response-link.service.ts';
+import { linkSecretOnce } from '../links/link.service.ts';
 import { LinkProblem, loadLinkContext, type LinkContext, type RecordedAnswer } from './response.service.ts';
 import {
   renderAlreadyAnsweredPage,

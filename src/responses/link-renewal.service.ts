@@ -1,13 +1,13 @@
 import type { LinkPurpose, MailingLinkPurpose } from '../db/schema.ts';
 import type { Principal } from '../auth/api-token.service.ts';
 import { inOneTransaction, type EngineDeps } from '../engine/workflow.engine.ts';
-import { ConflictProblem, NotFoundProblem } from '../http/problem.ts';
+import { ConflictError, NotFoundError } from '../errors/domain.errors.ts';
 import { loadAccessibleSolution } from '../solutions/solution.service.ts';
 import { createMailingInTransaction, recipientStages, type MailingSettings, type SendableKind } from '../mailings/mailing.service.ts';
 import { linkPurposesFor } from '../mailings/template.render.ts';
-import { deriveLinkToken, getLinkSecret, hashLinkToken } from './response-link.service.ts';
+import { deriveLinkToken, getLinkSecret, hashLinkToken } from '../links/link.service.ts';
 import { recordChange } from '../engine/change.record.ts';
-import { ANSWER_OPTIONS, answersAcceptedIn } from './link-answers.ts';
+import { ANSWER_OPTIONS, answersAcceptedIn } from '../links/link-answers.ts';
 import { PARTICIPANTS_MOVING_STAGES, SOLUTION_FINAL_STAGES } from '../../workflows/index.ts';
 
 /**
@@ -60,8 +60,8 @@ export async function renewParticipantLinks(
       .where('p.ars', '=', ars)
       .forUpdate('p')
       .executeTakeFirst();
-    if (!participant) throw new NotFoundProblem(`Behörde ${ars} ist nicht Teilnehmerin dieser Lösung`);
-    const refuse = (reason: string) => new ConflictProblem(`${reason}; es wurde nichts erneuert.`, { stage: participant.stage, solutionStage: solution.stage });
+    if (!participant) throw new NotFoundError(`Behörde ${ars} ist nicht Teilnehmerin dieser Lösung`);
+    const refuse = (reason: string) => new ConflictError(`${reason}; es wurde nichts erneuert.`, { stage: participant.stage, solutionStage: solution.stage });
     if ((SOLUTION_FINAL_STAGES as readonly string[]).includes(solution.stage)) {
       throw refuse(`Die Lösung ist ${solution.stage}: über ihre Links ist keine Antwort mehr möglich`);
     }
@@ -94,7 +94,7 @@ export async function renewParticipantLinks(
       throw refuse(`Im Stadium „${participant.stage}“ fragt keine Mail nach dem, was die Behörde noch beantworten kann (${unanswered.join(', ')})`);
     }
     if (!participant.email) {
-      throw new ConflictProblem(`Behörde ${ars} hat keine E-Mail-Adresse im Kommunalverzeichnis; neue Links könnten sie nicht erreichen.`, { stage: participant.stage });
+      throw new ConflictError(`Behörde ${ars} hat keine E-Mail-Adresse im Kommunalverzeichnis; neue Links könnten sie nicht erreichen.`, { stage: participant.stage });
     }
     const purposes = linkPurposesFor(kind);
     const open = purposes.filter((purpose) => unanswered.includes(purpose));

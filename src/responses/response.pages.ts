@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { LinkPurpose } from '../db/schema.ts';
-import type { FieldError } from '../http/problem.ts';
+import type { FieldError } from '../errors/domain.errors.ts';
 import { READINESS_REASONS } from '../engine/event-payload.validate.ts';
 import type { FormFields, LinkContext, RecordedAnswer, ReadinessReason } from './response.service.ts';
-import { ANSWER_OPTIONS, type LinkAnswerability } from './link-answers.ts';
+import { ANSWER_OPTIONS, type LinkAnswerability } from '../links/link-answers.ts';
 import { germanDateTime } from '../time/berlin.clock.ts';
 import { formatGermanDate } from '../mailings/template.render.ts';
 import { ministryWithCode } from '../solutions/ministry-names.ts';

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import { ConflictProblem, ValidationProblem } from '../http/problem.ts';
+import { ConflictError, InvalidInputError } from '../errors/domain.errors.ts';
+import { httpStatusOf } from '../http/problem.ts';
 import type { ResponseLink } from '../db/schema.ts';
 import { renderNotAPilotPage, renderPilotPage } from '../pilots/pilot-page.render.ts';
 import {
@@ -13,9 +14,9 @@ import {
   saveChecklistFromPage,
 } from '../pilots/pilot-page.service.ts';
 import type { EngineDeps } from '../engine/workflow.engine.ts';
-import { deriveCsrfToken, verifyCsrfToken } from './response-link.service.ts';
+import { deriveCsrfToken, verifyCsrfToken } from '../links/link.service.ts';
 import { answerOptionsOf, formValue, LinkProblem, openResponseLink, recordAnswer, type FormFields } from './response.service.ts';
-import { loadLinkAnswerability } from './link-answers.ts';
+import { loadLinkAnswerability } from '../links/link-answers.ts';
 import { createLinkPageKit, FORM_TYPE, LINK_ROUTE_OPTIONS, sendHtml } from './link-page.kit.ts';
 import { formFieldLabel, parseFormBody, refuseDamagedFields } from './form-body.ts';
 import { sendTicketListPage, ticketPageRoutes } from './ticket-page.routes.ts';
@@ -92,10 +93,11 @@ export const responseRoutes: FastifyPluginAsync<ResponseRoutesOptions> = async (
 
   app.setErrorHandler((error: { statusCode?: number; retryAfterSeconds?: number }, request, reply) => {
     // NUL bytes or broken Unicode in the page's address, refused by the input guard (app.ts) before any route
-    if (error instanceof ValidationProblem) {
+    if (error instanceof InvalidInputError) {
       return sendHtml(reply, 422, renderInvalidInputPage([...new Set(error.errors.map((e) => fieldLabel(e.field)))]));
     }
-    const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    const found = httpStatusOf(error);
+    const status = found >= 400 && found < 500 ? found : 500;
     if (status >= 500) request.log.error({ err: error }, 'Antwortseite: unerwarteter Fehler');
     // 429 from the rate limit (app.ts): the page says how long to wait, as Retry-After does.
     return sendHtml(reply, status, renderErrorPage(status, error.retryAfterSeconds));
@@ -146,10 +148,10 @@ export const responseRoutes: FastifyPluginAsync<ResponseRoutesOptions> = async (
       return page(422, { errors: [{ field: 'aktion', message: 'Bitte senden Sie eines der Formulare dieser Seite ab.' }] });
     } catch (error) {
       const form = aktion === 'live' ? 'live' : 'checkliste';
-      if (error instanceof ValidationProblem) return page(422, { errors: error.errors, values: fields, form });
+      if (error instanceof InvalidInputError) return page(422, { errors: error.errors, values: fields, form });
       if (error instanceof GoLiveRefused) return page(409, { openItems: error.openItems, refusedReason: error.reason, values: fields, form });
       // the pilot moved on meanwhile (went live, was excluded)
-      if (error instanceof ConflictProblem) return sendHtml(reply, 409, renderNotAPilotPage(ctx, await pilotStageOf(db, link)));
+      if (error instanceof ConflictError) return sendHtml(reply, 409, renderNotAPilotPage(ctx, await pilotStageOf(db, link)));
       throw error;
     }
   }
@@ -187,7 +189,7 @@ export const responseRoutes: FastifyPluginAsync<ResponseRoutesOptions> = async (
         const { link: used, recorded } = await recordAnswer({ db, engine, now }, { token, answer: fields });
         return sendHtml(reply, 200, renderThanksPage(await kit.contextFor(used, token, 0), recorded));
       } catch (error) {
-        if (!(error instanceof ValidationProblem)) throw error;
+        if (!(error instanceof InvalidInputError)) throw error;
         const { options, stage } = await answerOptionsOf(db, link);
         const ctx = await kit.contextFor(link, token, 0);
         const csrf = deriveCsrfToken(key, link.token_hash);

@@ -1,7 +1,7 @@
 import { CONTROL_CHARACTERS, isHttpsUrl } from '../validation/common.schemas.ts';
 import type { Kysely } from 'kysely';
 import { toJson, type Database, type LinkPurpose, type MailDetails, type MailingLinkPurpose, type ResponseLink } from '../db/schema.ts';
-import { ValidationProblem, type FieldError } from '../http/problem.ts';
+import { InvalidInputError, type FieldError } from '../errors/domain.errors.ts';
 import { READINESS_REASONS } from '../engine/event-payload.validate.ts';
 import { cancelJobs } from '../engine/job.queue.ts';
 import {
@@ -14,8 +14,8 @@ import {
   type WorkflowEvent,
 } from '../engine/workflow.engine.ts';
 import { berlinDate, isCalendarDate } from '../time/berlin.clock.ts';
-import { findLinkByToken } from './response-link.service.ts';
-import { answerOptionOf, loadLinkAnswerability, type AnswerOption, type LinkAnswerability } from './link-answers.ts';
+import { findLinkByToken } from '../links/link.service.ts';
+import { answerOptionOf, loadLinkAnswerability, type AnswerOption, type InteresseWahl, type LinkAnswerability, type ReadinessReason, type ReadinessStatus, type RecordedAnswer, type StructuredAnswer } from '../links/link-answers.ts';
 import { BUS_BB_SCHRITTE, type BusBbSchritt } from '../../workflows/index.ts';
 import { linkPurposesFor, MAILING_KINDS } from '../mailings/template.render.ts';
 
@@ -27,21 +27,7 @@ import { linkPurposesFor, MAILING_KINDS } from '../mailings/template.render.ts';
 
 type Db = Kysely<Database>;
 
-export type ReadinessReason = (typeof READINESS_REASONS)[number];
-export type InteresseWahl = 'interesse' | 'pilot' | 'kein-interesse' | 'nicht-zustaendig';
-export type ReadinessStatus = 'bereit' | 'bereit-ab' | 'nicht-bereit';
-
-export type StructuredAnswer =
-  | { purpose: 'interesse'; wahl: InteresseWahl; freitext?: string }
-  | { purpose: 'pilot'; freitext?: string }
-  | { purpose: 'bereitschaft'; status: ReadinessStatus; ab?: string; gruende?: ReadinessReason[]; freitext?: string }
-  /** A linking report (URL and date), or – without them – a report of the BUS-BB steps done so far. */
-  | { purpose: 'bus-bb'; onlineDienstUrl?: string; verknuepftAm?: string; schritte?: BusBbSchritt[] }
-  /** A pilot's go-live through its page (the checklist items it ticks are no answer of the link). */
-  | { purpose: 'pilotbetrieb'; onlineDienstUrl: string; verknuepftAm: string };
-
-/** What a used link keeps: the answer, when it came, and where it moved the participant. */
-export type RecordedAnswer = StructuredAnswer & { at: string; stage: string };
+export type { InteresseWahl, ReadinessReason, ReadinessStatus, RecordedAnswer, StructuredAnswer } from '../links/link-answers.ts';
 
 /** A form post: repeated keys (checkboxes) arrive as arrays. */
 export type FormFields = Record<string, string | string[] | undefined>;
@@ -400,10 +386,10 @@ export async function recordAnswer(
   const link = await openResponseLink(deps.db, input.token, now);
   const { options } = await answerOptionsOf(deps.db, link);
   const validated = validateAnswer(link.purpose, input.answer, now);
-  if (!validated.answer) throw new ValidationProblem('Die Antwort ist unvollständig', validated.errors);
+  if (!validated.answer) throw new InvalidInputError('Die Antwort ist unvollständig', validated.errors);
   // a form older than the authority's last change of stage may offer an answer no longer possible
   if (!options.includes(answerOptionOf(validated.answer))) {
-    throw new ValidationProblem('Diese Antwort ist nicht mehr möglich', [
+    throw new InvalidInputError('Diese Antwort ist nicht mehr möglich', [
       { field: CHOICE_FIELD[validated.answer.purpose], message: 'Diese Antwort ist zum jetzigen Stand nicht mehr möglich; bitte wählen Sie eine der angebotenen.' },
     ]);
   }
@@ -414,7 +400,7 @@ export async function recordAnswer(
     if (!(error instanceof AnswerNotTaken)) throw error;
     const { result } = error;
     if (result.kind === 'invalid') {
-      throw new ValidationProblem(result.reason, result.errors.map((e) => ({ field: formFieldOf(e.field), message: e.message })));
+      throw new InvalidInputError(result.reason, result.errors.map((e) => ({ field: formFieldOf(e.field), message: e.message })));
     }
     const current = result.kind === 'refused' || result.kind === 'already-applied' ? result.stage : error.stage;
     throw new LinkProblem('unpassend', { link, stage: current });

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { ResponseLink } from '../db/schema.ts';
 import type { EngineDeps } from '../engine/workflow.engine.ts';
-import { ConflictProblem, NotFoundProblem, ValidationProblem } from '../http/problem.ts';
+import { ConflictError, NotFoundError, InvalidInputError } from '../errors/domain.errors.ts';
 import {
   getAuthorityTicket,
   listAuthorityTickets,
@@ -23,7 +23,7 @@ import {
   TICKET_STAGE_WORDS,
 } from '../tickets/authority-ticket.pages.ts';
 import { germanDateTime } from '../time/berlin.clock.ts';
-import { deriveCsrfToken, verifyCsrfToken } from './response-link.service.ts';
+import { deriveCsrfToken, verifyCsrfToken } from '../links/link.service.ts';
 import { LinkProblem, openValidLink, type FormFields } from './response.service.ts';
 import { LINK_ROUTE_OPTIONS, linkPath, sendHtml, type LinkPageKit } from './link-page.kit.ts';
 import { refuseDamagedFields } from './form-body.ts';
@@ -86,13 +86,13 @@ export const ticketPageRoutes: FastifyPluginAsync<TicketPageRoutesOptions> = asy
       const href = linkPath(PROBLEM_DEPTH, reported.ticketToken, `/tickets/${reported.number}`);
       return sendHtml(reply, 200, renderProblemReportedPage(ctx, { number: reported.number, href }));
     } catch (error) {
-      if (error instanceof ValidationProblem) return sendHtml(reply, 422, renderProblemForm(ctx, { ...view, values: fields, errors: error.errors }));
+      if (error instanceof InvalidInputError) return sendHtml(reply, 422, renderProblemForm(ctx, { ...view, values: fields, errors: error.errors }));
       if (error instanceof TooManyOpenReports) {
         const listHref = link.purpose === 'ticket' ? linkPath(PROBLEM_DEPTH, token) : null;
         return sendHtml(reply, 409, renderTooManyReportsPage(ctx, listHref));
       }
-      if (error instanceof ConflictProblem) return sendHtml(reply, 409, renderRolloutEndedPage(ctx));
-      if (error instanceof NotFoundProblem) return sendHtml(reply, 404, renderUnknownLinkPage());
+      if (error instanceof ConflictError) return sendHtml(reply, 409, renderRolloutEndedPage(ctx));
+      if (error instanceof NotFoundError) return sendHtml(reply, 404, renderUnknownLinkPage());
       throw error;
     }
   }
@@ -123,7 +123,7 @@ export const ticketPageRoutes: FastifyPluginAsync<TicketPageRoutesOptions> = asy
     const ctx = await kit.contextFor(link, token, TICKET_DEPTH);
     const csrf = deriveCsrfToken(await kit.linkSecret(), link.token_hash);
     const base = { action: number, csrf, listHref: linkPath(TICKET_DEPTH, token), now: now() };
-    const page = async (status: number, extra: { values?: FormFields; errors?: ValidationProblem['errors']; notice?: string } = {}) => {
+    const page = async (status: number, extra: { values?: FormFields; errors?: InvalidInputError['errors']; notice?: string } = {}) => {
       const ticket = await getAuthorityTicket(engine, link, number);
       if (!ticket) return sendHtml(reply, 404, renderUnknownLinkPage());
       return sendHtml(reply, status, renderTicketPage(ctx, ticket, { ...base, now: now(), ...extra }));
@@ -134,7 +134,7 @@ export const ticketPageRoutes: FastifyPluginAsync<TicketPageRoutesOptions> = asy
       const { reopened } = await replyOnTicket(engine, link, number, fields);
       return page(200, { notice: reopened ? 'Ihre Meldung ist wiedereröffnet. Das Kaz kümmert sich darum.' : 'Ihre Antwort ist beim Kaz eingegangen.' });
     } catch (error) {
-      if (error instanceof ValidationProblem) return page(422, { values: fields, errors: error.errors });
+      if (error instanceof InvalidInputError) return page(422, { values: fields, errors: error.errors });
       if (error instanceof ReplyLimitReached) {
         reply.header('retry-after', String(Math.max(1, Math.ceil((error.nextAt.getTime() - now().getTime()) / 1000))));
         return page(429, {
@@ -151,7 +151,7 @@ export const ticketPageRoutes: FastifyPluginAsync<TicketPageRoutesOptions> = asy
           notice: `Der Stand der Meldung hat sich inzwischen geändert (jetzt: ${TICKET_STAGE_WORDS[error.stage] ?? error.stage}). Es wurde nichts gespeichert. Bitte prüfen Sie den Verlauf und senden Sie Ihre Nachricht gegebenenfalls noch einmal.`,
         });
       }
-      if (error instanceof NotFoundProblem) return sendHtml(reply, 404, renderUnknownLinkPage());
+      if (error instanceof NotFoundError) return sendHtml(reply, 404, renderUnknownLinkPage());
       throw error;
     }
   }

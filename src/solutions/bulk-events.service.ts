@@ -5,7 +5,7 @@ import type { Principal } from '../auth/api-token.service.ts';
 import { actorOf } from '../auth/api-token.service.ts';
 import { sendParticipantEvent, type EngineDeps, type EventResult, type WorkflowEvent } from '../engine/workflow.engine.ts';
 import { validateEventPayload } from '../engine/event-payload.validate.ts';
-import { ConflictProblem, ForbiddenProblem, ValidationProblem } from '../http/problem.ts';
+import { ConflictError, ForbiddenError, InvalidInputError } from '../errors/domain.errors.ts';
 import { PARTICIPANT_SYSTEM_EVENTS, PARTICIPANTS_MOVING_STAGES, SOLUTION_MACHINE_VERSION } from '../../workflows/index.ts';
 import { loadAccessibleSolution } from './solution.service.ts';
 import { recordChange } from '../engine/change.record.ts';
@@ -93,7 +93,7 @@ export async function resolveBulkTargets(db: Db, solutionId: string, input: Pick
   }
   const rows = await query.orderBy('p.ars').limit(BULK_MAX_PARTICIPANTS + 1).execute();
   if (rows.length > BULK_MAX_PARTICIPANTS) {
-    throw new ValidationProblem(`Der Filter trifft mehr als ${BULK_MAX_PARTICIPANTS} Teilnehmende`, [{ field: '/body/filter', message: 'enger fassen' }]);
+    throw new InvalidInputError(`Der Filter trifft mehr als ${BULK_MAX_PARTICIPANTS} Teilnehmende`, [{ field: '/body/filter', message: 'enger fassen' }]);
   }
   return rows.map((row) => row.ars);
 }
@@ -142,7 +142,7 @@ interface KeyedRequest {
 
 /** The key was sent before with another body: refused, naming the field. */
 function keyReusedProblem(key: string) {
-  return new ConflictProblem(
+  return new ConflictError(
     `Der idempotencyKey ${key} wurde für diese Lösung schon mit einer anderen Anfrage (anderes Ereignis oder andere Behörden) verwendet. Es wurde nichts angewandt. Für eine neue Anfrage bitte einen neuen Schlüssel verwenden.`,
     { errors: [{ field: '/body/idempotencyKey', message: 'schon für eine andere Anfrage verwendet' }] },
   );
@@ -164,18 +164,18 @@ export async function sendBulkParticipantEvent(
   const { db } = engine;
   const { event } = input;
   if (input.authorities && input.filter) {
-    throw new ValidationProblem('Entweder authorities oder filter angeben', [{ field: '/body/filter', message: 'schließt sich mit authorities aus' }]);
+    throw new InvalidInputError('Entweder authorities oder filter angeben', [{ field: '/body/filter', message: 'schließt sich mit authorities aus' }]);
   }
   if (!input.authorities && !input.filter) {
-    throw new ValidationProblem('Wen das Ereignis betrifft, fehlt', [{ field: '/body/authorities', message: 'authorities oder filter angeben' }]);
+    throw new InvalidInputError('Wen das Ereignis betrifft, fehlt', [{ field: '/body/authorities', message: 'authorities oder filter angeben' }]);
   }
   const explanation = PARTICIPANT_SYSTEM_EVENTS[event.type as keyof typeof PARTICIPANT_SYSTEM_EVENTS];
   if (explanation || event.type.startsWith('xstate.')) {
-    throw new ForbiddenProblem(`${event.type} sendet nur das System. ${explanation ?? ''}`.trim());
+    throw new ForbiddenError(`${event.type} sendet nur das System. ${explanation ?? ''}`.trim());
   }
   const payloadErrors = validateEventPayload(event, engine.now());
   if (payloadErrors.length) {
-    throw new ValidationProblem(`Angaben zum Ereignis ${event.type} sind unvollständig oder ungültig`, bodyErrors(payloadErrors));
+    throw new InvalidInputError(`Angaben zum Ereignis ${event.type} sind unvollständig oder ungültig`, bodyErrors(payloadErrors));
   }
   const solution = await loadAccessibleSolution(db, principal, solutionId);
   const key = input.idempotencyKey;
@@ -194,13 +194,13 @@ export async function sendBulkParticipantEvent(
     if (replay) return replay;
   }
   if (!PARTICIPANTS_MOVING_STAGES.includes(solution.stage)) {
-    throw new ConflictProblem(`Die Lösung ist im Stadium „${solution.stage}“; Teilnehmende bewegen sich jetzt nicht. Es wurde nichts angewandt.`, {
+    throw new ConflictError(`Die Lösung ist im Stadium „${solution.stage}“; Teilnehmende bewegen sich jetzt nicht. Es wurde nichts angewandt.`, {
       solutionStage: solution.stage,
     });
   }
   if (input.filter?.waveId) {
     const wave = await db.selectFrom('wave').select('id').where('id', '=', input.filter.waveId).where('solution_id', '=', solutionId).executeTakeFirst();
-    if (!wave) throw new ValidationProblem('Diese Welle gibt es bei der Lösung nicht', [{ field: '/body/filter/waveId', message: 'unbekannte Welle' }]);
+    if (!wave) throw new InvalidInputError('Diese Welle gibt es bei der Lösung nicht', [{ field: '/body/filter/waveId', message: 'unbekannte Welle' }]);
   }
   const targets = await resolveBulkTargets(db, solutionId, input);
 

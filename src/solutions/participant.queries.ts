@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { containsPattern, pageWithTotal } from '../db/query.helpers.ts';
-import { NotFoundProblem } from '../http/problem.ts';
+import { NotFoundError } from '../errors/domain.errors.ts';
 import { participantMachine, restoreSnapshot } from '../../workflows/index.ts';
 import { participantEventChoice } from '../engine/workflow.engine.ts';
 import { choiceForRole, type Role } from '../auth/roles.ts';
@@ -91,7 +91,7 @@ export async function getParticipant(db: Db, solutionId: string, ars: string, re
     .where('p.solution_id', '=', solutionId)
     .where('p.ars', '=', ars)
     .executeTakeFirst();
-  if (!row) throw new NotFoundProblem(`Behörde ${ars} ist nicht Teilnehmerin dieser Lösung`);
+  if (!row) throw new NotFoundError(`Behörde ${ars} ist nicht Teilnehmerin dieser Lösung`);
   const snapshot = restoreSnapshot(participantMachine, row.snapshot);
   const choice = await participantEventChoice(db, { solutionId, ars, solutionStage: row.solution_stage, snapshot });
   return { ...toParticipantView(row, snapshot.context), ...choiceForRole(choice, reader, 'participant') };

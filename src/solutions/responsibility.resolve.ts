@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { AuthorityKind, Database, Responsibility } from '../db/schema.ts';
-import { ValidationProblem, type FieldError } from '../http/problem.ts';
+import { InvalidInputError, type FieldError } from '../errors/domain.errors.ts';
 
 /**
  * Who is addressed for a solution (Zuständigkeit). For Gemeinde-level services the
@@ -72,7 +72,7 @@ export async function resolveParticipants(
   overrides.forEach((override, index) => {
     if (!activeByArs.has(override.ars)) errors.push({ field: `/body/overrides/${index}/ars`, message: `Behörde ${override.ars} ist nicht im Kommunalverzeichnis` });
   });
-  if (errors.length) throw new ValidationProblem('Die Zuständigkeit verweist auf unbekannte Behörden', errors);
+  if (errors.length) throw new InvalidInputError('Die Zuständigkeit verweist auf unbekannte Behörden', errors);
 
   const participants = new Set(responsible);
   for (const override of overrides) {

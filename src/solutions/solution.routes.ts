@@ -7,7 +7,7 @@ import { actorOf } from '../auth/api-token.service.ts';
 import { requirePrincipal } from '../auth/auth.hook.ts';
 import { sendParticipantEvent, sendSolutionEvent, type EngineDeps } from '../engine/workflow.engine.ts';
 import { eventBodySchemas, ParticipantEventBody, SolutionEventBody } from '../engine/event.schemas.ts';
-import { ForbiddenProblem, NotFoundProblem } from '../http/problem.ts';
+import { ForbiddenError, NotFoundError } from '../errors/domain.errors.ts';
 import { problemResponses } from '../http/response.schemas.ts';
 import { ACCESS, mayRoleSendParticipantEvent, participantEventForbidden } from '../auth/roles.ts';
 import { LARGE_JSON_BODY_LIMIT_BYTES } from '../http/body-limits.ts';
@@ -119,7 +119,7 @@ export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fas
 
   async function loadAccessible(request: { principal: unknown } & Parameters<typeof requirePrincipal>[0], id: string) {
     const row = await db.selectFrom('solution').select(['id', 'lead_ministry']).where('id', '=', id).executeTakeFirst();
-    if (!row) throw new NotFoundProblem(`EfA-Lösung ${id} gibt es nicht`);
+    if (!row) throw new NotFoundError(`EfA-Lösung ${id} gibt es nicht`);
     assertMayAccess(requirePrincipal(request), row);
   }
 
@@ -284,7 +284,7 @@ export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fas
     async (request) => {
       const { role } = requirePrincipal(request);
       if (!mayRoleSendParticipantEvent(role, request.body.type)) {
-        throw new ForbiddenProblem(participantEventForbidden(role, request.body.type));
+        throw new ForbiddenError(participantEventForbidden(role, request.body.type));
       }
       return eventResultToHttp(
         await sendParticipantEvent(engine, { solutionId: request.params.id, ars: request.params.ars, event: request.body, ...senderOf(request) }),

@@ -3,7 +3,7 @@ import { initialTransition, type AnyStateMachine } from 'xstate';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { toJson, type Database, type Responsibility, type Solution } from '../db/schema.ts';
 import type { Principal } from '../auth/api-token.service.ts';
-import { ConflictProblem, ForbiddenProblem, NotFoundProblem, ValidationProblem } from '../http/problem.ts';
+import { ConflictError, ForbiddenError, NotFoundError, InvalidInputError } from '../errors/domain.errors.ts';
 import {
   participantMachine,
   PARTICIPANT_MACHINE_VERSION,
@@ -45,17 +45,17 @@ function checkOverrides(overrides: ResponsibilityOverride[]): void {
     seen.set(override.ars, first ?? index);
     return first === undefined ? [] : [{ field: `/body/overrides/${index}/ars`, message: `${override.ars} steht schon in overrides/${first}` }];
   });
-  if (errors.length) throw new ValidationProblem('Jede Behörde darf nur einmal in overrides stehen', errors);
+  if (errors.length) throw new InvalidInputError('Jede Behörde darf nur einmal in overrides stehen', errors);
 }
 
 function leadMinistryFor(principal: Principal, requested: string | undefined): string {
   if (principal.role === 'ministry') {
     if (requested && requested !== principal.ministry) {
-      throw new ForbiddenProblem(`Ein Token des Ministeriums ${principal.ministry} kann keine Lösung für ${requested} anlegen`);
+      throw new ForbiddenError(`Ein Token des Ministeriums ${principal.ministry} kann keine Lösung für ${requested} anlegen`);
     }
     return principal.ministry!;
   }
-  if (!requested) throw new ValidationProblem('Federführendes Ministerium fehlt', [{ field: '/body/leadMinistry', message: 'Pflichtangabe für Admin-Tokens' }]);
+  if (!requested) throw new InvalidInputError('Federführendes Ministerium fehlt', [{ field: '/body/leadMinistry', message: 'Pflichtangabe für Admin-Tokens' }]);
   return requested;
 }
 
@@ -138,10 +138,10 @@ export async function updateDraftSolution(
 ): Promise<SolutionView> {
   await db.transaction().execute(async (trx) => {
     const current = await trx.selectFrom('solution').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
-    if (!current) throw new NotFoundProblem(`EfA-Lösung ${id} gibt es nicht`);
+    if (!current) throw new NotFoundError(`EfA-Lösung ${id} gibt es nicht`);
     assertMayAccess(principal, current);
     if (current.stage !== 'entwurf') {
-      throw new ConflictProblem(`Nur Entwürfe können geändert werden; die Lösung ist im Stadium „${current.stage}“.`, { stage: current.stage });
+      throw new ConflictError(`Nur Entwürfe können geändert werden; die Lösung ist im Stadium „${current.stage}“.`, { stage: current.stage });
     }
     const leadMinistry = patch.leadMinistry === undefined ? current.lead_ministry : leadMinistryFor(principal, patch.leadMinistry);
     const responsibility: Responsibility = patch.responsibility
@@ -189,7 +189,7 @@ export async function loadAccessibleSolution(db: Db | Trx, principal: Principal,
     .select(['id', 'lead_ministry', 'leika_keys', 'stage', 'machine_version', 'snapshot'])
     .where('id', '=', solutionId)
     .executeTakeFirst();
-  if (!solution) throw new NotFoundProblem(`EfA-Lösung ${solutionId} gibt es nicht`);
+  if (!solution) throw new NotFoundError(`EfA-Lösung ${solutionId} gibt es nicht`);
   assertMayAccess(principal, solution);
   return solution;
 }
@@ -197,7 +197,7 @@ export async function loadAccessibleSolution(db: Db | Trx, principal: Principal,
 export function assertMayAccess(principal: Principal, solution: Pick<Solution, 'lead_ministry' | 'id'>): void {
   if (principal.role === 'ministry' && principal.ministry !== solution.lead_ministry) {
     // 404, not 403: a ministry does not learn which other solutions exist.
-    throw new NotFoundProblem(`EfA-Lösung ${solution.id} gibt es nicht`);
+    throw new NotFoundError(`EfA-Lösung ${solution.id} gibt es nicht`);
   }
 }
 
@@ -225,7 +225,7 @@ export interface SolutionView {
 
 export async function getSolution(db: Db, principal: Principal, id: string): Promise<SolutionView> {
   const row = await db.selectFrom('solution').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!row) throw new NotFoundProblem(`EfA-Lösung ${id} gibt es nicht`);
+  if (!row) throw new NotFoundError(`EfA-Lösung ${id} gibt es nicht`);
   assertMayAccess(principal, row);
   const [overrides, counts] = await Promise.all([
     db.selectFrom('solution_override').select(['ars', 'action', 'reason']).where('solution_id', '=', id).orderBy('ars').execute(),

@@ -1,4 +1,4 @@
-import type { FieldError } from '../http/problem.ts';
+import type { FieldError } from '../errors/domain.errors.ts';
 import type { FormFields, LinkContext } from '../responses/response.service.ts';
 import {
   aboutBlock,

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, ResponseLink, TicketCategory } from '../db/schema.ts';
-import { ConflictProblem, NotFoundProblem, ValidationProblem, type FieldError } from '../http/problem.ts';
+import { ConflictError, NotFoundError, InvalidInputError, type FieldError } from '../errors/domain.errors.ts';
 import { recordChange } from '../engine/change.record.ts';
 import { inOneTransaction, sendTicketEvent, type EngineDeps, type EventResult, type WorkflowEvent } from '../engine/workflow.engine.ts';
-import { issueTicketLink } from '../responses/response-link.service.ts';
+import { issueTicketLink } from '../links/link.service.ts';
 import { formValue, type FormFields } from '../responses/response.service.ts';
 import { TICKET_OPEN_STAGES, type TicketStage } from '../../workflows/index.ts';
 import { insertTicket } from './ticket.repository.ts';
@@ -116,7 +116,7 @@ export function validateProblemReport(fields: FormFields): { report: ProblemRepo
  */
 export async function reportProblem(deps: AuthorityTicketDeps, link: ResponseLink, fields: FormFields) {
   const { report, errors } = validateProblemReport(fields);
-  if (errors.length) throw new ValidationProblem('Die Meldung ist unvollständig', errors);
+  if (errors.length) throw new InvalidInputError('Die Meldung ist unvollständig', errors);
   const now = deps.now();
   const actor = authorityActor(link.ars);
   const settings = deps.engine.tickets ?? DEFAULT_TICKET_SETTINGS;
@@ -129,7 +129,7 @@ export async function reportProblem(deps: AuthorityTicketDeps, link: ResponseLin
       .where('p.ars', '=', link.ars)
       .forNoKeyUpdate('p')
       .executeTakeFirst();
-    if (!participant) throw new NotFoundProblem(`Behörde ${link.ars} ist nicht Teilnehmerin der Lösung ${link.solution_id}`);
+    if (!participant) throw new NotFoundError(`Behörde ${link.ars} ist nicht Teilnehmerin der Lösung ${link.solution_id}`);
     assertSolutionTakesTickets(participant.solution_stage);
     const open = await trx
       .selectFrom('ticket')
@@ -327,7 +327,7 @@ const SOLVED: readonly string[] = ['geloest', 'geschlossen'];
  */
 export async function replyOnTicket(engine: EngineDeps, link: ResponseLink, number: string, fields: FormFields) {
   const { text, aktion, errors } = validateReply(fields);
-  if (errors.length) throw new ValidationProblem('Die Nachricht ist unvollständig', errors);
+  if (errors.length) throw new InvalidInputError('Die Nachricht ist unvollständig', errors);
   const now = engine.now();
   const actor = authorityActor(link.ars);
   const settings = engine.tickets ?? DEFAULT_TICKET_SETTINGS;
@@ -340,7 +340,7 @@ export async function replyOnTicket(engine: EngineDeps, link: ResponseLink, numb
       .where('number', '=', number)
       .forUpdate()
       .executeTakeFirst();
-    if (!ticket) throw new NotFoundProblem(`Ticket ${number} gibt es nicht`);
+    if (!ticket) throw new NotFoundError(`Ticket ${number} gibt es nicht`);
     const stage = ticket.stage as TicketStage;
     if ((aktion === 'wiedereroeffnen') !== SOLVED.includes(stage)) throw new TicketMovedOn(stage);
     // Counted under the ticket's row lock: two replies sent at once cannot both be the last one allowed.
@@ -376,7 +376,7 @@ export async function replyOnTicket(engine: EngineDeps, link: ResponseLink, numb
       const result: EventResult = await sendTicketEvent(engine, { ticketId: ticket.id, event, actor, origin: 'client' }, { trx });
       if (result.kind === 'refused' && event.type === 'WIEDEREROEFFNEN') throw new ReopenRefused('Die Frist zum Wiedereröffnen ist abgelaufen.');
       if (result.kind === 'refused' || result.kind === 'already-applied') throw new TicketMovedOn(result.stage as TicketStage);
-      if (result.kind !== 'applied') throw new ConflictProblem(`Ticket ${number}: ${result.reason}`, { kind: result.kind });
+      if (result.kind !== 'applied') throw new ConflictError(`Ticket ${number}: ${result.reason}`, { kind: result.kind });
     }
     await enqueueAuthorityReplyNotice(
       trx,

@@ -5,7 +5,7 @@ import { toJson, type Database, type Job, type MailMessage, type TicketMailKind 
 import type { JobHandler } from '../engine/job.queue.ts';
 import { enqueueMailSend } from '../mail/mail-send.activity.ts';
 import { newMessageId } from '../mailings/mailing.service.ts';
-import { issueTicketLink, linkSecretOnce, ticketPageUrl } from '../responses/response-link.service.ts';
+import { issueTicketLink, linkSecretOnce, ticketPageUrl } from '../links/link.service.ts';
 import { TICKET_NOTICE_JOB, type TicketNotice, type TicketNoticeOccasion } from './ticket-notices.ts';
 import { renderTicketMail, type TicketMailAudience, type TicketMailDetails } from './ticket-mail.render.ts';
 

@@ -5,7 +5,7 @@ import { actorOf, type Principal } from '../auth/api-token.service.ts';
 import { inOneTransaction, sendTicketEvent, ticketEventChoice, type EngineDeps, type WorkflowEvent } from '../engine/workflow.engine.ts';
 import { recordChange } from '../engine/change.record.ts';
 import { eventResultToHttp } from '../http/event-result.ts';
-import { ConflictProblem, NotFoundProblem } from '../http/problem.ts';
+import { ConflictError, NotFoundError } from '../errors/domain.errors.ts';
 import { restoreSnapshot, SOLUTION_FINAL_STAGES, ticketMachine, type TicketStage } from '../../workflows/index.ts';
 import { insertTicket } from './ticket.repository.ts';
 import { replanSlaTimers } from './sla-timers.ts';
@@ -107,7 +107,7 @@ export async function createTicket(engine: EngineDeps, principal: Principal, inp
       .forKeyShare('p')
       .executeTakeFirst();
     if (!participant || (principal.role === 'ministry' && participant.lead_ministry !== principal.ministry)) {
-      throw new NotFoundProblem(`Behörde ${input.ars} ist nicht Teilnehmerin der Lösung ${input.solutionId}`);
+      throw new NotFoundError(`Behörde ${input.ars} ist nicht Teilnehmerin der Lösung ${input.solutionId}`);
     }
     assertSolutionTakesTickets(participant.solution_stage);
     const assignee = input.assignee?.trim() || null;
@@ -150,14 +150,14 @@ export async function createTicket(engine: EngineDeps, principal: Principal, inp
  */
 export function assertSolutionTakesTickets(solutionStage: string): void {
   if ((SOLUTION_FINAL_STAGES as readonly string[]).includes(solutionStage)) {
-    throw new ConflictProblem(`Der Rollout ist beendet (${solutionStage}): neue Tickets sind nicht mehr möglich.`, { solutionStage });
+    throw new ConflictError(`Der Rollout ist beendet (${solutionStage}): neue Tickets sind nicht mehr möglich.`, { solutionStage });
   }
 }
 
 /** `settings`: the reopen period decides whether WIEDEREROEFFNEN is allowed or blocked. */
 export async function getTicket(db: Db, principal: Principal, ticketId: string, now: Date, settings: TicketSettings = DEFAULT_TICKET_SETTINGS) {
   const row = await baseQuery(db, principal, now).where('t.id', '=', ticketId).executeTakeFirst();
-  if (!row) throw new NotFoundProblem(`Ticket ${ticketId} gibt es nicht`);
+  if (!row) throw new NotFoundError(`Ticket ${ticketId} gibt es nicht`);
   const [history, comments] = await Promise.all([
     db.selectFrom('history').selectAll().where('ticket_id', '=', ticketId).orderBy('id').execute(),
     db.selectFrom('ticket_comment').selectAll().where('ticket_id', '=', ticketId).execute(),
@@ -204,7 +204,7 @@ async function lockTicket(trx: Parameters<Parameters<typeof inOneTransaction>[1]
     .where('t.id', '=', ticketId)
     .forUpdate('t')
     .executeTakeFirst();
-  if (!row || (principal.role === 'ministry' && row.lead_ministry !== principal.ministry)) throw new NotFoundProblem(`Ticket ${ticketId} gibt es nicht`);
+  if (!row || (principal.role === 'ministry' && row.lead_ministry !== principal.ministry)) throw new NotFoundError(`Ticket ${ticketId} gibt es nicht`);
   return row;
 }
 
@@ -269,7 +269,7 @@ export async function updateTicket(engine: EngineDeps, principal: Principal, tic
     }
     if (Object.keys(changes).length === 0) return;
     if (patch.blocking === true && (ticket.stage === 'geloest' || ticket.stage === 'geschlossen')) {
-      throw new ConflictProblem('Ein gelöstes oder geschlossenes Ticket kann nicht blockierend werden.', { stage: ticket.stage });
+      throw new ConflictError('Ein gelöstes oder geschlossenes Ticket kann nicht blockierend werden.', { stage: ticket.stage });
     }
     await trx.updateTable('ticket').set({ ...set, updated_at: now }).where('id', '=', ticketId).execute();
     if (changes.prioritaet) await replanSlaTimers(trx, ticketId, now);

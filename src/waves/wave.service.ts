@@ -5,7 +5,7 @@ import type { Database, Wave } from '../db/schema.ts';
 import type { Principal } from '../auth/api-token.service.ts';
 import { inOneTransaction, sendSolutionEvent, type EngineDeps } from '../engine/workflow.engine.ts';
 import { eventResultToHttp } from '../http/event-result.ts';
-import { ConflictProblem, NotFoundProblem, ValidationProblem } from '../http/problem.ts';
+import { ConflictError, NotFoundError, InvalidInputError } from '../errors/domain.errors.ts';
 import { loadAccessibleSolution } from '../solutions/solution.service.ts';
 import { authoritiesMailed, createMailingInTransaction, type MailingSettings } from '../mailings/mailing.service.ts';
 import { addCalendarDays, berlinDate } from '../time/berlin.clock.ts';
@@ -89,7 +89,7 @@ export function toWaveView(wave: Wave, memberCount: number) {
 
 function assertSolutionOpen(stage: string) {
   if ((SOLUTION_FINAL_STAGES as readonly string[]).includes(stage)) {
-    throw new ConflictProblem(`Die Lösung ist ${stage}; Wellen lassen sich nicht mehr planen.`, { solutionStage: stage });
+    throw new ConflictError(`Die Lösung ist ${stage}; Wellen lassen sich nicht mehr planen.`, { solutionStage: stage });
   }
 }
 
@@ -97,13 +97,13 @@ export async function loadWave(db: Db | Trx, solutionId: string, waveId: string,
   let query = db.selectFrom('wave').selectAll().where('id', '=', waveId).where('solution_id', '=', solutionId);
   if (lock) query = query.forUpdate();
   const wave = await query.executeTakeFirst();
-  if (!wave) throw new NotFoundProblem(`Welle ${waveId} gibt es bei dieser Lösung nicht`);
+  if (!wave) throw new NotFoundError(`Welle ${waveId} gibt es bei dieser Lösung nicht`);
   return wave;
 }
 
 function assertPlanned(wave: Wave) {
   if (wave.state !== 'planned') {
-    throw new ConflictProblem(`Die Welle „${wave.name}“ ist schon gestartet; ihre Mitglieder stehen fest.`, { waveState: wave.state });
+    throw new ConflictError(`Die Welle „${wave.name}“ ist schon gestartet; ihre Mitglieder stehen fest.`, { waveState: wave.state });
   }
 }
 
@@ -120,7 +120,7 @@ interface MemberCandidate {
 /** The participants an explicit list or a filter names; a filter plans only invitable participants in no open wave. */
 async function selectMembers(trx: Trx, solutionId: string, input: WaveMembersInput, fieldPrefix: string): Promise<MemberCandidate[]> {
   if (input.authorities && input.filter) {
-    throw new ValidationProblem('Entweder authorities oder filter angeben', [{ field: `${fieldPrefix}/filter`, message: 'schließt sich mit authorities aus' }]);
+    throw new InvalidInputError('Entweder authorities oder filter angeben', [{ field: `${fieldPrefix}/filter`, message: 'schließt sich mit authorities aus' }]);
   }
   const base = trx
     .selectFrom('participant as p')
@@ -133,7 +133,7 @@ async function selectMembers(trx: Trx, solutionId: string, input: WaveMembersInp
     const found = new Set(rows.map((row) => row.ars));
     const unknown = input.authorities.map((ars, index) => ({ ars, index })).filter(({ ars }) => !found.has(ars));
     if (unknown.length) {
-      throw new ValidationProblem(
+      throw new InvalidInputError(
         `${unknown.length} der Behörden sind nicht Teilnehmende dieser Lösung`,
         unknown.map(({ ars, index }) => ({ field: `${fieldPrefix}/authorities/${index}`, message: `${ars} ist nicht Teilnehmerin` })),
       );
@@ -144,7 +144,7 @@ async function selectMembers(trx: Trx, solutionId: string, input: WaveMembersInp
     const stageOf = new Map(rows.map((row) => [row.ars, row.stage]));
     const ended = input.authorities.map((ars, index) => ({ ars, index, stage: stageOf.get(ars)! })).filter(({ stage }) => NEVER_INVITABLE_STAGES.includes(stage));
     if (ended.length) {
-      throw new ValidationProblem(
+      throw new InvalidInputError(
         `${ended.length} der Behörden kann eine Welle nicht mehr einladen`,
         ended.map(({ ars, index, stage }) => ({
           field: `${fieldPrefix}/authorities/${index}`,
@@ -192,7 +192,7 @@ async function assignMembers(trx: Trx, wave: Wave, members: MemberCandidate[], i
   const openWaveOf = new Map(current.map((row) => [row.ars, row]));
   const elsewhere = current.filter((row) => row.wave_id !== wave.id);
   if (elsewhere.length && !input.verschieben) {
-    throw new ConflictProblem(
+    throw new ConflictError(
       `${elsewhere.length} der Behörden sind schon in einer anderen geplanten Welle. Mit „verschieben: true“ wechseln sie in diese Welle.`,
       { conflicts: elsewhere.map((row) => ({ ars: row.ars, waveId: row.wave_id, waveName: row.name })) },
     );
@@ -248,7 +248,7 @@ async function withUniqueRules<T>(work: () => Promise<T>, conflict: string): Pro
   try {
     return await work();
   } catch (error) {
-    if (isUniqueViolation(error)) throw new ConflictProblem(conflict);
+    if (isUniqueViolation(error)) throw new ConflictError(conflict);
     throw error;
   }
 }
@@ -262,7 +262,7 @@ export async function createWave(db: Db, solutionId: string, input: CreateWaveIn
         assertSolutionOpen(solution.stage);
         const started = ((solution.snapshot as { context?: { waves?: { label: string }[] } }).context?.waves ?? []).some((w) => w.label === name);
         const sameName = await trx.selectFrom('wave').select('id').where('solution_id', '=', solutionId).where('name', '=', name).executeTakeFirst();
-        if (started || sameName) throw new ConflictProblem(`Eine Welle „${name}“ gibt es bei dieser Lösung schon; der Name muss sie eindeutig bezeichnen.`);
+        if (started || sameName) throw new ConflictError(`Eine Welle „${name}“ gibt es bei dieser Lösung schon; der Name muss sie eindeutig bezeichnen.`);
         const wave = await trx
           .insertInto('wave')
           .values({
@@ -302,7 +302,7 @@ export async function addWaveMembers(db: Db, solutionId: string, waveId: string,
         const wave = await loadWave(trx, solutionId, waveId, true);
         assertPlanned(wave);
         if (!input.authorities && !input.filter) {
-          throw new ValidationProblem('Wen die Welle aufnehmen soll, fehlt', [{ field: '/body/authorities', message: 'authorities oder filter angeben' }]);
+          throw new InvalidInputError('Wen die Welle aufnehmen soll, fehlt', [{ field: '/body/authorities', message: 'authorities oder filter angeben' }]);
         }
         const members = await selectMembers(trx, solutionId, input, '/body');
         const assigned = await assignMembers(trx, wave, members, input, who);
@@ -318,7 +318,7 @@ export async function removeWaveMember(db: Db, solutionId: string, waveId: strin
     const wave = await loadWave(trx, solutionId, waveId, true);
     assertPlanned(wave);
     const removed = await trx.deleteFrom('wave_member').where('wave_id', '=', waveId).where('ars', '=', ars).returning('ars').executeTakeFirst();
-    if (!removed) throw new NotFoundProblem(`Behörde ${ars} ist nicht in der Welle „${wave.name}“`);
+    if (!removed) throw new NotFoundError(`Behörde ${ars} ist nicht in der Welle „${wave.name}“`);
     const participant = await trx
       .selectFrom('participant')
       .select(['stage', 'machine_version'])
@@ -431,13 +431,13 @@ export async function startWave(deps: StartWaveDeps, solutionId: string, waveId:
       .where('m.open', '=', true)
       .orderBy('m.ars')
       .execute();
-    if (planned.length === 0) throw new ConflictProblem(`Die Welle „${wave.name}“ hat keine Mitglieder.`, { waveState: wave.state });
+    if (planned.length === 0) throw new ConflictError(`Die Welle „${wave.name}“ hat keine Mitglieder.`, { waveState: wave.state });
     // A member excluded (or otherwise moved on) since it was planned is neither invited nor
     // mailed: the invitation would ask it for readiness it could not report.
     const members = planned.filter((member) => INVITABLE_STAGES.includes(member.stage)).map((member) => member.ars);
     const notInvited = planned.filter((member) => !INVITABLE_STAGES.includes(member.stage)).map(({ ars, stage }) => ({ ars, stage }));
     if (members.length === 0) {
-      throw new ConflictProblem(
+      throw new ConflictError(
         `Kein Mitglied der Welle „${wave.name}“ ist mehr in einem Stadium, in dem eine Welle einlädt (${INVITABLE_STAGES.join(', ')}).`,
         { waveState: wave.state, notInvited },
       );

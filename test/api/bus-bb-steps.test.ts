@@ -2,7 +2,7 @@ import t from 'tap';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { sendParticipantEvent } from '../../src/engine/workflow.engine.ts';
-import { getLinkSecret, issueResponseLinks } from '../../src/responses/response-link.service.ts';
+import { getLinkSecret, issueResponseLinks } from '../../src/links/link.service.ts';
 import { databaseKinds } from '../helpers/databases.ts';
 import { bearer, buildTestApp, type TestApp } from '../helpers/app.ts';
 import { sendErstinformation } from '../helpers/rollout.ts';

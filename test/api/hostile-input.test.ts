@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { databaseKinds } from '../helpers/databases.ts';
 import { bearer } from '../helpers/app.ts';
-import { deriveCsrfToken, getLinkSecret, hashLinkToken } from '../../src/responses/response-link.service.ts';
+import { deriveCsrfToken, getLinkSecret, hashLinkToken } from '../../src/links/link.service.ts';
 import {
   bodySamples,
   buildWorld,

@@ -5,7 +5,7 @@ import { databaseKinds } from '../helpers/databases.ts';
 import { bearer, buildTestApp, type TestApp } from '../helpers/app.ts';
 import { drainSettling, sendErstinformation } from '../helpers/rollout.ts';
 import { solutionInRollout } from '../helpers/waves.ts';
-import { deriveLinkToken, getLinkSecret } from '../../src/responses/response-link.service.ts';
+import { deriveLinkToken, getLinkSecret } from '../../src/links/link.service.ts';
 
 const POTSDAM = '120540000000';
 const BARNIM = '120600000000';

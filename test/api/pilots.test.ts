@@ -1,7 +1,7 @@
 import { issueLinkPath } from '../helpers/links.ts';
 import t, { type Test } from 'tap';
 import { toJson, type LinkPurpose } from '../../src/db/schema.ts';
-import { hashLinkToken } from '../../src/responses/response-link.service.ts';
+import { hashLinkToken } from '../../src/links/link.service.ts';
 import { DEFAULT_CHECKLIST } from '../../src/pilots/checklist.defaults.ts';
 import { sendParticipantEvent } from '../../src/engine/workflow.engine.ts';
 import { databaseKinds } from '../helpers/databases.ts';

@@ -5,7 +5,7 @@ import { simpleParser } from 'mailparser';
 import { databaseKinds } from '../helpers/databases.ts';
 import { bearer, buildTestApp, type TestApp } from '../helpers/app.ts';
 import { drainSettling, sendErstinformation } from '../helpers/rollout.ts';
-import { hashLinkToken } from '../../src/responses/response-link.service.ts';
+import { hashLinkToken } from '../../src/links/link.service.ts';
 
 /**
  * Issue 8's "done when", as the people involved do it: a ministry runs one solution from

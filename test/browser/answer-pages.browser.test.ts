@@ -4,7 +4,7 @@ import type { BrowserContext, Page, Request, Response } from 'playwright-core';
 import type { LinkPurpose } from '../../src/db/schema.ts';
 import { sendParticipantEvent, sendSolutionEvent, type WorkflowEvent } from '../../src/engine/workflow.engine.ts';
 import { berlinDate } from '../../src/responses/response.service.ts';
-import { getLinkSecret, issueResponseLinks } from '../../src/responses/response-link.service.ts';
+import { getLinkSecret, issueResponseLinks } from '../../src/links/link.service.ts';
 import { bearer, buildTestApp, type TestApp } from '../helpers/app.ts';
 import { chromiumMissing, horizontalOverflow, launchChromium, NARROW_VIEWPORT } from '../helpers/browser.ts';
 import { databaseKinds } from '../helpers/databases.ts';

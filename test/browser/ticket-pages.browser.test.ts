@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap';
 import type { AddressInfo } from 'node:net';
 import type { Page, Response } from 'playwright-core';
-import { getLinkSecret, issueResponseLinks } from '../../src/responses/response-link.service.ts';
+import { getLinkSecret, issueResponseLinks } from '../../src/links/link.service.ts';
 import { bearer, buildTestApp } from '../helpers/app.ts';
 import { chromiumMissing, horizontalOverflow, launchChromium, NARROW_VIEWPORT } from '../helpers/browser.ts';
 import { databaseKinds } from '../helpers/databases.ts';

@@ -5,7 +5,7 @@ import type { Database } from '../../src/db/schema.ts';
 import { databaseKinds, openTestDatabase } from '../helpers/databases.ts';
 import iconv from 'iconv-lite';
 import {
-  DeactivationRefusedProblem,
+  DeactivationRefusedError,
   DirectoryFileError,
   formatImportSummaryLine,
   importDirectory,
@@ -335,7 +335,7 @@ for (const kind of databaseKinds()) {
         } catch (error) {
           t.ok(error instanceof DirectoryFileError, testCase.name);
           const problem = error as DirectoryFileError;
-          t.equal(problem.status, 422, testCase.name);
+          t.equal(problem.kind, 'invalid-input', testCase.name);
           t.match(problem.message, testCase.message, testCase.name);
           t.match(problem.errors[0]!.field, testCase.field, testCase.name);
         }
@@ -390,9 +390,9 @@ for (const kind of databaseKinds()) {
         () => null,
         (error: unknown) => error,
       );
-      t.ok(refused instanceof DeactivationRefusedProblem);
-      const problem = refused as DeactivationRefusedProblem;
-      t.equal(problem.status, 409);
+      t.ok(refused instanceof DeactivationRefusedError);
+      const problem = refused as DeactivationRefusedError;
+      t.equal(problem.kind, 'conflict');
       t.match(problem.message, /Ist die Datei vollständig\? Es wurde nichts geändert\..*erlaubeDeaktivierung=true \(API\) bzw\. --allow-deactivate \(CLI\)/);
       t.same({ ...problem.summary, dryRun: true }, preview, 'the refusal lists the same changes');
       t.same(await tableSizes(db), sizesBefore, 'refused: no import recorded');
@@ -418,7 +418,7 @@ for (const kind of databaseKinds()) {
         .filter((line) => line.includes('"amtsangehörige Gemeinde"'))
         .map((line) => line.slice(1, 13));
       const eleven = gemeinden.slice(100, 111);
-      await t.rejects(importDirectory(db, { content: withoutRows(FIXTURE, eleven), sourceName: 'minus-11' }), DeactivationRefusedProblem);
+      await t.rejects(importDirectory(db, { content: withoutRows(FIXTURE, eleven), sourceName: 'minus-11' }), DeactivationRefusedError);
       const ten = await importDirectory(db, { content: withoutRows(FIXTURE, eleven.slice(0, 10)), sourceName: 'minus-10' });
       t.equal(ten.deactivated, 10);
 
@@ -431,7 +431,7 @@ for (const kind of databaseKinds()) {
       const refused = await importDirectory(db, { content: Buffer.from(withoutBremerhaven.join('\n'), 'utf8'), sourceName: 'bremen-2', land: '04' }).catch(
         (error: unknown) => error,
       );
-      t.ok(refused instanceof DeactivationRefusedProblem);
+      t.ok(refused instanceof DeactivationRefusedError);
       t.match((refused as Error).message, /Land 04: 1 von 2 aktiven/);
     });
 

@@ -2,7 +2,7 @@ import t, { type Test } from 'tap';
 import { sql } from 'kysely';
 import type { DatabaseKind } from '../../src/db/database.ts';
 import type { LinkPurpose } from '../../src/db/schema.ts';
-import { getLinkSecret, issueResponseLinks } from '../../src/responses/response-link.service.ts';
+import { getLinkSecret, issueResponseLinks } from '../../src/links/link.service.ts';
 import { berlinDate } from '../../src/time/berlin.clock.ts';
 import { databaseKinds } from '../helpers/databases.ts';
 import { bearer, buildTestApp, type TestApp } from '../helpers/app.ts';

@@ -1,5 +1,5 @@
 import type { LinkPurpose } from '../../src/db/schema.ts';
-import { getLinkSecret, issueResponseLinks } from '../../src/responses/response-link.service.ts';
+import { getLinkSecret, issueResponseLinks } from '../../src/links/link.service.ts';
 import type { TestApp } from './app.ts';
 
 const DAY = 24 * 60 * 60 * 1000;

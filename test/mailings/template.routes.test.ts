@@ -1,5 +1,5 @@
 import t from 'tap';
-import { ProblemError } from '../../src/http/problem.ts';
+import { NotFoundError } from '../../src/errors/domain.errors.ts';
 import { DEFAULT_TEMPLATES } from '../../src/mailings/default-templates.ts';
 import { renderForRecipient } from '../../src/mailings/template.service.ts';
 import { bearer, buildTestApp } from '../helpers/app.ts';
@@ -100,7 +100,7 @@ for (const kind of databaseKinds()) {
     t.match(pilotaufruf.text, 'Erika Mustermann');
     await t.rejects(
       renderForRecipient(db, { solutionId: id, kind: 'erstinformation', ars: '129999999999', frist: null, links: {} }),
-      ProblemError,
+      NotFoundError,
       'unknown authority',
     );
 

@@ -2,7 +2,7 @@ import t, { type Test } from 'tap';
 import type { DatabaseKind } from '../../src/db/database.ts';
 import type { LinkPurpose } from '../../src/db/schema.ts';
 import { sendParticipantEvent } from '../../src/engine/workflow.engine.ts';
-import { getLinkSecret, hashLinkToken, issueResponseLinks } from '../../src/responses/response-link.service.ts';
+import { getLinkSecret, hashLinkToken, issueResponseLinks } from '../../src/links/link.service.ts';
 import { DEFAULT_MINISTRY_NAMES, useMinistryNames } from '../../src/solutions/ministry-names.ts';
 import { formatGermanDate } from '../../src/mailings/template.render.ts';
 import { databaseKinds } from '../helpers/databases.ts';

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { initialTransition, transition } from 'xstate';
 import type { MailingLinkPurpose } from '../../src/db/schema.ts';
-import { ANSWER_OPTIONS, answersAcceptedIn, linkAnswerability, stagesAskedBy, type AnswerOption } from '../../src/responses/link-answers.ts';
+import { ANSWER_OPTIONS, answersAcceptedIn, linkAnswerability, stagesAskedBy, type AnswerOption } from '../../src/links/link-answers.ts';
 import { participantEventsFor, type StructuredAnswer } from '../../src/responses/response.service.ts';
 import { participantMachine, participantStage, PARTICIPANT_STAGES, type ParticipantEvent } from '../../workflows/index.ts';
 

@@ -10,7 +10,7 @@ import {
   hashLinkToken,
   issueResponseLinks,
   verifyCsrfToken,
-} from '../../src/responses/response-link.service.ts';
+} from '../../src/links/link.service.ts';
 import { parseFormDate, validateAnswer } from '../../src/responses/response.service.ts';
 import { escapeHtml } from '../../src/responses/response.pages.ts';
 import { damagedFieldErrors, parseFormBody, refuseDamagedFields } from '../../src/responses/form-body.ts';

@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap';
 import type { DatabaseKind } from '../../src/db/database.ts';
 import type { LinkPurpose } from '../../src/db/schema.ts';
-import { getLinkSecret, hashLinkToken, issueResponseLinks } from '../../src/responses/response-link.service.ts';
+import { getLinkSecret, hashLinkToken, issueResponseLinks } from '../../src/links/link.service.ts';
 import { MAX_OPEN_REPORTS } from '../../src/tickets/authority-tickets.service.ts';
 import { bearer, buildTestApp, type TestApp } from '../helpers/app.ts';
 import { databaseKinds } from '../helpers/databases.ts';

@@ -7,7 +7,7 @@ import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { drainSettling, TEST_MAIL_DETAILS } from '../helpers/rollout.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 import { BARNIM, POTSDAM, ticketSetUp } from '../helpers/tickets.ts';
-import { hashLinkToken } from '../../src/responses/response-link.service.ts';
+import { hashLinkToken } from '../../src/links/link.service.ts';
 import { TICKET_NOTICE_JOB } from '../../src/tickets/ticket-notices.ts';
 
 const KAZ_QUEUE = 'kaz-queue@zit-bb.example'; // test/helpers/app.ts

@@ -1,7 +1,30 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, MailingLinkPurpose } from '../db/schema.ts';
-import type { StructuredAnswer } from './response.service.ts';
-import { PARTICIPANT_STAGES, PARTICIPANTS_MOVING_STAGES, SOLUTION_FINAL_STAGES, type ParticipantStage } from '../../workflows/index.ts';
+import {
+  PARTICIPANT_STAGES,
+  PARTICIPANTS_MOVING_STAGES,
+  SOLUTION_FINAL_STAGES,
+  type BusBbSchritt,
+  type ParticipantStage,
+  type ReadinessGrund,
+} from '../../workflows/index.ts';
+
+export type ReadinessReason = ReadinessGrund;
+export type InteresseWahl = 'interesse' | 'pilot' | 'kein-interesse' | 'nicht-zustaendig';
+export type ReadinessStatus = 'bereit' | 'bereit-ab' | 'nicht-bereit';
+
+export type StructuredAnswer =
+  | { purpose: 'interesse'; wahl: InteresseWahl; freitext?: string }
+  | { purpose: 'pilot'; freitext?: string }
+  | { purpose: 'bereitschaft'; status: ReadinessStatus; ab?: string; gruende?: ReadinessReason[]; freitext?: string }
+  /** A linking report (URL and date), or – without them – a report of the BUS-BB steps done so far. */
+  | { purpose: 'bus-bb'; onlineDienstUrl?: string; verknuepftAm?: string; schritte?: BusBbSchritt[] }
+  /** A pilot's go-live through its page (the checklist items it ticks are no answer of the link). */
+  | { purpose: 'pilotbetrieb'; onlineDienstUrl: string; verknuepftAm: string };
+
+/** What a used link keeps: the answer, when it came, and where it moved the participant. */
+export type RecordedAnswer = StructuredAnswer & { at: string; stage: string };
+
 
 /**
  * The one place that decides whether a link can still be answered, and with which answers:
