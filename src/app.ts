@@ -17,7 +17,7 @@ import { solutionRoutes } from './solutions/solution.routes.ts';
 import { pilotRoutes } from './pilots/pilot.routes.ts';
 import { busBbRoutes } from './busbb/busbb.routes.ts';
 import { directoryRoutes } from './directory/directory.routes.ts';
-import { tokenRoutes } from './auth/token.routes.ts';
+import { tokenRoutes } from './tokens/token.routes.ts';
 import { jobRoutes } from './engine/job.routes.ts';
 import { templateRoutes } from './mailings/template.routes.ts';
 import { mailingRoutes, type MailingRoutesDeps } from './mailings/mailing.routes.ts';

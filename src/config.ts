@@ -1,12 +1,14 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
-import { isMailAddress } from './mail/mail-address.ts';
+import { isMailAddress } from './validation/mail-address.ts';
 import { parseOfficeHours, type OfficeHours } from './time/working-time.ts';
 import { readMinistryNamesFile, type MinistryNames } from './solutions/ministry-names.ts';
+import { ConfigError } from './errors/config.error.ts';
+import type { LogFormat, LogLevel } from './logging/logger.ts';
 
-export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-/** auto: readable lines on a terminal, JSON lines otherwise. */
-export type LogFormat = 'auto' | 'json' | 'pretty';
+// Defined where they are used (errors/, logging/), so that no lower module imports the composition root.
+export { ConfigError };
+export type { LogFormat, LogLevel };
 
 export interface Config {
   readonly port: number;
@@ -69,15 +71,6 @@ export interface Config {
   readonly kazQueueEmail: string;
   /** Ministries' full names by short code: the defaults with MINISTRIES_FILE (JSON) laid over them. */
   readonly ministryNames: MinistryNames;
-}
-
-export class ConfigError extends Error {
-  readonly variable: string;
-  constructor(variable: string, message: string) {
-    super(`Ungültige Konfiguration ${variable}: ${message}`);
-    this.variable = variable;
-    this.name = 'ConfigError';
-  }
 }
 
 type Env = Record<string, string | undefined>;

@@ -1,7 +1,10 @@
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import pretty from 'pino-pretty';
-import type { LogFormat, LogLevel } from '../config.ts';
 import { redactLinksInText, serializeRequestForLog } from './link-redaction.ts';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+/** auto: readable lines on a terminal, JSON lines otherwise. */
+export type LogFormat = 'auto' | 'json' | 'pretty';
 
 /**
  * A person at a terminal reads lines; a log collector parses JSON. `auto` decides by

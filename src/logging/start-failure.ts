@@ -1,5 +1,13 @@
-import { ConfigError, type Config } from '../config.ts';
 import { DataDirLockedError } from '../db/data-dir.lock.ts';
+import { ConfigError } from '../errors/config.error.ts';
+
+/** What a start-failure line names: the settings the operator can change (a Config has them). */
+export interface StartSettings {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly databaseUrl: string | null;
+}
 
 /** A start that failed, with the one line that tells the operator what to do. */
 export class StartFailure extends Error {
@@ -78,7 +86,7 @@ function fileSystemHint(error: SystemError, dataDir: string): string | null {
  * (port, DATABASE_URL, DATA_DIR) and what to do. Unknown errors keep their message;
  * the stack goes to the log at level debug.
  */
-export function describeStartFailure(error: unknown, config: Pick<Config, 'port' | 'host' | 'dataDir' | 'databaseUrl'>): string {
+export function describeStartFailure(error: unknown, config: StartSettings): string {
   const line = (text: string) => `efa-rollout startet nicht: ${text.replace(/\s*\n\s*/g, ' ')}`;
   if (error instanceof ConfigError || error instanceof DataDirLockedError) return line(error.message);
   const target = config.databaseUrl ? describeDatabaseUrl(config.databaseUrl) : '';

@@ -1,5 +1,6 @@
 import type { MailingLinkPurpose, MailDetails, MailingKind, ResponsibilityLevel, TemplateKind } from '../db/schema.ts';
 import type { FieldError } from '../errors/domain.errors.ts';
+import { html, trustedHtml, type Html } from '../markup/html.ts';
 
 /**
  * Mail templates: `{{name}}` placeholders over a fixed vocabulary, rendered into a
@@ -262,10 +263,6 @@ function valuesOf(context: MailContext): Record<Placeholder, Value> {
   };
 }
 
-export function escapeHtml(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
-
 function substitute(source: string, values: Record<Placeholder, Value>, format: (value: Value) => string): string {
   // One pass: a value that itself contains "{{…}}" is never expanded again.
   return source.replace(TOKEN, (whole, name: string) => {
@@ -277,27 +274,37 @@ function substitute(source: string, values: Record<Placeholder, Value>, format: 
 const lineOf = (item: string | { label: string; url: string }) => (typeof item === 'string' ? item : `${item.label}: ${item.url}`);
 const asText = (value: Value) => (typeof value === 'string' ? value : value.map((item) => `- ${lineOf(item)}`).join('\n') || NONE);
 const asSubject = (value: Value) => (typeof value === 'string' ? value : value.map(lineOf).join(', ') || NONE);
-const asHtml = (value: Value) => {
-  if (typeof value === 'string') return escapeHtml(value).replace(/\r?\n/g, '<br>\n');
-  if (!value.length) return NONE;
-  const items = value.map((item) =>
-    typeof item === 'string' ? escapeHtml(item) : `<a href="${escapeHtml(item.url)}">${escapeHtml(item.label)}</a>`,
-  );
-  return `<ul>${items.map((item) => `<li>${item}</li>`).join('')}</ul>`;
+/** Text whose line breaks become <br> – in the mailings' and the ticket mails' HTML. */
+export const lineBreaks = (value: string): Html => html`${value.split(/\r?\n/).map((line, index) => (index === 0 ? line : html`<br>\n${line}`))}`;
+const asHtml = (value: Value): Html => {
+  if (typeof value === 'string') return lineBreaks(value);
+  if (!value.length) return html`${NONE}`;
+  return html`<ul>${value.map((item) => html`<li>${typeof item === 'string' ? item : html`<a href="${item.url}">${item.label}</a>`}</li>`)}</ul>`;
 };
+
+/**
+ * A template's HTML part with its placeholders filled in. The template is markup by
+ * definition – written by the ministry's staff, checked on saving (validateTemplate) and
+ * shown in the preview – so its own text enters as it is; every value filled into it is
+ * text and escaped by `html` (asHtml). The architecture test lists this file as one of
+ * the few callers of trustedHtml.
+ */
+function fillHtml(source: string, values: Record<Placeholder, Value>): Html {
+  return trustedHtml(substitute(source, values, (value) => asHtml(value).toString()).trim());
+}
 
 /**
  * The frame of every HTML mail (mailings and ticket mails); the last argument names the sender in the footer.
  * Inline styles, because many mail clients drop <style>: 16px sans-serif, #1a1a1a on
  * white (contrast > 15:1) and links in #0b4f8a (> 8:1), underlined.
  */
-export function htmlDocument(title: string, content: string, ministerium: string): string {
-  return `<!DOCTYPE html>
+export function htmlDocument(title: string, content: Html, ministerium: string): string {
+  return html`<!DOCTYPE html>
 <html lang="de">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
+<title>${title}</title>
 <style>
   body { margin: 0; padding: 0; background: #ffffff; color: #1a1a1a; }
   a { color: #0b4f8a; text-decoration: underline; }
@@ -306,20 +313,19 @@ export function htmlDocument(title: string, content: string, ministerium: string
 </style>
 </head>
 <body style="margin:0;padding:0;background:#ffffff;color:#1a1a1a;">
-<div role="article" aria-label="${escapeHtml(title)}" lang="de" style="max-width:40em;margin:0 auto;padding:24px 16px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;background:#ffffff;">
+<div role="article" aria-label="${title}" lang="de" style="max-width:40em;margin:0 auto;padding:24px 16px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;background:#ffffff;">
 ${content}
 <hr style="border:none;border-top:1px solid #6b6b6b;margin:32px 0 12px;">
-<p style="font-size:14px;color:#4a4a4a;">${escapeHtml(ministerium)} – Land Brandenburg</p>
+<p style="font-size:14px;color:#4a4a4a;">${ministerium} – Land Brandenburg</p>
 </div>
 </body>
 </html>
-`;
+`.toString();
 }
 
 export function renderMail(template: MailTemplate, context: MailContext): RenderedMail {
   const values = valuesOf(context);
   const subject = substitute(template.subject, values, asSubject).replace(/\s*[\r\n]+\s*/g, ' ').trim();
   const text = substitute(template.textBody, values, asText);
-  const html = htmlDocument(subject, substitute(template.htmlBody, values, asHtml).trim(), context.ministerium);
-  return { subject, text, html };
+  return { subject, text, html: htmlDocument(subject, fillHtml(template.htmlBody, values), context.ministerium) };
 }

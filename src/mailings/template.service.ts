@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { toJson, type Database, type MailingLinkPurpose, type MailDetails, type TemplateKind } from '../db/schema.ts';
 import { NotFoundError, InvalidInputError } from '../errors/domain.errors.ts';
-import { isMailAddress } from '../mail/mail-address.ts';
+import { isMailAddress } from '../validation/mail-address.ts';
 import { DEFAULT_TEMPLATES } from './default-templates.ts';
 import { ministryWithCode } from '../solutions/ministry-names.ts';
 import { renderMail, TEMPLATE_KINDS, validateTemplate, type MailContext, type MailTemplate, type RenderedMail } from './template.render.ts';

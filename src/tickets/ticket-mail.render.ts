@@ -1,5 +1,6 @@
 import type { TicketCategory } from '../db/schema.ts';
-import { escapeHtml, htmlDocument } from '../mailings/template.render.ts';
+import { htmlDocument, lineBreaks } from '../mailings/template.render.ts';
+import { html, joinHtml, type Html } from '../markup/html.ts';
 import type { TicketNoticeOccasion } from './ticket-notices.ts';
 import { TICKET_CATEGORY_LABELS } from './ticket.views.ts';
 import { germanDateTime } from '../time/berlin.clock.ts';
@@ -245,23 +246,21 @@ function asText(blocks: Block[]): string {
   return `${[...parts, `Mit freundlichen Grüßen\n${SENDER}`].join('\n\n')}\n`;
 }
 
-function asHtml(blocks: Block[]): string {
-  const lines = (value: string) => escapeHtml(value).replace(/\r?\n/g, '<br>\n');
-  return blocks
-    .map((block) => {
-      switch (block.kind) {
-        case 'absatz':
-          return `<p>${lines(block.text)}</p>`;
-        case 'angaben':
-          return `<ul>${block.rows.map(([label, value]) => `<li>${escapeHtml(label)}: ${escapeHtml(oneLine(value))}</li>`).join('')}</ul>`;
-        case 'zitat':
-          return `<h2>${escapeHtml(block.label)}</h2>\n<blockquote style="margin:0 0 0 12px;padding-left:12px;border-left:3px solid #6b6b6b;"><p>${lines(block.text || '–')}</p></blockquote>`;
-        case 'link':
-          return `<p><a href="${escapeHtml(block.url)}">${escapeHtml(block.label)}</a><br>\n${escapeHtml(block.url)}</p>`;
-      }
-    })
-    .concat(`<p>Mit freundlichen Grüßen<br>\n${escapeHtml(SENDER)}</p>`)
-    .join('\n');
+function blockHtml(block: Block): Html {
+  switch (block.kind) {
+    case 'absatz':
+      return html`<p>${lineBreaks(block.text)}</p>`;
+    case 'angaben':
+      return html`<ul>${block.rows.map(([label, value]) => html`<li>${label}: ${oneLine(value)}</li>`)}</ul>`;
+    case 'zitat':
+      return html`<h2>${block.label}</h2>\n<blockquote style="margin:0 0 0 12px;padding-left:12px;border-left:3px solid #6b6b6b;"><p>${lineBreaks(block.text || '–')}</p></blockquote>`;
+    case 'link':
+      return html`<p><a href="${block.url}">${block.label}</a><br>\n${block.url}</p>`;
+  }
+}
+
+function asHtml(blocks: Block[]): Html {
+  return joinHtml([...blocks.map(blockHtml), html`<p>Mit freundlichen Grüßen<br>\n${SENDER}</p>`], '\n');
 }
 
 export function renderTicketMail(input: TicketMailInput): { subject: string; text: string; html: string } {

@@ -1,5 +1,5 @@
 import { Type, type TSchema } from 'typebox';
-import { MAIL_ADDRESS_MAX_LENGTH, MAIL_ADDRESS_PATTERN } from '../mail/mail-address.ts';
+import { MAIL_ADDRESS_MAX_LENGTH, MAIL_ADDRESS_PATTERN } from './mail-address.ts';
 
 /**
  * The building blocks of every request schema (routes and event payloads alike), so that

@@ -1,5 +1,5 @@
 import type { FieldError } from '../errors/domain.errors.ts';
-import { MAIL_ADDRESS_PATTERN } from '../mail/mail-address.ts';
+import { MAIL_ADDRESS_PATTERN } from './mail-address.ts';
 import { EMPTY_OR_MAIL_ADDRESS_PATTERN, HTTP_URL_PATTERN, HTTPS_URL_PATTERN, LINE_PATTERN, NON_BLANK_LINE_PATTERN, TEXT_PATTERN } from './common.schemas.ts';
 
 /**

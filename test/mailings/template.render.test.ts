@@ -52,9 +52,9 @@ t.test('placeholders are replaced in every part, whitespace inside the braces al
     'Frist: 15. Januar 2027\nKosten: Betrieb: 0,12 € je Einwohner und Jahr\nLink: https://efa.example/r/abc?x=1&y="2"\nNr. 2',
     'the text part is not escaped',
   );
-  t.match(mail.html, '<p>Amt Müller &amp; &lt;Söhne&gt; (120655202000)</p>');
+  t.match(mail.html, '<p>Amt Müller &#38; &#60;Söhne&#62; (120655202000)</p>');
   t.notMatch(mail.html, '<Söhne>', 'a name can never inject markup');
-  t.match(mail.html, '<a href="https://efa.example/r/abc?x=1&amp;y=&quot;2&quot;">Interesse bekunden</a>', 'links escaped inside the attribute');
+  t.match(mail.html, '<a href="https://efa.example/r/abc?x&#61;1&#38;y&#61;&#34;2&#34;">Interesse bekunden</a>', 'links escaped inside the attribute');
   t.match(mail.html, 'Auftakt am 3. März<br>\nRollout ab Juni', 'line breaks of a value kept in HTML');
 });
 
@@ -62,7 +62,7 @@ t.test('the HTML part is a complete, accessible document', async (t) => {
   const { html } = renderMail({ subject: 'Betreff & mehr', textBody: 'x', htmlBody: '<p>Inhalt</p>' }, context);
   t.match(html, /^<!DOCTYPE html>\n<html lang="de">/);
   t.match(html, '<meta charset="utf-8">');
-  t.match(html, '<title>Betreff &amp; mehr</title>');
+  t.match(html, '<title>Betreff &#38; mehr</title>');
   t.match(html, 'font-size:16px');
   t.match(html, 'color:#1a1a1a');
   t.match(html, '<p>Inhalt</p>');
@@ -97,7 +97,7 @@ t.test('the escalation list: one line per authority in text, a <ul> in HTML', as
   const mail = renderMail({ subject: '{{offene.anzahl}} offen', textBody: 'Offen:\n{{offene.liste}}', htmlBody: '{{offene.liste}}' }, context);
   t.equal(mail.subject, '2 offen');
   t.equal(mail.text, 'Offen:\n- Stadt A & B (120540000000)\n- Landkreis <C> (120600000000)');
-  t.match(mail.html, '<ul><li>Stadt A &amp; B (120540000000)</li><li>Landkreis &lt;C&gt; (120600000000)</li></ul>');
+  t.match(mail.html, '<ul><li>Stadt A &#38; B (120540000000)</li><li>Landkreis &#60;C&#62; (120600000000)</li></ul>');
 });
 
 t.test('link.liste shows the links the context carries – a reminder reuses its mailing\'s links', async (t) => {
@@ -107,7 +107,7 @@ t.test('link.liste shows the links the context carries – a reminder reuses its
   t.equal(mail.text, 'Links:\n- Interesse an der Nachnutzung bekunden: https://efa.example/r/i?a=1&b=2\n- Als Pilotbehörde bewerben: https://efa.example/r/p');
   t.match(
     mail.html,
-    '<ul><li><a href="https://efa.example/r/i?a=1&amp;b=2">Interesse an der Nachnutzung bekunden</a></li><li><a href="https://efa.example/r/p">Als Pilotbehörde bewerben</a></li></ul>',
+    '<ul><li><a href="https://efa.example/r/i?a&#61;1&#38;b&#61;2">Interesse an der Nachnutzung bekunden</a></li><li><a href="https://efa.example/r/p">Als Pilotbehörde bewerben</a></li></ul>',
   );
   t.equal(renderMail(template, { ...context, links: {} }).text, 'Links:\n–');
 
@@ -203,13 +203,13 @@ for (const kind of TEMPLATE_KINDS) {
     t.notMatch(mail.html, /hier klicken/i);
     t.notMatch(mail.html, /href="–"/, 'every link it uses is in the context');
     if (kind === 'eskalation') {
-      t.match(mail.html, '<li>Landkreis &lt;C&gt; (120600000000)</li>');
+      t.match(mail.html, '<li>Landkreis &#60;C&#62; (120600000000)</li>');
     } else if (kind === 'erstinformation-multiplikator') {
       t.notMatch(mail.text, 'Amt Müller', 'addressed to no authority');
       t.match(mail.text, 'Mit freundlichen Grüßen');
     } else {
       t.match(mail.text, 'Amt Müller & <Söhne>');
-      t.match(mail.html, 'Amt Müller &amp; &lt;Söhne&gt;');
+      t.match(mail.html, 'Amt Müller &#38; &#60;Söhne&#62;');
       t.match(mail.text, 'Mit freundlichen Grüßen');
     }
   });

@@ -92,7 +92,7 @@ for (const kind of databaseKinds()) {
     });
     t.equal(mail.subject, `Elterngeld digital für ${potsdam.name}`);
     t.equal(mail.text, 'Guten Tag,\nKosten: 0,10 € je Antrag\nFrist: 15. Januar 2027\nInteresse: https://efa.example/r/1?a=1&b=2');
-    t.match(mail.html, '<a href="https://efa.example/r/1?a=1&amp;b=2">Interesse bekunden</a>');
+    t.match(mail.html, '<a href="https://efa.example/r/1?a&#61;1&#38;b&#61;2">Interesse bekunden</a>');
     t.match(mail.html, /<html lang="de">/);
     const pilotaufruf = await renderForRecipient(db, { solutionId: id, kind: 'pilotaufruf', ars: POTSDAM, frist: null, links: {} });
     t.match(pilotaufruf.subject, 'Pilotbehörden gesucht', 'a kind without its own text uses the default');

@@ -21,7 +21,7 @@ const url = 'http://efa.test/api/v1/tickets/00000000-0000-4000-8000-000000000001
 t.test('the due time is Berlin local time on the day (winter time after the change)', async (t) => {
   const mail = renderTicketMail({ details, audience: 'kaz', url });
   t.match(mail.text, 'Fällig: Montag, 27.10.2025, 11:00 Uhr (erste Reaktion)');
-  t.match(mail.html, 'XTA &lt;Zertifikat&gt;', 'escaped in HTML');
+  t.match(mail.html, 'XTA &#60;Zertifikat&#62;', 'escaped in HTML');
   t.notMatch(mail.html, '<Zertifikat>');
 });
 
@@ -52,7 +52,7 @@ t.test('an authority reply notice names every gathered reply; a row from before 
   t.match(gathered.subject, /– von der Behörde wiedereröffnet \(2 Antworten\)$/);
   t.match(gathered.text, /Antwort 1 von 2 \(03\.11\.2025, 09:00 Uhr\):\nEs geht wieder nicht\./);
   t.match(gathered.text, /Antwort 2 von 2 \(03\.11\.2025, 09:02 Uhr\):\nFehlercode <E42> & mehr/);
-  t.match(gathered.html, 'Fehlercode &lt;E42&gt; &amp; mehr');
+  t.match(gathered.html, 'Fehlercode &#60;E42&#62; &#38; mehr');
   const before = renderTicketMail({ details: { ...details, anlass: 'behoerde-antwort', text: 'Anbei das Zertifikat.' }, audience: 'kaz', url });
   t.match(before.subject, /– Antwort der Behörde$/);
   t.match(before.text, /Antwort der Behörde:\nAnbei das Zertifikat\./);

@@ -94,7 +94,7 @@ for (const kind of databaseKinds()) {
     const answered = mailsTo(BARNIM_MAIL, 'neue Antwort');
     t.equal(answered.length, 1, summary(sink).join('\n'));
     t.match(answered[0]!.text, reply);
-    t.match(answered[0]!.html, 'den Mandanten &lt;ePayBL&gt; &amp; die Kennung.');
+    t.match(answered[0]!.html, 'den Mandanten &#60;ePayBL&#62; &#38; die Kennung.');
     t.notMatch(answered[0]!.html, '<ePayBL>');
 
     // Waiting for the authority: it hears what the Kaz needs.

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { isMailAddress } from '../../src/mail/mail-address.ts';
+import { isMailAddress } from '../../src/validation/mail-address.ts';
 import { findUnsafeInput, MAX_NESTING_DEPTH } from '../../src/http/input.guard.ts';
 
 t.test('an e-mail address is exactly one address', async (t) => {

@@ -4,11 +4,11 @@ import { Type } from 'typebox';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { ForbiddenError, NotFoundError, InvalidInputError } from '../errors/domain.errors.ts';
-import { requirePrincipal } from './auth.hook.ts';
-import { ACCESS, ROLES, ROLE_DESCRIPTIONS } from './roles.ts';
+import { requirePrincipal } from '../auth/auth.hook.ts';
+import { ACCESS, ROLES, ROLE_DESCRIPTIONS } from '../auth/roles.ts';
 import { NoContent } from '../http/response.schemas.ts';
 import { MinistryKey, NonBlankLine, OneOf, Uuid } from '../validation/common.schemas.ts';
-import { actorOf, createApiToken, listApiTokens, revokeApiToken, type Principal } from './api-token.service.ts';
+import { actorOf, createApiToken, listApiTokens, revokeApiToken, type Principal } from '../auth/api-token.service.ts';
 
 const Role = OneOf([...ROLES], ROLES.map((role) => `${role}: ${ROLE_DESCRIPTIONS[role]}`).join('; '));
 const tokenFields = {
