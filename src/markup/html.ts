@@ -10,8 +10,7 @@ import { html as escapeWithGhtml } from 'ghtml';
  *   html`<ul>${items.map(itemHtml)}</ul>`   – Html values and lists of them are inserted as they are
  *
  * Only `html` makes Html. The single way for a string to reach a page unescaped is the
- * explicitly named `trustedHtml`, for markup the code itself holds (a style sheet); the
- * architecture test keeps its callers listed.
+ * explicitly named `trustedHtml` (see there); the architecture test keeps its callers listed.
  */
 
 const MARKUP = Symbol('efa-rollout.markup');
@@ -57,9 +56,11 @@ export function joinHtml(parts: readonly HtmlValue[], separator: string): Html {
 }
 
 /**
- * The one door for a string to enter HTML unescaped. Only for markup the program itself
- * holds and that never contains input – never for a value from a request, the database
- * or a mail template.
+ * The one door for a string to enter HTML unescaped: for markup the program itself holds
+ * (a style sheet) or that a ministry's staff wrote as a mail template's HTML (checked on
+ * saving, its placeholders filled with escaped values) – never for a value an authority,
+ * a request or the directory brings. Its callers are an explicit list in
+ * scripts/architecture.rules.ts, checked by the architecture test.
  */
 export function trustedHtml(markup: string): Html {
   return new Markup(markup);
