@@ -21,17 +21,17 @@ import { tokenRoutes } from './auth/token.routes.ts';
 import { jobRoutes } from './engine/job.routes.ts';
 import { templateRoutes } from './mailings/template.routes.ts';
 import { mailingRoutes, type MailingRoutesDeps } from './mailings/mailing.routes.ts';
-import { responseRoutes, SECURITY_HEADERS } from './responses/response.routes.ts';
+import { responseRoutes, SECURITY_HEADERS } from './web/answer-page.routes.ts';
 import { waveRoutes } from './waves/wave.routes.ts';
 import { ticketRoutes } from './tickets/ticket.routes.ts';
 import { linkRenewalRoutes } from './responses/link-renewal.routes.ts';
-import { renderErrorPage } from './responses/response.pages.ts';
+import { renderErrorPage } from './web/answer.pages.ts';
 import { createClientErrorHandler } from './http/client-error.handler.ts';
 import { createRateLimiters, type RateLimits } from './http/rate-limit.ts';
-import { answerPageNotFound } from './responses/answer-path.fallback.ts';
+import { answerPageNotFound } from './web/answer-path.fallback.ts';
 import { isAnswerPagePath } from './logging/link-redaction.ts';
 import { RequestLogController } from './logging/request-log.controller.ts';
-import { startPageRoute } from './http/start-page.ts';
+import { startPageRoute } from './web/start.page.ts';
 
 export interface AppDeps {
   db: Kysely<Database>;

@@ -2,7 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { problemResponses, ProblemSchema } from './response.schemas.ts';
-import { docsUiOptions } from './docs-ui.ts';
+import { docsUiOptions } from '../web/docs-ui.ts';
 
 /**
  * The OpenAPI document (/openapi.json, /docs). Routes describe their own inputs and

@@ -25,8 +25,8 @@ import {
   renderThanksPage,
   renderUnfittingAnswerPage,
   renderUnknownLinkPage,
-} from '../../src/responses/response.pages.ts';
-import { renderNotAPilotPage, renderPilotPage } from '../../src/pilots/pilot-page.render.ts';
+} from '../../src/web/answer.pages.ts';
+import { renderNotAPilotPage, renderPilotPage } from '../../src/web/pilot.page.ts';
 import {
   renderProblemForm,
   renderProblemReportedPage,
@@ -34,7 +34,7 @@ import {
   renderTicketListPage,
   renderTicketPage,
   renderTooManyReportsPage,
-} from '../../src/tickets/authority-ticket.pages.ts';
+} from '../../src/web/ticket.pages.ts';
 
 /**
  * The answer pages as an authority meets them: a real Chromium opens the link from

@@ -8,7 +8,7 @@ import { toJson, type LinkPurpose } from '../../src/db/schema.ts';
 import { enqueueJob } from '../../src/engine/job.queue.ts';
 import { sendParticipantEvent } from '../../src/engine/workflow.engine.ts';
 import { deriveCsrfToken, getLinkSecret, hashLinkToken, issueResponseLinks } from '../../src/links/link.service.ts';
-import { responseRoutes } from '../../src/responses/response.routes.ts';
+import { responseRoutes } from '../../src/web/answer-page.routes.ts';
 import { databaseKinds } from '../helpers/databases.ts';
 import { bearer, buildTestApp, type TestApp } from '../helpers/app.ts';
 import { sendErstinformation } from '../helpers/rollout.ts';

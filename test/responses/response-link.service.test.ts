@@ -12,8 +12,8 @@ import {
   verifyCsrfToken,
 } from '../../src/links/link.service.ts';
 import { parseFormDate, validateAnswer } from '../../src/responses/response.service.ts';
-import { escapeHtml } from '../../src/responses/response.pages.ts';
-import { damagedFieldErrors, parseFormBody, refuseDamagedFields } from '../../src/responses/form-body.ts';
+import { escapeHtml } from '../../src/web/answer.pages.ts';
+import { damagedFieldErrors, parseFormBody, refuseDamagedFields } from '../../src/web/form-body.ts';
 import { insertBareMailing, insertBareSolution } from '../helpers/rows.ts';
 
 const POTSDAM = '120540000000';

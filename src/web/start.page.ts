@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { renderLayout } from '../responses/response.pages.ts';
-import { SECURITY_HEADERS } from '../responses/response.routes.ts';
+import { renderLayout } from './answer.pages.ts';
+import { SECURITY_HEADERS } from './answer-page.routes.ts';
 
 /**
  * `GET /`: whoever opens the service's address in a browser – as a rule someone who has

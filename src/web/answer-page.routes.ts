@@ -4,7 +4,7 @@ import type { Database } from '../db/schema.ts';
 import { ConflictError, InvalidInputError } from '../errors/domain.errors.ts';
 import { httpStatusOf } from '../http/problem.ts';
 import type { ResponseLink } from '../db/schema.ts';
-import { renderNotAPilotPage, renderPilotPage } from '../pilots/pilot-page.render.ts';
+import { renderNotAPilotPage, renderPilotPage } from './pilot.page.ts';
 import {
   GoLiveRefused,
   isPilotPageOpen,
@@ -15,7 +15,7 @@ import {
 } from '../pilots/pilot-page.service.ts';
 import type { EngineDeps } from '../engine/workflow.engine.ts';
 import { deriveCsrfToken, verifyCsrfToken } from '../links/link.service.ts';
-import { answerOptionsOf, formValue, LinkProblem, openResponseLink, recordAnswer, type FormFields } from './response.service.ts';
+import { answerOptionsOf, formValue, LinkProblem, openResponseLink, recordAnswer, type FormFields } from '../responses/response.service.ts';
 import { loadLinkAnswerability } from '../links/link-answers.ts';
 import { createLinkPageKit, FORM_TYPE, LINK_ROUTE_OPTIONS, sendHtml } from './link-page.kit.ts';
 import { formFieldLabel, parseFormBody, refuseDamagedFields } from './form-body.ts';
@@ -27,7 +27,7 @@ import {
   renderFormRejectedPage,
   renderInvalidInputPage,
   renderThanksPage,
-} from './response.pages.ts';
+} from './answer.pages.ts';
 
 /**
  * The pages behind the signed links in the authorities' mails. Public on purpose:

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database, ResponseLink } from '../db/schema.ts';
 import { linkSecretOnce } from '../links/link.service.ts';
-import { LinkProblem, loadLinkContext, type LinkContext, type RecordedAnswer } from './response.service.ts';
+import { LinkProblem, loadLinkContext, type LinkContext, type RecordedAnswer } from '../responses/response.service.ts';
 import {
   renderAlreadyAnsweredPage,
   renderClosedQuestionPage,
@@ -10,7 +10,7 @@ import {
   renderSupersededLinkPage,
   renderUnfittingAnswerPage,
   renderUnknownLinkPage,
-} from './response.pages.ts';
+} from './answer.pages.ts';
 
 /**
  * What every page behind an authority's link shares: HTML answers, the Origin check,

@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isAnswerPagePath } from '../logging/link-redaction.ts';
 import { isWellFormedLinkToken } from '../links/link.service.ts';
-import { renderUnknownLinkPage } from './response.pages.ts';
-import { SECURITY_HEADERS } from './response.routes.ts';
+import { renderUnknownLinkPage } from './answer.pages.ts';
+import { SECURITY_HEADERS } from './answer-page.routes.ts';
 import { sendHtml } from './link-page.kit.ts';
 
 /**

@@ -1,8 +1,8 @@
 import type { FieldError } from '../errors/domain.errors.ts';
 import type { LinkContext } from '../responses/response.service.ts';
-import { aboutBlock, contactBlock, escapeHtml, germanDateTime, PURPOSE_TITLES, renderLayout } from '../responses/response.pages.ts';
-import { CHECKLIST_STATUS_LABELS, CHECKLIST_STATUSES } from './checklist.defaults.ts';
-import type { ChecklistEntry } from './go-live.gate.ts';
+import { aboutBlock, contactBlock, escapeHtml, germanDateTime, PURPOSE_TITLES, renderLayout } from './answer.pages.ts';
+import { CHECKLIST_STATUS_LABELS, CHECKLIST_STATUSES } from '../pilots/checklist.defaults.ts';
+import type { ChecklistEntry } from '../pilots/go-live.gate.ts';
 
 /**
  * The confirmed pilot's own page behind its `pilotbetrieb` link: its checklist to tick

@@ -9,10 +9,10 @@ import {
   germanDateTime,
   PURPOSE_TITLES,
   renderLayout,
-} from '../responses/response.pages.ts';
+} from './answer.pages.ts';
 import type { TicketStage } from '../../workflows/index.ts';
-import { MAX_OPEN_REPORTS, MAX_TEXT, MAX_TITLE, type AuthorityTicketSummary, type AuthorityTicketView } from './authority-tickets.service.ts';
-import { TICKET_CATEGORY_LABELS } from './ticket.views.ts';
+import { MAX_OPEN_REPORTS, MAX_TEXT, MAX_TITLE, type AuthorityTicketSummary, type AuthorityTicketView } from '../tickets/authority-tickets.service.ts';
+import { TICKET_CATEGORY_LABELS } from '../tickets/ticket.views.ts';
 
 /**
  * The authority's ticket pages: the problem report form, the confirmation, its tickets
