@@ -21,17 +21,19 @@ import { tokenRoutes } from './tokens/token.routes.ts';
 import { jobRoutes } from './engine/job.routes.ts';
 import { templateRoutes } from './mailings/template.routes.ts';
 import { mailingRoutes, type MailingRoutesDeps } from './mailings/mailing.routes.ts';
-import { responseRoutes, SECURITY_HEADERS } from './responses/response.routes.ts';
+import { responseRoutes } from './web/answer-page.routes.ts';
+import { SECURITY_HEADERS } from './web/layout.ts';
 import { waveRoutes } from './waves/wave.routes.ts';
 import { ticketRoutes } from './tickets/ticket.routes.ts';
 import { linkRenewalRoutes } from './responses/link-renewal.routes.ts';
-import { renderErrorPage } from './responses/response.pages.ts';
+import { renderErrorPage } from './web/error.pages.ts';
 import { createClientErrorHandler } from './http/client-error.handler.ts';
 import { createRateLimiters, type RateLimits } from './http/rate-limit.ts';
-import { answerPageNotFound } from './responses/answer-path.fallback.ts';
+import { answerPageNotFound } from './web/answer-path.fallback.ts';
 import { isAnswerPagePath } from './logging/link-redaction.ts';
 import { RequestLogController } from './logging/request-log.controller.ts';
-import { startPageRoute } from './http/start-page.ts';
+import { startPageRoute } from './web/start.page.ts';
+import { registerDocsUi } from './web/docs-ui.ts';
 
 export interface AppDeps {
   db: Kysely<Database>;
@@ -56,7 +58,7 @@ export interface AppDeps {
 const VERSION = '0.1.0';
 
 /** Errors before a route answers (408, undecodable URLs): people on the answer pages get a German page with the pages' security headers. */
-const answerPageError: HtmlErrorPage = (path, status) => (isAnswerPagePath(path) ? { html: renderErrorPage(status), headers: SECURITY_HEADERS } : null);
+const answerPageError: HtmlErrorPage = (path, status) => (isAnswerPagePath(path) ? { html: String(renderErrorPage(status)), headers: SECURITY_HEADERS } : null);
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const mail = deps.mail ?? {
@@ -102,6 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await registerOpenApi(app, { version: VERSION, serverUrl: mail.publicBaseUrl, rateLimited: Boolean(deps.rateLimit) });
+  await registerDocsUi(app);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   const Health = Type.Object({ status: Type.Literal('ok'), database: Type.Enum(['pglite', 'postgres']), version: Type.String() }, { description: 'bereit' });

@@ -1,8 +1,6 @@
 import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { problemResponses, ProblemSchema } from './response.schemas.ts';
-import { docsUiOptions } from './docs-ui.ts';
 
 /**
  * The OpenAPI document (/openapi.json, /docs). Routes describe their own inputs and
@@ -97,5 +95,4 @@ export async function registerOpenApi(app: FastifyInstance, options: OpenApiOpti
     // Shared schemas (Problem) appear under their own name in components.schemas.
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, index) => (typeof json.$id === 'string' ? json.$id : `def-${index}`) },
   });
-  await app.register(swaggerUi, docsUiOptions());
 }

@@ -2,7 +2,7 @@ import type { Transaction } from 'kysely';
 import type { Database, TicketCategory } from '../db/schema.ts';
 import { insertTicket } from './ticket.repository.ts';
 import type { TicketSettings } from './ticket.sla.ts';
-import { REASON_LABELS } from '../responses/response.pages.ts';
+import { REASON_LABELS } from '../responses/answer.labels.ts';
 
 /**
  * Readiness reasons that are an integration problem for the Kaz, and their ticket

@@ -13,20 +13,18 @@ import { completeChecklist } from '../helpers/pilots.ts';
 import type { LinkContext, RecordedAnswer } from '../../src/responses/response.service.ts';
 import type { ChecklistEntry } from '../../src/pilots/go-live.gate.ts';
 import type { AuthorityTicketView } from '../../src/tickets/authority-tickets.service.ts';
+import type { Html } from '../../src/markup/html.ts';
+import { renderAnswerForm, renderThanksPage } from '../../src/web/answer.pages.ts';
+import { renderErrorPage, renderFormRejectedPage, renderInvalidInputPage } from '../../src/web/error.pages.ts';
 import {
   renderAlreadyAnsweredPage,
-  renderAnswerForm,
   renderClosedQuestionPage,
-  renderErrorPage,
   renderExpiredLinkPage,
-  renderFormRejectedPage,
-  renderInvalidInputPage,
   renderSupersededLinkPage,
-  renderThanksPage,
   renderUnfittingAnswerPage,
   renderUnknownLinkPage,
-} from '../../src/responses/response.pages.ts';
-import { renderNotAPilotPage, renderPilotPage } from '../../src/pilots/pilot-page.render.ts';
+} from '../../src/web/link-problem.pages.ts';
+import { renderNotAPilotPage, renderPilotPage } from '../../src/web/pilot.page.ts';
 import {
   renderProblemForm,
   renderProblemReportedPage,
@@ -34,7 +32,7 @@ import {
   renderTicketListPage,
   renderTicketPage,
   renderTooManyReportsPage,
-} from '../../src/tickets/authority-ticket.pages.ts';
+} from '../../src/web/ticket.pages.ts';
 
 /**
  * The answer pages as an authority meets them: a real Chromium opens the link from
@@ -637,7 +635,7 @@ t.test('every kind of authority page, rendered with long data, reflows at 320 px
     ],
   };
   const errors = [{ field: 'onlineDienstUrl', message: long('Bitte') }];
-  const pages: Record<string, string> = {
+  const pages: Record<string, Html> = {
     'interesse form with errors': renderAnswerForm(ctx('interesse'), { ...view, values: { freitext: LONG_URL }, errors: [{ field: 'wahl', message: 'Bitte wählen Sie eine Antwort aus.' }] }),
     'pilot form': renderAnswerForm(ctx('pilot'), view),
     'readiness form': renderAnswerForm(ctx('bereitschaft'), { ...view, values: { ab: long('x') } }),
@@ -669,7 +667,7 @@ t.test('every kind of authority page, rendered with long data, reflows at 320 px
     'ticket page': renderTicketPage(ctx('ticket'), ticket, { ...view, listHref: 'x', now: at, notice: long('Hinweis'), values: { text: LONG_URL }, errors: [{ field: 'text', message: long('Bitte') }] }),
   };
   for (const [what, html] of Object.entries(pages)) {
-    await page.setContent(html);
+    await page.setContent(String(html));
     await expectReflow(t, page, what);
   }
 });

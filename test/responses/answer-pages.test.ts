@@ -8,7 +8,8 @@ import { toJson, type LinkPurpose } from '../../src/db/schema.ts';
 import { enqueueJob } from '../../src/engine/job.queue.ts';
 import { sendParticipantEvent } from '../../src/engine/workflow.engine.ts';
 import { deriveCsrfToken, getLinkSecret, hashLinkToken, issueResponseLinks } from '../../src/links/link.service.ts';
-import { responseRoutes } from '../../src/responses/response.routes.ts';
+import { escapeText } from '../../src/markup/html.ts';
+import { responseRoutes } from '../../src/web/answer-page.routes.ts';
 import { databaseKinds } from '../helpers/databases.ts';
 import { bearer, buildTestApp, type TestApp } from '../helpers/app.ts';
 import { sendErstinformation } from '../helpers/rollout.ts';
@@ -101,7 +102,7 @@ for (const kind of databaseKinds()) {
     t.match(page.body, '<html lang="de">');
     t.match(page.body, 'EfA-Rollout Brandenburg');
     t.match(page.body, 'Potsdam, Stadt');
-    t.match(page.body, 'Elterngeld &lt;digital&gt;', 'interpolated values are escaped');
+    t.match(page.body, escapeText('Elterngeld <digital>'), 'interpolated values are escaped');
     t.match(page.body, 'MSGIV');
     t.match(page.body, '<label for="f-wahl-interesse">');
     t.match(page.body, '<legend>Ihre Antwort</legend>');
@@ -199,7 +200,7 @@ for (const kind of databaseKinds()) {
     t.match(noReasons.body, /<div class="zusammenfassung" role="alert"/);
     t.match(noReasons.body, 'href="#f-gruende-fachverfahren-anbindung"');
     t.match(noReasons.body, 'value="nicht-bereit" checked', 'the entered values are kept');
-    t.match(noReasons.body, 'noch offen &lt;b&gt;</textarea>');
+    t.match(noReasons.body, `${escapeText('noch offen <b>')}</textarea>`);
     t.match(noReasons.body, /name="csrf" value="[^"]+"/, 'the form can be sent again');
     t.equal((await linkRow(readiness)).used_at, null, 'nothing recorded');
     t.equal((await participant(HAVELLAND)).context.readiness, null);

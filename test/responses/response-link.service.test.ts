@@ -12,8 +12,8 @@ import {
   verifyCsrfToken,
 } from '../../src/links/link.service.ts';
 import { parseFormDate, validateAnswer } from '../../src/responses/response.service.ts';
-import { escapeHtml } from '../../src/responses/response.pages.ts';
-import { damagedFieldErrors, parseFormBody, refuseDamagedFields } from '../../src/responses/form-body.ts';
+import { escapeText } from '../../src/markup/html.ts';
+import { damagedFieldErrors, parseFormBody, refuseDamagedFields } from '../../src/web/form-body.ts';
 import { insertBareMailing, insertBareSolution } from '../helpers/rows.ts';
 
 const POTSDAM = '120540000000';
@@ -83,7 +83,7 @@ t.test('form answers are validated per purpose', async (t) => {
   t.equal(tidy.text, 'Zeile 1\r\nZeile 2\tEnde', 'line breaks and tabs are text');
   t.same(damagedFieldErrors(tidy), []);
   t.same(Object.keys(parseFormBody('a=%00')), ['a'], 'the remembered fields are no form field');
-  t.equal(escapeHtml(`<a href="x" onclick='y'>&`), '&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;');
+  t.equal(escapeText(`<a href="x" onclick='y'>&`), '&#60;a href&#61;&#34;x&#34; onclick&#61;&#39;y&#39;&#62;&#38;');
 });
 
 for (const kind of databaseKinds()) {

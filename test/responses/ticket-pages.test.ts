@@ -2,6 +2,7 @@ import t, { type Test } from 'tap';
 import type { DatabaseKind } from '../../src/db/database.ts';
 import type { LinkPurpose } from '../../src/db/schema.ts';
 import { getLinkSecret, hashLinkToken, issueResponseLinks } from '../../src/links/link.service.ts';
+import { escapeText } from '../../src/markup/html.ts';
 import { MAX_OPEN_REPORTS } from '../../src/tickets/authority-tickets.service.ts';
 import { bearer, buildTestApp, type TestApp } from '../helpers/app.ts';
 import { databaseKinds } from '../helpers/databases.ts';
@@ -57,7 +58,7 @@ async function report(t: Test, env: TestApp, path: string, title: string, catego
   t.equal(response.statusCode, 200, response.body);
   t.match(response.body, 'Ihr Problem ist gemeldet');
   const href = /<a href="([^"]+\/tickets\/(\d+))">/.exec(response.body)!;
-  return { ticketPage: resolve(problem, href[1]!.replace(/&amp;/g, '&')), number: Number(href[2]) };
+  return { ticketPage: resolve(problem, href[1]!.replaceAll(escapeText('&'), '&')), number: Number(href[2]) };
 }
 
 for (const kind of databaseKinds()) {
@@ -128,7 +129,7 @@ for (const kind of databaseKinds()) {
     // the ticket page and the list
     let page = await env.app.inject({ url: ticketPage });
     t.equal(page.statusCode, 200, page.body);
-    t.match(page.body, 'OSCI &lt;Nachrichten&gt; fehlen', 'escaped');
+    t.match(page.body, escapeText('OSCI <Nachrichten> fehlen'), 'escaped');
     t.match(page.body, 'eingegangen');
     t.match(page.body, 'Status: eröffnet');
     t.match(page.body, 'Seit Montag');

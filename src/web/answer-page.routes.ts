@@ -1,33 +1,18 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import { ConflictError, InvalidInputError } from '../errors/domain.errors.ts';
-import { httpStatusOf } from '../http/problem.ts';
-import type { ResponseLink } from '../db/schema.ts';
-import { renderNotAPilotPage, renderPilotPage } from '../pilots/pilot-page.render.ts';
-import {
-  GoLiveRefused,
-  isPilotPageOpen,
-  pilotChecklistOf,
-  pilotStageOf,
-  reportGoLiveFromPage,
-  saveChecklistFromPage,
-} from '../pilots/pilot-page.service.ts';
 import type { EngineDeps } from '../engine/workflow.engine.ts';
+import { InvalidInputError } from '../errors/domain.errors.ts';
+import { httpStatusOf } from '../http/problem.ts';
 import { deriveCsrfToken, verifyCsrfToken } from '../links/link.service.ts';
-import { answerOptionsOf, formValue, LinkProblem, openResponseLink, recordAnswer, type FormFields } from './response.service.ts';
-import { loadLinkAnswerability } from '../links/link-answers.ts';
-import { createLinkPageKit, FORM_TYPE, LINK_ROUTE_OPTIONS, sendHtml } from './link-page.kit.ts';
+import { answerOptionsOf, LinkProblem, openResponseLink, recordAnswer, type FormFields } from '../responses/response.service.ts';
+import { renderAnswerForm, renderThanksPage } from './answer.pages.ts';
+import { renderErrorPage, renderFormRejectedPage, renderInvalidInputPage } from './error.pages.ts';
 import { formFieldLabel, parseFormBody, refuseDamagedFields } from './form-body.ts';
+import { SECURITY_HEADERS, sendHtml } from './layout.ts';
+import { createLinkPageKit, FORM_TYPE, LINK_ROUTE_OPTIONS } from './link-page.kit.ts';
+import { createPilotPageHandler } from './pilot-page.handler.ts';
 import { sendTicketListPage, ticketPageRoutes } from './ticket-page.routes.ts';
-import {
-  PAGE_STYLE_HASH,
-  renderAnswerForm,
-  renderErrorPage,
-  renderFormRejectedPage,
-  renderInvalidInputPage,
-  renderThanksPage,
-} from './response.pages.ts';
 
 /**
  * The pages behind the signed links in the authorities' mails. Public on purpose:
@@ -48,18 +33,6 @@ export interface ResponseRoutesOptions {
 const DEFAULT_PUBLIC_BASE_URL = 'http://127.0.0.1:3000';
 
 const FORM_BODY_LIMIT = 64 * 1024;
-
-/** Also sent with the pages for requests the router could not decode (src/app.ts). */
-export const SECURITY_HEADERS = {
-  'cache-control': 'no-store',
-  // The token is in the URL: it must not travel on in a Referer header to another
-  // site. Not no-referrer: under that policy a browser posts the form with
-  // `Origin: null`, and the Origin check could not tell it from a forged one.
-  'referrer-policy': 'same-origin',
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-  'content-security-policy': `default-src 'none'; style-src ${PAGE_STYLE_HASH}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
-};
 
 interface TokenParams {
   token: string;
@@ -117,44 +90,7 @@ export const responseRoutes: FastifyPluginAsync<ResponseRoutesOptions> = async (
     ...(options.ticketLinkTtlDays ? { ticketLinkTtlDays: options.ticketLinkTtlDays } : {}),
   });
 
-  /**
-   * A confirmed pilot's own page (`pilotbetrieb`): the checklist form, taken again and
-   * again, and the go-live form, which uses the link up. Same checks as every answer
-   * (Origin, CSRF, link open) before this is reached.
-   */
-  async function answerPilotPage(reply: FastifyReply, link: ResponseLink, token: string, csrf: string, fields?: FormFields) {
-    // an ended or paused rollout says so before the forms; a pilot that moved on hears what became of it
-    const answerability = await loadLinkAnswerability(db, { ...link, purpose: 'pilotbetrieb' });
-    if (answerability.state === 'beendet' || answerability.state === 'ruht') throw new LinkProblem('nicht-offen', { link, answerability });
-    const ctx = await kit.contextFor(link, token, 0);
-    const stage = await pilotStageOf(db, link);
-    if (!isPilotPageOpen(stage)) return sendHtml(reply, 409, renderNotAPilotPage(ctx, stage));
-    const view = { action: actionOf(token), csrf };
-    const page = async (status: number, extra: Partial<Parameters<typeof renderPilotPage>[1]> = {}) =>
-      sendHtml(reply, status, renderPilotPage(ctx, { ...view, ...extra, items: extra.items ?? (await pilotChecklistOf(db, link)) }));
-    if (!fields) return page(200);
-    const aktion = formValue(fields, 'aktion');
-    const deps = { db, engine, now };
-    try {
-      refuseDamagedFields(fields);
-      if (aktion === 'checkliste') {
-        const { changed, checklist } = await saveChecklistFromPage(deps, link, fields);
-        return page(200, { saved: changed, items: checklist.items });
-      }
-      if (aktion === 'live') {
-        const recorded = await reportGoLiveFromPage(deps, link, fields);
-        return sendHtml(reply, 200, renderThanksPage(await kit.contextFor({ ...link, used_at: now() }, token, 0), recorded));
-      }
-      return page(422, { errors: [{ field: 'aktion', message: 'Bitte senden Sie eines der Formulare dieser Seite ab.' }] });
-    } catch (error) {
-      const form = aktion === 'live' ? 'live' : 'checkliste';
-      if (error instanceof InvalidInputError) return page(422, { errors: error.errors, values: fields, form });
-      if (error instanceof GoLiveRefused) return page(409, { openItems: error.openItems, refusedReason: error.reason, values: fields, form });
-      // the pilot moved on meanwhile (went live, was excluded)
-      if (error instanceof ConflictError) return sendHtml(reply, 409, renderNotAPilotPage(ctx, await pilotStageOf(db, link)));
-      throw error;
-    }
-  }
+  const answerPilotPage = createPilotPageHandler({ db, engine, now, kit });
 
   app.get<{ Params: TokenParams }>('/antwort/:token', routeOptions, async (request, reply) => {
     const { token } = request.params;

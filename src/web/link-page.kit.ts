@@ -2,7 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database, ResponseLink } from '../db/schema.ts';
 import { linkSecretOnce } from '../links/link.service.ts';
-import { LinkProblem, loadLinkContext, type LinkContext, type RecordedAnswer } from './response.service.ts';
+import { LinkProblem, loadLinkContext, type LinkContext, type RecordedAnswer } from '../responses/response.service.ts';
+import { sendHtml } from './layout.ts';
 import {
   renderAlreadyAnsweredPage,
   renderClosedQuestionPage,
@@ -10,7 +11,7 @@ import {
   renderSupersededLinkPage,
   renderUnfittingAnswerPage,
   renderUnknownLinkPage,
-} from './response.pages.ts';
+} from './link-problem.pages.ts';
 
 /**
  * What every page behind an authority's link shares: HTML answers, the Origin check,
@@ -31,10 +32,6 @@ export const redactedRequest = (request: FastifyRequest) => ({
 
 /** Hidden from the OpenAPI document; the token stays out of the request log. */
 export const LINK_ROUTE_OPTIONS = { schema: { hide: true }, logSerializers: { req: redactedRequest } };
-
-export function sendHtml(reply: FastifyReply, status: number, html: string) {
-  return reply.code(status).type('text/html; charset=utf-8').send(html);
-}
 
 /**
  * Relative hrefs keep working behind a path prefix: a page `depth` segments below

@@ -21,13 +21,15 @@ import {
   renderTicketPage,
   renderTooManyReportsPage,
   TICKET_STAGE_WORDS,
-} from '../tickets/authority-ticket.pages.ts';
+} from './ticket.pages.ts';
 import { germanDateTime } from '../time/berlin.clock.ts';
 import { deriveCsrfToken, verifyCsrfToken } from '../links/link.service.ts';
-import { LinkProblem, openValidLink, type FormFields } from './response.service.ts';
-import { LINK_ROUTE_OPTIONS, linkPath, sendHtml, type LinkPageKit } from './link-page.kit.ts';
+import { LinkProblem, openValidLink, type FormFields } from '../responses/response.service.ts';
+import { renderErrorPage, renderFormRejectedPage } from './error.pages.ts';
 import { refuseDamagedFields } from './form-body.ts';
-import { renderErrorPage, renderFormRejectedPage, renderUnknownLinkPage } from './response.pages.ts';
+import { sendHtml } from './layout.ts';
+import { LINK_ROUTE_OPTIONS, linkPath, type LinkPageKit } from './link-page.kit.ts';
+import { renderUnknownLinkPage } from './link-problem.pages.ts';
 
 /**
  * The authority's ticket pages under its links (registered inside responseRoutes, so

@@ -1,9 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isAnswerPagePath } from '../logging/link-redaction.ts';
 import { isWellFormedLinkToken } from '../links/link.service.ts';
-import { renderUnknownLinkPage } from './response.pages.ts';
-import { SECURITY_HEADERS } from './response.routes.ts';
-import { sendHtml } from './link-page.kit.ts';
+import { SECURITY_HEADERS, sendHtml } from './layout.ts';
+import { renderUnknownLinkPage } from './link-problem.pages.ts';
 
 /**
  * A path under /antwort/ that no route matches is still a person following (a mangled

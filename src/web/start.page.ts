@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { renderLayout } from '../responses/response.pages.ts';
-import { SECURITY_HEADERS } from '../responses/response.routes.ts';
+import { html, type Html } from '../markup/html.ts';
+import { renderLayout, SECURITY_HEADERS } from './layout.ts';
 
 /**
  * `GET /`: whoever opens the service's address in a browser – as a rule someone who has
@@ -13,12 +13,13 @@ import { SECURITY_HEADERS } from '../responses/response.routes.ts';
  */
 
 /** A path in code type that may break after each slash: at 320 px a whole one is wider than the screen. */
-const code = (path: string) => `<code>${path.replaceAll('/', '/<wbr>')}</code>`;
+const code = (path: string): Html => html`<code>${path.split('/').map((part, i) => (i ? html`/<wbr>${part}` : part))}</code>`;
 
 /** Relative links: they work behind a path prefix, as the answer pages' do. */
-const START_PAGE = renderLayout(
-  'Startseite',
-  `<h1>EfA-Rollout Brandenburg</h1>
+const START_PAGE = String(
+  renderLayout(
+    'Startseite',
+    html`<h1>EfA-Rollout Brandenburg</h1>
 <p>Dieser Dienst steuert die Nachnutzung von EfA-Onlinediensten durch Brandenburgs Kommunen: Erstinformation, Pilotbehörden, flächendeckender Rollout bis zur Verknüpfung im BUS-BB. Eine Bedienoberfläche gibt es noch nicht; gearbeitet wird über die API.</p>
 <h2>Weiter</h2>
 <ul>
@@ -35,6 +36,7 @@ const START_PAGE = renderLayout(
 <li>Erstinformation versenden: ${code('POST /api/v1/solutions/{id}/mailings')} mit <code>{"kind": "erstinformation"}</code>.</li>
 <li>Ohne <code>SMTP_URL</code> verlässt keine Mail den Rechner: Sie liegen im Postausgang ${code('DATA_DIR/outbox/*.eml')} und unter ${code('GET /api/v1/admin/outbox')}.</li>
 </ol>`,
+  ),
 );
 
 export function startPageRoute(app: FastifyInstance): void {

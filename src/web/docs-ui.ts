@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { FastifySwaggerUiOptions } from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import swaggerUi, { type FastifySwaggerUiOptions } from '@fastify/swagger-ui';
 
 /** Contrast and 320 px reflow fixes on top of Swagger UI's own stylesheet (see the file). */
 const DOCS_CSS = readFileSync(new URL('./docs-ui.css', import.meta.url), 'utf8');
@@ -45,4 +46,9 @@ export function docsUiOptions(): FastifySwaggerUiOptions {
       return withoutServers;
     },
   };
+}
+
+/** Swagger UI at /docs, after the OpenAPI document is registered (http/openapi.ts). */
+export async function registerDocsUi(app: FastifyInstance): Promise<void> {
+  await app.register(swaggerUi, docsUiOptions());
 }

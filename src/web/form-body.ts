@@ -1,7 +1,7 @@
 import type { FieldError } from '../errors/domain.errors.ts';
 import { InvalidInputError } from '../errors/domain.errors.ts';
 import { CONTROL_CHARACTERS } from '../validation/common.schemas.ts';
-import type { FormFields } from './response.service.ts';
+import type { FormFields } from '../responses/response.service.ts';
 
 /**
  * The body of a form on an authority's page (application/x-www-form-urlencoded). Every

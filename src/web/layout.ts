@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto';
+import type { FastifyReply } from 'fastify';
+import { html, trustedHtml, type Html } from '../markup/html.ts';
+
+/**
+ * The frame of every page the service shows a person: one style sheet (inline, admitted
+ * by its hash in the Content-Security-Policy), the header, the main column; and the
+ * headers and the reply that send a page. Pages are `Html` (src/markup/html.ts), built
+ * only from `html` templates.
+ */
+
+// Text #1b1b1b and links/buttons #0b4f9c on white: contrast 16:1 and 8:1; errors
+// #a4000f: 8:1. The focus ring is thick and offset so it shows on every control.
+const STYLE = `
+*,*::before,*::after{box-sizing:border-box}
+body{margin:0;background:#fff;color:#1b1b1b;font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;font-size:1.125rem;line-height:1.55;overflow-wrap:anywhere}
+header{background:#0b4f9c;color:#fff;padding:.75rem 1rem}
+header p{margin:0 auto;max-width:42rem;font-weight:700}
+main{max-width:42rem;margin:0 auto;padding:1rem 1rem 3rem}
+h1{font-size:1.6rem;line-height:1.25;margin:1rem 0}
+h2{font-size:1.25rem}
+a{color:#0b4f9c}
+a:focus,input:focus,textarea:focus,select:focus,button:focus{outline:3px solid #0b4f9c;outline-offset:3px}
+fieldset{border:1px solid #6b6b6b;border-radius:4px;margin:0 0 1.5rem;padding:.75rem 1rem 1rem}
+legend{font-weight:700;padding:0 .25rem}
+.feld{margin:0 0 1.5rem}
+.option{display:flex;gap:.6rem;align-items:flex-start;margin:.5rem 0}
+.option input{width:1.3rem;height:1.3rem;margin-top:.2rem;flex:none}
+label{font-weight:600}
+.option label{font-weight:400}
+.hinweis{color:#4a4a4a;margin:.15rem 0 .4rem;font-size:1rem}
+input[type=text],input[type=url],input[type=date],textarea,select{display:block;width:100%;font:inherit;color:inherit;border:2px solid #1b1b1b;border-radius:3px;padding:.45rem .55rem;background:#fff}
+input[type=date]{max-width:14rem}
+textarea{min-height:6rem}
+button{font:inherit;font-weight:700;color:#fff;background:#0b4f9c;border:2px solid #0b4f9c;border-radius:4px;padding:.6rem 1.4rem;cursor:pointer}
+button:hover{background:#083b75}
+.fehler{color:#a4000f;font-weight:700;margin:.2rem 0 .4rem}
+[aria-invalid=true]{border-color:#a4000f}
+.zusammenfassung{border:4px solid #a4000f;padding:.5rem 1rem;margin:1rem 0 1.5rem}
+.zusammenfassung h2{margin:.4rem 0}
+.zusammenfassung a{color:#a4000f;font-weight:700}
+.kasten{border-left:6px solid #0b4f9c;background:#f2f6fb;padding:.5rem 1rem;margin:1rem 0}
+dl{margin:0}
+dt{font-weight:700;margin-top:.5rem}
+dd{margin:0 0 .25rem}
+.melden{margin:.75rem 0 0;font-weight:700}
+ol.verlauf{list-style:none;padding:0}
+ol.verlauf li{border-left:4px solid #6b6b6b;padding:.25rem .75rem;margin:0 0 1rem}
+ol.verlauf li.eigene{border-left-color:#0b4f9c}
+.text{white-space:pre-wrap;margin:.25rem 0 0}
+ul.meldungen{list-style:none;padding:0}
+ul.meldungen li{border-bottom:1px solid #6b6b6b;padding:.5rem 0}
+ul.meldungen p{margin:.15rem 0}
+.unsichtbar{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+`;
+
+/** For the Content-Security-Policy: only this stylesheet may apply. */
+export const PAGE_STYLE_HASH = `'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`;
+
+/** With every page behind a link, the start page and the pages for requests the router could not decode (src/app.ts). */
+export const SECURITY_HEADERS = {
+  'cache-control': 'no-store',
+  // The token is in the URL: it must not travel on in a Referer header to another
+  // site. Not no-referrer: under that policy a browser posts the form with
+  // `Origin: null`, and the Origin check could not tell it from a forged one.
+  'referrer-policy': 'same-origin',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'content-security-policy': `default-src 'none'; style-src ${PAGE_STYLE_HASH}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
+};
+
+/** The style sheet is the program's own text, never input: the one place a page takes markup through trustedHtml. */
+const STYLE_SHEET = trustedHtml(STYLE);
+
+export function renderLayout(title: string, body: Html): Html {
+  return html`<!doctype html>
+<html lang="de">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex, nofollow">
+<title>${title} – EfA-Rollout Brandenburg</title>
+<style>${STYLE_SHEET}</style>
+</head>
+<body>
+<header><p>EfA-Rollout Brandenburg</p></header>
+<main>
+${body}
+</main>
+</body>
+</html>
+`;
+}
+
+export function sendHtml(reply: FastifyReply, status: number, page: Html) {
+  return reply.code(status).type('text/html; charset=utf-8').send(String(page));
+}
