@@ -118,6 +118,7 @@ export const RULES: ArchitectureRules = {
     definedIn: 'src/markup/html.ts',
     name: 'trustedHtml',
     allowedIn: {
+      'src/web/layout.ts': "the pages' style sheet, a constant of the program that never holds input",
       'src/mailings/template.render.ts':
         "a mail template's HTML part is markup by definition, written by the ministry's staff and checked on saving; every value filled into its placeholders is escaped by html``",
     },
