@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { LinkPurpose } from '../db/schema.ts';
 import type { FieldError } from '../errors/domain.errors.ts';
-import { READINESS_REASONS } from '../engine/event-payload.validate.ts';
+import { READINESS_REASONS } from '../solutions/event-payload.rules.ts';
 import type { FormFields, LinkContext, RecordedAnswer, ReadinessReason } from './response.service.ts';
 import { ANSWER_OPTIONS, type LinkAnswerability } from '../links/link-answers.ts';
 import { germanDateTime } from '../time/berlin.clock.ts';
