@@ -2,7 +2,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { allowedEvents, restoreSnapshot } from '../workflows/index.ts';
 import type { DatabaseHandle } from './db/database.ts';
-import type { PreconditionRefusal, TargetDefinition, Trx, WorkflowRegistry } from './engine/workflow.types.ts';
+import type { PreconditionRefusal, Trx, WorkflowRegistry } from './engine/workflow.types.ts';
 import { createWorkflowRegistry } from './engine/workflow.registry.ts';
 import { checkPreconditions, explainRefusal as explainRefusalOf, type EngineDeps } from './engine/workflow.engine.ts';
 import { validateEventPayload as validateWith } from './engine/event-payload.validate.ts';
@@ -115,7 +115,7 @@ export function validateEventPayload(event: Record<string, unknown>, now: Date) 
 
 /** The words of a guard's refusal of a valid payload, from the target whose machine has the event. */
 export function explainRefusal(event: { type: string; facts?: unknown } & Record<string, unknown>, context: unknown): string {
-  return explainRefusalOf(workflows().ownerOf(event.type) as TargetDefinition | undefined, event, context);
+  return explainRefusalOf(workflows().ownerOf(event.type), event, context);
 }
 
 type ParticipantPrecondition = (trx: Trx, input: { solutionId: string; ars: string; stage: string; event: { type: string } & Record<string, unknown> }) => Promise<PreconditionRefusal | null>;

@@ -12,7 +12,7 @@
  *
  * The engine refuses a blocked event with exactly the reason listed here (the same
  * functions decide both), so that a button and its 409 never disagree. The blockers
- * themselves are the targets' (solutions/*.choice.ts, tickets/ticket.choice.ts).
+ * themselves are the targets' (solutions/event-choice.ts, tickets/ticket.target.ts).
  */
 
 export interface BlockedEvent {

@@ -93,7 +93,7 @@ export async function checkPreconditions<Ref>(
 }
 
 /** Why a guard refused a valid payload: the target's words, else the general ones. */
-export function explainRefusal(target: TargetDefinition<never> | TargetDefinition | undefined, event: WorkflowEvent & { facts?: unknown }, context: unknown): string {
+export function explainRefusal(target: Pick<TargetDefinition, 'explainRefusal'> | undefined, event: WorkflowEvent & { facts?: unknown }, context: unknown): string {
   return target?.explainRefusal?.(event, context) ?? `Ereignis ${event.type} passt nicht zum aktuellen Stand.`;
 }
 
@@ -118,12 +118,12 @@ export async function inOneTransaction<T>(deps: EngineDeps, work: (trx: Trx) => 
   return result;
 }
 
-function contextFor(deps: EngineDeps, workflows: WorkflowRegistry, target: TargetDefinition<never>): TargetContext {
+function contextFor(deps: EngineDeps, workflows: WorkflowRegistry, machines: TargetDefinition['machines']): TargetContext {
   return {
     deps,
     workflows,
     restore(row, what) {
-      const machine = target.machines[row.machine_version];
+      const machine = machines[row.machine_version];
       if (!machine) throw new Error(`${what}: Maschinenversion ${row.machine_version} ist nicht mehr vorhanden`);
       return {
         machine,
@@ -166,7 +166,7 @@ export async function sendEvent<Ref>(
   if (payloadErrors.length) {
     return { kind: 'invalid', reason: `Angaben zum Ereignis ${rawEvent.type} sind unvollständig oder ungültig`, errors: payloadErrors };
   }
-  const handle = target.open(contextFor(deps, workflows, target as TargetDefinition<never>), ref, sender);
+  const handle = target.open(contextFor(deps, workflows, target.machines), ref, sender);
 
   const result = await withTransaction(deps, options.trx, async (trx): Promise<EventResult> => {
     const instance = await handle.load(trx);
