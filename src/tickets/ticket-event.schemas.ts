@@ -25,5 +25,5 @@ const ticketBody = clientEventBody(
   'Ereignis an ein Ticket; welche gerade möglich sind, nennt allowedEvents',
 );
 export const TicketEventBody = ticketBody.body;
-/** Shared schemas of the ticket event route (fastify.addSchema in tickets.routes.ts). */
+/** Shared schemas of the ticket event route (fastify.addSchema in ticket.routes.ts). */
 export const ticketEventBodySchemas: readonly TSchema[] = ticketBody.branches;
