@@ -18,7 +18,7 @@ import { pilotRoutes } from './pilots/pilot.routes.ts';
 import { busBbRoutes } from './busbb/busbb.routes.ts';
 import { directoryRoutes } from './directory/directory.routes.ts';
 import { tokenRoutes } from './tokens/token.routes.ts';
-import { jobRoutes } from './engine/job.routes.ts';
+import { jobRoutes } from './jobs/job.routes.ts';
 import { templateRoutes } from './mailings/template.routes.ts';
 import { mailingRoutes, type MailingRoutesDeps } from './mailings/mailing.routes.ts';
 import { responseRoutes } from './web/answer-page.routes.ts';

@@ -8,11 +8,10 @@ import { openDatabase, type DatabaseHandle } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { ensureAdminToken } from './auth/api-token.service.ts';
 import { importDirectory } from './directory/directory.import.ts';
-import { JobWorker } from './engine/job.queue.ts';
-import { createEffectHandlers } from './engine/effect.activities.ts';
+import type { JobWorker } from './engine/job.queue.ts';
 import type { EngineDeps } from './engine/workflow.engine.ts';
-import { buildApp, type AppDeps } from './app.ts';
-import { createMailModule } from './mailings/mail.module.ts';
+import type { AppDeps } from './app.ts';
+import { composeService } from './composition.ts';
 import { describeDatabaseUrl } from './logging/start-failure.ts';
 import { useMinistryNames } from './solutions/ministry-names.ts';
 import { recordServiceAddress } from './db/data-dir.lock.ts';
@@ -64,9 +63,9 @@ export interface Runtime {
 const seconds = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
 
 /**
- * Everything a serving instance needs, wired together: database (migrated), the admin
- * token from EFA_ADMIN_TOKEN, the Brandenburg directory on an empty database, the job
- * worker and the app. Each step is logged: the first start takes a while, and a person
+ * Everything a serving instance needs: database (migrated), the admin token from
+ * EFA_ADMIN_TOKEN, the Brandenburg directory on an empty database, then the service
+ * wired from the configuration (composeService: engine, mail, job worker, app). Each step is logged: the first start takes a while, and a person
  * at the terminal should see what it is doing. A failing step undoes the earlier ones.
  */
 export async function startRuntime(
@@ -103,46 +102,47 @@ export async function startRuntime(
     }
     if (config.loadFixtureDirectory) await loadFixtureDirectoryIfEmpty(handle, logger);
 
-    let worker!: JobWorker;
-    const engine: EngineDeps = {
-      db: handle.db,
-      now: () => new Date(),
-      onJobsEnqueued: () => worker.poke(),
+    const { app, engine, worker, mail } = await composeService(handle, {
+      logger,
+      httpLogger: logger.child({ component: 'http' }),
       tickets: {
         officeHours: config.slaOfficeHours,
         reopenDays: config.ticketReopenDays,
         noticeGatherMinutes: config.ticketNoticeGatherMinutes,
         repliesPerDay: config.ticketRepliesPerDay,
       },
-    };
-    const mail = createMailModule({ db: handle.db, engine, logger: logger.child({ component: 'mail' }), ...config });
+      mail: {
+        smtpUrl: config.smtpUrl,
+        smtpMaxConnections: config.smtpMaxConnections,
+        smtpRateLimitPerSecond: config.smtpRateLimitPerSecond,
+        dataDir: config.dataDir,
+        mailFrom: config.mailFrom,
+        messageIdDomain: config.messageIdDomain,
+        publicBaseUrl: config.publicBaseUrl,
+        linkTtlDays: config.linkTtlDays,
+        multiplierEmails: config.multiplierEmails,
+        kazQueueEmail: config.kazQueueEmail,
+      },
+      jobs: {
+        concurrency: config.jobConcurrency,
+        pollIntervalMs: config.jobPollIntervalMs,
+        leaseMs: config.jobLeaseSeconds * 1000,
+        ...(config.jobRetentionDays > 0 ? { retentionMs: config.jobRetentionDays * 24 * 60 * 60 * 1000 } : {}),
+      },
+      http: {
+        bodyLimitBytes: config.bodyLimitBytes,
+        requestTimeoutMs: config.requestTimeoutMs,
+        trustProxy: config.trustProxy,
+        rateLimit: { apiPerMinute: config.rateLimitApiPerMinute, answerPagesPerMinute: config.rateLimitAnswerPagesPerMinute },
+        extraRoutes: options.extraRoutes,
+      },
+    });
     cleanups.push(() => mail.transport.close());
     logger.info(
       mail.transport.kind === 'smtp' ? { smtp: 'konfiguriert' } : { outbox: mail.routes.outboxDir },
       mail.transport.kind === 'smtp' ? 'Mails gehen per SMTP hinaus' : `Kein SMTP_URL: Mails landen nur im lokalen Postausgang ${mail.routes.outboxDir}`,
     );
-    worker = new JobWorker({
-      db: handle.db,
-      handlers: { ...createEffectHandlers(engine, logger.child({ component: 'effects' })), ...mail.handlers },
-      logger: logger.child({ component: 'jobs' }),
-      concurrency: config.jobConcurrency,
-      pollIntervalMs: config.jobPollIntervalMs,
-      leaseMs: config.jobLeaseSeconds * 1000,
-      ...(config.jobRetentionDays > 0 ? { retentionMs: config.jobRetentionDays * 24 * 60 * 60 * 1000 } : {}),
-    });
     cleanups.push(() => worker.stop()); // after the app has closed: no new requests, then no new jobs
-    const app = await buildApp({
-      db: handle.db,
-      databaseKind: handle.kind,
-      engine,
-      logger: logger.child({ component: 'http' }),
-      bodyLimitBytes: config.bodyLimitBytes,
-      requestTimeoutMs: config.requestTimeoutMs,
-      trustProxy: config.trustProxy,
-      rateLimit: { apiPerMinute: config.rateLimitApiPerMinute, answerPagesPerMinute: config.rateLimitAnswerPagesPerMinute },
-      mail: mail.routes,
-      extraRoutes: options.extraRoutes,
-    });
     cleanups.push(async () => {
       // Requests in flight may finish; a keep-alive connection that stays open
       // afterwards must not hold the shutdown for the keep-alive timeout.

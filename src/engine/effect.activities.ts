@@ -2,19 +2,20 @@ import type { Logger } from 'pino';
 import type { Job } from '../db/schema.ts';
 import type { JobHandler } from './job.queue.ts';
 import { PermanentJobError, WaitForResumeError } from './job.queue.ts';
-import { sendParticipantEvent, sendSolutionEvent, type EngineDeps, type EventResult, type WorkflowEvent } from './workflow.engine.ts';
-import { createSlaTimerHandler, SLA_TIMER_JOB } from '../tickets/sla-timers.ts';
+import { sendEvent, TIMER_JOB, workflowsOf, type EngineDeps, type EventResult, type WorkflowEvent } from './workflow.engine.ts';
+import type { InstanceScope } from './workflow.types.ts';
 
 /**
- * The effects ("activities") the machines ask for. Each runs as a durable job after
- * the transition that caused it has committed, and may run more than once: every
- * event an effect sends carries an idempotency key derived from its job, so a re-run
- * finds what the first run applied instead of applying it again.
+ * The effects ("activities") the machines ask for run as durable jobs after the
+ * transition that caused it has committed, and may run more than once: every event an
+ * effect sends carries an idempotency key derived from its job, so a re-run finds what
+ * the first run applied instead of applying it again. The features bring their effects'
+ * handlers (composition.ts merges them); the engine brings the delivery of timers and
+ * the one way every effect reads the engine's answer.
  */
 
-interface EffectPayload {
-  solutionId: string;
-  ars: string | null;
+/** What the engine queues for an `effect.*` action of a transition: its instance's scope and the action's params. */
+export interface EffectPayload extends InstanceScope {
   params: Record<string, unknown>;
 }
 
@@ -48,44 +49,40 @@ export function settleEffectEvent(
   }
 }
 
-export function createEffectHandlers(engine: EngineDeps, logger: Logger): Record<string, JobHandler> {
-  async function inviteWave(job: Job) {
-    const { solutionId, params } = job.payload as unknown as EffectPayload;
-    const authorities = (params.authorities as string[]) ?? [];
-    let applied = 0;
-    for (const ars of authorities) {
-      const event: WorkflowEvent = { type: 'EINLADEN', wave: params.label, ...(params.fristTage ? { fristTage: params.fristTage } : {}) };
-      const result = await sendParticipantEvent(
-        engine,
-        { solutionId, ars, event, actor: `system:welle:${String(params.label)}`, origin: 'system' },
-        { idempotencyKey: `${job.idempotency_key}:${ars}` },
-      );
-      if (settleEffectEvent(result, { solutionId, ars, effect: job.kind, logger }) === 'applied') applied++;
-    }
-    logger.info({ solutionId, wave: params.label, invited: applied, skipped: authorities.length - applied }, 'Welle eingeladen');
-  }
-
-  async function deliverTimerEvent(job: Job) {
-    const { solutionId, ars, event } = job.payload as unknown as { solutionId: string; ars: string | null; event: WorkflowEvent };
+/**
+ * Delivers a machine's delayed event (`after`) to the instance that planned it: the
+ * target whose `refOfJob` claims the job's scope. A scope no target, or two, claim is a
+ * bug of the registration: the job fails visibly.
+ */
+export function createTimerHandler(engine: EngineDeps, logger: Logger): JobHandler {
+  return async function deliverTimerEvent(job: Job) {
+    const { solutionId, ars, ticketId, event } = job.payload as unknown as InstanceScope & { event: WorkflowEvent };
+    const scope: InstanceScope = { solutionId, ars, ...(ticketId ? { ticketId } : {}) };
+    const claims = workflowsOf(engine).targets.flatMap((target) => {
+      const ref = target.refOfJob?.(scope);
+      return ref ? [{ target, ref }] : [];
+    });
+    if (claims.length !== 1) throw new PermanentJobError(`${job.kind}: ${claims.length} Ziele nehmen den Zeitgeber an (${JSON.stringify(scope)})`);
+    const { target, ref } = claims[0]!;
     const sender = { actor: 'system:timer', origin: 'system' as const };
-    const options = { idempotencyKey: job.idempotency_key };
-    const result = ars
-      ? await sendParticipantEvent(engine, { solutionId, ars, event, ...sender }, options)
-      : await sendSolutionEvent(engine, { solutionId, event, ...sender }, options);
+    const result = await sendEvent(engine, target.name, ref, event, sender, { idempotencyKey: job.idempotency_key });
     settleEffectEvent(result, { solutionId, ars, effect: job.kind, logger });
-  }
-
-  // The ministry hears of authorities that stay silent through the mailing's escalation
-  // mail; the participant machine's own escalation is recorded in the log and job table.
-  async function recordEscalation(job: Job) {
-    const { solutionId, ars, params } = job.payload as unknown as EffectPayload;
-    logger.info({ solutionId, ars, ...params, effect: job.kind }, 'Antwortfrist nach der letzten Erinnerung abgelaufen');
-  }
-
-  return {
-    'effect.inviteWave': inviteWave,
-    'effect.escalateParticipant': recordEscalation,
-    'timer.deliverEvent': deliverTimerEvent,
-    [SLA_TIMER_JOB]: createSlaTimerHandler(engine.db, engine.now),
   };
+}
+
+/** The engine's own job handlers. */
+export function createEngineJobHandlers(engine: EngineDeps, logger: Logger): Record<string, JobHandler> {
+  return { [TIMER_JOB]: createTimerHandler(engine, logger) };
+}
+
+/** Merges the features' job handlers; a job kind two features claim stops the start. */
+export function mergeJobHandlers(...sets: Record<string, JobHandler>[]): Record<string, JobHandler> {
+  const merged: Record<string, JobHandler> = {};
+  for (const set of sets) {
+    for (const [kind, handler] of Object.entries(set)) {
+      if (Object.hasOwn(merged, kind)) throw new Error(`Job-Art ${kind} hat zwei Handler`);
+      merged[kind] = handler;
+    }
+  }
+  return merged;
 }

@@ -4,7 +4,9 @@ import { sql } from 'kysely';
 import type { Database, Job, MailMessage } from '../db/schema.ts';
 import { DeferJobError, enqueueJob, type JobHandler } from '../engine/job.queue.ts';
 import { settleEffectEvent } from '../engine/effect.activities.ts';
-import { sendParticipantEvent, sendSolutionEvent, type EngineDeps } from '../engine/workflow.engine.ts';
+import type { EngineDeps } from '../engine/workflow.engine.ts';
+import { sendParticipantEvent } from '../solutions/participant.target.ts';
+import { sendSolutionEvent } from '../solutions/solution.target.ts';
 
 /**
  * How the Erstinformation moves the machines. An authority counts as informed as soon

@@ -1,17 +1,15 @@
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { Database } from '../db/schema.ts';
+import type { Database, MailMessage } from '../db/schema.ts';
 import type { EngineDeps } from '../engine/workflow.engine.ts';
 import type { JobHandler } from '../engine/job.queue.ts';
 import { createMailTransport, type MailTransport } from '../mail/mail.transport.ts';
-import { createMailSendHandler, MAIL_SEND_JOB } from '../mail/mail-send.activity.ts';
+import { createMailSendHandler, MAIL_SEND_JOB, type MailSendDeps } from '../mail/mail-send.activity.ts';
 import { createMailingActivities } from './mailing.activities.ts';
 import { createErstinformationActivities } from './erstinformation.activities.ts';
 import { createPilotInvitationActivities } from './pilot-invitation.activities.ts';
 import { messageStillWanted } from './mail-relevance.ts';
-import { createTicketMailActivities } from '../tickets/ticket-mail.activities.ts';
-import { DEFAULT_TICKET_SETTINGS } from '../tickets/ticket.sla.ts';
 import type { MailingRoutesDeps } from './mailing.routes.ts';
 
 export interface MailModuleOptions {
@@ -30,8 +28,15 @@ export interface MailModuleOptions {
   publicBaseUrl: string;
   linkTtlDays: number;
   multiplierEmails: readonly string[];
-  /** The Kaz / ZIT-BB queue's address: ticket escalations and warnings (Config.kazQueueEmail). */
-  kazQueueEmail: string;
+  /** Mail rows other features write (a ticket's notices): the one delivery job sends them too. */
+  otherMessages?: readonly OtherMailMessages[];
+}
+
+/** Mail rows of another feature: it tells its rows apart, renders them and says whether one is still wanted. */
+export interface OtherMailMessages {
+  owns(message: MailMessage): boolean;
+  render: MailSendDeps['render'];
+  stillWanted: NonNullable<MailSendDeps['stillWanted']>;
 }
 
 export interface MailModule {
@@ -46,10 +51,9 @@ function addressOf(mailbox: string): string {
 }
 
 /**
- * Mail delivery (SMTP or local outbox), the mailing and ticket mail activities and what
- * the mailing routes need, wired once. One delivery job serves both kinds of mail row: a
- * row of a ticket renders from its own details and is always still wanted (an authority
- * hears that its ticket was solved after the rollout ended, too).
+ * Mail delivery (SMTP or local outbox), the mailing activities and what the mailing
+ * routes need, wired once. One delivery job serves every kind of mail row: the mailings'
+ * own, and those of the features that hand theirs in (`otherMessages`: the tickets').
  */
 export function createMailModule(options: MailModuleOptions): MailModule {
   const outboxDir = join(options.dataDir, 'outbox');
@@ -70,16 +74,7 @@ export function createMailModule(options: MailModuleOptions): MailModule {
     fallbackEscalationAddress: addressOf(options.mailFrom),
     messageIdDomain: options.messageIdDomain,
   });
-  const tickets = createTicketMailActivities({
-    db: options.db,
-    logger: options.logger,
-    now: options.engine.now,
-    messageIdDomain: options.messageIdDomain,
-    kazQueueEmail: options.kazQueueEmail,
-    publicBaseUrl: options.publicBaseUrl,
-    linkTtlDays: options.linkTtlDays,
-    reopenDays: (options.engine.tickets ?? DEFAULT_TICKET_SETTINGS).reopenDays,
-  });
+  const ownerOf = (message: MailMessage) => options.otherMessages?.find((other) => other.owns(message));
   const erstinformation = createErstinformationActivities({ db: options.db, engine: options.engine, logger: options.logger });
   const settings = { multiplierEmails: options.multiplierEmails, messageIdDomain: options.messageIdDomain };
   const pilotInvitation = createPilotInvitationActivities({ db: options.db, logger: options.logger, settings, now: options.engine.now });
@@ -89,15 +84,17 @@ export function createMailModule(options: MailModuleOptions): MailModule {
       ...activities.handlers,
       ...pilotInvitation.handlers,
       ...erstinformation.handlers,
-      ...tickets.handlers,
       [MAIL_SEND_JOB]: createMailSendHandler({
         db: options.db,
         transport,
         mailFrom: options.mailFrom,
-        render: (message) => (message.ticket_id ? tickets.renderMessage(message) : activities.renderMessage(message)),
+        render: (message) => (ownerOf(message)?.render ?? activities.renderMessage)(message),
         logger: options.logger,
         now: options.engine.now,
-        stillWanted: async (message) => (message.ticket_id ? 'send' : messageStillWanted(options.db, message)),
+        stillWanted: async (message) => {
+          const owner = ownerOf(message);
+          return owner ? owner.stillWanted(message) : messageStillWanted(options.db, message);
+        },
         onAccepted: erstinformation.informOnAcceptance,
       }),
     },

@@ -1,5 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { ChecklistStatus, Database } from '../db/schema.ts';
+import type { WorkflowRegistration } from '../engine/workflow.registry.ts';
+import { PARTICIPANT_TARGET, type ParticipantRef } from '../solutions/participant.target.ts';
 import { CHECKLIST_DONE_STATUSES, DEFAULT_CHECKLIST } from './checklist.defaults.ts';
 
 type Executor = Kysely<Database> | Transaction<Database>;
@@ -86,4 +88,12 @@ export async function goLiveChecklistComplete(
       'Das Ministerium kann mit override.reason begründet davon abweichen.',
     details: { offenePunkte: open },
   };
+}
+
+/**
+ * The pilots' part of the workflows: the checklist gate on PILOT_LIVE_MELDEN. No
+ * blockedEvents entry – an override always passes, so the event stays allowed.
+ */
+export function registerPilotWorkflows(registration: WorkflowRegistration): void {
+  registration.addPrecondition<ParticipantRef>(PARTICIPANT_TARGET, { events: ['PILOT_LIVE_MELDEN'], check: goLiveChecklistComplete });
 }

@@ -10,7 +10,7 @@ import { problemResponses } from '../http/response.schemas.ts';
 import { loadAccessibleSolution } from '../solutions/solution.service.ts';
 import { PARTICIPANT_STAGES, PILOT_QUELLEN } from '../../workflows/index.ts';
 import { Ars, CalendarDate, CsvOf, NonBlankLine, OneOf, Paging, Text, Uuid } from '../validation/common.schemas.ts';
-import { LESSON_RELEVANZ } from '../engine/event.schemas.ts';
+import { LESSON_RELEVANZ } from '../solutions/event.schemas.ts';
 import { CHECKLIST_STATUSES } from './checklist.defaults.ts';
 import { addCustomChecklistItem, getChecklist, listChecklistDefinitions, setChecklistItem } from './pilot-checklist.service.ts';
 import { createMeeting, getItSupport, listMeetings, setItSupport } from './pilot-support.service.ts';

@@ -2,17 +2,11 @@ import { CONTROL_CHARACTERS, isHttpsUrl } from '../validation/common.schemas.ts'
 import type { Kysely } from 'kysely';
 import { toJson, type Database, type LinkPurpose, type MailDetails, type MailingLinkPurpose, type ResponseLink } from '../db/schema.ts';
 import { InvalidInputError, type FieldError } from '../errors/domain.errors.ts';
-import { READINESS_REASONS } from '../engine/event-payload.validate.ts';
+import { READINESS_REASONS } from '../solutions/event-payload.rules.ts';
 import { cancelJobs } from '../engine/job.queue.ts';
-import {
-  inOneTransaction,
-  MAILING_REMINDER_JOB,
-  sendParticipantEvent,
-  type EngineDeps,
-  type EventResult,
-  type EventSender,
-  type WorkflowEvent,
-} from '../engine/workflow.engine.ts';
+import { inOneTransaction, type EngineDeps, type EventResult, type EventSender, type WorkflowEvent } from '../engine/workflow.engine.ts';
+import { sendParticipantEvent } from '../solutions/participant.target.ts';
+import { MAILING_REMINDER_JOB } from '../mailings/mailing.workflows.ts';
 import { berlinDate, isCalendarDate } from '../time/berlin.clock.ts';
 import { findLinkByToken } from '../links/link.service.ts';
 import { answerOptionOf, loadLinkAnswerability, type AnswerOption, type InteresseWahl, type LinkAnswerability, type ReadinessReason, type ReadinessStatus, type RecordedAnswer, type StructuredAnswer } from '../links/link-answers.ts';

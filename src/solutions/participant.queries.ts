@@ -3,7 +3,8 @@ import type { Database } from '../db/schema.ts';
 import { containsPattern, pageWithTotal } from '../db/query.helpers.ts';
 import { NotFoundError } from '../errors/domain.errors.ts';
 import { participantMachine, restoreSnapshot } from '../../workflows/index.ts';
-import { participantEventChoice } from '../engine/workflow.engine.ts';
+import type { WorkflowRegistry } from '../engine/workflow.types.ts';
+import { participantEventChoice } from './participant.target.ts';
 import { choiceForRole, type Role } from '../auth/roles.ts';
 
 type Db = Kysely<Database>;
@@ -82,7 +83,7 @@ export async function listParticipants(db: Db, solutionId: string, filter: Parti
 }
 
 /** `reader`: its allowed and blocked events are those this role may send (roles.ts). */
-export async function getParticipant(db: Db, solutionId: string, ars: string, reader: Role) {
+export async function getParticipant(db: Db, workflows: WorkflowRegistry, solutionId: string, ars: string, reader: Role) {
   const row = await db
     .selectFrom('participant as p')
     .innerJoin('authority as a', 'a.ars', 'p.ars')
@@ -93,7 +94,7 @@ export async function getParticipant(db: Db, solutionId: string, ars: string, re
     .executeTakeFirst();
   if (!row) throw new NotFoundError(`Behörde ${ars} ist nicht Teilnehmerin dieser Lösung`);
   const snapshot = restoreSnapshot(participantMachine, row.snapshot);
-  const choice = await participantEventChoice(db, { solutionId, ars, solutionStage: row.solution_stage, snapshot });
+  const choice = await participantEventChoice(db, workflows, { solutionId, ars, solutionStage: row.solution_stage, snapshot });
   return { ...toParticipantView(row, snapshot.context), ...choiceForRole(choice, reader, 'participant') };
 }
 

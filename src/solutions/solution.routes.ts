@@ -5,8 +5,10 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { actorOf } from '../auth/api-token.service.ts';
 import { requirePrincipal } from '../auth/auth.hook.ts';
-import { sendParticipantEvent, sendSolutionEvent, type EngineDeps } from '../engine/workflow.engine.ts';
-import { eventBodySchemas, ParticipantEventBody, SolutionEventBody } from '../engine/event.schemas.ts';
+import { workflowsOf, type EngineDeps } from '../engine/workflow.engine.ts';
+import { sendParticipantEvent } from './participant.target.ts';
+import { sendSolutionEvent } from './solution.target.ts';
+import { eventBodySchemas, ParticipantEventBody, SolutionEventBody } from './event.schemas.ts';
 import { ForbiddenError, NotFoundError } from '../errors/domain.errors.ts';
 import { problemResponses } from '../http/response.schemas.ts';
 import { ACCESS, mayRoleSendParticipantEvent, participantEventForbidden } from '../auth/roles.ts';
@@ -263,7 +265,7 @@ export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fas
     },
     async (request) => {
       await loadAccessible(request, request.params.id);
-      return getParticipant(db, request.params.id, request.params.ars, requirePrincipal(request).role);
+      return getParticipant(db, workflowsOf(engine), request.params.id, request.params.ars, requirePrincipal(request).role);
     },
   );
 

@@ -15,7 +15,7 @@ import {
 import { containsPattern, pageWithTotal } from '../db/query.helpers.ts';
 import { resolveParticipants, type ResponsibilityOverride } from './responsibility.resolve.ts';
 import { recordChange } from '../engine/change.record.ts';
-import { solutionEventChoice, solutionFactsFromCounts } from '../engine/workflow.engine.ts';
+import { solutionEventChoice, solutionFactsFromCounts } from './solution.target.ts';
 import type { BlockedEvent } from '../engine/event-choice.ts';
 import { choiceForRole } from '../auth/roles.ts';
 

@@ -1,10 +1,24 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { TICKET_OPEN_STAGES } from '../../workflows/index.ts';
-import type { PreconditionInput, PreconditionRefusal } from '../engine/participant.preconditions.ts';
-import { blockingTicketsReason } from '../engine/event-choice.ts';
+import type { Precondition, PreconditionRefusal } from '../engine/workflow.types.ts';
+import type { ParticipantRef } from '../solutions/participant.target.ts';
 
 type Executor = Kysely<Database> | Transaction<Database>;
+
+/** Participant events whose go-live an open blocking ticket holds back. */
+export const GO_LIVE_EVENTS: readonly string[] = ['PILOT_LIVE_MELDEN', 'LIVE_BESTAETIGEN'];
+
+/**
+ * The words every caller reads for a go-live held by open blocking tickets: how many and
+ * that the Kaz works them – no number, no title (the Landesredaktion, which confirms
+ * go-lives, has no access to tickets; roles that have it find the tickets in the details).
+ */
+export function blockingTicketsReason(count: number): string {
+  return count === 1
+    ? 'Ein offenes blockierendes Ticket bei der Kaz (ZIT-BB) hält den Live-Gang auf; er ist möglich, sobald es gelöst ist.'
+    : `${count} offene blockierende Tickets bei der Kaz (ZIT-BB) halten den Live-Gang auf; er ist möglich, sobald sie gelöst sind.`;
+}
 
 const openBlocking = (db: Executor, solutionId: string, ars: string) =>
   db
@@ -28,7 +42,7 @@ export async function countOpenBlockingTickets(db: Executor, solutionId: string,
  * tickets themselves (id, number, title) are in `details.blockingTickets`, which the
  * routes pass on only to roles that may read tickets (redactTicketDetails, roles.ts).
  */
-export async function noOpenBlockingTicket(trx: Transaction<Database>, input: PreconditionInput): Promise<PreconditionRefusal | null> {
+export async function noOpenBlockingTicket(trx: Transaction<Database>, input: ParticipantRef): Promise<PreconditionRefusal | null> {
   const open = await openBlocking(trx, input.solutionId, input.ars).select(['id', 'number', 'title', 'stage']).orderBy('number').execute();
   if (open.length === 0) return null;
   return {
@@ -39,3 +53,17 @@ export async function noOpenBlockingTicket(trx: Transaction<Database>, input: Pr
     },
   };
 }
+
+/**
+ * The gate as the engine runs it on the participant's go-live events (ticket.workflows.ts
+ * registers it): in the event's transaction, and – for blockedEvents – the same reason
+ * wherever a go-live is possible.
+ */
+export const blockingTicketsGate: Precondition<ParticipantRef> = {
+  events: GO_LIVE_EVENTS,
+  check: noOpenBlockingTicket,
+  async holdsBack(db, { solutionId, ars }) {
+    const open = await countOpenBlockingTickets(db, solutionId, ars);
+    return open > 0 ? blockingTicketsReason(open) : null;
+  },
+};

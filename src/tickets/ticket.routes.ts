@@ -6,7 +6,7 @@ import type { Database } from '../db/schema.ts';
 import { requirePrincipal } from '../auth/auth.hook.ts';
 import { ACCESS } from '../auth/roles.ts';
 import type { EngineDeps } from '../engine/workflow.engine.ts';
-import { TicketEventBody, ticketEventBodySchemas } from '../engine/event.schemas.ts';
+import { TicketEventBody, ticketEventBodySchemas } from './ticket-event.schemas.ts';
 import { problemResponses } from '../http/response.schemas.ts';
 import { Ars, CsvOf, MailAddress, NonBlankLine, OneOf, Paging, Text, Uuid } from '../validation/common.schemas.ts';
 import { TICKET_STAGES } from '../../workflows/index.ts';

@@ -14,6 +14,15 @@ export interface TicketSettings {
   repliesPerDay: number;
 }
 
+// The tickets' settings travel with the engine's deps, which every ticket service gets;
+// added here by declaration merging (as fastify's decorators are), so the engine names no feature.
+declare module '../engine/workflow.types.ts' {
+  interface EngineDeps {
+    /** Tickets: SLA office hours and reopen period (default Mo–Fr 08:00–16:00, 14 days). */
+    tickets?: TicketSettings;
+  }
+}
+
 export const DEFAULT_TICKET_SETTINGS: TicketSettings = Object.freeze({ officeHours: DEFAULT_OFFICE_HOURS, reopenDays: 14, noticeGatherMinutes: 5, repliesPerDay: 20 });
 
 /**

@@ -1,5 +1,5 @@
 import type { LinkPurpose } from '../db/schema.ts';
-import { READINESS_REASONS } from '../engine/event-payload.validate.ts';
+import { READINESS_REASONS } from '../solutions/event-payload.rules.ts';
 import { ANSWER_OPTIONS } from '../links/link-answers.ts';
 import { html, joinHtml, type Html } from '../markup/html.ts';
 import { BUS_BB_SCHRITT_LABELS, INTERESSE_LABELS, PURPOSE_TITLES, REASON_LABELS, STAGE_WORDS, STATUS_LABELS } from '../responses/answer.labels.ts';

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { sendParticipantEvent } from '../../src/engine/workflow.engine.ts';
+import { sendParticipantEvent } from '../../src/solutions/participant.target.ts';
 import { getLinkSecret, issueResponseLinks } from '../../src/links/link.service.ts';
 import { databaseKinds } from '../helpers/databases.ts';
 import { bearer, buildTestApp, type TestApp } from '../helpers/app.ts';

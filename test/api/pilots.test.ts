@@ -3,7 +3,7 @@ import t, { type Test } from 'tap';
 import { toJson, type LinkPurpose } from '../../src/db/schema.ts';
 import { hashLinkToken } from '../../src/links/link.service.ts';
 import { DEFAULT_CHECKLIST } from '../../src/pilots/checklist.defaults.ts';
-import { sendParticipantEvent } from '../../src/engine/workflow.engine.ts';
+import { sendParticipantEvent } from '../../src/solutions/participant.target.ts';
 import { databaseKinds } from '../helpers/databases.ts';
 import { bearer, buildTestApp, type TestApp } from '../helpers/app.ts';
 import { drainSettling, sendErstinformation } from '../helpers/rollout.ts';

@@ -3,7 +3,7 @@ import { databaseKinds } from '../helpers/databases.ts';
 import { bearer, buildTestApp } from '../helpers/app.ts';
 import { POTSDAM, BARNIM, ticketSetUp } from '../helpers/tickets.ts';
 import { drainSettling } from '../helpers/rollout.ts';
-import { blockingTicketsReason } from '../../src/engine/event-choice.ts';
+import { blockingTicketsReason } from '../../src/tickets/blocking-tickets.gate.ts';
 
 /**
  * What each role reads beyond the route table (issue 14, point 9; README "Within a route,

@@ -2,7 +2,7 @@ import t from 'tap';
 import { databaseKinds } from '../helpers/databases.ts';
 import { bearer, buildTestApp } from '../helpers/app.ts';
 import { BARNIM, POTSDAM, ticketSetUp } from '../helpers/tickets.ts';
-import { PARTICIPANT_PRECONDITIONS } from '../../src/engine/participant.preconditions.ts';
+import { PARTICIPANT_PRECONDITIONS } from '../../src/composition.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
 const setUp = ticketSetUp;

@@ -2,7 +2,7 @@ import t from 'tap';
 import { sql } from 'kysely';
 import { databaseKinds } from '../helpers/databases.ts';
 import { bearer, buildTestApp, type TestApp } from '../helpers/app.ts';
-import { sendParticipantEvent } from '../../src/engine/workflow.engine.ts';
+import { sendParticipantEvent } from '../../src/solutions/participant.target.ts';
 
 const POTSDAM = '120540000000';
 

@@ -4,22 +4,14 @@ import { databaseKinds } from '../helpers/databases.ts';
 import { bearer, buildTestApp, type TestApp } from '../helpers/app.ts';
 import { createSolution, drainSettling, ELTERNGELD, sendErstinformation, TEST_MAIL_DETAILS } from '../helpers/rollout.ts';
 import { BARNIM, POTSDAM, ticketSetUp } from '../helpers/tickets.ts';
-import {
-  sendParticipantEvent,
-  sendSolutionEvent,
-  sendTicketEvent,
-  type EventResult,
-  type WorkflowEvent,
-} from '../../src/engine/workflow.engine.ts';
-import {
-  ALL_STEPS_CONFIRMED,
-  blockingTicketsReason,
-  ERSTINFORMATION_NOT_SENT,
-  LSP_NOT_CONFIRMED,
-  openParticipantsReason,
-  type BlockedEvent,
-} from '../../src/engine/event-choice.ts';
-import { explainRefusal } from '../../src/engine/refusal.explain.ts';
+import type { EventResult, WorkflowEvent } from '../../src/engine/workflow.engine.ts';
+import { sendParticipantEvent } from '../../src/solutions/participant.target.ts';
+import { sendSolutionEvent } from '../../src/solutions/solution.target.ts';
+import { sendTicketEvent } from '../../src/tickets/ticket.target.ts';
+import type { BlockedEvent } from '../../src/engine/event-choice.ts';
+import { ALL_STEPS_CONFIRMED, ERSTINFORMATION_NOT_SENT, LSP_NOT_CONFIRMED, openParticipantsReason } from '../../src/solutions/event-choice.ts';
+import { blockingTicketsReason } from '../../src/tickets/blocking-tickets.gate.ts';
+import { explainRefusal } from '../../src/composition.ts';
 import { BUS_BB_SCHRITTE, participantMachine, participantsStandStill, solutionMachine, ticketMachine } from '../../workflows/index.ts';
 
 /**

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { Value } from 'typebox/value';
-import { validateEventPayload } from '../../src/engine/event-payload.validate.ts';
-import { SOLUTION_EVENT_SCHEMAS } from '../../src/engine/event.schemas.ts';
+import { validateEventPayload } from '../../src/composition.ts';
+import { SOLUTION_EVENT_SCHEMAS } from '../../src/solutions/event.schemas.ts';
 import { CalendarDate } from '../../src/validation/common.schemas.ts';
 
 t.test('event payloads: the schemas decide, a few rules need code', async (t) => {

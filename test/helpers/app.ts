@@ -2,14 +2,14 @@ import { readFile } from 'node:fs/promises';
 import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
 import type { DatabaseKind, DatabaseHandle } from '../../src/db/database.ts';
-import { buildApp, type AppDeps } from '../../src/app.ts';
+import type { AppDeps } from '../../src/app.ts';
 import { createApiToken } from '../../src/auth/api-token.service.ts';
 import { importDirectory } from '../../src/directory/directory.import.ts';
-import { JobWorker } from '../../src/engine/job.queue.ts';
-import { createEffectHandlers } from '../../src/engine/effect.activities.ts';
+import type { JobWorker } from '../../src/engine/job.queue.ts';
 import type { EngineDeps } from '../../src/engine/workflow.engine.ts';
 import { FIXTURE_DIRECTORY } from '../../src/runtime.ts';
-import { createMailModule, type MailModule } from '../../src/mailings/mail.module.ts';
+import { composeService } from '../../src/composition.ts';
+import type { MailModule } from '../../src/mailings/mail.module.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,35 +59,31 @@ export async function buildTestApp(
   }
   const clock = { now: new Date() };
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const engine: EngineDeps = { db: handle.db, now: () => clock.now };
   const dataDir = mkdtempSync(join(tmpdir(), 'efa-test-'));
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
-  const mail = createMailModule({
-    db: handle.db,
-    engine,
+  // The service as the runtime composes it, with test settings: the test's clock, a temp
+  // outbox (or the given SMTP server), no rate limits, a worker the test drains itself.
+  const { app, engine, worker, mail } = await composeService(handle, {
+    now: () => clock.now,
     logger,
-    smtpUrl: options.smtpUrl ?? null,
-    smtpMaxConnections: 3,
-    smtpRateLimitPerSecond: 1000,
-    smtpOptions: { ignoreTLS: true },
-    dataDir,
-    mailFrom: 'MSGIV Brandenburg <ozg@msgiv.example>',
-    messageIdDomain: options.messageIdDomain ?? 'msgiv.example',
-    publicBaseUrl: 'http://efa.test',
-    linkTtlDays: 120,
-    multiplierEmails: options.multiplierEmails ?? [],
-    kazQueueEmail: 'kaz-queue@zit-bb.example',
+    httpLogger: options.logger,
+    mail: {
+      smtpUrl: options.smtpUrl ?? null,
+      smtpMaxConnections: 3,
+      smtpRateLimitPerSecond: 1000,
+      smtpOptions: { ignoreTLS: true },
+      dataDir,
+      mailFrom: 'MSGIV Brandenburg <ozg@msgiv.example>',
+      messageIdDomain: options.messageIdDomain ?? 'msgiv.example',
+      publicBaseUrl: 'http://efa.test',
+      linkTtlDays: 120,
+      multiplierEmails: options.multiplierEmails ?? [],
+      kazQueueEmail: 'kaz-queue@zit-bb.example',
+    },
+    jobs: { concurrency: 4, pollIntervalMs: 50 },
+    http: { extraRoutes: options.extraRoutes },
   });
   t.teardown(() => mail.transport.close());
-  const worker = new JobWorker({
-    db: handle.db,
-    handlers: { ...createEffectHandlers(engine, logger), ...mail.handlers },
-    logger,
-    concurrency: 4,
-    pollIntervalMs: 50,
-    now: () => clock.now,
-  });
-  const app = await buildApp({ db: handle.db, databaseKind: kind, engine, mail: mail.routes, extraRoutes: options.extraRoutes, logger: options.logger });
   t.teardown(() => app.close());
   const { token: adminToken } = await createApiToken(handle.db, { role: 'admin', ministry: null, label: 'test-admin' });
   const ministryTokens = new Map<string, string>();

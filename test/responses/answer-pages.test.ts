@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import Fastify from 'fastify';
 import { toJson, type LinkPurpose } from '../../src/db/schema.ts';
 import { enqueueJob } from '../../src/engine/job.queue.ts';
-import { sendParticipantEvent } from '../../src/engine/workflow.engine.ts';
+import { sendParticipantEvent } from '../../src/solutions/participant.target.ts';
 import { deriveCsrfToken, getLinkSecret, hashLinkToken, issueResponseLinks } from '../../src/links/link.service.ts';
 import { escapeText } from '../../src/markup/html.ts';
 import { responseRoutes } from '../../src/web/answer-page.routes.ts';

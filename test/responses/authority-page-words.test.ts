@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap';
 import type { DatabaseKind } from '../../src/db/database.ts';
 import type { LinkPurpose } from '../../src/db/schema.ts';
-import { sendParticipantEvent } from '../../src/engine/workflow.engine.ts';
+import { sendParticipantEvent } from '../../src/solutions/participant.target.ts';
 import { getLinkSecret, hashLinkToken, issueResponseLinks } from '../../src/links/link.service.ts';
 import { DEFAULT_MINISTRY_NAMES, useMinistryNames } from '../../src/solutions/ministry-names.ts';
 import { formatGermanDate } from '../../src/mailings/template.render.ts';

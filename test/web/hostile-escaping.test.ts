@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap';
 import type { LightMyRequestResponse } from 'fastify';
 import type { LinkPurpose } from '../../src/db/schema.ts';
-import { sendParticipantEvent } from '../../src/engine/workflow.engine.ts';
+import { sendParticipantEvent } from '../../src/solutions/participant.target.ts';
 import { deriveCsrfToken, getLinkSecret, hashLinkToken } from '../../src/links/link.service.ts';
 import { escapeText } from '../../src/markup/html.ts';
 import { bearer, buildTestApp, type TestApp } from '../helpers/app.ts';

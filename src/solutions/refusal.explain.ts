@@ -1,21 +1,16 @@
 import { BUS_BB_SCHRITTE, busBbSchritteOf, type BusBbSchritt } from '../../workflows/index.ts';
-import {
-  ALL_STEPS_CONFIRMED,
-  ERSTINFORMATION_NOT_SENT,
-  LSP_NOT_CONFIRMED,
-  openParticipantsReason,
-  reopenPeriodOverReason,
-} from './event-choice.ts';
+import { ALL_STEPS_CONFIRMED, ERSTINFORMATION_NOT_SENT, LSP_NOT_CONFIRMED, openParticipantsReason } from './event-choice.ts';
 
 /**
- * German explanation of why a machine's guard refused an event whose payload passed its
- * schema. The state and facts that hold an event back whatever its payload are decided
- * before (event-choice.ts, with the same words); what is left here is what the payload
+ * German explanation of why the solution's or a participant's guard refused an event
+ * whose payload passed its schema; null: the engine's general words. The state and facts
+ * that hold an event back whatever its payload are decided before (event-choice.ts, with
+ * the same words); what is left here is what the payload
  * decides against the state – a wave name already used, a BUS-BB step out of order. Every
  * guarded event has its own words (test/engine/event-choice.test.ts walks the machines).
  */
-export function explainRefusal(event: { type: string; facts?: unknown } & Record<string, unknown>, context: unknown): string {
-  const facts = (event.facts ?? {}) as { pilotsLive?: number; participantsOpen?: number; reopenUntil?: string | null };
+export function explainRolloutRefusal(event: { type: string; facts?: unknown } & Record<string, unknown>, context: unknown): string | null {
+  const facts = (event.facts ?? {}) as { pilotsLive?: number; participantsOpen?: number };
   const ctx = (context ?? {}) as Record<string, unknown>;
   switch (event.type) {
     case 'ERSTINFORMATION_VERSANDT':
@@ -69,14 +64,8 @@ export function explainRefusal(event: { type: string; facts?: unknown } & Record
         'Die Bereitschaft ist bereit, bereit-ab mit einem Tag (ab) oder nicht-bereit mit mindestens einem Grund ' +
         '(beim Grund „sonstiges“ mit Erläuterung in freitext).'
       );
-    case 'AUF_KOMMUNE_WARTEN':
-      return 'Das Warten auf die Behörde braucht einen Grund (grund): worauf gewartet wird.';
-    case 'LOESEN':
-      return 'Eine Lösung braucht ihren Text (loesung).';
-    case 'WIEDEREROEFFNEN':
-      return reopenPeriodOverReason(facts.reopenUntil ?? null);
     default:
-      return `Ereignis ${event.type} passt nicht zum aktuellen Stand.`;
+      return null;
   }
 }
 

@@ -1,0 +1,135 @@
+import type { AnyMachineSnapshot } from 'xstate';
+import { toJson } from '../db/schema.ts';
+import {
+  allowedEvents,
+  clientAllowedEvents,
+  participantMachine,
+  participantsStandStill,
+  participantStage,
+  PARTICIPANT_FINAL_STAGES,
+  PARTICIPANT_MACHINE_VERSION,
+  PARTICIPANT_SYSTEM_EVENTS,
+  PARTICIPANTS_MOVING_STAGES,
+  restoreSnapshot,
+  type ParticipantContext,
+} from '../../workflows/index.ts';
+import { cancelJobs } from '../engine/job.queue.ts';
+import { chooseEvents, NO_CHOICE, type EventChoice } from '../engine/event-choice.ts';
+import { notFound, outOfScope, refusedInStage, sendEvent, type EngineDeps, type EventOptions, type EventResult, type EventSender, type WorkflowEvent } from '../engine/workflow.engine.ts';
+import type { Db, TargetDefinition, Trx, WorkflowRegistry } from '../engine/workflow.types.ts';
+import { PARTICIPANT_EVENT_SCHEMAS } from './event.schemas.ts';
+import { participantPayloadRules } from './event-payload.rules.ts';
+import { participantBlocker, participantContextBlocker } from './event-choice.ts';
+import { explainRolloutRefusal } from './refusal.explain.ts';
+import { ROLLOUT_JOB_CLASS, solutionNotFound } from './solution.target.ts';
+
+/**
+ * An authority's participation in a solution as a durable machine of the engine. It moves
+ * only while its solution is active; other features add preconditions to its events (open
+ * blocking tickets, the pilot's checklist) and reactions (automatic tickets) through the
+ * registry under PARTICIPANT_TARGET.
+ */
+
+export const PARTICIPANT_TARGET = 'participant';
+export interface ParticipantRef {
+  solutionId: string;
+  ars: string;
+}
+
+/**
+ * A participant's allowedEvents and blockedEvents for its view: its solution's stage, its
+ * context and – only where such an event is possible – what registered preconditions hold
+ * back (open blocking tickets hold the go-live).
+ */
+export async function participantEventChoice(
+  db: Db | Trx,
+  workflows: WorkflowRegistry,
+  input: ParticipantRef & { solutionStage: string; snapshot: AnyMachineSnapshot },
+): Promise<EventChoice> {
+  const types = clientAllowedEvents(participantMachine, input.snapshot, PARTICIPANT_SYSTEM_EVENTS);
+  const ref: ParticipantRef = { solutionId: input.solutionId, ars: input.ars };
+  const heldBack = PARTICIPANTS_MOVING_STAGES.includes(input.solutionStage) ? await workflows.heldBack(db, PARTICIPANT_TARGET, ref, types) : new Map<string, string>();
+  return chooseEvents(types, participantBlocker({ solutionStage: input.solutionStage, context: input.snapshot.context as ParticipantContext, heldBack }));
+}
+
+export const participantTarget: TargetDefinition<ParticipantRef> = {
+  name: PARTICIPANT_TARGET,
+  machines: { [PARTICIPANT_MACHINE_VERSION]: participantMachine },
+  events: PARTICIPANT_EVENT_SCHEMAS,
+  payloadRules: participantPayloadRules,
+  systemEvents: PARTICIPANT_SYSTEM_EVENTS,
+  stageOf: (snapshot) => participantStage(snapshot as never),
+  explainRefusal: explainRolloutRefusal,
+  // a job with an authority (and no ticket) is its participation's: the machine's reminders and deadlines
+  refOfJob: (scope) => (scope.ars !== null && !scope.ticketId ? { solutionId: scope.solutionId, ars: scope.ars } : null),
+  open({ workflows, restore }, { solutionId, ars }, sender) {
+    const ref: ParticipantRef = { solutionId, ars };
+    let solutionStageSeen: string | undefined;
+    return {
+      key: `participant:${solutionId}:${ars}`,
+      scope: { solutionId, ars },
+      async load(trx) {
+        // A key-share lock on the solution: participants may move together, but not
+        // while the solution itself changes stage (its events take FOR UPDATE, e.g. to
+        // complete on the participants' counts). KEY SHARE is the lightest lock that
+        // still conflicts with FOR UPDATE.
+        const solution = await trx
+          .selectFrom('solution')
+          .select(['stage', 'lead_ministry'])
+          .where('id', '=', solutionId)
+          .forKeyShare()
+          .executeTakeFirst();
+        if (!solution || outOfScope(sender, solution.lead_ministry)) return solutionNotFound(solutionId);
+        solutionStageSeen = solution.stage;
+        if (!PARTICIPANTS_MOVING_STAGES.includes(solution.stage)) {
+          // Every event of the participant's stage is held back, for the same reason.
+          const standing = await trx.selectFrom('participant').select('snapshot').where('solution_id', '=', solutionId).where('ars', '=', ars).executeTakeFirst();
+          const choice = standing
+            ? await participantEventChoice(trx, workflows, { ...ref, solutionStage: solution.stage, snapshot: restoreSnapshot(participantMachine, standing.snapshot) })
+            : NO_CHOICE;
+          return { kind: 'solution-inactive', solutionStage: solution.stage, ...choice, reason: participantsStandStill(solution.stage) };
+        }
+        const row = await trx
+          .selectFrom('participant')
+          .select(['snapshot', 'machine_version', 'revision', 'stage'])
+          .where('solution_id', '=', solutionId)
+          .where('ars', '=', ars)
+          .forUpdate()
+          .executeTakeFirst();
+        if (!row) return notFound(`Behörde ${ars} ist nicht Teilnehmerin der Lösung ${solutionId}`);
+        return restore(row, `Teilnahme ${ars}`);
+      },
+      notAllowed: (instance, choice, eventType) => refusedInStage(eventType, instance.stage, choice),
+      enrich: async (_trx, event) => event,
+      // The solution is active (load) and the database's conditions are preconditions: what is left is the context.
+      blockedBy: (instance, event) => participantContextBlocker(instance.snapshot.context as ParticipantContext)(event.type),
+      async blockerFor(trx, snapshot) {
+        const heldBack = await workflows.heldBack(trx, PARTICIPANT_TARGET, ref, allowedEvents(snapshot.machine, snapshot));
+        return participantBlocker({ solutionStage: solutionStageSeen!, context: snapshot.context as ParticipantContext, heldBack });
+      },
+      async save(trx, next) {
+        await trx
+          .updateTable('participant')
+          .set({ snapshot: toJson(next.snapshot), stage: next.stage, revision: next.revision, updated_at: next.at })
+          .where('solution_id', '=', solutionId)
+          .where('ars', '=', ars)
+          .execute();
+      },
+      async afterStageChange(trx, { fromStage, stage, at }) {
+        const final = PARTICIPANT_FINAL_STAGES as readonly string[];
+        const reminders = workflows.jobKinds(ROLLOUT_JOB_CLASS.remindsAuthority);
+        if (final.includes(stage) && !final.includes(fromStage) && reminders.length) {
+          await cancelJobs(trx, { solutionId, ars, kinds: reminders }, at);
+        }
+      },
+    };
+  },
+};
+
+export function sendParticipantEvent(
+  deps: EngineDeps,
+  input: { solutionId: string; ars: string; event: WorkflowEvent } & EventSender,
+  options: EventOptions = {},
+): Promise<EventResult> {
+  return sendEvent<ParticipantRef>(deps, PARTICIPANT_TARGET, { solutionId: input.solutionId, ars: input.ars }, input.event, input, options);
+}
