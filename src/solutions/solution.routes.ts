@@ -13,7 +13,7 @@ import { ForbiddenError, NotFoundError } from '../errors/domain.errors.ts';
 import { problemResponses } from '../http/response.schemas.ts';
 import { ACCESS, mayRoleSendParticipantEvent, participantEventForbidden } from '../auth/roles.ts';
 import { LARGE_JSON_BODY_LIMIT_BYTES } from '../http/body-limits.ts';
-import { eventResultToHttp } from '../http/event-result.ts';
+import { eventOutcomeForCaller } from '../auth/event-outcome.ts';
 import { PARTICIPANT_STAGES, SOLUTION_STAGES } from '../../workflows/index.ts';
 import { Ars, CsvOf, LandKey, MinistryKey, NonBlankLine, OneOf, Paging, Text, Uuid } from '../validation/common.schemas.ts';
 import { assertMayAccess, createSolution, getSolution, listSolutions, updateDraftSolution } from './solution.service.ts';
@@ -224,7 +224,7 @@ export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fas
       },
     },
     async (request) =>
-      eventResultToHttp(
+      eventOutcomeForCaller(
         await sendSolutionEvent(engine, { solutionId: request.params.id, event: request.body, ...senderOf(request) }),
         requirePrincipal(request).role,
         'solution',
@@ -288,7 +288,7 @@ export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fas
       if (!mayRoleSendParticipantEvent(role, request.body.type)) {
         throw new ForbiddenError(participantEventForbidden(role, request.body.type));
       }
-      return eventResultToHttp(
+      return eventOutcomeForCaller(
         await sendParticipantEvent(engine, { solutionId: request.params.id, ars: request.params.ars, event: request.body, ...senderOf(request) }),
         role,
         'participant',

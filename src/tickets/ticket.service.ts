@@ -5,7 +5,7 @@ import { actorOf, type Principal } from '../auth/api-token.service.ts';
 import { inOneTransaction, type EngineDeps, type WorkflowEvent } from '../engine/workflow.engine.ts';
 import { sendTicketEvent, ticketEventChoice } from './ticket.target.ts';
 import { recordChange } from '../engine/change.record.ts';
-import { eventResultToHttp } from '../http/event-result.ts';
+import { eventOutcomeForCaller } from '../auth/event-outcome.ts';
 import { ConflictError, NotFoundError } from '../errors/domain.errors.ts';
 import { restoreSnapshot, SOLUTION_FINAL_STAGES, ticketMachine, type TicketStage } from '../../workflows/index.ts';
 import { insertTicket } from './ticket.repository.ts';
@@ -193,7 +193,7 @@ export async function getTicket(db: Db, principal: Principal, ticketId: string, 
 
 export async function sendTicketEventAs(engine: EngineDeps, principal: Principal, ticketId: string, event: WorkflowEvent) {
   const result = await sendTicketEvent(engine, { ticketId, event, actor: actorOf(principal), origin: 'client', ministryScope: principal.role === 'ministry' ? principal.ministry : null });
-  return eventResultToHttp(result, principal.role, 'ticket');
+  return eventOutcomeForCaller(result, principal.role, 'ticket');
 }
 
 /** Locks the ticket in scope, or 404. */

@@ -5,7 +5,7 @@ import type { Database, Wave } from '../db/schema.ts';
 import type { Principal } from '../auth/api-token.service.ts';
 import { inOneTransaction, type EngineDeps } from '../engine/workflow.engine.ts';
 import { sendSolutionEvent } from '../solutions/solution.target.ts';
-import { eventResultToHttp } from '../http/event-result.ts';
+import { eventOutcomeForCaller } from '../auth/event-outcome.ts';
 import { ConflictError, NotFoundError, InvalidInputError } from '../errors/domain.errors.ts';
 import { loadAccessibleSolution } from '../solutions/solution.service.ts';
 import { authoritiesMailed, createMailingInTransaction, type MailingSettings } from '../mailings/mailing.service.ts';
@@ -455,7 +455,7 @@ export async function startWave(deps: StartWaveDeps, solutionId: string, waveId:
       },
       { trx },
     );
-    const applied = eventResultToHttp(result, who.principal.role, 'solution');
+    const applied = eventOutcomeForCaller(result, who.principal.role, 'solution');
     const started = await trx
       .updateTable('wave')
       .set({ state: 'started', started_by: who.actor, started_at: who.now, frist_tage: fristTage })

@@ -1,14 +1,16 @@
 import type { EventResult } from '../engine/workflow.engine.ts';
-import { choiceForRole, withoutTicketDetails, type EventMachine, type Role } from '../auth/roles.ts';
+import { choiceForRole, withoutTicketDetails, type EventMachine, type Role } from './roles.ts';
 import { ConflictError, ForbiddenError, NotFoundError, InvalidInputError } from '../errors/domain.errors.ts';
 
 /**
- * The one place where the engine's domain outcomes become HTTP: an applied event is the
- * response body; every other outcome is thrown as the problem the error handler renders.
- * `reader`: the caller's role – its allowed and blocked events are those it may send to
- * `machine`, and a refusal's details name tickets only to roles that may read them (roles.ts).
+ * What the caller learns of an event the engine applied or refused: an applied event is
+ * the answer; every other outcome is thrown as the domain error it is (errors/), which the
+ * http layer (http/problem.ts) alone turns into a problem. `reader`: the caller's role –
+ * its allowed and blocked events are those it may send to `machine`, and a refusal's
+ * details name tickets only to roles that may read them (roles.ts). The event's fields are
+ * named as the caller sent them: the body of the request (`/body/…`).
  */
-export function eventResultToHttp(engineResult: EventResult, reader: Role, machine: EventMachine) {
+export function eventOutcomeForCaller(engineResult: EventResult, reader: Role, machine: EventMachine) {
   const result = 'allowedEvents' in engineResult ? choiceForRole(engineResult, reader, machine) : engineResult;
   switch (result.kind) {
     case 'applied': {
