@@ -1,11 +1,11 @@
-import type { LinkPurpose, MailingLinkPurpose } from '../db/schema.ts';
+import type { MailingLinkPurpose } from '../db/schema.ts';
 import type { Principal } from '../auth/api-token.service.ts';
 import { inOneTransaction, type EngineDeps } from '../engine/workflow.engine.ts';
 import { ConflictError, NotFoundError } from '../errors/domain.errors.ts';
 import { loadAccessibleSolution } from '../solutions/solution.service.ts';
 import { createMailingInTransaction, recipientStages, type MailingSettings, type SendableKind } from '../mailings/mailing.service.ts';
 import { linkPurposesFor } from '../mailings/template.render.ts';
-import { deriveLinkToken, getLinkSecret, hashLinkToken } from '../links/link.service.ts';
+import { issueRenewedLinks, loadIssuedLinks, nextLinkGenerations, supersedeCurrentLinks } from '../links/link.renewal.ts';
 import { recordChange } from '../engine/change.record.ts';
 import { ANSWER_OPTIONS, answersAcceptedIn } from '../links/link-answers.ts';
 import { PARTICIPANTS_MOVING_STAGES, SOLUTION_FINAL_STAGES } from '../../workflows/index.ts';
@@ -17,11 +17,9 @@ import { PARTICIPANTS_MOVING_STAGES, SOLUTION_FINAL_STAGES } from '../../workflo
  * replace stop working. Possible for every link that can still be answered – also an
  * Erstinformation link during the rollout – and refused, with the reason, where none can.
  *
- * Tokens are an HMAC of (solution, authority, purpose, generation): a renewal marks
- * the current row of each open purpose superseded – its hash stays, so that the old
- * link shows "nicht mehr gültig" instead of "unbekannt" – and inserts the next
- * generation. Still stored only as hashes, still one purpose and one answer each. An
- * answered link is not renewed: that would allow a second answer.
+ * The old links are superseded and the next generation issued (links/link.renewal.ts):
+ * the old link shows "nicht mehr gültig" instead of "unbekannt". An answered link is not
+ * renewed: that would allow a second answer.
  *
  * All in one transaction with a history row LINKS_ERNEUERT: links superseded, new ones
  * recorded, the mail and its delivery job queued – or nothing. The new rows get their
@@ -72,13 +70,7 @@ export async function renewParticipantLinks(
     if (answerable.length === 0) {
       throw refuse(`Im Stadium „${participant.stage}“ kann die Behörde über keinen Link mehr antworten`);
     }
-    const rows = await trx
-      .selectFrom('response_link')
-      .select(['token_hash', 'purpose', 'generation', 'used_at', 'superseded_at'])
-      .where('solution_id', '=', solutionId)
-      .where('ars', '=', ars)
-      .where('purpose', 'in', answerable)
-      .execute();
+    const rows = await loadIssuedLinks(trx, { solutionId, ars, purposes: answerable });
     const answered = new Set(rows.filter((row) => row.superseded_at === null && row.used_at !== null).map((row) => row.purpose));
     const unanswered = answerable.filter((purpose) => !answered.has(purpose));
     if (unanswered.length === 0) {
@@ -99,17 +91,9 @@ export async function renewParticipantLinks(
     const purposes = linkPurposesFor(kind);
     const open = purposes.filter((purpose) => unanswered.includes(purpose));
     if (open.length === 0) throw refuse(`Die Behörde hat über alle Links der „${kind}“, die sie noch beantworten kann, schon geantwortet`);
-    const nextGeneration = (purpose: LinkPurpose) => Math.max(0, ...rows.filter((row) => row.purpose === purpose).map((row) => row.generation)) + 1;
-    const generations = new Map(open.map((purpose) => [purpose, nextGeneration(purpose)]));
+    const generations = nextLinkGenerations(rows, open);
 
-    await trx
-      .updateTable('response_link')
-      .set({ superseded_at: now })
-      .where('solution_id', '=', solutionId)
-      .where('ars', '=', ars)
-      .where('purpose', 'in', open)
-      .where('superseded_at', 'is', null)
-      .execute();
+    await supersedeCurrentLinks(trx, { solutionId, ars, purposes: open, now });
     const mailing = await createMailingInTransaction(
       trx,
       deps.settings,
@@ -119,21 +103,8 @@ export async function renewParticipantLinks(
       actor,
       now,
     );
-    const secret = await getLinkSecret(trx);
-    await trx
-      .insertInto('response_link')
-      .values(
-        open.map((purpose) => ({
-          token_hash: hashLinkToken(deriveLinkToken(secret, { solutionId, ars, purpose, generation: generations.get(purpose)! })),
-          solution_id: solutionId,
-          ars,
-          purpose,
-          mailing_id: mailing.mailingId,
-          expires_at: now,
-          generation: generations.get(purpose)!,
-        })),
-      )
-      .execute();
+    // expiry "now" until the mail is rendered (see above): until then nobody has the token
+    await issueRenewedLinks(trx, { solutionId, ars, generations, mailingId: mailing.mailingId, expiresAt: now });
     const historyId = await recordChange(trx, {
       solutionId,
       ars,

@@ -8,8 +8,8 @@ import { inOneTransaction, type EngineDeps, type EventResult, type EventSender, 
 import { sendParticipantEvent } from '../solutions/participant.target.ts';
 import { MAILING_REMINDER_JOB } from '../mailings/mailing.workflows.ts';
 import { berlinDate, isCalendarDate } from '../time/berlin.clock.ts';
-import { findLinkByToken } from '../links/link.service.ts';
-import { answerOptionOf, loadLinkAnswerability, type AnswerOption, type InteresseWahl, type LinkAnswerability, type ReadinessReason, type ReadinessStatus, type RecordedAnswer, type StructuredAnswer } from '../links/link-answers.ts';
+import { claimOpenLink, LinkProblem, openResponseLink } from '../links/link.verify.ts';
+import { answerOptionOf, loadLinkAnswerability, type AnswerOption, type InteresseWahl, type ReadinessReason, type ReadinessStatus, type RecordedAnswer, type StructuredAnswer } from '../links/link-answers.ts';
 import { BUS_BB_SCHRITTE, type BusBbSchritt } from '../../workflows/index.ts';
 import { linkPurposesFor, MAILING_KINDS } from '../mailings/template.render.ts';
 
@@ -26,36 +26,6 @@ export type { InteresseWahl, ReadinessReason, ReadinessStatus, RecordedAnswer, S
 /** A form post: repeated keys (checkboxes) arrive as arrays. */
 export type FormFields = Record<string, string | string[] | undefined>;
 
-/**
- * 'ersetzt': the ministry renewed the authority's links; this one no longer takes an answer.
- * 'nicht-offen': valid and unanswered, but no answer is possible any more, or not now
- * (`answerability` says why: the rollout ended or is paused, the authority moved on).
- */
-export type LinkProblemKind = 'unbekannt' | 'ersetzt' | 'abgelaufen' | 'beantwortet' | 'unpassend' | 'nicht-offen';
-
-export class LinkProblem extends Error {
-  override name = 'LinkProblem';
-  readonly link: ResponseLink | null;
-  readonly recorded: RecordedAnswer | null;
-  /** The participant's stage that the answer did not fit ('unpassend'). */
-  readonly stage: string | null;
-  /** Why the link takes no answer ('nicht-offen'). */
-  readonly answerability: LinkAnswerability | null;
-
-  readonly kind: LinkProblemKind;
-  constructor(
-    kind: LinkProblemKind,
-    details: { link?: ResponseLink | null; recorded?: RecordedAnswer | null; stage?: string | null; answerability?: LinkAnswerability | null } = {},
-  ) {
-    super(`Antwort-Link: ${kind}`);
-    this.kind = kind;
-    this.link = details.link ?? null;
-    this.recorded = details.recorded ?? null;
-    this.stage = details.stage ?? null;
-    this.answerability = details.answerability ?? null;
-  }
-}
-
 export interface ResponseDeps {
   db: Db;
   engine: EngineDeps;
@@ -65,14 +35,6 @@ export interface ResponseDeps {
 export const INTERESSE_WAHLEN: readonly InteresseWahl[] = ['interesse', 'pilot', 'kein-interesse', 'nicht-zustaendig'];
 export const READINESS_STATUSES: readonly ReadinessStatus[] = ['bereit', 'bereit-ab', 'nicht-bereit'];
 const MAX_TEXT = 2000;
-
-/** The link a token stands for, if it can still take an answer; otherwise the LinkProblem to show. */
-export async function openResponseLink(db: Db, token: string, now: Date): Promise<ResponseLink> {
-  const link = await findLinkByToken(db, token);
-  if (!link) throw new LinkProblem('unbekannt');
-  assertLinkOpen(link, now);
-  return link;
-}
 
 /**
  * The answers an open link (openResponseLink) takes now; throws LinkProblem 'nicht-offen'
@@ -94,27 +56,6 @@ const CHOICE_FIELD: Record<StructuredAnswer['purpose'], string> = {
   'bus-bb': 'schritte',
   pilotbetrieb: 'aktion',
 };
-
-/**
- * The link a token stands for if it is valid – answered or not: problem reports and the
- * ticket pages take any link that is neither superseded nor expired.
- */
-export async function openValidLink(db: Db, token: string, now: Date): Promise<ResponseLink> {
-  const link = await findLinkByToken(db, token);
-  if (!link) throw new LinkProblem('unbekannt');
-  assertLinkValid(link, now);
-  return link;
-}
-
-function assertLinkValid(link: ResponseLink, now: Date): void {
-  if (link.superseded_at) throw new LinkProblem('ersetzt', { link });
-  if (link.expires_at.getTime() <= now.getTime()) throw new LinkProblem('abgelaufen', { link });
-}
-
-function assertLinkOpen(link: ResponseLink, now: Date): void {
-  assertLinkValid(link, now);
-  if (link.used_at) throw new LinkProblem('beantwortet', { link, recorded: link.answer as RecordedAnswer | null });
-}
 
 /** What the pages show about a link: who is asked, about what, by whom. */
 export interface LinkContext {
@@ -412,22 +353,7 @@ export async function applyAnswer(deps: ResponseDeps, link: ResponseLink, answer
   const participantOf = { solutionId: link.solution_id, ars: link.ars };
   const actor = `behoerde:${link.ars}:link:${link.purpose}`;
   return inOneTransaction(deps.engine, async (trx) => {
-    const claimed = await trx
-      .updateTable('response_link')
-      .set({ used_at: now })
-      .where('token_hash', '=', link.token_hash)
-      .where('used_at', 'is', null)
-      .where('superseded_at', 'is', null)
-      .where('expires_at', '>', now)
-      .returning('token_hash')
-      .executeTakeFirst();
-    if (!claimed) {
-      // lost the race against another submit (or the link just expired or was renewed)
-      const fresh = await trx.selectFrom('response_link').selectAll().where('token_hash', '=', link.token_hash).executeTakeFirst();
-      if (!fresh) throw new LinkProblem('unbekannt');
-      assertLinkOpen(fresh, now);
-      throw new LinkProblem('beantwortet', { link: fresh });
-    }
+    await claimOpenLink(trx, link, now);
     const participant = await trx
       .selectFrom('participant')
       .select('stage')

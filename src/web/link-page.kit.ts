@@ -2,7 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database, ResponseLink } from '../db/schema.ts';
 import { linkSecretOnce } from '../links/link.service.ts';
-import { LinkProblem, loadLinkContext, type LinkContext, type RecordedAnswer } from '../responses/response.service.ts';
+import { isLinkValid, type LinkProblem } from '../links/link.verify.ts';
+import { loadLinkContext, type LinkContext, type RecordedAnswer } from '../responses/response.service.ts';
 import { sendHtml } from './layout.ts';
 import {
   renderAlreadyAnsweredPage,
@@ -41,11 +42,6 @@ export function linkPath(depth: number, token: string, rest = ''): string {
   return `${'../'.repeat(depth)}${token}${rest}`;
 }
 
-/** Any link that is neither superseded nor expired takes problem reports – also one already answered. */
-export function takesReports(link: ResponseLink, now: Date): boolean {
-  return link.superseded_at === null && link.expires_at.getTime() > now.getTime();
-}
-
 export interface LinkPageKit {
   linkSecret(): Promise<Buffer>;
   isCrossSite(request: FastifyRequest): boolean;
@@ -82,7 +78,8 @@ export function createLinkPageKit(options: { db: Kysely<Database>; publicBaseUrl
 
   async function contextFor(link: ResponseLink, token: string, depth: number): Promise<LinkContext> {
     const ctx = await loadLinkContext(db, link, now());
-    return takesReports(link, now()) ? { ...ctx, reportHref: linkPath(depth, token, '/problem') } : ctx;
+    // any valid link takes problem reports – also one already answered
+    return isLinkValid(link, now()) ? { ...ctx, reportHref: linkPath(depth, token, '/problem') } : ctx;
   }
 
   async function sendLinkProblem(reply: FastifyReply, problem: LinkProblem, token: string, depth: number) {

@@ -12,7 +12,8 @@ import {
   reportGoLiveFromPage,
   saveChecklistFromPage,
 } from '../pilots/pilot-page.service.ts';
-import { formValue, LinkProblem, type FormFields } from '../responses/response.service.ts';
+import { formValue, type FormFields } from '../responses/response.service.ts';
+import { LinkProblem } from '../links/link.verify.ts';
 import { renderThanksPage } from './answer.pages.ts';
 import { refuseDamagedFields } from './form-body.ts';
 import { sendHtml } from './layout.ts';

@@ -24,7 +24,8 @@ import {
 } from './ticket.pages.ts';
 import { germanDateTime } from '../time/berlin.clock.ts';
 import { deriveCsrfToken, verifyCsrfToken } from '../links/link.service.ts';
-import { LinkProblem, openValidLink, type FormFields } from '../responses/response.service.ts';
+import type { FormFields } from '../responses/response.service.ts';
+import { LinkProblem, openValidLink } from '../links/link.verify.ts';
 import { renderErrorPage, renderFormRejectedPage } from './error.pages.ts';
 import { refuseDamagedFields } from './form-body.ts';
 import { sendHtml } from './layout.ts';
