@@ -11,6 +11,7 @@ import { createSolution, drainSettling, TEST_MAIL_DETAILS } from '../helpers/rol
 import { startSmtpSink, type ReceivedMail } from '../helpers/smtp-sink.ts';
 import { completeChecklist } from '../helpers/pilots.ts';
 import { insertBareMailing } from '../helpers/rows.ts';
+import { postForm } from '../helpers/forms.ts';
 
 /**
  * What the authority reads on its pages and in its mails: the ministry by its full name,
@@ -26,25 +27,15 @@ const HAVELLAND = '120630000000';
 const OBERHAVEL = '120650000000';
 const ODER_SPREE = '120670000000';
 const DAY = 24 * 60 * 60 * 1000;
-const OWN_ORIGIN = 'http://efa.internal:3000';
 const MSGIV_IN_FULL = 'Ministerium für Soziales, Gesundheit, Integration und Verbraucherschutz (MSGIV)';
 
 const isoDay = (env: TestApp, days: number) => new Date(env.clock.now.getTime() + days * DAY).toISOString().slice(0, 10);
-
-function post(env: TestApp, path: string, fields: Array<[string, string]>) {
-  return env.app.inject({
-    method: 'POST',
-    url: path,
-    headers: { 'content-type': 'application/x-www-form-urlencoded', host: new URL(OWN_ORIGIN).host, origin: OWN_ORIGIN },
-    payload: new URLSearchParams(fields).toString(),
-  });
-}
 
 /** Opens the page, takes its CSRF value and posts the form as a browser would. */
 async function answer(env: TestApp, path: string, fields: Array<[string, string]>) {
   const page = await env.app.inject({ url: path });
   const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
-  return post(env, path, [['csrf', csrf], ...fields]);
+  return postForm(env, path, [['csrf', csrf], ...fields]);
 }
 
 /** The path of an authority's link of one purpose in a mail it received. */

@@ -8,11 +8,11 @@ import { bearer, buildTestApp, type TestApp } from '../helpers/app.ts';
 import { databaseKinds } from '../helpers/databases.ts';
 import { insertBareMailing } from '../helpers/rows.ts';
 import { solutionInRollout } from '../helpers/waves.ts';
+import { OWN_ORIGIN, csrfOf, postForm } from '../helpers/forms.ts';
 
 const POTSDAM = '120540000000';
 const BARNIM = '120600000000';
 const DAY = 24 * 60 * 60 * 1000;
-const OWN_ORIGIN = 'http://efa.internal:3000';
 
 /** A Kreis-level solution in rollout; links are issued per authority and purpose. */
 async function setUp(t: Test, kind: DatabaseKind) {
@@ -32,29 +32,13 @@ async function setUp(t: Test, kind: DatabaseKind) {
   return { env, db, solutionId, solutionEvent, issue, api };
 }
 
-function post(env: TestApp, path: string, fields: Array<[string, string]>, headers: Record<string, string> = { origin: OWN_ORIGIN }) {
-  return env.app.inject({
-    method: 'POST',
-    url: path,
-    headers: { 'content-type': 'application/x-www-form-urlencoded', host: new URL(OWN_ORIGIN).host, ...headers },
-    payload: new URLSearchParams(fields).toString(),
-  });
-}
-
-async function csrfOf(env: TestApp, path: string): Promise<string> {
-  const page = await env.app.inject({ url: path });
-  const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)?.[1];
-  if (!csrf) throw new Error(`no form on ${path}: ${page.statusCode} ${page.body}`);
-  return csrf;
-}
-
 /** Resolves a relative href of the page at `from` the way a browser does. */
 const resolve = (from: string, href: string) => new URL(href, `http://efa.test${from}`).pathname;
 
 /** Reports a problem through the link at `path`; answers the ticket page's path and the number. */
 async function report(t: Test, env: TestApp, path: string, title: string, category = 'transport') {
   const problem = `${path}/problem`;
-  const response = await post(env, problem, [['csrf', await csrfOf(env, problem)], ['kategorie', category], ['betreff', title], ['beschreibung', `Beschreibung: ${title}`]]);
+  const response = await postForm(env, problem, [['csrf', await csrfOf(env, problem)], ['kategorie', category], ['betreff', title], ['beschreibung', `Beschreibung: ${title}`]]);
   t.equal(response.statusCode, 200, response.body);
   t.match(response.body, 'Ihr Problem ist gemeldet');
   const href = /<a href="([^"]+\/tickets\/(\d+))">/.exec(response.body)!;
@@ -81,16 +65,16 @@ for (const kind of databaseKinds()) {
     t.match(form.body, 'BundID (Nutzerkonto)');
     const csrf = /name="csrf" value="([^"]+)"/.exec(form.body)![1]!;
 
-    const empty = await post(env, `${interesse}/problem`, [['csrf', csrf], ['betreff', 'x'.repeat(201)]]);
+    const empty = await postForm(env, `${interesse}/problem`, [['csrf', csrf], ['betreff', 'x'.repeat(201)]]);
     t.equal(empty.statusCode, 422);
     for (const field of ['kategorie', 'betreff', 'beschreibung']) t.match(empty.body, `href="#f-${field}"`, `the summary names ${field}`);
     t.match(empty.body, `value="${'x'.repeat(201)}"`, 'the form is filled again');
-    const nul = await post(env, `${interesse}/problem`, [['csrf', csrf], ['kategorie', 'transport'], ['betreff', 'x'], ['beschreibung', 'a\u0000b']]);
+    const nul = await postForm(env, `${interesse}/problem`, [['csrf', csrf], ['kategorie', 'transport'], ['betreff', 'x'], ['beschreibung', 'a\u0000b']]);
     t.equal(nul.statusCode, 422);
     t.match(nul.body, 'href="#f-beschreibung">„Beschreibung“ enthielt Zeichen, die nicht gespeichert werden können', 'the form names the field with the NUL byte');
     t.match(nul.body, /<textarea id="f-beschreibung"[^>]*>ab<\/textarea>/, 'and keeps its text, without the NUL byte');
     t.match(nul.body, 'value="x"', 'the other fields are kept');
-    const bell = await post(env, `${interesse}/problem`, [['csrf', csrf], ['kategorie', 'transport'], ['betreff', 'Signal\u0007'], ['beschreibung', 'Zeile 1\r\nZeile 2\tEnde']]);
+    const bell = await postForm(env, `${interesse}/problem`, [['csrf', csrf], ['kategorie', 'transport'], ['betreff', 'Signal\u0007'], ['beschreibung', 'Zeile 1\r\nZeile 2\tEnde']]);
     t.equal(bell.statusCode, 422, 'a control character in the Betreff');
     t.match(bell.body, 'href="#f-betreff">„Betreff“ enthielt Zeichen');
     t.match(bell.body, /id="f-betreff" name="betreff" value="Signal"/, 'the Betreff is kept without the control character');
@@ -105,11 +89,11 @@ for (const kind of databaseKinds()) {
     t.match(latin1.body, 'href="#f-betreff">„Betreff“ enthielt Zeichen');
     t.match(latin1.body, /id="f-betreff" name="betreff" value="Gre"/, 'what could be decoded is kept');
     const valid: Array<[string, string]> = [['kategorie', 'transport'], ['betreff', 'OSCI <Nachrichten> fehlen'], ['beschreibung', 'Seit Montag']];
-    t.equal((await post(env, `${interesse}/problem`, [['csrf', csrf], ...valid], { origin: 'https://evil.example' })).statusCode, 403, 'forged Origin');
-    t.equal((await post(env, `${interesse}/problem`, [['csrf', 'x'.repeat(43)], ...valid])).statusCode, 403, 'wrong CSRF value');
+    t.equal((await postForm(env, `${interesse}/problem`, [['csrf', csrf], ...valid], { origin: 'https://evil.example' })).statusCode, 403, 'forged Origin');
+    t.equal((await postForm(env, `${interesse}/problem`, [['csrf', 'x'.repeat(43)], ...valid])).statusCode, 403, 'wrong CSRF value');
     t.equal((await db.selectFrom('ticket').select('id').execute()).length, 0, 'nothing written so far');
 
-    const reported = await post(env, `${interesse}/problem`, [['csrf', csrf], ...valid]);
+    const reported = await postForm(env, `${interesse}/problem`, [['csrf', csrf], ...valid]);
     t.equal(reported.statusCode, 200, reported.body);
     t.match(reported.body, 'Ihr Problem ist gemeldet');
     const href = /<a href="([^"]+\/tickets\/(\d+))">/.exec(reported.body)!;
@@ -161,15 +145,15 @@ for (const kind of databaseKinds()) {
     t.match(page.body, 'Status: wartet auf Ihre Antwort: Zertifikat fehlt');
     t.match(page.body, 'Antwort an das Kaz');
 
-    const reply = await post(env, ticketPage, [['csrf', 'x'.repeat(43)], ['aktion', 'antwort'], ['text', 'Anbei']]);
+    const reply = await postForm(env, ticketPage, [['csrf', 'x'.repeat(43)], ['aktion', 'antwort'], ['text', 'Anbei']]);
     t.equal(reply.statusCode, 403, 'wrong CSRF on the ticket page');
     const ticketCsrf = await csrfOf(env, ticketPage);
-    t.equal((await post(env, ticketPage, [['csrf', ticketCsrf], ['aktion', 'antwort'], ['text', 'Anbei']], { origin: 'https://evil.example' })).statusCode, 403);
-    t.equal((await post(env, ticketPage, [['csrf', ticketCsrf], ['aktion', 'antwort'], ['text', ' ']])).statusCode, 422);
-    t.equal((await post(env, ticketPage, [['csrf', ticketCsrf], ['aktion', 'antwort'], ['text', 'y'.repeat(5001)]])).statusCode, 422);
+    t.equal((await postForm(env, ticketPage, [['csrf', ticketCsrf], ['aktion', 'antwort'], ['text', 'Anbei']], { origin: 'https://evil.example' })).statusCode, 403);
+    t.equal((await postForm(env, ticketPage, [['csrf', ticketCsrf], ['aktion', 'antwort'], ['text', ' ']])).statusCode, 422);
+    t.equal((await postForm(env, ticketPage, [['csrf', ticketCsrf], ['aktion', 'antwort'], ['text', 'y'.repeat(5001)]])).statusCode, 422);
 
     env.clock.now = new Date(env.clock.now.getTime() + 60 * 60 * 1000);
-    const answered = await post(env, ticketPage, [['csrf', ticketCsrf], ['aktion', 'antwort'], ['text', 'Das Zertifikat ist unterwegs.']]);
+    const answered = await postForm(env, ticketPage, [['csrf', ticketCsrf], ['aktion', 'antwort'], ['text', 'Das Zertifikat ist unterwegs.']]);
     t.equal(answered.statusCode, 200, answered.body);
     t.match(answered.body, 'Ihre Antwort ist beim Kaz eingegangen.');
     t.match(answered.body, 'Das Zertifikat ist unterwegs.');
@@ -187,8 +171,8 @@ for (const kind of databaseKinds()) {
     t.match(page.body, 'Status: gelöst');
     t.match(page.body, 'Zertifikat im DVDV getauscht');
     t.match(page.body, 'Das Problem besteht weiter');
-    t.equal((await post(env, ticketPage, [['csrf', ticketCsrf], ['aktion', 'antwort'], ['text', 'Danke']])).statusCode, 409, 'a stale reply form does not reopen');
-    const reopened = await post(env, ticketPage, [['csrf', ticketCsrf], ['aktion', 'wiedereroeffnen'], ['text', 'Wieder keine Zustellung']]);
+    t.equal((await postForm(env, ticketPage, [['csrf', ticketCsrf], ['aktion', 'antwort'], ['text', 'Danke']])).statusCode, 409, 'a stale reply form does not reopen');
+    const reopened = await postForm(env, ticketPage, [['csrf', ticketCsrf], ['aktion', 'wiedereroeffnen'], ['text', 'Wieder keine Zustellung']]);
     t.equal(reopened.statusCode, 200, reopened.body);
     t.match(reopened.body, 'wiedereröffnet');
     detail = (await api('GET', url)).json();
@@ -199,7 +183,7 @@ for (const kind of databaseKinds()) {
     t.match(page.body, 'nicht mehr wiedereröffnet', 'after the period the page says so');
     const comments = async () => (await db.selectFrom('ticket_comment').select('id').where('ticket_id', '=', ticket.id).execute()).length;
     const before = await comments();
-    const late = await post(env, ticketPage, [['csrf', ticketCsrf], ['aktion', 'wiedereroeffnen'], ['text', 'Schon wieder']]);
+    const late = await postForm(env, ticketPage, [['csrf', ticketCsrf], ['aktion', 'wiedereroeffnen'], ['text', 'Schon wieder']]);
     t.equal(late.statusCode, 409, late.body);
     t.match(late.body, 'Frist zum Wiedereröffnen');
     t.match(late.body, '>Problem melden</a>');
@@ -220,7 +204,7 @@ for (const kind of databaseKinds()) {
 
     // an answered link still takes reports, and its already-answered page offers it
     const interesse = await issue(BARNIM, 'interesse');
-    const answered = await post(env, interesse, [['csrf', await csrfOf(env, interesse)], ['wahl', 'interesse']]);
+    const answered = await postForm(env, interesse, [['csrf', await csrfOf(env, interesse)], ['wahl', 'interesse']]);
     t.equal(answered.statusCode, 200, answered.body);
     t.match(answered.body, '>Problem melden</a>', 'the thanks page offers the report');
     const again = await env.app.inject({ url: interesse });
@@ -230,7 +214,7 @@ for (const kind of databaseKinds()) {
 
     // the authority's own message in neu is no first response of the Kaz
     const csrf = await csrfOf(env, ticketPage);
-    t.equal((await post(env, ticketPage, [['csrf', csrf], ['aktion', 'antwort'], ['text', 'Noch ein Hinweis']])).statusCode, 200);
+    t.equal((await postForm(env, ticketPage, [['csrf', csrf], ['aktion', 'antwort'], ['text', 'Noch ein Hinweis']])).statusCode, 200);
     const ticket = (await api('GET', `/tickets?solutionId=${solutionId}`)).json().items.find((i: { number: number }) => i.number === number);
     t.match(ticket, { stage: 'neu', sla: { firstRespondedAt: null } });
 
@@ -242,7 +226,7 @@ for (const kind of databaseKinds()) {
     env.clock.now = new Date(env.clock.now.getTime() + 2 * DAY);
     const fields: Array<[string, string]> = [['csrf', expiredCsrf], ['kategorie', 'sonstiges'], ['betreff', 'x'], ['beschreibung', 'y']];
     t.equal((await env.app.inject({ url: `${expired}/problem` })).statusCode, 410);
-    t.equal((await post(env, `${expired}/problem`, fields)).statusCode, 410, 'an expired link');
+    t.equal((await postForm(env, `${expired}/problem`, fields)).statusCode, 410, 'an expired link');
     const supersededPage = await env.app.inject({ url: `${superseded}/problem` });
     t.equal(supersededPage.statusCode, 410);
     t.match(supersededPage.body, 'nicht mehr gültig');
@@ -253,7 +237,7 @@ for (const kind of databaseKinds()) {
     // the open-ticket limit: Barnim has one open report already
     for (let i = 1; i < MAX_OPEN_REPORTS; i++) await report(t, env, interesse, `Meldung ${i}`);
     const problem = `${interesse}/problem`;
-    const tooMany = await post(env, problem, [['csrf', await csrfOf(env, problem)], ['kategorie', 'sonstiges'], ['betreff', 'eine zu viel'], ['beschreibung', 'y']]);
+    const tooMany = await postForm(env, problem, [['csrf', await csrfOf(env, problem)], ['kategorie', 'sonstiges'], ['betreff', 'eine zu viel'], ['beschreibung', 'y']]);
     t.equal(tooMany.statusCode, 409, tooMany.body);
     t.match(tooMany.body, 'Bitte wenden Sie sich direkt an das Kommunale Anwendungszentrum');
     t.equal((await db.selectFrom('ticket').select('id').where('ars', '=', BARNIM).execute()).length, MAX_OPEN_REPORTS);
@@ -262,7 +246,7 @@ for (const kind of databaseKinds()) {
     const potsdam = await issue(POTSDAM, 'interesse');
     const potsdamCsrf = await csrfOf(env, `${potsdam}/problem`);
     await solutionEvent({ type: 'ABBRECHEN', reason: 'Lösung wird eingestellt' });
-    const ended = await post(env, `${potsdam}/problem`, [['csrf', potsdamCsrf], ['kategorie', 'sonstiges'], ['betreff', 'x'], ['beschreibung', 'y']]);
+    const ended = await postForm(env, `${potsdam}/problem`, [['csrf', potsdamCsrf], ['kategorie', 'sonstiges'], ['betreff', 'x'], ['beschreibung', 'y']]);
     t.equal(ended.statusCode, 409, ended.body);
     t.match(ended.body, 'keine neuen Meldungen mehr möglich');
   });

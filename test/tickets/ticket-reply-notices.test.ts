@@ -4,6 +4,7 @@ import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 import { BARNIM, ticketSetUp } from '../helpers/tickets.ts';
 import { DEFAULT_TICKET_SETTINGS } from '../../src/tickets/ticket.sla.ts';
+import { postForm } from '../helpers/forms.ts';
 
 // Issue 14, point 11: the authority's replies on its ticket page are gathered into one
 // mail to the Kaz per ticket and gathering window, and a ticket takes a bounded number of
@@ -12,21 +13,11 @@ import { DEFAULT_TICKET_SETTINGS } from '../../src/tickets/ticket.sla.ts';
 const ASSIGNEE = 'frau.beispiel@zit-bb.example';
 const BARNIM_MAIL = `poststelle.${BARNIM}@kommunen.example`;
 const TICKET_PAGE = /http:\/\/efa\.test(\/antwort\/[A-Za-z0-9_-]{43}\/tickets\/\d+)/;
-const OWN_ORIGIN = 'http://efa.internal:3000';
 const MINUTE = 60 * 1000;
 const { noticeGatherMinutes: WINDOW_MINUTES, repliesPerDay: REPLIES_PER_DAY } = DEFAULT_TICKET_SETTINGS;
 
 const ticketMails = (sink: SmtpSink) => sink.messages.filter((m) => m.subject.startsWith('[Kaz-Ticket '));
 const toAssignee = (sink: SmtpSink) => ticketMails(sink).filter((m) => m.envelopeTo.includes(ASSIGNEE) && !m.subject.endsWith('Ihnen zugewiesen'));
-
-function postForm(env: TestApp, path: string, fields: Array<[string, string]>) {
-  return env.app.inject({
-    method: 'POST',
-    url: path,
-    headers: { 'content-type': 'application/x-www-form-urlencoded', host: new URL(OWN_ORIGIN).host, origin: OWN_ORIGIN },
-    payload: new URLSearchParams(fields).toString(),
-  });
-}
 
 const later = (env: TestApp, ms: number) => {
   env.clock.now = new Date(env.clock.now.getTime() + ms);

@@ -10,6 +10,7 @@ import { issueLinkPath } from '../helpers/links.ts';
 import { completeChecklist } from '../helpers/pilots.ts';
 import { sendErstinformation } from '../helpers/rollout.ts';
 import { insertBareMailing } from '../helpers/rows.ts';
+import { OWN_ORIGIN, csrfOf, postForm } from '../helpers/forms.ts';
 
 /**
  * Every page a person opens (the answer forms in each state, the thanks and
@@ -41,7 +42,6 @@ const OBERHAVEL = '120650000000';
 const ODER_SPREE = '120670000000';
 const DAHME_SPREEWALD = '120610000000';
 const DAY = 24 * 60 * 60 * 1000;
-const OWN_ORIGIN = 'http://efa.internal:3000';
 
 /** What must never appear raw in a page: the markup and the attributes the hostile values carry. */
 const RAW_ATTACKS = [/<script/i, /<img/i, /<\/textarea><img/i, /\bon(mouseover|focus|error)\s*=/i, /"onmouseover="/, /' onfocus='/];
@@ -52,22 +52,6 @@ function assertEscaped(t: Test, what: string, response: LightMyRequestResponse, 
   t.match(response.headers['content-type'], /^text\/html; charset=utf-8/, `${what}: HTML`);
   for (const attack of RAW_ATTACKS) t.notMatch(response.body, attack, `${what}: no raw ${attack}`);
   for (const text of shown) t.ok(response.body.includes(escapeText(text)), `${what}: shows ${JSON.stringify(text.slice(0, 12))}… as text`);
-}
-
-function post(env: TestApp, path: string, fields: Array<[string, string]>, headers: Record<string, string> = { origin: OWN_ORIGIN }) {
-  return env.app.inject({
-    method: 'POST',
-    url: path,
-    headers: { 'content-type': 'application/x-www-form-urlencoded', host: new URL(OWN_ORIGIN).host, ...headers },
-    payload: new URLSearchParams(fields).toString(),
-  });
-}
-
-async function csrfOf(env: TestApp, path: string): Promise<string> {
-  const page = await env.app.inject({ url: path });
-  const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)?.[1];
-  if (!csrf) throw new Error(`no form on ${path}: ${page.statusCode} ${page.body}`);
-  return csrf;
 }
 
 /** Resolves a relative href of the page at `from` the way a browser does. */
@@ -118,8 +102,8 @@ for (const kind of databaseKinds()) {
     const interest = await issue(POTSDAM, 'interesse');
     assertEscaped(t, 'interest form', await env.app.inject({ url: interest }), 200, ABOUT);
     const interestCsrf = await csrfOf(env, interest);
-    assertEscaped(t, 'interest form with errors', await post(env, interest, [['csrf', interestCsrf], ['freitext', COMMENT]]), 422, [...ABOUT, COMMENT]);
-    assertEscaped(t, 'interest thanks', await post(env, interest, [['csrf', interestCsrf], ['wahl', 'interesse'], ['freitext', COMMENT]]), 200, [...ABOUT, COMMENT]);
+    assertEscaped(t, 'interest form with errors', await postForm(env, interest, [['csrf', interestCsrf], ['freitext', COMMENT]]), 422, [...ABOUT, COMMENT]);
+    assertEscaped(t, 'interest thanks', await postForm(env, interest, [['csrf', interestCsrf], ['wahl', 'interesse'], ['freitext', COMMENT]]), 200, [...ABOUT, COMMENT]);
     assertEscaped(t, 'already answered', await env.app.inject({ url: interest }), 409, [...ABOUT, COMMENT]);
     await db
       .updateTable('response_link')
@@ -131,7 +115,7 @@ for (const kind of databaseKinds()) {
     // --- the pilot application
     const pilot = await issue(COTTBUS, 'pilot');
     assertEscaped(t, 'pilot application form', await env.app.inject({ url: pilot }), 200, ABOUT);
-    assertEscaped(t, 'pilot application thanks', await post(env, pilot, [['csrf', await csrfOf(env, pilot)], ['freitext', COMMENT]]), 200, [...ABOUT, COMMENT]);
+    assertEscaped(t, 'pilot application thanks', await postForm(env, pilot, [['csrf', await csrfOf(env, pilot)], ['freitext', COMMENT]]), 200, [...ABOUT, COMMENT]);
     // a pilot candidate's working page is not open yet
     assertEscaped(t, 'not a confirmed pilot', await env.app.inject({ url: await issue(COTTBUS, 'pilotbetrieb') }), 409, ABOUT);
 
@@ -140,9 +124,9 @@ for (const kind of databaseKinds()) {
     const readiness = await issue(HAVELLAND, 'bereitschaft');
     assertEscaped(t, 'readiness form', await env.app.inject({ url: readiness }), 200, ABOUT);
     const readinessCsrf = await csrfOf(env, readiness);
-    const refused = await post(env, readiness, [['csrf', readinessCsrf], ['status', 'nicht-bereit'], ['ab', REASON], ['freitext', COMMENT]]);
+    const refused = await postForm(env, readiness, [['csrf', readinessCsrf], ['status', 'nicht-bereit'], ['ab', REASON], ['freitext', COMMENT]]);
     assertEscaped(t, 'readiness form with errors', refused, 422, [...ABOUT, REASON, COMMENT]);
-    const notReady = await post(env, readiness, [['csrf', readinessCsrf], ['status', 'nicht-bereit'], ['gruende', 'sonstiges'], ['freitext', REASON]]);
+    const notReady = await postForm(env, readiness, [['csrf', readinessCsrf], ['status', 'nicht-bereit'], ['gruende', 'sonstiges'], ['freitext', REASON]]);
     assertEscaped(t, 'readiness thanks', notReady, 200, [...ABOUT, REASON]);
 
     // --- the BUS-BB form
@@ -150,28 +134,28 @@ for (const kind of databaseKinds()) {
     assertEscaped(t, 'BUS-BB form', await env.app.inject({ url: busBb }), 200, ABOUT);
     const busBbCsrf = await csrfOf(env, busBb);
     const badUrl = `https://dienst.example/?a="onmouseover="x&b=${ATTACK}`;
-    assertEscaped(t, 'BUS-BB form with errors', await post(env, busBb, [['csrf', busBbCsrf], ['onlineDienstUrl', badUrl], ['verknuepftAm', REASON]]), 422, [...ABOUT, badUrl, REASON]);
+    assertEscaped(t, 'BUS-BB form with errors', await postForm(env, busBb, [['csrf', busBbCsrf], ['onlineDienstUrl', badUrl], ['verknuepftAm', REASON]]), 422, [...ABOUT, badUrl, REASON]);
     const yesterday = new Date(env.clock.now.getTime() - DAY).toISOString().slice(0, 10);
     const linkedUrl = `https://dienst.example/antrag?a=b&c='d'`;
-    const linked = await post(env, busBb, [['csrf', busBbCsrf], ['onlineDienstUrl', linkedUrl], ['verknuepftAm', yesterday], ['schritte', 'online-dienst-angelegt']]);
+    const linked = await postForm(env, busBb, [['csrf', busBbCsrf], ['onlineDienstUrl', linkedUrl], ['verknuepftAm', yesterday], ['schritte', 'online-dienst-angelegt']]);
     assertEscaped(t, 'BUS-BB thanks', linked, 200, [...ABOUT, linkedUrl]);
     // a question the authority has moved past: no form, the stage in words
     assertEscaped(t, 'question made moot', await env.app.inject({ url: await issue(ODER_SPREE, 'bereitschaft') }), 409, ABOUT);
 
     // --- the pilot's working page: checklist reasons, the go-live form
     const barnimInterest = await issue(BARNIM, 'interesse');
-    t.equal((await post(env, barnimInterest, [['csrf', await csrfOf(env, barnimInterest)], ['wahl', 'pilot']])).statusCode, 200);
+    t.equal((await postForm(env, barnimInterest, [['csrf', await csrfOf(env, barnimInterest)], ['wahl', 'pilot']])).statusCode, 200);
     const barnimReadiness = await issue(BARNIM, 'bereitschaft');
-    t.equal((await post(env, barnimReadiness, [['csrf', await csrfOf(env, barnimReadiness)], ['status', 'bereit']])).statusCode, 200);
+    t.equal((await postForm(env, barnimReadiness, [['csrf', await csrfOf(env, barnimReadiness)], ['status', 'bereit']])).statusCode, 200);
     const pilotPage = await issue(BARNIM, 'pilotbetrieb');
     const opened = await env.app.inject({ url: pilotPage });
     assertEscaped(t, 'pilot page', opened, 200, ABOUT);
     const keys = [...opened.body.matchAll(/name="status-([^"]+)" value="offen"/g)].map((match) => match[1]!);
     t.ok(keys.length >= 2, 'the checklist has items');
     const pilotCsrf = await csrfOf(env, pilotPage);
-    const saved = await post(env, pilotPage, [['csrf', pilotCsrf], ['aktion', 'checkliste'], [`status-${keys[0]}`, 'entfaellt'], [`grund-${keys[0]}`, REASON]]);
+    const saved = await postForm(env, pilotPage, [['csrf', pilotCsrf], ['aktion', 'checkliste'], [`status-${keys[0]}`, 'entfaellt'], [`grund-${keys[0]}`, REASON]]);
     assertEscaped(t, 'pilot page, checklist saved', saved, 200, [...ABOUT, REASON]);
-    const missingReason = await post(env, pilotPage, [
+    const missingReason = await postForm(env, pilotPage, [
       ['csrf', pilotCsrf],
       ['aktion', 'checkliste'],
       [`status-${keys[1]}`, 'entfaellt'],
@@ -180,10 +164,10 @@ for (const kind of databaseKinds()) {
       [`grund-${keys[0]}`, COMMENT],
     ]);
     assertEscaped(t, 'pilot page, checklist with errors', missingReason, 422, [...ABOUT, COMMENT]);
-    const earlyLive = await post(env, pilotPage, [['csrf', pilotCsrf], ['aktion', 'live'], ['onlineDienstUrl', badUrl], ['verknuepftAm', REASON]]);
+    const earlyLive = await postForm(env, pilotPage, [['csrf', pilotCsrf], ['aktion', 'live'], ['onlineDienstUrl', badUrl], ['verknuepftAm', REASON]]);
     assertEscaped(t, 'pilot page, go-live refused', earlyLive, [409, 422], [...ABOUT, badUrl, REASON]);
     await completeChecklist(env, ministry, solutionId, BARNIM);
-    const live = await post(env, pilotPage, [['csrf', pilotCsrf], ['aktion', 'live'], ['onlineDienstUrl', linkedUrl], ['verknuepftAm', yesterday]]);
+    const live = await postForm(env, pilotPage, [['csrf', pilotCsrf], ['aktion', 'live'], ['onlineDienstUrl', linkedUrl], ['verknuepftAm', yesterday]]);
     assertEscaped(t, 'go-live thanks', live, 200, [...ABOUT, linkedUrl]);
 
     // --- the ticket pages: report, reported, the ticket with the Kaz's words, the reply, the list
@@ -191,9 +175,9 @@ for (const kind of databaseKinds()) {
     const problem = `${reportFrom}/problem`;
     assertEscaped(t, 'problem form', await env.app.inject({ url: problem }), 200, ABOUT);
     const problemCsrf = await csrfOf(env, problem);
-    const incomplete = await post(env, problem, [['csrf', problemCsrf], ['betreff', TICKET_TITLE], ['beschreibung', TICKET_TEXT]]);
+    const incomplete = await postForm(env, problem, [['csrf', problemCsrf], ['betreff', TICKET_TITLE], ['beschreibung', TICKET_TEXT]]);
     assertEscaped(t, 'problem form with errors', incomplete, 422, [...ABOUT, TICKET_TITLE, TICKET_TEXT]);
-    const reported = await post(env, problem, [['csrf', problemCsrf], ['kategorie', 'transport'], ['betreff', TICKET_TITLE], ['beschreibung', TICKET_TEXT]]);
+    const reported = await postForm(env, problem, [['csrf', problemCsrf], ['kategorie', 'transport'], ['betreff', TICKET_TITLE], ['beschreibung', TICKET_TEXT]]);
     assertEscaped(t, 'problem reported', reported, 200, ABOUT);
     const ticketPage = resolve(problem, /<a href="([^"]+\/tickets\/\d+)">/.exec(reported.body)![1]!);
     const ticketLink = ticketPage.replace(/\/tickets\/\d+$/, '');
@@ -204,9 +188,9 @@ for (const kind of databaseKinds()) {
     t.equal((await kazApi('POST', `${ticketUrl}/events`, { type: 'AUF_KOMMUNE_WARTEN', grund: KAZ_QUESTION })).statusCode, 200);
     assertEscaped(t, 'ticket page with the Kaz question', await env.app.inject({ url: ticketPage }), 200, [...ABOUT, TICKET_TITLE, KAZ_TEXT, KAZ_QUESTION]);
     const ticketCsrf = await csrfOf(env, ticketPage);
-    assertEscaped(t, 'ticket reply with errors', await post(env, ticketPage, [['csrf', ticketCsrf], ['aktion', 'antwort'], ['text', ` ${' '.repeat(3)}`]]), 422, ABOUT);
-    assertEscaped(t, 'ticket reply too long', await post(env, ticketPage, [['csrf', ticketCsrf], ['aktion', 'antwort'], ['text', `${REPLY}${'x'.repeat(5001)}`]]), 422, [...ABOUT, REPLY]);
-    assertEscaped(t, 'ticket reply sent', await post(env, ticketPage, [['csrf', ticketCsrf], ['aktion', 'antwort'], ['text', REPLY]]), 200, [...ABOUT, REPLY, KAZ_TEXT]);
+    assertEscaped(t, 'ticket reply with errors', await postForm(env, ticketPage, [['csrf', ticketCsrf], ['aktion', 'antwort'], ['text', ` ${' '.repeat(3)}`]]), 422, ABOUT);
+    assertEscaped(t, 'ticket reply too long', await postForm(env, ticketPage, [['csrf', ticketCsrf], ['aktion', 'antwort'], ['text', `${REPLY}${'x'.repeat(5001)}`]]), 422, [...ABOUT, REPLY]);
+    assertEscaped(t, 'ticket reply sent', await postForm(env, ticketPage, [['csrf', ticketCsrf], ['aktion', 'antwort'], ['text', REPLY]]), 200, [...ABOUT, REPLY, KAZ_TEXT]);
     assertEscaped(t, 'ticket list', await env.app.inject({ url: ticketLink }), 200, [...ABOUT, TICKET_TITLE]);
 
     // --- links that cannot be used, and the error pages
@@ -215,13 +199,13 @@ for (const kind of databaseKinds()) {
     assertEscaped(t, 'superseded link', await env.app.inject({ url: superseded }), 410, ABOUT);
     assertEscaped(t, 'unknown link', await env.app.inject({ url: `/antwort/${encodeURIComponent(ATTACK)}` }), 404, []);
     const fresh = await issue(DAHME_SPREEWALD, 'bereitschaft');
-    assertEscaped(t, 'form rejected', await post(env, fresh, [['csrf', 'x'.repeat(43)], ['freitext', COMMENT]]), 403, []);
-    assertEscaped(t, 'form from another site', await post(env, fresh, [['csrf', 'x'], ['freitext', COMMENT]], { origin: 'https://evil.example' }), 403, []);
+    assertEscaped(t, 'form rejected', await postForm(env, fresh, [['csrf', 'x'.repeat(43)], ['freitext', COMMENT]]), 403, []);
+    assertEscaped(t, 'form from another site', await postForm(env, fresh, [['csrf', 'x'], ['freitext', COMMENT]], { origin: 'https://evil.example' }), 403, []);
     const json = await env.app.inject({ method: 'POST', url: fresh, headers: { 'content-type': 'application/json', origin: OWN_ORIGIN, host: new URL(OWN_ORIGIN).host }, payload: { freitext: COMMENT } });
     assertEscaped(t, 'not a form (415)', json, 415, []);
     assertEscaped(t, 'invalid characters in the address', await env.app.inject({ url: `${fresh}?${encodeURIComponent(ATTACK)}=%00` }), 422, []);
     const listCsrf = deriveCsrfToken(await getLinkSecret(db), hashLinkToken(ticketLink.split('/').pop()!));
-    assertEscaped(t, 'a POST to the ticket list (405)', await post(env, ticketLink, [['csrf', listCsrf], ['text', REPLY]]), 405, []);
+    assertEscaped(t, 'a POST to the ticket list (405)', await postForm(env, ticketLink, [['csrf', listCsrf], ['text', REPLY]]), 405, []);
 
     // --- the start page: the program's own text, whatever the request carries
     assertEscaped(t, 'start page', await env.app.inject({ url: `/?q=${encodeURIComponent(ATTACK)}` }), 200, []);
