@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Job } from '../db/schema.ts';
 import type { JobHandler } from './job.queue.ts';
 import { PermanentJobError, WaitForResumeError } from './job.queue.ts';
-import { sendEvent, TIMER_JOB, workflowsOf, type EngineDeps, type EventResult, type WorkflowEvent } from './workflow.engine.ts';
+import { sendEvent, TIMER_JOB, type EngineDeps, type EventResult, type WorkflowEvent } from './workflow.engine.ts';
 import type { InstanceScope } from './workflow.types.ts';
 
 /**
@@ -58,7 +58,7 @@ export function createTimerHandler(engine: EngineDeps, logger: Logger): JobHandl
   return async function deliverTimerEvent(job: Job) {
     const { solutionId, ars, ticketId, event } = job.payload as unknown as InstanceScope & { event: WorkflowEvent };
     const scope: InstanceScope = { solutionId, ars, ...(ticketId ? { ticketId } : {}) };
-    const claims = workflowsOf(engine).targets.flatMap((target) => {
+    const claims = engine.workflows.targets.flatMap((target) => {
       const ref = target.refOfJob?.(scope);
       return ref ? [{ target, ref }] : [];
     });

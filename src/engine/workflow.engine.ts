@@ -50,14 +50,6 @@ export type {
 /** The job that delivers a machine's delayed event (`after`) when it is due (effect.activities.ts). */
 export const TIMER_JOB = 'timer.deliverEvent';
 
-/** The registry the composition put into the deps; without one no event is sent. */
-export function workflowsOf(deps: EngineDeps): WorkflowRegistry {
-  if (!deps.workflows) {
-    throw new Error('Kein Workflow-Register in den Engine-Abhängigkeiten: Dienst über composeService (src/composition.ts) zusammensetzen');
-  }
-  return deps.workflows;
-}
-
 export const notFound = (reason: string): Refusal => ({ kind: 'not-found', reason });
 
 /** A ministry's sender reaches only its own solutions' instances: others are reported as not found. */
@@ -149,7 +141,7 @@ export async function sendEvent<Ref>(
   sender: EventSender,
   options: EventOptions = {},
 ): Promise<EventResult> {
-  const workflows = workflowsOf(deps);
+  const workflows = deps.workflows;
   const target = workflows.target<Ref>(targetName);
   if (typeof rawEvent.type !== 'string' || rawEvent.type === '') {
     return { kind: 'invalid', reason: 'Ereignistyp fehlt', errors: [{ field: '/event/type', message: 'Pflichtangabe' }] };

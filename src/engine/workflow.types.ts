@@ -21,11 +21,10 @@ export interface EngineDeps {
   onJobsEnqueued?: () => void;
   /**
    * What the features registered at composition (composition.ts): targets, preconditions,
-   * reactions. Without it no event can be sent (the engine says so, it never runs a
-   * machine without its preconditions). Features add their own settings to this
-   * interface by declaration merging (tickets: `tickets`).
+   * reactions. Features add their own settings to this interface by declaration merging
+   * (tickets: `tickets`).
    */
-  workflows?: WorkflowRegistry;
+  workflows: WorkflowRegistry;
 }
 
 export type WorkflowEvent = { type: string } & Record<string, unknown>;

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { toJson, type Database } from '../db/schema.ts';
 import type { Principal } from '../auth/api-token.service.ts';
 import { actorOf } from '../auth/api-token.service.ts';
-import { workflowsOf, type EngineDeps, type EventResult, type WorkflowEvent } from '../engine/workflow.engine.ts';
+import { type EngineDeps, type EventResult, type WorkflowEvent } from '../engine/workflow.engine.ts';
 import { sendParticipantEvent } from './participant.target.ts';
 import { validateEventPayload } from '../engine/event-payload.validate.ts';
 import { ConflictError, ForbiddenError, InvalidInputError } from '../errors/domain.errors.ts';
@@ -174,7 +174,7 @@ export async function sendBulkParticipantEvent(
   if (explanation || event.type.startsWith('xstate.')) {
     throw new ForbiddenError(`${event.type} sendet nur das System. ${explanation ?? ''}`.trim());
   }
-  const payloadErrors = validateEventPayload(workflowsOf(engine), event, engine.now());
+  const payloadErrors = validateEventPayload(engine.workflows, event, engine.now());
   if (payloadErrors.length) {
     throw new InvalidInputError(`Angaben zum Ereignis ${event.type} sind unvollständig oder ungültig`, bodyErrors(payloadErrors));
   }

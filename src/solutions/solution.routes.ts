@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { actorOf } from '../auth/api-token.service.ts';
 import { requirePrincipal } from '../auth/auth.hook.ts';
-import { workflowsOf, type EngineDeps } from '../engine/workflow.engine.ts';
+import { type EngineDeps } from '../engine/workflow.engine.ts';
 import { sendParticipantEvent } from './participant.target.ts';
 import { sendSolutionEvent } from './solution.target.ts';
 import { eventBodySchemas, ParticipantEventBody, SolutionEventBody } from './event.schemas.ts';
@@ -265,7 +265,7 @@ export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fas
     },
     async (request) => {
       await loadAccessible(request, request.params.id);
-      return getParticipant(db, workflowsOf(engine), request.params.id, request.params.ars, requirePrincipal(request).role);
+      return getParticipant(db, engine.workflows, request.params.id, request.params.ars, requirePrincipal(request).role);
     },
   );
 

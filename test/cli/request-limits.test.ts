@@ -1,17 +1,17 @@
 import t, { type Test } from 'tap';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { buildApp, type AppDeps } from '../../src/app.ts';
+import type { ServiceSettings } from '../../src/composition.ts';
 import { createApiToken } from '../../src/auth/api-token.service.ts';
 import { databaseKinds, openTestDatabase } from '../helpers/databases.ts';
+import { composeTestService } from '../helpers/app.ts';
 import type { DatabaseKind } from '../../src/db/database.ts';
 
 /** One database per kind for the whole file (opening PGlite is the slow part); an app per test. */
 async function appFactory(t: Test, kind: DatabaseKind) {
   const handle = await openTestDatabase(t, kind);
-  return async (t: Test, options: Partial<AppDeps> = {}) => {
-    const app = await buildApp({ db: handle.db, databaseKind: kind, engine: { db: handle.db, now: () => new Date() }, ...options });
-    t.teardown(() => app.close());
+  return async (t: Test, http: ServiceSettings['http'] = {}) => {
+    const { app } = await composeTestService(t, handle, { http });
     return { app, handle };
   };
 }

@@ -8,7 +8,7 @@ import { importDirectory } from '../../src/directory/directory.import.ts';
 import type { JobWorker } from '../../src/engine/job.queue.ts';
 import type { EngineDeps } from '../../src/engine/workflow.engine.ts';
 import { FIXTURE_DIRECTORY } from '../../src/runtime.ts';
-import { composeService } from '../../src/composition.ts';
+import { composeService, type Service, type ServiceSettings } from '../../src/composition.ts';
 import type { MailModule } from '../../src/mailings/mail.module.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,6 +35,50 @@ interface Teardown {
 }
 
 /**
+ * The service as the runtime composes it (composeService), with test settings: a temp
+ * outbox (or the given SMTP server), no rate limits unless given, a worker the test
+ * drains itself. Closed when the test ends.
+ */
+export async function composeTestService(
+  t: Teardown,
+  handle: DatabaseHandle,
+  options: {
+    now?: () => Date;
+    httpLogger?: AppDeps['logger'];
+    smtpUrl?: string;
+    multiplierEmails?: string[];
+    messageIdDomain?: string;
+    http?: ServiceSettings['http'];
+  } = {},
+): Promise<Service> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'efa-test-'));
+  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+  const service = await composeService(handle, {
+    ...(options.now ? { now: options.now } : {}),
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    httpLogger: options.httpLogger,
+    mail: {
+      smtpUrl: options.smtpUrl ?? null,
+      smtpMaxConnections: 3,
+      smtpRateLimitPerSecond: 1000,
+      smtpOptions: { ignoreTLS: true },
+      dataDir,
+      mailFrom: 'MSGIV Brandenburg <ozg@msgiv.example>',
+      messageIdDomain: options.messageIdDomain ?? 'msgiv.example',
+      publicBaseUrl: 'http://efa.test',
+      linkTtlDays: 120,
+      multiplierEmails: options.multiplierEmails ?? [],
+      kazQueueEmail: 'kaz-queue@zit-bb.example',
+    },
+    jobs: { concurrency: 4, pollIntervalMs: 50 },
+    ...(options.http ? { http: options.http } : {}),
+  });
+  t.teardown(() => service.mail.transport.close());
+  t.teardown(() => service.app.close());
+  return service;
+}
+
+/**
  * The app on a fresh database with the Brandenburg fixture directory loaded. Jobs
  * do not run by themselves: tests call `worker.drain()` to run the due ones.
  */
@@ -58,33 +102,14 @@ export async function buildTestApp(
     await importDirectory(handle.db, { content: await readFile(FIXTURE_DIRECTORY), sourceName: 'fixture' });
   }
   const clock = { now: new Date() };
-  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const dataDir = mkdtempSync(join(tmpdir(), 'efa-test-'));
-  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
-  // The service as the runtime composes it, with test settings: the test's clock, a temp
-  // outbox (or the given SMTP server), no rate limits, a worker the test drains itself.
-  const { app, engine, worker, mail } = await composeService(handle, {
+  const { app, engine, worker, mail } = await composeTestService(t, handle, {
     now: () => clock.now,
-    logger,
     httpLogger: options.logger,
-    mail: {
-      smtpUrl: options.smtpUrl ?? null,
-      smtpMaxConnections: 3,
-      smtpRateLimitPerSecond: 1000,
-      smtpOptions: { ignoreTLS: true },
-      dataDir,
-      mailFrom: 'MSGIV Brandenburg <ozg@msgiv.example>',
-      messageIdDomain: options.messageIdDomain ?? 'msgiv.example',
-      publicBaseUrl: 'http://efa.test',
-      linkTtlDays: 120,
-      multiplierEmails: options.multiplierEmails ?? [],
-      kazQueueEmail: 'kaz-queue@zit-bb.example',
-    },
-    jobs: { concurrency: 4, pollIntervalMs: 50 },
+    smtpUrl: options.smtpUrl,
+    multiplierEmails: options.multiplierEmails,
+    messageIdDomain: options.messageIdDomain,
     http: { extraRoutes: options.extraRoutes },
   });
-  t.teardown(() => mail.transport.close());
-  t.teardown(() => app.close());
   const { token: adminToken } = await createApiToken(handle.db, { role: 'admin', ministry: null, label: 'test-admin' });
   const ministryTokens = new Map<string, string>();
   return {

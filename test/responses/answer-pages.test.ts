@@ -364,7 +364,7 @@ t.test('request logs never contain the token', async (t) => {
   });
   const app = Fastify({ loggerInstance: pino({ level: 'info' }, stream) });
   t.teardown(() => app.close());
-  const failing = { db: {} as never, engine: { db: {} as never, now: () => new Date() } };
+  const failing = { db: {} as never, engine: { db: {} as never, now: () => new Date(), workflows: {} as never } };
   await app.register(responseRoutes, failing);
   const token = 'T'.repeat(43);
   const response = await app.inject({ url: `/antwort/${token}` });
