@@ -14,6 +14,7 @@ import { registerMailingWorkflows } from './mailings/mailing.workflows.ts';
 import { registerSolutionWorkflows } from './solutions/solution.workflows.ts';
 import { createRolloutEffectHandlers } from './solutions/rollout.effects.ts';
 import { PARTICIPANT_TARGET } from './solutions/participant.target.ts';
+import { isSolutionPaused } from './solutions/solution.target.ts';
 import { registerPilotWorkflows } from './pilots/go-live.gate.ts';
 import { createTicketJobs, registerTicketWorkflows } from './tickets/ticket.workflows.ts';
 import type { TicketSettings } from './tickets/ticket.sla.ts';
@@ -82,6 +83,7 @@ export async function composeService(handle: DatabaseHandle, settings: ServiceSe
       db: handle.db,
       handlers: mergeJobHandlers(createEngineJobHandlers(engine, effectsLogger), createRolloutEffectHandlers(engine, effectsLogger), tickets.handlers, mail.handlers),
       logger: logger.child({ component: 'jobs' }),
+      isSolutionPaused,
       ...settings.jobs,
       ...(settings.now ? { now: settings.now } : {}),
     });

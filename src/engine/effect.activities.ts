@@ -35,7 +35,7 @@ export function settleEffectEvent(
     case 'already-applied':
       return result.kind === 'applied' ? 'applied' : 'skipped';
     case 'solution-inactive':
-      if (result.solutionStage === 'pausiert') throw new WaitForResumeError(context.solutionId);
+      if (result.resumes) throw new WaitForResumeError(context.solutionId);
       logger.info({ ...where, solutionStage: result.solutionStage }, 'Wirkung entfällt: die Lösung ist nicht mehr aktiv');
       return 'skipped';
     case 'refused':

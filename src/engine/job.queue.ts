@@ -158,6 +158,12 @@ export interface JobWorkerOptions {
   /** Finished jobs older than this are deleted (hourly); unset: kept. */
   retentionMs?: number;
   now?: () => Date;
+  /**
+   * Whether a solution is paused, read in the parking transaction with a share lock (the
+   * solutions feature hands it in at composition). Without it a parked job is due again
+   * at once.
+   */
+  isSolutionPaused?: (trx: Transaction<Database>, solutionId: string) => Promise<boolean>;
 }
 
 /** Retry delay after the n-th failed attempt: 2 s, 4 s, 8 s … capped at 10 minutes. */
@@ -326,14 +332,13 @@ export class JobWorker {
   }
 
   /**
-   * Parks a job until its solution resumes. The solution row is read FOR SHARE, so this
+   * Parks a job until its solution resumes. isSolutionPaused reads the solution FOR SHARE, so this
    * either runs before a concurrent FORTSETZEN (which then wakes the parked job) or after
    * it (and the job is due again at once) – it can never miss the resume.
    */
   private async park(job: Job, solutionId: string): Promise<void> {
     await this.options.db.transaction().execute(async (trx) => {
-      const solution = await trx.selectFrom('solution').select('stage').where('id', '=', solutionId).forShare().executeTakeFirst();
-      const paused = solution?.stage === 'pausiert';
+      const paused = (await this.options.isSolutionPaused?.(trx, solutionId)) ?? false;
       await trx
         .updateTable('job')
         .set({

@@ -68,8 +68,12 @@ export type EventResult =
   | ({ kind: 'refused'; stage: string; reason: string; facts?: unknown } & EventChoice)
   /** Possible in the stage, but a precondition in the database is not met (registered Precondition). */
   | ({ kind: 'precondition-failed'; stage: string; reason: string; details: Record<string, unknown> } & EventChoice)
-  /** The solution is paused, not started or has ended: nothing moves until it is active again. */
-  | ({ kind: 'solution-inactive'; solutionStage: string; reason: string } & EventChoice)
+  /**
+   * The solution is paused, not started or has ended: nothing moves until it is active
+   * again. `resumes`: it is only held (paused) – an effect's job waits for it instead of
+   * giving up (the target says so; the engine knows no stage).
+   */
+  | ({ kind: 'solution-inactive'; solutionStage: string; resumes: boolean; reason: string } & EventChoice)
   | { kind: 'not-found'; reason: string }
   | { kind: 'invalid'; reason: string; errors: FieldError[] }
   /** An event only the system sends, tried by a client. */

@@ -87,7 +87,7 @@ export const participantTarget: TargetDefinition<ParticipantRef> = {
           const choice = standing
             ? await participantEventChoice(trx, workflows, { ...ref, solutionStage: solution.stage, snapshot: restoreSnapshot(participantMachine, standing.snapshot) })
             : NO_CHOICE;
-          return { kind: 'solution-inactive', solutionStage: solution.stage, ...choice, reason: participantsStandStill(solution.stage) };
+          return { kind: 'solution-inactive', solutionStage: solution.stage, resumes: solution.stage === 'pausiert', ...choice, reason: participantsStandStill(solution.stage) };
         }
         const row = await trx
           .selectFrom('participant')

@@ -72,6 +72,17 @@ export function solutionEventChoice(snapshot: AnyMachineSnapshot, facts: Solutio
   return chooseEvents(clientAllowedEvents(solutionMachine, snapshot, SOLUTION_SYSTEM_EVENTS), solutionBlocker(snapshot.context as SolutionContext, facts));
 }
 
+/**
+ * Whether the solution is paused – the job worker asks it when an effect waits for
+ * FORTSETZEN (JobWorkerOptions.isSolutionPaused). FOR SHARE: the answer holds until the
+ * parking transaction commits, so a concurrent FORTSETZEN either comes after it (and wakes
+ * the parked job) or before it (and the job is due at once).
+ */
+export async function isSolutionPaused(trx: Trx, solutionId: string): Promise<boolean> {
+  const solution = await trx.selectFrom('solution').select('stage').where('id', '=', solutionId).forShare().executeTakeFirst();
+  return solution?.stage === 'pausiert';
+}
+
 export const solutionNotFound = (solutionId: string) => notFound(`EfA-Lösung ${solutionId} gibt es nicht`);
 
 /** `fieldOf`: where the event names the ARS of position `index` (default: its `authorities` list). */
@@ -126,6 +137,7 @@ export const solutionTarget: TargetDefinition<SolutionRef> = {
           return {
             kind: 'solution-inactive',
             solutionStage: instance.stage,
+            resumes: instance.stage === 'pausiert',
             ...choice,
             reason:
               instance.stage === 'pausiert'
