@@ -47,19 +47,19 @@ export const PARTICIPANT_NEXT_STEPS: Record<ParticipantStage, string> = {
     'Das Ministerium sucht zunächst Pilotbehörden, die den Online-Dienst als Erste einsetzen. ' +
     'Danach lädt es Ihre Behörde per E-Mail in eine Welle des Rollouts ein und fragt, ob Sie bereit sind.',
   'pilot-kandidat':
-    'Bitte bestätigen Sie über den Link zur Bereitschaft, dass Ihre Behörde als Pilotbehörde starten kann, oder nennen Sie, ab wann oder was noch fehlt. ' +
-    'Als bestätigte Pilotbehörde erhalten Sie eine eigene Seite mit der Checkliste für den Go-live.',
+    'Das Ministerium klärt mit Ihrer Behörde, ob und ab wann sie als Pilotbehörde starten kann, und entscheidet dann über die Auswahl. ' +
+    'Als bestätigte Pilotbehörde erhalten Sie per E-Mail eine eigene Seite mit der Checkliste für den Go-live.',
   'pilot-bestaetigt':
-    'Bitte führen Sie auf Ihrer Seite als Pilotbehörde die Checkliste (zum Beispiel Auftragsverarbeitung, Übermittlungsweg, ePayment). ' +
+    'Bitte arbeiten Sie auf Ihrer Seite als Pilotbehörde (Link in der E-Mail des Ministeriums) die Checkliste ab, zum Beispiel Auftragsverarbeitung, Übermittlungsweg und ePayment. ' +
     'Ist jeder Punkt erledigt oder begründet entfallen, melden Sie dort den Go-live mit der Adresse Ihres Online-Dienstes.',
   'pilot-live':
     'Für Ihre Behörde ist nichts mehr zu tun. Ihre Erfahrungen als Pilotbehörde fließen in den Rollout für die übrigen Behörden ein.',
   eingeladen:
-    'Bitte melden Sie über den Link zur Bereitschaft, ob Ihre Behörde bereit ist, den Online-Dienst einzusetzen, oder was noch fehlt. ' +
-    'Danach legen Sie den Online-Dienst im BUS-BB an, ordnen ihm Ihre Zuständigkeit zu und melden die Verknüpfung.',
+    'Bitte melden Sie über den Link zur Bereitschaft aus Ihrer Einladung, ob Ihre Behörde bereit ist, den Online-Dienst einzusetzen, oder was noch fehlt. ' +
+    'Danach legen Sie den Online-Dienst im BUS-BB an, ordnen ihm Ihre Zuständigkeit zu und melden die Verknüpfung über den Link zum BUS-BB.',
   onboarding:
     'Bitte legen Sie Ihren Online-Dienst im BUS-BB an und ordnen Sie ihm die Zuständigkeit (Organisationseinheit und Gebiet) zu; die Landesredaktion im MIK unterstützt Sie dabei. ' +
-    'Melden Sie die Verknüpfung dann über den Link zum BUS-BB.',
+    'Melden Sie die Verknüpfung dann über den Link zum BUS-BB aus Ihrer Einladung.',
   'bus-bb-verknuepft':
     'Die Landesredaktion bestätigt die Schritte Ihrer Verknüpfung; sobald der Online-Dienst im Landesserviceportal erscheint, gilt er für Ihre Behörde als live. ' +
     'Sehen Sie ihn dort schon, können Sie das über den Link zum BUS-BB melden.',
@@ -83,7 +83,7 @@ const NEXT_STEPS_IN_ROLLOUT: Partial<Record<ParticipantStage, string>> = {
 const NEXT_STEPS_NOT_YET_READY: Partial<Record<ParticipantStage, string>> = {
   'pilot-kandidat':
     'Ihre Behörde hat gemeldet, dass sie noch nicht starten kann; das Ministerium entscheidet, ob und wann sie Pilotbehörde wird. ' +
-    'Als bestätigte Pilotbehörde erhalten Sie eine eigene Seite mit der Checkliste für den Go-live.',
+    'Als bestätigte Pilotbehörde erhalten Sie per E-Mail eine eigene Seite mit der Checkliste für den Go-live.',
   eingeladen:
     'Ihre Behörde hat gemeldet, dass sie noch nicht bereit ist; bei technischen Hürden hilft das Kommunale Anwendungszentrum (Kaz). ' +
     'Sobald Sie bereit sind, legen Sie den Online-Dienst im BUS-BB an, ordnen ihm Ihre Zuständigkeit zu und melden die Verknüpfung über den Link zum BUS-BB.',
