@@ -3,9 +3,10 @@ import type { ReadinessReason, RecordedAnswer } from '../links/link-answers.ts';
 import { germanDateTime } from '../time/berlin.clock.ts';
 
 /**
- * The words for an authority's answers and its stage, as its pages show them and as a
- * ticket quotes them (automatic-tickets.ts): plain German text, no markup. The pages
- * (src/web/) put them into HTML; a feature that needs the same words takes them from here.
+ * The words for an authority's answers, as its pages show them and as a ticket quotes
+ * them (automatic-tickets.ts): plain German text, no markup. The pages (src/web/) put
+ * them into HTML; a feature that needs the same words takes them from here. The words for
+ * its stage and what comes next are in stage.words.ts.
  */
 
 export const PURPOSE_TITLES: Record<LinkPurpose, string> = {
@@ -44,23 +45,6 @@ export const REASON_LABELS: Record<ReadinessReason, string> = {
   personal: 'Personal',
   avv: 'Vertrag zur Auftragsverarbeitung (AVV)',
   sonstiges: 'Sonstiges (bitte unten erläutern)',
-};
-
-/** A participant's stage as the authority reads it. */
-export const STAGE_WORDS: Record<string, string> = {
-  vorgemerkt: 'noch nicht informiert',
-  informiert: 'informiert',
-  interessiert: 'Interesse bekundet',
-  'pilot-kandidat': 'als Pilotbehörde beworben',
-  'pilot-bestaetigt': 'als Pilotbehörde bestätigt',
-  'pilot-live': 'Pilotbehörde, der Online-Dienst ist live',
-  eingeladen: 'zur Nachnutzung eingeladen',
-  onboarding: 'in der Einführung',
-  'bus-bb-verknuepft': 'Online-Dienst im BUS-BB verknüpft',
-  live: 'der Online-Dienst ist live',
-  abgelehnt: 'Nachnutzung abgelehnt',
-  'nicht-zustaendig': 'als nicht zuständig gemeldet',
-  ausgeschlossen: 'von der Nachnutzung ausgenommen',
 };
 
 export function germanDate(isoDate: string): string {

@@ -10,7 +10,8 @@ import { MAILING_REMINDER_JOB } from '../mailings/mailing.workflows.ts';
 import { berlinDate, isCalendarDate } from '../time/berlin.clock.ts';
 import { claimOpenLink, LinkProblem, openResponseLink } from '../links/link.verify.ts';
 import { answerOptionOf, loadLinkAnswerability, type AnswerOption, type InteresseWahl, type ReadinessReason, type ReadinessStatus, type RecordedAnswer, type StructuredAnswer } from '../links/link-answers.ts';
-import { BUS_BB_SCHRITTE, type BusBbSchritt } from '../../workflows/index.ts';
+import { BUS_BB_SCHRITTE, type BusBbSchritt, type ParticipantStage, type Readiness, type SolutionStage } from '../../workflows/index.ts';
+import type { AuthorityStanding } from './stage.words.ts';
 import { linkPurposesFor, MAILING_KINDS } from '../mailings/template.render.ts';
 
 /**
@@ -70,6 +71,8 @@ export interface LinkContext {
   answerDeadline: { date: string; passed: boolean } | null;
   /** Relative href of the link's problem report form; set by the routes while the link takes reports. */
   reportHref?: string;
+  /** Where the authority stands in the rollout now, for the "Ihr Stand" block of every page. */
+  standing: AuthorityStanding;
 }
 
 /**
@@ -108,10 +111,33 @@ async function answerDeadlineOf(db: Db, link: ResponseLink): Promise<string | nu
   return issuing?.deadline ?? null;
 }
 
+/** The participant's context as far as the standing needs it (snapshots are JSON, older ones lack fields). */
+interface StandingContext {
+  readiness?: { status?: Readiness['status']; at?: string } | null;
+  pilot?: { seit?: string } | null;
+}
+
+/**
+ * The authority's stage, the solution's and the readiness the authority reported for its
+ * current question: a candidate's readiness only if given since it became a candidate
+ * (an invitation starts afresh on its own, EINLADEN clears it).
+ */
+function standingOf(solutionStage: string | null, participant: { stage: string; snapshot: unknown } | undefined): AuthorityStanding {
+  const context = ((participant?.snapshot as { context?: StandingContext } | null)?.context ?? {}) as StandingContext;
+  const readiness = context.readiness ?? null;
+  const stale = participant?.stage === 'pilot-kandidat' && Boolean(readiness?.at && context.pilot?.seit && readiness.at < context.pilot.seit);
+  return {
+    participantStage: (participant?.stage as ParticipantStage | undefined) ?? null,
+    solutionStage: solutionStage as SolutionStage | null,
+    readiness: stale ? null : (readiness?.status ?? null),
+  };
+}
+
 export async function loadLinkContext(db: Db, link: ResponseLink, now: Date = new Date()): Promise<LinkContext> {
-  const [solution, authority, deadline] = await Promise.all([
-    db.selectFrom('solution').select(['title', 'lead_ministry', 'mail_details']).where('id', '=', link.solution_id).executeTakeFirst(),
+  const [solution, authority, participant, deadline] = await Promise.all([
+    db.selectFrom('solution').select(['title', 'lead_ministry', 'mail_details', 'stage']).where('id', '=', link.solution_id).executeTakeFirst(),
     db.selectFrom('authority').select('name').where('ars', '=', link.ars).executeTakeFirst(),
+    db.selectFrom('participant').select(['stage', 'snapshot']).where('solution_id', '=', link.solution_id).where('ars', '=', link.ars).executeTakeFirst(),
     answerDeadlineOf(db, link),
   ]);
   const details: MailDetails = solution?.mail_details ?? {};
@@ -128,6 +154,7 @@ export async function loadLinkContext(db: Db, link: ResponseLink, now: Date = ne
     contact,
     expiresAt: link.expires_at,
     answerDeadline: deadline ? { date: deadline, passed: deadline < berlinDate(now) } : null,
+    standing: standingOf(solution?.stage ?? null, participant),
   };
 }
 

@@ -2,12 +2,12 @@ import type { LinkPurpose } from '../db/schema.ts';
 import { READINESS_REASONS } from '../solutions/event-payload.rules.ts';
 import { ANSWER_OPTIONS } from '../links/link-answers.ts';
 import { html, joinHtml, type Html } from '../markup/html.ts';
-import { BUS_BB_SCHRITT_LABELS, INTERESSE_LABELS, PURPOSE_TITLES, REASON_LABELS, STAGE_WORDS, STATUS_LABELS } from '../responses/answer.labels.ts';
+import { BUS_BB_SCHRITT_LABELS, INTERESSE_LABELS, PURPOSE_TITLES, REASON_LABELS, STATUS_LABELS } from '../responses/answer.labels.ts';
 import type { LinkContext, RecordedAnswer } from '../responses/response.service.ts';
 import { germanDateTime } from '../time/berlin.clock.ts';
 import { csrfField, errorSummary, FormWriter, type FormView } from './form.kit.ts';
 import { renderLayout } from './layout.ts';
-import { aboutBlock, answerList, contactBlock, deadlineLine } from './link-page.blocks.ts';
+import { aboutBlock, answerList, contactBlock, deadlineLine, standingBlock } from './link-page.blocks.ts';
 
 /**
  * The answer forms behind an authority's link (interest, pilot application, readiness,
@@ -96,7 +96,7 @@ export function renderAnswerForm(ctx: LinkContext, view: FormView): Html {
   const errors = view.errors ?? [];
   const limited =
     view.options && ctx.purpose !== 'ticket' && view.options.length < ANSWER_OPTIONS[ctx.purpose].length
-      ? html`<p>Stand Ihrer Behörde: <strong>${STAGE_WORDS[view.stage ?? ''] ?? view.stage ?? ''}</strong>. Das Formular bietet deshalb nur die Antworten an, die jetzt noch möglich sind.</p>`
+      ? html`<p>Beim jetzigen Stand Ihrer Behörde (siehe „Ihr Stand“) bietet das Formular nur die Antworten an, die noch möglich sind.</p>`
       : '';
   // a choice's first offered option: the one anchorOf names may not be offered now
   const firstOffered = view.options?.[0];
@@ -107,6 +107,7 @@ export function renderAnswerForm(ctx: LinkContext, view: FormView): Html {
     html`${summary}
 <h1>${title}</h1>
 ${aboutBlock(ctx)}
+${standingBlock(ctx)}
 <p>${intro}</p>
 ${deadlineLine(ctx)}
 ${limited}
@@ -127,7 +128,8 @@ export function renderThanksPage(ctx: LinkContext, recorded: RecordedAnswer): Ht
 ${aboutBlock(ctx)}
 <h2>Ihre Angaben</h2>
 ${answerList(recorded)}
-<p>Sie müssen nichts weiter tun. Erinnerungen zu dieser Anfrage erhalten Sie nicht mehr.</p>
+<p>Zu dieser Anfrage müssen Sie nichts weiter tun; Erinnerungen dazu erhalten Sie nicht mehr.</p>
+${standingBlock(ctx)}
 ${contactBlock(ctx)}`,
   );
 }

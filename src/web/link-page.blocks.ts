@@ -3,10 +3,12 @@ import { describeAnswer } from '../responses/answer.labels.ts';
 import type { LinkContext, RecordedAnswer } from '../responses/response.service.ts';
 import { formatGermanDate } from '../mailings/template.render.ts';
 import { ministryWithCode } from '../solutions/ministry-names.ts';
+import { describeStanding } from '../responses/stage.words.ts';
 
 /**
  * The blocks every page behind an authority's link repeats: whom and what the link is
- * about, whom to ask, the deadline the mail named and a recorded answer in words.
+ * about, where the authority stands and what comes next, whom to ask, the deadline the
+ * mail named and a recorded answer in words.
  */
 
 /** A recorded answer as a description list. */
@@ -21,6 +23,25 @@ export function aboutBlock(ctx: LinkContext): Html {
 <dt>EfA-Lösung</dt><dd>${ctx.solutionTitle}</dd>
 <dt>Federführendes Ministerium</dt><dd>${ministryWithCode(ctx.leadMinistry)}</dd>
 </dl>${reportLink(ctx)}</div>`;
+}
+
+/**
+ * "Ihr Stand": the authority's stage, the rollout's phase and what comes next for it –
+ * or, while the rollout is paused or over, that. Nothing when the authority is no
+ * participant of a running rollout. `withNext: false` where the page's own text already
+ * says what comes next (a paused or ended rollout).
+ */
+export function standingBlock(ctx: LinkContext, options: { withNext?: boolean } = {}): Html | '' {
+  const words = describeStanding(ctx.standing);
+  if (!words) return '';
+  return html`<section class="kasten" aria-labelledby="stand-titel">
+<h2 id="stand-titel">Ihr Stand</h2>
+<dl>
+${words.stage ? html`<dt>Stand Ihrer Behörde</dt><dd>${words.stage}</dd>` : ''}
+${words.phase ? html`<dt>Rollout der Lösung</dt><dd>${words.phase}</dd>` : ''}
+${options.withNext === false ? '' : html`<dt>Wie es weitergeht</dt><dd>${words.next}</dd>`}
+</dl>
+</section>`;
 }
 
 /** On every page of a valid link: technical trouble goes to the Kaz as a ticket. */

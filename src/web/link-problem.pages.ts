@@ -1,10 +1,11 @@
 import type { LinkAnswerability } from '../links/link-answers.ts';
 import { html, type Html } from '../markup/html.ts';
-import { STAGE_WORDS } from '../responses/answer.labels.ts';
+import { PARTICIPANT_STAGE_LABELS } from '../responses/stage.words.ts';
+import type { ParticipantStage } from '../../workflows/index.ts';
 import type { LinkContext, RecordedAnswer } from '../responses/response.service.ts';
 import { germanDateTime } from '../time/berlin.clock.ts';
 import { renderLayout } from './layout.ts';
-import { aboutBlock, answerList, contactBlock } from './link-page.blocks.ts';
+import { aboutBlock, answerList, contactBlock, standingBlock } from './link-page.blocks.ts';
 
 /**
  * The pages for a link that cannot take the answer: unknown, expired, replaced by a
@@ -21,6 +22,7 @@ ${aboutBlock(ctx)}
 <h2>Ihre Angaben</h2>
 ${answerList(recorded)}
 <p>Wenn sich etwas geändert hat, wenden Sie sich bitte an das Ministerium.</p>
+${standingBlock(ctx)}
 ${contactBlock(ctx)}`,
   );
 }
@@ -53,7 +55,7 @@ export function renderExpiredLinkPage(ctx: LinkContext | null, answered: Expired
     body = html`<p>${until} Ihre Antwort ist am ${germanDateTime(answered.at)} eingegangen und gespeichert; sie gilt weiter.</p>
 <h2>Ihre Angaben</h2>
 ${answerList(answered.recorded)}
-<p>Sie müssen nichts weiter tun. Möchten Sie Ihre Antwort ändern, teilen Sie das bitte dem federführenden Ministerium mit (Kontakt unten); es trägt die Änderung für Ihre Behörde ein.</p>`;
+<p>Zu dieser Anfrage müssen Sie nichts weiter tun. Möchten Sie Ihre Antwort ändern, teilen Sie das bitte dem federführenden Ministerium mit (Kontakt unten); es trägt die Änderung für Ihre Behörde ein.</p>`;
   } else if (ctx?.purpose === 'ticket') {
     body = html`<p>${until} Ihre Meldungen und Ihre Nachrichten an das Kommunale Anwendungszentrum (Kaz, ZIT-BB) bleiben gespeichert.</p>
 <p>Einen neuen Link zu Ihren Meldungen erhalten Sie mit der nächsten E-Mail des Kaz. Besteht ein Problem weiter, wenden Sie sich bitte an das Kaz der ZIT-BB, oder melden Sie es über „Problem melden“ auf der Seite eines gültigen Links aus einer E-Mail des Ministeriums neu.</p>`;
@@ -69,6 +71,7 @@ ${answerList(answered.recorded)}
     html`<h1>Dieser Link ist abgelaufen</h1>
 ${ctx ? aboutBlock(ctx) : ''}
 ${body}
+${ctx ? standingBlock(ctx) : ''}
 ${contactBlock(ctx)}`,
   );
 }
@@ -81,12 +84,16 @@ export function renderSupersededLinkPage(ctx: LinkContext | null): Html {
 ${ctx ? aboutBlock(ctx) : ''}
 <p>Das Ministerium hat Ihrer Behörde neue Links geschickt; dieser ältere Link gilt deshalb nicht mehr. Es wurde nichts gespeichert.</p>
 <p>Bitte verwenden Sie den Link aus der neuesten E-Mail zu dieser Lösung.</p>
+${ctx ? standingBlock(ctx) : ''}
 ${contactBlock(ctx)}`,
   );
 }
 
 export function renderUnfittingAnswerPage(ctx: LinkContext, stage: string | null): Html {
-  const where = stage && STAGE_WORDS[stage] ? html`<p>Aktueller Stand Ihrer Behörde: <strong>${STAGE_WORDS[stage]}</strong>.</p>` : '';
+  // the stage the answer met, should the page know no standing of its own
+  const standing = standingBlock(ctx);
+  const label = stage ? PARTICIPANT_STAGE_LABELS[stage as ParticipantStage] : undefined;
+  const where = standing || (label ? html`<p>Aktueller Stand Ihrer Behörde: <strong>${label}</strong>.</p>` : '');
   return renderLayout(
     'Antwort passt nicht zum Stand',
     html`<h1>Ihre Antwort passt nicht zum aktuellen Stand</h1>
@@ -114,7 +121,7 @@ export function renderClosedQuestionPage(ctx: LinkContext, answerability: Exclud
     title = 'Der Rollout ruht gerade';
     text = `Das Ministerium hat den Rollout dieser EfA-Lösung vorübergehend angehalten. Sobald er weitergeht, können Sie über diesen Link antworten; er gilt bis ${germanDateTime(ctx.expiresAt)}.`;
   } else {
-    const stage = answerability.stage ? STAGE_WORDS[answerability.stage] : undefined;
+    const stage = answerability.stage ? PARTICIPANT_STAGE_LABELS[answerability.stage as ParticipantStage] : undefined;
     title = 'Diese Anfrage hat sich erledigt';
     text = stage
       ? `Seit dieser E-Mail hat sich der Stand Ihrer Behörde geändert: ${stage}. Die Frage dieses Links stellt sich deshalb nicht mehr; Sie müssen hier nichts tun.`
@@ -125,6 +132,7 @@ export function renderClosedQuestionPage(ctx: LinkContext, answerability: Exclud
     html`<h1>${title}</h1>
 ${aboutBlock(ctx)}
 <p>${text}</p>
+${standingBlock(ctx, { withNext: answerability.state === 'erledigt' })}
 <p>Wenn Sie dazu Fragen haben, wenden Sie sich bitte an das Ministerium.</p>
 ${contactBlock(ctx)}`,
   );

@@ -7,7 +7,7 @@ import type { LinkContext } from '../responses/response.service.ts';
 import { germanDateTime } from '../time/berlin.clock.ts';
 import { csrfField } from './form.kit.ts';
 import { renderLayout } from './layout.ts';
-import { aboutBlock, contactBlock } from './link-page.blocks.ts';
+import { aboutBlock, contactBlock, standingBlock } from './link-page.blocks.ts';
 
 /**
  * The confirmed pilot's own page behind its `pilotbetrieb` link: its checklist to tick
@@ -111,6 +111,7 @@ export function renderPilotPage(ctx: LinkContext, view: PilotPageView): Html {
     html`${summary}${refused}${saved}
 <h1>${title}</h1>
 ${aboutBlock(ctx)}
+${standingBlock(ctx)}
 <p>Ihre Behörde ist Pilotbehörde. Bitte halten Sie hier fest, wie weit die Einführung ist, und melden Sie den Go-live, sobald Ihr Online-Dienst verknüpft ist. Sie können diese Seite bis zum Go-live beliebig oft nutzen.</p>
 <h2>Checkliste</h2>
 <p>${open === 0 ? 'Alle Punkte sind erledigt oder entfallen.' : `Noch offen: ${open} von ${view.items.length} Punkten.`}</p>
@@ -152,6 +153,7 @@ export function renderNotAPilotPage(ctx: LinkContext, stage: string | null): Htm
     html`<h1>Diese Seite ist für Ihre Behörde gerade nicht verfügbar</h1>
 ${aboutBlock(ctx)}
 <p>${text}</p>
+${standingBlock(ctx)}
 ${contactBlock(ctx)}`,
   );
 }

@@ -8,7 +8,7 @@ import { TICKET_CATEGORY_LABELS } from '../tickets/ticket.views.ts';
 import { germanDateTime } from '../time/berlin.clock.ts';
 import { csrfField, errorSummary, FormWriter } from './form.kit.ts';
 import { renderLayout } from './layout.ts';
-import { aboutBlock, contactBlock } from './link-page.blocks.ts';
+import { aboutBlock, contactBlock, standingBlock } from './link-page.blocks.ts';
 
 /**
  * The authority's ticket pages: the problem report form, the confirmation, its tickets
@@ -40,6 +40,7 @@ export function renderProblemForm(ctx: LinkContext, view: ProblemFormView): Html
     html`${errorSummary(errors)}
 <h1>Problem melden</h1>
 ${aboutBlock({ ...ctx, reportHref: undefined })}
+${standingBlock(ctx)}
 <p>Hier melden Sie dem Kommunalen Anwendungszentrum (Kaz, ZIT-BB) ein technisches Problem bei der Einführung dieses Online-Dienstes. Das Kaz bearbeitet Ihre Meldung und antwortet Ihnen per E-Mail und auf der Seite Ihrer Meldung.</p>
 <form method="post" action="${view.action}" novalidate>
 ${csrfField(view.csrf)}
@@ -59,6 +60,7 @@ export function renderProblemReportedPage(ctx: LinkContext, ticket: { number: nu
 ${aboutBlock({ ...ctx, reportHref: undefined })}
 <p>Ihre Meldung hat die Nummer <strong>${ticket.number}</strong>. Das Kommunale Anwendungszentrum (Kaz, ZIT-BB) meldet sich bei Ihnen; Sie erhalten dazu eine E-Mail.</p>
 <p><a href="${ticket.href}">Ihre Meldung Nr. ${ticket.number} ansehen</a> – dort sehen Sie den Stand und können dem Kaz antworten.</p>
+${standingBlock(ctx)}
 ${contactBlock(ctx)}`,
   );
 }
@@ -73,6 +75,7 @@ export function renderTooManyReportsPage(ctx: LinkContext, listHref: string | nu
 ${aboutBlock({ ...ctx, reportHref: undefined })}
 <p>Zu dieser Lösung sind von Ihrer Behörde schon ${MAX_OPEN_REPORTS} Meldungen offen. Es wurde nichts gespeichert.</p>
 <p>Bitte wenden Sie sich direkt an das Kommunale Anwendungszentrum (Kaz, ZIT-BB), damit die offenen Fragen gemeinsam geklärt werden können.${elsewhere}</p>
+${standingBlock(ctx)}
 ${contactBlock(ctx)}`,
   );
 }
@@ -83,6 +86,7 @@ export function renderRolloutEndedPage(ctx: LinkContext): Html {
     html`<h1>Zu dieser Lösung sind keine neuen Meldungen mehr möglich</h1>
 ${aboutBlock({ ...ctx, reportHref: undefined })}
 <p>Die Einführung dieses Online-Dienstes ist abgeschlossen. Es wurde nichts gespeichert.</p>
+${standingBlock(ctx, { withNext: false })}
 ${contactBlock(ctx)}`,
   );
 }
@@ -104,6 +108,7 @@ export function renderTicketListPage(ctx: LinkContext, tickets: AuthorityTicketS
     PURPOSE_TITLES.ticket,
     html`<h1>${PURPOSE_TITLES.ticket}</h1>
 ${aboutBlock({ ...ctx, reportHref: undefined })}
+${standingBlock(ctx)}
 ${list}
 ${ctx.reportHref ? html`<p class="melden"><a href="${ctx.reportHref}">Neues Problem melden</a></p>` : ''}
 ${contactBlock(ctx)}`,
@@ -182,6 +187,7 @@ ${question}
 ${joinHtml(ticket.timeline.map(timelineItem), '\n')}
 </ol>
 ${replyForm(ticket, view, ctx.reportHref)}
+${standingBlock(ctx)}
 <p><a href="${view.listHref}">Alle Meldungen Ihrer Behörde zu dieser Lösung</a></p>
 ${contactBlock(ctx)}`,
   );

@@ -614,6 +614,7 @@ t.test('every kind of authority page, rendered with long data, reflows at 320 px
     expiresAt: at,
     answerDeadline: { date: '2026-11-30', passed: true },
     reportHref: `${'a'.repeat(43)}/problem`,
+    standing: { participantStage: 'eingeladen', solutionStage: 'rollout', readiness: 'nicht-bereit' },
   });
   const linked: RecordedAnswer = { purpose: 'bus-bb', onlineDienstUrl: LONG_URL, verknuepftAm: '2026-11-01', schritte: ['online-dienst-angelegt', 'zustaendigkeit-zugeordnet', 'lsp-sichtbar'], at: at.toISOString(), stage: 'bus-bb-verknuepft' };
   const view = { action: 'x', csrf: 'y'.repeat(43) };

@@ -123,7 +123,7 @@ for (const kind of databaseKinds()) {
     t.match(expiredAnswered.body, 'eingegangen und gespeichert; sie gilt weiter');
     t.match(expiredAnswered.body, 'Wir haben Interesse und möchten weiter informiert werden.', 'the answer is shown');
     t.match(expiredAnswered.body, 'Ansprechpartnerin: Frau Muster');
-    t.match(expiredAnswered.body, 'Sie müssen nichts weiter tun. Möchten Sie Ihre Antwort ändern');
+    t.match(expiredAnswered.body, 'Zu dieser Anfrage müssen Sie nichts weiter tun. Möchten Sie Ihre Antwort ändern');
     t.notMatch(expiredAnswered.body, 'Es wurde nichts gespeichert', 'the recorded answer is not denied');
     t.notMatch(expiredAnswered.body, 'neuen Link an');
 
