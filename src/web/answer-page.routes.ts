@@ -100,9 +100,9 @@ export const responseRoutes: FastifyPluginAsync<ResponseRoutesOptions> = async (
       const csrf = deriveCsrfToken(await linkSecret(), link.token_hash);
       if (link.purpose === 'pilotbetrieb') return await answerPilotPage(reply, link, token, csrf);
       if (link.purpose === 'ticket') return await sendTicketListPage(reply, kit, engine, link, token);
-      const { options, stage } = await answerOptionsOf(db, link);
+      const { options } = await answerOptionsOf(db, link);
       const ctx = await kit.contextFor(link, token, 0);
-      return sendHtml(reply, 200, renderAnswerForm(ctx, { action: actionOf(token), csrf, options, stage }));
+      return sendHtml(reply, 200, renderAnswerForm(ctx, { action: actionOf(token), csrf, options }));
     } catch (error) {
       if (error instanceof LinkProblem) return sendLinkProblem(reply, error, token);
       throw error;
@@ -127,10 +127,10 @@ export const responseRoutes: FastifyPluginAsync<ResponseRoutesOptions> = async (
         return sendHtml(reply, 200, renderThanksPage(await kit.contextFor(used, token, 0), recorded));
       } catch (error) {
         if (!(error instanceof InvalidInputError)) throw error;
-        const { options, stage } = await answerOptionsOf(db, link);
+        const { options } = await answerOptionsOf(db, link);
         const ctx = await kit.contextFor(link, token, 0);
         const csrf = deriveCsrfToken(key, link.token_hash);
-        return sendHtml(reply, 422, renderAnswerForm(ctx, { action: actionOf(token), csrf, values: fields, errors: error.errors, options, stage }));
+        return sendHtml(reply, 422, renderAnswerForm(ctx, { action: actionOf(token), csrf, values: fields, errors: error.errors, options }));
       }
     } catch (error) {
       if (error instanceof LinkProblem) return sendLinkProblem(reply, error, token);

@@ -16,8 +16,6 @@ export interface FormView {
   errors?: FieldError[];
   /** The answers the link takes now (link-answers.ts); absent: all of the purpose. */
   options?: readonly string[];
-  /** The authority's stage, named when some answers are no longer offered. */
-  stage?: string;
 }
 
 /** The summary above a form sent back with errors; each entry jumps to its field. */
