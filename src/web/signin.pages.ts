@@ -52,7 +52,7 @@ export function renderStaffFormRejectedPage(session: StaffFrame['session']): Htm
     { title: 'Formular nicht angenommen', path: '', session },
     html`<h1>Das Formular konnte nicht angenommen werden</h1>
 <p>Die Sicherheitsprüfung des Formulars ist fehlgeschlagen – etwa weil die Seite zu lange offen war, Sie sich inzwischen ab- und wieder angemeldet haben oder das Formular nicht von dieser Seite kam. Es wurde nichts gespeichert.</p>
-<p>Bitte laden Sie die Seite neu und senden Sie das Formular noch einmal ab. <a href="/verwaltung">Zur Übersicht</a></p>`,
+<p>Bitte laden Sie die Seite neu und senden Sie das Formular noch einmal ab. Für die Anmeldung muss Ihr Browser das Sitzungs-Cookie dieses Dienstes annehmen. <a href="/verwaltung">Zur Übersicht</a></p>`,
   );
 }
 
