@@ -2,6 +2,7 @@ import t from 'tap';
 import { gunzipSync } from 'node:zlib';
 import type { LightMyRequestResponse } from 'fastify';
 import { createApiToken, hashToken } from '../../src/auth/api-token.service.ts';
+import { ConfigError, loadConfig } from '../../src/config.ts';
 import { hashSessionId } from '../../src/auth/staff-session.store.ts';
 import { localReturnPath, SESSION_COOKIE } from '../../src/web/staff.routes.ts';
 import { bearer, buildTestApp, composeTestService, type TestApp } from '../helpers/app.ts';
@@ -64,6 +65,26 @@ function browserOf(env: TestApp) {
     },
   };
 }
+
+t.test('SESSION_IDLE_MINUTES and ACCESSIBILITY_CONTACT_EMAIL are read and checked at start', async (t) => {
+  t.equal(loadConfig({}).sessionIdleMinutes, 30);
+  t.equal(loadConfig({ SESSION_IDLE_MINUTES: '90' }).sessionIdleMinutes, 90);
+  t.equal(loadConfig({}).accessibilityContactEmail, 'barrierefreiheit@land-brandenburg.example');
+  for (const [variable, value] of [
+    ['SESSION_IDLE_MINUTES', '0'],
+    ['SESSION_IDLE_MINUTES', 'dreißig'],
+    ['SESSION_IDLE_MINUTES', '100000'],
+    ['ACCESSIBILITY_CONTACT_EMAIL', 'keine Adresse'],
+  ] as const) {
+    let caught: unknown = null;
+    try {
+      loadConfig({ [variable]: value });
+    } catch (error) {
+      caught = error;
+    }
+    t.ok(caught instanceof ConfigError && caught.variable === variable, `${variable}=${value} stops the start`);
+  }
+});
 
 t.test('the return path after signing in is a local path or nothing', async (t) => {
   t.equal(localReturnPath('/verwaltung'), '/verwaltung');
