@@ -1,3 +1,4 @@
+import fastifyCompress from '@fastify/compress';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifySchema } from 'fastify';
 import { sql, type Kysely } from 'kysely';
 import { Type } from 'typebox';
@@ -28,12 +29,13 @@ import { ticketRoutes } from './tickets/ticket.routes.ts';
 import { linkRenewalRoutes } from './responses/link-renewal.routes.ts';
 import { renderErrorPage } from './web/error.pages.ts';
 import { createClientErrorHandler } from './http/client-error.handler.ts';
-import { createRateLimiters, type RateLimits } from './http/rate-limit.ts';
+import { createRateLimiters, TooManyRequestsError, type RateLimits } from './http/rate-limit.ts';
 import { answerPageNotFound } from './web/answer-path.fallback.ts';
 import { isAnswerPagePath } from './logging/link-redaction.ts';
 import { RequestLogController } from './logging/request-log.controller.ts';
 import { startPageRoute } from './web/start.page.ts';
 import { registerDocsUi } from './web/docs-ui.ts';
+import { staffPages } from './web/staff.routes.ts';
 
 export interface AppDeps {
   db: Kysely<Database>;
@@ -51,11 +53,19 @@ export interface AppDeps {
   rateLimit?: RateLimits;
   /** Mailings: settings, public URL for links, local outbox (defaults: no multipliers, no outbox listing). */
   mail?: Omit<MailingRoutesDeps, 'db'> & { /** Validity of the authority's ticket link (LINK_TTL_DAYS). */ linkTtlDays?: number };
+  /** The staff's web interface: idle timeout of a session (SESSION_IDLE_MINUTES, default 30) and the accessibility contact. */
+  staff?: { sessionIdleMinutes?: number; accessibilityContactEmail?: string };
   /** Extra routes that only exist in one setting (the benchmark's baseline route). */
   extraRoutes?: (app: FastifyInstance) => void | Promise<void>;
 }
 
 const VERSION = '0.1.0';
+
+/** Sign-in attempts per minute and client (POST /anmelden): enough for typing errors, too few for guessing. */
+const SIGN_IN_ATTEMPTS_PER_MINUTE = 10;
+
+/** Responses from this size on are compressed (gzip, brotli, deflate as the client accepts); smaller ones gain nothing. */
+const COMPRESS_THRESHOLD_BYTES = 1024;
 
 /** Errors before a route answers (408, undecodable URLs): people on the answer pages get a German page with the pages' security headers. */
 const answerPageError: HtmlErrorPage = (path, status) => (isAnswerPagePath(path) ? { html: String(renderErrorPage(status)), headers: SECURITY_HEADERS } : null);
@@ -103,6 +113,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (reply.statusCode === 401) reply.header('www-authenticate', 'Bearer realm="efa-rollout"');
   });
 
+  // Global and before every route: pages, JSON and the documentation's files alike.
+  await app.register(fastifyCompress, { global: true, threshold: COMPRESS_THRESHOLD_BYTES });
+
   await registerOpenApi(app, { version: VERSION, serverUrl: mail.publicBaseUrl, rateLimited: Boolean(deps.rateLimit) });
   await registerDocsUi(app);
 
@@ -149,6 +162,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       now: deps.engine.now,
       ...(mail.linkTtlDays ? { ticketLinkTtlDays: mail.linkTtlDays } : {}),
     });
+  });
+
+  // The staff's web interface: sign-in, session, staff pages, the accessibility statement.
+  await app.register(staffPages, {
+    db: deps.db,
+    now: deps.engine.now,
+    idleMinutes: deps.staff?.sessionIdleMinutes ?? 30,
+    publicBaseUrl: mail.publicBaseUrl,
+    accessibilityContactEmail: deps.staff?.accessibilityContactEmail ?? 'barrierefreiheit@land-brandenburg.example',
+    signInLimiter: deps.rateLimit
+      ? app.rateLimit({
+          max: SIGN_IN_ATTEMPTS_PER_MINUTE,
+          timeWindow: 60_000,
+          keyGenerator: (request) => `anmelden:${request.ip}`,
+          errorResponseBuilder: (_request, context) => new TooManyRequestsError(Math.ceil(context.ttl / 1000)),
+        })
+      : null,
   });
 
   await app.register(

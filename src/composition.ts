@@ -52,7 +52,7 @@ export interface ServiceSettings {
     kazQueueEmail: string;
   };
   jobs: Pick<JobWorkerOptions, 'concurrency' | 'pollIntervalMs' | 'leaseMs' | 'retentionMs'>;
-  http?: Pick<AppDeps, 'bodyLimitBytes' | 'requestTimeoutMs' | 'trustProxy' | 'rateLimit' | 'extraRoutes'>;
+  http?: Pick<AppDeps, 'bodyLimitBytes' | 'requestTimeoutMs' | 'trustProxy' | 'rateLimit' | 'extraRoutes' | 'staff'>;
 }
 
 export interface Service {

@@ -69,6 +69,10 @@ export interface Config {
   readonly ticketRepliesPerDay: number;
   /** The Kaz / ZIT-BB queue's address (KAZ_QUEUE_EMAIL): SLA escalations, warnings and replies of unassigned tickets. */
   readonly kazQueueEmail: string;
+  /** A staff session of the web interface ends after this many minutes without a request (SESSION_IDLE_MINUTES). */
+  readonly sessionIdleMinutes: number;
+  /** Where people send feedback on accessibility (ACCESSIBILITY_CONTACT_EMAIL), named on /barrierefreiheit. */
+  readonly accessibilityContactEmail: string;
   /** Ministries' full names by short code: the defaults with MINISTRIES_FILE (JSON) laid over them. */
   readonly ministryNames: MinistryNames;
 }
@@ -181,6 +185,10 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const kazQueueEmail = env.KAZ_QUEUE_EMAIL?.trim() || 'kaz@zit-bb.example';
   if (!isMailAddress(kazQueueEmail)) throw new ConfigError('KAZ_QUEUE_EMAIL', `"${kazQueueEmail}" ist keine einzelne E-Mail-Adresse (name@domain.de)`);
+  const accessibilityContactEmail = env.ACCESSIBILITY_CONTACT_EMAIL?.trim() || 'barrierefreiheit@land-brandenburg.example';
+  if (!isMailAddress(accessibilityContactEmail)) {
+    throw new ConfigError('ACCESSIBILITY_CONTACT_EMAIL', `"${accessibilityContactEmail}" ist keine einzelne E-Mail-Adresse (name@domain.de)`);
+  }
   const mailFrom = env.MAIL_FROM?.trim() || 'EfA-Rollout Brandenburg <efa-rollout@land-brandenburg.example>';
   const messageIdDomain = readMessageIdDomain(env, mailFrom);
   return Object.freeze({
@@ -215,6 +223,8 @@ export function loadConfig(env: Env = process.env): Config {
     ticketNoticeGatherMinutes: readInteger(env, 'TICKET_NOTICE_GATHER_MINUTES', 5, 0, 60),
     ticketRepliesPerDay: readInteger(env, 'TICKET_REPLIES_PER_DAY', 20, 1, 500),
     kazQueueEmail,
+    sessionIdleMinutes: readInteger(env, 'SESSION_IDLE_MINUTES', 30, 1, 720),
+    accessibilityContactEmail,
     ministryNames: readMinistryNames(env),
   });
 }

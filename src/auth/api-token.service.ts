@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 
 import type { Role } from './roles.ts';
+import { deleteSessionsOfToken } from './staff-session.store.ts';
 
 export type { Role } from './roles.ts';
 
@@ -61,6 +62,17 @@ export async function findPrincipalByToken(db: Kysely<Database>, token: string):
   return row ? { tokenId: row.id, role: row.role, ministry: row.ministry, label: row.label } : null;
 }
 
+/** The principal of a staff session: its token, as long as that is not revoked (checked on every request). */
+export async function findPrincipalByTokenId(db: Kysely<Database>, tokenId: string): Promise<Principal | null> {
+  const row = await db
+    .selectFrom('api_token')
+    .select(['id', 'role', 'ministry', 'label'])
+    .where('id', '=', tokenId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return row ? { tokenId: row.id, role: row.role, ministry: row.ministry, label: row.label } : null;
+}
+
 /** The tokens a principal manages: an admin all, a ministry its own ministry's. */
 export async function listApiTokens(db: Kysely<Database>, scope: { ministry: string | null }) {
   let query = db.selectFrom('api_token').select(['id', 'role', 'ministry', 'label', 'created_at', 'created_by', 'revoked_at', 'revoked_by']);
@@ -73,7 +85,10 @@ export async function revokeApiToken(db: Kysely<Database>, id: string, scope: { 
   let update = db.updateTable('api_token').set({ revoked_at: new Date(), revoked_by: scope.revokedBy }).where('id', '=', id).where('revoked_at', 'is', null);
   if (scope.ministry !== null) update = update.where('ministry', '=', scope.ministry);
   const result = await update.executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
+  const revoked = Number(result.numUpdatedRows) > 0;
+  // the person is signed out of the web interface everywhere (each request checks the token too)
+  if (revoked) await deleteSessionsOfToken(db, id);
+  return revoked;
 }
 
 /**

@@ -468,7 +468,19 @@ export interface BulkRequestTable {
   completed_at: Timestamp | null;
 }
 
+/** A session of the staff's web interface (0014): only the SHA-256 of its id is stored. */
+export interface StaffSessionTable {
+  id_hash: string;
+  /** The personal token the person signed in with; null before signing in (the sign-in form's CSRF secret). */
+  token_id: string | null;
+  /** The session's own values (the CSRF secret, the token id), without the cookie. */
+  data: Json<Record<string, unknown>>;
+  created_at: ColumnType<Date, Date, never>;
+  expires_at: Timestamp;
+}
+
 export interface Database {
+  staff_session: StaffSessionTable;
   bulk_request: BulkRequestTable;
   ticket: TicketTable;
   ticket_comment: TicketCommentTable;

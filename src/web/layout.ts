@@ -52,6 +52,26 @@ ul.meldungen{list-style:none;padding:0}
 ul.meldungen li{border-bottom:1px solid #6b6b6b;padding:.5rem 0}
 ul.meldungen p{margin:.15rem 0}
 .unsichtbar{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+input[type=password]{display:block;width:100%;font:inherit;color:inherit;border:2px solid #1b1b1b;border-radius:3px;padding:.45rem .55rem;background:#fff}
+.sprunglink{position:absolute;left:-999rem;top:.5rem;background:#fff;color:#0b4f9c;padding:.5rem 1rem;font-weight:700;z-index:10}
+.sprunglink:focus{left:1rem}
+.kopf{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:center;justify-content:space-between;max-width:64rem;margin:0 auto}
+header .kopf p{margin:0;max-width:none}
+header a{color:#fff}
+header a:focus,header button:focus{outline-color:#fff}
+nav.haupt ul{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.25rem 1.25rem}
+nav.haupt a[aria-current=page]{font-weight:700;text-decoration-thickness:3px}
+.sitzung{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;margin:0}
+.sitzung form{margin:0}
+.sitzung button{background:#fff;color:#0b4f9c;border-color:#fff;padding:.25rem .9rem}
+.sitzung button:hover{background:#dfe9f5}
+main.breit{max-width:64rem}
+footer{border-top:1px solid #6b6b6b;padding:1rem}
+footer p{max-width:64rem;margin:0 auto}
+table{border-collapse:collapse;width:100%}
+caption{text-align:left;font-weight:700;padding:.25rem 0}
+th,td{text-align:left;vertical-align:top;padding:.4rem .6rem .4rem 0;border-bottom:1px solid #6b6b6b}
+thead th{border-bottom:2px solid #1b1b1b}
 `;
 
 /** For the Content-Security-Policy: only this stylesheet may apply. */
@@ -71,6 +91,9 @@ export const SECURITY_HEADERS = {
 
 /** The style sheet is the program's own text, never input: the one place a page takes markup through trustedHtml. */
 const STYLE_SHEET = trustedHtml(STYLE);
+
+/** The same sheet for the staff's frame (staff.layout.ts): one look on both sides, one hash in the CSP. */
+export const PAGE_STYLE_SHEET: Html = STYLE_SHEET;
 
 export function renderLayout(title: string, body: Html): Html {
   return html`<!doctype html>

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { databaseKinds } from '../helpers/databases.ts';
 import { bearer, buildTestApp, type TestApp } from '../helpers/app.ts';
 import { ROLES, type Role } from '../../src/auth/roles.ts';
-import { MATRIX, PUBLIC_ROUTES, type Access } from './authorisation.matrix.ts';
+import { MATRIX, PUBLIC_ROUTES, STAFF_SESSION_ROUTES, type Access } from './authorisation.matrix.ts';
 
 /**
  * The authorisation matrix (authorisation.matrix.ts) against the app: every route ×
@@ -69,7 +69,7 @@ for (const kind of databaseKinds()) {
     };
 
     const registered = env.app.routeTable.map((route) => `${route.method} ${route.url}`);
-    const known = new Set([...Object.keys(MATRIX), ...PUBLIC_ROUTES]);
+    const known = new Set([...Object.keys(MATRIX), ...PUBLIC_ROUTES, ...STAFF_SESSION_ROUTES]);
     t.same(registered.filter((route) => !known.has(route)), [], 'every route has an entry in the matrix');
     t.same([...known].filter((route) => !registered.includes(route)), [], 'no entry for a route that does not exist');
 
