@@ -4,9 +4,8 @@ import { renderLayout, SECURITY_HEADERS } from './layout.ts';
 
 /**
  * `GET /`: whoever opens the service's address in a browser – as a rule someone who has
- * just started it – learns what it is and where to go on, instead of a JSON 404. Until a
- * web interface exists the service is used through its API: the page points to its
- * documentation, the readiness check and the first steps of the README's quick start,
+ * just started it – learns what it is and where to go on, instead of a JSON 404: the staff
+ * sign-in, the API documentation, the readiness check and the first steps of the README's quick start,
  * summarised here because the README itself is not served. The answer pages' layout,
  * style and headers (strict CSP, no scripts). Not an API operation: hidden from the
  * OpenAPI document.
@@ -20,11 +19,13 @@ const START_PAGE = String(
   renderLayout(
     'Startseite',
     html`<h1>EfA-Rollout Brandenburg</h1>
-<p>Dieser Dienst steuert die Nachnutzung von EfA-Onlinediensten durch Brandenburgs Kommunen: Erstinformation, Pilotbehörden, flächendeckender Rollout bis zur Verknüpfung im BUS-BB. Eine Bedienoberfläche gibt es noch nicht; gearbeitet wird über die API.</p>
+<p>Dieser Dienst steuert die Nachnutzung von EfA-Onlinediensten durch Brandenburgs Kommunen: Erstinformation, Pilotbehörden, flächendeckender Rollout bis zur Verknüpfung im BUS-BB. Die Weboberfläche für Mitarbeitende entsteht: angemeldet zeigt sie bisher die Übersicht der EfA-Lösungen; alle Aktionen gehen noch über die API.</p>
 <h2>Weiter</h2>
 <ul>
+<li><a href="anmelden">Anmelden</a> (Mitarbeitende der Ministerien, des Kaz und der Landesredaktion, mit dem persönlichen Token)</li>
 <li><a href="docs">API-Dokumentation</a> (Swagger UI; das OpenAPI-Dokument als <a href="openapi.json">openapi.json</a>)</li>
 <li><a href="health">Bereitschaft des Dienstes</a> (<code>/health</code>: antwortet 200, wenn die Datenbank antwortet)</li>
+<li><a href="barrierefreiheit">Erklärung zur Barrierefreiheit</a></li>
 </ul>
 <h2>Erste Schritte</h2>
 <p>Die vollständigen Befehle (curl) stehen in der Datei <code>README.md</code> des Projekts, Abschnitt „Quick start“. Kurz:</p>
