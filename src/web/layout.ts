@@ -92,10 +92,8 @@ export const SECURITY_HEADERS = {
 /** The style sheet is the program's own text, never input: the one place a page takes markup through trustedHtml. */
 const STYLE_SHEET = trustedHtml(STYLE);
 
-/** The same sheet for the staff's frame (staff.layout.ts): one look on both sides, one hash in the CSP. */
-export const PAGE_STYLE_SHEET: Html = STYLE_SHEET;
-
-export function renderLayout(title: string, body: Html): Html {
+/** The document's start up to </head>, the same for the authorities' and the staff's pages. */
+export function documentHead(title: string): Html {
   return html`<!doctype html>
 <html lang="de">
 <head>
@@ -104,7 +102,11 @@ export function renderLayout(title: string, body: Html): Html {
 <meta name="robots" content="noindex, nofollow">
 <title>${title} – EfA-Rollout Brandenburg</title>
 <style>${STYLE_SHEET}</style>
-</head>
+</head>`;
+}
+
+export function renderLayout(title: string, body: Html): Html {
+  return html`${documentHead(title)}
 <body>
 <header><p>EfA-Rollout Brandenburg</p></header>
 <main>

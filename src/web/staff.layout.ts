@@ -2,7 +2,7 @@ import type { Principal } from '../auth/api-token.service.ts';
 import type { Role } from '../auth/roles.ts';
 import { ministryName } from '../solutions/ministry-names.ts';
 import { html, type Html } from '../markup/html.ts';
-import { PAGE_STYLE_SHEET } from './layout.ts';
+import { documentHead } from './layout.ts';
 
 /**
  * The frame of every staff page: the authorities' style sheet and headers (one look on
@@ -65,15 +65,7 @@ function sessionBlock(frame: StaffFrame): Html | '' {
 }
 
 export function renderStaffLayout(frame: StaffFrame, body: Html): Html {
-  return html`<!doctype html>
-<html lang="de">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex, nofollow">
-<title>${frame.title} – EfA-Rollout Brandenburg</title>
-<style>${PAGE_STYLE_SHEET}</style>
-</head>
+  return html`${documentHead(frame.title)}
 <body>
 <a class="sprunglink" href="#inhalt">Zum Inhalt springen</a>
 <header><div class="kopf"><p>EfA-Rollout Brandenburg</p>
