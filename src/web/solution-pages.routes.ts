@@ -94,8 +94,12 @@ export function solutionPageRoutes(app: FastifyInstance, deps: SolutionPagesDeps
       if (!UUID.test(key)) return fail(422, { reason: 'Das Formular ist unvollständig. Bitte laden Sie die Seite neu.', errors: [] });
 
       const event = eventFromForm(type, form);
-      const fieldErrors = (errors: readonly { field: string; message: string }[]) =>
-        errors.map((error) => ({ field: formFieldOf(error), message: error.message }));
+      // one message per field: the first the schema names
+      const fieldErrors = (errors: readonly { field: string; message: string }[]) => {
+        const byField = new Map<string, string>();
+        for (const error of errors) if (!byField.has(formFieldOf(error))) byField.set(formFieldOf(error), error.message);
+        return [...byField].map(([field, message]) => ({ field, message }));
+      };
       const payloadErrors = validateEventPayload(engine.workflows, event, engine.now());
       if (payloadErrors.length) {
         return fail(422, { reason: 'Angaben fehlen oder sind ungültig', errors: fieldErrors(payloadErrors) });

@@ -7,7 +7,7 @@ import { PARTICIPANT_STAGES } from '../../workflows/index.ts';
 import { stageWords } from './dashboard.page.ts';
 import { errorSummary } from './form.kit.ts';
 import { funnelOf, progressOf } from './solution-funnel.ts';
-import { EVENT_FIELDS, eventName, type EventField, type FormValues } from './solution-events.ts';
+import { EVENT_FIELDS, EVENT_NAMES, eventName, type EventField, type FormValues } from './solution-events.ts';
 import { ministryLabel, renderStaffLayout, type StaffFrame } from './staff.layout.ts';
 
 /**
@@ -107,10 +107,17 @@ ${fields.map((field) => fieldControl(type, field, view.failure))}
 <button type="submit">${eventName(type)}</button></fieldset></form></li>`;
 }
 
+/** The next step of the rollout first, pausing and cancelling last (the order of EVENT_NAMES). */
+function inRolloutOrder(types: readonly string[]): string[] {
+  const order = Object.keys(EVENT_NAMES);
+  const rank = (type: string) => (order.includes(type) ? order.indexOf(type) : order.length);
+  return [...types].sort((a, b) => rank(a) - rank(b));
+}
+
 function eventSection(view: SolutionPageView): Html {
   const { allowedEvents, blockedEvents } = view.solution;
   const allowed = allowedEvents.length
-    ? html`<ul class="ereignisse">${allowedEvents.map((type) => eventForm(view, type))}</ul>`
+    ? html`<ul class="ereignisse">${inRolloutOrder(allowedEvents).map((type) => eventForm(view, type))}</ul>`
     : html`<p>Im Stadium „${stageWords(view.solution.stage)}“ können Sie hier gerade nichts auslösen.</p>`;
   const blocked = blockedEvents.length
     ? html`<h3>Gerade nicht möglich</h3><ul class="ereignisse">${blockedEvents.map(
@@ -155,13 +162,15 @@ function timelineSection(timeline: readonly TimelineEntry[]): Html {
 <br><time datetime="${entry.at}">${germanDateTime(entry.at)}</time>, ${actorWords(entry.actor)}${change}${typeof reason === 'string' ? html`<br>Begründung: ${reason}` : ''}</li>`;
   });
   return html`<section aria-labelledby="verlauf"><h2 id="verlauf">Verlauf</h2>
-<p class="hinweis">Die neuesten ${String(timeline.length)} Einträge, neueste zuerst.</p>
+<p class="hinweis">${timeline.length === 1 ? 'Ein Eintrag.' : `Die neuesten ${timeline.length} Einträge, der neueste zuerst.`}</p>
 <ol class="verlauf">${entries}</ol></section>`;
 }
 
 export function renderSolutionPage(frame: StaffFrame, view: SolutionPageView): Html {
   const { solution, failure } = view;
-  const errors = failure ? failure.errors.map((e) => ({ field: e.field, message: e.message })) : [];
+  const label = (field: string) => (EVENT_FIELDS[failure?.type ?? ''] ?? []).find((f) => f.name === field)?.label;
+  // the summary names the field; the line at the field says only what is wrong
+  const errors = failure ? failure.errors.map((e) => ({ field: e.field, message: label(e.field) ? `${label(e.field)}: ${e.message}` : e.message })) : [];
   const summary = errors.length ? errorSummary(errors, (field) => fieldId(failure!.type, field)) : '';
   const refusal =
     failure && errors.length === 0

@@ -7,7 +7,7 @@ import { PARTICIPANT_STAGES } from '../../workflows/index.ts';
 import { bearer, buildTestApp, type TestApp } from '../helpers/app.ts';
 import { databaseKinds } from '../helpers/databases.ts';
 import { OWN_ORIGIN } from '../helpers/forms.ts';
-import { createSolution, ELTERNGELD } from '../helpers/rollout.ts';
+import { createSolution, ELTERNGELD, sendErstinformation } from '../helpers/rollout.ts';
 
 /**
  * A solution's page as a ministry's person uses it, through inject with a real sign-in:
@@ -110,7 +110,8 @@ for (const kind of databaseKinds()) {
       // exactly the API's allowedEvents as buttons
       const api = (await env.app.inject({ url: `/api/v1/solutions/${id}/allowed-events`, headers: bearer(token) })).json();
       const buttons = [...response.body.matchAll(/name="ereignis" value="([A-Z_]+)"/g)].map((m) => m[1]);
-      t.same(buttons, api.allowedEvents);
+      t.same([...buttons].sort(), [...api.allowedEvents].sort());
+      t.equal(buttons[0], 'ERSTINFORMATION_STARTEN', 'the next step of the rollout first');
       t.match(response.body, /<button type="submit">Erstinformation beginnen<\/button>/);
       t.match(response.body, /Lösung angelegt/, 'the timeline names the creation');
       t.match(response.body, /test-MSGIV \(MSGIV\)/);
@@ -123,6 +124,7 @@ for (const kind of databaseKinds()) {
       t.match(missing.body, /Bitte prüfen Sie Ihre Angaben/);
       t.match(missing.body, /href="#f-PAUSIEREN-reason"/, 'the error summary jumps to the field');
       t.match(missing.body, /id="fehler-PAUSIEREN-reason"/);
+      t.match(missing.body, /<a href="#f-PAUSIEREN-reason">Begründung der Pause: [^<]+<\/a>/, 'the summary names the field');
       t.match(missing.body, /<label for="f-PAUSIEREN-reason">Begründung der Pause<\/label>/);
       t.equal(await stageOf(), 'entwurf');
 
@@ -192,6 +194,42 @@ for (const kind of databaseKinds()) {
       t.match(response.body, /Seite nicht gefunden/);
       t.equal(await stageOf(), 'erstinformation');
       t.equal((await other.get('/verwaltung/loesungen/keine-id')).statusCode, 404);
+    });
+
+    t.test('the whole way to a wave: select, override and ARS list fields become the API event', async (t) => {
+      await sendErstinformation(env, token, id);
+      const send = async (fields: Record<string, string>) => {
+        const { csrf, key } = await browser.form(page);
+        return browser.post(action, { _csrf: csrf, schluessel: key, ...fields });
+      };
+      const sendConfirmed = async (fields: Record<string, string>) => {
+        const { csrf, key } = await browser.form(page);
+        const first = await browser.post(action, { _csrf: csrf, schluessel: key, ...fields });
+        t.equal(first.statusCode, 200, `${fields.ereignis} asks first`);
+        const again = /name="_csrf" value="([^"]+)"/.exec(first.body)![1]!;
+        return { first, second: await browser.post(action, { _csrf: again, schluessel: key, ...fields, bestaetigt: 'ja' }) };
+      };
+      t.equal((await send({ ereignis: 'PILOTPHASE_STARTEN' })).statusCode, 303);
+      t.equal(await stageOf(), 'pilotphase');
+      const lesson = await send({ ereignis: 'LESSONS_LEARNED_ERFASSEN', text: 'Fachverfahren früh anbinden', thema: '', pilotArs: '', relevanz: 'hoch' });
+      t.equal(lesson.statusCode, 303);
+      const rollout = await sendConfirmed({ ereignis: 'ROLLOUT_STARTEN', overrideReason: 'Landesweite Frist' });
+      t.equal(rollout.second.statusCode, 303);
+      t.equal(await stageOf(), 'rollout');
+      const solution = (await env.app.inject({ url: `/api/v1/solutions/${id}`, headers: bearer(token) })).json();
+      t.same(solution.context.rolloutOverride?.reason ?? solution.context.rolloutOverride, 'Landesweite Frist');
+      t.equal(solution.context.lessonsLearned[0].relevanz, 'hoch');
+
+      const participants = (await env.app.inject({ url: `/api/v1/solutions/${id}/participants?limit=2`, headers: bearer(token) })).json();
+      const arsList = participants.items.map((p: { ars: string }) => p.ars);
+      const badFrist = await send({ ereignis: 'WELLE_STARTEN', label: 'Welle 1', authorities: arsList.join('\n'), fristTage: 'bald' });
+      t.equal(badFrist.statusCode, 422);
+      t.match(badFrist.body, /href="#f-WELLE_STARTEN-fristTage">Antwortfrist in Tagen: /);
+      const wave = await sendConfirmed({ ereignis: 'WELLE_STARTEN', label: 'Welle 1', authorities: arsList.join('\n'), fristTage: '14' });
+      t.match(wave.first.body, /Das schreibt 2 Behörden an/);
+      t.equal(wave.second.statusCode, 303);
+      const after = (await env.app.inject({ url: `/api/v1/solutions/${id}`, headers: bearer(token) })).json();
+      t.same(after.context.waves.map((w: { label: string; authorities: string[] }) => [w.label, w.authorities]), [['Welle 1', arsList]]);
     });
 
     t.test('the Kaz reads the page without event buttons; its events are blocked with the reason', async (t) => {
