@@ -98,16 +98,17 @@ export async function getParticipant(db: Db, workflows: WorkflowRegistry, soluti
   return { ...toParticipantView(row, snapshot.context), ...choiceForRole(choice, reader, 'participant') };
 }
 
+/** `newestFirst`: the latest `limit` entries, newest first (for a timeline; no paging by afterId then). */
 export async function listHistory(
   db: Db,
   solutionId: string,
-  filter: { ars?: string; afterId?: number; limit: number },
+  filter: { ars?: string; afterId?: number; limit: number; newestFirst?: boolean },
 ) {
   // A ticket's rows belong to its own timeline (GET /tickets/:ticketId), with its internal changes.
   let query = db.selectFrom('history').selectAll().where('solution_id', '=', solutionId).where('ticket_id', 'is', null);
   if (filter.ars) query = query.where('participant_ars', '=', filter.ars);
   if (filter.afterId) query = query.where('id', '>', filter.afterId);
-  const rows = await query.orderBy('id').limit(filter.limit).execute();
+  const rows = await query.orderBy('id', filter.newestFirst ? 'desc' : 'asc').limit(filter.limit).execute();
   return {
     items: rows.map((row) => ({
       id: row.id,

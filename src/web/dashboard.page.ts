@@ -6,10 +6,11 @@ import { ministryLabel, renderStaffLayout, type StaffFrame } from './staff.layou
  * `/verwaltung`: the solutions the signed-in person may see – a ministry its own, the
  * Kaz, the Landesredaktion and the Betrieb all (as listSolutions scopes them) – with their
  * stage in words and the lead ministry, sorted by title. The later pages of a solution
- * will link from here; until they exist the title is plain text.
+ * link from here: each title opens the solution's page.
  */
 
 export interface DashboardSolution {
+  id: string;
   title: string;
   ozgId: string;
   stage: string;
@@ -50,7 +51,7 @@ ${shown}
 <thead><tr><th scope="col">Titel</th><th scope="col">Stadium</th><th scope="col">Federführendes Ministerium</th></tr></thead>
 <tbody>
 ${sorted.map(
-  (solution) => html`<tr><th scope="row">${solution.title}<br><span class="hinweis">OZG-ID ${solution.ozgId}</span></th><td>${stageWords(solution.stage)}</td><td>${ministryLabel(solution.leadMinistry)}</td></tr>`,
+  (solution) => html`<tr><th scope="row"><a href="/verwaltung/loesungen/${solution.id}">${solution.title}</a><br><span class="hinweis">OZG-ID ${solution.ozgId}</span></th><td>${stageWords(solution.stage)}</td><td>${ministryLabel(solution.leadMinistry)}</td></tr>`,
 )}
 </tbody>
 </table>`,

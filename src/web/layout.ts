@@ -72,6 +72,10 @@ table{border-collapse:collapse;width:100%}
 caption{text-align:left;font-weight:700;padding:.25rem 0}
 th,td{text-align:left;vertical-align:top;padding:.4rem .6rem .4rem 0;border-bottom:1px solid #6b6b6b}
 thead th{border-bottom:2px solid #1b1b1b}
+button:disabled{background:#ececec;color:#3d3d3d;border-color:#6b6b6b;cursor:not-allowed}
+ul.ereignisse{list-style:none;padding:0}
+ul.ereignisse li{margin:0 0 1rem}
+progress{width:100%;height:1.5rem}
 `;
 
 /** For the Content-Security-Policy: only this stylesheet may apply. */

@@ -17,6 +17,8 @@ import { renderSignInPage, renderStaffErrorPage, renderStaffForbiddenPage, rende
 import type { StaffFrame } from './staff.layout.ts';
 import { renderDashboardPage } from './dashboard.page.ts';
 import { renderAccessibilityStatement } from './accessibility.page.ts';
+import { solutionPageRoutes } from './solution-pages.routes.ts';
+import type { EngineDeps } from '../engine/workflow.engine.ts';
 
 /**
  * The staff's side of the web interface: sign-in with a personal token, a session cookie
@@ -32,6 +34,8 @@ import { renderAccessibilityStatement } from './accessibility.page.ts';
 
 export interface StaffPagesOptions {
   db: Kysely<Database>;
+  /** Events sent from the staff pages take the API's path through the engine. */
+  engine: EngineDeps;
   /** The service's clock: idle timeout and lifetime of sessions (tests move it). */
   now: () => Date;
   /** SESSION_IDLE_MINUTES. */
@@ -230,6 +234,8 @@ export const staffPages: FastifyPluginAsync<StaffPagesOptions> = async (app, opt
     });
     return sendHtml(reply, 200, page);
   });
+
+  solutionPageRoutes(app, { db, engine: options.engine, frame, formGuards });
 
   app.get('/barrierefreiheit', HIDDEN, async (request, reply) =>
     sendHtml(reply, 200, renderAccessibilityStatement(frame(request, reply, 'Erklärung zur Barrierefreiheit', '/barrierefreiheit'), options.accessibilityContactEmail)),

@@ -54,7 +54,16 @@ export const PUBLIC_ROUTES: readonly string[] = [
  * The staff's web interface: signed in by session cookie, not by bearer token; its
  * sign-in, roles, CSRF and sign-out are held by test/web/staff-session.test.ts.
  */
-export const STAFF_SESSION_ROUTES: readonly string[] = ['GET /anmelden', 'POST /anmelden', 'POST /abmelden', 'GET /verwaltung', 'GET /barrierefreiheit'];
+export const STAFF_SESSION_ROUTES: readonly string[] = [
+  'GET /anmelden',
+  'POST /anmelden',
+  'POST /abmelden',
+  'GET /verwaltung',
+  'GET /barrierefreiheit',
+  // the solution's page: test/web/solution-page.test.ts
+  'GET /verwaltung/loesungen/:id',
+  'POST /verwaltung/loesungen/:id/ereignis',
+];
 
 export const MATRIX: Readonly<Record<string, RouteAccess>> = {
   'POST /api/v1/solutions': { ...STEER, ministry: 'yes' },
