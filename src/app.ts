@@ -167,6 +167,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // The staff's web interface: sign-in, session, staff pages, the accessibility statement.
   await app.register(staffPages, {
     db: deps.db,
+    engine: deps.engine,
     now: deps.engine.now,
     idleMinutes: deps.staff?.sessionIdleMinutes ?? 30,
     publicBaseUrl: mail.publicBaseUrl,

@@ -17,6 +17,8 @@ import { renderSignInPage, renderStaffErrorPage, renderStaffForbiddenPage, rende
 import type { StaffFrame } from './staff.layout.ts';
 import { renderDashboardPage } from './dashboard.page.ts';
 import { renderAccessibilityStatement } from './accessibility.page.ts';
+import { registerTicketBoardRoutes } from './ticket-board.routes.ts';
+import type { EngineDeps } from '../engine/workflow.engine.ts';
 
 /**
  * The staff's side of the web interface: sign-in with a personal token, a session cookie
@@ -42,6 +44,8 @@ export interface StaffPagesOptions {
   accessibilityContactEmail: string;
   /** Limits sign-in attempts per client (POST /anmelden); null: not limited (tests). */
   signInLimiter: onRequestAsyncHookHandler | null;
+  /** The workflow engine: the ticket pages send events and comments through the ticket services. */
+  engine: EngineDeps;
 }
 
 declare module 'fastify' {
@@ -230,6 +234,8 @@ export const staffPages: FastifyPluginAsync<StaffPagesOptions> = async (app, opt
     });
     return sendHtml(reply, 200, page);
   });
+
+  registerTicketBoardRoutes(app, { db, engine: options.engine, frame, formGuards });
 
   app.get('/barrierefreiheit', HIDDEN, async (request, reply) =>
     sendHtml(reply, 200, renderAccessibilityStatement(frame(request, reply, 'Erklärung zur Barrierefreiheit', '/barrierefreiheit'), options.accessibilityContactEmail)),
