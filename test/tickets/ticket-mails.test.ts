@@ -72,7 +72,7 @@ for (const kind of databaseKinds()) {
     const subjectOf = (what: string) => `[Kaz-Ticket ${ticket.number}] ${ticket.title} – ${what}`;
     const mailsTo = (address: string, what: string) => ticketMails(sink).filter((m) => m.envelopeTo.includes(address) && m.subject === subjectOf(what));
 
-    // Assigned: the assignee hears of it with the API address, not a link token.
+    // Assigned: the assignee hears of it with the ticket page's address, not a link token.
     t.equal((await api('PATCH', url, kaz, { assignee: ASSIGNEE })).statusCode, 200);
     await drainSettling(env);
     const assigned = mailsTo(ASSIGNEE, 'Ihnen zugewiesen');
