@@ -54,7 +54,19 @@ export const PUBLIC_ROUTES: readonly string[] = [
  * The staff's web interface: signed in by session cookie, not by bearer token; its
  * sign-in, roles, CSRF and sign-out are held by test/web/staff-session.test.ts.
  */
-export const STAFF_SESSION_ROUTES: readonly string[] = ['GET /anmelden', 'POST /anmelden', 'POST /abmelden', 'GET /verwaltung', 'GET /barrierefreiheit'];
+export const STAFF_SESSION_ROUTES: readonly string[] = [
+  'GET /anmelden',
+  'POST /anmelden',
+  'POST /abmelden',
+  'GET /verwaltung',
+  'GET /barrierefreiheit',
+  // the Kaz's ticket pages (test/web/ticket-board.test.ts)
+  'GET /verwaltung/tickets',
+  'GET /verwaltung/tickets/:id',
+  'POST /verwaltung/tickets/:id/ereignis',
+  'POST /verwaltung/tickets/:id/kommentar',
+  'POST /verwaltung/tickets/:id/zuweisung',
+];
 
 export const MATRIX: Readonly<Record<string, RouteAccess>> = {
   'POST /api/v1/solutions': { ...STEER, ministry: 'yes' },
