@@ -66,7 +66,8 @@ export interface BoardView {
   offset: number;
   status: readonly string[];
   sla: readonly string[];
-  notice?: string;
+  /** How many tickets the person may see, per status and per SLA state (without the filters). */
+  counts: { total: number; byStage: Record<string, number>; bySla: Record<string, number> };
 }
 
 function checkboxes(name: string, legend: string, words: Readonly<Record<string, string>>, chosen: readonly string[]): Html {
@@ -74,6 +75,13 @@ function checkboxes(name: string, legend: string, words: Readonly<Record<string,
     ([value, label]) =>
       html`<div class="option"><input type="checkbox" id="f-${name}-${value}" name="${name}" value="${value}"${chosen.includes(value) ? html` checked` : ''}><label for="f-${name}-${value}">${label}</label></div>`,
   )}</fieldset>`;
+}
+
+/** „neu: 3“ per status (or SLA state), each a link to the board filtered by it. */
+function countList(name: string, heading: string, words: Readonly<Record<string, string>>, counts: Record<string, number>): Html {
+  return html`<h2>${heading}</h2><ul>${Object.entries(words).map(
+    ([value, label]) => html`<li><a href="${BOARD_PATH}?${name}=${value}">${label}: ${String(counts[value] ?? 0)}</a></li>`,
+  )}</ul>`;
 }
 
 function pageLink(view: BoardView, offset: number, label: string): Html {
@@ -107,7 +115,8 @@ ${rows}
   return renderStaffLayout(
     frame,
     html`<h1>Tickets</h1>
-${view.notice ? html`<p role="status">${view.notice}</p>` : ''}
+${countList('status', 'Nach Status', STAFF_TICKET_STAGE_WORDS, view.counts.byStage)}
+${countList('sla', 'Nach SLA-Zustand', SLA_WORDS, view.counts.bySla)}
 <form method="get" action="${BOARD_PATH}" class="filter">
 ${checkboxes('status', 'Status', STAFF_TICKET_STAGE_WORDS, view.status)}
 ${checkboxes('sla', 'SLA-Zustand', SLA_WORDS, view.sla)}
@@ -131,6 +140,26 @@ export interface TicketPageView {
   canWork: boolean;
 }
 
+const HISTORY_WORDS: Readonly<Record<string, string>> = { TICKET_ERSTELLT: 'Ticket eröffnet', TICKET_GEAENDERT: 'Ticket geändert' };
+const DETAIL_WORDS: Readonly<Record<string, string>> = {
+  grund: 'Grund',
+  loesung: 'Lösung',
+  prioritaet: 'Priorität',
+  zustaendig: 'Zuständig',
+  blockierend: 'Blockiert den Live-Gang',
+  quelle: 'Quelle',
+};
+
+/** A history detail in words: a change `{ von, nach }` as „von … nach …“, yes/no for flags. */
+function detailValue(value: unknown): string {
+  const word = (v: unknown) => (v === null || v === undefined || v === '' ? 'niemand' : v === true ? 'ja' : v === false ? 'nein' : String(v));
+  if (value && typeof value === 'object' && 'nach' in value) {
+    const change = value as { von?: unknown; nach?: unknown };
+    return `von ${word(change.von)} nach ${word(change.nach)}`;
+  }
+  return word(value);
+}
+
 function timelineEntry(entry: TicketDetail['timeline'][number]): Html {
   const when = germanDateTime(entry.at);
   if (entry.kind === 'kommentar') {
@@ -139,9 +168,9 @@ function timelineEntry(entry: TicketDetail['timeline'][number]): Html {
   }
   const moved = entry.fromStage && entry.fromStage !== entry.toStage ? html` – von „${stageWords(entry.fromStage)}“ nach „${stageWords(entry.toStage)}“` : '';
   const details = Object.entries(entry.event)
-    .filter(([key]) => key !== 'type' && typeof entry.event[key] !== 'object')
-    .map(([key, value]) => html`<br><span class="hinweis">${key}: ${String(value)}</span>`);
-  const label = EVENT_FORMS[entry.eventType]?.label ?? entry.eventType;
+    .filter(([key]) => DETAIL_WORDS[key])
+    .map(([key, value]) => html`<br><span class="hinweis">${DETAIL_WORDS[key]!}: ${detailValue(value)}</span>`);
+  const label = EVENT_FORMS[entry.eventType]?.label ?? HISTORY_WORDS[entry.eventType] ?? entry.eventType;
   return html`<li><p><strong>${label}</strong>${moved} – ${entry.actor}, ${when}${details}</p></li>`;
 }
 

@@ -6,7 +6,7 @@ import { ACCESS, type Role } from '../auth/roles.ts';
 import type { EngineDeps } from '../engine/workflow.engine.ts';
 import { ConflictError, InvalidInputError, type FieldError } from '../errors/domain.errors.ts';
 import { TICKET_STAGES } from '../../workflows/index.ts';
-import { addComment, getTicket, listTickets, sendTicketEventAs, updateTicket } from '../tickets/ticket.service.ts';
+import { addComment, countTickets, getTicket, listTickets, sendTicketEventAs, updateTicket } from '../tickets/ticket.service.ts';
 import { DEFAULT_TICKET_SETTINGS, SLA_STATES } from '../tickets/ticket.sla.ts';
 import { COMMENT_MAX_LENGTH } from '../tickets/ticket.routes.ts';
 import { sendHtml } from './layout.ts';
@@ -58,8 +58,11 @@ export function registerTicketBoardRoutes(app: FastifyInstance, deps: TicketBoar
     const status = listOf(query.status, TICKET_STAGES);
     const sla = listOf(query.sla, SLA_STATES);
     const offset = Math.max(0, Number.parseInt(String(query.ab ?? '0'), 10) || 0);
-    const page = await listTickets(db, request.principal!, engine.now(), { status, sla }, { limit: PAGE_SIZE, offset });
-    return sendHtml(reply, 200, renderTicketBoard(frame(request, reply, 'Tickets', BOARD_PATH), { ...page, status, sla }));
+    const [page, counts] = await Promise.all([
+      listTickets(db, request.principal!, engine.now(), { status, sla }, { limit: PAGE_SIZE, offset }),
+      countTickets(db, request.principal!, engine.now(), {}),
+    ]);
+    return sendHtml(reply, 200, renderTicketBoard(frame(request, reply, 'Tickets', BOARD_PATH), { ...page, status, sla, counts }));
   });
 
   async function ticketPage(request: FastifyRequest, reply: FastifyReply, status: number, id: string, view: Omit<TicketPageView, 'csrf' | 'canWork'>) {

@@ -101,6 +101,7 @@ for (const kind of databaseKinds()) {
       t.match(board.body, /Dringendes Ticket[\s\S]*Ruhiges Ticket/, 'the overdue critical ticket first');
       t.match(board.body, /href="\/verwaltung\/tickets" aria-current="page">Tickets</);
       t.match(board.body, /ePayment/);
+      t.match(board.body, /href="\/verwaltung\/tickets\?status=neu">neu: 2</, 'counts per status, each a filter link');
       const overdue = await browser.get('/verwaltung/tickets?sla=ueberschritten');
       t.match(overdue.body, /Dringendes Ticket/);
       const solved = await browser.get('/verwaltung/tickets?status=geloest');
@@ -148,6 +149,13 @@ for (const kind of databaseKinds()) {
       const badAssignee = await browser.post(`${path}/zuweisung`, { _csrf: csrf, assignee: 'keine Adresse' });
       t.equal(badAssignee.statusCode, 422);
 
+      const waiting = await browser.post(`${path}/ereignis`, { _csrf: csrf, type: 'AUF_KOMMUNE_WARTEN', grund: 'Zugang zum Mandanten' });
+      t.equal(waiting.statusCode, 303, waiting.body);
+      const paused = await browser.get(path);
+      t.match(paused.body, /<dt>Status<\/dt><dd>wartet auf Kommune/);
+      t.match(paused.body, /pausiert \(wartet auf Kommune\)/, 'the SLA clock pauses, in words');
+      t.equal((await browser.post(`${path}/ereignis`, { _csrf: csrf, type: 'KOMMUNE_ANTWORTET' })).statusCode, 303);
+
       const solved = await browser.post(`${path}/ereignis`, { _csrf: csrf, type: 'LOESEN', loesung: 'Mandant angelegt' });
       t.equal(solved.statusCode, 303, solved.body);
       const done = await browser.get(path);
@@ -155,7 +163,9 @@ for (const kind of databaseKinds()) {
       t.match(done.body, /Interner Kommentar[\s\S]*Nur für uns/);
       t.match(done.body, /Öffentlicher Kommentar[\s\S]*Wir kümmern uns/);
       t.match(done.body, /Mandant angelegt/);
-      t.match(done.body, /anna@zit-bb\.example/);
+      t.match(done.body, /Zuständig: von niemand nach anna@zit-bb\.example/);
+      t.match(done.body, /Ticket eröffnet/);
+      t.match(done.body, /Lösung: Mandant angelegt/);
       t.match(done.body, /test-kaz|Kaz/, 'the history names the person');
       t.match(done.body, / Uhr/, 'times in Berlin time');
     });
