@@ -5,8 +5,8 @@ import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { simpleParser } from 'mailparser';
 import { buildTestApp } from '../helpers/app.ts';
-import { axeMissing, axeViolations } from '../helpers/axe.ts';
-import { chromiumMissing, launchChromium } from '../helpers/browser.ts';
+import { axeMissing, axeViolations, scrollsSideways } from '../helpers/axe.ts';
+import { chromiumMissing, launchChromium, NARROW_VIEWPORT } from '../helpers/browser.ts';
 import { drainSettling } from '../helpers/rollout.ts';
 import { BARNIM, ticketSetUp } from '../helpers/tickets.ts';
 
@@ -42,7 +42,12 @@ t.test('the Kaz works a ticket to solved from the link in its mail', { skip: chr
   page.on('request', (request) => {
     if (!request.url().startsWith(`${origin}/`)) foreign.push(request.url());
   });
-  const accessible = async (t: Test, page: Page, name: string) => t.same(await axeViolations(page), [], `${name}: no axe violations`);
+  const accessible = async (t: Test, page: Page, name: string) => {
+    t.same(await axeViolations(page), [], `${name}: no axe violations`);
+    await page.setViewportSize(NARROW_VIEWPORT);
+    t.notOk(await scrollsSideways(page), `${name}: no sideways scrolling at 320 px`);
+    await page.setViewportSize({ width: 1280, height: 800 });
+  };
   const click = async (name: string) => {
     await Promise.all([page.waitForLoadState(), page.getByRole('button', { name, exact: true }).click()]);
     await page.waitForLoadState();
