@@ -181,8 +181,9 @@ export function createTicketMailActivities(deps: TicketMailDeps) {
     const details = message.details as TicketMailDetails;
     const audience: TicketMailAudience = message.recipient_role === 'behoerde' ? 'behoerde' : message.recipient_role === 'ministerium' ? 'ministerium' : 'kaz';
     if (audience !== 'behoerde') {
-      const apiUrl = `${deps.publicBaseUrl.replace(/\/+$/, '')}/api/v1/tickets/${message.ticket_id}`;
-      return renderTicketMail({ details, audience, url: apiUrl });
+      // The staff's ticket page: signed out, the person signs in and lands on the ticket.
+      const pageUrl = `${deps.publicBaseUrl.replace(/\/+$/, '')}/verwaltung/tickets/${message.ticket_id}`;
+      return renderTicketMail({ details, audience, url: pageUrl });
     }
     const { url: linkUrl } = await issueTicketLink(db, {
       secret: await secret(),

@@ -171,7 +171,7 @@ function authorityBlocks(details: TicketMailDetails, pageUrl: string): Block[] {
   }
 }
 
-function internalBlocks(details: TicketMailDetails, audience: 'kaz' | 'ministerium', apiUrl: string): Block[] {
+function internalBlocks(details: TicketMailDetails, audience: 'kaz' | 'ministerium', pageUrl: string): Block[] {
   const due = details.faelligAm ? `${germanDateTime(details.faelligAm, { weekday: true })}${details.frist ? ` (${FRIST_LABELS[details.frist]})` : ''}` : `keine (${details.ohneFrist ?? 'wartet auf die Behörde'})`;
   const facts: Block = {
     kind: 'angaben',
@@ -185,7 +185,7 @@ function internalBlocks(details: TicketMailDetails, audience: 'kaz' | 'ministeri
       ['Fällig', due],
     ],
   };
-  const api: Block = { kind: 'link', label: 'Ticket in der API', url: apiUrl };
+  const api: Block = { kind: 'link', label: 'Ticket in der Weboberfläche öffnen', url: pageUrl };
   const intro = ((): Block[] => {
     switch (details.anlass) {
       case 'eroeffnet':

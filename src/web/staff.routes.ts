@@ -18,6 +18,7 @@ import type { StaffFrame } from './staff.layout.ts';
 import { renderDashboardPage } from './dashboard.page.ts';
 import { renderAccessibilityStatement } from './accessibility.page.ts';
 import { solutionPageRoutes } from './solution-pages.routes.ts';
+import { registerTicketBoardRoutes } from './ticket-board.routes.ts';
 import type { EngineDeps } from '../engine/workflow.engine.ts';
 
 /**
@@ -236,6 +237,7 @@ export const staffPages: FastifyPluginAsync<StaffPagesOptions> = async (app, opt
   });
 
   solutionPageRoutes(app, { db, engine: options.engine, frame, formGuards });
+  registerTicketBoardRoutes(app, { db, engine: options.engine, frame, formGuards });
 
   app.get('/barrierefreiheit', HIDDEN, async (request, reply) =>
     sendHtml(reply, 200, renderAccessibilityStatement(frame(request, reply, 'Erklärung zur Barrierefreiheit', '/barrierefreiheit'), options.accessibilityContactEmail)),

@@ -63,6 +63,12 @@ export const STAFF_SESSION_ROUTES: readonly string[] = [
   // the solution's page: test/web/solution-page.test.ts
   'GET /verwaltung/loesungen/:id',
   'POST /verwaltung/loesungen/:id/ereignis',
+  // the Kaz's ticket pages (test/web/ticket-board.test.ts)
+  'GET /verwaltung/tickets',
+  'GET /verwaltung/tickets/:id',
+  'POST /verwaltung/tickets/:id/ereignis',
+  'POST /verwaltung/tickets/:id/kommentar',
+  'POST /verwaltung/tickets/:id/zuweisung',
 ];
 
 export const MATRIX: Readonly<Record<string, RouteAccess>> = {

@@ -16,7 +16,7 @@ const details: TicketMailDetails = {
   frist: 'erste-reaktion',
   zustaendig: 'frau.kaz@zit-bb.example',
 };
-const url = 'http://efa.test/api/v1/tickets/00000000-0000-4000-8000-000000000001';
+const url = 'http://efa.test/verwaltung/tickets/00000000-0000-4000-8000-000000000001';
 
 t.test('the due time is Berlin local time on the day (winter time after the change)', async (t) => {
   const mail = renderTicketMail({ details, audience: 'kaz', url });

@@ -72,12 +72,12 @@ for (const kind of databaseKinds()) {
     const subjectOf = (what: string) => `[Kaz-Ticket ${ticket.number}] ${ticket.title} – ${what}`;
     const mailsTo = (address: string, what: string) => ticketMails(sink).filter((m) => m.envelopeTo.includes(address) && m.subject === subjectOf(what));
 
-    // Assigned: the assignee hears of it with the API address, not a link token.
+    // Assigned: the assignee hears of it with the ticket page's address, not a link token.
     t.equal((await api('PATCH', url, kaz, { assignee: ASSIGNEE })).statusCode, 200);
     await drainSettling(env);
     const assigned = mailsTo(ASSIGNEE, 'Ihnen zugewiesen');
     t.equal(assigned.length, 1, summary(sink).join('\n'));
-    t.match(assigned[0]!.text, `http://efa.test/api/v1/tickets/${ticket.id}`);
+    t.match(assigned[0]!.text, `http://efa.test/verwaltung/tickets/${ticket.id}`);
     t.match(assigned[0]!.text, /Behörde: Barnim/);
     t.match(assigned[0]!.text, /Fällig: .+ Uhr \(erste Reaktion\)/);
     t.notMatch(assigned[0]!.text + assigned[0]!.html, /\/antwort\//, 'no link token in a mail to the Kaz');
@@ -201,7 +201,7 @@ for (const kind of databaseKinds()) {
     const ministry = escalations.find((m) => m.envelopeTo.includes(MINISTRY_CONTACT))!;
     t.match(ministry.text, /hält den Live-Gang der Behörde auf/);
     t.match(ministry.text, /Behörde: Potsdam/);
-    t.match(ministry.text, `http://efa.test/api/v1/tickets/${blocking.id}`);
+    t.match(ministry.text, `http://efa.test/verwaltung/tickets/${blocking.id}`);
     t.notMatch(ministry.text + ministry.html, /\/antwort\//);
     const roles = await env.handle.db.selectFrom('mail_message').select(['recipient_role', 'recipient_email']).where('kind', '=', 'ticket-eskalation').execute();
     t.same(roles.map((r) => `${r.recipient_role}:${r.recipient_email}`).sort(), [`kaz:${KAZ_QUEUE}`, `kaz:${KAZ_QUEUE}`, `ministerium:${MINISTRY_CONTACT}`]);
