@@ -1,13 +1,11 @@
 import t from 'tap';
-import type { LightMyRequestResponse } from 'fastify';
-import { SESSION_COOKIE } from '../../src/web/staff.routes.ts';
 import { funnelOf, funnelStepOf, progressOf } from '../../src/web/solution-funnel.ts';
 import { actorWords } from '../../src/web/solution.page.ts';
 import { PARTICIPANT_STAGES } from '../../workflows/index.ts';
 import { bearer, buildTestApp, type TestApp } from '../helpers/app.ts';
 import { databaseKinds } from '../helpers/databases.ts';
-import { OWN_ORIGIN } from '../helpers/forms.ts';
 import { createSolution, ELTERNGELD, sendErstinformation } from '../helpers/rollout.ts';
+import { staffClient } from '../helpers/staff-client.ts';
 
 /**
  * A solution's page as a ministry's person uses it, through inject with a real sign-in:
@@ -15,46 +13,6 @@ import { createSolution, ELTERNGELD, sendErstinformation } from '../helpers/roll
  * blocked event, a missing field, a form without CSRF value), and another ministry's
  * solution as not found. On PGlite and PostgreSQL.
  */
-
-const HOST = new URL(OWN_ORIGIN).host;
-
-function browserOf(env: TestApp) {
-  let cookie: string | null = null;
-  const remember = (response: LightMyRequestResponse) => {
-    const set = response.cookies.find((c) => c.name === SESSION_COOKIE);
-    if (set) cookie = set.value === '' ? null : set.value;
-    return response;
-  };
-  const headers = (): Record<string, string> => ({ host: HOST, ...(cookie ? { cookie: `${SESSION_COOKIE}=${cookie}` } : {}) });
-  return {
-    async get(url: string) {
-      return remember(await env.app.inject({ url, headers: headers() }));
-    },
-    async post(url: string, fields: Record<string, string>) {
-      return remember(
-        await env.app.inject({
-          method: 'POST',
-          url,
-          headers: { ...headers(), 'content-type': 'application/x-www-form-urlencoded', origin: OWN_ORIGIN },
-          payload: new URLSearchParams(fields).toString(),
-        }),
-      );
-    },
-    /** The CSRF value and idempotency key of the page's first event form. */
-    async form(url: string) {
-      const page = await this.get(url);
-      const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1];
-      const key = /name="schluessel" value="([^"]+)"/.exec(page.body)?.[1];
-      if (!csrf) throw new Error(`no form on ${url}: ${page.statusCode} ${page.body}`);
-      return { csrf, key: key ?? '' };
-    },
-    async signIn(token: string) {
-      const { csrf } = await this.form('/anmelden');
-      const response = await this.post('/anmelden', { _csrf: csrf, token });
-      if (response.statusCode !== 303) throw new Error(`sign-in: ${response.statusCode}`);
-    },
-  };
-}
 
 t.test('the funnel maps every participant stage to a step and counts who reached it', async (t) => {
   t.equal(funnelStepOf('vorgemerkt'), null);
@@ -89,8 +47,8 @@ for (const kind of databaseKinds()) {
     const id = await createSolution(env, token, { ...ELTERNGELD, description: 'Antrag auf Elterngeld <online>' } as typeof ELTERNGELD);
     const page = `/verwaltung/loesungen/${id}`;
     const action = `${page}/ereignis`;
-    const browser = browserOf(env);
-    await browser.signIn(token);
+    const browser = staffClient(env);
+    await browser.signedIn(token);
     const stageOf = async () => (await env.app.inject({ url: `/api/v1/solutions/${id}`, headers: bearer(token) })).json().stage;
 
     t.test('the dashboard links the solution; the page shows it with progress, funnel and its events', async (t) => {
@@ -118,7 +76,7 @@ for (const kind of databaseKinds()) {
     });
 
     t.test('an event with a field: missing → 422 with the field named; filled → applied, in the timeline', async (t) => {
-      const { csrf, key } = await browser.form(page);
+      const { csrf, key } = await browser.eventForm(page);
       const missing = await browser.post(action, { _csrf: csrf, ereignis: 'PAUSIEREN', schluessel: key, reason: '' });
       t.equal(missing.statusCode, 422);
       t.match(missing.body, /Bitte prüfen Sie Ihre Angaben/);
@@ -143,13 +101,13 @@ for (const kind of databaseKinds()) {
       t.match(shown.body, /Begründung: Warten auf den Haushalt/);
       t.ok(shown.body.indexOf('Lösung anhalten</strong>') < shown.body.indexOf('Lösung angelegt</strong>'), 'newest first');
 
-      const { csrf: csrf2, key: key2 } = await browser.form(page);
+      const { csrf: csrf2, key: key2 } = await browser.eventForm(page);
       t.equal((await browser.post(action, { _csrf: csrf2, ereignis: 'FORTSETZEN', schluessel: key2 })).statusCode, 303);
       t.equal(await stageOf(), 'entwurf');
     });
 
     t.test('ERSTINFORMATION_STARTEN asks first; the second POST applies it', async (t) => {
-      const { csrf, key } = await browser.form(page);
+      const { csrf, key } = await browser.eventForm(page);
       const ask = await browser.post(action, { _csrf: csrf, ereignis: 'ERSTINFORMATION_STARTEN', schluessel: key });
       t.equal(ask.statusCode, 200);
       t.match(ask.body, /Wirklich die Erstinformation beginnen\?/);
@@ -168,7 +126,7 @@ for (const kind of databaseKinds()) {
     t.test('a blocked event: disabled with its reason, and refused with it (409)', async (t) => {
       const shown = await browser.get(page);
       t.match(shown.body, /<button type="button" disabled aria-describedby="gesperrt-\d+">Pilotphase starten<\/button><p class="hinweis" id="gesperrt-\d+">Die Pilotphase beginnt erst, wenn die Erstinformation versandt ist/);
-      const { csrf, key } = await browser.form(page);
+      const { csrf, key } = await browser.eventForm(page);
       const refused = await browser.post(action, { _csrf: csrf, ereignis: 'PILOTPHASE_STARTEN', schluessel: key });
       t.equal(refused.statusCode, 409);
       t.match(refused.body, /„Pilotphase starten“ war nicht möglich/);
@@ -177,7 +135,7 @@ for (const kind of databaseKinds()) {
     });
 
     t.test('a form without CSRF value is refused (403)', async (t) => {
-      const { key } = await browser.form(page);
+      const { key } = await browser.eventForm(page);
       const response = await browser.post(action, { ereignis: 'PAUSIEREN', schluessel: key, reason: 'x' });
       t.equal(response.statusCode, 403);
       t.match(response.body, /Das Formular konnte nicht angenommen werden/);
@@ -185,10 +143,10 @@ for (const kind of databaseKinds()) {
     });
 
     t.test("another ministry's solution is not found, to read and to steer", async (t) => {
-      const other = browserOf(env);
-      await other.signIn(await env.ministryToken('MIL'));
+      const other = staffClient(env);
+      await other.signedIn(await env.ministryToken('MIL'));
       t.equal((await other.get(page)).statusCode, 404);
-      const { csrf } = await other.form('/verwaltung');
+      const { csrf } = await other.eventForm('/verwaltung');
       const response = await other.post(action, { _csrf: csrf, ereignis: 'PAUSIEREN', schluessel: crypto.randomUUID(), reason: 'fremd' });
       t.equal(response.statusCode, 404);
       t.match(response.body, /Seite nicht gefunden/);
@@ -199,11 +157,11 @@ for (const kind of databaseKinds()) {
     t.test('the whole way to a wave: select, override and ARS list fields become the API event', async (t) => {
       await sendErstinformation(env, token, id);
       const send = async (fields: Record<string, string>) => {
-        const { csrf, key } = await browser.form(page);
+        const { csrf, key } = await browser.eventForm(page);
         return browser.post(action, { _csrf: csrf, schluessel: key, ...fields });
       };
       const sendConfirmed = async (fields: Record<string, string>) => {
-        const { csrf, key } = await browser.form(page);
+        const { csrf, key } = await browser.eventForm(page);
         const first = await browser.post(action, { _csrf: csrf, schluessel: key, ...fields });
         t.equal(first.statusCode, 200, `${fields.ereignis} asks first`);
         const again = /name="_csrf" value="([^"]+)"/.exec(first.body)![1]!;
@@ -233,8 +191,8 @@ for (const kind of databaseKinds()) {
     });
 
     t.test('the Kaz reads the page without event buttons; its events are blocked with the reason', async (t) => {
-      const kaz = browserOf(env);
-      await kaz.signIn(await env.roleToken('kaz'));
+      const kaz = staffClient(env);
+      await kaz.signedIn(await env.roleToken('kaz'));
       const response = await kaz.get(page);
       t.equal(response.statusCode, 200);
       t.notMatch(response.body, /name="ereignis"/);

@@ -1,6 +1,5 @@
 import t from 'tap';
 import { gunzipSync } from 'node:zlib';
-import type { LightMyRequestResponse } from 'fastify';
 import { createApiToken, hashToken } from '../../src/auth/api-token.service.ts';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { hashSessionId } from '../../src/auth/staff-session.store.ts';
@@ -9,6 +8,7 @@ import { bearer, buildTestApp, composeTestService, type TestApp } from '../helpe
 import { databaseKinds, openTestDatabase } from '../helpers/databases.ts';
 import { OWN_ORIGIN } from '../helpers/forms.ts';
 import { createSolution, ELTERNGELD } from '../helpers/rollout.ts';
+import { staffClient, sessionCookieOf } from '../helpers/staff-client.ts';
 
 /**
  * The staff's sign-in as a browser meets it, through inject: the sign-in form, the
@@ -18,53 +18,6 @@ import { createSolution, ELTERNGELD } from '../helpers/rollout.ts';
  */
 
 const HOST = new URL(OWN_ORIGIN).host;
-
-function sessionCookieOf(response: LightMyRequestResponse) {
-  return response.cookies.find((cookie) => cookie.name === SESSION_COOKIE);
-}
-
-/** One browser: keeps the session cookie between requests, posts forms from the page's own origin. */
-function browserOf(env: TestApp) {
-  let cookie: string | null = null;
-  const remember = (response: LightMyRequestResponse) => {
-    const set = sessionCookieOf(response);
-    if (set) cookie = set.value === '' ? null : set.value;
-    return response;
-  };
-  const headers = (): Record<string, string> => ({ host: HOST, ...(cookie ? { cookie: `${SESSION_COOKIE}=${cookie}` } : {}) });
-  return {
-    get cookie() {
-      return cookie;
-    },
-    async get(url: string) {
-      return remember(await env.app.inject({ url, headers: headers() }));
-    },
-    async post(url: string, fields: Record<string, string>, extra: Record<string, string> = { origin: OWN_ORIGIN }) {
-      return remember(
-        await env.app.inject({
-          method: 'POST',
-          url,
-          headers: { ...headers(), 'content-type': 'application/x-www-form-urlencoded', ...extra },
-          payload: new URLSearchParams(fields).toString(),
-        }),
-      );
-    },
-    /** The CSRF value of the first form on a page. */
-    async csrf(url: string) {
-      const page = await this.get(url);
-      const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1];
-      if (!csrf) throw new Error(`no form on ${url}: ${page.statusCode} ${page.body}`);
-      return csrf;
-    },
-    async signIn(token: string, returnPath?: string) {
-      const csrf = await this.csrf('/anmelden');
-      return this.post('/anmelden', { _csrf: csrf, token, ...(returnPath ? { zurueck: returnPath } : {}) });
-    },
-    async signOut() {
-      return this.post('/abmelden', { _csrf: await this.csrf('/verwaltung') });
-    },
-  };
-}
 
 t.test('SESSION_IDLE_MINUTES and ACCESSIBILITY_CONTACT_EMAIL are read and checked at start', async (t) => {
   t.equal(loadConfig({}).sessionIdleMinutes, 30);
@@ -98,7 +51,7 @@ for (const kind of databaseKinds()) {
   t.test(`staff session (${kind})`, async (t) => {
     const env = await buildTestApp(t, kind);
     const ministryToken = await env.ministryToken('MSGIV');
-    const browser = browserOf(env);
+    const browser = staffClient(env);
 
     t.test('a signed-out visitor of a staff page is sent to the sign-in with the way back', async (t) => {
       const response = await browser.get('/verwaltung?seite=1');
@@ -184,7 +137,7 @@ for (const kind of databaseKinds()) {
     });
 
     t.test('the Kaz sees every solution', async (t) => {
-      const kaz = browserOf(env);
+      const kaz = staffClient(env);
       await kaz.signIn(await env.roleToken('kaz'));
       const listed = await kaz.get('/verwaltung');
       t.match(listed.body, /Alle EfA-Lösungen/);
@@ -192,7 +145,7 @@ for (const kind of databaseKinds()) {
     });
 
     t.test('the session ends after the idle time and after twelve hours however busy', async (t) => {
-      const person = browserOf(env);
+      const person = staffClient(env);
       await person.signIn(ministryToken);
       env.clock.now = new Date(env.clock.now.getTime() + 29 * 60_000);
       t.equal((await person.get('/verwaltung')).statusCode, 200, 'within the idle time');
@@ -203,7 +156,7 @@ for (const kind of databaseKinds()) {
       t.equal(idle.statusCode, 303, 'idle for 31 minutes: signed out');
       t.match(idle.headers.location, /^\/anmelden/);
 
-      const busy = browserOf(env);
+      const busy = staffClient(env);
       await busy.signIn(ministryToken);
       for (let minutes = 0; minutes < 12 * 60 - 20; minutes += 20) {
         env.clock.now = new Date(env.clock.now.getTime() + 20 * 60_000);
@@ -215,8 +168,8 @@ for (const kind of databaseKinds()) {
 
     t.test('revoking the token ends its sessions at once', async (t) => {
       const person = await createApiToken(env.handle.db, { role: 'landesredaktion', ministry: null, label: 'Erika Muster' });
-      const first = browserOf(env);
-      const second = browserOf(env);
+      const first = staffClient(env);
+      const second = staffClient(env);
       await first.signIn(person.token);
       await second.signIn(person.token);
       t.match((await first.get('/verwaltung')).body, /Angemeldet: Erika Muster \(Landesredaktion\)/);
@@ -229,7 +182,7 @@ for (const kind of databaseKinds()) {
 
       // a token revoked behind the service's back (another tool, the database) is checked on every request too
       const other = await createApiToken(env.handle.db, { role: 'kaz', ministry: null, label: 'Max Muster' });
-      const third = browserOf(env);
+      const third = staffClient(env);
       await third.signIn(other.token);
       t.equal((await third.get('/verwaltung')).statusCode, 200);
       await env.handle.db.updateTable('api_token').set({ revoked_at: new Date() }).where('token_hash', '=', hashToken(other.token)).execute();
@@ -237,7 +190,7 @@ for (const kind of databaseKinds()) {
     });
 
     t.test('signing out ends the session; the old cookie opens nothing', async (t) => {
-      const person = browserOf(env);
+      const person = staffClient(env);
       await person.signIn(ministryToken);
       const cookie = person.cookie!;
       const out = await person.signOut();
@@ -247,7 +200,7 @@ for (const kind of databaseKinds()) {
       const replay = await env.app.inject({ url: '/verwaltung', headers: { host: HOST, cookie: `${SESSION_COOKIE}=${cookie}` } });
       t.equal(replay.statusCode, 303);
       t.match((await person.get('/anmelden?abgemeldet')).body, /Sie haben sich abgemeldet/);
-      const noCsrf = browserOf(env);
+      const noCsrf = staffClient(env);
       await noCsrf.signIn(ministryToken);
       t.equal((await noCsrf.post('/abmelden', {})).statusCode, 403, 'sign-out needs the CSRF value too');
     });

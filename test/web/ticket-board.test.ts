@@ -1,14 +1,12 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
-import type { LightMyRequestResponse } from 'fastify';
 import { simpleParser } from 'mailparser';
-import { SESSION_COOKIE } from '../../src/web/staff.routes.ts';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { databaseKinds } from '../helpers/databases.ts';
-import { OWN_ORIGIN } from '../helpers/forms.ts';
 import { drainSettling } from '../helpers/rollout.ts';
 import { BARNIM, POTSDAM, ticketSetUp } from '../helpers/tickets.ts';
+import { staffClient } from '../helpers/staff-client.ts';
 
 /**
  * The Kaz's ticket pages through inject, signed in for real (POST /anmelden): the board
@@ -16,43 +14,6 @@ import { BARNIM, POTSDAM, ticketSetUp } from '../helpers/tickets.ts';
  * changes by form (with the payload fields, 422 and 403), comments, assignment, the
  * ministry's scope, and the link in the Kaz's mail leading through the sign-in to the ticket.
  */
-
-const HOST = new URL(OWN_ORIGIN).host;
-
-function browserOf(env: TestApp) {
-  let cookie: string | null = null;
-  const remember = (response: LightMyRequestResponse) => {
-    const set = response.cookies.find((c) => c.name === SESSION_COOKIE);
-    if (set) cookie = set.value === '' ? null : set.value;
-    return response;
-  };
-  const headers = (): Record<string, string> => ({ host: HOST, ...(cookie ? { cookie: `${SESSION_COOKIE}=${cookie}` } : {}) });
-  return {
-    async get(url: string) {
-      return remember(await env.app.inject({ url, headers: headers() }));
-    },
-    async post(url: string, fields: Record<string, string>) {
-      return remember(
-        await env.app.inject({
-          method: 'POST',
-          url,
-          headers: { ...headers(), 'content-type': 'application/x-www-form-urlencoded', origin: OWN_ORIGIN },
-          payload: new URLSearchParams(fields).toString(),
-        }),
-      );
-    },
-    async csrf(url: string) {
-      const page = await this.get(url);
-      const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1];
-      if (!csrf) throw new Error(`no form on ${url}: ${page.statusCode} ${page.body}`);
-      return csrf;
-    },
-    async signIn(token: string, returnPath?: string) {
-      const csrf = await this.csrf('/anmelden');
-      return this.post('/anmelden', { _csrf: csrf, token, ...(returnPath ? { zurueck: returnPath } : {}) });
-    },
-  };
-}
 
 for (const kind of databaseKinds()) {
   t.test(`the Kaz's ticket pages (${kind})`, async (t) => {
@@ -77,7 +38,7 @@ for (const kind of databaseKinds()) {
       t.ok(link, 'the mail links the ticket page');
       t.notMatch(opened!.text, /\/api\/v1\/tickets/, 'no JSON route in the mail');
       const path = new URL(link!).pathname;
-      const browser = browserOf(env);
+      const browser = staffClient(env);
       const signedOut = await browser.get(path);
       t.equal(signedOut.statusCode, 303);
       t.equal(signedOut.headers.location, `/anmelden?zurueck=${encodeURIComponent(path)}`);
@@ -90,7 +51,7 @@ for (const kind of databaseKinds()) {
 
     // Three days on: the critical ticket is overdue and due earliest (sessions start after the jump: idle timeout).
     env.clock.now = new Date(env.clock.now.getTime() + 3 * 24 * 60 * 60_000);
-    const browser = browserOf(env);
+    const browser = staffClient(env);
     await browser.signIn(kaz);
 
     t.test('the board: SLA in words, overdue and soonest due first, filters by status and SLA', async (t) => {
@@ -171,16 +132,16 @@ for (const kind of databaseKinds()) {
     });
 
     t.test('a ministry sees only the tickets of its own solutions', async (t) => {
-      const own = browserOf(env);
+      const own = staffClient(env);
       await own.signIn(await env.ministryToken('MSGIV'));
       t.match((await own.get('/verwaltung/tickets')).body, /Ruhiges Ticket/);
-      const other = browserOf(env);
+      const other = staffClient(env);
       await other.signIn(await env.ministryToken('MIK'));
       const board = await other.get('/verwaltung/tickets');
       t.equal(board.statusCode, 200);
       t.notMatch(board.body, /Ruhiges Ticket/);
       t.equal((await other.get(`/verwaltung/tickets/${calm.id}`)).statusCode, 404);
-      const editor = browserOf(env);
+      const editor = staffClient(env);
       await editor.signIn(await env.roleToken('landesredaktion'));
       t.equal((await editor.get('/verwaltung/tickets')).statusCode, 403, 'the Landesredaktion reads no tickets');
     });
