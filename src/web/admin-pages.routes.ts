@@ -38,9 +38,12 @@ export function registerAdminPageRoutes(app: FastifyInstance, deps: AdminPagesDe
   const { db, frame, formGuards } = deps;
   const tokenConfig = { staffRoles: ACCESS.tokens };
 
-  async function tokenList(request: FastifyRequest, reply: FastifyReply, status: number, view: Partial<TokenListView>) {
+  async function tokenList(request: FastifyRequest, reply: FastifyReply, status: number, view: Partial<TokenListView>, revokedId?: string) {
     const principal = request.principal!;
     const tokens = await listApiTokens(db, scopeOf(principal));
+    // the notice names the person from the list, never from the query string
+    const revoked = revokedId ? tokens.find((token) => token.id === revokedId && token.revoked_at) : undefined;
+    if (revoked) view = { ...view, notice: `Das Token von ${revoked.label} ist widerrufen; die Sitzungen dieser Person sind beendet.` };
     const page = renderTokenList(frame(request, reply, 'Persönliche Tokens', TOKENS_PATH), {
       tokens,
       csrf: reply.generateCsrf(),
@@ -53,7 +56,7 @@ export function registerAdminPageRoutes(app: FastifyInstance, deps: AdminPagesDe
 
   app.get(TOKENS_PATH, { ...HIDDEN, config: tokenConfig }, async (request, reply) => {
     const revoked = (request.query as Record<string, unknown>).widerrufen;
-    return tokenList(request, reply, 200, typeof revoked === 'string' && revoked ? { notice: `Das Token von ${revoked} ist widerrufen; die Sitzungen dieser Person sind beendet.` } : {});
+    return tokenList(request, reply, 200, {}, typeof revoked === 'string' ? revoked : undefined);
   });
 
   app.post(TOKENS_PATH, { ...HIDDEN, config: tokenConfig, preHandler: formGuards }, async (request, reply) => {
@@ -110,7 +113,7 @@ export function registerAdminPageRoutes(app: FastifyInstance, deps: AdminPagesDe
     const token = await managedToken(request);
     if (!token || !(await revokeApiToken(db, token.id, { ...scopeOf(principal), revokedBy: actorOf(principal) }))) return gone(request, reply);
     // revoking one's own token ends one's own session as well: the next request is signed out
-    return reply.redirect(`${TOKENS_PATH}?widerrufen=${encodeURIComponent(token.label)}`, 303);
+    return reply.redirect(`${TOKENS_PATH}?widerrufen=${token.id}`, 303);
   });
 
   app.get(JOBS_PATH, { ...HIDDEN, config: { staffRoles: ACCESS.admin } }, async (request, reply) => {
