@@ -7,6 +7,8 @@ import { ACCESS } from '../auth/roles.ts';
 import { OneOf } from '../validation/common.schemas.ts';
 import { JOB_STATUSES, JobOverview, toJobView } from './job.views.ts';
 
+type JobStatus = (typeof JOB_STATUSES)[number];
+
 /** Progress of the durable effects and timers, for operators. */
 export const jobRoutes: FastifyPluginAsync<{ db: Kysely<Database> }> = async (fastify, { db }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -25,14 +27,17 @@ export const jobRoutes: FastifyPluginAsync<{ db: Kysely<Database> }> = async (fa
         response: { 200: JobOverview },
       },
     },
-    async (request) => {
-      let recent = db.selectFrom('job').selectAll();
-      if (request.query.status) recent = recent.where('status', '=', request.query.status);
-      const [counts, items] = await Promise.all([
-        db.selectFrom('job').select(['kind', 'status', sql<number>`count(*)::int`.as('n')]).groupBy(['kind', 'status']).execute(),
-        recent.orderBy('id', 'desc').limit(request.query.limit ?? 50).execute(),
-      ]);
-      return { counts, items: items.map(toJobView) };
-    },
+    async (request) => jobOverview(db, request.query),
   );
 };
+
+/** Counts per kind and status and the latest jobs (optionally of one status): the API's answer and the staff's job page. */
+export async function jobOverview(db: Kysely<Database>, filter: { status?: JobStatus | undefined; limit?: number | undefined }) {
+  let recent = db.selectFrom('job').selectAll();
+  if (filter.status) recent = recent.where('status', '=', filter.status);
+  const [counts, items] = await Promise.all([
+    db.selectFrom('job').select(['kind', 'status', sql<number>`count(*)::int`.as('n')]).groupBy(['kind', 'status']).execute(),
+    recent.orderBy('id', 'desc').limit(filter.limit ?? 50).execute(),
+  ]);
+  return { counts, items: items.map(toJobView) };
+}

@@ -19,6 +19,7 @@ import { renderDashboardPage } from './dashboard.page.ts';
 import { renderAccessibilityStatement } from './accessibility.page.ts';
 import { solutionPageRoutes } from './solution-pages.routes.ts';
 import { registerTicketBoardRoutes } from './ticket-board.routes.ts';
+import { registerAdminPageRoutes } from './admin-pages.routes.ts';
 import type { EngineDeps } from '../engine/workflow.engine.ts';
 
 /**
@@ -238,6 +239,7 @@ export const staffPages: FastifyPluginAsync<StaffPagesOptions> = async (app, opt
 
   solutionPageRoutes(app, { db, engine: options.engine, frame, formGuards });
   registerTicketBoardRoutes(app, { db, engine: options.engine, frame, formGuards });
+  registerAdminPageRoutes(app, { db, frame, formGuards });
 
   app.get('/barrierefreiheit', HIDDEN, async (request, reply) =>
     sendHtml(reply, 200, renderAccessibilityStatement(frame(request, reply, 'Erklärung zur Barrierefreiheit', '/barrierefreiheit'), options.accessibilityContactEmail)),

@@ -69,6 +69,12 @@ export const STAFF_SESSION_ROUTES: readonly string[] = [
   'POST /verwaltung/tickets/:id/ereignis',
   'POST /verwaltung/tickets/:id/kommentar',
   'POST /verwaltung/tickets/:id/zuweisung',
+  // the administration pages (test/web/admin-pages.test.ts)
+  'GET /verwaltung/tokens',
+  'POST /verwaltung/tokens',
+  'GET /verwaltung/tokens/:id/widerrufen',
+  'POST /verwaltung/tokens/:id/widerrufen',
+  'GET /verwaltung/jobs',
 ];
 
 export const MATRIX: Readonly<Record<string, RouteAccess>> = {
