@@ -19,7 +19,7 @@ const START_PAGE = String(
   renderLayout(
     'Startseite',
     html`<h1>EfA-Rollout Brandenburg</h1>
-<p>Dieser Dienst steuert die Nachnutzung von EfA-Onlinediensten durch Brandenburgs Kommunen: Erstinformation, Pilotbehörden, flächendeckender Rollout bis zur Verknüpfung im BUS-BB. Die Weboberfläche für Mitarbeitende entsteht: angemeldet zeigt sie bisher die Übersicht der EfA-Lösungen; alle Aktionen gehen noch über die API.</p>
+<p>Dieser Dienst steuert die Nachnutzung von EfA-Onlinediensten durch Brandenburgs Kommunen: Erstinformation, Pilotbehörden, flächendeckender Rollout bis zur Verknüpfung im BUS-BB. Die Weboberfläche für Mitarbeitende wächst: angemeldet führt sie bisher durch die EfA-Lösungen (mit ihren Ereignissen), die Tickets des Kaz, die Tokens und die Hintergrundaufträge; alles Weitere geht über die API.</p>
 <h2>Weiter</h2>
 <ul>
 <li><a href="anmelden">Anmelden</a> (Mitarbeitende der Ministerien, des Kaz und der Landesredaktion, mit dem persönlichen Token)</li>
