@@ -1,9 +1,8 @@
-import t, { type Test } from 'tap';
-import type { AddressInfo } from 'node:net';
-import type { Page } from 'playwright-core';
+import t from 'tap';
 import { buildTestApp } from '../helpers/app.ts';
-import { axeMissing, axeViolations, scrollsSideways } from '../helpers/axe.ts';
-import { chromiumMissing, launchChromium, NARROW_VIEWPORT } from '../helpers/browser.ts';
+import { axeMissing } from '../helpers/axe.ts';
+import { chromiumMissing } from '../helpers/browser.ts';
+import { openStaffBrowser } from '../helpers/staff-browser.ts';
 import { enqueueJob } from '../../src/engine/job.queue.ts';
 
 /**
@@ -15,25 +14,7 @@ import { enqueueJob } from '../../src/engine/job.queue.ts';
 t.test('the admin issues and revokes a personal token and opens the job overview', { skip: chromiumMissing() ?? axeMissing() ?? false }, async (t) => {
   const env = await buildTestApp(t, 'pglite');
   await enqueueJob(env.handle.db, { kind: 'mail.send', payload: {}, idempotencyKey: 'admin-pages-browser' });
-  await env.app.listen({ host: '127.0.0.1', port: 0 });
-  const origin = `http://127.0.0.1:${(env.app.server.address() as AddressInfo).port}`;
-  const context = await (await launchChromium(t)).newContext({ locale: 'de-DE', timezoneId: 'Europe/Berlin' });
-  context.setDefaultTimeout(10_000);
-  const page = await context.newPage();
-  const foreign: string[] = [];
-  page.on('request', (request) => {
-    if (!request.url().startsWith(`${origin}/`)) foreign.push(request.url());
-  });
-  const accessible = async (t: Test, page: Page, name: string) => {
-    t.same(await axeViolations(page), [], `${name}: no axe violations`);
-    await page.setViewportSize(NARROW_VIEWPORT);
-    t.notOk(await scrollsSideways(page), `${name}: no sideways scrolling at 320 px`);
-    await page.setViewportSize({ width: 1280, height: 800 });
-  };
-  const click = async (name: string) => {
-    await Promise.all([page.waitForLoadState(), page.getByRole('button', { name, exact: true }).click()]);
-    await page.waitForLoadState();
-  };
+  const { origin, page, foreign, accessible, click } = await openStaffBrowser(t, env);
 
   await page.goto(`${origin}/verwaltung/tokens`);
   await page.getByLabel('Persönliches Token').fill(env.adminToken);

@@ -1,12 +1,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import t, { type Test } from 'tap';
-import type { AddressInfo } from 'node:net';
-import type { Page } from 'playwright-core';
+import t from 'tap';
 import { simpleParser } from 'mailparser';
 import { buildTestApp } from '../helpers/app.ts';
-import { axeMissing, axeViolations, scrollsSideways } from '../helpers/axe.ts';
-import { chromiumMissing, launchChromium, NARROW_VIEWPORT } from '../helpers/browser.ts';
+import { axeMissing } from '../helpers/axe.ts';
+import { chromiumMissing } from '../helpers/browser.ts';
+import { openStaffBrowser } from '../helpers/staff-browser.ts';
 import { drainSettling } from '../helpers/rollout.ts';
 import { BARNIM, ticketSetUp } from '../helpers/tickets.ts';
 
@@ -33,25 +32,7 @@ t.test('the Kaz works a ticket to solved from the link in its mail', { skip: chr
   t.ok(link, 'the Kaz queue mail links the ticket page');
   const path = new URL(link!).pathname;
 
-  await env.app.listen({ host: '127.0.0.1', port: 0 });
-  const origin = `http://127.0.0.1:${(env.app.server.address() as AddressInfo).port}`;
-  const context = await (await launchChromium(t)).newContext({ locale: 'de-DE', timezoneId: 'Europe/Berlin' });
-  context.setDefaultTimeout(10_000);
-  const page = await context.newPage();
-  const foreign: string[] = [];
-  page.on('request', (request) => {
-    if (!request.url().startsWith(`${origin}/`)) foreign.push(request.url());
-  });
-  const accessible = async (t: Test, page: Page, name: string) => {
-    t.same(await axeViolations(page), [], `${name}: no axe violations`);
-    await page.setViewportSize(NARROW_VIEWPORT);
-    t.notOk(await scrollsSideways(page), `${name}: no sideways scrolling at 320 px`);
-    await page.setViewportSize({ width: 1280, height: 800 });
-  };
-  const click = async (name: string) => {
-    await Promise.all([page.waitForLoadState(), page.getByRole('button', { name, exact: true }).click()]);
-    await page.waitForLoadState();
-  };
+  const { origin, page, foreign, accessible, click } = await openStaffBrowser(t, env);
 
   // the mail's link, signed out: the sign-in, then the ticket
   await page.goto(`${origin}${path}`);

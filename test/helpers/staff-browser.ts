@@ -1,0 +1,34 @@
+import type { Test } from 'tap';
+import type { AddressInfo } from 'node:net';
+import type { Page } from 'playwright-core';
+import type { TestApp } from './app.ts';
+import { axeViolations, scrollsSideways } from './axe.ts';
+import { launchChromium, NARROW_VIEWPORT } from './browser.ts';
+
+/**
+ * The app listening on a free port and a German Chromium page on it: `foreign` collects
+ * every request to another host (there must be none), `accessible` runs axe and the
+ * 320 px check, `click` presses a button by its name and waits for the next page.
+ */
+export async function openStaffBrowser(t: Test, env: TestApp) {
+  await env.app.listen({ host: '127.0.0.1', port: 0 });
+  const origin = `http://127.0.0.1:${(env.app.server.address() as AddressInfo).port}`;
+  const context = await (await launchChromium(t)).newContext({ locale: 'de-DE', timezoneId: 'Europe/Berlin' });
+  context.setDefaultTimeout(10_000);
+  const page = await context.newPage();
+  const foreign: string[] = [];
+  page.on('request', (request) => {
+    if (!request.url().startsWith(`${origin}/`)) foreign.push(request.url());
+  });
+  const accessible = async (t: Test, page: Page, name: string) => {
+    t.same(await axeViolations(page), [], `${name}: no axe violations`);
+    await page.setViewportSize(NARROW_VIEWPORT);
+    t.notOk(await scrollsSideways(page), `${name}: no sideways scrolling at 320 px`);
+    await page.setViewportSize({ width: 1280, height: 800 });
+  };
+  const click = async (name: string) => {
+    await Promise.all([page.waitForLoadState(), page.getByRole('button', { name, exact: true }).click()]);
+    await page.waitForLoadState();
+  };
+  return { origin, page, foreign, accessible, click };
+}
