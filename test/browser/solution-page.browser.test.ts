@@ -1,9 +1,8 @@
-import t, { type Test } from 'tap';
-import type { AddressInfo } from 'node:net';
-import type { Page } from 'playwright-core';
+import t from 'tap';
 import { buildTestApp } from '../helpers/app.ts';
-import { axeMissing, axeViolations, scrollsSideways } from '../helpers/axe.ts';
-import { chromiumMissing, launchChromium, NARROW_VIEWPORT } from '../helpers/browser.ts';
+import { axeMissing } from '../helpers/axe.ts';
+import { chromiumMissing } from '../helpers/browser.ts';
+import { openStaffBrowser } from '../helpers/staff-browser.ts';
 import { createSolution, ELTERNGELD } from '../helpers/rollout.ts';
 
 /**
@@ -18,22 +17,7 @@ t.test('a ministry steers a solution from its page in Chromium', { skip: chromiu
   const env = await buildTestApp(t, 'pglite');
   const ministryToken = await env.ministryToken('MSGIV');
   await createSolution(env, ministryToken, { ...ELTERNGELD, description: 'Elterngeld online beantragen.' } as typeof ELTERNGELD);
-  await env.app.listen({ host: '127.0.0.1', port: 0 });
-  const origin = `http://127.0.0.1:${(env.app.server.address() as AddressInfo).port}`;
-  const context = await (await launchChromium(t)).newContext({ locale: 'de-DE', timezoneId: 'Europe/Berlin' });
-  context.setDefaultTimeout(10_000);
-  const page = await context.newPage();
-  const foreign: string[] = [];
-  page.on('request', (request) => {
-    if (!request.url().startsWith(`${origin}/`)) foreign.push(request.url());
-  });
-
-  async function checkAccessible(t: Test, page: Page, name: string) {
-    t.same(await axeViolations(page), [], `${name}: no axe violations`);
-    await page.setViewportSize(NARROW_VIEWPORT);
-    t.notOk(await scrollsSideways(page), `${name}: no sideways scrolling at 320 px`);
-    await page.setViewportSize({ width: 1280, height: 800 });
-  }
+  const { origin, page, foreign, accessible: checkAccessible } = await openStaffBrowser(t, env);
 
   await page.goto(`${origin}/anmelden`);
   await page.getByLabel('Persönliches Token').fill(ministryToken);
