@@ -9,6 +9,7 @@ import { errorSummary } from './form.kit.ts';
 import { funnelOf, progressOf } from './solution-funnel.ts';
 import { EVENT_FIELDS, EVENT_NAMES, eventName, type EventField, type FormValues } from './solution-events.ts';
 import { ministryLabel, renderStaffLayout, type StaffFrame } from './staff.layout.ts';
+import { solutionTabs } from './solution-tabs.ts';
 
 /**
  * `/verwaltung/loesungen/:id`: one solution for the people who steer or follow it – what
@@ -181,6 +182,7 @@ export function renderSolutionPage(frame: StaffFrame, view: SolutionPageView): H
     frame,
     html`${summary}${refusal}<p><a href="/verwaltung">Zurück zur Übersicht</a></p>
 <h1>${solution.title}</h1>
+${frame.session ? solutionTabs(solution.id, 'overview', frame.session.principal.role) : ''}
 ${notice}
 <dl>
 <dt>Stadium</dt><dd>${stageWords(solution.stage)}</dd>
