@@ -22,6 +22,12 @@ export interface StaffSessionStoreOptions {
 /** Signed-in staff stay at most twelve hours in one session, however busy. */
 export const SESSION_ABSOLUTE_MS = 12 * 60 * 60 * 1000;
 
+/**
+ * A request moves the idle time on, but the row is written at most once a minute: a page
+ * view reads its session without a write (the plugin runs with `rolling: false` and saves
+ * only a changed session). The idle timeout is therefore exact to a minute.
+ */
+export const SESSION_TOUCH_INTERVAL_MS = 60_000;
 
 export function hashSessionId(sessionId: string): string {
   return createHash('sha256').update(sessionId, 'utf8').digest('hex');
@@ -43,12 +49,17 @@ export function createStaffSessionStore(db: Kysely<Database>, options: StaffSess
     const at = now();
     const row = await db
       .selectFrom('staff_session')
-      .select('data')
+      .select(['data', 'expires_at'])
       .where('id_hash', '=', hashSessionId(sessionId))
       .where('expires_at', '>', at)
       .where('created_at', '>', new Date(at.getTime() - absoluteMs))
       .executeTakeFirst();
-    return row ? row.data : null;
+    if (!row) return null;
+    const expiresAt = new Date(at.getTime() + idleMs);
+    if (expiresAt.getTime() - row.expires_at.getTime() >= SESSION_TOUCH_INTERVAL_MS) {
+      await db.updateTable('staff_session').set({ expires_at: expiresAt }).where('id_hash', '=', hashSessionId(sessionId)).execute();
+    }
+    return row.data;
   }
 
   async function save(sessionId: string, session: object): Promise<void> {

@@ -114,7 +114,8 @@ export const staffPages: FastifyPluginAsync<StaffPagesOptions> = async (app, opt
     // No expiry on the cookie: it ends with the browser; the store ends the session on the server.
     cookie: { path: '/', httpOnly: true, sameSite: 'strict', secure: false },
     saveUninitialized: false,
-    rolling: true,
+    // the store moves the idle time on as it reads (at most one write a minute), so an unchanged session is not saved on every response
+    rolling: false,
     store: createStaffSessionStore(db, { now, idleMs: options.idleMinutes * 60_000, absoluteMs: SESSION_ABSOLUTE_MS }),
   });
   await app.register(fastifyCsrf, { sessionPlugin: '@fastify/session' });

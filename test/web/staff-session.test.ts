@@ -166,6 +166,25 @@ for (const kind of databaseKinds()) {
       t.equal((await busy.get('/verwaltung')).statusCode, 303, 'after twelve hours: signed out');
     });
 
+    t.test('a page view reads its session without writing it; the idle time moves at most once a minute', async (t) => {
+      const person = staffClient(env);
+      await person.signIn(ministryToken);
+      const row = () => env.handle.db.selectFrom('staff_session').select(['data', 'expires_at']).where('id_hash', '=', hashSessionId(person.cookie!.slice(0, person.cookie!.lastIndexOf('.')))).executeTakeFirstOrThrow();
+      // the first page after sign-in stores the session's CSRF secret: a change, so a write
+      t.equal((await person.get('/verwaltung')).statusCode, 200);
+      const before = await row();
+      t.type(before.data._csrf, 'string');
+      env.clock.now = new Date(env.clock.now.getTime() + 30_000);
+      t.equal((await person.get('/verwaltung')).statusCode, 200);
+      const within = await row();
+      t.same(within, before, 'half a minute on: the row is unchanged');
+      env.clock.now = new Date(env.clock.now.getTime() + 60_000);
+      t.equal((await person.get('/verwaltung')).statusCode, 200);
+      const after = await row();
+      t.equal(after.expires_at.getTime(), env.clock.now.getTime() + 30 * 60_000, 'a minute and a half on: the idle time starts again');
+      t.same(after.data, before.data, 'the values stay');
+    });
+
     t.test('revoking the token ends its sessions at once', async (t) => {
       const person = await createApiToken(env.handle.db, { role: 'landesredaktion', ministry: null, label: 'Erika Muster' });
       const first = staffClient(env);
