@@ -70,9 +70,21 @@ const QueueQuery = Type.Object({
   landkreis: Type.Optional({ ...Ars, description: 'Landkreis der Behörde (ARS des Kreises)' }),
   solutionId: Type.Optional(Uuid),
   assignee: Type.Optional(MailAddress('zuständige Person (E-Mail-Adresse)')),
+  assigned: Type.Optional(Type.Boolean({ description: 'true: nur Tickets mit zuständiger Person; false: nur die niemandem zugewiesenen' })),
+  blocking: Type.Optional(Type.Boolean({ description: 'true: nur Tickets, die den Live-Gang blockieren; false: nur die anderen' })),
   sla: Type.Optional(CsvOf(SLA_STATES, 'SLA-Zustände')),
 });
-type Query = { status?: string; category?: string; priority?: string; landkreis?: string; solutionId?: string; assignee?: string; sla?: string };
+type Query = {
+  status?: string;
+  category?: string;
+  priority?: string;
+  landkreis?: string;
+  solutionId?: string;
+  assignee?: string;
+  assigned?: boolean;
+  blocking?: boolean;
+  sla?: string;
+};
 
 const split = (value: string | undefined) => value?.split(',').filter(Boolean);
 const filterOf = (query: Query): QueueFilter => ({
@@ -82,6 +94,8 @@ const filterOf = (query: Query): QueueFilter => ({
   kreisArs: query.landkreis,
   solutionId: query.solutionId,
   assignee: query.assignee,
+  assigned: query.assigned,
+  blocking: query.blocking,
   sla: split(query.sla),
 });
 

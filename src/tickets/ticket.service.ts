@@ -306,6 +306,10 @@ export interface QueueFilter {
   kreisArs?: string;
   solutionId?: string;
   assignee?: string;
+  /** true: only tickets someone is assigned to; false: only the unassigned ones. */
+  assigned?: boolean;
+  /** true: only tickets that hold up a go-live; false: only the others. */
+  blocking?: boolean;
   sla?: string[];
 }
 
@@ -317,6 +321,8 @@ function filtered(db: Db, principal: Principal, now: Date, filter: QueueFilter) 
   if (filter.kreisArs) query = query.where('a.kreis_ars', '=', filter.kreisArs);
   if (filter.solutionId) query = query.where('t.solution_id', '=', filter.solutionId);
   if (filter.assignee) query = query.where('t.assignee', '=', filter.assignee);
+  if (filter.assigned !== undefined) query = query.where('t.assignee', filter.assigned ? 'is not' : 'is', null);
+  if (filter.blocking !== undefined) query = query.where('t.blocking', '=', filter.blocking);
   if (filter.sla?.length) query = query.where(slaState(now), 'in', filter.sla as SlaState[]);
   return query;
 }

@@ -20,6 +20,7 @@ import { renderAccessibilityStatement } from './accessibility.page.ts';
 import { solutionPageRoutes } from './solution-pages.routes.ts';
 import { registerTicketBoardRoutes } from './ticket-board.routes.ts';
 import { registerAdminPageRoutes } from './admin-pages.routes.ts';
+import { registerSolutionTicketPageRoutes } from './solution-tickets.routes.ts';
 import type { EngineDeps } from '../engine/workflow.engine.ts';
 
 /**
@@ -241,6 +242,7 @@ export const staffPages: FastifyPluginAsync<StaffPagesOptions> = async (app, opt
   solutionPageRoutes(app, { db, engine: options.engine, frame, formGuards });
   registerTicketBoardRoutes(app, { db, engine: options.engine, frame, formGuards });
   registerAdminPageRoutes(app, { db, frame, formGuards });
+  registerSolutionTicketPageRoutes(app, { db, engine: options.engine, frame, formGuards });
 
   app.get('/barrierefreiheit', HIDDEN, async (request, reply) =>
     sendHtml(reply, 200, renderAccessibilityStatement(frame(request, reply, 'Erklärung zur Barrierefreiheit', '/barrierefreiheit'), options.accessibilityContactEmail)),

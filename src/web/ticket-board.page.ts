@@ -1,43 +1,22 @@
-import type { TicketStage } from '../../workflows/index.ts';
 import type { FieldError } from '../errors/domain.errors.ts';
 import { html, type Html } from '../markup/html.ts';
 import { germanDateTime } from '../time/berlin.clock.ts';
-import type { SlaState } from '../tickets/ticket.sla.ts';
-import type { getTicket, listTickets } from '../tickets/ticket.service.ts';
-import { TICKET_CATEGORY_LABELS } from '../tickets/ticket.views.ts';
+import type { getTicket } from '../tickets/ticket.service.ts';
 import { errorSummary } from './form.kit.ts';
 import { renderStaffLayout, type StaffFrame } from './staff.layout.ts';
+import { categoryWords, PRIORITY_WORDS, renderTicketQueue, slaCell, stageWords, type QueueView } from './ticket-queue.blocks.ts';
 
 /**
  * The Kaz's ticket pages: the board (`/verwaltung/tickets`, the queue as the ticket API
- * lists it – open first, then by the next SLA due time – filtered by status and SLA state
- * with a plain GET form) and one ticket (`/verwaltung/tickets/:id`: facts, timeline with
+ * lists it – open first, then by the next SLA due time – with the filters of
+ * ticket-queue.blocks.ts in a plain GET form) and one ticket (`/verwaltung/tickets/:id`: facts, timeline with
  * public and internal comments, comment and assignment forms, and a button per event the
  * ticket machine offers, blocked ones disabled with their reason).
  */
 
-export type TicketSummary = Awaited<ReturnType<typeof listTickets>>['items'][number];
 export type TicketDetail = Awaited<ReturnType<typeof getTicket>>;
 
 export const BOARD_PATH = '/verwaltung/tickets';
-
-export const STAFF_TICKET_STAGE_WORDS: Readonly<Record<TicketStage, string>> = {
-  neu: 'neu',
-  'in-bearbeitung': 'in Bearbeitung',
-  'wartet-auf-kommune': 'wartet auf Kommune',
-  geloest: 'gelöst',
-  geschlossen: 'geschlossen',
-};
-
-export const SLA_WORDS: Readonly<Record<SlaState, string>> = {
-  'im-plan': 'im Plan',
-  'bald-faellig': 'bald fällig',
-  ueberschritten: 'überschritten',
-  pausiert: 'pausiert (wartet auf Kommune)',
-  erledigt: 'erledigt',
-};
-
-const PRIORITY_WORDS: Readonly<Record<string, string>> = { kritisch: 'kritisch', hoch: 'hoch', normal: 'normal', niedrig: 'niedrig' };
 
 /** The events a person may send by button, with the fields their payload needs. */
 export const EVENT_FORMS: Readonly<Record<string, { label: string; fields: readonly { name: string; label: string }[] }>> = {
@@ -49,81 +28,13 @@ export const EVENT_FORMS: Readonly<Record<string, { label: string; fields: reado
   WIEDEREROEFFNEN: { label: 'Wieder öffnen', fields: [{ name: 'grund', label: 'Warum besteht das Problem wieder?' }] },
 };
 
-const stageWords = (stage: string) => STAFF_TICKET_STAGE_WORDS[stage as TicketStage] ?? stage;
-const slaWords = (state: string) => SLA_WORDS[state as SlaState] ?? state;
-const categoryWords = (category: string) => TICKET_CATEGORY_LABELS[category as keyof typeof TICKET_CATEGORY_LABELS] ?? category;
-
-function slaCell(sla: TicketSummary['sla']): Html {
-  const marker = sla.state === 'ueberschritten' ? '⚠ ' : sla.state === 'bald-faellig' ? '◔ ' : '';
-  const due = sla.dueAt ? html`<br><span class="hinweis">fällig ${germanDateTime(sla.dueAt)}</span>` : '';
-  return html`<span aria-hidden="true">${marker}</span><strong>${slaWords(sla.state)}</strong>${due}`;
-}
-
-export interface BoardView {
-  items: readonly TicketSummary[];
-  total: number;
-  limit: number;
-  offset: number;
-  status: readonly string[];
-  sla: readonly string[];
-  /** How many tickets the person may see, per status and per SLA state (without the filters). */
-  counts: { total: number; byStage: Record<string, number>; bySla: Record<string, number> };
-}
-
-function checkboxes(name: string, legend: string, words: Readonly<Record<string, string>>, chosen: readonly string[]): Html {
-  return html`<fieldset><legend>${legend}</legend>${Object.entries(words).map(
-    ([value, label]) =>
-      html`<div class="option"><input type="checkbox" id="f-${name}-${value}" name="${name}" value="${value}"${chosen.includes(value) ? html` checked` : ''}><label for="f-${name}-${value}">${label}</label></div>`,
-  )}</fieldset>`;
-}
-
-/** „neu: 3“ per status (or SLA state), each a link to the board filtered by it. */
-function countList(name: string, heading: string, words: Readonly<Record<string, string>>, counts: Record<string, number>): Html {
-  return html`<h2>${heading}</h2><ul>${Object.entries(words).map(
-    ([value, label]) => html`<li><a href="${BOARD_PATH}?${name}=${value}">${label}: ${String(counts[value] ?? 0)}</a></li>`,
-  )}</ul>`;
-}
-
-function pageLink(view: BoardView, offset: number, label: string): Html {
-  const query = new URLSearchParams();
-  for (const s of view.status) query.append('status', s);
-  for (const s of view.sla) query.append('sla', s);
-  query.set('ab', String(offset));
-  return html`<a href="${BOARD_PATH}?${query.toString()}">${label}</a>`;
-}
+export type BoardView = Omit<QueueView, 'base' | 'ticketPath' | 'headingLevel' | 'showSolution'>;
 
 export function renderTicketBoard(frame: StaffFrame, view: BoardView): Html {
-  const { items, total, limit, offset } = view;
-  const rows = items.map(
-    (t) => html`<tr><td>${String(t.number)}</td><th scope="row"><a href="${BOARD_PATH}/${t.id}">${t.title}</a></th><td>${stageWords(t.stage)}</td><td>${slaCell(t.sla)}</td><td>${t.authorityName}</td><td>${t.solutionTitle}</td><td>${categoryWords(t.category)}</td><td>${PRIORITY_WORDS[t.priority] ?? t.priority}${t.blocking ? html`<br><span class="hinweis">blockiert den Live-Gang</span>` : ''}</td><td>${t.assignee ?? '–'}</td></tr>`,
-  );
-  const paging =
-    total > limit
-      ? html`<nav aria-label="Seiten"><p>Tickets ${String(offset + 1)} bis ${String(Math.min(offset + limit, total))} von ${String(total)}.
-${offset > 0 ? pageLink(view, Math.max(0, offset - limit), 'Vorherige Seite') : ''} ${offset + limit < total ? pageLink(view, offset + limit, 'Nächste Seite') : ''}</p></nav>`
-      : '';
-  const table =
-    items.length === 0
-      ? html`<p>Keine Tickets für diese Auswahl.</p>`
-      : html`<table>
-<caption>${String(total)} ${total === 1 ? 'Ticket' : 'Tickets'}, nach Dringlichkeit sortiert: offene zuerst, überschrittene und am frühesten fällige oben</caption>
-<thead><tr><th scope="col">Nr.</th><th scope="col">Betreff</th><th scope="col">Status</th><th scope="col">SLA</th><th scope="col">Behörde</th><th scope="col">EfA-Lösung</th><th scope="col">Thema</th><th scope="col">Priorität</th><th scope="col">Zuständig</th></tr></thead>
-<tbody>
-${rows}
-</tbody>
-</table>`;
   return renderStaffLayout(
     frame,
     html`<h1>Tickets</h1>
-${countList('status', 'Nach Status', STAFF_TICKET_STAGE_WORDS, view.counts.byStage)}
-${countList('sla', 'Nach SLA-Zustand', SLA_WORDS, view.counts.bySla)}
-<form method="get" action="${BOARD_PATH}" class="filter">
-${checkboxes('status', 'Status', STAFF_TICKET_STAGE_WORDS, view.status)}
-${checkboxes('sla', 'SLA-Zustand', SLA_WORDS, view.sla)}
-<button type="submit">Filtern</button> <a href="${BOARD_PATH}">Filter zurücksetzen</a>
-</form>
-${table}
-${paging}`,
+${renderTicketQueue({ ...view, base: BOARD_PATH, ticketPath: (id) => `${BOARD_PATH}/${id}`, headingLevel: 2, showSolution: true })}`,
   );
 }
 

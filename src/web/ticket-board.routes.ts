@@ -5,9 +5,11 @@ import type { Principal } from '../auth/api-token.service.ts';
 import { ACCESS, type Role } from '../auth/roles.ts';
 import type { EngineDeps } from '../engine/workflow.engine.ts';
 import { ConflictError, InvalidInputError, type FieldError } from '../errors/domain.errors.ts';
-import { TICKET_STAGES } from '../../workflows/index.ts';
-import { addComment, countTickets, getTicket, listTickets, sendTicketEventAs, updateTicket } from '../tickets/ticket.service.ts';
-import { DEFAULT_TICKET_SETTINGS, SLA_STATES } from '../tickets/ticket.sla.ts';
+import { addComment, getTicket, sendTicketEventAs, updateTicket } from '../tickets/ticket.service.ts';
+import { DEFAULT_TICKET_SETTINGS } from '../tickets/ticket.sla.ts';
+import { listSolutions } from '../solutions/solution.service.ts';
+import { PAGE_LIMIT_MAX } from '../validation/common.schemas.ts';
+import { loadTicketQueue } from './ticket-filter.ts';
 import { COMMENT_MAX_LENGTH } from '../tickets/ticket.routes.ts';
 import { sendHtml } from './layout.ts';
 import type { StaffFrame } from './staff.layout.ts';
@@ -29,7 +31,6 @@ export interface TicketBoardDeps {
 }
 
 const TICKET_ROLES: readonly Role[] = ACCESS.tickets;
-const PAGE_SIZE = 50;
 const HIDDEN = { schema: { hide: true } } as const;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -40,12 +41,6 @@ const NOTICES: Readonly<Record<string, string>> = {
   ...Object.fromEntries(Object.entries(EVENT_FORMS).map(([type, form]) => [type, `Erledigt: ${form.label}.`])),
 };
 
-/** Query values as a list: `?status=neu&status=geloest` or `?status=neu,geloest`; only known values. */
-function listOf(value: unknown, known: readonly string[]): string[] {
-  const values = (Array.isArray(value) ? value : value === undefined ? [] : [value]).flatMap((v) => String(v).split(','));
-  return [...new Set(values.filter((v) => known.includes(v)))];
-}
-
 const text = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
 
 export function registerTicketBoardRoutes(app: FastifyInstance, deps: TicketBoardDeps): void {
@@ -54,15 +49,16 @@ export function registerTicketBoardRoutes(app: FastifyInstance, deps: TicketBoar
   const config = { staffRoles: TICKET_ROLES };
 
   app.get(BOARD_PATH, { ...HIDDEN, config }, async (request, reply) => {
-    const query = request.query as Record<string, unknown>;
-    const status = listOf(query.status, TICKET_STAGES);
-    const sla = listOf(query.sla, SLA_STATES);
-    const offset = Math.max(0, Number.parseInt(String(query.ab ?? '0'), 10) || 0);
-    const [page, counts] = await Promise.all([
-      listTickets(db, request.principal!, engine.now(), { status, sla }, { limit: PAGE_SIZE, offset }),
-      countTickets(db, request.principal!, engine.now(), {}),
+    const principal = request.principal!;
+    const [queue, solutions] = await Promise.all([
+      loadTicketQueue(db, principal, engine.now(), request.query as Record<string, unknown>),
+      listSolutions(db, principal, { limit: PAGE_LIMIT_MAX, offset: 0 }),
     ]);
-    return sendHtml(reply, 200, renderTicketBoard(frame(request, reply, 'Tickets', BOARD_PATH), { ...page, status, sla, counts }));
+    const page = renderTicketBoard(frame(request, reply, queue.errors.length ? 'Fehler: Tickets' : 'Tickets', BOARD_PATH), {
+      ...queue,
+      solutions: solutions.items.map((s) => ({ id: s.id, title: s.title })),
+    });
+    return sendHtml(reply, queue.errors.length ? 422 : 200, page);
   });
 
   async function ticketPage(request: FastifyRequest, reply: FastifyReply, status: number, id: string, view: Omit<TicketPageView, 'csrf' | 'canWork'>) {

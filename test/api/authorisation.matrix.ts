@@ -75,6 +75,8 @@ export const STAFF_SESSION_ROUTES: readonly string[] = [
   'GET /verwaltung/tokens/:id/widerrufen',
   'POST /verwaltung/tokens/:id/widerrufen',
   'GET /verwaltung/jobs',
+  // one solution's tickets (test/web/solution-tickets.test.ts)
+  'GET /verwaltung/loesungen/:id/tickets',
 ];
 
 export const MATRIX: Readonly<Record<string, RouteAccess>> = {

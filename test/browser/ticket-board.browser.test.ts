@@ -67,6 +67,7 @@ t.test('the Kaz works a ticket to solved from the link in its mail', { skip: chr
   await page.waitForURL(`${origin}/verwaltung/tickets`);
   t.match(await page.locator('tbody').innerText(), /ePayBL-Mandant fehlt[\s\S]*gelöst/);
   await accessible(t, page, 'board');
+  await page.locator('details.filter summary').click();
   await page.getByLabel('gelöst', { exact: true }).check();
   await click('Filtern');
   t.match(page.url(), /status=geloest/);
