@@ -20,6 +20,7 @@ import { renderAccessibilityStatement } from './accessibility.page.ts';
 import { solutionPageRoutes } from './solution-pages.routes.ts';
 import { registerTicketBoardRoutes } from './ticket-board.routes.ts';
 import { registerAdminPageRoutes } from './admin-pages.routes.ts';
+import { registerBusBbPageRoutes } from './busbb-pages.routes.ts';
 import type { EngineDeps } from '../engine/workflow.engine.ts';
 
 /**
@@ -48,6 +49,8 @@ export interface StaffPagesOptions {
   accessibilityContactEmail: string;
   /** Limits sign-in attempts per client (POST /anmelden); null: not limited (tests). */
   signInLimiter: onRequestAsyncHookHandler | null;
+  /** BODY_LIMIT_BYTES: the largest Kommunalverzeichnis file the admin's upload takes, as the API. */
+  directoryUploadLimitBytes?: number | undefined;
 }
 
 declare module 'fastify' {
@@ -240,6 +243,7 @@ export const staffPages: FastifyPluginAsync<StaffPagesOptions> = async (app, opt
   solutionPageRoutes(app, { db, engine: options.engine, frame, formGuards });
   registerTicketBoardRoutes(app, { db, engine: options.engine, frame, formGuards });
   registerAdminPageRoutes(app, { db, frame, formGuards });
+  registerBusBbPageRoutes(app, { db, engine: options.engine, frame, formGuards, directoryUploadLimitBytes: options.directoryUploadLimitBytes });
 
   app.get('/barrierefreiheit', HIDDEN, async (request, reply) =>
     sendHtml(reply, 200, renderAccessibilityStatement(frame(request, reply, 'Erklärung zur Barrierefreiheit', '/barrierefreiheit'), options.accessibilityContactEmail)),

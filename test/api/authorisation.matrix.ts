@@ -75,6 +75,17 @@ export const STAFF_SESSION_ROUTES: readonly string[] = [
   'GET /verwaltung/tokens/:id/widerrufen',
   'POST /verwaltung/tokens/:id/widerrufen',
   'GET /verwaltung/jobs',
+  // BUS-BB and reconciliations (test/web/busbb-pages.test.ts)
+  'GET /verwaltung/loesungen/:id/bus-bb',
+  'POST /verwaltung/loesungen/:id/bus-bb/leistungsbeschreibungen',
+  'POST /verwaltung/loesungen/:id/bus-bb/teilnehmende/:ars/ereignis',
+  'POST /verwaltung/loesungen/:id/bus-bb/abgleiche',
+  'GET /verwaltung/loesungen/:id/bus-bb/abgleiche/:reconciliationId',
+  'POST /verwaltung/loesungen/:id/bus-bb/abgleiche/:reconciliationId/anwenden',
+  // the Kommunalverzeichnis upload (test/web/directory-upload.test.ts)
+  'GET /verwaltung/verzeichnis',
+  'POST /verwaltung/verzeichnis/probelauf',
+  'POST /verwaltung/verzeichnis/uebernehmen',
 ];
 
 export const MATRIX: Readonly<Record<string, RouteAccess>> = {
