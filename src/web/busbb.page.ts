@@ -137,7 +137,7 @@ function upload(view: BusBbPageView, limitMiB: number): Html | '' {
 function reconciliationList(view: BusBbPageView): Html {
   const { items, total } = view.reconciliations;
   const body = items.length
-    ? html`<div class="tabelle" tabindex="0" role="region" aria-label="Bisherige Abgleiche"><table><caption>Bisherige Abgleiche, neueste zuerst (${String(total)})</caption>
+    ? html`<div class="tabelle" tabindex="0" role="region" aria-label="Tabelle der bisherigen Abgleiche"><table><caption>Bisherige Abgleiche, neueste zuerst (${String(total)})</caption>
 <thead><tr><th scope="col">Eingelesen</th><th scope="col">Quelle</th><th scope="col">Bestätigt</th><th scope="col">Gemeldet, nicht gefunden</th><th scope="col">Gefunden, nicht gemeldet</th><th scope="col">Fehlt</th><th scope="col">Angewandt</th></tr></thead>
 <tbody>${items.map((r) => {
         const c = r.summary.categories;

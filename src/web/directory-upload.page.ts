@@ -53,7 +53,7 @@ const counted = (record: Record<string, number | undefined>) =>
 
 export function renderDirectoryPage(frame: StaffFrame, view: DirectoryPageView): Html {
   const list = view.imports.length
-    ? html`<div class="tabelle" tabindex="0" role="region" aria-label="Bisherige Importe"><table><caption>Bisherige Importe, neueste zuerst</caption>
+    ? html`<div class="tabelle" tabindex="0" role="region" aria-label="Tabelle der bisherigen Importe"><table><caption>Bisherige Importe, neueste zuerst</caption>
 <thead><tr><th scope="col">Nr.</th><th scope="col">Datei</th><th scope="col">Importiert</th><th scope="col">Behörden je Art</th><th scope="col">Änderungen</th><th scope="col">Deaktiviert</th></tr></thead>
 <tbody>${view.imports.map(
         (i) => html`<tr><th scope="row">${String(i.id)}</th><td>${i.sourceName} (${i.format}${i.encoding ? `, ${i.encoding}` : ''})</td><td>${germanDateTime(i.importedAt)}</td><td>${counted(i.counts)}</td><td>${i.changes ? counted(Object.fromEntries(Object.entries(i.changes).map(([k, n]) => [CHANGE_WORDS[k as keyof typeof CHANGE_WORDS] ?? k, n]))) : '–'}</td><td>${String(i.deactivated)}${i.deactivationAllowed ? ' (ausdrücklich erlaubt)' : ''}</td></tr>`,

@@ -17,10 +17,10 @@ import { renderStaffLayout, type StaffFrame } from './staff.layout.ts';
 export type ReconciliationDetail = Awaited<ReturnType<typeof getReconciliation>>;
 
 export const CATEGORY_WORDS: Record<string, { title: string; hint: string }> = {
-  bestaetigt: { title: 'Bestätigt', hint: 'gemeldet und im Export gefunden' },
-  'gemeldet-nicht-gefunden': { title: 'Gemeldet, nicht gefunden', hint: 'die Behörde hat die Verknüpfung gemeldet, der Export zeigt sie nicht' },
-  'gefunden-nicht-gemeldet': { title: 'Gefunden, nicht gemeldet', hint: 'im Export verknüpft, von der Behörde nicht gemeldet – Anwenden übernimmt sie' },
-  fehlt: { title: 'Fehlt', hint: 'weder gemeldet noch im Export' },
+  bestaetigt: { title: 'Bestätigt', hint: 'Gemeldet und im Export gefunden' },
+  'gemeldet-nicht-gefunden': { title: 'Gemeldet, nicht gefunden', hint: 'Die Behörde hat die Verknüpfung gemeldet, der Export zeigt sie nicht' },
+  'gefunden-nicht-gemeldet': { title: 'Gefunden, nicht gemeldet', hint: 'Im Export verknüpft, von der Behörde nicht gemeldet – Anwenden übernimmt sie' },
+  fehlt: { title: 'Fehlt', hint: 'Weder gemeldet noch im Export' },
 };
 const CATEGORIES = Object.keys(CATEGORY_WORDS);
 /** The stages from which applying moves an authority to „BUS-BB verknüpft“ (the machine's own). */

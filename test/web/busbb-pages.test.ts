@@ -1,8 +1,8 @@
 import t from 'tap';
 import { readFile } from 'node:fs/promises';
 import { databaseKinds } from '../helpers/databases.ts';
-import { bearer, buildTestApp, type TestApp } from '../helpers/app.ts';
-import { drainSettling, sendErstinformation } from '../helpers/rollout.ts';
+import { bearer, buildTestApp } from '../helpers/app.ts';
+import { setUpBusBbRollout as setUp, LEIKA, POTSDAM, COTTBUS, BRANDENBURG, FRANKFURT, AMT_BIESENTHAL } from '../helpers/busbb-rollout.ts';
 import { staffClient } from '../helpers/staff-client.ts';
 import { postMultipart } from '../helpers/multipart-form.ts';
 
@@ -16,52 +16,10 @@ import { postMultipart } from '../helpers/multipart-form.ts';
  * multipart form too.
  */
 
-const LEIKA = '99050012104000';
-const POTSDAM = '120540000000';
-const COTTBUS = '120520000000';
-const BRANDENBURG = '120510000000';
-const FRANKFURT = '120530000000';
-const AMT_BIESENTHAL = '120605003000';
-const AMT_JOACHIMSTHAL = '120605006000';
-const AHRENSFELDE = '120600005005';
 const FIXTURE = new URL('../../fixtures/pvog-export-gewerbeanmeldung.json', import.meta.url);
 const CATEGORIES = ['bestaetigt', 'gemeldet-nicht-gefunden', 'gefunden-nicht-gemeldet', 'fehlt'];
 
 type Json = Record<string, any>;
-
-async function setUp(env: TestApp) {
-  const token = await env.ministryToken('MSGIV');
-  const created = await env.app.inject({
-    method: 'POST',
-    url: '/api/v1/solutions',
-    headers: bearer(token),
-    payload: {
-      title: 'Gewerbeanmeldung <digital>',
-      ozgId: '10085',
-      leikaKeys: [LEIKA],
-      responsibility: { level: 'liste', authorities: [POTSDAM, COTTBUS, BRANDENBURG, FRANKFURT, AMT_BIESENTHAL, AMT_JOACHIMSTHAL, AHRENSFELDE] },
-    },
-  });
-  if (created.statusCode !== 201) throw new Error(created.body);
-  const id: string = created.json().id;
-  const base = `/api/v1/solutions/${id}`;
-  const ok = async (url: string, payload: Json) => {
-    const response = await env.app.inject({ method: 'POST', url, headers: bearer(token), payload });
-    if (response.statusCode !== 200) throw new Error(`${url}: ${response.statusCode} ${response.body}`);
-  };
-  await ok(`${base}/events`, { type: 'ERSTINFORMATION_STARTEN' });
-  await sendErstinformation(env, token, id);
-  await ok(`${base}/events`, { type: 'PILOTPHASE_STARTEN' });
-  await ok(`${base}/events`, { type: 'ROLLOUT_STARTEN', override: { reason: 'andernorts erprobt' } });
-  await ok(`${base}/events`, { type: 'WELLE_STARTEN', label: 'Welle 1', authorities: [POTSDAM, COTTBUS, BRANDENBURG, AMT_BIESENTHAL] });
-  await drainSettling(env);
-  for (const ars of [POTSDAM, COTTBUS]) {
-    await ok(`${base}/participants/${ars}/events`, { type: 'BEREITSCHAFT_MELDEN', status: 'bereit' });
-    await ok(`${base}/participants/${ars}/events`, { type: 'BUS_BB_VERKNUEPFUNG_MELDEN', onlineDienstUrl: `https://gewerbe.${ars}.example/` });
-  }
-  await ok(`${base}/participants/${AMT_BIESENTHAL}/events`, { type: 'ONBOARDING_STARTEN' });
-  return { token, id, base, page: `/verwaltung/loesungen/${id}/bus-bb` };
-}
 
 /** The section of one category on the result page: its heading's count and its text. */
 function section(body: string, category: string) {
