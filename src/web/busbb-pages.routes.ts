@@ -18,7 +18,7 @@ import { damagedFieldErrors } from './form-body.ts';
 import { sendHtml } from './layout.ts';
 import { BUS_BB_EVENTS, busBbPath, NOTE_MAX, renderBusBbPage, type BusBbPageView } from './busbb.page.ts';
 import { readExportFile } from './reconciliation-file.ts';
-import { reconciliationPath, renderApplyConfirmation, renderReconciliationPage } from './reconciliation.page.ts';
+import { APPLICABLE_STAGES, reconciliationPath, renderApplyConfirmation, renderReconciliationPage } from './reconciliation.page.ts';
 import { registerUploadContext, uploadConfig, uploadedFile } from './upload.form.ts';
 import { registerDirectoryPageRoutes } from './directory-pages.routes.ts';
 import type { StaffFrame } from './staff.layout.ts';
@@ -45,6 +45,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ARS = /^\d{12}$/;
 const LEIKA = /^\d{14}$/;
 const PAGE = 50;
+/** More participants than a solution has (BULK_MAX_PARTICIPANTS is the bound of a bulk action). */
+const MOVABLE_MAX = 100_000;
 const NOTICES: Record<string, string> = {
   lb: 'Die Leistungsbeschreibung ist als im BUS-BB hinterlegt bestätigt.',
   BUS_BB_SCHRITT_BESTAETIGEN: 'Der BUS-BB-Schritt ist bestätigt.',
@@ -145,7 +147,8 @@ export function registerBusBbPageRoutes(app: FastifyInstance, deps: BusBbPagesDe
       const result = await sendParticipantEvent(
         engine,
         { solutionId: id, ars, event, actor: actorOf(principal), origin: 'client', ministryScope: principal.role === 'ministry' ? principal.ministry : null },
-        { idempotencyKey: `web:${id}:${ars}:${key}` },
+        // one page's key serves every button on it: the event and its step make each form's own
+        { idempotencyKey: `web:${id}:${ars}:${type}:${'schritt' in event ? event.schritt : ''}:${key}` },
       );
       switch (result.kind) {
         case 'applied':
@@ -212,7 +215,11 @@ export function registerBusBbPageRoutes(app: FastifyInstance, deps: BusBbPagesDe
         const solution = await getSolution(db, principal, id);
         const view = await getReconciliation(db, principal, id, reconciliationId);
         if (view.appliedAt) return showReconciliation(request, reply, 409, { refusal: 'Dieser Abgleich ist bereits angewandt.' });
-        return sendHtml(reply, 200, renderApplyConfirmation(frame(request, reply, 'Abgleich anwenden?', busBbPath(id)), view, solution.title, reply.generateCsrf()));
+        // the stages as they are now, which decide whether applying moves an authority
+        const movable = await listParticipants(db, id, { stage: [...APPLICABLE_STAGES], limit: MOVABLE_MAX, offset: 0 });
+        const moving = new Set(movable.items.map((p) => p.ars.trim()));
+        const count = view.participants.filter((p) => p.category === 'gefunden-nicht-gemeldet' && moving.has(p.ars)).length;
+        return sendHtml(reply, 200, renderApplyConfirmation(frame(request, reply, 'Abgleich anwenden?', busBbPath(id)), view, { title: solution.title, moving: count, csrf: reply.generateCsrf() }));
       }
       try {
         await applyReconciliation({ db, engine }, principal, actorOf(principal), id, reconciliationId);

@@ -23,16 +23,11 @@ export const CATEGORY_WORDS: Record<string, { title: string; hint: string }> = {
   fehlt: { title: 'Fehlt', hint: 'Weder gemeldet noch im Export' },
 };
 const CATEGORIES = Object.keys(CATEGORY_WORDS);
-/** The stages from which applying moves an authority to „BUS-BB verknüpft“ (the machine's own). */
-export const APPLICABLE_STAGES = ['eingeladen', 'onboarding'];
+/** The stages from which applying moves an authority to „BUS-BB verknüpft“ (the participant machine takes BUS_BB_ABGLEICH_UEBERNEHMEN only there). */
+export const APPLICABLE_STAGES = ['eingeladen', 'onboarding'] as const;
 const SHOWN_ISSUES = 50;
 const stageWords = (stage: string) => PARTICIPANT_STAGE_LABELS[stage as keyof typeof PARTICIPANT_STAGE_LABELS] ?? stage;
 export const reconciliationPath = (id: string, rid: string) => `${busBbPath(id)}/abgleiche/${rid}`;
-
-/** How many authorities applying would move: found but not reported, in a stage that takes it. */
-export function applicableCount(view: ReconciliationDetail): number {
-  return view.participants.filter((p) => p.category === 'gefunden-nicht-gemeldet' && APPLICABLE_STAGES.includes(p.stage)).length;
-}
 
 function foundWords(details: Record<string, unknown>): string {
   const dienste = Array.isArray(details['onlinedienste']) ? (details['onlinedienste'] as { bezeichnung?: unknown; id?: unknown }[]) : [];
@@ -88,9 +83,9 @@ ${applySection(view, page.csrf, page.mayReconcile)}
 }
 
 /** The step before applying: how many authorities change, and the second POST. */
-export function renderApplyConfirmation(frame: StaffFrame, view: ReconciliationDetail, title: string, csrf: string): Html {
+export function renderApplyConfirmation(frame: StaffFrame, view: ReconciliationDetail, page: { title: string; moving: number; csrf: string }): Html {
   const found = view.participants.filter((p) => p.category === 'gefunden-nicht-gemeldet');
-  const moving = applicableCount(view);
+  const { title, moving, csrf } = page;
   return renderStaffLayout(
     frame,
     html`<h1>Abgleich anwenden?</h1><p>Lösung: ${title}</p>

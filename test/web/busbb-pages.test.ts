@@ -86,7 +86,11 @@ for (const kind of databaseKinds()) {
       t.ok(participant.context.busBbSchritte['online-dienst-angelegt'].bestaetigtAm, 'confirmed through the engine');
       const history = (await env.app.inject({ url: `${base}/history?ars=${POTSDAM}`, headers: bearer(token) })).json();
       t.equal(history.items.filter((h: Json) => h.eventType === 'BUS_BB_SCHRITT_BESTAETIGEN').length, 1, 'one history row');
-      const skip = await redaktion.post(action, { ...fields, schluessel: crypto.randomUUID(), schritt: 'lsp-sichtbar' });
+      const second = await redaktion.post(action, { ...fields, schritt: 'zustaendigkeit-zugeordnet' });
+      t.equal(second.statusCode, 303, 'the next step from the same page (its key) is another form');
+      const steps = (await env.app.inject({ url: `${base}/participants/${POTSDAM}`, headers: bearer(token) })).json().context.busBbSchritte;
+      t.ok(steps['zustaendigkeit-zugeordnet'].bestaetigtAm, 'and was applied, not taken for a repeat');
+      const skip = await redaktion.post(`${page}/teilnehmende/${COTTBUS}/ereignis`, { ...fields, schluessel: crypto.randomUUID(), schritt: 'lsp-sichtbar' });
       t.equal(skip.statusCode, 409, 'a step out of order');
       const live = await redaktion.post(action, { _csrf: csrf, schluessel: crypto.randomUUID(), ereignis: 'LIVE_BESTAETIGEN' });
       t.equal(live.statusCode, 409);
