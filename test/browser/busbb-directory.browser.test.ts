@@ -69,6 +69,12 @@ t.test('the Landesredaktion reconciles, the admin uploads the Kommunalverzeichni
   await page.getByRole('link', { name: 'Zurück zu BUS-BB und Abgleich' }).click();
   t.match(await page.locator('section', { hasText: 'Bisherige Abgleiche' }).innerText(), /PVOG-Export/);
   await accessible(t, page, 'BUS-BB page with a reconciliation');
+  // the remaining steps in order, then the go-live the last one unlocks
+  await click('Schritt „Zuständigkeit zugeordnet (Organisationseinheit und Gebiet)“ bestätigen: Potsdam, Stadt');
+  await click('Schritt „Im Landesserviceportal sichtbar“ bestätigen: Potsdam, Stadt');
+  await click('Live bestätigen: Potsdam, Stadt');
+  t.match(await page.locator('[role=status]').innerText(), /Die Behörde ist als live bestätigt/);
+  t.notMatch(await page.locator('main').innerText(), /Potsdam, Stadt/, 'live: no longer waiting');
   await click('Abmelden');
 
   await page.goto(`${origin}/verwaltung/verzeichnis`);
