@@ -21,7 +21,7 @@ const SolutionId = Type.Object({ id: Uuid });
 const ReconciliationParams = Type.Object({ id: Uuid, reconciliationId: Uuid });
 
 const Records = (description: string) => Type.Array(Type.Unknown(), { maxItems: MAX_RECORDS, description });
-const ReconciliationBody = Type.Object(
+export const ReconciliationBody = Type.Object(
   {
     quelle: Type.Optional(NonBlankLine('Quelle des Exports, z. B. „PVOG-Export BUS-BB“', 300)),
     exportiertAm: Type.Optional(CalendarDate('Tag des Exports (JJJJ-MM-TT)')),

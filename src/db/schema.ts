@@ -479,8 +479,22 @@ export interface StaffSessionTable {
   expires_at: Timestamp;
 }
 
+/** A directory file checked in a dry run on the web page, waiting for the admin's confirmation (0015). */
+export interface DirectoryUploadStageTable {
+  id: string;
+  /** The admin who uploaded it: only they may apply it. */
+  token_id: string;
+  content: Buffer;
+  /** SHA-256 (hex) of `content`. */
+  sha256: string;
+  source_name: string;
+  land: string | null;
+  created_at: ColumnType<Date, Date, never>;
+}
+
 export interface Database {
   staff_session: StaffSessionTable;
+  directory_upload_stage: DirectoryUploadStageTable;
   bulk_request: BulkRequestTable;
   ticket: TicketTable;
   ticket_comment: TicketCommentTable;

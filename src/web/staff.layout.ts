@@ -24,6 +24,7 @@ export const STAFF_NAVIGATION: readonly StaffNavigationItem[] = [
   { href: '/verwaltung/tickets', label: 'Tickets', roles: ['admin', 'ministry', 'kaz'] },
   { href: '/verwaltung/tokens', label: 'Tokens', roles: ['admin', 'ministry'] },
   { href: '/verwaltung/jobs', label: 'Hintergrundaufträge', roles: ['admin'] },
+  { href: '/verwaltung/verzeichnis', label: 'Kommunalverzeichnis', roles: ['admin'] },
 ];
 
 export interface StaffFrame {

@@ -21,6 +21,7 @@ import { solutionPageRoutes } from './solution-pages.routes.ts';
 import { registerTicketBoardRoutes } from './ticket-board.routes.ts';
 import { registerAdminPageRoutes } from './admin-pages.routes.ts';
 import { registerSolutionTicketPageRoutes } from './solution-tickets.routes.ts';
+import { registerBusBbPageRoutes } from './busbb-pages.routes.ts';
 import type { EngineDeps } from '../engine/workflow.engine.ts';
 
 /**
@@ -49,6 +50,8 @@ export interface StaffPagesOptions {
   accessibilityContactEmail: string;
   /** Limits sign-in attempts per client (POST /anmelden); null: not limited (tests). */
   signInLimiter: onRequestAsyncHookHandler | null;
+  /** BODY_LIMIT_BYTES: the largest Kommunalverzeichnis file the admin's upload takes, as the API. */
+  directoryUploadLimitBytes?: number | undefined;
 }
 
 declare module 'fastify' {
@@ -243,6 +246,7 @@ export const staffPages: FastifyPluginAsync<StaffPagesOptions> = async (app, opt
   registerTicketBoardRoutes(app, { db, engine: options.engine, frame, formGuards });
   registerAdminPageRoutes(app, { db, frame, formGuards });
   registerSolutionTicketPageRoutes(app, { db, engine: options.engine, frame, formGuards });
+  registerBusBbPageRoutes(app, { db, engine: options.engine, frame, formGuards, directoryUploadLimitBytes: options.directoryUploadLimitBytes });
 
   app.get('/barrierefreiheit', HIDDEN, async (request, reply) =>
     sendHtml(reply, 200, renderAccessibilityStatement(frame(request, reply, 'Erklärung zur Barrierefreiheit', '/barrierefreiheit'), options.accessibilityContactEmail)),

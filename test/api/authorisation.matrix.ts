@@ -77,6 +77,17 @@ export const STAFF_SESSION_ROUTES: readonly string[] = [
   'GET /verwaltung/jobs',
   // one solution's tickets (test/web/solution-tickets.test.ts)
   'GET /verwaltung/loesungen/:id/tickets',
+  // BUS-BB and reconciliations (test/web/busbb-pages.test.ts)
+  'GET /verwaltung/loesungen/:id/bus-bb',
+  'POST /verwaltung/loesungen/:id/bus-bb/leistungsbeschreibungen',
+  'POST /verwaltung/loesungen/:id/bus-bb/teilnehmende/:ars/ereignis',
+  'POST /verwaltung/loesungen/:id/bus-bb/abgleiche',
+  'GET /verwaltung/loesungen/:id/bus-bb/abgleiche/:reconciliationId',
+  'POST /verwaltung/loesungen/:id/bus-bb/abgleiche/:reconciliationId/anwenden',
+  // the Kommunalverzeichnis upload (test/web/directory-upload.test.ts)
+  'GET /verwaltung/verzeichnis',
+  'POST /verwaltung/verzeichnis/probelauf',
+  'POST /verwaltung/verzeichnis/uebernehmen',
 ];
 
 export const MATRIX: Readonly<Record<string, RouteAccess>> = {
