@@ -105,7 +105,7 @@ ${planInput(failure, 'name', 'text', 'Eindeutig je Lösung; steht in den Einladu
 ${planInput(failure, 'targetDate', 'date', 'Optional (JJJJ-MM-TT).', 10)}
 ${planInput(failure, 'fristTage', 'text', 'Optional: ganze Zahl von 1 bis 365; ohne Angabe gilt die übliche Frist.', 3)}
 <p>Mitglieder: entweder Behörden in der Liste ankreuzen oder einen Filter angeben – nicht beides. Ohne beides entsteht die Welle leer.</p>
-<fieldset><legend>Aus einem Filter</legend>
+<fieldset id="f-filter"><legend>Aus einem Filter</legend>
 <p class="hinweis">Alle ungeplanten Behörden, auf die alles Angegebene zutrifft.</p>
 ${planInput(failure, 'kreisArs', 'text', 'Optional: 12 Ziffern, z. B. 120600000000 (Barnim).', 12)}
 ${checks(failure, 'stages', stageName, INVITABLE_STAGES)}
