@@ -116,7 +116,7 @@ ${refusalBox('Der Punkt wurde nicht angelegt', form?.reason)}
 <button type="submit">Punkt ergänzen</button></fieldset></form>`
     : '';
   return html`<section aria-labelledby="checkliste"><h2 id="checkliste">Checkliste jedes Piloten</h2>
-<ul>${view.checklistItems.map((item) => html`<li>${item.label}${item.optional ? ' (optional)' : ''}${item.eigen ? html` <span class="hinweis">– eigener Punkt</span>` : ''}</li>`)}</ul>
+<ul>${view.checklistItems.map((item) => html`<li>${item.label}${item.optional && !item.label.includes('optional') ? ' (optional)' : ''}${item.eigen ? html` <span class="hinweis">– eigener Punkt</span>` : ''}</li>`)}</ul>
 ${addForm}</section>`;
 }
 

@@ -80,7 +80,7 @@ function checklistSection(view: PilotDetailView): Html {
     const parts = fieldParts(mine?.errors, id, 'reason', `hinweis-grund-${item.key}`);
     const others = CHECKLIST_STATUSES.filter((status) => status !== item.status);
     return html`<li id="punkt-${item.key}"><form method="post" action="${base}/${item.key}" novalidate>${hidden(view)}
-<fieldset><legend>${item.label}${item.optional ? ' (optional)' : ''}: ${CHECKLIST_STATUS_LABELS[item.status]}</legend>
+<fieldset><legend>${item.label}${item.optional && !item.label.includes('optional') ? ' (optional)' : ''}: ${CHECKLIST_STATUS_LABELS[item.status]}</legend>
 ${mine && mine.errors.length === 0 ? refusalBox('Nicht gespeichert', mine.reason) : ''}
 ${item.updatedAt ? html`<p class="hinweis">Zuletzt geändert am ${germanDateTime(item.updatedAt)}${item.updatedBy ? html` von ${actorWords(item.updatedBy)}` : ''}${item.reason ? html`. Begründung: ${item.reason}` : ''}</p>` : ''}
 <div class="feld"><label for="${id}">Begründung</label>
