@@ -168,7 +168,7 @@ ${noticeBox(view.notice)}
 <dt>Bereitschaft</dt><dd>${readinessWords(pilot.readiness)}</dd>
 </dl>
 <section aria-labelledby="ereignisse"><h2 id="ereignisse">Entscheidung und Go-live</h2>
-${decisionForm(eventView)}${goLiveForm(eventView)}</section>
+${decisionForm(eventView) || goLiveForm(eventView) ? html`${decisionForm(eventView)}${goLiveForm(eventView)}` : html`<p>Im Stadium „${stageName(pilot.stage)}“ gibt es hier gerade nichts zu entscheiden oder zu melden.</p>`}</section>
 ${checklistSection(view)}
 ${meetingsSection(view)}
 ${itSection(view)}`,

@@ -162,6 +162,10 @@ for (const kind of databaseKinds()) {
       const live = await send(pilotA, `${pilotA}/ereignis`, { ereignis: 'PILOT_LIVE_MELDEN', zurueck: 'pilot', onlineDienstUrl: 'https://elterngeld.example/a', overrideReason: 'Landesweite Frist' });
       t.equal(live.response.statusCode, 303);
       t.equal((await api(`/participants/${a.ars}`)).stage, 'pilot-live');
+      t.match((await ministry.get(pilotA)).body, /gibt es hier gerade nichts zu entscheiden oder zu melden/);
+      const closed = await send(pilotA, `${pilotA}/checkliste/avv`, { status: 'erledigt' });
+      t.equal(closed.response.statusCode, 409, 'after the go-live the checklist is a record');
+      t.match(closed.response.body, /nur in den Stadien pilot-kandidat, pilot-bestaetigt möglich/);
     });
 
     t.test('roles: the Landesredaktion reads but acts on nothing; the Kaz works checklists but sends no events', async (t) => {
