@@ -120,7 +120,8 @@ export function registerPilotPageRoutes(app: FastifyInstance, deps: RolloutPages
     const ars = pathArs(params(request).ars ?? '');
     const form = (request.body ?? {}) as Form;
     const type = field(form, 'ereignis');
-    const back = field(form, 'zurueck') === 'pilot' ? 'pilot' : 'liste';
+    // the pilot's page only for those who may read it (the Landesredaktion sends events, but reads no checklists)
+    const back = field(form, 'zurueck') === 'pilot' && may(ACCESS.pilots, principal.role) ? 'pilot' : 'liste';
     const show = (status: number, failure: Omit<PilotEventFailure, 'ars' | 'type' | 'values'>) => {
       const eventFailure = { ars, type, values: form, ...failure };
       return back === 'pilot' ? pilotPage(request, reply, status, { eventFailure, idempotencyKey: formKey(form) }) : candidatesPage(request, reply, status, { eventFailure, idempotencyKey: formKey(form) });

@@ -181,6 +181,9 @@ for (const kind of databaseKinds()) {
       const event = await redaktion.post(`${list}/${c.ars}/ereignis`, { _csrf: csrf, schluessel: randomUUID(), ereignis: 'PILOT_BESTAETIGEN', zurueck: 'liste' });
       t.equal(event.statusCode, 403);
       t.match(event.body, /sendet an Teilnehmende nur BUS_BB_SCHRITT_BESTAETIGEN/);
+      const back = await redaktion.post(`${list}/${c.ars}/ereignis`, { _csrf: csrf, schluessel: randomUUID(), ereignis: 'PILOT_BESTAETIGEN', zurueck: 'pilot' });
+      t.equal(back.statusCode, 403);
+      t.notMatch(back.body, /Checkliste<\/h2>|Termine<\/h2>/, 'answered with the candidates page, not the pilot page it may not read');
       t.equal((await api(`/participants/${c.ars}`)).stage, 'pilot-kandidat');
 
       const kaz = staffClient(env);
