@@ -11,6 +11,7 @@ import { getParticipant } from '../solutions/participant.queries.ts';
 import { sendParticipantEvent } from '../solutions/participant.target.ts';
 import { getSolution } from '../solutions/solution.service.ts';
 import type { Readiness } from '../../workflows/index.ts';
+import type { ChecklistStatus } from '../db/schema.ts';
 import { sendHtml } from './layout.ts';
 import { pilotPath, pilotsPath, renderPilotCandidates, type PilotCandidatesView } from './pilot-candidates.page.ts';
 import { renderPilotDetail, type PilotDetailView } from './pilot-detail.page.ts';
@@ -205,7 +206,7 @@ export function registerPilotPageRoutes(app: FastifyInstance, deps: RolloutPages
     const errors = [...damaged(form), ...schemaErrors(ChecklistItemBody, body)];
     if (!/^[a-z0-9-]{1,40}$/.test(key)) throw new NotFoundError(`Checklistenpunkt „${key}“ gibt es nicht`);
     return pilotChange(request, reply, { form: 'checkliste', key, values: form }, errors, () =>
-      setChecklistItem(db, { solutionId: pathId(id, 'EfA-Lösung'), ars: pathArs(ars ?? ''), key, ...(body as { status: 'offen' }), actor: actorOf(request.principal!), at: engine.now() }),
+      setChecklistItem(db, { solutionId: pathId(id, 'EfA-Lösung'), ars: pathArs(ars ?? ''), key, ...(body as { status: ChecklistStatus; reason?: string }), actor: actorOf(request.principal!), at: engine.now() }),
     'checkliste');
   });
 

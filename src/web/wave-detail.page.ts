@@ -106,7 +106,7 @@ export function renderWaveDetail(frame: StaffFrame, view: WaveDetailView): Html 
   return renderStaffLayout(
     frame,
     html`${summary}<p><a href="${wavesPath(view.solution.id)}">Zurück zu den Wellen</a></p>
-<h1>Welle ${wave.name}</h1>
+<h1>Welle „${wave.name}“</h1>
 ${frame.session ? solutionTabs(view.solution.id, 'waves', frame.session.principal.role) : ''}
 ${noticeBox(view.notice)}
 <dl>

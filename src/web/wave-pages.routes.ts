@@ -114,7 +114,7 @@ export function registerWavePageRoutes(app: FastifyInstance, deps: RolloutPagesD
       notice: noticeOf(request),
       ...extra,
     };
-    return sendHtml(reply, status, renderWaveDetail(frame(request, reply, `${status >= 400 ? 'Fehler: ' : ''}Welle ${wave.name}`, wavesPath(id)), view));
+    return sendHtml(reply, status, renderWaveDetail(frame(request, reply, `${status >= 400 ? 'Fehler: ' : ''}Welle „${wave.name}“`, wavesPath(id)), view));
   }
 
   app.get('/verwaltung/loesungen/:id/wellen', { ...HIDDEN, config: { staffRoles: ACCESS.read } }, async (request, reply) => listPage(request, reply, 200, {}));
@@ -198,7 +198,7 @@ export function registerWavePageRoutes(app: FastifyInstance, deps: RolloutPagesD
       return sendHtml(
         reply,
         200,
-        renderStartConfirmation(frame(request, reply, `Welle ${wave.name} starten?`, wavesPath(id)), {
+        renderStartConfirmation(frame(request, reply, `Welle „${wave.name}“ starten?`, wavesPath(id)), {
           solution: { id, title: solution.title },
           wave,
           invited,

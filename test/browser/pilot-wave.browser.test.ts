@@ -111,7 +111,7 @@ t.test('a ministry confirms a pilot, works its checklist and starts a wave in th
   await page.getByLabel(names[1]!, { exact: true }).check();
   t.equal(await boxes.count(), names.length);
   await click('Welle planen');
-  t.match(await page.locator('h1').innerText(), 'Welle Welle 1');
+  t.match(await page.locator('h1').innerText(), 'Welle „Welle 1“');
   t.match(await page.locator('[role=status]').innerText(), /Die Welle ist geplant/);
   await click(`Entfernen: ${names[1]!}`);
   await page.getByLabel(names[2]!, { exact: true }).check();

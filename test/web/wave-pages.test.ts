@@ -61,7 +61,7 @@ for (const kind of databaseKinds()) {
       t.same(detail.members.map((m: { ars: string }) => m.ars).sort(), [a.ars, b.ars].sort());
       const page = await ministry.get(response.headers.location as string);
       t.match(page.body, /Die Welle ist geplant/);
-      t.match(page.body, /<h1>Welle Welle 1<\/h1>/);
+      t.match(page.body, /<h1>Welle „Welle 1“<\/h1>/);
       t.match(page.body, new RegExp(`<th scope="row">${a.name}</th><td>${a.ars}</td>`));
     });
 
