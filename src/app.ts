@@ -173,6 +173,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     publicBaseUrl: mail.publicBaseUrl,
     accessibilityContactEmail: deps.staff?.accessibilityContactEmail ?? 'barrierefreiheit@land-brandenburg.example',
     directoryUploadLimitBytes: deps.bodyLimitBytes,
+    mailSettings: mail.settings,
     signInLimiter: deps.rateLimit
       ? app.rateLimit({
           max: SIGN_IN_ATTEMPTS_PER_MINUTE,

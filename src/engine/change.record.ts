@@ -23,6 +23,8 @@ export interface RecordedChange {
   at: Date;
   /** A ticket's change (assigned, commented …): the row belongs to its timeline. */
   ticketId?: string;
+  /** A change made once per request (a form sent twice): the history's unique key recognises the second. */
+  idempotencyKey?: string;
 }
 
 type Executor = Kysely<Database> | Transaction<Database>;
@@ -38,7 +40,14 @@ const rowOf = (change: RecordedChange) => ({
   machine_version: change.machineVersion,
   created_at: change.at,
   ticket_id: change.ticketId ?? null,
+  idempotency_key: change.idempotencyKey ?? null,
 });
+
+/** The history row a change with this key wrote, if any: its event. */
+export async function changeWithKey(db: Executor, idempotencyKey: string): Promise<Record<string, unknown> | null> {
+  const row = await db.selectFrom('history').select('event').where('idempotency_key', '=', idempotencyKey).executeTakeFirst();
+  return row ? (row.event as Record<string, unknown>) : null;
+}
 
 /** One change; answers its history id. */
 export async function recordChange(db: Executor, change: RecordedChange): Promise<number> {

@@ -5,7 +5,7 @@ import { NotFoundError, InvalidInputError, type FieldError } from '../errors/dom
 import { checklistDefinitions, readChecklist, type ChecklistEntry } from './go-live.gate.ts';
 import { CHECKLIST_DONE_STATUSES } from './checklist.defaults.ts';
 import { CHECKLIST_EDITABLE_STAGES, lockPilot } from './pilot.lock.ts';
-import { recordChange, recordChanges } from '../engine/change.record.ts';
+import { changeWithKey, recordChange, recordChanges } from '../engine/change.record.ts';
 
 /**
  * Each pilot's checklist and the ministry's own items. Every change writes a history row
@@ -130,8 +130,8 @@ export async function listChecklistDefinitions(db: Db, solutionId: string) {
   return { items: await checklistDefinitions(db, solutionId) };
 }
 
-/** A ministry's own item: applies to every pilot of the solution, current and future. */
-export async function addCustomChecklistItem(db: Db, input: { solutionId: string; label: string; optional: boolean; actor: string; at: Date }) {
+/** A ministry's own item: applies to every pilot of the solution, current and future. `idempotencyKey`: a form sent twice adds one. */
+export async function addCustomChecklistItem(db: Db, input: { solutionId: string; label: string; optional: boolean; actor: string; at: Date; idempotencyKey?: string }) {
   return db.transaction().execute(async (trx) => {
     // the solution row serialises the numbering of its own items
     const solution = await trx
@@ -141,6 +141,8 @@ export async function addCustomChecklistItem(db: Db, input: { solutionId: string
       .forUpdate()
       .executeTakeFirst();
     if (!solution) throw new NotFoundError(`EfA-Lösung ${input.solutionId} gibt es nicht`);
+    const earlier = input.idempotencyKey ? await changeWithKey(trx, input.idempotencyKey) : null;
+    if (earlier) return { key: String(earlier.key), label: String(earlier.label), optional: earlier.optional === true, eigen: true };
     const { n } = await trx
       .selectFrom('pilot_checklist_custom_item')
       .select(sql<number>`count(*)::int`.as('n'))
@@ -161,6 +163,7 @@ export async function addCustomChecklistItem(db: Db, input: { solutionId: string
       event: { key, label, optional: input.optional },
       actor: input.actor,
       at: input.at,
+      ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
     });
     return { key, label, optional: input.optional, eigen: true };
   });

@@ -4,7 +4,7 @@ import { toJson, type Database, type MeetingKind, type PilotMeetingTable } from 
 import { NotFoundError } from '../errors/domain.errors.ts';
 import { pageWithTotal } from '../db/query.helpers.ts';
 import { lockPilot, PILOT_STAGES } from './pilot.lock.ts';
-import { recordChange } from '../engine/change.record.ts';
+import { changeWithKey, recordChange } from '../engine/change.record.ts';
 
 /**
  * The personal side of the pilot phase: meetings with a pilot (video, phone, on site,
@@ -38,9 +38,15 @@ function meetingView(row: Selectable<PilotMeetingTable>) {
   };
 }
 
-export async function createMeeting(db: Db, input: { solutionId: string; ars: string; meeting: MeetingInput; actor: string; at: Date }) {
+/** `idempotencyKey`: a form sent twice records one meeting (the pilot's row lock serialises the two). */
+export async function createMeeting(db: Db, input: { solutionId: string; ars: string; meeting: MeetingInput; actor: string; at: Date; idempotencyKey?: string }) {
   return db.transaction().execute(async (trx) => {
     const pilot = await lockPilot(trx, input.solutionId, input.ars, PILOT_STAGES);
+    const earlier = input.idempotencyKey ? await changeWithKey(trx, input.idempotencyKey) : null;
+    if (earlier) {
+      const row = await trx.selectFrom('pilot_meeting').selectAll().where('id', '=', String(earlier.meetingId)).executeTakeFirstOrThrow();
+      return meetingView(row);
+    }
     const { meeting } = input;
     const row = await trx
       .insertInto('pilot_meeting')
@@ -68,6 +74,7 @@ export async function createMeeting(db: Db, input: { solutionId: string; ars: st
       event: { meetingId: row.id, art: meeting.art, datum: meeting.datum, moderiertDurchKaz: meeting.moderiertDurchKaz },
       actor: input.actor,
       at: input.at,
+      ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
     });
     return meetingView(row);
   });

@@ -41,7 +41,7 @@ export interface PilotRoutesDeps {
 
 const SolutionId = Type.Object({ id: Uuid });
 const PilotParams = Type.Object({ id: Uuid, ars: Ars });
-const ItemKey = Type.String({ pattern: '^[a-z0-9-]{1,40}$', maxLength: 40, description: 'Schlüssel des Checklistenpunkts, z. B. avv oder eigen-1' });
+export const ItemKey = Type.String({ pattern: '^[a-z0-9-]{1,40}$', maxLength: 40, description: 'Schlüssel des Checklistenpunkts, z. B. avv oder eigen-1' });
 
 const READ = { roles: [...ACCESS.read] };
 const PILOTS = { roles: [...ACCESS.pilots] };
@@ -52,14 +52,14 @@ const PILOT_PROBLEMS = problemResponses({
   409: 'die Behörde ist in ihrem Stadium keine (bearbeitbare) Pilotbehörde; stage nennt es',
 });
 
-const ChecklistItemBody = Type.Object(
+export const ChecklistItemBody = Type.Object(
   {
     status: OneOf(CHECKLIST_STATUSES, 'entfaellt braucht reason'),
     reason: Type.Optional(Text('Begründung (Pflicht bei entfaellt)', 1000)),
   },
   { additionalProperties: false },
 );
-const CustomItemBody = Type.Object(
+export const CustomItemBody = Type.Object(
   {
     label: NonBlankLine('Bezeichnung des Punkts', 300),
     optional: Type.Optional(Type.Boolean({ default: false, description: 'nur zur Information: auch optionale Punkte müssen vor dem Go-live erledigt oder begründet entfallen sein' })),
@@ -67,7 +67,7 @@ const CustomItemBody = Type.Object(
   { additionalProperties: false },
 );
 const Person = NonBlankLine('Name, Stelle', 200);
-const MeetingBody = Type.Object(
+export const MeetingBody = Type.Object(
   {
     art: OneOf(['videokonferenz', 'telefonkonferenz', 'vor-ort'], 'Art des Termins'),
     datum: CalendarDate('Tag des Termins (JJJJ-MM-TT)'),
@@ -78,7 +78,7 @@ const MeetingBody = Type.Object(
   },
   { additionalProperties: false },
 );
-const ItSupportBody = Type.Object(
+export const ItSupportBody = Type.Object(
   {
     zitBb: Type.Boolean({ description: 'ZIT-BB eingebunden' }),
     dikom: Type.Boolean({ description: 'DIKOM (über den ZIT-BB) eingebunden' }),

@@ -55,7 +55,7 @@ const memberFields = {
   filter: Type.Optional(MemberFilter),
   verschieben: Type.Optional(Type.Boolean({ description: 'Behörden aus einer anderen geplanten Welle hierher verschieben (sonst 409)' })),
 };
-const CreateWaveBody = Type.Object(
+export const CreateWaveBody = Type.Object(
   {
     name: NonBlankLine('Name der Welle, eindeutig je Lösung (steht in den Einladungen)', 200),
     targetDate: Type.Optional(CalendarDate('Zieltermin (JJJJ-MM-TT)')),
@@ -64,8 +64,8 @@ const CreateWaveBody = Type.Object(
   },
   { additionalProperties: false },
 );
-const MembersBody = Type.Object(memberFields, { additionalProperties: false, minProperties: 1 });
-const StartBody = Type.Object(
+export const MembersBody = Type.Object(memberFields, { additionalProperties: false, minProperties: 1 });
+export const StartBody = Type.Object(
   {
     fristTage: Type.Optional(FristTage),
     einladungMailen: Type.Optional(Type.Boolean({ default: true, description: 'Rollout-Einladung an die Mitglieder senden (Standard: ja)' })),

@@ -17,7 +17,7 @@ import {
   SOLUTION_FINAL_STAGES,
   SOLUTION_MACHINE_VERSION,
 } from '../../workflows/index.ts';
-import { recordChange, recordChanges } from '../engine/change.record.ts';
+import { changeWithKey, recordChange, recordChanges } from '../engine/change.record.ts';
 
 /**
  * Rollout waves planned ahead (step 3 of the MIK guide: "schrittweise"): a named wave
@@ -254,12 +254,18 @@ async function withUniqueRules<T>(work: () => Promise<T>, conflict: string): Pro
   }
 }
 
-export async function createWave(db: Db, solutionId: string, input: CreateWaveInput, who: WaveActor) {
+/** `idempotencyKey`: a form sent twice plans one wave – the second answers the first's (its WELLE_GEPLANT row carries the key). */
+export async function createWave(db: Db, solutionId: string, input: CreateWaveInput, who: WaveActor, options: { idempotencyKey?: string } = {}) {
   const name = input.name.trim();
   return withUniqueRules(
     () =>
       db.transaction().execute(async (trx) => {
         const solution = await loadAccessibleSolution(trx, who.principal, solutionId);
+        const earlier = options.idempotencyKey ? await changeWithKey(trx, options.idempotencyKey) : null;
+        if (earlier) {
+          const wave = await loadWave(trx, solutionId, String(earlier.waveId));
+          return { ...toWaveView(wave, await memberCount(trx, wave.id)), added: 0, moved: 0, unchanged: 0 };
+        }
         assertSolutionOpen(solution.stage);
         const started = ((solution.snapshot as { context?: { waves?: { label: string }[] } }).context?.waves ?? []).some((w) => w.label === name);
         const sameName = await trx.selectFrom('wave').select('id').where('solution_id', '=', solutionId).where('name', '=', name).executeTakeFirst();
@@ -288,6 +294,7 @@ export async function createWave(db: Db, solutionId: string, input: CreateWaveIn
           event: { waveId: wave.id, name, targetDate: wave.target_date, fristTage: wave.frist_tage, members: members.length },
           actor: who.actor,
           at: who.now,
+          ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
         });
         return { ...toWaveView(wave, members.length), ...assigned };
       }),

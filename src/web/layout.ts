@@ -82,6 +82,9 @@ nav.reiter a[aria-current=page]{font-weight:700;background:#0b4f9c;color:#fff;bo
 .tabelle{overflow-x:auto}
 details.filter{margin:0 0 1.5rem}
 details.filter summary{font-weight:700;cursor:pointer;padding:.25rem 0}
+.knoepfe{display:flex;flex-wrap:wrap;gap:.5rem}
+ul.kandidaten{list-style:none;padding:0}
+ul.kandidaten>li{border-top:2px solid #6b6b6b;padding:.5rem 0 1rem}
 `;
 
 /** For the Content-Security-Policy: only this stylesheet may apply. */

@@ -22,6 +22,8 @@ import { registerTicketBoardRoutes } from './ticket-board.routes.ts';
 import { registerAdminPageRoutes } from './admin-pages.routes.ts';
 import { registerSolutionTicketPageRoutes } from './solution-tickets.routes.ts';
 import { registerBusBbPageRoutes } from './busbb-pages.routes.ts';
+import { registerRolloutPageRoutes } from './rollout-pages.routes.ts';
+import type { MailingSettings } from '../mailings/mailing.service.ts';
 import type { EngineDeps } from '../engine/workflow.engine.ts';
 
 /**
@@ -52,6 +54,8 @@ export interface StaffPagesOptions {
   signInLimiter: onRequestAsyncHookHandler | null;
   /** BODY_LIMIT_BYTES: the largest Kommunalverzeichnis file the admin's upload takes, as the API. */
   directoryUploadLimitBytes?: number | undefined;
+  /** Mailings started from the pages (a wave's Rollout-Einladung): as the API's. */
+  mailSettings: MailingSettings;
 }
 
 declare module 'fastify' {
@@ -247,6 +251,7 @@ export const staffPages: FastifyPluginAsync<StaffPagesOptions> = async (app, opt
   registerAdminPageRoutes(app, { db, frame, formGuards });
   registerSolutionTicketPageRoutes(app, { db, engine: options.engine, frame, formGuards });
   registerBusBbPageRoutes(app, { db, engine: options.engine, frame, formGuards, directoryUploadLimitBytes: options.directoryUploadLimitBytes });
+  registerRolloutPageRoutes(app, { db, engine: options.engine, frame, formGuards, mailSettings: options.mailSettings });
 
   app.get('/barrierefreiheit', HIDDEN, async (request, reply) =>
     sendHtml(reply, 200, renderAccessibilityStatement(frame(request, reply, 'Erklärung zur Barrierefreiheit', '/barrierefreiheit'), options.accessibilityContactEmail)),

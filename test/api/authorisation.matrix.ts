@@ -88,6 +88,21 @@ export const STAFF_SESSION_ROUTES: readonly string[] = [
   'GET /verwaltung/verzeichnis',
   'POST /verwaltung/verzeichnis/probelauf',
   'POST /verwaltung/verzeichnis/uebernehmen',
+  // the pilot pages of a solution (test/web/pilot-pages.test.ts)
+  'GET /verwaltung/loesungen/:id/piloten',
+  'POST /verwaltung/loesungen/:id/piloten/checkliste',
+  'GET /verwaltung/loesungen/:id/piloten/:ars',
+  'POST /verwaltung/loesungen/:id/piloten/:ars/ereignis',
+  'POST /verwaltung/loesungen/:id/piloten/:ars/checkliste/:key',
+  'POST /verwaltung/loesungen/:id/piloten/:ars/termine',
+  'POST /verwaltung/loesungen/:id/piloten/:ars/it-unterstuetzung',
+  // the wave pages of a solution (test/web/wave-pages.test.ts)
+  'GET /verwaltung/loesungen/:id/wellen',
+  'POST /verwaltung/loesungen/:id/wellen',
+  'GET /verwaltung/loesungen/:id/wellen/:waveId',
+  'POST /verwaltung/loesungen/:id/wellen/:waveId/mitglieder',
+  'POST /verwaltung/loesungen/:id/wellen/:waveId/mitglieder/:ars/entfernen',
+  'POST /verwaltung/loesungen/:id/wellen/:waveId/starten',
 ];
 
 export const MATRIX: Readonly<Record<string, RouteAccess>> = {
