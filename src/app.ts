@@ -171,6 +171,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     now: deps.engine.now,
     idleMinutes: deps.staff?.sessionIdleMinutes ?? 30,
     publicBaseUrl: mail.publicBaseUrl,
+    mailSettings: mail.settings,
     accessibilityContactEmail: deps.staff?.accessibilityContactEmail ?? 'barrierefreiheit@land-brandenburg.example',
     signInLimiter: deps.rateLimit
       ? app.rateLimit({

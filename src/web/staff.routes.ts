@@ -20,6 +20,8 @@ import { renderAccessibilityStatement } from './accessibility.page.ts';
 import { solutionPageRoutes } from './solution-pages.routes.ts';
 import { registerTicketBoardRoutes } from './ticket-board.routes.ts';
 import { registerAdminPageRoutes } from './admin-pages.routes.ts';
+import { registerParticipantPageRoutes } from './participant-pages.routes.ts';
+import type { MailingSettings } from '../mailings/mailing.service.ts';
 import type { EngineDeps } from '../engine/workflow.engine.ts';
 
 /**
@@ -46,6 +48,8 @@ export interface StaffPagesOptions {
   publicBaseUrl?: string;
   /** Named on /barrierefreiheit for feedback (ACCESSIBILITY_CONTACT_EMAIL). */
   accessibilityContactEmail: string;
+  /** Mails the staff pages start (a link renewal) are made with these settings, as the API's. */
+  mailSettings: MailingSettings;
   /** Limits sign-in attempts per client (POST /anmelden); null: not limited (tests). */
   signInLimiter: onRequestAsyncHookHandler | null;
 }
@@ -240,6 +244,7 @@ export const staffPages: FastifyPluginAsync<StaffPagesOptions> = async (app, opt
   solutionPageRoutes(app, { db, engine: options.engine, frame, formGuards });
   registerTicketBoardRoutes(app, { db, engine: options.engine, frame, formGuards });
   registerAdminPageRoutes(app, { db, frame, formGuards });
+  registerParticipantPageRoutes(app, { db, engine: options.engine, mailSettings: options.mailSettings, frame, formGuards });
 
   app.get('/barrierefreiheit', HIDDEN, async (request, reply) =>
     sendHtml(reply, 200, renderAccessibilityStatement(frame(request, reply, 'Erklärung zur Barrierefreiheit', '/barrierefreiheit'), options.accessibilityContactEmail)),

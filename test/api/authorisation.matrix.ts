@@ -75,6 +75,12 @@ export const STAFF_SESSION_ROUTES: readonly string[] = [
   'GET /verwaltung/tokens/:id/widerrufen',
   'POST /verwaltung/tokens/:id/widerrufen',
   'GET /verwaltung/jobs',
+  // a solution's participant pages (test/web/participant-pages.test.ts)
+  'GET /verwaltung/loesungen/:id/teilnehmende',
+  'POST /verwaltung/loesungen/:id/teilnehmende/sammelaktion',
+  'GET /verwaltung/loesungen/:id/teilnehmende/:ars',
+  'POST /verwaltung/loesungen/:id/teilnehmende/:ars/ereignis',
+  'POST /verwaltung/loesungen/:id/teilnehmende/:ars/links-erneuern',
 ];
 
 export const MATRIX: Readonly<Record<string, RouteAccess>> = {
