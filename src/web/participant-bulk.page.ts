@@ -1,6 +1,7 @@
 import { html, type Html } from '../markup/html.ts';
 import type { BulkEventResult } from '../solutions/bulk-events.service.ts';
 import { bulkPath, participantPath, participantsPath, participantStageWords } from './participant-list.page.ts';
+import { participantAction } from './participant-events.ts';
 import { eventName } from './solution-events.ts';
 import { solutionTabs } from './solution-tabs.ts';
 import { renderStaffLayout, type StaffFrame } from './staff.layout.ts';
@@ -26,16 +27,16 @@ export function renderBulkConfirmation(frame: StaffFrame, view: BulkConfirmation
   const n = view.authorities.length;
   return renderStaffLayout(
     frame,
-    html`<h1>„${eventName(view.type)}“ wirklich an ${behoerden(n)} senden?</h1>
+    html`<h1>„${participantAction(view.type)}“ wirklich für ${behoerden(n)}?</h1>
 <p>Lösung: ${view.solution.title}</p>
-<div class="kasten"><p>Das Ereignis „${eventName(view.type)}“ wird für jede der ${behoerden(n)} einzeln angewandt; wo das Stadium es nicht zulässt, wird es mit Grund abgelehnt. Was angewandt ist, bleibt angewandt.</p>
+<div class="kasten"><p>„${participantAction(view.type)}“ wird für jede der ${behoerden(n)} einzeln angewandt; wo das Stadium es nicht zulässt, wird es mit Grund abgelehnt. Was angewandt ist, bleibt angewandt.</p>
 ${view.reason ? html`<p>Begründung: ${view.reason}</p>` : ''}</div>
 <h2>Ausgewählte Behörden</h2>
 <ul>${view.authorities.map((a) => html`<li>${a.name} (${a.ars})</li>`)}</ul>
 <form method="post" action="${bulkPath(view.solution.id)}"><input type="hidden" name="_csrf" value="${view.csrf}"><input type="hidden" name="schluessel" value="${view.idempotencyKey}">
 <input type="hidden" name="ereignis" value="${view.type}"><input type="hidden" name="reason" value="${view.reason}"><input type="hidden" name="bestaetigt" value="ja">
 ${view.authorities.map((a) => html`<input type="hidden" name="ars" value="${a.ars}">`)}
-<button type="submit">Ja, an ${behoerden(n)} senden</button></form>
+<button type="submit">Ja, für ${behoerden(n)} ausführen</button></form>
 <p><a href="${participantsPath(view.solution.id)}">Nein, zurück zur Tabelle</a></p>`,
   );
 }

@@ -83,6 +83,31 @@ export const PARTICIPANT_EVENT_FIELDS: Readonly<Record<string, readonly Particip
   AUSSCHLIESSEN: [reason('Begründung der Ausnahme')],
 };
 
+/** What a button for each event says (the timeline names what happened: solution-events.ts EVENT_NAMES). */
+const ACTION_WORDS: Readonly<Record<string, string>> = {
+  INTERESSE_BEKUNDEN: 'Interesse vermerken',
+  ALS_PILOT_BEWERBEN: 'Pilotbewerbung vermerken',
+  PILOT_VORSCHLAGEN: 'Als Pilot vorschlagen',
+  PILOT_BESTAETIGEN: 'Pilot bestätigen',
+  PILOT_ZURUECKSTELLEN: 'Pilot zurückstellen',
+  PILOT_ABLEHNEN: 'Pilotkandidat ablehnen',
+  PILOT_LIVE_MELDEN: 'Pilot live melden',
+  BEREITSCHAFT_MELDEN: 'Bereitschaft vermerken',
+  ONBOARDING_STARTEN: 'Onboarding beginnen',
+  BUS_BB_VERKNUEPFUNG_MELDEN: 'BUS-BB-Verknüpfung vermerken',
+  BUS_BB_SCHRITTE_MELDEN: 'BUS-BB-Schritte vermerken',
+  BUS_BB_SCHRITT_BESTAETIGEN: 'BUS-BB-Schritt bestätigen',
+  LIVE_BESTAETIGEN: 'Live bestätigen',
+  ABLEHNEN: 'Ablehnung vermerken',
+  NICHT_ZUSTAENDIG_MELDEN: 'Als nicht zuständig vermerken',
+  AUSSCHLIESSEN: 'Von der Nachnutzung ausnehmen',
+  ZUSTAENDIGKEIT_BESTAETIGEN: 'Zuständigkeit bestätigen',
+};
+
+export function participantAction(type: string): string {
+  return ACTION_WORDS[type] ?? type;
+}
+
 const values = (value: string | string[] | undefined): string[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]).map((v) => v.trim()).filter(Boolean);
 
 /** The event the API would receive for this form: empty optional fields are left out, so the schema judges what is there. */

@@ -4,9 +4,8 @@ import { PARTICIPANT_STAGE_LABELS } from '../responses/stage.words.ts';
 import { germanDateTime } from '../time/berlin.clock.ts';
 import { PARTICIPANT_STAGES, READINESS_GRUENDE } from '../../workflows/index.ts';
 import { errorSummary } from './form.kit.ts';
-import { READINESS_REASON_WORDS } from './participant-events.ts';
+import { participantAction, READINESS_REASON_WORDS } from './participant-events.ts';
 import { PAGE_SIZE, searchOf, type ListQuery } from './participant-list.query.ts';
-import { eventName } from './solution-events.ts';
 import { solutionPagePath, solutionTabs } from './solution-tabs.ts';
 import { renderStaffLayout, type StaffFrame } from './staff.layout.ts';
 
@@ -97,12 +96,12 @@ function sortHeader(view: ParticipantListView, key: string, label: string): Html
   return html`<th scope="col"${sort}><a href="${href}">${label}<span class="unsichtbar"> (${next === 'auf' ? 'aufsteigend' : 'absteigend'} sortieren)</span></a></th>`;
 }
 
-function row(view: ParticipantListView, item: ParticipantRow, bulk: boolean): Html {
+function row(view: ParticipantListView, item: ParticipantRow, bulk: boolean, kreisNames: ReadonlyMap<string, string>): Html {
   const box = bulk
     ? html`<td><input type="checkbox" id="w-${item.ars}" name="ars" value="${item.ars}"><label for="w-${item.ars}" class="unsichtbar">${item.name} auswählen</label></td>`
     : '';
   const blocker = item.openBlockingTickets === 0 ? 'nein' : item.openBlockingTickets === 1 ? 'ja, 1 Ticket' : `ja, ${item.openBlockingTickets} Tickets`;
-  return html`<tr>${box}<td><a href="${participantPath(view.solution.id, item.ars)}">${item.name}</a></td><td>${item.ars}</td><td>${item.kreisArs ?? '–'}</td>
+  return html`<tr>${box}<td><a href="${participantPath(view.solution.id, item.ars)}">${item.name}</a></td><td>${item.ars}</td><td>${item.kreisArs ? (kreisNames.get(item.kreisArs) ?? item.kreisArs) : '–'}</td>
 <td>${participantStageWords(item.stage)}</td><td>${item.waves.map((w) => w.name).join(', ') || '–'}</td><td>${readinessWords(item.context)}</td><td>${blocker}</td>
 <td><time datetime="${item.updatedAt}">${germanDateTime(item.updatedAt)}</time></td></tr>`;
 }
@@ -128,7 +127,7 @@ function bulkControls(view: ParticipantListView): Html {
 <p class="hinweis" id="hinweis-sammel">Wählen Sie in der Tabelle Behörden aus. Vor dem Senden fragt die nächste Seite nach.</p>
 <div class="feld"><label for="f-ereignis">Ereignis</label>${eventError ? html`<p class="fehler" id="fehler-ereignis">${eventError.message}</p>` : ''}
 <select id="f-ereignis" name="ereignis" aria-describedby="hinweis-sammel"${eventError ? html` aria-invalid="true"` : ''}>${view.bulkEvents.map(
-    (type) => html`<option value="${type}"${selected(view.values?.ereignis === type)}>${eventName(type)}</option>`,
+    (type) => html`<option value="${type}"${selected(view.values?.ereignis === type)}>${participantAction(type)}</option>`,
   )}</select></div>
 <div class="feld"><label for="f-reason">Begründung</label><p class="hinweis" id="hinweis-reason">Nur für Ereignisse mit Begründung (zurückstellen, ablehnen, ausnehmen, nicht zuständig).</p>${reasonError ? html`<p class="fehler" id="fehler-reason">${reasonError.message}</p>` : ''}
 <textarea id="f-reason" name="reason" rows="2" maxlength="2000" aria-describedby="hinweis-reason"${reasonError ? html` aria-invalid="true"` : ''}>${view.values?.reason ?? ''}</textarea></div>
@@ -141,15 +140,16 @@ const anchorOf = (field: string) => (CONTROLS.includes(field) ? `f-${field}` : f
 
 export function renderParticipantList(frame: StaffFrame, view: ParticipantListView): Html {
   const pages = Math.max(1, Math.ceil(view.total / PAGE_SIZE));
+  const kreisNames = new Map(view.kreise.map((k) => [k.ars, k.name]));
   const bulk = view.bulkEvents.length > 0 && view.items.length > 0;
   const errors = (view.errors ?? []).map((e) => ({ field: e.field, message: e.message }));
   const refusal = view.refusal ? html`<div class="zusammenfassung" role="alert" tabindex="-1"><h2>Die Sammelaktion war nicht möglich</h2><p>${view.refusal}</p></div>` : '';
   const table = view.items.length
     ? html`<div class="tabelle" tabindex="0" role="region" aria-labelledby="tabelle-titel"><table>
 <caption id="tabelle-titel">Teilnehmende Behörden, Seite ${view.query.seite} von ${pages}</caption>
-<thead><tr>${bulk ? html`<th scope="col">Auswahl</th>` : ''}${sortHeader(view, 'name', 'Name')}${sortHeader(view, 'ars', 'ARS')}<th scope="col">Kreis (ARS)</th>${sortHeader(view, 'stadium', 'Stadium')}
+<thead><tr>${bulk ? html`<th scope="col">Auswahl</th>` : ''}${sortHeader(view, 'name', 'Name')}${sortHeader(view, 'ars', 'ARS')}<th scope="col">Kreis</th>${sortHeader(view, 'stadium', 'Stadium')}
 <th scope="col">Welle</th><th scope="col">Bereitschaft</th><th scope="col">Blockiert</th>${sortHeader(view, 'aenderung', 'Letzte Änderung')}</tr></thead>
-<tbody>${view.items.map((item) => row(view, item, bulk))}</tbody></table></div>`
+<tbody>${view.items.map((item) => row(view, item, bulk, kreisNames))}</tbody></table></div>`
     : html`<p>Keine Behörde passt zu diesem Filter.</p>`;
   const body = html`${errors.length ? errorSummary(errors, anchorOf) : ''}${refusal}<p><a href="${solutionPagePath(view.solution.id, 'overview')}">Zurück zur Lösung</a></p>
 <h1>Behörden: ${view.solution.title}</h1>

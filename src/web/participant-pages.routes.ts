@@ -17,7 +17,7 @@ import { listWaves } from '../waves/wave.service.ts';
 import { PARTICIPANT_EVENT_TYPES, PARTICIPANT_SYSTEM_EVENTS } from '../../workflows/index.ts';
 import { sendHtml } from './layout.ts';
 import { renderBulkConfirmation, renderBulkResult } from './participant-bulk.page.ts';
-import { PARTICIPANT_EVENT_FIELDS, participantEventFromForm } from './participant-events.ts';
+import { PARTICIPANT_EVENT_FIELDS, participantAction, participantEventFromForm } from './participant-events.ts';
 import { participantPath, participantsPath, renderParticipantList } from './participant-list.page.ts';
 import { EMPTY_QUERY, filterOf, parseListQuery } from './participant-list.query.ts';
 import { renderParticipantPage, type ParticipantFailure } from './participant.page.ts';
@@ -147,7 +147,7 @@ export function registerParticipantPageRoutes(app: FastifyInstance, deps: Partic
         return sendHtml(
           reply,
           200,
-          renderBulkConfirmation(frame(request, reply, `„${eventName(type)}“ an ${ars.length} Behörden senden?`, participantsPath(id)), {
+          renderBulkConfirmation(frame(request, reply, `„${participantAction(type)}“ für ${ars.length} Behörden?`, participantsPath(id)), {
             solution,
             type,
             reason,

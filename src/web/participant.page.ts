@@ -3,7 +3,7 @@ import { html, type Html } from '../markup/html.ts';
 import { describeStanding } from '../responses/stage.words.ts';
 import type { ParticipantStage, SolutionStage } from '../../workflows/index.ts';
 import { errorSummary } from './form.kit.ts';
-import { PARTICIPANT_EVENT_FIELDS, type ParticipantEventField } from './participant-events.ts';
+import { PARTICIPANT_EVENT_FIELDS, participantAction, type ParticipantEventField } from './participant-events.ts';
 import { participantPath, participantsPath, participantStageWords, readinessWords } from './participant-list.page.ts';
 import { actorWords, type TimelineEntry } from './solution.page.ts';
 import { eventName, type FormValues } from './solution-events.ts';
@@ -94,9 +94,9 @@ function hidden(view: ParticipantPageView, type: string): Html {
 function eventForm(view: ParticipantPageView, type: string): Html {
   const fields = PARTICIPANT_EVENT_FIELDS[type] ?? [];
   const action = participantEventPath(view.solution.id, view.participant.ars);
-  if (fields.length === 0) return html`<li><form method="post" action="${action}">${hidden(view, type)}<button type="submit">${eventName(type)}</button></form></li>`;
-  return html`<li><form method="post" action="${action}" novalidate>${hidden(view, type)}<fieldset><legend>${eventName(type)}</legend>
-${fields.map((field) => control(type, field, view.failure))}<button type="submit">${eventName(type)}</button></fieldset></form></li>`;
+  if (fields.length === 0) return html`<li><form method="post" action="${action}">${hidden(view, type)}<button type="submit">${participantAction(type)}</button></form></li>`;
+  return html`<li><form method="post" action="${action}" novalidate>${hidden(view, type)}<fieldset><legend>${participantAction(type)}</legend>
+${fields.map((field) => control(type, field, view.failure))}<button type="submit">${participantAction(type)}</button></fieldset></form></li>`;
 }
 
 function eventSection(view: ParticipantPageView): Html {
@@ -105,7 +105,7 @@ function eventSection(view: ParticipantPageView): Html {
 ${allowedEvents.length ? html`<ul class="ereignisse">${allowedEvents.map((type) => eventForm(view, type))}</ul>` : html`<p>Für diese Behörde können Sie gerade nichts auslösen.</p>`}
 ${blockedEvents.length
   ? html`<h3>Gerade nicht möglich</h3><ul class="ereignisse">${blockedEvents.map(
-      (b, i) => html`<li><button type="button" disabled aria-describedby="gesperrt-${String(i)}">${eventName(b.type)}</button><p class="hinweis" id="gesperrt-${String(i)}">${b.reason}</p></li>`,
+      (b, i) => html`<li><button type="button" disabled aria-describedby="gesperrt-${String(i)}">${participantAction(b.type)}</button><p class="hinweis" id="gesperrt-${String(i)}">${b.reason}</p></li>`,
     )}</ul>`
   : ''}</section>`;
 }
@@ -119,13 +119,16 @@ function renewalSection(view: ParticipantPageView): Html | '' {
 <button type="submit" aria-describedby="links-folge">Links erneuern und Mail senden</button></form></section>`;
 }
 
+/** The history's own rows besides the machine's events. */
+const historyName = (type: string) => (type === 'LINKS_ERNEUERT' ? 'Antwort-Links erneuert' : eventName(type));
+
 function historySection(history: readonly TimelineEntry[]): Html {
   if (history.length === 0) return html`<section aria-labelledby="verlauf"><h2 id="verlauf">Verlauf</h2><p>Noch keine Einträge.</p></section>`;
   return html`<section aria-labelledby="verlauf"><h2 id="verlauf">Verlauf</h2><p class="hinweis">Der neueste Eintrag zuerst.</p>
 <ol class="verlauf">${history.map((entry) => {
     const reason = (entry.event as { reason?: unknown } | null)?.reason;
     const change = entry.fromStage && entry.toStage && entry.fromStage !== entry.toStage ? html`<br>Stadium: ${participantStageWords(entry.fromStage)} → ${participantStageWords(entry.toStage)}` : '';
-    return html`<li><strong>${eventName(entry.eventType)}</strong><br><time datetime="${entry.at}">${germanDateTime(entry.at)}</time>, ${actorWords(entry.actor)}${change}${typeof reason === 'string' ? html`<br>Begründung: ${reason}` : ''}</li>`;
+    return html`<li><strong>${historyName(entry.eventType)}</strong><br><time datetime="${entry.at}">${germanDateTime(entry.at)}</time>, ${actorWords(entry.actor)}${change}${typeof reason === 'string' ? html`<br>Begründung: ${reason}` : ''}</li>`;
   })}</ol></section>`;
 }
 
@@ -136,7 +139,7 @@ export function renderParticipantPage(frame: StaffFrame, view: ParticipantPageVi
   const summary = errors.length ? errorSummary(errors, (field) => fieldId(failure!.type, field)) : '';
   const refusal =
     failure && errors.length === 0
-      ? html`<div class="zusammenfassung" role="alert" tabindex="-1"><h2>${failure.type === 'links' ? 'Die Links ließen sich nicht erneuern' : html`„${eventName(failure.type)}“ war nicht möglich`}</h2><p>${failure.reason}</p></div>`
+      ? html`<div class="zusammenfassung" role="alert" tabindex="-1"><h2>${failure.type === 'links' ? 'Die Links ließen sich nicht erneuern' : html`„${participantAction(failure.type)}“ war nicht möglich`}</h2><p>${failure.reason}</p></div>`
       : '';
   const readiness = (p.context as { readiness?: { status?: string } | null } | null)?.readiness?.status;
   const standing = describeStanding({

@@ -148,7 +148,7 @@ for (const kind of databaseKinds()) {
       t.equal(lrPage.statusCode, 200);
       t.notMatch(lrPage.body, /name="ereignis" value="ONBOARDING_STARTEN"/, 'the Landesredaktion gets no steering buttons');
       t.match(lrPage.body, /Gerade nicht möglich/, 'its blocked events are shown …');
-      t.match(lrPage.body, /<button type="button" disabled aria-describedby="gesperrt-0">Bereitschaft gemeldet<\/button><p class="hinweis" id="gesperrt-0">Die Rolle „landesredaktion“ sendet[^<]+<\/p>/, '… disabled, with the reason');
+      t.match(lrPage.body, /<button type="button" disabled aria-describedby="gesperrt-0">Bereitschaft vermerken<\/button><p class="hinweis" id="gesperrt-0">Die Rolle „landesredaktion“ sendet[^<]+<\/p>/, '… disabled, with the reason');
       const lrCsrf = await lr.csrf(`${page}/${a}`);
       const refused = await lr.post(`${page}/${a}/ereignis`, { _csrf: lrCsrf, ereignis: 'ONBOARDING_STARTEN', schluessel: crypto.randomUUID() });
       t.equal(refused.statusCode, 403, 'nor can it send one');
@@ -160,7 +160,7 @@ for (const kind of databaseKinds()) {
       const fields: [string, string][] = [['_csrf', csrf], ['schluessel', key], ['ereignis', 'ONBOARDING_STARTEN'], ['reason', ''], ['ars', b], ['ars', c]];
       const ask = await postFields(env, ministry.cookie, `${page}/sammelaktion`, fields);
       t.equal(ask.statusCode, 200, ask.body);
-      t.match(ask.body, /„Onboarding begonnen“ wirklich an 2 Behörden senden\?/);
+      t.match(ask.body, /„Onboarding beginnen“ wirklich für 2 Behörden\?/);
       t.equal((await api('GET', `/solutions/${id}/participants/${b}`)).json().stage, 'eingeladen', 'nothing applied before the confirmation');
       const done = await postFields(env, ministry.cookie, `${page}/sammelaktion`, [...fields, ['bestaetigt', 'ja']]);
       t.equal(done.statusCode, 200, done.body);
@@ -205,7 +205,7 @@ for (const kind of databaseKinds()) {
       t.match(missing.body, /id="f-AUSSCHLIESSEN-reason" name="reason" aria-describedby="[^"]+" aria-invalid="true"/);
       const wrong = await ministry.post(`${detailPath}/ereignis`, { _csrf: form2.csrf, ereignis: 'LIVE_BESTAETIGEN', schluessel: form2.key });
       t.equal(wrong.statusCode, 409, 'the machine refuses');
-      t.match(wrong.body, /„live bestätigt“ war nicht möglich/);
+      t.match(wrong.body, /„Live bestätigen“ war nicht möglich/);
       const noKey = await ministry.post(`${detailPath}/ereignis`, { _csrf: form2.csrf, ereignis: 'AUSSCHLIESSEN', reason: 'x' });
       t.equal(noKey.statusCode, 422);
       const system = await ministry.post(`${detailPath}/ereignis`, { _csrf: form2.csrf, ereignis: 'EINLADEN', schluessel: form2.key });
@@ -223,7 +223,7 @@ for (const kind of databaseKinds()) {
       t.match(notice.body, /Die Mail „Einladung zum Rollout“ mit den neuen Links ist zum Versand an die Behörde eingereiht/);
       await drainSettling(env);
       t.equal(await outboxCount(env), before + 1, 'one mail written to the outbox');
-      t.match(notice.body, /Antwort-Links erneuert|LINKS_ERNEUERT/, 'the history names it');
+      t.match(notice.body, /<strong>Antwort-Links erneuert<\/strong>/, 'the history names it');
       const live = await ministry.post(`${page}/${b}/links-erneuern`, { _csrf: csrf });
       t.ok([303, 409].includes(live.statusCode), `another renewal: ${live.statusCode}`);
     });
