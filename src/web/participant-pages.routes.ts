@@ -15,6 +15,8 @@ import { sendParticipantEvent } from '../solutions/participant.target.ts';
 import { getSolution } from '../solutions/solution.service.ts';
 import { listWaves } from '../waves/wave.service.ts';
 import { PARTICIPANT_EVENT_TYPES, PARTICIPANT_SYSTEM_EVENTS } from '../../workflows/index.ts';
+import type { FormFields } from '../responses/response.service.ts';
+import { damagedFieldErrors } from './form-body.ts';
 import { sendHtml } from './layout.ts';
 import { renderBulkConfirmation, renderBulkResult } from './participant-bulk.page.ts';
 import { PARTICIPANT_EVENT_FIELDS, participantAction, participantEventFromForm } from './participant-events.ts';
@@ -131,6 +133,7 @@ export function registerParticipantPageRoutes(app: FastifyInstance, deps: Partic
       const ars = [...new Set(list(form.ars))];
       const errors: FieldError[] = [];
       if (!UUID.test(key)) return showList(request, reply, 422, { refusal: 'Das Formular ist unvollständig. Bitte laden Sie die Seite neu.' });
+      errors.push(...damagedFieldErrors(form as FormFields));
       if (!bulkEventsFor(principal.role).includes(type)) errors.push({ field: 'ereignis', message: 'Bitte ein Ereignis aus der Liste wählen.' });
       if (ars.length === 0) errors.push({ field: 'ars', message: 'Bitte mindestens eine Behörde in der Tabelle auswählen.' });
       if (ars.length > BULK_MAX_PARTICIPANTS || ars.some((a) => !ARS.test(a))) errors.push({ field: 'ars', message: 'Die Auswahl enthält ungültige Regionalschlüssel.' });
@@ -225,6 +228,9 @@ export function registerParticipantPageRoutes(app: FastifyInstance, deps: Partic
         return fail(422, { reason: 'Dieses Ereignis gibt es hier nicht.', errors: [] });
       }
       if (!mayRoleSendParticipantEvent(principal.role, type)) return fail(403, { reason: 'Dieses Ereignis steht Ihrer Rolle nicht zur Verfügung.', errors: [] });
+      // characters the form parser had to take out: the text comes back to be checked (422)
+      const damaged = damagedFieldErrors(form as FormFields);
+      if (damaged.length) return fail(422, { reason: 'Angaben enthielten Steuerzeichen', errors: damaged });
       const event = participantEventFromForm(type, form);
       const payloadErrors = validateEventPayload(engine.workflows, event, engine.now());
       if (payloadErrors.length) return fail(422, { reason: 'Angaben fehlen oder sind ungültig', errors: fieldErrors(payloadErrors) });

@@ -126,9 +126,9 @@ function historySection(history: readonly TimelineEntry[]): Html {
   if (history.length === 0) return html`<section aria-labelledby="verlauf"><h2 id="verlauf">Verlauf</h2><p>Noch keine Einträge.</p></section>`;
   return html`<section aria-labelledby="verlauf"><h2 id="verlauf">Verlauf</h2><p class="hinweis">Der neueste Eintrag zuerst.</p>
 <ol class="verlauf">${history.map((entry) => {
-    const reason = (entry.event as { reason?: unknown } | null)?.reason;
+    const { reason, freitext } = (entry.event ?? {}) as { reason?: unknown; freitext?: unknown };
     const change = entry.fromStage && entry.toStage && entry.fromStage !== entry.toStage ? html`<br>Stadium: ${participantStageWords(entry.fromStage)} → ${participantStageWords(entry.toStage)}` : '';
-    return html`<li><strong>${historyName(entry.eventType)}</strong><br><time datetime="${entry.at}">${germanDateTime(entry.at)}</time>, ${actorWords(entry.actor)}${change}${typeof reason === 'string' ? html`<br>Begründung: ${reason}` : ''}</li>`;
+    return html`<li><strong>${historyName(entry.eventType)}</strong><br><time datetime="${entry.at}">${germanDateTime(entry.at)}</time>, ${actorWords(entry.actor)}${change}${typeof reason === 'string' ? html`<br>Begründung: ${reason}` : ''}${typeof freitext === 'string' ? html`<br>Anmerkung: ${freitext}` : ''}</li>`;
   })}</ol></section>`;
 }
 

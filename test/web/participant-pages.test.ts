@@ -123,6 +123,9 @@ for (const kind of databaseKinds()) {
       const big = await ministry.get(`${page}?suche=${'x'.repeat(100_000)}`);
       t.ok(big.statusCode < 500, `100 kB of search: ${big.statusCode}`);
       t.equal((await ministry.get(`/verwaltung/loesungen/${id}/teilnehmende/12345`)).statusCode, 404);
+      for (const query of ['grund=keiner', 'blockiert=vielleicht', 'sort=passwort', 'order=seitwaerts', 'waveId=x', `q=${'x'.repeat(201)}`]) {
+        t.equal((await api('GET', `/solutions/${id}/participants?${query}`)).statusCode, 422, `the JSON route refuses ${query.slice(0, 30)} too`);
+      }
       t.equal((await ministry.get(`/verwaltung/loesungen/keine-uuid/teilnehmende`)).statusCode, 404);
     });
 
@@ -177,6 +180,10 @@ for (const kind of databaseKinds()) {
       t.match(noReason.body, /href="#f-reason"/, 'the missing reason is named');
       const forged = await postFields(env, ministry.cookie, `${page}/sammelaktion`, [['_csrf', csrf], ['schluessel', key], ['ereignis', 'EINLADEN'], ['ars', c]]);
       t.equal(forged.statusCode, 422, 'a system event is no choice');
+      const huge = await postFields(env, ministry.cookie, `${page}/sammelaktion`, [['_csrf', csrf], ['schluessel', key], ['ereignis', 'AUSSCHLIESSEN'], ['ars', c], ['reason', 'x'.repeat(100_000)]]);
+      t.ok(huge.statusCode >= 400 && huge.statusCode < 500, `100 kB of reason: ${huge.statusCode}`);
+      const nul = await postFields(env, ministry.cookie, `${page}/sammelaktion`, [['_csrf', csrf], ['schluessel', key], ['ereignis', 'AUSSCHLIESSEN'], ['ars', c], ['reason', 'a\u0000b']]);
+      t.equal(nul.statusCode, 422, 'a NUL in the reason is named, not stored');
       const badArs = await postFields(env, ministry.cookie, `${page}/sammelaktion`, [['_csrf', csrf], ['schluessel', key], ['ereignis', 'PILOT_BESTAETIGEN'], ['ars', 'x\u0000y']]);
       t.equal(badArs.statusCode, 422);
     });
@@ -197,6 +204,8 @@ for (const kind of databaseKinds()) {
       const after = await ministry.get(sent.headers.location as string);
       t.match(after.body, /„Interesse bekundet“ wurde ausgeführt/);
       t.match(after.body, /<dt>Stadium<\/dt><dd>Interesse bekundet<\/dd>/);
+      t.match(after.body, /Anmerkung: per Telefon &#60;b&#62;/, 'hostile text shown escaped in the history');
+      t.notMatch(after.body, /per Telefon <b>/);
       t.equal((await api('GET', `/solutions/${id}/participants/${c}`)).json().stage, 'interessiert');
       const form2 = await ministry.eventForm(detailPath);
       const missing = await ministry.post(`${detailPath}/ereignis`, { _csrf: form2.csrf, ereignis: 'AUSSCHLIESSEN', schluessel: form2.key, reason: '' });
@@ -208,6 +217,9 @@ for (const kind of databaseKinds()) {
       t.match(wrong.body, /„Live bestätigen“ war nicht möglich/);
       const noKey = await ministry.post(`${detailPath}/ereignis`, { _csrf: form2.csrf, ereignis: 'AUSSCHLIESSEN', reason: 'x' });
       t.equal(noKey.statusCode, 422);
+      const nul = await ministry.post(`${detailPath}/ereignis`, { _csrf: form2.csrf, ereignis: 'AUSSCHLIESSEN', schluessel: form2.key, reason: 'weil\u0000' });
+      t.equal(nul.statusCode, 422, 'a NUL byte sends the form back');
+      t.match(nul.body, /href="#f-AUSSCHLIESSEN-reason"/);
       const system = await ministry.post(`${detailPath}/ereignis`, { _csrf: form2.csrf, ereignis: 'EINLADEN', schluessel: form2.key });
       t.equal(system.statusCode, 422);
     });
