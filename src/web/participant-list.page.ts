@@ -126,7 +126,7 @@ function bulkControls(view: ParticipantListView): Html {
   return html`<fieldset><legend>Sammelaktion für die ausgewählten Behörden</legend>
 <p class="hinweis" id="hinweis-sammel">Wählen Sie in der Tabelle Behörden aus. Vor dem Senden fragt die nächste Seite nach.</p>
 <div class="feld"><label for="f-ereignis">Ereignis</label>${eventError ? html`<p class="fehler" id="fehler-ereignis">${eventError.message}</p>` : ''}
-<select id="f-ereignis" name="ereignis" aria-describedby="hinweis-sammel"${eventError ? html` aria-invalid="true"` : ''}>${view.bulkEvents.map(
+<select id="f-ereignis" name="ereignis" aria-describedby="hinweis-sammel"${eventError ? html` aria-invalid="true"` : ''}><option value="">Bitte wählen</option>${view.bulkEvents.map(
     (type) => html`<option value="${type}"${selected(view.values?.ereignis === type)}>${participantAction(type)}</option>`,
   )}</select></div>
 <div class="feld"><label for="f-reason">Begründung</label><p class="hinweis" id="hinweis-reason">Nur für Ereignisse mit Begründung (zurückstellen, ablehnen, ausnehmen, nicht zuständig).</p>${reasonError ? html`<p class="fehler" id="fehler-reason">${reasonError.message}</p>` : ''}

@@ -188,6 +188,7 @@ export function registerParticipantPageRoutes(app: FastifyInstance, deps: Partic
         participant,
         history: history.items,
         mayRenewLinks: (ACCESS.steer as readonly Role[]).includes(principal.role),
+        maySendEvents: (ACCESS.participantEvents as readonly Role[]).includes(principal.role),
         csrf: reply.generateCsrf(),
         // a form sent back keeps its key: nothing of it was applied
         idempotencyKey: extra.failure && UUID.test(text(body.schluessel)) ? text(body.schluessel) : randomUUID(),

@@ -48,6 +48,8 @@ export interface ParticipantPageView {
   participant: ParticipantDetail;
   history: readonly TimelineEntry[];
   mayRenewLinks: boolean;
+  /** false: the role sends no participant events (the Kaz); no buttons, a sentence instead. */
+  maySendEvents: boolean;
   csrf: string;
   idempotencyKey: string;
   notice?: string;
@@ -101,6 +103,9 @@ ${fields.map((field) => control(type, field, view.failure))}<button type="submit
 
 function eventSection(view: ParticipantPageView): Html {
   const { allowedEvents, blockedEvents } = view.participant;
+  if (!view.maySendEvents) {
+    return html`<section aria-labelledby="aktionen"><h2 id="aktionen">Ereignisse</h2><p>Ereignisse an die Behörde senden das Ministerium, der Betrieb und – für BUS-BB und Live-Gang – die Landesredaktion.</p></section>`;
+  }
   return html`<section aria-labelledby="aktionen"><h2 id="aktionen">Was Sie jetzt tun können</h2>
 ${allowedEvents.length ? html`<ul class="ereignisse">${allowedEvents.map((type) => eventForm(view, type))}</ul>` : html`<p>Für diese Behörde können Sie gerade nichts auslösen.</p>`}
 ${blockedEvents.length

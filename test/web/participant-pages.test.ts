@@ -143,6 +143,8 @@ for (const kind of databaseKinds()) {
       t.equal(detail.statusCode, 200);
       t.notMatch(detail.body, /<button type="submit">[^<]*<\/button><\/form><\/li>/, 'no event button for the Kaz');
       t.notMatch(detail.body, /Links erneuern/);
+      t.match(detail.body, /Ereignisse an die Behörde senden das Ministerium/, 'a sentence instead of buttons');
+      t.notMatch(detail.body, /<button type="button" disabled/, 'and no wall of disabled buttons');
       const csrf = await kazClient.csrf(`${page}/${a}`);
       t.equal((await kazClient.post(`${page}/${a}/ereignis`, { _csrf: csrf, ereignis: 'ONBOARDING_STARTEN', schluessel: crypto.randomUUID() })).statusCode, 403);
       const lr = staffClient(env);
@@ -172,6 +174,9 @@ for (const kind of databaseKinds()) {
       t.equal((await api('GET', `/solutions/${id}/participants/${b}`)).json().stage, 'onboarding');
       const again = await postFields(env, ministry.cookie, `${page}/sammelaktion`, [...fields, ['bestaetigt', 'ja']]);
       t.match(again.body, /Angewandt bei 1 Behörde/, 'sent twice, the same answer (idempotency key)');
+      const noEvent = await postFields(env, ministry.cookie, `${page}/sammelaktion`, [['_csrf', csrf], ['schluessel', key], ['ereignis', ''], ['ars', c]]);
+      t.equal(noEvent.statusCode, 422);
+      t.match(noEvent.body, /href="#f-ereignis">Bitte ein Ereignis aus der Liste wählen/);
       const none = await postFields(env, ministry.cookie, `${page}/sammelaktion`, [['_csrf', csrf], ['schluessel', key], ['ereignis', 'AUSSCHLIESSEN']]);
       t.equal(none.statusCode, 422);
       t.match(none.body, /mindestens eine Behörde/);
