@@ -1,4 +1,5 @@
-import { BUS_BB_SCHRITTE, READINESS_GRUENDE, SPITZENVERBAENDE } from '../../workflows/index.ts';
+import { ACCESS, mayRoleSendParticipantEvent, type Role } from '../auth/roles.ts';
+import { BUS_BB_SCHRITTE, PARTICIPANT_EVENT_TYPES, PARTICIPANT_SYSTEM_EVENTS, READINESS_GRUENDE, SPITZENVERBAENDE } from '../../workflows/index.ts';
 import { TEXT_MAX_LENGTH } from '../validation/common.schemas.ts';
 import type { FormValues } from './solution-events.ts';
 
@@ -125,4 +126,15 @@ export function participantEventFromForm(type: string, form: FormValues): { type
     else event[field.name] = value;
   }
   return event;
+}
+
+/** Events a role sends to many at once from the table: client events it may send that need no more than a reason. */
+export function bulkEventsFor(role: Role): string[] {
+  if (!(ACCESS.steer as readonly Role[]).includes(role)) return [];
+  return PARTICIPANT_EVENT_TYPES.filter(
+    (type) =>
+      !(type in PARTICIPANT_SYSTEM_EVENTS) &&
+      mayRoleSendParticipantEvent(role, type) &&
+      (PARTICIPANT_EVENT_FIELDS[type] ?? []).every((field) => !field.required || field.name === 'reason'),
+  );
 }

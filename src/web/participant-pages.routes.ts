@@ -19,7 +19,7 @@ import type { FormFields } from '../responses/response.service.ts';
 import { damagedFieldErrors } from './form-body.ts';
 import { sendHtml } from './layout.ts';
 import { renderBulkConfirmation, renderBulkResult } from './participant-bulk.page.ts';
-import { PARTICIPANT_EVENT_FIELDS, participantAction, participantEventFromForm } from './participant-events.ts';
+import { bulkEventsFor, participantAction, participantEventFromForm } from './participant-events.ts';
 import { participantPath, participantsPath, renderParticipantList } from './participant-list.page.ts';
 import { EMPTY_QUERY, filterOf, parseListQuery } from './participant-list.query.ts';
 import { renderParticipantPage, type ParticipantFailure } from './participant.page.ts';
@@ -70,17 +70,6 @@ function fieldErrors(errors: readonly FieldError[]): FieldError[] {
   const byField = new Map<string, string>();
   for (const error of errors) if (!byField.has(formFieldOf(error))) byField.set(formFieldOf(error), error.message);
   return [...byField].map(([field, message]) => ({ field, message }));
-}
-
-/** Events a role sends to many at once from the table: client events it may send that need no more than a reason. */
-export function bulkEventsFor(role: Role): string[] {
-  if (!(ACCESS.steer as readonly Role[]).includes(role)) return [];
-  return PARTICIPANT_EVENT_TYPES.filter(
-    (type) =>
-      !(type in PARTICIPANT_SYSTEM_EVENTS) &&
-      mayRoleSendParticipantEvent(role, type) &&
-      (PARTICIPANT_EVENT_FIELDS[type] ?? []).every((field) => !field.required || field.name === 'reason'),
-  );
 }
 
 export function registerParticipantPageRoutes(app: FastifyInstance, deps: ParticipantPagesDeps): void {
