@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { containsPattern, pageWithTotal } from '../db/query.helpers.ts';
 import { NotFoundError } from '../errors/domain.errors.ts';
-import { participantMachine, restoreSnapshot } from '../../workflows/index.ts';
+import { PARTICIPANT_STAGES, participantMachine, restoreSnapshot, TICKET_OPEN_STAGES } from '../../workflows/index.ts';
 import type { WorkflowRegistry } from '../engine/workflow.types.ts';
 import { participantEventChoice } from './participant.target.ts';
 import { choiceForRole, type Role } from '../auth/roles.ts';
@@ -48,15 +48,34 @@ function toParticipantView(row: {
   };
 }
 
+/** How the participant list can be ordered; the ARS breaks ties. */
+export const PARTICIPANT_SORTS = ['name', 'ars', 'stage', 'updatedAt'] as const;
+export type ParticipantSort = (typeof PARTICIPANT_SORTS)[number];
+
 export interface ParticipantFilter {
   stage?: string[];
   kind?: string[];
   /** ARS of a Landkreis (or kreisfreie Stadt): its participants. */
   kreisArs?: string;
+  /** Members of this wave (planned or started). */
+  waveId?: string;
+  /** Reported not ready for this reason (readiness.gruende). */
+  readinessReason?: string;
+  /** true: only participants with an open blocking ticket; false: only those without. */
+  blocked?: boolean;
+  /** Part of the name or of the ARS. */
   q?: string;
+  sort?: ParticipantSort;
+  descending?: boolean;
   limit: number;
   offset: number;
 }
+
+/** The stage column sorts in the machine's order (vorgemerkt … live), not alphabetically. */
+const stageRank = sql<number>`case p.stage ${sql.join(
+  PARTICIPANT_STAGES.map((stage, index) => sql`when ${stage} then ${sql.lit(index)}`),
+  sql` `,
+)} else ${sql.lit(PARTICIPANT_STAGES.length)} end`;
 
 export async function listParticipants(db: Db, solutionId: string, filter: ParticipantFilter) {
   let query = db
@@ -66,20 +85,104 @@ export async function listParticipants(db: Db, solutionId: string, filter: Parti
   if (filter.stage?.length) query = query.where('p.stage', 'in', filter.stage);
   if (filter.kind?.length) query = query.where('a.kind', 'in', filter.kind as never[]);
   if (filter.kreisArs) query = query.where('a.kreis_ars', '=', filter.kreisArs);
-  if (filter.q) query = query.where(sql`lower(a.name)`, 'like', containsPattern(filter.q));
+  if (filter.q) {
+    const pattern = containsPattern(filter.q);
+    query = query.where((eb) => eb.or([eb(sql`lower(a.name)`, 'like', pattern), eb('p.ars', 'like', pattern)]));
+  }
+  if (filter.waveId) {
+    const waveId = filter.waveId;
+    query = query.where((eb) =>
+      eb.exists(eb.selectFrom('wave_member as m').select('m.ars').whereRef('m.solution_id', '=', 'p.solution_id').whereRef('m.ars', '=', 'p.ars').where('m.wave_id', '=', waveId)),
+    );
+  }
+  if (filter.readinessReason) {
+    query = query.where(sql<boolean>`coalesce(p.snapshot #> '{context,readiness,gruende}', '[]'::jsonb) @> ${JSON.stringify([filter.readinessReason])}::jsonb`);
+  }
+  if (filter.blocked !== undefined) {
+    const blocked = filter.blocked;
+    query = query.where((eb) => {
+      const open = eb.exists(
+        eb
+          .selectFrom('ticket as t')
+          .select('t.id')
+          .whereRef('t.solution_id', '=', 'p.solution_id')
+          .whereRef('t.ars', '=', 'p.ars')
+          .where('t.blocking', '=', true)
+          .where('t.stage', 'in', [...TICKET_OPEN_STAGES]),
+      );
+      return blocked ? open : eb.not(open);
+    });
+  }
+  const direction = filter.descending ? 'desc' : 'asc';
   const { rows, total } = await pageWithTotal(
     query,
-    (q) =>
-      q
-        .select(PARTICIPANT_COLUMNS)
-        .orderBy('a.name')
-        .orderBy('p.ars'),
+    (q) => {
+      const selected = q.select(PARTICIPANT_COLUMNS);
+      const sorted =
+        filter.sort === 'ars'
+          ? selected
+          : filter.sort === 'stage'
+            ? selected.orderBy(stageRank, direction).orderBy('a.name')
+            : filter.sort === 'updatedAt'
+              ? selected.orderBy('p.updated_at', direction)
+              : selected.orderBy('a.name', direction);
+      return sorted.orderBy('p.ars', filter.sort === 'ars' ? direction : 'asc');
+    },
     filter,
   );
+  const extras = await participantExtras(db, solutionId, rows.map((row) => row.ars));
   return {
     total,
-    items: rows.map((row) => toParticipantView(row, (row.snapshot as { context?: unknown }).context ?? null)),
+    items: rows.map((row) => ({
+      ...toParticipantView(row, (row.snapshot as { context?: unknown }).context ?? null),
+      waves: extras.waves.get(row.ars) ?? [],
+      openBlockingTickets: extras.blocking.get(row.ars) ?? 0,
+    })),
   };
+}
+
+/** For one page of participants: the waves each belongs to (oldest first) and its open blocking tickets. */
+async function participantExtras(db: Db, solutionId: string, ars: string[]) {
+  const waves = new Map<string, { id: string; name: string }[]>();
+  const blocking = new Map<string, number>();
+  if (ars.length === 0) return { waves, blocking };
+  const [memberships, tickets] = await Promise.all([
+    db
+      .selectFrom('wave_member as m')
+      .innerJoin('wave as w', 'w.id', 'm.wave_id')
+      .select(['m.ars', 'w.id', 'w.name'])
+      .where('m.solution_id', '=', solutionId)
+      .where('m.ars', 'in', ars)
+      .orderBy('w.created_at')
+      .orderBy('w.name')
+      .execute(),
+    db
+      .selectFrom('ticket')
+      .select(['ars', sql<number>`count(*)::int`.as('n')])
+      .where('solution_id', '=', solutionId)
+      .where('ars', 'in', ars)
+      .where('blocking', '=', true)
+      .where('stage', 'in', [...TICKET_OPEN_STAGES])
+      .groupBy('ars')
+      .execute(),
+  ]);
+  for (const row of memberships) waves.set(row.ars, [...(waves.get(row.ars) ?? []), { id: row.id, name: row.name }]);
+  for (const row of tickets) blocking.set(row.ars, Number(row.n));
+  return { waves, blocking };
+}
+
+/** The Kreise (Landkreise, kreisfreie Städte) the solution's participants lie in, for a filter: ARS and name, by name. */
+export async function listParticipantKreise(db: Db, solutionId: string) {
+  const rows = await db
+    .selectFrom('participant as p')
+    .innerJoin('authority as a', 'a.ars', 'p.ars')
+    .innerJoin('authority as k', 'k.ars', 'a.kreis_ars')
+    .select(['k.ars', 'k.name'])
+    .distinct()
+    .where('p.solution_id', '=', solutionId)
+    .orderBy('k.name')
+    .execute();
+  return rows.map((row) => ({ ars: row.ars, name: row.name }));
 }
 
 /** `reader`: its allowed and blocked events are those this role may send (roles.ts). */
@@ -123,4 +226,17 @@ export async function listHistory(
     })),
     nextAfterId: rows.length === filter.limit ? rows[rows.length - 1]!.id : null,
   };
+}
+
+/** ARS → name of those of `ars` that are participants of the solution (for a bulk action's pages). */
+export async function participantNames(db: Db, solutionId: string, ars: readonly string[]): Promise<Map<string, string>> {
+  if (ars.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('participant as p')
+    .innerJoin('authority as a', 'a.ars', 'p.ars')
+    .select(['p.ars', 'a.name'])
+    .where('p.solution_id', '=', solutionId)
+    .where('p.ars', 'in', [...ars])
+    .execute();
+  return new Map(rows.map((row) => [row.ars, row.name]));
 }

@@ -14,10 +14,10 @@ import { problemResponses } from '../http/response.schemas.ts';
 import { ACCESS, mayRoleSendParticipantEvent, participantEventForbidden } from '../auth/roles.ts';
 import { LARGE_JSON_BODY_LIMIT_BYTES } from '../http/body-limits.ts';
 import { eventOutcomeForCaller } from '../auth/event-outcome.ts';
-import { PARTICIPANT_STAGES, SOLUTION_STAGES } from '../../workflows/index.ts';
+import { PARTICIPANT_STAGES, READINESS_GRUENDE, SOLUTION_STAGES } from '../../workflows/index.ts';
 import { Ars, CsvOf, LandKey, MinistryKey, NonBlankLine, OneOf, Paging, Text, Uuid } from '../validation/common.schemas.ts';
 import { assertMayAccess, createSolution, getSolution, listSolutions, updateDraftSolution } from './solution.service.ts';
-import { getParticipant, listHistory, listParticipants } from './participant.queries.ts';
+import { getParticipant, listHistory, listParticipants, PARTICIPANT_SORTS } from './participant.queries.ts';
 import { BULK_MAX_PARTICIPANTS, sendBulkParticipantEvent } from './bulk-events.service.ts';
 import {
   AllowedEventsView,
@@ -244,7 +244,12 @@ export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fas
           stage: Type.Optional(CsvOf(PARTICIPANT_STAGES, 'Stadien')),
           kind: Type.Optional(Type.String({ maxLength: 500, pattern: '^[a-z_]+(,[a-z_]+)*$', description: 'Arten, kommagetrennt, z. B. amt,amtsfreie_gemeinde' })),
           landkreis: Type.Optional(Ars),
-          q: Type.Optional(Search),
+          waveId: Type.Optional({ ...Uuid, description: 'nur Mitglieder dieser Welle (geplant oder gestartet)' }),
+          grund: Type.Optional(OneOf(READINESS_GRUENDE, 'nur Behörden, die „nicht bereit“ mit diesem Grund gemeldet haben')),
+          blockiert: Type.Optional(OneOf(['ja', 'nein'], 'ja: nur Behörden mit offenem blockierendem Ticket; nein: nur ohne')),
+          q: Type.Optional({ ...Search, description: 'Teil des Namens (ohne Groß-/Kleinschreibung) oder des ARS' }),
+          sort: Type.Optional(OneOf(PARTICIPANT_SORTS, 'Sortierung: name (Standard), ars, stage (in der Reihenfolge der Stadien), updatedAt (letzte Änderung)')),
+          order: Type.Optional(OneOf(['asc', 'desc'], 'aufsteigend (Standard) oder absteigend')),
           ...Paging(50),
         }),
         response: { 200: ParticipantPage },
@@ -252,8 +257,20 @@ export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fas
     },
     async (request) => {
       await loadAccessible(request, request.params.id);
-      const { stage, kind, landkreis, q, limit = 50, offset = 0 } = request.query;
-      return listParticipants(db, request.params.id, { stage: splitList(stage), kind: splitList(kind), kreisArs: landkreis, q, limit, offset });
+      const { stage, kind, landkreis, waveId, grund, blockiert, q, sort, order, limit = 50, offset = 0 } = request.query;
+      return listParticipants(db, request.params.id, {
+        stage: splitList(stage),
+        kind: splitList(kind),
+        kreisArs: landkreis,
+        waveId,
+        readinessReason: grund,
+        ...(blockiert ? { blocked: blockiert === 'ja' } : {}),
+        q,
+        sort,
+        descending: order === 'desc',
+        limit,
+        offset,
+      });
     },
   );
 

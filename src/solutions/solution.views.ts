@@ -94,7 +94,16 @@ const participantFields = {
 };
 
 export const ParticipantPage = Type.Object(
-  { total: Type.Integer(), items: Type.Array(Type.Object(participantFields)) },
+  {
+    total: Type.Integer(),
+    items: Type.Array(
+      Type.Object({
+        ...participantFields,
+        waves: Type.Array(Type.Object({ id: Type.String(), name: Type.String() }), { description: 'Wellen, denen die Behörde angehört (geplant oder gestartet), die älteste zuerst' }),
+        openBlockingTickets: Type.Integer({ minimum: 0, description: 'offene blockierende Tickets bei der Kaz: so viele halten den Live-Gang auf' }),
+      }),
+    ),
+  },
   { description: 'eine Seite teilnehmender Behörden' },
 );
 

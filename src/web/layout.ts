@@ -79,12 +79,16 @@ progress{width:100%;height:1.5rem}
 nav.reiter ul{list-style:none;margin:0 0 1.5rem;padding:0;display:flex;flex-wrap:wrap;gap:.25rem;border-bottom:2px solid #1b1b1b}
 nav.reiter a{display:block;padding:.4rem .8rem;border:1px solid #6b6b6b;border-bottom:none;border-radius:4px 4px 0 0}
 nav.reiter a[aria-current=page]{font-weight:700;background:#0b4f9c;color:#fff;border-color:#0b4f9c}
-.tabelle{overflow-x:auto}
 details.filter{margin:0 0 1.5rem}
 details.filter summary{font-weight:700;cursor:pointer;padding:.25rem 0}
 .knoepfe{display:flex;flex-wrap:wrap;gap:.5rem}
 ul.kandidaten{list-style:none;padding:0}
 ul.kandidaten>li{border-top:2px solid #6b6b6b;padding:.5rem 0 1rem}
+.tabelle{overflow-x:auto;position:relative}
+.tabelle td,.tabelle th{overflow-wrap:normal}
+div.filter{display:flex;flex-wrap:wrap;gap:0 1rem}
+div.filter .feld{flex:1 1 12rem}
+nav.seiten ul{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.25rem 1rem}
 `;
 
 /** For the Content-Security-Policy: only this stylesheet may apply. */

@@ -23,6 +23,7 @@ import { registerAdminPageRoutes } from './admin-pages.routes.ts';
 import { registerSolutionTicketPageRoutes } from './solution-tickets.routes.ts';
 import { registerBusBbPageRoutes } from './busbb-pages.routes.ts';
 import { registerRolloutPageRoutes } from './rollout-pages.routes.ts';
+import { registerParticipantPageRoutes } from './participant-pages.routes.ts';
 import type { MailingSettings } from '../mailings/mailing.service.ts';
 import type { EngineDeps } from '../engine/workflow.engine.ts';
 
@@ -50,12 +51,12 @@ export interface StaffPagesOptions {
   publicBaseUrl?: string;
   /** Named on /barrierefreiheit for feedback (ACCESSIBILITY_CONTACT_EMAIL). */
   accessibilityContactEmail: string;
+  /** Mails the staff pages start (a link renewal, a wave's Rollout-Einladung) are made with these settings, as the API's. */
+  mailSettings: MailingSettings;
   /** Limits sign-in attempts per client (POST /anmelden); null: not limited (tests). */
   signInLimiter: onRequestAsyncHookHandler | null;
   /** BODY_LIMIT_BYTES: the largest Kommunalverzeichnis file the admin's upload takes, as the API. */
   directoryUploadLimitBytes?: number | undefined;
-  /** Mailings started from the pages (a wave's Rollout-Einladung): as the API's. */
-  mailSettings: MailingSettings;
 }
 
 declare module 'fastify' {
@@ -252,6 +253,7 @@ export const staffPages: FastifyPluginAsync<StaffPagesOptions> = async (app, opt
   registerSolutionTicketPageRoutes(app, { db, engine: options.engine, frame, formGuards });
   registerBusBbPageRoutes(app, { db, engine: options.engine, frame, formGuards, directoryUploadLimitBytes: options.directoryUploadLimitBytes });
   registerRolloutPageRoutes(app, { db, engine: options.engine, frame, formGuards, mailSettings: options.mailSettings });
+  registerParticipantPageRoutes(app, { db, engine: options.engine, mailSettings: options.mailSettings, frame, formGuards });
 
   app.get('/barrierefreiheit', HIDDEN, async (request, reply) =>
     sendHtml(reply, 200, renderAccessibilityStatement(frame(request, reply, 'Erklärung zur Barrierefreiheit', '/barrierefreiheit'), options.accessibilityContactEmail)),

@@ -103,6 +103,12 @@ export const STAFF_SESSION_ROUTES: readonly string[] = [
   'POST /verwaltung/loesungen/:id/wellen/:waveId/mitglieder',
   'POST /verwaltung/loesungen/:id/wellen/:waveId/mitglieder/:ars/entfernen',
   'POST /verwaltung/loesungen/:id/wellen/:waveId/starten',
+  // a solution's participant pages (test/web/participant-pages.test.ts)
+  'GET /verwaltung/loesungen/:id/teilnehmende',
+  'POST /verwaltung/loesungen/:id/teilnehmende/sammelaktion',
+  'GET /verwaltung/loesungen/:id/teilnehmende/:ars',
+  'POST /verwaltung/loesungen/:id/teilnehmende/:ars/ereignis',
+  'POST /verwaltung/loesungen/:id/teilnehmende/:ars/links-erneuern',
 ];
 
 export const MATRIX: Readonly<Record<string, RouteAccess>> = {
