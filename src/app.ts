@@ -172,6 +172,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     idleMinutes: deps.staff?.sessionIdleMinutes ?? 30,
     publicBaseUrl: mail.publicBaseUrl,
     accessibilityContactEmail: deps.staff?.accessibilityContactEmail ?? 'barrierefreiheit@land-brandenburg.example',
+    mail: { settings: mail.settings, publicBaseUrl: mail.publicBaseUrl, ...(mail.wake ? { wake: mail.wake } : {}) },
     signInLimiter: deps.rateLimit
       ? app.rateLimit({
           max: SIGN_IN_ATTEMPTS_PER_MINUTE,

@@ -79,6 +79,8 @@ progress{width:100%;height:1.5rem}
 nav.reiter ul{list-style:none;margin:0 0 1.5rem;padding:0;display:flex;flex-wrap:wrap;gap:.25rem;border-bottom:2px solid #1b1b1b}
 nav.reiter a{display:block;padding:.4rem .8rem;border:1px solid #6b6b6b;border-bottom:none;border-radius:4px 4px 0 0}
 nav.reiter a[aria-current=page]{font-weight:700;background:#0b4f9c;color:#fff;border-color:#0b4f9c}
+.tabelle{overflow-x:auto}
+pre.text{font:inherit;font-size:1rem;border:1px solid #6b6b6b;padding:.5rem .75rem}
 `;
 
 /** For the Content-Security-Policy: only this stylesheet may apply. */

@@ -5,7 +5,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest, onRequestAsyncHo
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { findPrincipalByToken, findPrincipalByTokenId } from '../auth/api-token.service.ts';
-import type { Role } from '../auth/roles.ts';
+import { ACCESS, type Role } from '../auth/roles.ts';
 import { createStaffSessionStore, deleteEndedSessions, getStaffSessionSecret, SESSION_ABSOLUTE_MS } from '../auth/staff-session.store.ts';
 import { httpStatusOf } from '../http/problem.ts';
 import { listSolutions } from '../solutions/solution.service.ts';
@@ -20,6 +20,8 @@ import { renderAccessibilityStatement } from './accessibility.page.ts';
 import { solutionPageRoutes } from './solution-pages.routes.ts';
 import { registerTicketBoardRoutes } from './ticket-board.routes.ts';
 import { registerAdminPageRoutes } from './admin-pages.routes.ts';
+import { registerSolutionFormPageRoutes } from './solution-settings.routes.ts';
+import type { MailingSettings } from '../mailings/mailing.service.ts';
 import type { EngineDeps } from '../engine/workflow.engine.ts';
 
 /**
@@ -48,6 +50,8 @@ export interface StaffPagesOptions {
   accessibilityContactEmail: string;
   /** Limits sign-in attempts per client (POST /anmelden); null: not limited (tests). */
   signInLimiter: onRequestAsyncHookHandler | null;
+  /** Mailings sent from the pages: settings, the links' public URL, the job worker's wake-up (as the mailing routes get them). */
+  mail: { settings: MailingSettings; publicBaseUrl: string; wake?: () => void };
 }
 
 declare module 'fastify' {
@@ -233,6 +237,7 @@ export const staffPages: FastifyPluginAsync<StaffPagesOptions> = async (app, opt
       solutions: items,
       total,
       ministryView: principal.role === 'ministry',
+      mayCreate: (ACCESS.steer as readonly Role[]).includes(principal.role),
     });
     return sendHtml(reply, 200, page);
   });
@@ -240,6 +245,7 @@ export const staffPages: FastifyPluginAsync<StaffPagesOptions> = async (app, opt
   solutionPageRoutes(app, { db, engine: options.engine, frame, formGuards });
   registerTicketBoardRoutes(app, { db, engine: options.engine, frame, formGuards });
   registerAdminPageRoutes(app, { db, frame, formGuards });
+  registerSolutionFormPageRoutes(app, { db, engine: options.engine, frame, formGuards, mail: options.mail });
 
   app.get('/barrierefreiheit', HIDDEN, async (request, reply) =>
     sendHtml(reply, 200, renderAccessibilityStatement(frame(request, reply, 'Erklärung zur Barrierefreiheit', '/barrierefreiheit'), options.accessibilityContactEmail)),
