@@ -81,11 +81,8 @@ export const mailingFieldOf: FieldOf = (pointer) => {
       if (parts[1] === 'kreisArs') return { field: 'kreis' };
       if (parts[1] === 'authorities') return { field: 'behoerden', entry: entryOf(pointer) };
       return { field: 'stadien' };
-    case 'nurOhneAntwort':
-    case 'nurNichtErreicht':
-    case 'erneut':
-      return { field: 'wiederholung' };
     default:
-      return { field: 'art' };
+      // the repeat options – and an unknown one a forged radio button sent
+      return { field: 'wiederholung' };
   }
 };
