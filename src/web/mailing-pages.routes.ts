@@ -15,6 +15,7 @@ import { sendHtml } from './layout.ts';
 import { kindsInStage, mailingBodyOf, mailingFieldOf, MAILING_KIND_WORDS } from './mailing-form.ts';
 import { renderMailingConfirmation, renderMailingsPage } from './mailings.page.ts';
 import { mailingPath, MESSAGES_PER_PAGE, renderMailingPage } from './mailing.page.ts';
+import { MAILING_PROGRESS_SCRIPT, MAILING_PROGRESS_SCRIPT_PATH, PROGRESS_PAGE_CSP } from './mailing-progress.script.ts';
 import { onePerField, schemaErrors, formText } from './schema-form.ts';
 import { checkSolutionId, DAMAGED_MESSAGE, HIDDEN, isUuid, LARGE_FORM, type SolutionFormPagesDeps } from './solution-form.deps.ts';
 import { settingsPath } from './solution-settings.page.ts';
@@ -39,12 +40,14 @@ export function registerMailingPageRoutes(app: FastifyInstance, deps: SolutionFo
     const principal = request.principal!;
     const solution = await getSolution(db, principal, id);
     const mailings = await listMailings(db, principal, id);
+    const kinds = kindsInStage(solution.stage);
     const form = mayMail(request)
       ? {
           csrf: reply.generateCsrf(),
           idempotencyKey: failed?.key ?? randomUUID(),
-          kinds: kindsInStage(solution.stage),
-          values: failed?.values ?? { wiederholung: 'keine' },
+          kinds,
+          // the one kind this stage allows is chosen already (the Erstinformation)
+          values: failed?.values ?? { wiederholung: 'keine', ...(kinds.length === 1 ? { art: kinds[0] } : {}) },
           errors: failed?.errors ?? [],
           ...(failed?.refusal ? { refusal: failed.refusal } : {}),
         }
@@ -118,9 +121,19 @@ export function registerMailingPageRoutes(app: FastifyInstance, deps: SolutionFo
     );
   });
 
+  app.get(MAILING_PROGRESS_SCRIPT_PATH, HIDDEN, async (_request, reply) => reply.type('text/javascript; charset=utf-8').send(MAILING_PROGRESS_SCRIPT));
+
   app.get<{ Params: { id: string; mailingId: string }; Querystring: Record<string, string | undefined> }>(
     `${solutionBase(':id')}/mailings/:mailingId`,
-    { ...HIDDEN, config: { staffRoles: ACCESS.readMail } },
+    {
+      ...HIDDEN,
+      config: { staffRoles: ACCESS.readMail },
+      // after the staff pages' own onSend: this page alone may load the progress script
+      onSend: async (_request, reply, payload) => {
+        if (reply.statusCode === 200) reply.header('content-security-policy', PROGRESS_PAGE_CSP);
+        return payload;
+      },
+    },
     async (request, reply) => {
       const id = checkSolutionId(request.params.id);
       const { mailingId } = request.params;

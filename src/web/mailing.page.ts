@@ -5,11 +5,14 @@ import { actorWords } from './solution.page.ts';
 import { solutionPagePath, solutionTabs } from './solution-tabs.ts';
 import { renderStaffLayout, type StaffFrame } from './staff.layout.ts';
 import { MAILING_KIND_WORDS } from './mailing-form.ts';
+import { MAILING_PROGRESS_SCRIPT_PATH } from './mailing-progress.script.ts';
 
 /**
  * `/verwaltung/loesungen/:id/mailings/:mailingId`: how far one mailing's delivery is –
  * the counts per status as the API's mailing view gives them, a progress bar with its
  * text, the messages page by page, and when this was read (reload with „Aktualisieren“).
+ * While the delivery runs, a small script of the service's own renews the progress block
+ * (mailing-progress.script.ts).
  */
 
 export const mailingPath = (id: string, mailingId: string) => `${solutionPagePath(id, 'mailings')}/${mailingId}`;
@@ -75,7 +78,7 @@ export function progressBlock(view: MailingPageView): Html {
   const { messages } = view.mailing;
   const finished = messages.total - messages.open;
   const here = `${mailingPath(view.solution.id, view.mailing.id)}${view.page > 1 ? `?seite=${view.page}` : ''}`;
-  return html`<div id="versandstand">
+  return html`<div id="versandstand" data-fertig="${messages.done ? 'ja' : 'nein'}">
 <p><label for="versand">${String(finished)} von ${String(messages.total)} Mails sind verarbeitet${messages.done ? ' – der Versand ist abgeschlossen' : `, ${messages.open} noch unterwegs`}.</label></p>
 <progress id="versand" max="${String(Math.max(messages.total, 1))}" value="${String(finished)}">${String(finished)} von ${String(messages.total)}</progress>
 ${statusTable('Mails je Status', messages.byStatus)}
@@ -122,7 +125,8 @@ ${mailing.deadline ? html`<dt>Antwortfrist</dt><dd>${formatGermanDate(mailing.de
 ${mailing.withoutAddress.length ? html`<dt>Ohne E-Mail-Adresse (nicht angeschrieben)</dt><dd>${mailing.withoutAddress.join(', ')}</dd>` : ''}
 </dl>
 <h2>Versandstand</h2>
-${progressBlock(view)}
-${messagesSection(view)}`,
+<div aria-live="polite">${progressBlock(view)}</div>
+${messagesSection(view)}
+${view.mailing.messages.done ? '' : html`<script src="${MAILING_PROGRESS_SCRIPT_PATH}" defer></script>`}`,
   );
 }

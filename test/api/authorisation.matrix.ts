@@ -88,6 +88,7 @@ export const STAFF_SESSION_ROUTES: readonly string[] = [
   'GET /verwaltung/loesungen/:id/mailings',
   'POST /verwaltung/loesungen/:id/mailings',
   'GET /verwaltung/loesungen/:id/mailings/:mailingId',
+  'GET /verwaltung/assets/mailing-progress.js',
 ];
 
 export const MATRIX: Readonly<Record<string, RouteAccess>> = {

@@ -93,6 +93,9 @@ t.test('a ministry creates a solution and sends its Erstinformation in Chromium'
   await Promise.all([page.waitForURL(/\/mailings\/[0-9a-f-]{36}\?versandt$/), send.click()]);
   t.match(await page.locator('main').innerText(), /0 von \d+ Mails sind verarbeitet/);
   await drainSettling(env);
+  // the page's own script renews the progress block within 5 seconds, without a reload
+  await page.getByText(/der Versand ist abgeschlossen/).waitFor({ timeout: 15_000 });
+  t.pass('the progress renewed itself');
   await page.getByRole('link', { name: 'Aktualisieren' }).click();
   await page.waitForLoadState();
   t.match(await page.locator('main').innerText(), /der Versand ist abgeschlossen/);
