@@ -171,9 +171,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     now: deps.engine.now,
     idleMinutes: deps.staff?.sessionIdleMinutes ?? 30,
     publicBaseUrl: mail.publicBaseUrl,
-    mailSettings: mail.settings,
     accessibilityContactEmail: deps.staff?.accessibilityContactEmail ?? 'barrierefreiheit@land-brandenburg.example',
     directoryUploadLimitBytes: deps.bodyLimitBytes,
+    mail: { settings: mail.settings, publicBaseUrl: mail.publicBaseUrl, ...(mail.wake ? { wake: mail.wake } : {}) },
     signInLimiter: deps.rateLimit
       ? app.rateLimit({
           max: SIGN_IN_ATTEMPTS_PER_MINUTE,

@@ -223,6 +223,8 @@ export interface MailingTable {
   without_address: Json<string[]>;
   created_by: string;
   created_at: CreatedAt;
+  /** The key of the web form that sent it (0015): the same form twice sends once. */
+  request_key: ColumnType<string | null, string | null | undefined, never>;
 }
 
 /** 'verworfen': not sent because it became pointless (the solution ended, the authority is done). */

@@ -12,13 +12,10 @@ import { LARGE_JSON_BODY_LIMIT_BYTES } from '../http/body-limits.ts';
 import { Ars, CalendarDate, Line, OneOf, Paging, Text, Uuid } from '../validation/common.schemas.ts';
 import { PARTICIPANT_STAGES } from '../../workflows/index.ts';
 import type { MailStatus } from '../db/schema.ts';
-import { getSolution } from '../solutions/solution.service.ts';
-import { currentLinks, linkSecretOnce } from '../links/link.service.ts';
+import { linkSecretOnce } from '../links/link.service.ts';
 import { InvalidOutboxFileError, listOutbox, OUTBOX_FILE_PATTERN, readOutboxFile } from '../mail/mail.transport.ts';
-import { linkPurposesFor, MULTIPLIER_TEMPLATE } from './template.render.ts';
-import { renderForRecipient } from './template.service.ts';
+import { previewMailing } from './mailing-preview.service.ts';
 import {
-  countAddressableParticipants,
   createMailing,
   getMailingProgress,
   listMailingMessages,
@@ -114,6 +111,41 @@ const OutboxList = Type.Object(
   { description: 'Dateien des lokalen Postausgangs, neueste zuerst' },
 );
 
+/** The request body of POST /solutions/:id/mailings: the staff's mailing form checks against the same. */
+export const MailingBody = Type.Object(
+  {
+    kind: SendableKind,
+    filter: Type.Optional(
+      Type.Object(
+        {
+          stages: Type.Optional(Type.Array(OneOf(PARTICIPANT_STAGES), { minItems: 1, maxItems: PARTICIPANT_STAGES.length, uniqueItems: true })),
+          kreisArs: Type.Optional(Ars),
+          authorities: Type.Optional(Type.Array(Ars, { minItems: 1, maxItems: 20000 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    deadline: Type.Optional(Deadline),
+    reminders: Type.Optional(
+      Type.Object(
+        { count: Type.Integer({ minimum: 0, maximum: 5 }), intervalDays: Type.Integer({ minimum: 1, maximum: 60, default: 7 }) },
+        {
+          additionalProperties: false,
+          description: 'Erinnerungen ab dem Morgen nach der Antwortfrist; nicht für „pilot-einladung“, die nichts mit Frist fragt (422)',
+        },
+      ),
+    ),
+    nurOhneAntwort: Type.Optional(
+      Type.Boolean({ description: 'Wiederholung: nur an ausgewählte Behörden, die noch über keinen Link dieser Art geantwortet haben' }),
+    ),
+    nurNichtErreicht: Type.Optional(
+      Type.Boolean({ description: 'Wiederholung: nur an ausgewählte Behörden, die ein Mailing dieser Art nicht erreicht hat (nicht zustellbar oder nie angeschrieben)' }),
+    ),
+    erneut: Type.Optional(Type.Boolean({ description: 'Wiederholung: noch einmal an alle ausgewählten Behörden (Erstinformation: auch an die Multiplikatoren)' })),
+  },
+  { additionalProperties: false },
+);
+
 export interface MailingRoutesDeps {
   db: Kysely<Database>;
   settings: MailingSettings;
@@ -145,39 +177,7 @@ export const mailingRoutes: FastifyPluginAsync<MailingRoutesDeps> = async (fasti
         operationId: 'createMailing',
         summary: 'Mailing an die teilnehmenden Behörden versenden (Wiederholung nur mit nurOhneAntwort, nurNichtErreicht oder erneut: sonst 409)',
         params: Params,
-        body: Type.Object(
-          {
-            kind: SendableKind,
-            filter: Type.Optional(
-              Type.Object(
-                {
-                  stages: Type.Optional(Type.Array(OneOf(PARTICIPANT_STAGES), { minItems: 1, maxItems: PARTICIPANT_STAGES.length, uniqueItems: true })),
-                  kreisArs: Type.Optional(Ars),
-                  authorities: Type.Optional(Type.Array(Ars, { minItems: 1, maxItems: 20000 })),
-                },
-                { additionalProperties: false },
-              ),
-            ),
-            deadline: Type.Optional(Deadline),
-            reminders: Type.Optional(
-              Type.Object(
-                { count: Type.Integer({ minimum: 0, maximum: 5 }), intervalDays: Type.Integer({ minimum: 1, maximum: 60, default: 7 }) },
-                {
-                  additionalProperties: false,
-                  description: 'Erinnerungen ab dem Morgen nach der Antwortfrist; nicht für „pilot-einladung“, die nichts mit Frist fragt (422)',
-                },
-              ),
-            ),
-            nurOhneAntwort: Type.Optional(
-              Type.Boolean({ description: 'Wiederholung: nur an ausgewählte Behörden, die noch über keinen Link dieser Art geantwortet haben' }),
-            ),
-            nurNichtErreicht: Type.Optional(
-              Type.Boolean({ description: 'Wiederholung: nur an ausgewählte Behörden, die ein Mailing dieser Art nicht erreicht hat (nicht zustellbar oder nie angeschrieben)' }),
-            ),
-            erneut: Type.Optional(Type.Boolean({ description: 'Wiederholung: noch einmal an alle ausgewählten Behörden (Erstinformation: auch an die Multiplikatoren)' })),
-          },
-          { additionalProperties: false },
-        ),
+        body: MailingBody,
         response: {
           201: { ...MailingCreated, headers: { location: Type.String({ description: 'URL des Versandstands' }) } },
           ...problemResponses({
@@ -225,46 +225,7 @@ export const mailingRoutes: FastifyPluginAsync<MailingRoutesDeps> = async (fasti
         response: { 200: RenderedMessage },
       },
     },
-    async (request) => {
-      const { kind, deadline, erinnerungNummer } = request.body;
-      await getSolution(db, requirePrincipal(request), request.params.id); // access check
-      if (request.body.empfaenger === 'multiplikator') {
-        if (kind !== 'erstinformation') {
-          throw new InvalidInputError('Kopien an die Multiplikatoren gibt es nur zur Erstinformation', [
-            { field: '/body/kind', message: 'bei empfaenger „multiplikator“ nur „erstinformation“' },
-          ]);
-        }
-        return renderForRecipient(db, {
-          solutionId: request.params.id,
-          kind: MULTIPLIER_TEMPLATE,
-          ars: null,
-          frist: deadline ?? null,
-          links: {},
-          empfaengerAnzahl: await countAddressableParticipants(db, request.params.id),
-        });
-      }
-      const ars = request.body.ars;
-      if (!ars) throw new InvalidInputError('Für die Vorschau einer Behörden-Mail fehlt die Behörde', [{ field: '/body/ars', message: 'Pflichtangabe' }]);
-      const participant = await db
-        .selectFrom('participant')
-        .select('ars')
-        .where('solution_id', '=', request.params.id)
-        .where('ars', '=', ars)
-        .executeTakeFirst();
-      if (!participant) throw new NotFoundError(`Behörde ${ars} ist nicht Teilnehmerin dieser Lösung`);
-      // Reminders carry the links of the mailing they remind of; preview them with the Erstinformation's.
-      const purposes = linkPurposesFor(kind === 'erinnerung' ? 'erstinformation' : kind);
-      const current = await currentLinks(db, { secret: await linkSecret(), solutionId: request.params.id, ars, purposes, baseUrl: deps.publicBaseUrl });
-      const links = Object.fromEntries(current.map((link) => [link.purpose, link.url]));
-      return renderForRecipient(db, {
-        solutionId: request.params.id,
-        kind,
-        ars,
-        frist: deadline ?? null,
-        links,
-        ...(kind === 'erinnerung' ? { erinnerungNummer: erinnerungNummer ?? 1 } : {}),
-      });
-    },
+    async (request) => previewMailing(db, { publicBaseUrl: deps.publicBaseUrl, linkSecret }, requirePrincipal(request), request.params.id, request.body),
   );
 
   app.get(

@@ -66,6 +66,11 @@ export interface MailingInput {
    * EINLADEN reaches.
    */
   mitWellenstart?: boolean;
+  /**
+   * Internal (no route takes it): the key of the staff's web form that sends the mailing.
+   * A second request with the same key finds the first mailing and sends nothing again.
+   */
+  requestKey?: string;
 }
 
 /**
@@ -239,6 +244,24 @@ export async function createMailingInTransaction(
     .executeTakeFirst();
   if (!solution) throw new NotFoundError(`EfA-Lösung ${solutionId} gibt es nicht`);
   assertMayAccess(principal, solution);
+  if (input.requestKey) {
+    // under the solution's row lock: a second submit of the same form waits for the first and finds its mailing
+    const earlier = await trx
+      .selectFrom('mailing')
+      .select(['id', 'without_address'])
+      .where('solution_id', '=', solutionId)
+      .where('request_key', '=', input.requestKey)
+      .executeTakeFirst();
+    if (earlier) {
+      const sent = await trx
+        .selectFrom('mail_message')
+        .select(sql<number>`count(*)::int`.as('n'))
+        .where('mailing_id', '=', earlier.id)
+        .where('reminder_no', '=', 0)
+        .executeTakeFirstOrThrow();
+      return { mailingId: earlier.id, messages: sent.n, withoutAddress: earlier.without_address, replayed: true };
+    }
+  }
   const rule = SENDABLE_KINDS[input.kind];
   // a renewal re-sends an authority's links that can still be answered, in whichever stage the rollout is (link-renewal.service.ts)
   if (!input.erneuerung && !rule.stages.includes(solution.stage)) {
@@ -373,6 +396,7 @@ export async function createMailingInTransaction(
       without_address: toJson(withoutAddress),
       created_by: actor,
       created_at: now,
+      request_key: input.requestKey ?? null,
     })
     .execute();
 
@@ -420,7 +444,58 @@ export async function createMailingInTransaction(
     });
   }
   await enqueueJobs(trx, jobs);
-  return { mailingId, messages: messages.length, withoutAddress };
+  return { mailingId, messages: messages.length, withoutAddress, replayed: false };
+}
+
+/** Thrown to roll a planned mailing back: it carries what the mailing would have been. */
+class PlannedMailing extends Error {
+  readonly plan: MailingPlan;
+  constructor(plan: MailingPlan) {
+    super('planned mailing');
+    this.plan = plan;
+  }
+}
+
+export interface MailingPlan {
+  /** Authorities the mailing writes to (with an address). */
+  authorities: number;
+  /** Copies to the multipliers (Erstinformation). */
+  multipliers: number;
+  /** ARS of chosen authorities without an address: they get nothing. */
+  withoutAddress: string[];
+  /** The first authority written to, for a preview of its mail; null when none has an address. */
+  firstArs: string | null;
+}
+
+/**
+ * What createMailing would do with this request now, without doing it: the same function
+ * runs in a transaction that is rolled back, so the plan refuses exactly what the mailing
+ * would refuse (409/422) and counts exactly whom it would write to.
+ */
+export async function planMailing(db: Db, settings: MailingSettings, principal: Principal, solutionId: string, input: MailingInput, actor: string, now: Date): Promise<MailingPlan> {
+  const { requestKey: _ignored, ...plain } = input;
+  try {
+    await db.transaction().execute(async (trx) => {
+      const result = await createMailingInTransaction(trx, settings, principal, solutionId, plain, actor, now);
+      const rows = await trx
+        .selectFrom('mail_message')
+        .select(['ars', 'recipient_role'])
+        .where('mailing_id', '=', result.mailingId)
+        .orderBy('ars')
+        .execute();
+      const authorities = rows.filter((row) => row.recipient_role === 'behoerde');
+      throw new PlannedMailing({
+        authorities: authorities.length,
+        multipliers: rows.length - authorities.length,
+        withoutAddress: result.withoutAddress,
+        firstArs: authorities[0]?.ars ?? null,
+      });
+    });
+  } catch (error) {
+    if (error instanceof PlannedMailing) return error.plan;
+    throw error;
+  }
+  throw new Error('planMailing: the transaction ended without a plan');
 }
 
 /**

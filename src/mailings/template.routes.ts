@@ -19,7 +19,7 @@ const SolutionParams = Type.Object({ id: Uuid });
 const TemplateParams = Type.Object({ id: Uuid, kind: Kind });
 // Blank texts and unknown placeholders are refused by validateTemplate (422 naming
 // /body/subject, /body/textBody, /body/htmlBody like the schema's own errors).
-const TemplateBody = Type.Object(
+export const TemplateBody = Type.Object(
   {
     subject: Type.String({ maxLength: 300, description: 'Betreff; Platzhalter als {{name}}' }),
     textBody: Type.String({ maxLength: 50000, description: 'Textteil' }),
@@ -37,7 +37,7 @@ const mailDetailFields = {
   termine: Detail('Termine'),
   sachstand: Detail('Sachstand der Umsetzung'),
 };
-const MailDetailsBody = Type.Object(mailDetailFields, { additionalProperties: false });
+export const MailDetailsBody = Type.Object(mailDetailFields, { additionalProperties: false });
 const MailDetailsView = Type.Object(mailDetailFields, { description: 'Angaben für die Mails (leere weggelassen)' });
 
 const templateFields = {

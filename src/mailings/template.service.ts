@@ -166,8 +166,11 @@ function replyToOf(details: MailDetails): MailAddress | null {
   return address ? { name: details.kontaktName?.trim() ?? '', address } : null;
 }
 
-/** One recipient's mail exactly as it is sent – used by the preview and by the sender. */
-export async function renderForRecipient(db: Db, input: MailContextInput & { kind: TemplateKind }): Promise<RenderedMessage> {
-  const [template, context] = await Promise.all([loadTemplate(db, input.solutionId, input.kind), buildMailContext(db, input)]);
+/**
+ * One recipient's mail exactly as it is sent – used by the preview and by the sender.
+ * `template`: a text not saved yet (the staff's editor previews it before saving).
+ */
+export async function renderForRecipient(db: Db, input: MailContextInput & { kind: TemplateKind; template?: MailTemplate }): Promise<RenderedMessage> {
+  const [template, context] = await Promise.all([input.template ?? loadTemplate(db, input.solutionId, input.kind), buildMailContext(db, input)]);
   return { ...renderMail(template, context), replyTo: replyToOf(context.details) };
 }

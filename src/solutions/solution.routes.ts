@@ -61,8 +61,9 @@ const solutionFields = {
   responsibility: Responsibility,
   overrides: Type.Optional(Type.Array(Override, { maxItems: 5000 })),
 };
-const SolutionBody = Type.Object(solutionFields, { additionalProperties: false });
-const SolutionPatchBody = Type.Partial(Type.Object(solutionFields), { additionalProperties: false, minProperties: 1 });
+/** The request bodies of POST and PATCH /solutions: the staff's forms check against the same. */
+export const SolutionBody = Type.Object(solutionFields, { additionalProperties: false });
+export const SolutionPatchBody = Type.Partial(Type.Object(solutionFields), { additionalProperties: false, minProperties: 1 });
 const Search = Type.String({ maxLength: 200, description: 'Teil des Namens (ohne Groß-/Kleinschreibung)' });
 const BulkEventBody = Type.Object(
   {

@@ -286,10 +286,26 @@ export async function listSolutions(db: Db, principal: Principal, filter: Soluti
         .orderBy('id'),
     filter,
   );
+  // the participants per stage of every listed solution in one query (the dashboard's progress bars)
+  const counts = rows.length
+    ? await db
+        .selectFrom('participant')
+        .select(['solution_id', 'stage', sql<number>`count(*)::int`.as('n')])
+        .where(
+          'solution_id',
+          'in',
+          rows.map((row) => row.id),
+        )
+        .groupBy(['solution_id', 'stage'])
+        .execute()
+    : [];
+  const byStageOf = new Map<string, Record<string, number>>(rows.map((row) => [row.id, {}]));
+  for (const count of counts) byStageOf.get(count.solution_id)![count.stage] = count.n;
   return {
     total,
     items: rows.map((row) => ({
       id: row.id,
+      participantsByStage: byStageOf.get(row.id)!,
       title: row.title,
       ozgId: row.ozg_id,
       leadMinistry: row.lead_ministry,

@@ -55,6 +55,7 @@ export const SolutionPage = Type.Object(
         leadMinistry: Type.String(),
         stage: StageOf(SOLUTION_STAGES),
         revision: Type.Integer(),
+        participantsByStage: Type.Record(Type.String(), Type.Integer(), { description: 'Anzahl Teilnehmender je Stadium' }),
         createdAt: Timestamp(),
         updatedAt: Timestamp(),
       }),

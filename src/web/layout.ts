@@ -89,6 +89,7 @@ ul.kandidaten>li{border-top:2px solid #6b6b6b;padding:.5rem 0 1rem}
 div.filter{display:flex;flex-wrap:wrap;gap:0 1rem}
 div.filter .feld{flex:1 1 12rem}
 nav.seiten ul{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.25rem 1rem}
+pre.text{font:inherit;font-size:1rem;border:1px solid #6b6b6b;padding:.5rem .75rem}
 `;
 
 /** For the Content-Security-Policy: only this stylesheet may apply. */

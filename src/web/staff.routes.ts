@@ -5,7 +5,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest, onRequestAsyncHo
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { findPrincipalByToken, findPrincipalByTokenId } from '../auth/api-token.service.ts';
-import type { Role } from '../auth/roles.ts';
+import { ACCESS, type Role } from '../auth/roles.ts';
 import { createStaffSessionStore, deleteEndedSessions, getStaffSessionSecret, SESSION_ABSOLUTE_MS } from '../auth/staff-session.store.ts';
 import { httpStatusOf } from '../http/problem.ts';
 import { listSolutions } from '../solutions/solution.service.ts';
@@ -24,6 +24,7 @@ import { registerSolutionTicketPageRoutes } from './solution-tickets.routes.ts';
 import { registerBusBbPageRoutes } from './busbb-pages.routes.ts';
 import { registerRolloutPageRoutes } from './rollout-pages.routes.ts';
 import { registerParticipantPageRoutes } from './participant-pages.routes.ts';
+import { registerSolutionFormPageRoutes } from './solution-settings.routes.ts';
 import type { MailingSettings } from '../mailings/mailing.service.ts';
 import type { EngineDeps } from '../engine/workflow.engine.ts';
 
@@ -51,12 +52,12 @@ export interface StaffPagesOptions {
   publicBaseUrl?: string;
   /** Named on /barrierefreiheit for feedback (ACCESSIBILITY_CONTACT_EMAIL). */
   accessibilityContactEmail: string;
-  /** Mails the staff pages start (a link renewal, a wave's Rollout-Einladung) are made with these settings, as the API's. */
-  mailSettings: MailingSettings;
   /** Limits sign-in attempts per client (POST /anmelden); null: not limited (tests). */
   signInLimiter: onRequestAsyncHookHandler | null;
   /** BODY_LIMIT_BYTES: the largest Kommunalverzeichnis file the admin's upload takes, as the API. */
   directoryUploadLimitBytes?: number | undefined;
+  /** Mails sent from the pages (mailings, a link renewal, a wave's Rollout-Einladung): settings, the links' public URL, the job worker's wake-up, as the API's routes get them. */
+  mail: { settings: MailingSettings; publicBaseUrl: string; wake?: () => void };
 }
 
 declare module 'fastify' {
@@ -243,6 +244,7 @@ export const staffPages: FastifyPluginAsync<StaffPagesOptions> = async (app, opt
       solutions: items,
       total,
       ministryView: principal.role === 'ministry',
+      mayCreate: (ACCESS.steer as readonly Role[]).includes(principal.role),
     });
     return sendHtml(reply, 200, page);
   });
@@ -252,8 +254,9 @@ export const staffPages: FastifyPluginAsync<StaffPagesOptions> = async (app, opt
   registerAdminPageRoutes(app, { db, frame, formGuards });
   registerSolutionTicketPageRoutes(app, { db, engine: options.engine, frame, formGuards });
   registerBusBbPageRoutes(app, { db, engine: options.engine, frame, formGuards, directoryUploadLimitBytes: options.directoryUploadLimitBytes });
-  registerRolloutPageRoutes(app, { db, engine: options.engine, frame, formGuards, mailSettings: options.mailSettings });
-  registerParticipantPageRoutes(app, { db, engine: options.engine, mailSettings: options.mailSettings, frame, formGuards });
+  registerRolloutPageRoutes(app, { db, engine: options.engine, frame, formGuards, mailSettings: options.mail.settings });
+  registerParticipantPageRoutes(app, { db, engine: options.engine, mailSettings: options.mail.settings, frame, formGuards });
+  registerSolutionFormPageRoutes(app, { db, engine: options.engine, frame, formGuards, mail: options.mail });
 
   app.get('/barrierefreiheit', HIDDEN, async (request, reply) =>
     sendHtml(reply, 200, renderAccessibilityStatement(frame(request, reply, 'Erklärung zur Barrierefreiheit', '/barrierefreiheit'), options.accessibilityContactEmail)),

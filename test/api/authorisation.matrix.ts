@@ -109,6 +109,20 @@ export const STAFF_SESSION_ROUTES: readonly string[] = [
   'GET /verwaltung/loesungen/:id/teilnehmende/:ars',
   'POST /verwaltung/loesungen/:id/teilnehmende/:ars/ereignis',
   'POST /verwaltung/loesungen/:id/teilnehmende/:ars/links-erneuern',
+  // creating and editing a solution, its mail texts (test/web/solution-forms.test.ts)
+  'GET /verwaltung/loesungen/neu',
+  'POST /verwaltung/loesungen/neu',
+  'GET /verwaltung/loesungen/:id/bearbeiten',
+  'POST /verwaltung/loesungen/:id/bearbeiten/entwurf',
+  'POST /verwaltung/loesungen/:id/bearbeiten/mail-angaben',
+  'GET /verwaltung/loesungen/:id/bearbeiten/vorlagen/:kind',
+  'POST /verwaltung/loesungen/:id/bearbeiten/vorlagen/:kind',
+  'POST /verwaltung/loesungen/:id/bearbeiten/vorlagen/:kind/zuruecksetzen',
+  // the mailing pages (test/web/mailing-pages.test.ts)
+  'GET /verwaltung/loesungen/:id/mailings',
+  'POST /verwaltung/loesungen/:id/mailings',
+  'GET /verwaltung/loesungen/:id/mailings/:mailingId',
+  'GET /verwaltung/assets/mailing-progress.js',
 ];
 
 export const MATRIX: Readonly<Record<string, RouteAccess>> = {
