@@ -90,6 +90,7 @@ div.filter{display:flex;flex-wrap:wrap;gap:0 1rem}
 div.filter .feld{flex:1 1 12rem}
 nav.seiten ul{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.25rem 1rem}
 pre.text{font:inherit;font-size:1rem;border:1px solid #6b6b6b;padding:.5rem .75rem}
+blockquote{margin:.25rem 0;padding-left:.75rem;border-left:4px solid #6b6b6b}
 `;
 
 /** For the Content-Security-Policy: only this stylesheet may apply. */

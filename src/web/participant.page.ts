@@ -161,7 +161,7 @@ ${view.notice ? html`<div class="kasten" role="status"><p>${view.notice}</p></di
 <p>Lösung: ${view.solution.title}</p>
 <dl>
 <dt>Stadium</dt><dd>${participantStageWords(p.stage)}</dd>
-<dt>Wie es für die Behörde weitergeht</dt><dd>${standing?.next ?? '–'}</dd>
+<dt>Nächster Schritt, wie ihn die Behörde auf ihren Seiten liest</dt><dd>${standing ? html`<blockquote><p>${standing.next}</p></blockquote>` : '–'}</dd>
 <dt>Bereitschaft</dt><dd>${readinessWords(p.context)}</dd>
 <dt>ARS</dt><dd>${p.ars}</dd>
 <dt>Kreis (ARS)</dt><dd>${p.kreisArs ?? '–'}</dd>
