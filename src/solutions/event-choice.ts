@@ -49,8 +49,8 @@ export function solutionBlocker(context: SolutionContext, facts: SolutionFacts):
 // ── Participant ───────────────────────────────────────────────────────────────
 
 export const LSP_NOT_CONFIRMED =
-  'LIVE_BESTAETIGEN setzt voraus, dass der letzte BUS-BB-Schritt „im Landesserviceportal sichtbar“ bestätigt ist ' +
-  '(BUS_BB_SCHRITT_BESTAETIGEN mit schritt lsp-sichtbar, nach online-dienst-angelegt und zustaendigkeit-zugeordnet).';
+  'Live bestätigen setzt voraus, dass der letzte BUS-BB-Schritt „im Landesserviceportal sichtbar“ bestätigt ist ' +
+  '(nach „Online-Dienst im BUS-BB angelegt“ und „Zuständigkeit zugeordnet“; in der API: BUS_BB_SCHRITT_BESTAETIGEN mit schritt lsp-sichtbar).';
 
 export const ALL_STEPS_CONFIRMED = 'Alle BUS-BB-Schritte sind bereits bestätigt; es gibt keinen weiteren zu bestätigen.';
 
