@@ -93,8 +93,9 @@ export type PageOutcome = { done: true } | { done: false; status: 403 | 409 | 42
  * applied / already applied (a double submit) → done; invalid → 422 with one error per
  * form field; an event only the system sends → 403; refused, a precondition not met, the
  * solution not active → 409 with the machine's reason. Not found is thrown (the 404 page).
+ * `fieldOf` names the form field of an error's schema path (onePerField).
  */
-export function pageOutcomeOf(result: EventResult, fieldOf: FieldOf): PageOutcome {
+export function pageOutcomeOf(result: EventResult, fieldOf?: FieldOf): PageOutcome {
   switch (result.kind) {
     case 'applied':
     case 'already-applied':
