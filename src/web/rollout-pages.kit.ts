@@ -1,14 +1,13 @@
 import type { FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { TSchema } from 'typebox';
-import { Value } from 'typebox/value';
 import type { Database } from '../db/schema.ts';
 import type { EngineDeps } from '../engine/workflow.engine.ts';
 import { ConflictError, InvalidInputError, NotFoundError, type FieldError } from '../errors/domain.errors.ts';
 import type { MailingSettings } from '../mailings/mailing.service.ts';
 import { html, type Html } from '../markup/html.ts';
-import { fieldErrorsOf, type SchemaIssue } from '../validation/field-errors.ts';
 import { damagedFieldErrors } from './form-body.ts';
+import { schemaErrors as formSchemaErrors } from './schema-form.ts';
 import type { StaffFrame } from './staff.layout.ts';
 import { formFieldOf, isArs, onePerField, pathUuid } from './staff-route.kit.ts';
 
@@ -56,7 +55,7 @@ export const lines = (value: string) => value.split(/\r?\n/).map((line) => line.
  * (`/teilnehmende/3` → teilnehmende, `/filter/kreisArs` → kreisArs through `rename`).
  */
 export function schemaErrors(schema: TSchema, body: unknown, rename: Readonly<Record<string, string>> = {}): FieldError[] {
-  return onePerField(fieldErrorsOf(Value.Errors(schema, body) as unknown as SchemaIssue[], ''), (pointer) => formFieldOf(pointer, rename));
+  return formSchemaErrors(schema, body, (pointer) => formFieldOf(pointer, rename));
 }
 
 /** The fields from which the form parser took characters out (NUL bytes …). */

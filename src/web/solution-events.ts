@@ -1,4 +1,3 @@
-import type { FieldError } from '../errors/domain.errors.ts';
 import { LESSON_RELEVANZ } from '../solutions/event.schemas.ts';
 
 /**
@@ -116,13 +115,6 @@ export function eventFromForm(type: string, form: FormValues): { type: string } 
     else event[field.name] = value;
   }
   return event;
-}
-
-/** The form field an engine error names (`/event/override/reason` → overrideReason, `/event/authorities/3` → authorities). */
-export function formFieldOf(error: FieldError): string {
-  const path = error.field.replace(/^\/(event|body)\/?/, '');
-  const [first = ''] = path.split('/');
-  return first === 'override' ? 'overrideReason' : first;
 }
 
 /** The events that ask „Wirklich …?“ first: they start mails to many authorities, begin a phase of the rollout, or cannot be undone. */
