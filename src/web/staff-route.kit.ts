@@ -1,5 +1,4 @@
-import type { Principal } from '../auth/api-token.service.ts';
-import { actorOf } from '../auth/api-token.service.ts';
+import { actorOf, type Principal } from '../auth/api-token.service.ts';
 import type { EventResult } from '../engine/workflow.engine.ts';
 import { NotFoundError, type FieldError } from '../errors/domain.errors.ts';
 
