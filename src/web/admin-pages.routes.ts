@@ -10,6 +10,7 @@ import { sendHtml } from './layout.ts';
 import type { StaffFrame } from './staff.layout.ts';
 import { renderIssuedToken, renderRevokeConfirmation, renderTokenList, TOKENS_PATH, type TokenListView } from './admin-tokens.page.ts';
 import { JOBS_PATH, renderJobOverview } from './admin-jobs.page.ts';
+import { HIDDEN, isUuid } from './staff-route.kit.ts';
 
 /**
  * The administration pages inside the staff plugin: personal tokens with exactly the API's
@@ -24,8 +25,6 @@ export interface AdminPagesDeps {
   formGuards: NonNullable<RouteShorthandOptions['preHandler']>;
 }
 
-const HIDDEN = { schema: { hide: true } } as const;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MINISTRY = /^[A-Za-zÄÖÜäöü-]{2,20}$/;
 const LABEL_MAX = 100;
 
@@ -94,7 +93,7 @@ export function registerAdminPageRoutes(app: FastifyInstance, deps: AdminPagesDe
   /** The active token with this id among those the person manages, or null. */
   async function managedToken(request: FastifyRequest) {
     const id = (request.params as { id: string }).id;
-    if (!UUID.test(id)) return null;
+    if (!isUuid(id)) return null;
     const tokens = await listApiTokens(db, scopeOf(request.principal!));
     return tokens.find((token) => token.id === id.toLowerCase()) ?? null;
   }

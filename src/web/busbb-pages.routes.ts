@@ -22,6 +22,7 @@ import { APPLICABLE_STAGES, reconciliationPath, renderApplyConfirmation, renderR
 import { registerUploadContext, uploadConfig, uploadedFile } from './upload.form.ts';
 import { registerDirectoryPageRoutes } from './directory-pages.routes.ts';
 import type { StaffFrame } from './staff.layout.ts';
+import { formText, formTextTrimmed, HIDDEN, isArs, isUuid, pageOutcomeOf, staffEventSender } from './staff-route.kit.ts';
 
 /**
  * The Landesredaktion's pages of a solution (BUS-BB and reconciliations) and – through
@@ -40,9 +41,6 @@ export interface BusBbPagesDeps {
   directoryUploadLimitBytes?: number;
 }
 
-const HIDDEN = { schema: { hide: true } } as const;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const ARS = /^\d{12}$/;
 const LEIKA = /^\d{14}$/;
 const PAGE = 50;
 /** More participants than a solution has (BULK_MAX_PARTICIPANTS is the bound of a bulk action). */
@@ -56,24 +54,23 @@ const NOTICES: Record<string, string> = {
 };
 
 type Params = { id: string; ars?: string; reconciliationId?: string };
-const text = (value: unknown) => (typeof value === 'string' ? value : Array.isArray(value) && typeof value[0] === 'string' ? value[0] : '');
 const may = (group: readonly Role[], role: Role) => group.includes(role);
 
 function checkIds(params: Params): void {
-  if (!UUID.test(params.id) || (params.reconciliationId !== undefined && !UUID.test(params.reconciliationId)) || (params.ars !== undefined && !ARS.test(params.ars))) {
+  if (!isUuid(params.id) || (params.reconciliationId !== undefined && !isUuid(params.reconciliationId)) || (params.ars !== undefined && !isArs(params.ars))) {
     throw new NotFoundError('Diese Seite gibt es nicht');
   }
 }
 
 export function registerBusBbPageRoutes(app: FastifyInstance, deps: BusBbPagesDeps): void {
   const { db, engine, frame, formGuards } = deps;
-  const notice = (request: FastifyRequest) => NOTICES[text((request.query as Record<string, unknown>).erfolg)];
+  const notice = (request: FastifyRequest) => NOTICES[formText(request.query as Record<string, unknown>, 'erfolg')];
 
   async function showPage(request: FastifyRequest<{ Params: Params }>, reply: FastifyReply, status: number, extra: Partial<BusBbPageView> = {}) {
     const principal = request.principal!;
     const { id } = request.params;
     const solution = await getSolution(db, principal, id);
-    const offset = Math.min(Math.max(Number.parseInt(text((request.query as Record<string, unknown>).ab), 10) || 0, 0), 1_000_000);
+    const offset = Math.min(Math.max(Number.parseInt(formText(request.query as Record<string, unknown>, 'ab'), 10) || 0, 0), 1_000_000);
     const [leistungsbeschreibungen, reconciliations, participants] = await Promise.all([
       listLeistungsbeschreibungen(db, principal, id),
       listReconciliations(db, principal, id, { limit: 20, offset: 0 }),
@@ -111,7 +108,7 @@ export function registerBusBbPageRoutes(app: FastifyInstance, deps: BusBbPagesDe
     async (request, reply) => {
       checkIds(request.params);
       const form = (request.body ?? {}) as Record<string, unknown>;
-      const values = { leikaKey: text(form.leikaKey).trim(), note: text(form.note).trim() };
+      const values = { leikaKey: formTextTrimmed(form, 'leikaKey'), note: formTextTrimmed(form, 'note') };
       const errors: FieldError[] = damagedFieldErrors(form as never).map((e) => ({ field: e.field, message: 'Das Feld enthielt Zeichen, die nicht gespeichert werden können (Steuerzeichen oder eine fehlerhafte Kodierung); bitte prüfen Sie den Text.' }));
       if (!LEIKA.test(values.leikaKey)) errors.push({ field: 'leikaKey', message: 'Bitte wählen Sie einen LeiKa-Schlüssel der Lösung (14 Ziffern).' });
       if (values.note.length > NOTE_MAX) errors.push({ field: 'note', message: `Die Anmerkung darf höchstens ${NOTE_MAX} Zeichen lang sein.` });
@@ -136,33 +133,24 @@ export function registerBusBbPageRoutes(app: FastifyInstance, deps: BusBbPagesDe
       const { id, ars } = request.params as Required<Params>;
       const principal = request.principal!;
       const form = (request.body ?? {}) as Record<string, unknown>;
-      const type = text(form.ereignis);
-      const key = text(form.schluessel);
-      if (!UUID.test(key)) return showPage(request, reply, 422, { refusal: 'Das Formular ist unvollständig. Bitte laden Sie die Seite neu.' });
+      const type = formText(form, 'ereignis');
+      const key = formText(form, 'schluessel');
+      if (!isUuid(key)) return showPage(request, reply, 422, { refusal: 'Das Formular ist unvollständig. Bitte laden Sie die Seite neu.' });
       if (!(BUS_BB_EVENTS as readonly string[]).includes(type)) return showPage(request, reply, 422, { refusal: `Auf dieser Seite lässt sich „${type}“ nicht senden.` });
       if (!mayRoleSendParticipantEvent(principal.role, type)) return showPage(request, reply, 403, { refusal: participantEventForbidden(principal.role, type) });
-      const event = type === 'BUS_BB_SCHRITT_BESTAETIGEN' ? { type, schritt: text(form.schritt) } : { type };
+      const event = type === 'BUS_BB_SCHRITT_BESTAETIGEN' ? { type, schritt: formText(form, 'schritt') } : { type };
       const payloadErrors = validateEventPayload(engine.workflows, event, engine.now());
       if (payloadErrors.length) return showPage(request, reply, 422, { refusal: `Angaben fehlen oder sind ungültig: ${payloadErrors.map((e) => e.message).join('; ')}` });
       const result = await sendParticipantEvent(
         engine,
-        { solutionId: id, ars, event, actor: actorOf(principal), origin: 'client', ministryScope: principal.role === 'ministry' ? principal.ministry : null },
+        { solutionId: id, ars, event, ...staffEventSender(principal) },
         // one page's key serves every button on it: the event and its step make each form's own
         { idempotencyKey: `web:${id}:${ars}:${type}:${'schritt' in event ? event.schritt : ''}:${key}` },
       );
-      switch (result.kind) {
-        case 'applied':
-        case 'already-applied':
-          return reply.redirect(`${busBbPath(id)}?erfolg=${type}`, 303);
-        case 'not-found':
-          throw new NotFoundError(result.reason);
-        case 'invalid':
-          return showPage(request, reply, 422, { refusal: result.reason });
-        case 'system-only':
-          return showPage(request, reply, 403, { refusal: result.reason });
-        default:
-          return showPage(request, reply, 409, { refusal: `Behörde ${ars}: ${result.reason}` });
-      }
+      // the page's buttons have no fields to mark: the reason says it all
+      const outcome = pageOutcomeOf(result);
+      if (outcome.done) return reply.redirect(`${busBbPath(id)}?erfolg=${type}`, 303);
+      return showPage(request, reply, outcome.status, { refusal: outcome.status === 409 ? `Behörde ${ars}: ${outcome.reason}` : outcome.reason });
     },
   );
 
@@ -211,7 +199,7 @@ export function registerBusBbPageRoutes(app: FastifyInstance, deps: BusBbPagesDe
       checkIds(request.params);
       const principal = request.principal!;
       const { id, reconciliationId } = request.params as Required<Params>;
-      if (text((request.body as Record<string, unknown> | undefined)?.bestaetigt) !== 'ja') {
+      if (formText(request.body as Record<string, unknown> | undefined, 'bestaetigt') !== 'ja') {
         const solution = await getSolution(db, principal, id);
         const view = await getReconciliation(db, principal, id, reconciliationId);
         if (view.appliedAt) return showReconciliation(request, reply, 409, { refusal: 'Dieser Abgleich ist bereits angewandt.' });

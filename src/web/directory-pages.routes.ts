@@ -12,6 +12,7 @@ import { sendHtml } from './layout.ts';
 import { APPLY_PATH, DIRECTORY_PATH, DRY_RUN_PATH, renderDirectoryPage, renderDryRunPage, renderStageGonePage, type DirectoryPageView } from './directory-upload.page.ts';
 import { registerUploadContext, textField, uploadConfig, uploadedFile } from './upload.form.ts';
 import type { StaffFrame } from './staff.layout.ts';
+import { HIDDEN, isUuid } from './staff-route.kit.ts';
 
 /**
  * The admin's Kommunalverzeichnis page: the API's import list, and the upload as a dry
@@ -30,9 +31,7 @@ export interface DirectoryPagesDeps {
   now: () => Date;
 }
 
-const HIDDEN = { schema: { hide: true } } as const;
 const CONFIG = { staffRoles: ACCESS.admin };
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SHOWN_ERRORS = 10;
 const SOURCE_NAME_MAX = 200;
 
@@ -88,7 +87,7 @@ export function registerDirectoryPageRoutes(app: FastifyInstance, deps: Director
     const gone = (status: 404 | 410, message: string) => sendHtml(reply, status, renderStageGonePage(frame(request, reply, 'Geprüfte Datei nicht verfügbar', DIRECTORY_PATH), status, message));
     let staged;
     try {
-      if (!UUID.test(id)) throw new NotFoundError('Das Formular nennt keine geprüfte Datei.');
+      if (!isUuid(id)) throw new NotFoundError('Das Formular nennt keine geprüfte Datei.');
       staged = await takeStagedUpload(db, { id, tokenId, now: now() });
     } catch (error) {
       if (error instanceof NotFoundError) return gone(404, error.detail);

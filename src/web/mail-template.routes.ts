@@ -13,9 +13,10 @@ import { actorOf } from '../auth/api-token.service.ts';
 import { damagedFieldErrors } from './form-body.ts';
 import { sendHtml } from './layout.ts';
 import { renderTemplatePage } from './mail-template.page.ts';
-import { onePerField, schemaErrors, formText } from './schema-form.ts';
+import { schemaErrors } from './schema-form.ts';
 import { templatePath, TEMPLATE_KIND_WORDS } from './solution-settings.page.ts';
-import { checkSolutionId, DAMAGED_MESSAGE, HIDDEN, LARGE_FORM, type SolutionFormPagesDeps } from './solution-form.deps.ts';
+import { DAMAGED_MESSAGE, LARGE_FORM, type SolutionFormPagesDeps } from './solution-form.deps.ts';
+import { formText, HIDDEN, onePerField, pathUuid } from './staff-route.kit.ts';
 import { solutionBase } from './solution-tabs.ts';
 
 /**
@@ -42,7 +43,7 @@ export function registerMailTemplatePageRoutes(app: FastifyInstance, deps: Solut
 
   async function page(request: FastifyRequest, reply: FastifyReply, status: number, view: { values?: FormFields; errors?: FieldError[]; notice?: string; unsaved?: MailTemplate }) {
     const { id, kind: rawKind } = (request.params as { id: string; kind: string });
-    checkSolutionId(id);
+    pathUuid(id, 'EfA-Lösung');
     const kind = checkKind(rawKind);
     const principal = request.principal!;
     const solution = await getSolution(db, principal, id);
@@ -87,7 +88,7 @@ export function registerMailTemplatePageRoutes(app: FastifyInstance, deps: Solut
   });
 
   app.post<Params>(path, { ...HIDDEN, ...LARGE_FORM, config: steer, preHandler: formGuards }, async (request, reply) => {
-    const id = checkSolutionId(request.params.id);
+    const id = pathUuid(request.params.id, 'EfA-Lösung');
     const kind = checkKind(request.params.kind);
     const principal = request.principal!;
     await getSolution(db, principal, id); // access
@@ -102,7 +103,7 @@ export function registerMailTemplatePageRoutes(app: FastifyInstance, deps: Solut
   });
 
   app.post<Params>(`${path}/zuruecksetzen`, { ...HIDDEN, config: steer, preHandler: formGuards }, async (request, reply) => {
-    const id = checkSolutionId(request.params.id);
+    const id = pathUuid(request.params.id, 'EfA-Lösung');
     const kind = checkKind(request.params.kind);
     await getSolution(db, request.principal!, id); // access
     await resetTemplate(db, id, kind);

@@ -1,6 +1,7 @@
 import type { FormFields } from '../responses/response.service.ts';
 import { SENDABLE_KINDS, type SendableKind } from '../mailings/mailing.service.ts';
-import { entryOf, formList, formText, type FieldOf } from './schema-form.ts';
+import { entryOf, formList } from './schema-form.ts';
+import { formText, type FieldOf } from './staff-route.kit.ts';
 
 /**
  * The mailing form's fields and how they become the body of POST /solutions/:id/mailings:

@@ -16,8 +16,9 @@ import { kindsInStage, mailingBodyOf, mailingFieldOf, MAILING_KIND_WORDS } from 
 import { renderMailingConfirmation, renderMailingsPage } from './mailings.page.ts';
 import { mailingPath, MESSAGES_PER_PAGE, renderMailingPage } from './mailing.page.ts';
 import { MAILING_PROGRESS_SCRIPT, MAILING_PROGRESS_SCRIPT_PATH, PROGRESS_PAGE_CSP } from './mailing-progress.script.ts';
-import { onePerField, schemaErrors, formText } from './schema-form.ts';
-import { checkSolutionId, DAMAGED_MESSAGE, HIDDEN, isUuid, LARGE_FORM, type SolutionFormPagesDeps } from './solution-form.deps.ts';
+import { schemaErrors } from './schema-form.ts';
+import { DAMAGED_MESSAGE, LARGE_FORM, type SolutionFormPagesDeps } from './solution-form.deps.ts';
+import { formText, HIDDEN, isUuid, onePerField, pathUuid } from './staff-route.kit.ts';
 import { settingsPath } from './solution-settings.page.ts';
 import { solutionPagePath, solutionBase } from './solution-tabs.ts';
 
@@ -57,11 +58,11 @@ export function registerMailingPageRoutes(app: FastifyInstance, deps: SolutionFo
   }
 
   app.get<{ Params: { id: string } }>(`${solutionBase(':id')}/mailings`, { ...HIDDEN, config: { staffRoles: ACCESS.readMail } }, async (request, reply) =>
-    listPage(request, reply, checkSolutionId(request.params.id), 200),
+    listPage(request, reply, pathUuid(request.params.id, 'EfA-Lösung'), 200),
   );
 
   app.post<{ Params: { id: string } }>(`${solutionBase(':id')}/mailings`, { ...HIDDEN, ...LARGE_FORM, config: { staffRoles: ACCESS.steer }, preHandler: formGuards }, async (request, reply) => {
-    const id = checkSolutionId(request.params.id);
+    const id = pathUuid(request.params.id, 'EfA-Lösung');
     const principal = request.principal!;
     const form = (request.body ?? {}) as FormFields;
     const key = formText(form, 'schluessel');
@@ -135,7 +136,7 @@ export function registerMailingPageRoutes(app: FastifyInstance, deps: SolutionFo
       },
     },
     async (request, reply) => {
-      const id = checkSolutionId(request.params.id);
+      const id = pathUuid(request.params.id, 'EfA-Lösung');
       const { mailingId } = request.params;
       if (!isUuid(mailingId)) throw new NotFoundError(`Mailing ${mailingId} gibt es nicht`);
       const principal = request.principal!;

@@ -2,6 +2,7 @@ import type { FieldError } from '../errors/domain.errors.ts';
 import type { ParticipantFilter, ParticipantSort } from '../solutions/participant.queries.ts';
 import { OFFSET_MAX } from '../validation/common.schemas.ts';
 import { PARTICIPANT_STAGES, READINESS_GRUENDE } from '../../workflows/index.ts';
+import { formText, isArs, isUuid } from './staff-route.kit.ts';
 
 /**
  * The participant table's address: its filters, sorting and page as GET parameters in
@@ -13,8 +14,6 @@ import { PARTICIPANT_STAGES, READINESS_GRUENDE } from '../../workflows/index.ts'
 
 export const PAGE_SIZE = 50;
 const SEARCH_MAX = 200;
-const ARS = /^[0-9]{12}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The last page an offset within the API's bound can reach. */
 const PAGE_MAX = Math.floor(OFFSET_MAX / PAGE_SIZE) + 1;
 
@@ -35,27 +34,25 @@ export interface ListQuery {
 
 export const EMPTY_QUERY: ListQuery = { stadium: '', kreis: '', welle: '', grund: '', blockiert: '', suche: '', sortierung: 'name', richtung: 'auf', seite: 1 };
 
-const one = (value: unknown): string => (typeof value === 'string' ? value : Array.isArray(value) && typeof value[0] === 'string' ? value[0] : '');
-
 /** The query read from the URL, or the fields that are wrong (the page answers 422 with them). */
 export function parseListQuery(raw: Record<string, unknown>): { query: ListQuery; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const query: ListQuery = { ...EMPTY_QUERY };
   const check = (field: keyof ListQuery, ok: (value: string) => boolean, message: string) => {
-    const value = one(raw[field]);
+    const value = formText(raw, field);
     if (value === '') return;
     if (ok(value)) (query as unknown as Record<string, string>)[field] = value;
     else errors.push({ field, message });
   };
   check('stadium', (v) => (PARTICIPANT_STAGES as readonly string[]).includes(v), 'Dieses Stadium gibt es nicht.');
-  check('kreis', (v) => ARS.test(v), 'Bitte einen Kreis aus der Liste wählen.');
-  check('welle', (v) => UUID.test(v), 'Bitte eine Welle aus der Liste wählen.');
+  check('kreis', isArs, 'Bitte einen Kreis aus der Liste wählen.');
+  check('welle', isUuid, 'Bitte eine Welle aus der Liste wählen.');
   check('grund', (v) => (READINESS_GRUENDE as readonly string[]).includes(v), 'Diesen Grund gibt es nicht.');
   check('blockiert', (v) => v === 'ja' || v === 'nein', 'Bitte „ja“ oder „nein“ wählen.');
   check('suche', (v) => v.length <= SEARCH_MAX && !/[\p{Cc}]/u.test(v), `Bitte höchstens ${SEARCH_MAX} Zeichen ohne Steuerzeichen eingeben.`);
   check('sortierung', (v) => v in SORT_KEYS, 'Nach dieser Spalte lässt sich nicht sortieren.');
   check('richtung', (v) => v === 'auf' || v === 'ab', 'Bitte „auf“ oder „ab“.');
-  const page = one(raw.seite);
+  const page = formText(raw, 'seite');
   if (page !== '') {
     if (/^[0-9]{1,7}$/.test(page) && Number(page) >= 1 && Number(page) <= PAGE_MAX) query.seite = Number(page);
     else errors.push({ field: 'seite', message: `Bitte eine Seitenzahl von 1 bis ${PAGE_MAX}.` });

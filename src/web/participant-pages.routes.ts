@@ -23,8 +23,9 @@ import { bulkEventsFor, participantAction, participantEventFromForm } from './pa
 import { participantPath, participantsPath, renderParticipantList } from './participant-list.page.ts';
 import { EMPTY_QUERY, filterOf, parseListQuery } from './participant-list.query.ts';
 import { renderParticipantPage, type ParticipantFailure } from './participant.page.ts';
-import { eventName, formFieldOf, type FormValues } from './solution-events.ts';
+import { eventName, type FormValues } from './solution-events.ts';
 import type { StaffFrame } from './staff.layout.ts';
+import { eventFormFieldOf, formText, HIDDEN, isArs, isUuid, onePerField, pageOutcomeOf, pathUuid, staffEventSender } from './staff-route.kit.ts';
 
 /**
  * The participant pages of a solution: the table (GET …/teilnehmende, the same query and
@@ -44,9 +45,6 @@ export interface ParticipantPagesDeps {
   formGuards: NonNullable<RouteShorthandOptions['preHandler']>;
 }
 
-const HIDDEN = { schema: { hide: true } } as const;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const ARS = /^[0-9]{12}$/;
 const HISTORY_LENGTH = 50;
 const MAIL_KINDS: Readonly<Record<string, string>> = {
   erstinformation: 'Erstinformation',
@@ -58,19 +56,14 @@ const MAIL_KINDS: Readonly<Record<string, string>> = {
 type Params = { id: string; ars: string };
 
 function checkIds(params: Partial<Params>): void {
-  if (!UUID.test(params.id ?? '')) throw new NotFoundError(`EfA-Lösung ${params.id ?? ''} gibt es nicht`);
-  if (params.ars !== undefined && !ARS.test(params.ars)) throw new NotFoundError(`Behörde ${params.ars} ist nicht Teilnehmerin dieser Lösung`);
+  pathUuid(params.id ?? '', 'EfA-Lösung');
+  if (params.ars !== undefined && !isArs(params.ars)) throw new NotFoundError(`Behörde ${params.ars} ist nicht Teilnehmerin dieser Lösung`);
 }
 
-const text = (value: unknown): string => (typeof value === 'string' ? value : Array.isArray(value) && typeof value[0] === 'string' ? value[0] : '');
 const list = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : typeof value === 'string' ? [value] : []);
 
 /** One message per form field: the first the schema names. */
-function fieldErrors(errors: readonly FieldError[]): FieldError[] {
-  const byField = new Map<string, string>();
-  for (const error of errors) if (!byField.has(formFieldOf(error))) byField.set(formFieldOf(error), error.message);
-  return [...byField].map(([field, message]) => ({ field, message }));
-}
+const fieldErrors = (errors: readonly FieldError[]) => onePerField(errors, eventFormFieldOf);
 
 export function registerParticipantPageRoutes(app: FastifyInstance, deps: ParticipantPagesDeps): void {
   const { db, engine, frame } = deps;
@@ -99,7 +92,7 @@ export function registerParticipantPageRoutes(app: FastifyInstance, deps: Partic
         idempotencyKey: randomUUID(),
         errors,
         ...(extra.refusal ? { refusal: extra.refusal } : {}),
-        values: { ereignis: text(form.ereignis), reason: text(form.reason) },
+        values: { ereignis: formText(form, 'ereignis'), reason: formText(form, 'reason') },
       }),
     );
   }
@@ -117,24 +110,24 @@ export function registerParticipantPageRoutes(app: FastifyInstance, deps: Partic
       const { id } = request.params;
       const principal = request.principal!;
       const form = (request.body ?? {}) as FormValues;
-      const type = text(form.ereignis);
-      const key = text(form.schluessel);
+      const type = formText(form, 'ereignis');
+      const key = formText(form, 'schluessel');
       const ars = [...new Set(list(form.ars))];
       const errors: FieldError[] = [];
-      if (!UUID.test(key)) return showList(request, reply, 422, { refusal: 'Das Formular ist unvollständig. Bitte laden Sie die Seite neu.' });
+      if (!isUuid(key)) return showList(request, reply, 422, { refusal: 'Das Formular ist unvollständig. Bitte laden Sie die Seite neu.' });
       errors.push(...damagedFieldErrors(form as FormFields));
       if (!bulkEventsFor(principal.role).includes(type)) errors.push({ field: 'ereignis', message: 'Bitte ein Ereignis aus der Liste wählen.' });
       if (ars.length === 0) errors.push({ field: 'ars', message: 'Bitte mindestens eine Behörde in der Tabelle auswählen.' });
-      if (ars.length > BULK_MAX_PARTICIPANTS || ars.some((a) => !ARS.test(a))) errors.push({ field: 'ars', message: 'Die Auswahl enthält ungültige Regionalschlüssel.' });
+      if (ars.length > BULK_MAX_PARTICIPANTS || ars.some((a) => !isArs(a))) errors.push({ field: 'ars', message: 'Die Auswahl enthält ungültige Regionalschlüssel.' });
       if (errors.length) return showList(request, reply, 422, { errors });
-      const reason = text(form.reason).trim();
+      const reason = formText(form, 'reason').trim();
       const event = participantEventFromForm(type, reason ? { reason } : {});
       const payloadErrors = validateEventPayload(engine.workflows, event, engine.now());
       if (payloadErrors.length) return showList(request, reply, 422, { errors: fieldErrors(payloadErrors) });
 
       const solution = await getSolution(db, principal, id);
       const names = await participantNames(db, id, ars);
-      if (text(form.bestaetigt) !== 'ja') {
+      if (formText(form, 'bestaetigt') !== 'ja') {
         const authorities = ars.map((a) => ({ ars: a, name: names.get(a) ?? `unbekannte Behörde ${a}` }));
         return sendHtml(
           reply,
@@ -180,7 +173,7 @@ export function registerParticipantPageRoutes(app: FastifyInstance, deps: Partic
         maySendEvents: (ACCESS.participantEvents as readonly Role[]).includes(principal.role),
         csrf: reply.generateCsrf(),
         // a form sent back keeps its key: nothing of it was applied
-        idempotencyKey: extra.failure && UUID.test(text(body.schluessel)) ? text(body.schluessel) : randomUUID(),
+        idempotencyKey: extra.failure && isUuid(formText(body, 'schluessel')) ? formText(body, 'schluessel') : randomUUID(),
         ...extra,
       }),
     );
@@ -211,9 +204,9 @@ export function registerParticipantPageRoutes(app: FastifyInstance, deps: Partic
       const { id, ars } = request.params;
       const principal = request.principal!;
       const form = (request.body ?? {}) as FormValues;
-      const type = text(form.ereignis);
+      const type = formText(form, 'ereignis');
       const fail = (status: number, failure: Omit<ParticipantFailure, 'type' | 'values'>) => showParticipant(request, reply, status, { failure: { type, values: form, ...failure } });
-      if (!UUID.test(text(form.schluessel))) return fail(422, { reason: 'Das Formular ist unvollständig. Bitte laden Sie die Seite neu.', errors: [] });
+      if (!isUuid(formText(form, 'schluessel'))) return fail(422, { reason: 'Das Formular ist unvollständig. Bitte laden Sie die Seite neu.', errors: [] });
       if (!(PARTICIPANT_EVENT_TYPES as readonly string[]).includes(type) || type in PARTICIPANT_SYSTEM_EVENTS) {
         return fail(422, { reason: 'Dieses Ereignis gibt es hier nicht.', errors: [] });
       }
@@ -224,26 +217,10 @@ export function registerParticipantPageRoutes(app: FastifyInstance, deps: Partic
       const event = participantEventFromForm(type, form);
       const payloadErrors = validateEventPayload(engine.workflows, event, engine.now());
       if (payloadErrors.length) return fail(422, { reason: 'Angaben fehlen oder sind ungültig', errors: fieldErrors(payloadErrors) });
-      const result = await sendParticipantEvent(
-        engine,
-        { solutionId: id, ars, event, actor: actorOf(principal), origin: 'client', ministryScope: principal.role === 'ministry' ? principal.ministry : null },
-        { idempotencyKey: `web:${id}:${ars}:${text(form.schluessel)}` },
-      );
-      switch (result.kind) {
-        case 'applied':
-        case 'already-applied':
-          return reply.redirect(`${participantPath(id, ars)}?erfolg=${encodeURIComponent(type)}`, 303);
-        case 'invalid':
-          return fail(422, { reason: result.reason, errors: fieldErrors(result.errors) });
-        case 'not-found':
-          throw new NotFoundError(result.reason);
-        case 'system-only':
-          return fail(403, { reason: result.reason, errors: [] });
-        case 'refused':
-        case 'precondition-failed':
-        case 'solution-inactive':
-          return fail(409, { reason: result.reason, errors: [] });
-      }
+      const result = await sendParticipantEvent(engine, { solutionId: id, ars, event, ...staffEventSender(principal) }, { idempotencyKey: `web:${id}:${ars}:${formText(form, 'schluessel')}` });
+      const outcome = pageOutcomeOf(result, eventFormFieldOf);
+      if (outcome.done) return reply.redirect(`${participantPath(id, ars)}?erfolg=${encodeURIComponent(type)}`, 303);
+      return fail(outcome.status, { reason: outcome.reason, errors: outcome.errors });
     },
   );
 

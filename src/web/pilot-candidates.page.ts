@@ -6,7 +6,8 @@ import { germanDate, REASON_LABELS } from '../responses/answer.labels.ts';
 import { germanDateTime } from '../time/berlin.clock.ts';
 import type { Readiness } from '../../workflows/index.ts';
 import { decisionForm, PILOT_EVENT_LABELS, type PilotEventFailure } from './pilot-event.forms.ts';
-import { field, fieldParts, fieldSummary, noticeBox, refusalBox } from './rollout-pages.kit.ts';
+import { fieldParts, fieldSummary, noticeBox, refusalBox } from './rollout-pages.kit.ts';
+import { formText as field } from './staff-route.kit.ts';
 import { solutionPagePath, solutionTabs } from './solution-tabs.ts';
 import { renderStaffLayout, type StaffFrame } from './staff.layout.ts';
 

@@ -1,6 +1,7 @@
 import type { FieldError } from '../errors/domain.errors.ts';
 import { html, type Html } from '../markup/html.ts';
-import { field, fieldParts, type Form } from './rollout-pages.kit.ts';
+import { fieldParts, type Form } from './rollout-pages.kit.ts';
+import { formText as field } from './staff-route.kit.ts';
 
 /**
  * The participant events of the pilot phase as the pilot pages offer them: the decision on

@@ -16,7 +16,8 @@ import { sendHtml } from './layout.ts';
 import { pilotPath, pilotsPath, renderPilotCandidates, type PilotCandidatesView } from './pilot-candidates.page.ts';
 import { renderPilotDetail, type PilotDetailView } from './pilot-detail.page.ts';
 import { PILOT_EVENT_DONE, PILOT_EVENT_FIELDS, PILOT_PAGE_EVENTS, pilotEventFromForm, type PilotEventFailure } from './pilot-event.forms.ts';
-import { damaged, failureOf, field, formFieldOf, HIDDEN, isUuid, lines, oneEach, pathArs, pathId, ROLLOUT_FORM_BODY_LIMIT, schemaErrors, type Form, type RolloutPagesDeps } from './rollout-pages.kit.ts';
+import { damaged, failureOf, lines, pathArs, pathId, ROLLOUT_FORM_BODY_LIMIT, schemaErrors, type Form, type RolloutPagesDeps } from './rollout-pages.kit.ts';
+import { formFieldOf, formText, HIDDEN, isUuid, onePerField, pageOutcomeOf, staffEventSender } from './staff-route.kit.ts';
 
 /**
  * The pilot pages of a solution: the same service functions with the same arguments as the
@@ -37,7 +38,7 @@ const NOTICES: Readonly<Record<string, string>> = {
 };
 const noticeOf = (request: FastifyRequest) => NOTICES[String((request.query as Record<string, unknown>).erfolg ?? '')];
 const may = (group: readonly Role[], role: Role) => group.includes(role);
-const formKey = (form: Form) => (isUuid(field(form, 'schluessel')) ? field(form, 'schluessel') : randomUUID());
+const formKey = (form: Form) => (isUuid(formText(form, 'schluessel')) ? formText(form, 'schluessel') : randomUUID());
 const params = (request: FastifyRequest) => request.params as { id: string; ars?: string; key?: string };
 
 export function registerPilotPageRoutes(app: FastifyInstance, deps: RolloutPagesDeps): void {
@@ -120,9 +121,9 @@ export function registerPilotPageRoutes(app: FastifyInstance, deps: RolloutPages
     const id = pathId(params(request).id, 'EfA-Lösung');
     const ars = pathArs(params(request).ars ?? '');
     const form = (request.body ?? {}) as Form;
-    const type = field(form, 'ereignis');
+    const type = formText(form, 'ereignis');
     // the pilot's page only for those who may read it (the Landesredaktion sends events, but reads no checklists)
-    const back = field(form, 'zurueck') === 'pilot' && may(ACCESS.pilots, principal.role) ? 'pilot' : 'liste';
+    const back = formText(form, 'zurueck') === 'pilot' && may(ACCESS.pilots, principal.role) ? 'pilot' : 'liste';
     const show = (status: number, failure: Omit<PilotEventFailure, 'ars' | 'type' | 'values'>) => {
       const eventFailure = { ars, type, values: form, ...failure };
       return back === 'pilot' ? pilotPage(request, reply, status, { eventFailure, idempotencyKey: formKey(form) }) : candidatesPage(request, reply, status, { eventFailure, idempotencyKey: formKey(form) });
@@ -131,44 +132,27 @@ export function registerPilotPageRoutes(app: FastifyInstance, deps: RolloutPages
     if (broken.length) return show(422, { reason: 'Angaben ungültig', errors: broken });
     if (!PILOT_PAGE_EVENTS.includes(type)) return show(409, { reason: 'Dieses Ereignis gibt es auf dieser Seite nicht. Bitte wählen Sie eine der Schaltflächen.', errors: [] });
     if (!mayRoleSendParticipantEvent(principal.role, type)) return show(403, { reason: participantEventForbidden(principal.role, type), errors: [] });
-    if (!isUuid(field(form, 'schluessel'))) return show(422, { reason: 'Das Formular ist unvollständig. Bitte laden Sie die Seite neu.', errors: [] });
+    if (!isUuid(formText(form, 'schluessel'))) return show(422, { reason: 'Das Formular ist unvollständig. Bitte laden Sie die Seite neu.', errors: [] });
     const result = await sendParticipantEvent(
       engine,
-      {
-        solutionId: id,
-        ars,
-        event: pilotEventFromForm(type, form),
-        actor: actorOf(principal),
-        origin: 'client',
-        ministryScope: principal.role === 'ministry' ? principal.ministry : null,
-      },
-      { idempotencyKey: `web:pilot:${id}:${ars}:${type}:${field(form, 'schluessel')}` },
+      { solutionId: id, ars, event: pilotEventFromForm(type, form), ...staffEventSender(principal) },
+      { idempotencyKey: `web:pilot:${id}:${ars}:${type}:${formText(form, 'schluessel')}` },
     );
-    switch (result.kind) {
-      case 'applied':
-      case 'already-applied':
-        return reply.redirect(`${back === 'pilot' ? pilotPath(id, ars) : pilotsPath(id)}?erfolg=${type}`, 303);
-      case 'invalid':
-        return show(422, { reason: result.reason, errors: oneEach(result.errors.map((e) => ({ ...e, field: formFieldOf(e.field, PILOT_EVENT_FIELDS) }))) });
-      case 'not-found':
-        throw new NotFoundError(result.reason);
-      case 'system-only':
-        return show(403, { reason: result.reason, errors: [] });
-      default:
-        return show(409, { reason: result.reason, errors: [] });
-    }
+    const outcome = pageOutcomeOf(result, (pointer) => formFieldOf(pointer, PILOT_EVENT_FIELDS));
+    if (outcome.done) return reply.redirect(`${back === 'pilot' ? pilotPath(id, ars) : pilotsPath(id)}?erfolg=${type}`, 303);
+    return show(outcome.status, { reason: outcome.reason, errors: outcome.errors });
   });
 
   app.post('/verwaltung/loesungen/:id/piloten/checkliste', { ...post, config: { staffRoles: ACCESS.steer } }, async (request, reply) => {
     const principal = request.principal!;
     const id = pathId(params(request).id, 'EfA-Lösung');
     const form = (request.body ?? {}) as Form;
-    const body = { label: field(form, 'label'), optional: field(form, 'optional') === 'ja' };
+    const body = { label: formText(form, 'label'), optional: formText(form, 'optional') === 'ja' };
     const values = { label: body.label, optional: body.optional ? 'ja' : '' };
     const again = (status: number, errors: FieldError[], reason?: string) =>
       candidatesPage(request, reply, status, { itemForm: { values, errors, ...(reason ? { reason } : {}) }, idempotencyKey: formKey(form) });
     const errors = [...damaged(form), ...schemaErrors(CustomItemBody, body)];
-    if (errors.length) return again(422, oneEach(errors));
+    if (errors.length) return again(422, onePerField(errors));
     await getSolution(db, principal, id);
     await addCustomChecklistItem(db, {
       solutionId: id,
@@ -185,7 +169,7 @@ export function registerPilotPageRoutes(app: FastifyInstance, deps: RolloutPages
   async function pilotChange(request: FastifyRequest, reply: FastifyReply, failure: Omit<NonNullable<PilotDetailView['formFailure']>, 'errors' | 'reason'>, errors: FieldError[], change: () => Promise<unknown>, done: string) {
     const { id, ars } = { id: pathId(params(request).id, 'EfA-Lösung'), ars: pathArs(params(request).ars ?? '') };
     const form = failure.values;
-    if (errors.length) return pilotPage(request, reply, 422, { formFailure: { ...failure, errors: oneEach(errors), reason: '' }, idempotencyKey: formKey(form) });
+    if (errors.length) return pilotPage(request, reply, 422, { formFailure: { ...failure, errors: onePerField(errors), reason: '' }, idempotencyKey: formKey(form) });
     await getSolution(db, request.principal!, id);
     try {
       await change();
@@ -200,8 +184,8 @@ export function registerPilotPageRoutes(app: FastifyInstance, deps: RolloutPages
   app.post('/verwaltung/loesungen/:id/piloten/:ars/checkliste/:key', { ...post, config: { staffRoles: ACCESS.pilots } }, async (request, reply) => {
     const { id, ars, key = '' } = params(request);
     const form = (request.body ?? {}) as Form;
-    const status = field(form, 'status');
-    const reason = field(form, 'reason');
+    const status = formText(form, 'status');
+    const reason = formText(form, 'reason');
     const body = { status, ...(status === 'entfaellt' ? { reason } : {}) };
     const errors = [...damaged(form), ...schemaErrors(ChecklistItemBody, body)];
     if (!/^[a-z0-9-]{1,40}$/.test(key)) throw new NotFoundError(`Checklistenpunkt „${key}“ gibt es nicht`);
@@ -213,15 +197,15 @@ export function registerPilotPageRoutes(app: FastifyInstance, deps: RolloutPages
   app.post('/verwaltung/loesungen/:id/piloten/:ars/termine', { ...post, config: { staffRoles: ACCESS.pilots } }, async (request, reply) => {
     const { id, ars } = params(request);
     const form = (request.body ?? {}) as Form;
-    const notizen = field(form, 'notizen');
-    const folgeaufgaben = lines(field(form, 'folgeaufgaben'));
+    const notizen = formText(form, 'notizen');
+    const folgeaufgaben = lines(formText(form, 'folgeaufgaben'));
     const meeting = {
-      art: field(form, 'art'),
-      datum: field(form, 'datum').trim(),
-      teilnehmende: lines(field(form, 'teilnehmende')),
+      art: formText(form, 'art'),
+      datum: formText(form, 'datum').trim(),
+      teilnehmende: lines(formText(form, 'teilnehmende')),
       ...(notizen.trim() ? { notizen } : {}),
       ...(folgeaufgaben.length ? { folgeaufgaben } : {}),
-      moderiertDurchKaz: field(form, 'moderiertDurchKaz') === 'ja',
+      moderiertDurchKaz: formText(form, 'moderiertDurchKaz') === 'ja',
     };
     const errors = [...damaged(form), ...schemaErrors(MeetingBody, meeting)];
     return pilotChange(request, reply, { form: 'termin', values: form }, errors, () =>
@@ -239,9 +223,9 @@ export function registerPilotPageRoutes(app: FastifyInstance, deps: RolloutPages
   app.post('/verwaltung/loesungen/:id/piloten/:ars/it-unterstuetzung', { ...post, config: { staffRoles: ACCESS.pilots } }, async (request, reply) => {
     const { id, ars } = params(request);
     const form = (request.body ?? {}) as Form;
-    const seit = field(form, 'seit').trim();
-    const kontakt = field(form, 'kontakt').trim();
-    const support = { zitBb: field(form, 'zitBb') === 'ja', dikom: field(form, 'dikom') === 'ja', ...(seit ? { seit } : {}), ...(kontakt ? { kontakt } : {}) };
+    const seit = formText(form, 'seit').trim();
+    const kontakt = formText(form, 'kontakt').trim();
+    const support = { zitBb: formText(form, 'zitBb') === 'ja', dikom: formText(form, 'dikom') === 'ja', ...(seit ? { seit } : {}), ...(kontakt ? { kontakt } : {}) };
     const errors = [...damaged(form), ...schemaErrors(ItSupportBody, support)];
     return pilotChange(request, reply, { form: 'it', values: form }, errors, () =>
       setItSupport(db, { solutionId: pathId(id, 'EfA-Lösung'), ars: pathArs(ars ?? ''), support, actor: actorOf(request.principal!), at: engine.now() }),

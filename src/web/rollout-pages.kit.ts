@@ -1,21 +1,22 @@
 import type { FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { TSchema } from 'typebox';
-import { Value } from 'typebox/value';
 import type { Database } from '../db/schema.ts';
 import type { EngineDeps } from '../engine/workflow.engine.ts';
 import { ConflictError, InvalidInputError, NotFoundError, type FieldError } from '../errors/domain.errors.ts';
 import type { MailingSettings } from '../mailings/mailing.service.ts';
 import { html, type Html } from '../markup/html.ts';
-import { fieldErrorsOf, type SchemaIssue } from '../validation/field-errors.ts';
 import { damagedFieldErrors } from './form-body.ts';
+import { schemaErrors as formSchemaErrors } from './schema-form.ts';
 import type { StaffFrame } from './staff.layout.ts';
+import { formFieldOf, isArs, onePerField, pathUuid } from './staff-route.kit.ts';
 
 /**
- * What the pilot and wave pages of a solution share: their dependencies, the checks of
- * path parameters (a path that cannot exist is simply not found), form values judged by
- * the API's own body schemas (so a page takes exactly what the API takes, and names the
- * form's field), and the boxes for a notice, a refusal and an error summary.
+ * What the pilot and wave pages of a solution share beyond every staff page's kit
+ * (staff-route.kit.ts): their dependencies, their path parameters (lower-case ids, an
+ * ARS), form values judged by the API's own body schemas (so a page takes exactly what
+ * the API takes, and names the form's field), and the boxes for a notice, a refusal and
+ * an error summary.
  */
 
 export interface RolloutPagesDeps {
@@ -27,31 +28,17 @@ export interface RolloutPagesDeps {
   mailSettings: MailingSettings;
 }
 
-export const HIDDEN = { schema: { hide: true } } as const;
 /** Far above any form here (a meeting's notes: 10,000 characters, percent-encoded): a too long field is a 422 naming it, not a 413. */
 export const ROLLOUT_FORM_BODY_LIMIT = 256 * 1024;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const ARS = /^[0-9]{12}$/;
 
 export type Form = Readonly<Record<string, string | string[] | undefined>>;
 
-export function pathId(value: string, what: string): string {
-  if (!UUID.test(value)) throw new NotFoundError(`${what} ${value} gibt es nicht`);
-  return value.toLowerCase();
-}
+/** A path's id (not found if it cannot exist), lower-case as the database keeps it. */
+export const pathId = (value: string, what: string): string => pathUuid(value, what).toLowerCase();
 
 export function pathArs(value: string): string {
-  if (!ARS.test(value)) throw new NotFoundError(`Behörde ${value} gibt es nicht`);
+  if (!isArs(value)) throw new NotFoundError(`Behörde ${value} gibt es nicht`);
   return value;
-}
-
-export const isUuid = (value: string) => UUID.test(value);
-export const isArs = (value: string) => ARS.test(value);
-
-/** A form field's (first) value as sent; '' when absent. */
-export function field(form: Form, name: string): string {
-  const value = form[name];
-  return (Array.isArray(value) ? value[0] : value) ?? '';
 }
 
 /** Every value of a repeated field (checkboxes). */
@@ -68,23 +55,7 @@ export const lines = (value: string) => value.split(/\r?\n/).map((line) => line.
  * (`/teilnehmende/3` → teilnehmende, `/filter/kreisArs` → kreisArs through `rename`).
  */
 export function schemaErrors(schema: TSchema, body: unknown, rename: Readonly<Record<string, string>> = {}): FieldError[] {
-  const errors = fieldErrorsOf(Value.Errors(schema, body) as unknown as SchemaIssue[], '');
-  return oneEach(errors.map((error) => ({ ...error, field: formFieldOf(error.field, rename) })));
-}
-
-/** `/body/filter/kreisArs` → kreisArs, `/authorities/2` → authorities (renamed where the form calls it otherwise). */
-export function formFieldOf(pointer: string, rename: Readonly<Record<string, string>> = {}): string {
-  const parts = pointer.replace(/^\/(body|params|event)(?=\/|$)/, '').split('/').filter(Boolean);
-  const named = parts.filter((part) => !/^\d+$/.test(part));
-  const last = named[named.length - 1] ?? '';
-  const path = named.join('/');
-  return rename[path] ?? rename[last] ?? last;
-}
-
-/** One message per field: the first. */
-export function oneEach(errors: readonly FieldError[]): FieldError[] {
-  const seen = new Set<string>();
-  return errors.filter((error) => (seen.has(error.field) ? false : (seen.add(error.field), true)));
+  return formSchemaErrors(schema, body, (pointer) => formFieldOf(pointer, rename));
 }
 
 /** The fields from which the form parser took characters out (NUL bytes …). */
@@ -93,7 +64,7 @@ export const damaged = (form: Form) => damagedFieldErrors(form as never);
 /** A domain error as the page shows it again: 409 with the reason, 422 with the fields; anything else is not the form's. */
 export function failureOf(error: unknown, rename: Readonly<Record<string, string>> = {}): { status: 409 | 422; reason: string; errors: FieldError[] } | null {
   if (error instanceof ConflictError) return { status: 409, reason: error.detail, errors: [] };
-  if (error instanceof InvalidInputError) return { status: 422, reason: error.detail, errors: oneEach(error.errors.map((e) => ({ ...e, field: formFieldOf(e.field, rename) }))) };
+  if (error instanceof InvalidInputError) return { status: 422, reason: error.detail, errors: onePerField(error.errors, (pointer) => formFieldOf(pointer, rename)) };
   return null;
 }
 

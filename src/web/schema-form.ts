@@ -2,7 +2,7 @@ import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import type { FieldError } from '../errors/domain.errors.ts';
 import { fieldErrorsOf, type SchemaIssue } from '../validation/field-errors.ts';
-import type { FormFields } from '../responses/response.service.ts';
+import { onePerField, type FieldOf } from './staff-route.kit.ts';
 
 /**
  * The staff's forms check what they would send against the API's own request schema
@@ -11,28 +11,9 @@ import type { FormFields } from '../responses/response.service.ts';
  * it; list entries and lines are named by their number.
  */
 
-/** A field's first value as sent (a repeated key: the first). */
-export function formText(form: FormFields, name: string): string {
-  const value = form[name];
-  return Array.isArray(value) ? (value[0] ?? '') : (value ?? '');
-}
-
 /** The entries of a list field: one per line, or separated by commas, semicolons or blanks. */
 export function formList(text: string): string[] {
   return text.split(/[\s,;]+/).filter(Boolean);
-}
-
-/** Where a schema path (`/responsibility/authorities/3`) lives in the form: the field, and the entry's words (`Eintrag 4`) if any. */
-export type FieldOf = (pointer: string) => { field: string; entry?: string };
-
-/** One error per form field: the first the schema names, prefixed with its entry. */
-export function onePerField(errors: readonly FieldError[], fieldOf: FieldOf): FieldError[] {
-  const byField = new Map<string, string>();
-  for (const error of errors) {
-    const { field, entry } = fieldOf(error.field.replace(/^\/body/, ''));
-    if (!byField.has(field)) byField.set(field, entry ? `${entry}: ${error.message}` : error.message);
-  }
-  return [...byField].map(([field, message]) => ({ field, message }));
 }
 
 export function schemaErrors(schema: TSchema, value: unknown, fieldOf: FieldOf): FieldError[] {

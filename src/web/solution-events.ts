@@ -1,5 +1,5 @@
-import type { FieldError } from '../errors/domain.errors.ts';
 import { LESSON_RELEVANZ } from '../solutions/event.schemas.ts';
+import { formTextTrimmed } from './staff-route.kit.ts';
 
 /**
  * The solution's events as its page offers them: German names (buttons and timeline),
@@ -102,13 +102,11 @@ export const EVENT_FIELDS: Readonly<Record<string, readonly EventField[]>> = {
 
 export type FormValues = Readonly<Record<string, string | string[] | undefined>>;
 
-const single = (value: string | string[] | undefined): string => (Array.isArray(value) ? (value[0] ?? '') : (value ?? '')).trim();
-
 /** The event the API would receive for this form: empty optional fields are left out, so the schema judges what is there. */
 export function eventFromForm(type: string, form: FormValues): { type: string } & Record<string, unknown> {
   const event: { type: string } & Record<string, unknown> = { type };
   for (const field of EVENT_FIELDS[type] ?? []) {
-    const value = single(form[field.name]);
+    const value = formTextTrimmed(form, field.name);
     if (value === '' && !field.required) continue;
     if (field.name === 'overrideReason') event.override = { reason: value };
     else if (field.name === 'authorities') event.authorities = value.split(/[\s,;]+/).filter(Boolean);
@@ -116,13 +114,6 @@ export function eventFromForm(type: string, form: FormValues): { type: string } 
     else event[field.name] = value;
   }
   return event;
-}
-
-/** The form field an engine error names (`/event/override/reason` → overrideReason, `/event/authorities/3` → authorities). */
-export function formFieldOf(error: FieldError): string {
-  const path = error.field.replace(/^\/(event|body)\/?/, '');
-  const [first = ''] = path.split('/');
-  return first === 'override' ? 'overrideReason' : first;
 }
 
 /** The events that ask „Wirklich …?“ first: they start mails to many authorities, begin a phase of the rollout, or cannot be undone. */

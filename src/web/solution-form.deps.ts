@@ -2,7 +2,6 @@ import type { FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastif
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { EngineDeps } from '../engine/workflow.engine.ts';
-import { NotFoundError } from '../errors/domain.errors.ts';
 import { LARGE_JSON_BODY_LIMIT_BYTES } from '../http/body-limits.ts';
 import type { MailingSettings } from '../mailings/mailing.service.ts';
 import type { StaffFrame } from './staff.layout.ts';
@@ -17,18 +16,7 @@ export interface SolutionFormPagesDeps {
   mail: { settings: MailingSettings; publicBaseUrl: string; wake?: () => void };
 }
 
-export const HIDDEN = { schema: { hide: true } } as const;
 /** The forms carry mail texts of up to 150,000 characters and lists of 20,000 ARS. */
 export const LARGE_FORM = { bodyLimit: LARGE_JSON_BODY_LIMIT_BYTES } as const;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export const isUuid = (value: string) => UUID.test(value);
-
-/** The API's Uuid schema refuses other ids; a page for a path that cannot exist is simply not found. */
-export function checkSolutionId(id: string): string {
-  if (!UUID.test(id)) throw new NotFoundError(`EfA-Lösung ${id} gibt es nicht`);
-  return id;
-}
-
 /** The line at a field whose characters the form parser took out (form-body.ts). */
 export const DAMAGED_MESSAGE = 'enthielt Zeichen, die nicht gespeichert werden können (Steuerzeichen oder fehlerhafte Kodierung); bitte prüfen Sie den Text';

@@ -4,7 +4,8 @@ import { html, type Html } from '../markup/html.ts';
 import type { FormFields } from '../responses/response.service.ts';
 import type { SolutionView } from '../solutions/solution.service.ts';
 import { errorSummary, FormWriter } from './form.kit.ts';
-import { entryOf, formList, formText, labelled, type FieldOf } from './schema-form.ts';
+import { entryOf, formList, labelled } from './schema-form.ts';
+import { formText, type FieldOf } from './staff-route.kit.ts';
 import { ministryLabel, renderStaffLayout, type StaffFrame } from './staff.layout.ts';
 
 /**

@@ -9,11 +9,12 @@ import { MailDetailsBody } from '../mailings/template.routes.ts';
 import { listTemplates, loadMailDetails, saveMailDetails } from '../mailings/template.service.ts';
 import { damagedFieldErrors } from './form-body.ts';
 import { sendHtml } from './layout.ts';
-import { onePerField, schemaErrors, formText } from './schema-form.ts';
+import { schemaErrors } from './schema-form.ts';
 import { NEW_SOLUTION_PATH, renderNewSolutionPage, solutionBodyOf, solutionFieldOf, valuesOfSolution } from './solution-form.page.ts';
 import { renderSettingsPage, settingsPath, type FormState } from './solution-settings.page.ts';
 import { solutionBase } from './solution-tabs.ts';
-import { checkSolutionId, DAMAGED_MESSAGE, HIDDEN, LARGE_FORM, type SolutionFormPagesDeps } from './solution-form.deps.ts';
+import { DAMAGED_MESSAGE, LARGE_FORM, type SolutionFormPagesDeps } from './solution-form.deps.ts';
+import { formText, HIDDEN, onePerField, pathUuid } from './staff-route.kit.ts';
 import { registerMailTemplatePageRoutes } from './mail-template.routes.ts';
 import { registerMailingPageRoutes } from './mailing-pages.routes.ts';
 
@@ -108,14 +109,14 @@ export function registerSolutionFormPageRoutes(app: FastifyInstance, deps: Solut
     `${solutionBase(':id')}/bearbeiten`,
     { ...HIDDEN, config: steer },
     async (request, reply) => {
-      const id = checkSolutionId(request.params.id);
+      const id = pathUuid(request.params.id, 'EfA-Lösung');
       const notice = NOTICES[request.query.gespeichert ?? ''];
       return settingsPage(request, reply, id, 200, notice ? { notice } : {});
     },
   );
 
   app.post<{ Params: { id: string } }>(`${solutionBase(':id')}/bearbeiten/entwurf`, { ...HIDDEN, ...LARGE_FORM, config: steer, preHandler: formGuards }, async (request, reply) => {
-    const id = checkSolutionId(request.params.id);
+    const id = pathUuid(request.params.id, 'EfA-Lösung');
     const principal = request.principal!;
     const form = (request.body ?? {}) as FormFields;
     const body = solutionBodyOf(form, chooses(principal));
@@ -132,7 +133,7 @@ export function registerSolutionFormPageRoutes(app: FastifyInstance, deps: Solut
   });
 
   app.post<{ Params: { id: string } }>(`${solutionBase(':id')}/bearbeiten/mail-angaben`, { ...HIDDEN, config: steer, preHandler: formGuards }, async (request, reply) => {
-    const id = checkSolutionId(request.params.id);
+    const id = pathUuid(request.params.id, 'EfA-Lösung');
     await getSolution(db, request.principal!, id); // access: another ministry's solution is not found
     const form = (request.body ?? {}) as FormFields;
     const body = Object.fromEntries(Object.keys(MailDetailsBody.properties).map((key) => [key, formText(form, key)]));

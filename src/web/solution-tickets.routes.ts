@@ -3,13 +3,13 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { ACCESS } from '../auth/roles.ts';
 import type { EngineDeps } from '../engine/workflow.engine.ts';
-import { NotFoundError } from '../errors/domain.errors.ts';
 import { getSolution } from '../solutions/solution.service.ts';
 import { sendHtml } from './layout.ts';
 import { solutionPagePath } from './solution-tabs.ts';
 import { renderSolutionTickets } from './solution-tickets.page.ts';
 import type { StaffFrame } from './staff.layout.ts';
 import { loadTicketQueue } from './ticket-filter.ts';
+import { HIDDEN, pathUuid } from './staff-route.kit.ts';
 
 /**
  * The route of one solution's tickets page: the solution through getSolution (a ministry
@@ -24,17 +24,14 @@ export interface SolutionTicketPagesDeps {
   formGuards: NonNullable<RouteShorthandOptions['preHandler']>;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export function registerSolutionTicketPageRoutes(app: FastifyInstance, deps: SolutionTicketPagesDeps): void {
   const { db, engine, frame } = deps;
 
   app.get<{ Params: { id: string } }>(
     solutionPagePath(':id', 'tickets'),
-    { schema: { hide: true }, config: { staffRoles: ACCESS.tickets } },
+    { ...HIDDEN, config: { staffRoles: ACCESS.tickets } },
     async (request, reply) => {
-      const { id } = request.params;
-      if (!UUID.test(id)) throw new NotFoundError(`EfA-Lösung ${id} gibt es nicht`);
+      const id = pathUuid(request.params.id, 'EfA-Lösung');
       const principal = request.principal!;
       const solution = await getSolution(db, principal, id);
       const queue = await loadTicketQueue(db, principal, engine.now(), request.query as Record<string, unknown>, id);

@@ -27,6 +27,7 @@ import { registerParticipantPageRoutes } from './participant-pages.routes.ts';
 import { registerSolutionFormPageRoutes } from './solution-settings.routes.ts';
 import type { MailingSettings } from '../mailings/mailing.service.ts';
 import type { EngineDeps } from '../engine/workflow.engine.ts';
+import { HIDDEN } from './staff-route.kit.ts';
 
 /**
  * The staff's side of the web interface: sign-in with a personal token, a session cookie
@@ -79,7 +80,6 @@ export const DASHBOARD_PATH = '/verwaltung';
 const SIGN_IN_PATH = '/anmelden';
 const ALL_STAFF: readonly Role[] = ['admin', 'ministry', 'kaz', 'landesredaktion'];
 const FORM_BODY_LIMIT = 16 * 1024;
-const HIDDEN = { schema: { hide: true } } as const;
 
 /**
  * A return path after signing in: only a path on this service (`/verwaltung?x=1`), never

@@ -14,6 +14,7 @@ import { COMMENT_MAX_LENGTH } from '../tickets/ticket.routes.ts';
 import { sendHtml } from './layout.ts';
 import type { StaffFrame } from './staff.layout.ts';
 import { BOARD_PATH, EVENT_FORMS, renderTicketBoard, renderTicketDetail, type TicketPageView } from './ticket-board.page.ts';
+import { HIDDEN, isUuid } from './staff-route.kit.ts';
 
 /**
  * The routes of the Kaz's ticket pages, registered inside the staff plugin (session,
@@ -31,8 +32,6 @@ export interface TicketBoardDeps {
 }
 
 const TICKET_ROLES: readonly Role[] = ACCESS.tickets;
-const HIDDEN = { schema: { hide: true } } as const;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 const NOTICES: Readonly<Record<string, string>> = {
@@ -74,7 +73,7 @@ export function registerTicketBoardRoutes(app: FastifyInstance, deps: TicketBoar
 
   const idOf = (request: FastifyRequest): string | null => {
     const id = (request.params as { id: string }).id;
-    return UUID.test(id) ? id : null;
+    return isUuid(id) ? id : null;
   };
 
   app.get(`${BOARD_PATH}/:id`, { ...HIDDEN, config }, async (request, reply) => {

@@ -8,6 +8,7 @@ import { TICKET_CATEGORIES, TICKET_PRIORITIES } from '../tickets/ticket.views.ts
 import { isMailAddress } from '../validation/mail-address.ts';
 import { OFFSET_MAX } from '../validation/common.schemas.ts';
 import { TICKET_STAGES } from '../../workflows/index.ts';
+import { formTextTrimmed, isUuid } from './staff-route.kit.ts';
 
 /**
  * The ticket pages' filters as the query string carries them (a plain GET form, German
@@ -34,7 +35,6 @@ export interface TicketFilterChoice {
 
 export const EMPTY_CHOICE: TicketFilterChoice = { status: [], sla: [], prioritaet: [], thema: [], blockiert: '', zustaendig: '', an: '', loesung: '' };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Far beyond the longest sensible value of any filter field. */
 const VALUE_MAX_LENGTH = 300;
 
@@ -55,11 +55,6 @@ function valuesOf(value: unknown): string[] {
   return values.flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter(Boolean);
 }
 
-/** One value of a single-valued field ('' when absent); a repeated field takes its first. */
-function single(value: unknown): string {
-  const first = Array.isArray(value) ? value[0] : value;
-  return typeof first === 'string' ? first.trim() : '';
-}
 
 export interface ParsedTicketFilter {
   choice: TicketFilterChoice;
@@ -81,26 +76,26 @@ export function parseTicketFilter(query: Record<string, unknown>, principal: Pri
     if (unknown.length) errors.push({ field: list.name, message: `${list.label}: „${unknown[0]}“ gibt es nicht. Bitte wählen Sie aus der Liste.` });
     choice[list.name] = values.filter((v) => list.known.includes(v));
   }
-  choice.blockiert = single(query.blockiert);
+  choice.blockiert = formTextTrimmed(query, 'blockiert');
   if (!['', 'ja', 'nein'].includes(choice.blockiert)) {
     errors.push({ field: 'blockiert', message: 'Blockiert den Live-Gang: bitte „ja“, „nein“ oder „alle“ wählen.' });
     choice.blockiert = '';
   }
-  choice.zustaendig = single(query.zustaendig);
+  choice.zustaendig = formTextTrimmed(query, 'zustaendig');
   const own = ownAddressOf(principal);
   if (!['', 'niemand', ...(own ? ['mir'] : [])].includes(choice.zustaendig)) {
     errors.push({ field: 'zustaendig', message: choice.zustaendig === 'mir' ? 'Ihr Token nennt keine E-Mail-Adresse: „mir zugewiesen“ ist nicht möglich.' : 'Zuständig: bitte eine der Möglichkeiten wählen.' });
     choice.zustaendig = '';
   }
-  choice.an = single(query.an);
+  choice.an = formTextTrimmed(query, 'an');
   if (choice.an && !isMailAddress(choice.an)) errors.push({ field: 'an', message: 'Zugewiesen an: bitte eine gültige E-Mail-Adresse angeben oder das Feld leer lassen.' });
   else if (choice.an && choice.zustaendig) errors.push({ field: 'an', message: 'Zugewiesen an: bitte entweder eine Adresse angeben oder „mir“ bzw. „niemandem zugewiesen“ wählen.' });
-  choice.loesung = solutionId ? '' : single(query.loesung);
-  if (choice.loesung && !UUID.test(choice.loesung)) {
+  choice.loesung = solutionId ? '' : formTextTrimmed(query, 'loesung');
+  if (choice.loesung && !isUuid(choice.loesung)) {
     errors.push({ field: 'loesung', message: 'EfA-Lösung: bitte eine Lösung aus der Liste wählen.' });
     choice.loesung = '';
   }
-  const ab = single(query.ab) || '0';
+  const ab = formTextTrimmed(query, 'ab') || '0';
   const offset = /^\d{1,7}$/.test(ab) ? Number(ab) : NaN;
   if (!(offset <= OFFSET_MAX)) errors.push({ field: 'ab', message: 'Die Seitenangabe „ab“ muss eine ganze Zahl ab 0 sein.' });
 

@@ -5,7 +5,8 @@ import type { getWaveProgress } from '../waves/wave-progress.queries.ts';
 import type { listUnplannedParticipants, listWaves } from '../waves/wave.service.ts';
 import { INVITABLE_STAGES, READINESS_FILTER } from '../waves/wave.service.ts';
 import { stageName } from './pilot-candidates.page.ts';
-import { field, fieldList, fieldParts, fieldSummary, noticeBox, refusalBox, type Form } from './rollout-pages.kit.ts';
+import { fieldList, fieldParts, fieldSummary, noticeBox, refusalBox, type Form } from './rollout-pages.kit.ts';
+import { formText as field } from './staff-route.kit.ts';
 import { solutionPagePath, solutionTabs } from './solution-tabs.ts';
 import { renderStaffLayout, type StaffFrame } from './staff.layout.ts';
 

@@ -9,7 +9,8 @@ import { getWaveProgress } from '../waves/wave-progress.queries.ts';
 import { CreateWaveBody, MembersBody, StartBody } from '../waves/wave.routes.ts';
 import { addWaveMembers, createWave, getWave, INVITABLE_STAGES, listUnplannedParticipants, listWaves, removeWaveMember, startWave, type CreateWaveInput, type WaveActor } from '../waves/wave.service.ts';
 import { sendHtml } from './layout.ts';
-import { damaged, failureOf, field, fieldList, HIDDEN, isUuid, pathArs, pathId, ROLLOUT_FORM_BODY_LIMIT, schemaErrors, type Form, type RolloutPagesDeps } from './rollout-pages.kit.ts';
+import { damaged, failureOf, fieldList, pathArs, pathId, ROLLOUT_FORM_BODY_LIMIT, schemaErrors, type Form, type RolloutPagesDeps } from './rollout-pages.kit.ts';
+import { formText, HIDDEN, isUuid } from './staff-route.kit.ts';
 import { renderStartConfirmation, renderWaveDetail, type WaveDetailView } from './wave-detail.page.ts';
 import { renderWaveList, wavePath, wavesPath, type WaveListView } from './wave-list.page.ts';
 
@@ -24,7 +25,7 @@ const UNPLANNED_PAGE = 100;
 /** The form's names for the API's fields (`/authorities/3` → behoerden). */
 const RENAME = { authorities: 'behoerden', 'filter/kreisArs': 'kreisArs', 'filter/stages': 'stages', 'filter/readiness': 'readiness', filter: 'filter' } as const;
 const may = (group: readonly Role[], role: Role) => group.includes(role);
-const formKey = (form: Form) => (isUuid(field(form, 'schluessel')) ? field(form, 'schluessel') : randomUUID());
+const formKey = (form: Form) => (isUuid(formText(form, 'schluessel')) ? formText(form, 'schluessel') : randomUUID());
 const params = (request: FastifyRequest) => request.params as { id: string; waveId?: string; ars?: string };
 const offsetOf = (request: FastifyRequest) => Math.min(1_000_000, Math.max(0, Number.parseInt(String((request.query as Record<string, unknown>).ab ?? '0'), 10) || 0));
 const count = (value: unknown) => (typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : null);
@@ -53,7 +54,7 @@ function noticeOf(request: FastifyRequest): string | undefined {
 /** The body the wave API takes for members: ticked authorities, or the filter's fields – as sent, for its schema to judge. */
 function membersOf(form: Form): Pick<CreateWaveInput, 'authorities' | 'filter'> {
   const authorities = fieldList(form, 'behoerden');
-  const kreisArs = field(form, 'kreisArs').trim();
+  const kreisArs = formText(form, 'kreisArs').trim();
   const stages = fieldList(form, 'stages');
   const readiness = fieldList(form, 'readiness') as NonNullable<CreateWaveInput['filter']>['readiness'] & string[];
   const filter = { ...(kreisArs ? { kreisArs } : {}), ...(stages.length ? { stages } : {}), ...(readiness.length ? { readiness } : {}) };
@@ -123,9 +124,9 @@ export function registerWavePageRoutes(app: FastifyInstance, deps: RolloutPagesD
   app.post('/verwaltung/loesungen/:id/wellen', post, async (request, reply) => {
     const id = pathId(params(request).id, 'EfA-Lösung');
     const form = (request.body ?? {}) as Form;
-    const targetDate = field(form, 'targetDate').trim();
-    const fristTage = fristOf(field(form, 'fristTage'));
-    const body = { name: field(form, 'name'), ...(targetDate ? { targetDate } : {}), ...(fristTage === undefined ? {} : { fristTage }), ...membersOf(form) };
+    const targetDate = formText(form, 'targetDate').trim();
+    const fristTage = fristOf(formText(form, 'fristTage'));
+    const body = { name: formText(form, 'name'), ...(targetDate ? { targetDate } : {}), ...(fristTage === undefined ? {} : { fristTage }), ...membersOf(form) };
     const again = (status: number, errors: FieldError[], reason = '') => listPage(request, reply, status, { failure: { values: form, errors, reason }, idempotencyKey: formKey(form) });
     const errors = [...damaged(form), ...schemaErrors(CreateWaveBody, body, RENAME)];
     if (errors.length) return again(422, errors);
@@ -184,15 +185,15 @@ export function registerWavePageRoutes(app: FastifyInstance, deps: RolloutPagesD
     const id = pathId(params(request).id, 'EfA-Lösung');
     const waveId = pathId(params(request).waveId ?? '', 'Welle');
     const form = (request.body ?? {}) as Form;
-    const fristTage = fristOf(field(form, 'fristTage'));
-    const mail = field(form, 'einladungMailen') === 'ja';
+    const fristTage = fristOf(formText(form, 'fristTage'));
+    const mail = formText(form, 'einladungMailen') === 'ja';
     const body = { ...(fristTage === undefined ? {} : { fristTage }), einladungMailen: mail };
     const again = (status: number, errors: FieldError[], reason = '') => wavePage(request, reply, status, { failure: { form: 'start', values: form, errors, reason }, idempotencyKey: formKey(form) });
     const errors = [...damaged(form), ...schemaErrors(StartBody, body)];
     if (errors.length) return again(422, errors);
     const wave = await getWave(db, principal, id, waveId);
     if (wave.state === 'started') return reply.redirect(`${wavePath(id, waveId)}?erfolg=gestartet`, 303);
-    if (field(form, 'bestaetigt') !== 'ja') {
+    if (formText(form, 'bestaetigt') !== 'ja') {
       const solution = await getSolution(db, principal, id);
       const invited = wave.members.filter((m) => INVITABLE_STAGES.includes(m.stage)).length;
       return sendHtml(
@@ -204,7 +205,7 @@ export function registerWavePageRoutes(app: FastifyInstance, deps: RolloutPagesD
           invited,
           notInvitable: wave.members.length - invited,
           mail,
-          fristTage: field(form, 'fristTage').trim(),
+          fristTage: formText(form, 'fristTage').trim(),
           csrf: reply.generateCsrf(),
           idempotencyKey: formKey(form),
         }),
