@@ -19,7 +19,7 @@ import { sendHtml } from './layout.ts';
 import { BUS_BB_EVENTS, busBbPath, NOTE_MAX, renderBusBbPage, type BusBbPageView } from './busbb.page.ts';
 import { readExportFile } from './reconciliation-file.ts';
 import { APPLICABLE_STAGES, reconciliationPath, renderApplyConfirmation, renderReconciliationPage } from './reconciliation.page.ts';
-import { registerUploadContext, uploadConfig, uploadedFile } from './upload.form.ts';
+import { registerUploadContext, uploadConfig, uploadedFile, type UploadGuard } from './upload.form.ts';
 import { registerDirectoryPageRoutes } from './directory-pages.routes.ts';
 import type { StaffFrame } from './staff.layout.ts';
 import { formText, formTextTrimmed, HIDDEN, isArs, isUuid, pageOutcomeOf, staffEventSender } from './staff-route.kit.ts';
@@ -37,6 +37,8 @@ export interface BusBbPagesDeps {
   engine: EngineDeps;
   frame: (request: FastifyRequest, reply: FastifyReply, title: string, path: string) => StaffFrame;
   formGuards: NonNullable<RouteShorthandOptions['preHandler']>;
+  /** The same-origin check, run on the uploads before their body is read. */
+  sameOrigin: UploadGuard;
   /** BODY_LIMIT_BYTES: the largest directory file, as for the API. */
   directoryUploadLimitBytes?: number;
 }
@@ -154,7 +156,7 @@ export function registerBusBbPageRoutes(app: FastifyInstance, deps: BusBbPagesDe
     },
   );
 
-  registerUploadContext(app, (context) => {
+  registerUploadContext(app, deps.sameOrigin, (context) => {
     context.post<{ Params: Params }>(
       '/verwaltung/loesungen/:id/bus-bb/abgleiche',
       { ...HIDDEN, config: { staffRoles: ACCESS.reconcile, ...uploadConfig(RECONCILIATION_BODY_LIMIT_BYTES) }, preHandler: formGuards },
@@ -175,7 +177,7 @@ export function registerBusBbPageRoutes(app: FastifyInstance, deps: BusBbPagesDe
       },
     );
   });
-  registerDirectoryPageRoutes(app, { db, frame, formGuards, uploadLimitBytes: deps.directoryUploadLimitBytes, now: engine.now });
+  registerDirectoryPageRoutes(app, { db, frame, formGuards, sameOrigin: deps.sameOrigin, uploadLimitBytes: deps.directoryUploadLimitBytes, now: engine.now });
 
   async function showReconciliation(request: FastifyRequest<{ Params: Params }>, reply: FastifyReply, status: number, extra: { notice?: string; refusal?: string }) {
     const principal = request.principal!;

@@ -10,7 +10,7 @@ import { toDirectoryImportView } from '../directory/directory.views.ts';
 import { InvalidInputError, NotFoundError, type FieldError } from '../errors/domain.errors.ts';
 import { sendHtml } from './layout.ts';
 import { APPLY_PATH, DIRECTORY_PATH, DRY_RUN_PATH, renderDirectoryPage, renderDryRunPage, renderStageGonePage, type DirectoryPageView } from './directory-upload.page.ts';
-import { registerUploadContext, textField, uploadConfig, uploadedFile } from './upload.form.ts';
+import { registerUploadContext, textField, uploadConfig, uploadedFile, type UploadGuard } from './upload.form.ts';
 import type { StaffFrame } from './staff.layout.ts';
 import { HIDDEN, isUuid } from './staff-route.kit.ts';
 
@@ -26,6 +26,8 @@ export interface DirectoryPagesDeps {
   db: Kysely<Database>;
   frame: (request: FastifyRequest, reply: FastifyReply, title: string, path: string) => StaffFrame;
   formGuards: NonNullable<RouteShorthandOptions['preHandler']>;
+  /** The same-origin check, run on the upload before its body is read. */
+  sameOrigin: UploadGuard;
   uploadLimitBytes?: number | undefined;
   /** The service's clock (tests move it): a checked file expires an hour after its upload. */
   now: () => Date;
@@ -54,7 +56,7 @@ export function registerDirectoryPageRoutes(app: FastifyInstance, deps: Director
     return showList(request, reply, 200, Number.isSafeInteger(done) && done > 0 ? { notice: `Die Datei ist übernommen: Import Nr. ${done}.` } : {});
   });
 
-  registerUploadContext(app, (context) => {
+  registerUploadContext(app, deps.sameOrigin, (context) => {
     context.post(DRY_RUN_PATH, { ...HIDDEN, config: { ...CONFIG, ...uploadConfig(limit) }, preHandler: formGuards }, async (request, reply) => {
       const file = uploadedFile(request.body, 'datei');
       const land = textField(request.body, 'land');

@@ -192,13 +192,13 @@ export const staffPages: FastifyPluginAsync<StaffPagesOptions> = async (app, opt
     return origin !== `${request.protocol}://${request.host}` && origin !== publicOrigin;
   }
 
+  /** A POST from another site is refused; also as an onRequest hook, before an upload's body is read (upload.form.ts). */
+  const sameOrigin = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (isCrossSite(request)) return sendHtml(reply, 403, renderStaffFormRejectedPage(frameSession(request, reply)));
+  };
+
   /** Every staff form: same origin, then the CSRF value (as a preHandler: the body is parsed by then). */
-  const formGuards = [
-    async (request: FastifyRequest, reply: FastifyReply) => {
-      if (isCrossSite(request)) return sendHtml(reply, 403, renderStaffFormRejectedPage(frameSession(request, reply)));
-    },
-    app.csrfProtection,
-  ];
+  const formGuards = [sameOrigin, app.csrfProtection];
 
   const signInPage = (reply: FastifyReply, status: number, view: { returnPath: string | null; error?: string; notice?: string }): FastifyReply =>
     sendHtml(reply, status, renderSignInPage({ ...view, csrf: reply.generateCsrf(), idleMinutes: options.idleMinutes }));
@@ -253,7 +253,7 @@ export const staffPages: FastifyPluginAsync<StaffPagesOptions> = async (app, opt
   registerTicketBoardRoutes(app, { db, engine: options.engine, frame, formGuards });
   registerAdminPageRoutes(app, { db, frame, formGuards });
   registerSolutionTicketPageRoutes(app, { db, engine: options.engine, frame, formGuards });
-  registerBusBbPageRoutes(app, { db, engine: options.engine, frame, formGuards, directoryUploadLimitBytes: options.directoryUploadLimitBytes });
+  registerBusBbPageRoutes(app, { db, engine: options.engine, frame, formGuards, sameOrigin, directoryUploadLimitBytes: options.directoryUploadLimitBytes });
   registerRolloutPageRoutes(app, { db, engine: options.engine, frame, formGuards, mailSettings: options.mail.settings });
   registerParticipantPageRoutes(app, { db, engine: options.engine, mailSettings: options.mail.settings, frame, formGuards });
   registerSolutionFormPageRoutes(app, { db, engine: options.engine, frame, formGuards, mail: options.mail });

@@ -1,5 +1,5 @@
 import fastifyMultipart, { type MultipartFile } from '@fastify/multipart';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /**
  * File uploads from a browser form (multipart/form-data), for the few staff routes that
@@ -7,8 +7,12 @@ import type { FastifyInstance } from 'fastify';
  * multipart. The parts arrive as the body's plain values – text fields as strings (the
  * CSRF value among them, which the form guards read as from any form), the file as an
  * UploadedFile – before the preHandlers run. A file larger than the route's limit is cut
- * off by the parser and marked `truncated`, never held in full.
+ * off by the parser and marked `truncated`, never held in full. A POST from another site
+ * is refused before any of its body is read (`beforeReading`, an onRequest hook).
  */
+
+/** Runs before the body is read; answering ends the request there. */
+export type UploadGuard = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 
 export interface UploadedFile {
   filename: string;
@@ -32,8 +36,9 @@ async function readFilePart(this: unknown, part: MultipartFile): Promise<void> {
 }
 
 /** Registers `routes` in a context that takes multipart/form-data; the file limits are per route (uploadConfig). */
-export function registerUploadContext(app: FastifyInstance, routes: (context: FastifyInstance) => void): void {
+export function registerUploadContext(app: FastifyInstance, beforeReading: UploadGuard, routes: (context: FastifyInstance) => void): void {
   app.register(async (context) => {
+    context.addHook('onRequest', beforeReading);
     await context.register(fastifyMultipart, { attachFieldsToBody: 'keyValues', onFile: readFilePart, throwFileSizeLimit: false });
     routes(context);
   });

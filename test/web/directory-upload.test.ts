@@ -7,6 +7,8 @@ import { bearer, buildTestApp, composeTestService, type TestApp } from '../helpe
 import { openTestDatabase } from '../helpers/databases.ts';
 import { staffClient } from '../helpers/staff-client.ts';
 import { postMultipart } from '../helpers/multipart-form.ts';
+import { OWN_ORIGIN } from '../helpers/forms.ts';
+import { SESSION_COOKIE } from '../../src/web/staff.routes.ts';
 
 /**
  * The admin's Kommunalverzeichnis upload through inject, signed in for real, the file
@@ -175,6 +177,17 @@ for (const kind of databaseKinds()) {
       t.equal((await postMultipart(env, admin, `${PATH}/probelauf`, {}, file(FIXTURE))).statusCode, 403, 'without CSRF');
       t.equal((await postMultipart(env, admin, `${PATH}/probelauf`, { _csrf: csrf }, file(FIXTURE), { origin: 'https://evil.example' })).statusCode, 403, 'cross-site');
       t.equal((await admin.post(`${PATH}/uebernehmen`, { pruefung: crypto.randomUUID() })).statusCode, 403, 'apply without CSRF');
+      // refused before the body is read: a cross-site body that no parser could read is not even tried
+      for (const path of [`${PATH}/probelauf`, '/verwaltung/loesungen/00000000-0000-4000-8000-000000000000/bus-bb/abgleiche']) {
+        const unreadable = await env.app.inject({
+          method: 'POST',
+          url: path,
+          headers: { host: new URL(OWN_ORIGIN).host, cookie: `${SESSION_COOKIE}=${admin.cookie!}`, 'content-type': 'multipart/form-data; boundary=x', origin: 'https://evil.example' },
+          payload: 'no multipart at all',
+        });
+        t.equal(unreadable.statusCode, 403, `${path}: cross-site, refused before its body is read`);
+        t.match(unreadable.body, /Formular/);
+      }
       const json = await postMultipart(env, admin, '/verwaltung/tokens', { _csrf: csrf, label: 'x', role: 'kaz' });
       t.equal(json.statusCode, 415, 'no other staff route takes multipart');
     });
