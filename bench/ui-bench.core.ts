@@ -111,6 +111,13 @@ export async function runUiBench(env: Record<string, string>, settings: UiBenchS
       ['Lösungsliste', '/verwaltung', '/api/v1/solutions', ''],
       ['Seite einer Lösung', `/verwaltung/loesungen/${id}`, `/api/v1/solutions/${id}`, ''],
       ['Teilnehmendentabelle', `/verwaltung/loesungen/${id}/teilnehmende`, `/api/v1/solutions/${id}/participants?limit=${settings.pageSize}`, '/verwaltung/loesungen/:id/teilnehmende'],
+      // the solution's other pages, each beside the JSON route of its main list
+      ['Mailings', `/verwaltung/loesungen/${id}/mailings`, `/api/v1/solutions/${id}/mailings`, ''],
+      ['Piloten', `/verwaltung/loesungen/${id}/piloten`, `/api/v1/solutions/${id}/pilot-candidates`, ''],
+      ['Wellen', `/verwaltung/loesungen/${id}/wellen`, `/api/v1/solutions/${id}/waves`, ''],
+      ['BUS-BB und Abgleich', `/verwaltung/loesungen/${id}/bus-bb`, `/api/v1/solutions/${id}/participants?stage=onboarding,bus-bb-verknuepft&limit=50`, ''],
+      ['Tickets der Lösung', `/verwaltung/loesungen/${id}/tickets`, `/api/v1/tickets?solutionId=${id}`, ''],
+      ['Ticket-Board', '/verwaltung/tickets', '/api/v1/tickets', ''],
     ];
 
     const measure = async (route: string, kind: 'page' | 'json'): Promise<Measured> => {

@@ -10,7 +10,7 @@ import { applyReconciliation, getReconciliation, importReconciliation, listRecon
 import type { EngineDeps } from '../engine/workflow.engine.ts';
 import { validateEventPayload } from '../engine/event-payload.validate.ts';
 import { ConflictError, InvalidInputError, NotFoundError, type FieldError } from '../errors/domain.errors.ts';
-import { getParticipant, listParticipants } from '../solutions/participant.queries.ts';
+import { getParticipants, listParticipants } from '../solutions/participant.queries.ts';
 import { sendParticipantEvent } from '../solutions/participant.target.ts';
 import { getSolution } from '../solutions/solution.service.ts';
 import { busBbSchritteOf } from '../../workflows/index.ts';
@@ -78,11 +78,15 @@ export function registerBusBbPageRoutes(app: FastifyInstance, deps: BusBbPagesDe
       listReconciliations(db, principal, id, { limit: 20, offset: 0 }),
       listParticipants(db, id, { stage: ['onboarding', 'bus-bb-verknuepft'], limit: PAGE, offset }),
     ]);
-    const items = [];
-    for (const p of participants.items) {
-      const detail = await getParticipant(db, engine.workflows, id, p.ars.trim(), principal.role);
-      items.push({ ars: detail.ars.trim(), name: detail.name, stage: detail.stage, schritte: busBbSchritteOf((detail.context ?? {}) as object), allowedEvents: detail.allowedEvents, blockedEvents: detail.blockedEvents });
-    }
+    const details = await getParticipants(db, engine.workflows, id, participants.items.map((p) => p.ars.trim()), principal.role);
+    const items = details.map((detail) => ({
+      ars: detail.ars.trim(),
+      name: detail.name,
+      stage: detail.stage,
+      schritte: busBbSchritteOf((detail.context ?? {}) as object),
+      allowedEvents: detail.allowedEvents,
+      blockedEvents: detail.blockedEvents,
+    }));
     const view: BusBbPageView = {
       solution: { id, title: solution.title },
       leistungsbeschreibungen,

@@ -7,7 +7,7 @@ import { addCustomChecklistItem, getChecklist, listChecklistDefinitions, setChec
 import { createMeeting, getItSupport, listMeetings, setItSupport } from '../pilots/pilot-support.service.ts';
 import { listCandidates, listLessonsLearned } from '../pilots/pilot.queries.ts';
 import { ChecklistItemBody, CustomItemBody, ItSupportBody, MeetingBody } from '../pilots/pilot.routes.ts';
-import { getParticipant } from '../solutions/participant.queries.ts';
+import { getParticipant, getParticipants } from '../solutions/participant.queries.ts';
 import { sendParticipantEvent } from '../solutions/participant.target.ts';
 import { getSolution } from '../solutions/solution.service.ts';
 import type { Readiness } from '../../workflows/index.ts';
@@ -55,12 +55,13 @@ export function registerPilotPageRoutes(app: FastifyInstance, deps: RolloutPages
       may(ACCESS.pilots, principal.role) ? listChecklistDefinitions(db, id) : null,
     ]);
     // each candidate's events as this person may send them (the participant route's allowedEvents)
-    const candidates = [];
-    for (const candidate of page.items) {
-      const detail = await getParticipant(db, engine.workflows, id, candidate.ars, principal.role);
+    const details = new Map((await getParticipants(db, engine.workflows, id, page.items.map((c) => c.ars), principal.role)).map((d) => [d.ars, d]));
+    const candidates = page.items.flatMap((candidate) => {
+      const detail = details.get(candidate.ars);
+      if (!detail) return [];
       const readiness = (detail.context as { readiness?: Readiness | null } | null)?.readiness ?? null;
-      candidates.push({ ...candidate, readiness, allowedEvents: detail.allowedEvents, blockedEvents: detail.blockedEvents });
-    }
+      return [{ ...candidate, readiness, allowedEvents: detail.allowedEvents, blockedEvents: detail.blockedEvents }];
+    });
     const view: PilotCandidatesView = {
       solution: { id, title: solution.title },
       candidates,
