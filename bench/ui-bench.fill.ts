@@ -102,8 +102,13 @@ export async function fillSolutions(runtime: Runtime, api: AdminApi, ministry: s
     const invitable = [...(await participantsOf(s.id, 'informiert')), ...(await participantsOf(s.id, 'interessiert'))];
     const first = pick(invitable, 0, Math.ceil(invitable.length * 0.5));
     const second = pick(invitable, first.length, Math.ceil(invitable.length * 0.25));
-    await event(s.id, { type: 'WELLE_STARTEN', label: 'Welle 1', authorities: first, fristTage: 28 });
-    if (second.length) await event(s.id, { type: 'WELLE_STARTEN', label: 'Welle 2', authorities: second, fristTage: 28 });
+    const third = pick(invitable, first.length + second.length, Math.ceil(invitable.length * 0.1));
+    // planned waves as the ministry plans them (the waves page lists them): two started, a third still planned
+    for (const [name, members, start] of [['Welle 1', first, true], ['Welle 2', second, true], ['Welle 3', third, false]] as const) {
+      if (members.length === 0) continue;
+      const wave = await api.expect(201, 'POST', `/api/v1/solutions/${s.id}/waves`, { name, authorities: members, fristTage: 28 });
+      if (start) await api.expect(200, 'POST', `/api/v1/solutions/${s.id}/waves/${String(wave.id)}/start`, {});
+    }
   }
   await idle('wave invitations');
 
