@@ -13,13 +13,13 @@ import { drainSettling } from '../helpers/rollout.ts';
  * One whole rollout in a real Chromium, by click and keyboard, without the API: a ministry's
  * person signs in with the keyboard alone, creates a solution through the form, enters the
  * mail contact, begins the Erstinformation, previews and sends it; an authority follows the
- * link in its mail from the outbox and offers to be a pilot; the funnel on the solution's
+ * link in its mail from the outbox and offers to be a pilot (keyboard only); the funnel on the solution's
  * page shows it; the ministry starts the pilot phase, confirms the pilot, ticks its
  * checklist and reports its go-live, records lessons learned and starts the rollout; plans
  * a wave from the "ungeplant" list, starts it after the confirmation (keyboard only) and
  * moves the invited authorities on with a bulk action of the participant table; the pilot
  * authority reports a problem through its link, and the Kaz works the ticket to solved
- * from the link in the Kaz queue's mail; the two onboarding authorities' BUS-BB linking is
+ * from the link in the Kaz queue's mail (the last step by keyboard); the two onboarding authorities' BUS-BB linking is
  * noted, the Landesredaktion confirms each step and their go-live, the remaining
  * authorities are excluded with a reason in one bulk action, and the rollout is closed. axe and the 320 px check on every page the walk
  * meets; screenshots under test-output/screenshots/walk-*.png.
@@ -124,8 +124,14 @@ t.test('a whole rollout in the browser: ministry, authority, Kaz', { skip: chrom
   await authorityPage.goto(`${origin}${answerUrl.pathname}`);
   await accessible(t, authorityPage, 'answer page');
   await shot('antwort', authorityPage);
-  await authorityPage.locator('label').getByText('Wir möchten als Pilotbehörde mitwirken.', { exact: true }).click();
-  await Promise.all([authorityPage.waitForLoadState(), authorityPage.getByRole('button', { name: 'Antwort senden', exact: true }).click()]);
+  // by keyboard alone: Tab into the choices, the arrow key to „Pilotbehörde“, Tab to the button, Enter
+  await tabTo(t, authorityPage, 'input[name=wahl]');
+  for (let presses = 0; presses < 4 && !(await authorityPage.locator('input[name=wahl][value=pilot]').isChecked()); presses++) {
+    await authorityPage.keyboard.press('ArrowDown');
+  }
+  t.ok(await authorityPage.getByLabel('Wir möchten als Pilotbehörde mitwirken.', { exact: true }).isChecked(), 'the choice is made by keyboard');
+  await tabTo(t, authorityPage, 'main form button[type=submit]');
+  await Promise.all([authorityPage.waitForLoadState(), authorityPage.keyboard.press('Enter')]);
   await authorityPage.waitForLoadState();
   t.match(await authorityPage.locator('main').innerText(), /Vielen Dank|Danke/);
   await accessible(t, authorityPage, 'thanks page');
@@ -231,8 +237,12 @@ t.test('a whole rollout in the browser: ministry, authority, Kaz', { skip: chrom
   await page.getByLabel('Kommentar', { exact: true }).fill('Wir prüfen die Zustellung.');
   await page.getByLabel(/öffentlich – Antwort an die Behörde/).check();
   await clickExactly('Kommentar speichern');
-  await page.getByLabel('Was war die Lösung?').fill('Zertifikat erneuert');
-  await clickExactly('Als gelöst melden');
+  // solved by keyboard alone: Tab to the field, type, Tab to its button, Enter
+  await tabTo(t, page, '#f-LOESEN-loesung');
+  await page.keyboard.type('Zertifikat erneuert');
+  await tabTo(t, page, 'form:has(#f-LOESEN-loesung) button[type=submit]');
+  await Promise.all([page.waitForLoadState(), page.keyboard.press('Enter')]);
+  await page.waitForLoadState();
   t.match(await page.locator('dl').innerText(), /gelöst/);
   await accessible(t, page, 'solved ticket');
   await shot('ticket');
