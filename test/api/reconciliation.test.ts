@@ -1,8 +1,8 @@
 import t from 'tap';
 import { readFile } from 'node:fs/promises';
 import { databaseKinds } from '../helpers/databases.ts';
-import { bearer, buildTestApp, type TestApp } from '../helpers/app.ts';
-import { drainSettling, sendErstinformation } from '../helpers/rollout.ts';
+import { bearer, buildTestApp } from '../helpers/app.ts';
+import { setUpBusBbRollout } from '../helpers/busbb-rollout.ts';
 
 /**
  * Reconciliation with a PVOG/BUS-BB export (fixtures/pvog-export-gewerbeanmeldung.json,
@@ -10,7 +10,6 @@ import { drainSettling, sendErstinformation } from '../helpers/rollout.ts';
  * records with their positions, a second import showing what changed, and applying it.
  */
 
-const LEIKA_GEWERBEANMELDUNG = '99050012104000';
 const POTSDAM = '120540000000'; // reported, and in the export → bestaetigt
 const COTTBUS = '120520000000'; // reported, only an OE and another Leistung in the export → gemeldet-nicht-gefunden
 const BRANDENBURG = '120510000000'; // invited, found through the second Leistung id → gefunden-nicht-gemeldet, applied
@@ -22,47 +21,13 @@ const FIXTURE = new URL('../../fixtures/pvog-export-gewerbeanmeldung.json', impo
 
 type Json = Record<string, any>;
 
-async function setUp(env: TestApp) {
-  const token = await env.ministryToken('MSGIV');
-  const created = await env.app.inject({
-    method: 'POST',
-    url: '/api/v1/solutions',
-    headers: bearer(token),
-    payload: {
-      title: 'Gewerbeanmeldung digital',
-      ozgId: '10085',
-      leikaKeys: [LEIKA_GEWERBEANMELDUNG],
-      responsibility: { level: 'liste', authorities: [POTSDAM, COTTBUS, BRANDENBURG, FRANKFURT, AMT_BIESENTHAL, AMT_JOACHIMSTHAL, AHRENSFELDE] },
-    },
-  });
-  if (created.statusCode !== 201) throw new Error(created.body);
-  const id: string = created.json().id;
-  const base = `/api/v1/solutions/${id}`;
-  const ok = async (url: string, payload: Json) => {
-    const response = await env.app.inject({ method: 'POST', url, headers: bearer(token), payload });
-    if (response.statusCode !== 200) throw new Error(`${url} ${JSON.stringify(payload)}: ${response.statusCode} ${response.body}`);
-    return response.json();
-  };
-  await ok(`${base}/events`, { type: 'ERSTINFORMATION_STARTEN' });
-  await sendErstinformation(env, token, id);
-  await ok(`${base}/events`, { type: 'PILOTPHASE_STARTEN' });
-  await ok(`${base}/events`, { type: 'ROLLOUT_STARTEN', override: { reason: 'Lösung ist andernorts erprobt' } });
-  await ok(`${base}/events`, { type: 'WELLE_STARTEN', label: 'Welle 1', authorities: [POTSDAM, COTTBUS, BRANDENBURG, AMT_BIESENTHAL] });
-  await drainSettling(env);
-  for (const ars of [POTSDAM, COTTBUS]) {
-    await ok(`${base}/participants/${ars}/events`, { type: 'BEREITSCHAFT_MELDEN', status: 'bereit' });
-    await ok(`${base}/participants/${ars}/events`, { type: 'BUS_BB_VERKNUEPFUNG_MELDEN', onlineDienstUrl: `https://gewerbe.${ars}.example/` });
-  }
-  await ok(`${base}/participants/${AMT_BIESENTHAL}/events`, { type: 'ONBOARDING_STARTEN' });
-  return { token, id, base };
-}
 
 const byArs = (view: Json) => Object.fromEntries(view.participants.map((p: Json) => [p.ars, p]));
 
 for (const kind of databaseKinds()) {
   t.test(`${kind}: a PVOG export against the authorities' reports`, async (t) => {
     const env = await buildTestApp(t, kind);
-    const { token, base } = await setUp(env);
+    const { token, base } = await setUpBusBbRollout(env);
     const exportDocument = JSON.parse(await readFile(FIXTURE, 'utf8'));
     const redaktion = await env.roleToken('landesredaktion');
 

@@ -2,11 +2,10 @@ import t from 'tap';
 import { readdir } from 'node:fs/promises';
 import { bearer, buildTestApp, type TestApp } from '../helpers/app.ts';
 import { databaseKinds } from '../helpers/databases.ts';
-import { OWN_ORIGIN } from '../helpers/forms.ts';
 import { drainSettling } from '../helpers/rollout.ts';
+import { postPairs } from '../helpers/staff-forms.ts';
 import { staffClient } from '../helpers/staff-client.ts';
 import { solutionInRollout } from '../helpers/waves.ts';
-import { SESSION_COOKIE } from '../../src/web/staff.routes.ts';
 
 /**
  * The participant pages through inject, signed in for real: the table shows exactly what
@@ -24,20 +23,6 @@ async function outboxCount(env: TestApp): Promise<number> {
   return (await readdir(env.mail.routes.outboxDir!)).filter((file) => file.endsWith('.eml')).length;
 }
 
-/** A form post with repeated fields (several `ars`), with the client's session cookie. */
-function postFields(env: TestApp, cookie: string | null, url: string, fields: [string, string][]) {
-  return env.app.inject({
-    method: 'POST',
-    url,
-    headers: {
-      host: new URL(OWN_ORIGIN).host,
-      origin: OWN_ORIGIN,
-      'content-type': 'application/x-www-form-urlencoded',
-      ...(cookie ? { cookie: `${SESSION_COOKIE}=${cookie}` } : {}),
-    },
-    payload: new URLSearchParams(fields).toString(),
-  });
-}
 
 for (const kind of databaseKinds()) {
   t.test(`the participant pages (${kind})`, async (t) => {
@@ -163,33 +148,33 @@ for (const kind of databaseKinds()) {
     t.test('a bulk action asks first, then names applied and refused authorities', async (t) => {
       const { csrf, key } = await ministry.eventForm(page);
       const fields: [string, string][] = [['_csrf', csrf], ['schluessel', key], ['ereignis', 'ONBOARDING_STARTEN'], ['reason', ''], ['ars', b], ['ars', c]];
-      const ask = await postFields(env, ministry.cookie, `${page}/sammelaktion`, fields);
+      const ask = await postPairs(env, ministry, `${page}/sammelaktion`, fields);
       t.equal(ask.statusCode, 200, ask.body);
       t.match(ask.body, /„Onboarding beginnen“ wirklich für 2 Behörden\?/);
       t.equal((await api('GET', `/solutions/${id}/participants/${b}`)).json().stage, 'eingeladen', 'nothing applied before the confirmation');
-      const done = await postFields(env, ministry.cookie, `${page}/sammelaktion`, [...fields, ['bestaetigt', 'ja']]);
+      const done = await postPairs(env, ministry, `${page}/sammelaktion`, [...fields, ['bestaetigt', 'ja']]);
       t.equal(done.statusCode, 200, done.body);
       t.match(done.body, /Angewandt bei 1 Behörde, abgelehnt bei 1 Behörde \(von 2 Behörden\)/);
       t.match(done.body, new RegExp(`${c}\\): [^<]+`), 'the refused one with its reason');
       t.equal((await api('GET', `/solutions/${id}/participants/${b}`)).json().stage, 'onboarding');
-      const again = await postFields(env, ministry.cookie, `${page}/sammelaktion`, [...fields, ['bestaetigt', 'ja']]);
+      const again = await postPairs(env, ministry, `${page}/sammelaktion`, [...fields, ['bestaetigt', 'ja']]);
       t.match(again.body, /Angewandt bei 1 Behörde/, 'sent twice, the same answer (idempotency key)');
-      const noEvent = await postFields(env, ministry.cookie, `${page}/sammelaktion`, [['_csrf', csrf], ['schluessel', key], ['ereignis', ''], ['ars', c]]);
+      const noEvent = await postPairs(env, ministry, `${page}/sammelaktion`, [['_csrf', csrf], ['schluessel', key], ['ereignis', ''], ['ars', c]]);
       t.equal(noEvent.statusCode, 422);
       t.match(noEvent.body, /href="#f-ereignis">Bitte ein Ereignis aus der Liste wählen/);
-      const none = await postFields(env, ministry.cookie, `${page}/sammelaktion`, [['_csrf', csrf], ['schluessel', key], ['ereignis', 'AUSSCHLIESSEN']]);
+      const none = await postPairs(env, ministry, `${page}/sammelaktion`, [['_csrf', csrf], ['schluessel', key], ['ereignis', 'AUSSCHLIESSEN']]);
       t.equal(none.statusCode, 422);
       t.match(none.body, /mindestens eine Behörde/);
-      const noReason = await postFields(env, ministry.cookie, `${page}/sammelaktion`, [['_csrf', csrf], ['schluessel', key], ['ereignis', 'AUSSCHLIESSEN'], ['ars', c]]);
+      const noReason = await postPairs(env, ministry, `${page}/sammelaktion`, [['_csrf', csrf], ['schluessel', key], ['ereignis', 'AUSSCHLIESSEN'], ['ars', c]]);
       t.equal(noReason.statusCode, 422);
       t.match(noReason.body, /href="#f-reason"/, 'the missing reason is named');
-      const forged = await postFields(env, ministry.cookie, `${page}/sammelaktion`, [['_csrf', csrf], ['schluessel', key], ['ereignis', 'EINLADEN'], ['ars', c]]);
+      const forged = await postPairs(env, ministry, `${page}/sammelaktion`, [['_csrf', csrf], ['schluessel', key], ['ereignis', 'EINLADEN'], ['ars', c]]);
       t.equal(forged.statusCode, 422, 'a system event is no choice');
-      const huge = await postFields(env, ministry.cookie, `${page}/sammelaktion`, [['_csrf', csrf], ['schluessel', key], ['ereignis', 'AUSSCHLIESSEN'], ['ars', c], ['reason', 'x'.repeat(100_000)]]);
+      const huge = await postPairs(env, ministry, `${page}/sammelaktion`, [['_csrf', csrf], ['schluessel', key], ['ereignis', 'AUSSCHLIESSEN'], ['ars', c], ['reason', 'x'.repeat(100_000)]]);
       t.ok(huge.statusCode >= 400 && huge.statusCode < 500, `100 kB of reason: ${huge.statusCode}`);
-      const nul = await postFields(env, ministry.cookie, `${page}/sammelaktion`, [['_csrf', csrf], ['schluessel', key], ['ereignis', 'AUSSCHLIESSEN'], ['ars', c], ['reason', 'a\u0000b']]);
+      const nul = await postPairs(env, ministry, `${page}/sammelaktion`, [['_csrf', csrf], ['schluessel', key], ['ereignis', 'AUSSCHLIESSEN'], ['ars', c], ['reason', 'a\u0000b']]);
       t.equal(nul.statusCode, 422, 'a NUL in the reason is named, not stored');
-      const badArs = await postFields(env, ministry.cookie, `${page}/sammelaktion`, [['_csrf', csrf], ['schluessel', key], ['ereignis', 'PILOT_BESTAETIGEN'], ['ars', 'x\u0000y']]);
+      const badArs = await postPairs(env, ministry, `${page}/sammelaktion`, [['_csrf', csrf], ['schluessel', key], ['ereignis', 'PILOT_BESTAETIGEN'], ['ars', 'x\u0000y']]);
       t.equal(badArs.statusCode, 422);
     });
 
