@@ -4,7 +4,7 @@ import { buildTestApp } from '../helpers/app.ts';
 import { axeMissing } from '../helpers/axe.ts';
 import { chromiumMissing } from '../helpers/browser.ts';
 import { pilotPhaseWithCandidates } from '../helpers/pilots.ts';
-import { openStaffBrowser } from '../helpers/staff-browser.ts';
+import { openStaffBrowser, tickWholeChecklist } from '../helpers/staff-browser.ts';
 
 /**
  * A ministry runs its pilots and a wave in a real Chromium, by click only: confirms one
@@ -24,17 +24,7 @@ t.test('a ministry confirms a pilot, works its checklist and starts a wave in th
   const { id, candidates } = await pilotPhaseWithCandidates(env, token, 3);
   const [a, b, c] = candidates as [{ ars: string; name: string }, { ars: string; name: string }, { ars: string; name: string }];
   await mkdir(SHOTS, { recursive: true });
-  const { origin, page, foreign, accessible, click: clickExactly } = await openStaffBrowser(t, env);
-  // „Als Pilot bestätigen: Barnim“: the visible words and, visually hidden, whom the button
-  // concerns – Chromium's accessible name has a break before the hidden part
-  const click = async (name: string) => {
-    const [visible, ...rest] = name.split(': ');
-    if (rest.length === 0) return clickExactly(name);
-    const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const button = page.getByRole('button', { name: new RegExp(`^${escape(visible!)}\\s*: ${escape(rest.join(': '))}$`) });
-    await Promise.all([page.waitForLoadState(), button.click()]);
-    await page.waitForLoadState();
-  };
+  const { origin, page, foreign, accessible, click } = await openStaffBrowser(t, env);
 
   const pilots = `/verwaltung/loesungen/${id}/piloten`;
   await page.goto(`${origin}${pilots}`);
@@ -65,13 +55,7 @@ t.test('a ministry confirms a pilot, works its checklist and starts a wave in th
   const items = await page.locator('ul.ereignisse > li[id^=punkt-] legend').allInnerTexts();
   t.ok(items.length >= 10, 'every item, the own one too');
   await click('in Arbeit: Vertrag zur Auftragsverarbeitung (AVV) abgeschlossen');
-  for (const legend of items) {
-    const label = legend.replace(/: [^:]+$/, '');
-    if (label.startsWith('Produktionstest')) {
-      await page.locator('#f-grund-produktionstest').fill('kein Testsystem');
-      await click(`entfällt: ${label}`);
-    } else await click(`erledigt: ${label}`);
-  }
+  await tickWholeChecklist(page, click);
   t.match(await page.locator('#checkliste + p').innerText(), /Alle Punkte sind erledigt oder entfallen/);
   await click('offen: Datenschutz-Folgenabschätzung');
   await click('erledigt: Datenschutz-Folgenabschätzung');

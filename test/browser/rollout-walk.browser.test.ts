@@ -6,7 +6,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { axeMissing } from '../helpers/axe.ts';
 import { chromiumMissing } from '../helpers/browser.ts';
-import { openStaffBrowser } from '../helpers/staff-browser.ts';
+import { openStaffBrowser, tickWholeChecklist } from '../helpers/staff-browser.ts';
 import { drainSettling } from '../helpers/rollout.ts';
 
 /**
@@ -26,7 +26,6 @@ import { drainSettling } from '../helpers/rollout.ts';
  */
 
 const SHOTS = 'test-output/screenshots';
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 async function outbox(env: TestApp): Promise<ParsedMail[]> {
   const dir = env.mail.routes.outboxDir!;
@@ -48,16 +47,8 @@ t.test('a whole rollout in the browser: ministry, authority, Kaz', { skip: chrom
   const env = await buildTestApp(t, 'pglite');
   const ministryToken = await env.ministryToken('MSGIV');
   const kazToken = await env.roleToken('kaz');
-  const { origin, page, foreign, accessible, click: clickExactly } = await openStaffBrowser(t, env);
+  const { origin, page, foreign, accessible, click } = await openStaffBrowser(t, env);
   const shot = (name: string, p: Page = page) => p.screenshot({ path: `${SHOTS}/walk-${name}.png`, fullPage: true });
-  // a button whose name ends in a visually hidden part („Als Pilot bestätigen: Barnim“): Chromium puts a break before it
-  const click = async (name: string) => {
-    const [visible, ...rest] = name.split(': ');
-    if (rest.length === 0) return clickExactly(name);
-    const button = page.getByRole('button', { name: new RegExp(`^${escape(visible!)}\\s*: ${escape(rest.join(': '))}$`) });
-    await Promise.all([page.waitForLoadState(), button.click()]);
-    await page.waitForLoadState();
-  };
   const status = () => page.locator('[role=status]').first().innerText();
 
   // 1. Sign-in with the keyboard alone: the skip link first, then the token field, Enter sends.
@@ -78,7 +69,7 @@ t.test('a whole rollout in the browser: ministry, authority, Kaz', { skip: chrom
   await page.getByLabel('OZG-ID').fill('10326');
   await page.getByLabel('LeiKa-Leistungsschlüssel').fill('99107005000000');
   await page.getByLabel('Landkreise und kreisfreie Städte').check();
-  await clickExactly('Lösung anlegen');
+  await click('Lösung anlegen');
   await page.waitForURL(/\/verwaltung\/loesungen\/[0-9a-f-]{36}$/);
   const solutionUrl = page.url();
   const solutionPath = new URL(solutionUrl).pathname;
@@ -89,15 +80,15 @@ t.test('a whole rollout in the browser: ministry, authority, Kaz', { skip: chrom
   await page.getByRole('link', { name: 'Angaben und Mailtexte' }).click();
   await page.getByLabel('Ansprechperson', { exact: true }).fill('Referat 32, Frau Beispiel');
   await page.getByLabel('E-Mail-Adresse der Ansprechperson').fill('ozg@msgiv.example');
-  await clickExactly('Angaben speichern');
+  await click('Angaben speichern');
   t.match(await status(), /Angaben für die Mails sind gespeichert/);
   await page.goto(solutionUrl);
-  await clickExactly('Erstinformation beginnen');
-  await clickExactly('Ja, Erstinformation beginnen');
+  await click('Erstinformation beginnen');
+  await click('Ja, Erstinformation beginnen');
   t.match(await page.locator('dl').innerText(), /Stadium\s+Erstinformation/);
   await page.getByRole('link', { name: 'Mailings' }).click();
   await page.getByLabel('Art des Mailings').selectOption('erstinformation');
-  await clickExactly('Vorschau und Empfänger ansehen');
+  await click('Vorschau und Empfänger ansehen');
   t.equal(await page.locator('h1').innerText(), 'Wirklich die Erstinformation versenden?');
   t.match(await page.locator('pre').innerText(), /Wohngeld digital[\s\S]*\/antwort\//, 'the preview shows the mail with its answer link');
   await accessible(t, page, 'mailing preview');
@@ -141,8 +132,8 @@ t.test('a whole rollout in the browser: ministry, authority, Kaz', { skip: chrom
   t.match(await page.locator('ol.trichter').innerText(), /Pilot: 1 \(gerade 1\)/, 'the funnel counts the candidate');
   await accessible(t, page, 'solution page');
   await shot('loesung');
-  await clickExactly('Pilotphase starten');
-  if (/Wirklich/.test(await page.locator('h1').innerText())) await clickExactly(await page.locator('main form button').first().innerText());
+  await click('Pilotphase starten');
+  if (/Wirklich/.test(await page.locator('h1').innerText())) await click(await page.locator('main form button').first().innerText());
   t.match(await page.locator('dl').innerText(), /Stadium\s+Pilotphase/);
   await page.getByRole('link', { name: 'Piloten' }).click();
   const candidate = (await page.locator('ul.kandidaten > li').first().locator('a').first().innerText()).trim();
@@ -153,15 +144,7 @@ t.test('a whole rollout in the browser: ministry, authority, Kaz', { skip: chrom
   // 6. Its checklist ticked, its go-live reported.
   await page.getByRole('link', { name: candidate, exact: true }).click();
   await page.waitForURL(/\/piloten\/\d{12}$/);
-  const items = await page.locator('ul.ereignisse > li[id^=punkt-] legend').allInnerTexts();
-  t.ok(items.length >= 5, 'the checklist has its items');
-  for (const legend of items) {
-    const label = legend.replace(/: [^:]+$/, '');
-    if (label.startsWith('Produktionstest')) {
-      await page.locator('#f-grund-produktionstest').fill('kein Testsystem');
-      await click(`entfällt: ${label}`);
-    } else await click(`erledigt: ${label}`);
-  }
+  t.ok((await tickWholeChecklist(page, click)) >= 5, 'the checklist has its items');
   t.match(await page.locator('#checkliste + p').innerText(), /Alle Punkte sind erledigt oder entfallen/);
   await accessible(t, page, 'pilot page');
   await shot('pilot');
@@ -172,9 +155,9 @@ t.test('a whole rollout in the browser: ministry, authority, Kaz', { skip: chrom
   // 7. Lessons learned, the rollout begins.
   await page.goto(solutionUrl);
   await page.getByLabel('Lessons learned', { exact: true }).fill('Fachverfahren früh anbinden');
-  await clickExactly('Lessons learned erfassen');
-  await clickExactly('Flächendeckenden Rollout starten');
-  await clickExactly('Ja, Rollout starten');
+  await click('Lessons learned erfassen');
+  await click('Flächendeckenden Rollout starten');
+  await click('Ja, Rollout starten');
   t.match(await page.locator('dl').innerText(), /Stadium\s+Flächendeckender Rollout/);
 
   // 8. A wave from the "ungeplant" list, started with the keyboard after its confirmation.
@@ -184,9 +167,9 @@ t.test('a whole rollout in the browser: ministry, authority, Kaz', { skip: chrom
   await page.getByLabel('Name der Welle').fill('Welle Nord');
   await page.getByLabel(names[0]!, { exact: true }).check();
   await page.getByLabel(names[1]!, { exact: true }).check();
-  await clickExactly('Welle planen');
+  await click('Welle planen');
   t.match(await status(), /Die Welle ist geplant/);
-  await clickExactly('Welle starten …');
+  await click('Welle starten …');
   t.match(await page.locator('.kasten').innerText(), /Das lädt 2 Behörden ein/);
   await accessible(t, page, 'wave start confirmation');
   await tabTo(t, page, 'main form button');
@@ -199,14 +182,14 @@ t.test('a whole rollout in the browser: ministry, authority, Kaz', { skip: chrom
   // 9. The invited authorities move on together: a bulk action of the participant table.
   await page.getByRole('link', { name: 'Behörden' }).click();
   await page.getByLabel('Stadium').selectOption('eingeladen');
-  await clickExactly('Filter anwenden');
+  await click('Filter anwenden');
   t.equal(await page.locator('tbody tr').count(), 2, 'the two invited authorities');
   await page.getByLabel(`${names[0]!} auswählen`).check();
   await page.getByLabel(`${names[1]!} auswählen`).check();
   await page.getByLabel('Ereignis').selectOption('ONBOARDING_STARTEN');
-  await clickExactly('Für Ausgewählte senden …');
+  await click('Für Ausgewählte senden …');
   await accessible(t, page, 'bulk confirmation');
-  await clickExactly('Ja, für 2 Behörden ausführen');
+  await click('Ja, für 2 Behörden ausführen');
   t.match(await page.locator('main').innerText(), /Angewandt bei 2 Behörden, abgelehnt bei 0 Behörden/, 'both applied');
   await shot('sammelaktion');
   await page.goto(solutionUrl);
@@ -227,16 +210,16 @@ t.test('a whole rollout in the browser: ministry, authority, Kaz', { skip: chrom
   t.ok(queueMail, 'the Kaz queue hears of the ticket');
   const ticketPath = new URL(/https?:\/\/\S+\/verwaltung\/tickets\/[0-9a-f-]{36}/.exec(queueMail!.text ?? '')![0]).pathname;
 
-  await clickExactly('Abmelden');
+  await click('Abmelden');
   await page.goto(`${origin}${ticketPath}`);
   t.equal(new URL(page.url()).pathname, '/anmelden', 'signed out, the link leads through the sign-in');
   await page.getByLabel('Persönliches Token').fill(kazToken);
-  await clickExactly('Anmelden');
+  await click('Anmelden');
   await page.waitForURL(`${origin}${ticketPath}`);
-  await clickExactly('Bearbeitung aufnehmen');
+  await click('Bearbeitung aufnehmen');
   await page.getByLabel('Kommentar', { exact: true }).fill('Wir prüfen die Zustellung.');
   await page.getByLabel(/öffentlich – Antwort an die Behörde/).check();
-  await clickExactly('Kommentar speichern');
+  await click('Kommentar speichern');
   // solved by keyboard alone: Tab to the field, type, Tab to its button, Enter
   await tabTo(t, page, '#f-LOESEN-loesung');
   await page.keyboard.type('Zertifikat erneuert');
@@ -251,10 +234,10 @@ t.test('a whole rollout in the browser: ministry, authority, Kaz', { skip: chrom
 
   // 11. The two onboarding authorities link the service in BUS-BB (noted by the ministry from their answer), the
   // Landesredaktion confirms each step and the go-live; the others are excluded in one bulk action; the rollout ends.
-  await clickExactly('Abmelden');
+  await click('Abmelden');
   await page.goto(`${origin}/anmelden`);
   await page.getByLabel('Persönliches Token').fill(ministryToken);
-  await clickExactly('Anmelden');
+  await click('Anmelden');
   const participantsPath = `${solutionPath}/teilnehmende`;
   for (const name of names.slice(0, 2)) {
     await page.goto(`${origin}${participantsPath}`);
@@ -268,11 +251,11 @@ t.test('a whole rollout in the browser: ministry, authority, Kaz', { skip: chrom
   }
   await accessible(t, page, 'authority page');
   await shot('behoerde');
-  await clickExactly('Abmelden');
+  await click('Abmelden');
 
   await page.goto(`${origin}${solutionPath}/bus-bb`);
   await page.getByLabel('Persönliches Token').fill(await env.roleToken('landesredaktion'));
-  await clickExactly('Anmelden');
+  await click('Anmelden');
   await page.waitForURL(`${origin}${solutionPath}/bus-bb`);
   await accessible(t, page, 'BUS-BB page');
   await shot('bus-bb');
@@ -283,26 +266,26 @@ t.test('a whole rollout in the browser: ministry, authority, Kaz', { skip: chrom
     await click(`Live bestätigen: ${name}`);
     t.match(await status(), /live|Live/, `${name}: live`);
   }
-  await clickExactly('Abmelden');
+  await click('Abmelden');
 
   await page.goto(`${origin}/anmelden`);
   await page.getByLabel('Persönliches Token').fill(ministryToken);
-  await clickExactly('Anmelden');
+  await click('Anmelden');
   await page.goto(`${origin}${participantsPath}`);
   await page.getByLabel('Stadium').selectOption('informiert');
-  await clickExactly('Filter anwenden');
+  await click('Filter anwenden');
   const rest = await page.locator('tbody tr').count();
   t.equal(rest, recipients - 3, 'everyone else is still only informed');
   for (const box of await page.locator('tbody input[type=checkbox]').all()) await box.check();
   await page.getByLabel('Ereignis').selectOption('AUSSCHLIESSEN');
   await page.getByLabel('Begründung', { exact: true }).fill('Leistung wird landesweit zentral erbracht');
-  await clickExactly('Für Ausgewählte senden …');
-  await clickExactly(`Ja, für ${rest} Behörden ausführen`);
+  await click('Für Ausgewählte senden …');
+  await click(`Ja, für ${rest} Behörden ausführen`);
   t.match(await page.locator('main').innerText(), new RegExp(`Angewandt bei ${rest} Behörden, abgelehnt bei 0 Behörden`));
   await page.goto(solutionUrl);
   t.match(await page.locator('main').innerText(), new RegExp(`${recipients} von ${recipients} Behörden sind fertig`), 'the progress bar is full');
-  await clickExactly('Rollout abschließen');
-  if (/Wirklich/.test(await page.locator('h1').innerText())) await clickExactly(await page.locator('main form button').first().innerText());
+  await click('Rollout abschließen');
+  if (/Wirklich/.test(await page.locator('h1').innerText())) await click(await page.locator('main form button').first().innerText());
   t.match(await page.locator('dl').innerText(), /Stadium\s+Abgeschlossen/, 'the rollout is complete');
   await accessible(t, page, 'completed solution');
   await shot('abgeschlossen');

@@ -5,6 +5,24 @@ import type { TestApp } from './app.ts';
 import { axeViolations, scrollsSideways } from './axe.ts';
 import { launchChromium, NARROW_VIEWPORT } from './browser.ts';
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * On a pilot's page (`…/piloten/<ARS>`): every checklist item „erledigt“, the production
+ * test „entfällt“ with a reason – what a go-live needs.
+ */
+export async function tickWholeChecklist(page: Page, click: (name: string) => Promise<void>): Promise<number> {
+  const items = await page.locator('ul.ereignisse > li[id^=punkt-] legend').allInnerTexts();
+  for (const legend of items) {
+    const label = legend.replace(/: [^:]+$/, '');
+    if (label.startsWith('Produktionstest')) {
+      await page.locator('#f-grund-produktionstest').fill('kein Testsystem');
+      await click(`entfällt: ${label}`);
+    } else await click(`erledigt: ${label}`);
+  }
+  return items.length;
+}
+
 /**
  * The app listening on a free port and a German Chromium page on it: `foreign` collects
  * every request to another host (there must be none), `accessible` runs axe and the
@@ -26,8 +44,14 @@ export async function openStaffBrowser(t: Test, env: TestApp) {
     t.notOk(await scrollsSideways(page), `${name}: no sideways scrolling at 320 px`);
     await page.setViewportSize({ width: 1280, height: 800 });
   };
+  // „Als Pilot bestätigen: Barnim“ – the visible words and, visually hidden, whom the button
+  // concerns: Chromium's accessible name may have a break before the hidden part
   const click = async (name: string) => {
-    await Promise.all([page.waitForLoadState(), page.getByRole('button', { name, exact: true }).click()]);
+    const [visible, ...rest] = name.split(': ');
+    const button = rest.length
+      ? page.getByRole('button', { name: new RegExp(`^${escapeRegExp(visible!)}\\s*: ${escapeRegExp(rest.join(': '))}$`) })
+      : page.getByRole('button', { name, exact: true });
+    await Promise.all([page.waitForLoadState(), button.click()]);
     await page.waitForLoadState();
   };
   return { origin, page, foreign, accessible, click };
