@@ -5,6 +5,7 @@ import { germanDateTime } from '../time/berlin.clock.ts';
 import { PARTICIPANT_STAGES, READINESS_GRUENDE } from '../../workflows/index.ts';
 import { errorSummary } from './form.kit.ts';
 import { participantAction, READINESS_REASON_WORDS } from './participant-events.ts';
+import { exportBlock } from './export.blocks.ts';
 import { PAGE_SIZE, searchOf, type ListQuery } from './participant-list.query.ts';
 import { solutionPagePath, solutionTabs } from './solution-tabs.ts';
 import { renderStaffLayout, type StaffFrame } from './staff.layout.ts';
@@ -161,6 +162,10 @@ ${bulk
   ? html`<form method="post" action="${bulkPath(view.solution.id)}" novalidate><input type="hidden" name="_csrf" value="${view.csrf}"><input type="hidden" name="schluessel" value="${view.idempotencyKey}">
 ${table}${bulkControls(view)}</form>`
   : table}
-${pager(view, pages)}`;
+${pager(view, pages)}
+${exportBlock(view.solution.id, [
+  { kind: 'participants', label: 'Behörden mit dem aktuellen Filter', search: searchOf(view.query, { seite: 1 }) },
+  { kind: 'waves', label: 'Wellen mit ihren Mitgliedern' },
+])}`;
   return renderStaffLayout(frame, body);
 }

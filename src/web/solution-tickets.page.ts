@@ -1,6 +1,7 @@
 import { html, type Html } from '../markup/html.ts';
 import type { SolutionView } from '../solutions/solution.service.ts';
 import { stageWords } from './dashboard.page.ts';
+import { exportBlock } from './export.blocks.ts';
 import { solutionPagePath, solutionTabs } from './solution-tabs.ts';
 import { renderStaffLayout, type StaffFrame } from './staff.layout.ts';
 import { BOARD_PATH, type BoardView } from './ticket-board.page.ts';
@@ -22,6 +23,7 @@ export function renderSolutionTickets(frame: StaffFrame, solution: Pick<Solution
 ${frame.session ? solutionTabs(solution.id, 'tickets', frame.session.principal.role) : ''}
 <h2>Tickets dieser Lösung</h2>
 <p>Stadium der Lösung: ${stageWords(solution.stage)}. Alle Tickets aller Lösungen stehen auf der <a href="${BOARD_PATH}">Ticket-Übersicht</a>.</p>
-${renderTicketQueue({ ...view, base, ticketPath: (id) => `${BOARD_PATH}/${id}`, headingLevel: 3, showSolution: false })}`,
+${renderTicketQueue({ ...view, base, ticketPath: (id) => `${BOARD_PATH}/${id}`, headingLevel: 3, showSolution: false })}
+${exportBlock(solution.id, [{ kind: 'tickets', label: 'Alle Tickets dieser Lösung' }])}`,
   );
 }

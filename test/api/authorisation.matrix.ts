@@ -75,6 +75,13 @@ export const STAFF_SESSION_ROUTES: readonly string[] = [
   'GET /verwaltung/tokens/:id/widerrufen',
   'POST /verwaltung/tokens/:id/widerrufen',
   'GET /verwaltung/jobs',
+  // a solution's downloads (test/api/exports.test.ts)
+  'GET /verwaltung/loesungen/:id/export/teilnehmende.csv',
+  'GET /verwaltung/loesungen/:id/export/teilnehmende.json',
+  'GET /verwaltung/loesungen/:id/export/tickets.csv',
+  'GET /verwaltung/loesungen/:id/export/tickets.json',
+  'GET /verwaltung/loesungen/:id/export/wellen.csv',
+  'GET /verwaltung/loesungen/:id/export/wellen.json',
   // one solution's tickets (test/web/solution-tickets.test.ts)
   'GET /verwaltung/loesungen/:id/tickets',
   // BUS-BB and reconciliations (test/web/busbb-pages.test.ts)
@@ -158,6 +165,10 @@ export const MATRIX: Readonly<Record<string, RouteAccess>> = {
   'POST /api/v1/tickets/:ticketId/comments': TICKETS,
 
   'GET /api/v1/solutions/:id/waves': READ,
+  // the exports (test/api/exports.test.ts): the list routes' access; tickets of another ministry's solution 404
+  'GET /api/v1/solutions/:id/exports/participants': READ,
+  'GET /api/v1/solutions/:id/exports/tickets': { ...TICKETS, ministry: 'own' },
+  'GET /api/v1/solutions/:id/exports/waves': READ,
   'POST /api/v1/solutions/:id/waves': STEER,
   'GET /api/v1/solutions/:id/waves/ungeplant': READ,
   'GET /api/v1/solutions/:id/waves/:waveId': READ,
