@@ -1,7 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
+import { httpStatusOf } from '../http/problem.ts';
 import { listOpenPilotCalls } from '../pilot-calls/pilot-call.queries.ts';
+import { renderErrorPage } from './error.pages.ts';
 import { SECURITY_HEADERS, sendHtml } from './layout.ts';
 import { renderPilotCallsEmbed, renderPilotCallsPage } from './mitarbeit-gesucht.page.ts';
 
@@ -16,6 +18,13 @@ export const EMBED_HEADERS: Record<string, string> = (() => {
 })();
 
 export const pilotCallPageRoutes: FastifyPluginAsync<{ db: Kysely<Database>; now: () => Date; publicBaseUrl: string }> = async (app, { db, now, publicBaseUrl }) => {
+  // People get a German page, not problem+json: 429 from the rate limit (app.ts) says how long to wait, as Retry-After does.
+  app.setErrorHandler((error: { statusCode?: number; retryAfterSeconds?: number }, request, reply) => {
+    const found = httpStatusOf(error);
+    const status = found >= 400 && found < 500 ? found : 500;
+    if (status >= 500) request.log.error({ err: error }, 'Mitarbeit gesucht: unerwarteter Fehler');
+    return sendHtml(reply.headers(SECURITY_HEADERS), status, renderErrorPage(status, error.retryAfterSeconds));
+  });
   app.get('/mitarbeit-gesucht', { schema: { hide: true } }, async (_request, reply) =>
     sendHtml(reply.headers(SECURITY_HEADERS), 200, renderPilotCallsPage(await listOpenPilotCalls(db, now()), publicBaseUrl)),
   );

@@ -23,6 +23,11 @@ for (const kind of databaseKinds()) {
     const token = await env.ministryToken('MSGIV');
     const get = (url: string) => env.app.inject({ url });
 
+    const nul = await get('/mitarbeit-gesucht/einbetten?x=%00');
+    t.equal(nul.statusCode, 422, 'a NUL byte in the address: 422 …');
+    t.match(nul.headers['content-type'], /^text\/html/, '… as a German page, not problem+json');
+    t.equal(nul.headers['x-frame-options'], 'DENY');
+
     const empty = await get('/mitarbeit-gesucht');
     t.equal(empty.statusCode, 200);
     t.match(empty.body, /Zurzeit sucht keine EfA-Lösung Pilotbehörden\./, 'the empty state');
@@ -35,7 +40,7 @@ for (const kind of databaseKinds()) {
     const candidate = pilot.candidates[0]!;
     const deadline = addCalendarDays(berlinDate(env.clock.now), 14);
     const call = await env.app.inject({ method: 'POST', url: `${pilot.base}/mailings`, headers: bearer(token), payload: { kind: 'pilotaufruf', deadline } });
-    t.equal(call.statusCode, 201, call.body);
+    t.equal(call.statusCode, 201, 'a Pilotaufruf with a deadline');
     await drainSettling(env);
     const ticket = await env.app.inject({
       method: 'POST',
@@ -43,11 +48,11 @@ for (const kind of databaseKinds()) {
       headers: bearer(token),
       payload: { solutionId: pilot.id, ars: candidate.ars, category: 'transport', title: TICKET_TITLE, description: 'intern' },
     });
-    t.equal(ticket.statusCode, 201, ticket.body);
+    t.equal(ticket.statusCode, 201, 'a ticket on the pilot candidate');
     await solutionInRollout(env, token);
 
     const json = await get('/api/v1/public/mitarbeit-gesucht');
-    t.equal(json.statusCode, 200, json.body);
+    t.equal(json.statusCode, 200, 'the JSON without token');
     t.equal(json.headers['access-control-allow-origin'], '*');
     t.notOk(json.headers['set-cookie'], 'JSON: no cookie');
     const items = json.json().items as Array<Record<string, unknown>>;
