@@ -70,6 +70,7 @@ export const RULES: ArchitectureRules = {
         folder('mailings', 'templates, mailings, reminders, escalation, the mail bodies'),
         folder('responses', 'the authorities\' answers through their links, link renewal'),
         folder('pilots', 'step 2: candidates, checklist per pilot, go-live gate, support'),
+        folder('pilot-calls', 'Kommunale Mitarbeit gesucht: the public list of solutions looking for pilot authorities'),
         folder('tickets', 'Kaz tickets: SLA, automatic tickets, notices and ticket mails'),
         folder('busbb', 'BUS-BB: Leistungsbeschreibung, reconciliation with the PVOG'),
         folder('waves', 'rollout waves: planning, membership, start, progress'),

@@ -37,6 +37,8 @@ import { RequestLogController } from './logging/request-log.controller.ts';
 import { startPageRoute } from './web/start.page.ts';
 import { registerDocsUi } from './web/docs-ui.ts';
 import { staffPages } from './web/staff.routes.ts';
+import { pilotCallPageRoutes } from './web/mitarbeit-gesucht.routes.ts';
+import { publicPilotCallRoutes } from './pilot-calls/pilot-call.routes.ts';
 
 export interface AppDeps {
   db: Kysely<Database>;
@@ -164,6 +166,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       ...(mail.linkTtlDays ? { ticketLinkTtlDays: mail.linkTtlDays } : {}),
     });
   });
+
+  // "Kommunale Mitarbeit gesucht": public page, embeddable version and JSON, no sign-in.
+  // The JSON lives under /api/v1 in its own scope: the token check (below) never runs for it.
+  await app.register(async (pages) => {
+    if (limiters.answerPages) pages.addHook('onRequest', limiters.answerPages);
+    await pages.register(pilotCallPageRoutes, { db: deps.db, now: deps.engine.now, publicBaseUrl: mail.publicBaseUrl });
+  });
+  await app.register(
+    async (api) => {
+      if (limiters.api) api.addHook('onRequest', limiters.api);
+      await api.register(publicPilotCallRoutes, { db: deps.db, now: deps.engine.now });
+    },
+    { prefix: '/api/v1' },
+  );
 
   // The staff's web interface: sign-in, session, staff pages, the accessibility statement.
   await app.register(staffPages, {

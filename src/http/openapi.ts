@@ -20,6 +20,7 @@ export const API_TAGS = [
   { name: 'Verwaltung', description: 'API-Tokens und Hintergrundaufträge (nur Admins)' },
   { name: 'Exporte', description: 'Teilnehmende, Tickets und Wellen einer Lösung als CSV (für Tabellenkalkulationen) oder JSON' },
   { name: 'Betrieb', description: 'Bereitschaft des Dienstes' },
+  { name: 'Öffentlich', description: 'ohne Token: Kommunale Mitarbeit gesucht – EfA-Lösungen, die Pilotbehörden suchen' },
 ];
 
 export interface OpenApiOptions {
@@ -60,7 +61,9 @@ function completeRouteDocumentation(route: RouteOptions, options: OpenApiOptions
     defaults[413] = 'Inhalt zu groß für diese Funktion';
     defaults[415] = 'Content-Type nicht unterstützt';
   }
-  if (isApi) {
+  // An API operation that declares `security: []` takes no token (the public list).
+  const isPublic = Array.isArray(schema.security) && (schema.security as unknown[]).length === 0;
+  if (isApi && !isPublic) {
     defaults[401] = 'ohne gültiges API-Token';
     defaults[403] = 'die Rolle des Tokens darf diese Funktion nicht nutzen';
   }

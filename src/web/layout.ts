@@ -91,6 +91,9 @@ div.filter .feld{flex:1 1 12rem}
 nav.seiten ul{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.25rem 1rem}
 pre.text{font:inherit;font-size:1rem;border:1px solid #6b6b6b;padding:.5rem .75rem}
 blockquote{margin:.25rem 0;padding-left:.75rem;border-left:4px solid #6b6b6b}
+ul.aufrufe{list-style:none;padding:0}
+li.aufruf{border-top:1px solid #6b6b6b;padding-top:.5rem}
+body.eingebettet main{padding:.5rem}
 `;
 
 /** For the Content-Security-Policy: only this stylesheet may apply. */

@@ -25,6 +25,7 @@ const START_PAGE = String(
 <li><a href="anmelden">Anmelden</a> (Mitarbeitende der Ministerien, des Kaz und der Landesredaktion, mit dem persönlichen Token)</li>
 <li><a href="docs">API-Dokumentation</a> (Swagger UI; das OpenAPI-Dokument als <a href="openapi.json">openapi.json</a>)</li>
 <li><a href="health">Bereitschaft des Dienstes</a> (<code>/health</code>: antwortet 200, wenn die Datenbank antwortet)</li>
+<li><a href="mitarbeit-gesucht">Kommunale Mitarbeit gesucht</a> (EfA-Lösungen, die zurzeit Pilotbehörden suchen; auch zum Einbetten und als JSON)</li>
 <li><a href="barrierefreiheit">Erklärung zur Barrierefreiheit</a></li>
 </ul>
 <h2>Erste Schritte im Browser</h2>

@@ -42,6 +42,10 @@ export const PUBLIC_ROUTES: readonly string[] = [
   'GET /docs/static/theme/efa-rollout.css',
   'GET /openapi.json',
   'GET /health',
+  // Kommunale Mitarbeit gesucht (test/api/mitarbeit-gesucht.test.ts)
+  'GET /mitarbeit-gesucht',
+  'GET /mitarbeit-gesucht/einbetten',
+  'GET /api/v1/public/mitarbeit-gesucht',
   'GET /antwort/:token',
   'POST /antwort/:token',
   'GET /antwort/:token/problem',

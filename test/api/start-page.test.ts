@@ -22,7 +22,7 @@ for (const kind of databaseKinds()) {
     t.match(page.body, /outbox/, '… and the outbox');
 
     const hrefs = [...page.body.matchAll(/href="([^"]+)"/g)].map((match) => match[1]!);
-    t.same(hrefs.sort(), ['anmelden', 'barrierefreiheit', 'docs', 'health', 'openapi.json'], 'relative links (they work behind a path prefix)');
+    t.same(hrefs.sort(), ['anmelden', 'barrierefreiheit', 'docs', 'health', 'mitarbeit-gesucht', 'openapi.json'], 'relative links (they work behind a path prefix)');
     for (const href of hrefs) {
       const target = await env.app.inject({ url: new URL(href, 'http://efa.test/').pathname });
       t.equal(target.statusCode, 200, `${href} answers`);
