@@ -6,6 +6,8 @@
  * authority's free text may – gets a leading `'` (OWASP "CSV Injection"), so it shows as text.
  */
 
+import { berlinDateTimeDigits } from '../time/berlin.clock.ts';
+
 export const BOM = '\uFEFF';
 const FORMULA_START = /^[=+\-@\t\r]/;
 const NEEDS_QUOTES = /[;"\r\n]/;
@@ -27,21 +29,10 @@ export function toCsv(headers: readonly string[], rows: readonly (readonly CsvCe
   return BOM + line(headers) + rows.map(line).join('');
 }
 
-const BERLIN = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Europe/Berlin',
-  hourCycle: 'h23',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-});
-
 /** An instant (ISO string or Date) as Berlin's clocks showed it: `dd.mm.yyyy hh:mm`; '' for none. */
 export function germanDateTime(instant: string | Date | null | undefined): string {
   if (instant === null || instant === undefined) return '';
-  const parts = Object.fromEntries(BERLIN.formatToParts(new Date(instant)).map((part) => [part.type, part.value]));
-  return `${parts.day}.${parts.month}.${parts.year} ${parts.hour}:${parts.minute}`;
+  return berlinDateTimeDigits(new Date(instant));
 }
 
 /** A calendar day YYYY-MM-DD as `dd.mm.yyyy`; '' for none. */

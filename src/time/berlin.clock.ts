@@ -71,6 +71,11 @@ const WEEKDAY_DATE_TIME = new Intl.DateTimeFormat('de-DE', {
   minute: '2-digit',
 });
 
+/** "27.10.2025 11:00": Berlin's local time in digits only, as a spreadsheet reads a date and time (the exports). */
+export function berlinDateTimeDigits(date: Date): string {
+  return DATE_TIME.format(date).replace(', ', ' ');
+}
+
 /** "27.10.2025, 11:00 Uhr" (with `weekday`: "Montag, 27.10.2025, 11:00 Uhr") in Berlin's local time on that day; an invalid value as it is. */
 export function germanDateTime(value: string | Date, options: { weekday?: boolean } = {}): string {
   const date = typeof value === 'string' ? new Date(value) : value;
