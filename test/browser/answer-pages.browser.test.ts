@@ -511,7 +511,8 @@ async function expectReflow(t: Test, page: Page, what: string) {
   t.ok(scrollWidth <= clientWidth, `${what}: no horizontal scrolling (scrollWidth ${scrollWidth}, clientWidth ${clientWidth})`);
 }
 
-for (const kind of databaseKinds()) {
+// The layout does not depend on the database; the answers themselves run on both kinds above.
+for (const kind of databaseKinds().slice(0, 1)) {
   t.test(`${kind}: every page behind the authority's links reflows at 320 px`, { skip: chromiumMissing() ?? false }, async (t) => {
     const env = await buildTestApp(t, kind);
     await env.app.listen({ host: '127.0.0.1', port: 0 });
