@@ -37,8 +37,9 @@ export function processSummary(model: ProcessModel, words: StateWords, current: 
 
 export function renderProcessTable(model: ProcessModel, words: StateWords, options: TextOptions): Html {
   return html`<p id="${options.id}-text">${processSummary(model, words, options.current)}</p>
+<details><summary>Alle Übergänge als Tabelle</summary>
 <div class="tabelle" tabindex="0" role="region" aria-label="${options.caption}"><table>
 <caption>${options.caption}</caption>
 <thead><tr><th scope="col">Von</th><th scope="col">Ereignis [Bedingung]</th><th scope="col">Nach</th></tr></thead>
-<tbody>${model.transitions.map((t) => row(model, t, words, options.current))}</tbody></table></div>`;
+<tbody>${model.transitions.map((t) => row(model, t, words, options.current))}</tbody></table></div></details>`;
 }

@@ -60,7 +60,7 @@ export function processSvg(name: ProcessName, current: string | null, id = `abla
   return renderProcessSvg(layout, {
     id,
     title: `${definition.title} (${definition.source})`,
-    description: `Gezeichnet aus der Definition der Maschine. ${processSummary(model, definition.words, known)} Die Übergänge stehen als Tabelle neben der Grafik.`,
+    description: `Gezeichnet aus der Definition der Maschine. ${processSummary(model, definition.words, known)}`,
     current: known,
   });
 }
@@ -70,8 +70,21 @@ export function processSvgFile(name: ProcessName): string {
   return `${String(processSvg(name, null))}\n`;
 }
 
-/** Drawing and table of one process. */
+const figures = new Map<string, Html>();
+
+/** Drawing and table of one process; each (process, stage, id) is drawn once and kept – a few dozen at most. */
 export function processFigure(name: ProcessName, current: string | null, id = `ablauf-${name}`): Html {
+  const cacheKey = `${name}|${current ?? ''}|${id}`;
+  let figure = figures.get(cacheKey);
+  if (!figure) {
+    figure = drawFigure(name, current, id);
+    // only known stages are kept, so that the map cannot grow with what a database holds
+    if (current === null || processDrawing(name).model.states.some((state) => state.key === current)) figures.set(cacheKey, figure);
+  }
+  return figure;
+}
+
+function drawFigure(name: ProcessName, current: string | null, id: string): Html {
   const { model } = processDrawing(name);
   const definition = PROCESSES[name];
   const known = current !== null && model.states.some((state) => state.key === current) ? current : null;
