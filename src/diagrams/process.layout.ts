@@ -45,7 +45,10 @@ export interface LaidOutCluster {
 export interface LaidOutEdge {
   from: string;
   to: string;
+  /** One per transition: "EVENT [guard]". */
   lines: string[];
+  /** The label as drawn: a long line broken before its guard. */
+  rows: string[];
   points: { x: number; y: number }[];
   label: { x: number; y: number; width: number; height: number } | null;
 }
@@ -87,6 +90,14 @@ export function wrap(text: string, max: number): string[] {
   }
   if (line) lines.push(line);
   return lines;
+}
+
+/** An arrow's label lines, each longer one broken before its guard so that arrows stay narrow. */
+export function labelRows(lines: readonly string[]): string[] {
+  return lines.flatMap((line) => {
+    const cut = line.indexOf(' [');
+    return line.length > 26 && cut > 0 ? [line.slice(0, cut), line.slice(cut + 1)] : [line];
+  });
 }
 
 /** "EVENT [guard]" as the labels and the text alternative write a transition. */
@@ -214,7 +225,8 @@ export function layoutProcess(model: ProcessModel, words: StateWords): ProcessLa
   const edgeNames: { name: string; from: string; to: string; lines: string[] }[] = [];
   for (const arrow of arrows.values()) {
     const name = `e${String(index++)}`;
-    const label = arrow.lines.length ? { width: Math.max(...arrow.lines.map((l) => monoWidth(l, FONT_SIZE.edge))) + 8, height: arrow.lines.length * LINE.edge + 4, labelpos: 'c' } : { width: 0, height: 0 };
+    const rows = labelRows(arrow.lines);
+    const label = rows.length ? { width: Math.max(...rows.map((l) => monoWidth(l, FONT_SIZE.edge))) + 8, height: rows.length * LINE.edge + 4, labelpos: 'c' } : { width: 0, height: 0 };
     graph.setEdge(anchor(arrow.from, true), anchor(arrow.to, false), { ...label, minlen: 1 }, name);
     edgeNames.push({ name, ...arrow });
   }
@@ -244,6 +256,7 @@ export function layoutProcess(model: ProcessModel, words: StateWords): ProcessLa
       from: edge.from,
       to: edge.to,
       lines: edge.lines,
+      rows: labelRows(edge.lines),
       points,
       label: edge.lines.length && label.x !== undefined && label.y !== undefined ? { x: label.x, y: label.y, width: label.width, height: label.height } : null,
     });

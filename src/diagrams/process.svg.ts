@@ -92,9 +92,9 @@ ${parts}</g>`;
 function edgeSvg(edge: LaidOutEdge, arrowId: string): Html {
   const label = edge.label
     ? html`<rect x="${n(edge.label.x - edge.label.width / 2)}" y="${n(edge.label.y - edge.label.height / 2)}" width="${n(edge.label.width)}" height="${n(edge.label.height)}" fill="#ffffff" fill-opacity="0.9"/>
-${textLines(edge.lines, edge.label.x, edge.label.y - edge.label.height / 2 + 2, 14, FONT_SIZE.edge, { fill: COLOUR.text, family: 'monospace' })}`
+${textLines(edge.rows, edge.label.x, edge.label.y - edge.label.height / 2 + 2, 14, FONT_SIZE.edge, { fill: COLOUR.text, family: 'monospace' })}`
     : '';
-  return html`<g class="kante"><path d="${pathOf(edge.points)}" fill="none" stroke="${COLOUR.edge}" stroke-width="1.4" marker-end="url(#${arrowId})"/>
+  return html`<g class="kante">${edge.lines.length ? html`<title>${edge.lines.join(', ')}</title>` : ''}<path d="${pathOf(edge.points)}" fill="none" stroke="${COLOUR.edge}" stroke-width="1.4" marker-end="url(#${arrowId})"/>
 ${label}</g>`;
 }
 
