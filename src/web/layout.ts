@@ -94,6 +94,8 @@ blockquote{margin:.25rem 0;padding-left:.75rem;border-left:4px solid #6b6b6b}
 ul.aufrufe{list-style:none;padding:0}
 li.aufruf{border-top:1px solid #6b6b6b;padding-top:.5rem}
 body.eingebettet main{padding:.5rem}
+figure.ablauf{margin:1rem 0}
+figure.ablauf svg{display:block;max-width:100%;height:auto}
 `;
 
 /** For the Content-Security-Policy: only this stylesheet may apply. */

@@ -8,6 +8,7 @@ import { participantPath, participantsPath, participantStageWords, readinessWord
 import { actorWords, type TimelineEntry } from './solution.page.ts';
 import { eventName, type FormValues } from './solution-events.ts';
 import { solutionTabs } from './solution-tabs.ts';
+import { participantProcessBlock } from './process-diagram.blocks.ts';
 import { renderStaffLayout, type StaffFrame } from './staff.layout.ts';
 import { germanDateTime } from '../time/berlin.clock.ts';
 
@@ -171,6 +172,7 @@ ${p.authorityActive ? '' : html`<dt>Hinweis</dt><dd>Im Kommunalverzeichnis nicht
 </dl>
 ${eventSection(view)}
 ${renewalSection(view)}
-${historySection(view.history)}`,
+${historySection(view.history)}
+${participantProcessBlock(p.stage)}`,
   );
 }

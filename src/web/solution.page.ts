@@ -10,6 +10,7 @@ import { funnelOf, progressOf } from './solution-funnel.ts';
 import { EVENT_FIELDS, EVENT_NAMES, eventName, type EventField, type FormValues } from './solution-events.ts';
 import { ministryLabel, renderStaffLayout, type StaffFrame } from './staff.layout.ts';
 import { solutionTabs } from './solution-tabs.ts';
+import { solutionProcessBlock } from './process-diagram.blocks.ts';
 
 /**
  * `/verwaltung/loesungen/:id`: one solution for the people who steer or follow it – what
@@ -195,7 +196,8 @@ ${notice}
 ${solution.description ? html`<h2>Beschreibung</h2><p class="text">${solution.description}</p>` : ''}
 ${eventSection(view)}
 ${progressSection(solution)}
-${timelineSection(view.timeline)}`,
+${timelineSection(view.timeline)}
+${solutionProcessBlock(solution.stage)}`,
   );
 }
 

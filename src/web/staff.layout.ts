@@ -25,6 +25,7 @@ export const STAFF_NAVIGATION: readonly StaffNavigationItem[] = [
   { href: '/verwaltung/tokens', label: 'Tokens', roles: ['admin', 'ministry'] },
   { href: '/verwaltung/jobs', label: 'Hintergrundaufträge', roles: ['admin'] },
   { href: '/verwaltung/verzeichnis', label: 'Kommunalverzeichnis', roles: ['admin'] },
+  { href: '/verwaltung/ablauf', label: 'Ablauf', roles: ['admin', 'ministry', 'kaz', 'landesredaktion'] },
 ];
 
 export interface StaffFrame {

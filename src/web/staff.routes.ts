@@ -26,6 +26,7 @@ import { registerBusBbPageRoutes } from './busbb-pages.routes.ts';
 import { registerRolloutPageRoutes } from './rollout-pages.routes.ts';
 import { registerParticipantPageRoutes } from './participant-pages.routes.ts';
 import { registerSolutionFormPageRoutes } from './solution-settings.routes.ts';
+import { registerDiagramPageRoutes } from './diagram-pages.routes.ts';
 import type { MailingSettings } from '../mailings/mailing.service.ts';
 import type { EngineDeps } from '../engine/workflow.engine.ts';
 import { HIDDEN } from './staff-route.kit.ts';
@@ -253,6 +254,7 @@ export const staffPages: FastifyPluginAsync<StaffPagesOptions> = async (app, opt
   solutionPageRoutes(app, { db, engine: options.engine, frame, formGuards });
   registerTicketBoardRoutes(app, { db, engine: options.engine, frame, formGuards });
   registerAdminPageRoutes(app, { db, frame, formGuards });
+  registerDiagramPageRoutes(app, { db, engine: options.engine, frame, formGuards });
   registerExportPageRoutes(app, { db, engine: options.engine });
   registerSolutionTicketPageRoutes(app, { db, engine: options.engine, frame, formGuards });
   registerBusBbPageRoutes(app, { db, engine: options.engine, frame, formGuards, sameOrigin, directoryUploadLimitBytes: options.directoryUploadLimitBytes });

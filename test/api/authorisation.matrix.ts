@@ -79,6 +79,8 @@ export const STAFF_SESSION_ROUTES: readonly string[] = [
   'GET /verwaltung/tokens/:id/widerrufen',
   'POST /verwaltung/tokens/:id/widerrufen',
   'GET /verwaltung/jobs',
+  // the process diagrams (test/web/diagram-pages.test.ts)
+  'GET /verwaltung/ablauf',
   // a solution's downloads (test/api/exports.test.ts)
   'GET /verwaltung/loesungen/:id/export/teilnehmende.csv',
   'GET /verwaltung/loesungen/:id/export/teilnehmende.json',
