@@ -61,7 +61,7 @@ export const snapshotRoutes: FastifyPluginAsync<SnapshotRoutesDeps> = async (ins
         params: SolutionId,
         response: {
           200: { ...SnapshotTaken, description: 'war schon festgehalten' },
-          201: { ...SnapshotTaken, description: 'jetzt festgehalten' },
+          201: { ...SnapshotTaken, description: 'jetzt festgehalten', headers: { location: Type.String({ description: 'URL des Quartalsstands' }) } },
           ...problemResponses({ 404: NOT_FOUND, 409: 'die Lösung ist ein Entwurf' }),
         },
       },
@@ -69,7 +69,8 @@ export const snapshotRoutes: FastifyPluginAsync<SnapshotRoutesDeps> = async (ins
     async (request, reply) => {
       const principal = requirePrincipal(request);
       const result = await takeMissingSnapshot(db, principal, request.params.id, engine.now(), actorOf(principal));
-      return reply.code(result.created ? 201 : 200).send(result);
+      if (result.created) reply.code(201).header('location', `/api/v1/solutions/${request.params.id}/snapshots/${result.snapshot.quarter}`);
+      return result;
     },
   );
 

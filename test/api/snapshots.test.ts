@@ -110,6 +110,7 @@ for (const kind of databaseKinds()) {
       const taken = await api('POST', `${id}/snapshots`, env.adminToken);
       t.equal(taken.statusCode, 201, taken.body);
       t.match(taken.json(), { created: true, snapshot: { quarter: second, takenBy: 'admin:test-admin' } });
+      t.equal(taken.headers.location, `/api/v1/solutions/${id}/snapshots/${second}`);
       t.equal((await api('POST', `${id}/snapshots`, env.adminToken)).statusCode, 200, 'a second time: nothing new');
       t.equal((await api('POST', `${draft}/snapshots`, env.adminToken)).statusCode, 409, 'a draft');
       t.equal((await api('POST', `${id}/snapshots`)).statusCode, 403, 'a ministry may not');
