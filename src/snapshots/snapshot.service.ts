@@ -96,6 +96,8 @@ export async function takeMissingSnapshot(db: Db, principal: Principal, solution
   const solution = await loadAccessibleSolution(db, principal, solutionId);
   if (solution.stage === 'entwurf') throw new ConflictError('Ein Entwurf hat keinen Quartalsstand; er entsteht erst, wenn der Rollout begonnen hat.', { stage: solution.stage });
   const quarter = lastEndedQuarter(now);
+  const { created_at: createdAt } = await db.selectFrom('solution').select('created_at').where('id', '=', solutionId).executeTakeFirstOrThrow();
+  if (createdAt >= quarterEnd(quarter)) throw new ConflictError(`Die Lösung wurde erst nach dem Ende des Quartals ${quarter} angelegt; ihr erster Stand entsteht am Ende des laufenden Quartals.`);
   const stored = await storeSnapshots(db, [solutionId], quarter, now, actor);
   const [snapshot] = await summaries(db, solutionId, quarter);
   return { created: stored.length > 0, snapshot: snapshot! };

@@ -148,3 +148,12 @@ for (const kind of databaseKinds()) {
     });
   });
 }
+
+t.test("quarters in Brandenburg's calendar: they turn at midnight Berlin time, winter or summer", async (t) => {
+  t.equal(quarterEnd('2026-Q4').toISOString(), '2026-12-31T23:00:00.000Z', 'CET');
+  t.equal(quarterEnd('2027-Q1').toISOString(), '2027-03-31T22:00:00.000Z', 'CEST');
+  t.equal(quarterOf(new Date('2026-12-31T22:59:59.999Z')), '2026-Q4');
+  t.equal(quarterOf(new Date('2026-12-31T23:00:00.000Z')), '2027-Q1', 'already the new year in Berlin');
+  t.equal(lastEndedQuarter(new Date('2027-01-05T10:00:00Z')), '2026-Q4');
+  t.equal(nextQuarter('2026-Q4'), '2027-Q1');
+});
