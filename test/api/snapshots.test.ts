@@ -31,7 +31,7 @@ for (const kind of databaseKinds()) {
     const api = (method: 'GET' | 'POST', url: string, auth = token) => env.app.inject({ method, url: `/api/v1/solutions/${url}`, headers: bearer(auth) });
     const jobs = () => env.handle.db.selectFrom('job').select(['idempotency_key', 'run_at', 'status']).where('kind', '=', QUARTER_SNAPSHOT_JOB).orderBy('run_at').execute();
 
-    t.test('after two instances started: one job for the running quarter, due at its end', async (t) => {
+    await t.test('after two instances started: one job for the running quarter, due at its end', async (t) => {
       const found = await jobs();
       t.same(found.map((j) => j.idempotency_key), [`progress-snapshot:${first}`]);
       t.equal(found[0]!.run_at.toISOString(), quarterEnd(first).toISOString());
@@ -40,7 +40,7 @@ for (const kind of databaseKinds()) {
 
     await toEndOf(first);
 
-    t.test("at the quarter's end: one snapshot per solution that is no draft; the next quarter's job once", async (t) => {
+    await t.test("at the quarter's end: one snapshot per solution that is no draft; the next quarter's job once", async (t) => {
       const list = await api('GET', `${id}/snapshots`);
       t.equal(list.statusCode, 200, list.body);
       const [only, ...more] = list.json().items;
@@ -55,7 +55,7 @@ for (const kind of databaseKinds()) {
       t.equal(found[1]!.run_at.toISOString(), quarterEnd(second).toISOString());
     });
 
-    t.test('the job run again (another instance, a retry) changes nothing', async (t) => {
+    await t.test('the job run again (another instance, a retry) changes nothing', async (t) => {
       const before = (await api('GET', `${id}/snapshots`)).json().items;
       await env.handle.db.updateTable('job').set({ status: 'pending', run_at: env.clock.now }).where('idempotency_key', '=', `progress-snapshot:${first}`).execute();
       env.clock.now = new Date(env.clock.now.getTime() + 60_000);
@@ -67,7 +67,7 @@ for (const kind of databaseKinds()) {
 
     await moveInSecondQuarter();
 
-    t.test('seit dem Stichtag: the current state against the newest snapshot', async (t) => {
+    await t.test('seit dem Stichtag: the current state against the newest snapshot', async (t) => {
       const response = await api('GET', `${id}/snapshots/${first}`);
       t.equal(response.statusCode, 200, response.body);
       const detail = response.json();
@@ -88,7 +88,7 @@ for (const kind of databaseKinds()) {
 
     await toEndOf(second);
 
-    t.test("the next quarter's snapshot compared with the one before names who moved", async (t) => {
+    await t.test("the next quarter's snapshot compared with the one before names who moved", async (t) => {
       const list = (await api('GET', `${id}/snapshots`)).json().items;
       t.same(list.map((s: { quarter: string }) => s.quarter), [second, first], 'newest first');
       const detail = (await api('GET', `${id}/snapshots/${second}`)).json();
@@ -101,7 +101,7 @@ for (const kind of databaseKinds()) {
       t.equal((await jobs()).filter((j) => j.status === 'pending').length, 1, 'the chain goes on: one job pending');
     });
 
-    t.test('an admin takes a missing snapshot now, once; drafts and other roles not', async (t) => {
+    await t.test('an admin takes a missing snapshot now, once; drafts and other roles not', async (t) => {
       t.equal(lastEndedQuarter(env.clock.now), second);
       const existing = await api('POST', `${id}/snapshots`, env.adminToken);
       t.equal(existing.statusCode, 200, existing.body);
@@ -116,7 +116,7 @@ for (const kind of databaseKinds()) {
       t.equal((await api('POST', `${id}/snapshots`)).statusCode, 403, 'a ministry may not');
     });
 
-    t.test('scope and input', async (t) => {
+    await t.test('scope and input', async (t) => {
       const mik = await env.ministryToken('MIK');
       for (const url of [`${id}/snapshots`, `${id}/snapshots/${first}`, `${id}/exports/snapshots/${first}`]) {
         const foreign = await api('GET', url, mik);
@@ -135,7 +135,7 @@ for (const kind of databaseKinds()) {
       t.equal(quarterOf(quarterEnd(first)), second, 'a quarter ends where the next begins');
     });
 
-    t.test('the comparison as CSV for German spreadsheets and as JSON', async (t) => {
+    await t.test('the comparison as CSV for German spreadsheets and as JSON', async (t) => {
       const csv = await api('GET', `${id}/exports/snapshots/${second}`);
       t.equal(csv.statusCode, 200, csv.body);
       t.match(csv.headers['content-disposition'], `quartal-${second}-`);
