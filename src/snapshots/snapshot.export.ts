@@ -4,7 +4,8 @@ import type { Principal } from '../auth/api-token.service.ts';
 import { germanDateTime } from '../exports/csv.ts';
 import type { Export } from '../exports/export.service.ts';
 import { isLive, LEFT_STAGES } from './progress.compare.ts';
-import { getSnapshot } from './snapshot.service.ts';
+import { loadAccessibleSolution } from '../solutions/solution.service.ts';
+import { readSnapshotPair } from './snapshot.service.ts';
 
 /**
  * A quarter's comparison as a file, through the exports' own helpers (exportFile: CSV with
@@ -23,11 +24,13 @@ function changeWords(from: string | null, to: string | null): string {
 }
 
 export async function buildSnapshotExport(db: Kysely<Database>, principal: Principal, solutionId: string, quarter: string): Promise<Export> {
-  const detail = await getSnapshot(db, principal, solutionId, quarter);
-  const solution = await db.selectFrom('solution').select('ozg_id').where('id', '=', solutionId).executeTakeFirstOrThrow();
-  const before = detail.previous ? await db.selectFrom('progress_snapshot').select('data').where('solution_id', '=', solutionId).where('quarter', '=', detail.previous.quarter).executeTakeFirstOrThrow() : null;
-  const old = (before?.data as typeof detail.data | undefined)?.participants ?? {};
-  const now = detail.data.participants;
+  await loadAccessibleSolution(db, principal, solutionId);
+  const [{ snapshot, before }, solution] = await Promise.all([
+    readSnapshotPair(db, solutionId, quarter),
+    db.selectFrom('solution').select('ozg_id').where('id', '=', solutionId).executeTakeFirstOrThrow(),
+  ]);
+  const old = before?.data.participants ?? {};
+  const now = snapshot.data.participants;
   const arsList = [...new Set([...Object.keys(old), ...Object.keys(now)])].sort();
   const kreise = [...new Set(arsList.map((ars) => (now[ars] ?? old[ars])!.kreisArs))];
   const names = new Map(
@@ -39,9 +42,9 @@ export async function buildSnapshotExport(db: Kysely<Database>, principal: Princ
     return { ars, name: names.get(ars) ?? '', kreisArs, kreisName: names.get(kreisArs) ?? '', before: from, after: to, change: changeWords(from, to) };
   });
   const rows = items.map((item) => [
-    detail.quarter,
-    germanDateTime(detail.takenAt),
-    detail.previous?.quarter ?? '',
+    quarter,
+    germanDateTime(snapshot.takenAt),
+    before?.quarter ?? '',
     item.ars,
     item.name,
     item.kreisName,

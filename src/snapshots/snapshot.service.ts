@@ -125,30 +125,44 @@ async function namesOf(db: Db, arsList: readonly string[]): Promise<Map<string, 
   return new Map(rows.map((row) => [row.ars, row.name]));
 }
 
+export interface StoredSnapshot {
+  quarter: string;
+  takenAt: Date;
+  takenBy: string;
+  data: ProgressData;
+}
+
+/** A quarter's snapshot and the one before it (null for the first); 404 when the solution has none for the quarter. */
+export async function readSnapshotPair(db: Db, solutionId: string, quarter: string): Promise<{ snapshot: StoredSnapshot; before: StoredSnapshot | null }> {
+  const rows = await db
+    .selectFrom('progress_snapshot')
+    .select(['quarter', 'taken_at', 'taken_by', 'data'])
+    .where('solution_id', '=', solutionId)
+    .where('quarter', '<=', quarter)
+    .orderBy('quarter', 'desc')
+    .limit(2)
+    .execute();
+  const [snapshot, before] = rows.map((row) => ({ quarter: row.quarter, takenAt: new Date(row.taken_at), takenBy: row.taken_by, data: row.data as ProgressData }));
+  if (!snapshot || snapshot.quarter !== quarter) throw new NotFoundError(`Für das Quartal ${quarter} gibt es keinen Stand dieser Lösung`);
+  return { snapshot, before: before ?? null };
+}
+
 /** One quarter's snapshot with both comparisons; 404 when the solution has none for it. */
 export async function getSnapshot(db: Db, principal: Principal, solutionId: string, quarter: string): Promise<SnapshotDetail> {
   await loadAccessibleSolution(db, principal, solutionId);
-  const [rows, current] = await Promise.all([
-    db
-      .selectFrom('progress_snapshot')
-      .select(['quarter', 'taken_at', 'taken_by', 'data'])
-      .where('solution_id', '=', solutionId)
-      .where('quarter', '<=', quarter)
-      .orderBy('quarter', 'desc')
-      .limit(2)
-      .execute(),
-    readProgress(db, [solutionId]),
-  ]);
-  const [row, before] = rows;
-  if (!row || row.quarter !== quarter) throw new NotFoundError(`Für das Quartal ${quarter} gibt es keinen Stand dieser Lösung`);
-  const data = row.data as ProgressData;
-  const previous = before ? (before.data as ProgressData) : null;
+  const [{ snapshot, before }, current] = await Promise.all([readSnapshotPair(db, solutionId, quarter), readProgress(db, [solutionId])]);
+  const { data } = snapshot;
+  const previous = before?.data ?? null;
   const now = current.get(solutionId)!;
   const names = await namesOf(db, [...new Set([...arsToName(previous, data), ...arsToName(data, now)])]);
   return {
-    ...summaryOf({ ...row, totals: data.totals, stages: data.stages }),
+    quarter,
+    takenAt: snapshot.takenAt.toISOString(),
+    takenBy: snapshot.takenBy,
+    totals: data.totals,
+    stages: data.stages,
     data,
-    previous: before ? { quarter: before.quarter, takenAt: new Date(before.taken_at).toISOString() } : null,
+    previous: before ? { quarter: before.quarter, takenAt: before.takenAt.toISOString() } : null,
     comparison: compareProgress(previous, data, names),
     sinceThen: compareProgress(data, now, names),
   };
