@@ -69,10 +69,13 @@ function kreisRow(k: KreisDelta): Html {
 }
 
 function kreiseTable(c: ProgressComparison, caption: string): Html {
-  if (c.kreise.length === 0) return html`<p>Keine Kreise.</p>`;
-  return html`<div class="tabelle" tabindex="0" role="region" aria-label="${caption}"><table><caption>${caption}</caption>
+  const changed = c.kreise.filter((k) => k.responsibleBefore !== k.responsibleAfter || k.liveBefore !== k.liveAfter);
+  const rest = c.kreise.length - changed.length;
+  const unchanged = rest ? html`<p>${changed.length ? 'Die übrigen' : 'Alle'} ${String(rest)} Kreise: unverändert.</p>` : '';
+  if (changed.length === 0) return html`${unchanged}`;
+  return html`<div class="tabelle" tabindex="0" role="region" aria-label="${caption}"><table><caption>${caption} (${String(changed.length)})</caption>
 <thead><tr><th scope="col">Kreis</th><th scope="col">zuständig (vorher → nachher)</th><th scope="col">live (vorher → nachher)</th><th scope="col">Veränderung live</th></tr></thead>
-<tbody>${c.kreise.map(kreisRow)}</tbody></table></div>`;
+<tbody>${changed.map(kreisRow)}</tbody></table></div>${unchanged}`;
 }
 
 /** One comparison under its h2: totals, who went live and left, who moved, per stage, per Kreis. */
@@ -83,7 +86,7 @@ function comparisonSection(solutionId: string, c: ProgressComparison, id: string
 <ul><li>Live gegangen (${String(c.wentLive.length)}): ${names(solutionId, c.wentLive)}</li><li>Ausgeschieden – abgelehnt oder ausgeschlossen (${String(c.left.length)}): ${names(solutionId, c.left)}</li></ul>
 <h3>Bewegungen</h3>${movesTable(solutionId, c, id, `Behörden mit anderem Stadium – ${heading}`)}
 <h3>Je Stadium</h3>${stagesTable(c, `Teilnehmende je Stadium – ${heading}`, labels)}
-<h3>Je Kreis</h3>${kreiseTable(c, `Zuständige und live je Kreis – ${heading}`)}</section>`;
+<h3>Je Kreis</h3>${kreiseTable(c, `Kreise mit Veränderung – ${heading}`)}</section>`;
 }
 
 function quarterList(view: SnapshotPageView): Html {

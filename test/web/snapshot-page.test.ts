@@ -47,6 +47,9 @@ for (const kind of databaseKinds()) {
       t.match(compared, /<th scope="row">Oberhavel<\/th><td>1 → 0<\/td><td>0 → 0<\/td><td>±0<\/td>/, 'per Kreis: responsible and live');
       t.match(compared, /<th scope="row">der Online-Dienst ist live<\/th><td>0<\/td><td>1<\/td><td>\+1<\/td>/, 'per stage with German words');
       t.match(since, new RegExp(`${BARNIM}">Barnim</a></th><td>in der Einführung</td><td>Online-Dienst im BUS-BB verknüpft</td><td>anderes Stadium</td>`), 'what moved since');
+      t.match(compared, /Die übrigen 16 Kreise: unverändert/, 'only the Kreise that changed are listed');
+      t.match(since, /Alle 18 Kreise: unverändert/);
+      t.notMatch(compared, /<th scope="row">Uckermark<\/th>/, 'an unchanged Kreis is counted, not listed');
       t.notMatch(/<tbody id="seither-bewegt">[\s\S]*?<\/tbody>/.exec(since)?.[0], /Potsdam/, 'Potsdam has not moved since');
       t.match(body, `href="/verwaltung/loesungen/${id}/export/quartal-${second}.csv"`);
       t.match(body, /<caption>/);
