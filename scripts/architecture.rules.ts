@@ -76,6 +76,7 @@ export const RULES: ArchitectureRules = {
         folder('waves', 'rollout waves: planning, membership, start, progress'),
         folder('diagrams', 'process diagrams drawn from the machines of workflows/: walk, layout (dagre), SVG and text alternative'),
         folder('exports', 'exports of a solution: participants, tickets, waves as CSV (German spreadsheets, formulas neutralised) or JSON'),
+        folder('snapshots', 'quarterly snapshots of a solution\'s progress: taken once per quarter by a job, compared with the one before and with now'),
         folder('jobs', 'the job list and retries as the API shows them'),
         folder('tokens', 'API tokens as the API hands them out and revokes them'),
       ],

@@ -18,6 +18,7 @@ import { isSolutionPaused } from './solutions/solution.target.ts';
 import { registerPilotWorkflows } from './pilots/go-live.gate.ts';
 import { createTicketJobs, registerTicketWorkflows } from './tickets/ticket.workflows.ts';
 import type { TicketSettings } from './tickets/ticket.sla.ts';
+import { createSnapshotJobHandlers, ensureQuarterSnapshotJob } from './snapshots/snapshot.activities.ts';
 
 /**
  * The one composition root: the features' workflows registered with the engine, the
@@ -81,7 +82,7 @@ export async function composeService(handle: DatabaseHandle, settings: ServiceSe
     const effectsLogger = logger.child({ component: 'effects' });
     worker = new JobWorker({
       db: handle.db,
-      handlers: mergeJobHandlers(createEngineJobHandlers(engine, effectsLogger), createRolloutEffectHandlers(engine, effectsLogger), tickets.handlers, mail.handlers),
+      handlers: mergeJobHandlers(createEngineJobHandlers(engine, effectsLogger), createRolloutEffectHandlers(engine, effectsLogger), tickets.handlers, mail.handlers, createSnapshotJobHandlers({ db: handle.db, now: engine.now, logger: effectsLogger })),
       logger: logger.child({ component: 'jobs' }),
       isSolutionPaused,
       ...settings.jobs,
@@ -100,6 +101,14 @@ export async function composeService(handle: DatabaseHandle, settings: ServiceSe
     await mail.transport.close();
     throw error;
   }
+}
+
+/**
+ * What a serving instance makes sure of before its worker runs: the recurring jobs exist
+ * (the quarterly snapshots). Every instance may do it; the jobs' keys make each one job.
+ */
+export async function ensureRecurringJobs(handle: DatabaseHandle, now: Date): Promise<void> {
+  await ensureQuarterSnapshotJob(handle.db, now);
 }
 
 /*

@@ -11,7 +11,7 @@ import { importDirectory } from './directory/directory.import.ts';
 import type { JobWorker } from './engine/job.queue.ts';
 import type { EngineDeps } from './engine/workflow.engine.ts';
 import type { AppDeps } from './app.ts';
-import { composeService } from './composition.ts';
+import { composeService, ensureRecurringJobs } from './composition.ts';
 import { describeDatabaseUrl } from './logging/start-failure.ts';
 import { useMinistryNames } from './solutions/ministry-names.ts';
 import { recordServiceAddress } from './db/data-dir.lock.ts';
@@ -154,6 +154,7 @@ export async function startRuntime(
         clearTimeout(forceClose);
       }
     });
+    await ensureRecurringJobs(handle, engine.now());
     worker.start();
     return {
       app,

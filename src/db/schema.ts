@@ -494,7 +494,19 @@ export interface DirectoryUploadStageTable {
   created_at: ColumnType<Date, Date, never>;
 }
 
+/** A solution's progress at a quarter's end (0017): see src/snapshots/. */
+export interface ProgressSnapshotTable {
+  solution_id: string;
+  /** '2026-Q4': the quarter whose end it records. */
+  quarter: string;
+  taken_at: Date;
+  /** 'system' (the quarterly job) or the actor who took a missing one later. */
+  taken_by: string;
+  data: Json<unknown>;
+}
+
 export interface Database {
+  progress_snapshot: ProgressSnapshotTable;
   staff_session: StaffSessionTable;
   directory_upload_stage: DirectoryUploadStageTable;
   bulk_request: BulkRequestTable;

@@ -20,6 +20,7 @@ export const SOLUTION_PAGES = {
   waves: { suffix: '/wellen', label: 'Wellen', roles: ACCESS.read },
   busBb: { suffix: '/bus-bb', label: 'BUS-BB und Abgleich', roles: ACCESS.read },
   tickets: { suffix: '/tickets', label: 'Tickets', roles: ACCESS.tickets },
+  snapshots: { suffix: '/quartale', label: 'Quartale', roles: ACCESS.read },
   settings: { suffix: '/bearbeiten', label: 'Angaben und Mailtexte', roles: ACCESS.steer },
 } as const satisfies Record<string, { suffix: string; label: string; roles: readonly Role[] }>;
 

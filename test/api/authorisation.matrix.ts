@@ -88,6 +88,10 @@ export const STAFF_SESSION_ROUTES: readonly string[] = [
   'GET /verwaltung/loesungen/:id/export/tickets.json',
   'GET /verwaltung/loesungen/:id/export/wellen.csv',
   'GET /verwaltung/loesungen/:id/export/wellen.json',
+  // a solution's quarterly snapshots and their downloads (test/web/snapshot-page.test.ts)
+  'GET /verwaltung/loesungen/:id/quartale',
+  'GET /verwaltung/loesungen/:id/export/quartal-:quarter.csv',
+  'GET /verwaltung/loesungen/:id/export/quartal-:quarter.json',
   // one solution's tickets (test/web/solution-tickets.test.ts)
   'GET /verwaltung/loesungen/:id/tickets',
   // BUS-BB and reconciliations (test/web/busbb-pages.test.ts)
@@ -175,6 +179,11 @@ export const MATRIX: Readonly<Record<string, RouteAccess>> = {
   'GET /api/v1/solutions/:id/exports/participants': READ,
   'GET /api/v1/solutions/:id/exports/tickets': { ...TICKETS, ministry: 'own' },
   'GET /api/v1/solutions/:id/exports/waves': READ,
+  // quarterly snapshots (test/api/snapshots.test.ts): reading as the solution; taking a missing one is the operators'
+  'GET /api/v1/solutions/:id/snapshots': READ,
+  'POST /api/v1/solutions/:id/snapshots': ADMIN,
+  'GET /api/v1/solutions/:id/snapshots/:quarter': READ,
+  'GET /api/v1/solutions/:id/exports/snapshots/:quarter': READ,
   'POST /api/v1/solutions/:id/waves': STEER,
   'GET /api/v1/solutions/:id/waves/ungeplant': READ,
   'GET /api/v1/solutions/:id/waves/:waveId': READ,

@@ -38,6 +38,7 @@ function urlFor(pattern: string, solutionId: string): string {
     .replace(':waveId', randomUUID())
     .replace(':ticketId', randomUUID())
     .replace(':reconciliationId', randomUUID())
+    .replace(':quarter', '2026-Q3')
     .replace(':file', 'unbekannt.eml')
     .replace(':token', 'A'.repeat(43))
     .replace('*', 'index.css');

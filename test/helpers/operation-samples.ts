@@ -247,6 +247,7 @@ export function pathParamSample(world: World, path: string, name: string): strin
   if (name === 'reconciliationId') return '00000000-0000-4000-8000-000000000000';
   if (name === 'kind') return 'erstinformation';
   if (name === 'key') return 'produktionstest';
+  if (name === 'quarter') return '2026-Q3';
   if (name === 'file') return world.outboxFile;
   throw new Error(`no sample for path parameter ${name} of ${path}: add one`);
 }
