@@ -75,6 +75,7 @@ export const RULES: ArchitectureRules = {
         folder('busbb', 'BUS-BB: Leistungsbeschreibung, reconciliation with the PVOG'),
         folder('waves', 'rollout waves: planning, membership, start, progress'),
         folder('exports', 'exports of a solution: participants, tickets, waves as CSV (German spreadsheets, formulas neutralised) or JSON'),
+        folder('map', 'the map of Brandenburg: BKG VG5000 outlines projected once (d3-geo), the areas of authorities, the SVG with legend and source line'),
         folder('jobs', 'the job list and retries as the API shows them'),
         folder('tokens', 'API tokens as the API hands them out and revokes them'),
       ],
