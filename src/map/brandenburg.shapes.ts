@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { geoConicConformal, geoPath, type GeoPermissibleObjects } from 'd3-geo';
+import { geoConicConformal, geoContains, geoPath, type GeoConicProjection, type GeoPermissibleObjects } from 'd3-geo';
 
 /**
  * Brandenburg's outlines (fixtures/vg5000-brandenburg.geojson, BKG VG5000, Stand
@@ -80,6 +80,38 @@ export function readShapeFeatures(text: string): Feature[] {
   }));
 }
 
+const GRID = 24;
+
+/**
+ * Where a Kreis's name goes: its centroid, unless that lies outside it – a Landkreis
+ * around a kreisfreie Stadt (Spree-Neiße around Cottbus) has its centroid in the city –;
+ * then the point of a grid over it that is farthest from its outline.
+ */
+function labelPoint(feature: Feature, projection: GeoConicProjection): [number, number] {
+  const object = feature as GeoPermissibleObjects;
+  const path = geoPath(projection);
+  const centroid = path.centroid(object);
+  const inside = (point: [number, number]) => {
+    const lonLat = projection.invert?.(point);
+    return lonLat ? geoContains(object, lonLat) : false;
+  };
+  if (inside(centroid)) return centroid;
+  const polygons = feature.geometry.type === 'MultiPolygon' ? feature.geometry.coordinates : [feature.geometry.coordinates];
+  const outline = polygons.flat(2).map((point) => projection(point as [number, number])!);
+  const [[x0, y0], [x1, y1]] = path.bounds(object);
+  let best = centroid;
+  let bestDistance = -1;
+  for (let i = 0; i < GRID; i++) {
+    for (let j = 0; j < GRID; j++) {
+      const point: [number, number] = [x0 + ((x1 - x0) * (i + 0.5)) / GRID, y0 + ((y1 - y0) * (j + 0.5)) / GRID];
+      if (!inside(point)) continue;
+      const distance = Math.min(...outline.map(([x, y]) => (x - point[0]) ** 2 + (y - point[1]) ** 2));
+      if (distance > bestDistance) [best, bestDistance] = [point, distance];
+    }
+  }
+  return best;
+}
+
 function buildShapes(features: Feature[]): BrandenburgShapes {
   const land = features.find((f) => f.properties.ebene === 'land');
   if (!land) throw new Error(`${SHAPES_FILE.pathname}: the Land's outline is missing`);
@@ -107,7 +139,7 @@ function buildShapes(features: Feature[]): BrandenburgShapes {
   const round = (n: number) => Math.round(n);
   const kreisLabels = kreise.map((kreis) => {
     const feature = features.find((f) => f.properties.ebene === 'kreis' && f.properties.ars === kreis.ars)!;
-    const [x, y] = path.centroid(feature as GeoPermissibleObjects);
+    const [x, y] = labelPoint(feature, projection);
     return { ars: kreis.ars, name: kreis.name, x: round(x), y: round(y) };
   });
   const [bx, by] = projection(BERLIN) ?? [0, 0];
