@@ -94,11 +94,11 @@ blockquote{margin:.25rem 0;padding-left:.75rem;border-left:4px solid #6b6b6b}
 ul.aufrufe{list-style:none;padding:0}
 li.aufruf{border-top:1px solid #6b6b6b;padding-top:.5rem}
 body.eingebettet main{padding:.5rem}
-.karte{display:flex;flex-wrap:wrap;gap:1rem;align-items:flex-start}.karte svg{flex:1 1 18rem;max-width:40rem}.legende{flex:1 1 14rem}.legende ul{list-style:none;padding:0}.quelle{flex:1 1 100%;font-size:1rem}
+.karte{display:flex;flex-wrap:wrap;gap:1rem;align-items:flex-start}.karte svg{flex:3 1 18rem;max-width:44rem}.legende{flex:1 1 14rem}.legende ul{list-style:none;padding:0}.quelle{flex:1 1 100%;font-size:1rem}
 .karte svg path{stroke:#fff;stroke-width:.6}.karte .grenzen{fill:none;stroke:#1b1b1b;stroke-width:1.6;pointer-events:none}.karte a:focus{outline:3px solid #0b4f9c}.karte a:focus path,.karte a:hover path{stroke:#1b1b1b;stroke-width:3}
-.namen{pointer-events:none;font-size:14px;text-anchor:middle;fill:#1b1b1b;stroke:#fff;stroke-width:3px;paint-order:stroke}.namen .berlin{font-style:italic}
+.namen{pointer-events:none;font-size:16px;text-anchor:middle;fill:#1b1b1b;stroke:#fff;stroke-width:3px;paint-order:stroke}.namen .berlin{font-style:italic}
 .farbe{display:inline-block;width:1.1em;height:1.1em;border:1px solid #1b1b1b;vertical-align:-.15em;margin-right:.4em}.grau{fill:#c8c8c8;background:#c8c8c8}
-.stufe-informiert{fill:#deebf7;background:#deebf7}.stufe-interessiert{fill:#9ecae1;background:#9ecae1}.stufe-pilot{fill:#b294c7;background:#b294c7}.stufe-eingeladen{fill:#6baed6;background:#6baed6}.stufe-onboarding{fill:#3182bd;background:#3182bd}.stufe-busbb{fill:#a1d99b;background:#a1d99b}.stufe-live{fill:#238b45;background:#238b45}.stufe-raus{fill:#f4a259;background:#f4a259}
+.stufe-informiert{fill:#d2e3f3;background:#d2e3f3}.stufe-interessiert{fill:#9ecae1;background:#9ecae1}.stufe-pilot{fill:#b294c7;background:#b294c7}.stufe-eingeladen{fill:#6baed6;background:#6baed6}.stufe-onboarding{fill:#3182bd;background:#3182bd}.stufe-busbb{fill:#a1d99b;background:#a1d99b}.stufe-live{fill:#238b45;background:#238b45}.stufe-raus{fill:#f4a259;background:#f4a259}
 .live-0{fill:#e4e4e4;background:#e4e4e4}.live-1{fill:#c7e9c0;background:#c7e9c0}.live-2{fill:#74c476;background:#74c476}.live-4{fill:#31a354;background:#31a354}.live-6{fill:#006d2c;background:#006d2c}
 `;
 
