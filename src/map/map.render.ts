@@ -71,7 +71,8 @@ export function renderBrandenburgMap(areas: readonly MapArea[], options: MapOpti
         : [];
   const layer = (n: number) => drawn.filter((area) => rank(area) === n).map(areaHtml);
   const greyLayer = grey.map((shape) => greyHtml(shape, options.greyLabel));
-  const layers = options.grey === 'kreise' ? [greyLayer, layer(0), layer(1), layer(2)] : [layer(0), greyLayer, layer(1), layer(2)];
+  // grey Kreise and Kreis areas never overlap; grey administrations lie over the Kreise
+  const layers = [layer(0), greyLayer, layer(1), layer(2)];
   return html`<div class="karte"><svg viewBox="0 0 ${shapes.width} ${shapes.height}" role="group" aria-labelledby="${options.labelledBy}">
 <g class="flaechen">${layers}</g>
 <path class="grenzen" d="${shapes.kreisBorders}"/>
