@@ -5,7 +5,7 @@ import { renderBrandenburgMap, type MapArea } from '../map/map.render.ts';
 import { html, type Html } from '../markup/html.ts';
 import { germanDate } from '../responses/answer.labels.ts';
 import { berlinDate } from '../time/berlin.clock.ts';
-import { STAGE_GROUPS, stageGroupOf } from './map-colours.ts';
+import { byGermanName, STAGE_GROUPS, stageGroupOf } from './map-colours.ts';
 import { participantPath, participantStageWords } from './participant-list.page.ts';
 import { solutionPagePath, solutionTabs } from './solution-tabs.ts';
 import { renderStaffLayout, type StaffFrame } from './staff.layout.ts';
@@ -72,7 +72,7 @@ export function renderSolutionMapPage(frame: StaffFrame, view: SolutionMapView):
       kreis: (participant.kreisArs && kreisNames.get(participant.kreisArs)) || '–',
       area: areaOfAuthority(shapes, participant, level),
     }))
-    .sort((a, b) => a.kreis.localeCompare(b.kreis, 'de') || a.participant.name.localeCompare(b.participant.name, 'de'));
+    .sort((a, b) => byGermanName(a.kreis, b.kreis) || byGermanName(a.participant.name, b.participant.name));
   const areas: MapArea[] = rows.map(({ participant, area }) => ({
     shapes: area.shapes,
     className: stageGroupOf(participant.stage).className,

@@ -2,7 +2,7 @@ import { areaOfAuthority } from '../map/authority-area.ts';
 import { brandenburgShapes, type Shape } from '../map/brandenburg.shapes.ts';
 import { renderBrandenburgMap } from '../map/map.render.ts';
 import { html, joinHtml, type Html } from '../markup/html.ts';
-import { LIVE_COUNT_GROUPS, liveCountGroupOf } from './map-colours.ts';
+import { byGermanName, LIVE_COUNT_GROUPS, liveCountGroupOf } from './map-colours.ts';
 import { participantPath } from './participant-list.page.ts';
 import { renderStaffLayout, type StaffFrame } from './staff.layout.ts';
 
@@ -65,7 +65,7 @@ function unitsOf(view: StatewideMapView): Unit[] {
   }
   // by Kreis, the Landkreis's own row first
   const rank = (u: Unit) => (u.id.startsWith('k-') ? 0 : 1);
-  return [...units.values()].sort((a, b) => a.kreis.localeCompare(b.kreis, 'de') || rank(a) - rank(b) || a.name.localeCompare(b.name, 'de'));
+  return [...units.values()].sort((a, b) => byGermanName(a.kreis, b.kreis) || rank(a) - rank(b) || byGermanName(a.name, b.name));
 }
 
 export function renderStatewideMapPage(frame: StaffFrame, view: StatewideMapView): Html {
