@@ -47,8 +47,20 @@ export interface MapOptions {
 
 export const GREY_CLASS = 'grau';
 
-const areaHtml = (area: MapArea): Html =>
-  html`<a href="${area.href}"><title>${area.title}</title>${area.shapes.map((shape) => html`<path class="${area.className}" d="${shape.path}"/>`)}</a>`;
+/** Of a caption line: as many characters as fit beside the map's north-east. */
+const CAPTION_MAX = 52;
+const shortened = (text: string) => (text.length > CAPTION_MAX ? `${text.slice(0, CAPTION_MAX - 1).trimEnd()}…` : text);
+
+/**
+ * The title (read by screen readers, shown by the browser on hover) and, for sighted
+ * keyboard users – browsers show no tooltip on focus –, the same in two lines in the
+ * map's empty north-west corner while the area has focus or the pointer (CSS, no script).
+ */
+function areaHtml(area: MapArea): Html {
+  const split = area.title.indexOf(': ');
+  const [head, rest] = split < 0 ? [area.title, ''] : [area.title.slice(0, split), area.title.slice(split + 2)];
+  return html`<a href="${area.href}"><title>${area.title}</title>${area.shapes.map((shape) => html`<path class="${area.className}" d="${shape.path}"/>`)}<text class="fokus" x="8" y="26" aria-hidden="true">${shortened(head)}<tspan x="8" dy="24">${shortened(rest)}</tspan></text></a>`;
+}
 
 const greyHtml = (shape: Shape, label: string): Html =>
   html`<path class="${GREY_CLASS}" d="${shape.path}"><title>${shape.name} (${shape.bezeichnung}): ${label}</title></path>`;

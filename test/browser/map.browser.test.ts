@@ -43,11 +43,17 @@ t.test('a ministry reads its maps in the browser', { skip: chromiumMissing() ?? 
   const title = await focused.evaluate((a) => a.querySelector('title')?.textContent ?? '');
   t.match(title, /: .+ \(.+\), zuletzt geändert am \d\d\.\d\d\.\d{4}$/, 'its title names authority, stage and date');
   t.match(await focused.ariaSnapshot(), title.slice(0, 20), 'and is its accessible name');
+  // the area's own outline, not the box around it and its caption
   const outline = await focused.evaluate((a) => {
-    const style = getComputedStyle(a);
-    return { outline: `${style.outlineStyle} ${style.outlineWidth}`, stroke: getComputedStyle(a.querySelector('path')!).strokeWidth };
+    const style = getComputedStyle(a.querySelector('path')!);
+    return { stroke: style.stroke, width: style.strokeWidth };
   });
-  t.same(outline, { outline: 'solid 3px', stroke: '3px' }, 'the focus outline and the stronger border');
+  t.same(outline, { stroke: 'rgb(11, 79, 156)', width: '5px' }, 'the focus outline: a strong border in the focus colour');
+  const caption = page.locator(`svg a[href="${await focused.getAttribute('href')}"] text.fokus`);
+  t.ok(await caption.isVisible(), 'the title shown in the map while the area has focus');
+  t.equal(await caption.evaluate((text) => text.firstChild?.textContent), title.slice(0, title.indexOf(': ')), 'naming the authority');
+  await page.keyboard.press('Tab');
+  t.notOk(await caption.isVisible(), 'and gone when the focus moves on');
 
   // an answer moves Frankfurt on: after a reload its area and its row say so
   const frankfurt = (selector: string) => page.locator(selector).first();
