@@ -96,6 +96,12 @@ li.aufruf{border-top:1px solid #6b6b6b;padding-top:.5rem}
 body.eingebettet main{padding:.5rem}
 figure.ablauf{margin:1rem 0}
 figure.ablauf svg{display:block;max-width:100%;height:auto}
+.karte{display:flex;flex-wrap:wrap;gap:1rem;align-items:flex-start}.karte svg{flex:3 1 18rem;max-width:44rem}.legende{flex:1 1 14rem}.legende ul{list-style:none;padding:0}.quelle{flex:1 1 100%;font-size:1rem}
+.karte svg path{stroke:#fff;stroke-width:.6}.karte .grenzen{fill:none;stroke:#1b1b1b;stroke-width:1.6;pointer-events:none}.karte a:hover path{stroke:#1b1b1b;stroke-width:3}.karte a:focus{outline:none}.karte a:focus path{stroke:#0b4f9c;stroke-width:5}
+.namen{pointer-events:none;font-size:16px;text-anchor:middle;fill:#1b1b1b;stroke:#fff;stroke-width:3px;paint-order:stroke}.namen .berlin{font-style:italic}.fokus{display:none;pointer-events:none;font-size:20px;font-weight:700;fill:#1b1b1b;stroke:#fff;stroke-width:4px;paint-order:stroke}.karte a:focus .fokus,.karte a:hover .fokus{display:inline}
+.farbe{display:inline-block;width:1.1em;height:1.1em;border:1px solid #1b1b1b;vertical-align:-.15em;margin-right:.4em}.grau{fill:#c8c8c8;background:#c8c8c8}
+.stufe-informiert{fill:#d2e3f3;background:#d2e3f3}.stufe-interessiert{fill:#9ecae1;background:#9ecae1}.stufe-pilot{fill:#b294c7;background:#b294c7}.stufe-eingeladen{fill:#6baed6;background:#6baed6}.stufe-onboarding{fill:#3182bd;background:#3182bd}.stufe-busbb{fill:#a1d99b;background:#a1d99b}.stufe-live{fill:#238b45;background:#238b45}.stufe-raus{fill:#f4a259;background:#f4a259}
+.live-0{fill:#e4e4e4;background:#e4e4e4}.live-1{fill:#c7e9c0;background:#c7e9c0}.live-2{fill:#74c476;background:#74c476}.live-4{fill:#31a354;background:#31a354}.live-6{fill:#006d2c;background:#006d2c}
 `;
 
 /** For the Content-Security-Policy: only this stylesheet may apply. */

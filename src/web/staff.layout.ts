@@ -22,6 +22,7 @@ export interface StaffNavigationItem {
 export const STAFF_NAVIGATION: readonly StaffNavigationItem[] = [
   { href: '/verwaltung', label: 'Übersicht der Lösungen', roles: ['admin', 'ministry', 'kaz', 'landesredaktion'] },
   { href: '/verwaltung/tickets', label: 'Tickets', roles: ['admin', 'ministry', 'kaz'] },
+  { href: '/verwaltung/karte', label: 'Karte', roles: ['admin', 'ministry', 'kaz', 'landesredaktion'] },
   { href: '/verwaltung/tokens', label: 'Tokens', roles: ['admin', 'ministry'] },
   { href: '/verwaltung/jobs', label: 'Hintergrundaufträge', roles: ['admin'] },
   { href: '/verwaltung/verzeichnis', label: 'Kommunalverzeichnis', roles: ['admin'] },

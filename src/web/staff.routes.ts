@@ -21,6 +21,7 @@ import { solutionPageRoutes } from './solution-pages.routes.ts';
 import { registerTicketBoardRoutes } from './ticket-board.routes.ts';
 import { registerAdminPageRoutes } from './admin-pages.routes.ts';
 import { registerSnapshotPageRoutes } from './snapshot-pages.routes.ts';
+import { registerMapPageRoutes } from './map-pages.routes.ts';
 import { registerExportPageRoutes } from './export-pages.routes.ts';
 import { registerSolutionTicketPageRoutes } from './solution-tickets.routes.ts';
 import { registerBusBbPageRoutes } from './busbb-pages.routes.ts';
@@ -257,6 +258,7 @@ export const staffPages: FastifyPluginAsync<StaffPagesOptions> = async (app, opt
   registerAdminPageRoutes(app, { db, frame, formGuards });
   registerDiagramPageRoutes(app, { db, engine: options.engine, frame, formGuards });
   registerSnapshotPageRoutes(app, { db, engine: options.engine, frame, formGuards });
+  registerMapPageRoutes(app, { db, frame });
   registerExportPageRoutes(app, { db, engine: options.engine });
   registerSolutionTicketPageRoutes(app, { db, engine: options.engine, frame, formGuards });
   registerBusBbPageRoutes(app, { db, engine: options.engine, frame, formGuards, sameOrigin, directoryUploadLimitBytes: options.directoryUploadLimitBytes });

@@ -140,6 +140,9 @@ export const STAFF_SESSION_ROUTES: readonly string[] = [
   'POST /verwaltung/loesungen/:id/mailings',
   'GET /verwaltung/loesungen/:id/mailings/:mailingId',
   'GET /verwaltung/assets/mailing-progress.js',
+  // the maps (test/web/map-pages.test.ts)
+  'GET /verwaltung/loesungen/:id/karte',
+  'GET /verwaltung/karte',
 ];
 
 export const MATRIX: Readonly<Record<string, RouteAccess>> = {
