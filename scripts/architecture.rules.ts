@@ -74,6 +74,7 @@ export const RULES: ArchitectureRules = {
         folder('tickets', 'Kaz tickets: SLA, automatic tickets, notices and ticket mails'),
         folder('busbb', 'BUS-BB: Leistungsbeschreibung, reconciliation with the PVOG'),
         folder('waves', 'rollout waves: planning, membership, start, progress'),
+        folder('coverage', 'coverage per Kreis: responsible, live, flächendeckend, the missing authorities and what each waits for'),
         folder('exports', 'exports of a solution: participants, tickets, waves as CSV (German spreadsheets, formulas neutralised) or JSON'),
         folder('jobs', 'the job list and retries as the API shows them'),
         folder('tokens', 'API tokens as the API hands them out and revokes them'),
