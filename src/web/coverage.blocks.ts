@@ -61,13 +61,18 @@ ${table}
 function blockerItem(blocker: CoverageBlocker): Html {
   if ((blocker.kind === 'blockierende-tickets' || blocker.kind === 'offene-tickets') && blocker.tickets?.length) {
     const words = blockerWords({ ...blocker, tickets: [] });
-    return html`<li>${words}: ${blocker.tickets.map((t, index) => html`${index ? ', ' : ''}<a href="${BOARD_PATH}/${t.id}">#${String(t.number)} „${t.title}“</a>`)}</li>`;
+    return html`${words}: ${blocker.tickets.map((t, index) => html`${index ? ', ' : ''}<a href="${BOARD_PATH}/${t.id}">#${String(t.number)} „${t.title}“</a>`)}`;
   }
-  return html`<li>${blockerWords(blocker)}</li>`;
+  return html`${blockerWords(blocker)}`;
 }
 
 function missingRow(solutionId: string, m: MissingAuthority): Html {
-  const waits = m.blockers.length ? html`<ul>${m.blockers.map(blockerItem)}</ul>` : html`nächster Schritt im Stadium „${m.stageLabel}“`;
+  const waits =
+    m.blockers.length > 1
+      ? html`<ul>${m.blockers.map((b) => html`<li>${blockerItem(b)}</li>`)}</ul>`
+      : m.blockers.length === 1
+        ? blockerItem(m.blockers[0]!)
+        : html`dem nächsten Schritt im Stadium „${m.stageLabel}“`;
   return html`<tr><th scope="row"><a href="${participantPath(solutionId, m.ars)}">${m.name}</a></th><td>${m.ars}</td><td>${m.stageLabel}</td><td>${waits}</td></tr>`;
 }
 
@@ -80,7 +85,7 @@ function kreisSection(solutionId: string, kreis: KreisCoverage): Html {
 <tbody>${kreis.missing.map((m) => missingRow(solutionId, m))}</tbody></table></div>`
     : html`<p>Keine Behörde ist hier zuständig.</p>`;
   return html`<section aria-labelledby="${id}"><h3 id="${id}">${kreis.name}</h3>
-<p>${String(kreis.live)} von ${String(kreis.responsible)} zuständigen Behörden live (${String(kreis.percent)} %); es fehlen ${countLink(solutionId, kreis.kreisArs, kreis.name, 'fehlt', kreis.missing.length)}.</p>
+<p>${String(kreis.live)} von ${String(kreis.responsible)} zuständigen Behörden live (${String(kreis.percent)} %); noch nicht live: ${countLink(solutionId, kreis.kreisArs, kreis.name, 'fehlt', kreis.missing.length)}.</p>
 ${missing}</section>`;
 }
 
