@@ -105,7 +105,11 @@ ${frame.session ? solutionTabs(solution.id, 'coverage', frame.session.principal.
 <p>Stand: ${germanDateTime(coverage.asOf)}. Zuständig ist jede teilnehmende Behörde außer den als nicht zuständig gemeldeten und den ausgenommenen; flächendeckend ist die Lösung in einem Kreis, wenn jede zuständige Behörde dort live ist.${coverage.ticketDetails ? '' : ' Tickets der Kaz sind nur gezählt.'}</p>
 <p>Im Land: ${String(coverage.land.live)} von ${String(coverage.land.responsible)} zuständigen Behörden live (${String(coverage.land.percent)} %), flächendeckend in ${String(coverage.land.kreiseFlaechendeckend)} von ${String(coverage.land.kreise)} Kreisen.</p>
 <h2>Noch nicht flächendeckend (${String(open.length)})</h2>
-${open.length ? open.map((kreis) => kreisSection(solution.id, kreis)) : html`<p>Kein Kreis – die Lösung ist überall flächendeckend.</p>`}
+${open.length
+  ? open.map((kreis) => kreisSection(solution.id, kreis))
+  : coverage.kreise.length
+    ? html`<p>Kein Kreis – die Lösung ist überall flächendeckend.</p>`
+    : html`<p>Diese Lösung hat noch keine teilnehmenden Behörden.</p>`}
 <h2>Flächendeckend (${String(done.length)})</h2>
 ${done.length ? html`<ul>${done.map((k) => html`<li>${k.name} (${String(k.live)} von ${String(k.responsible)} live)</li>`)}</ul>` : html`<p>Noch in keinem Kreis.</p>`}
 ${exportBlock(solution.id, [{ kind: 'coverage', label: 'Abdeckung nach Kreis, eine Zeile je fehlender Behörde' }])}`;

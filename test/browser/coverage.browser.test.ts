@@ -32,6 +32,8 @@ t.test('coverage per Kreis in Chromium', { skip: chromiumMissing() ?? axeMissing
   const section = page.locator('section[aria-labelledby="abdeckung-titel"]');
   t.match(await section.innerText(), /Flächendeckend in 0 von 3 Kreisen/);
   await accessible(t, page, 'overview with the coverage table');
+  await mkdir('test-output/screenshots', { recursive: true });
+  await section.screenshot({ path: 'test-output/screenshots/abdeckung-ueberblick.png' });
 
   // Barnim's "live" number: the list behind it has that many rows
   const live = section.getByRole('link', { name: /Behörden live in Barnim/ });
@@ -46,7 +48,6 @@ t.test('coverage per Kreis in Chromium', { skip: chromiumMissing() ?? axeMissing
   const barnim = page.locator('section[aria-labelledby="kreis-120600000000"]');
   t.match(await barnim.innerText(), /Eberswalde, Stadt[\s\S]*nicht bereit: Personal, ePayment/);
   await accessible(t, page, 'coverage page');
-  await mkdir('test-output/screenshots', { recursive: true });
   await page.screenshot({ path: 'test-output/screenshots/abdeckung.png', fullPage: true });
   await Promise.all([page.waitForURL(new RegExp(`/teilnehmende/${EBERSWALDE}$`)), barnim.getByRole('link', { name: 'Eberswalde, Stadt' }).click()]);
   t.match(await page.locator('h1').innerText(), /Eberswalde/);

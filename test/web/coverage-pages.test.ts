@@ -56,6 +56,10 @@ for (const kind of databaseKinds()) {
       const wrong = await ministry.get(`/verwaltung/loesungen/${id}/teilnehmende?abdeckung=irgendwas`);
       t.equal(wrong.statusCode, 422);
       t.match(wrong.body, 'href="#f-abdeckung"', 'the summary names the field');
+      for (const hostile of ['%00', 'x'.repeat(100 * 1024)]) {
+        const refused = await ministry.get(`/verwaltung/loesungen/${id}/teilnehmende?abdeckung=${hostile}`);
+        t.ok(refused.statusCode >= 400 && refused.statusCode < 500, `refused without a 500: ${refused.statusCode}`);
+      }
     });
 
     t.test('…/abdeckung: who is missing where, linked, with stage and blocker in words', async (t) => {
@@ -97,6 +101,11 @@ for (const kind of databaseKinds()) {
       t.equal(away.statusCode, 303);
       t.match(away.headers.location, /^\/anmelden\?zurueck=/);
       t.equal((await ministry.get('/verwaltung/loesungen/kein-uuid/abdeckung')).statusCode, 404);
+      // a draft: its authority not yet informed waits for nothing of its own but its next step
+      const draft = await api('POST', '/solutions', token, { title: 'Entwurf', ozgId: '10401', leikaKeys: ['99102013000000'], responsibility: { level: 'liste', authorities: [POTSDAM] } });
+      const early = await ministry.get(`/verwaltung/loesungen/${draft.json().id}/abdeckung`);
+      t.equal(early.statusCode, 200);
+      t.match(early.body, '<td>noch nicht informiert</td><td>dem nächsten Schritt im Stadium „noch nicht informiert“</td>');
     });
   });
 }
