@@ -75,6 +75,7 @@ export const RULES: ArchitectureRules = {
         folder('busbb', 'BUS-BB: Leistungsbeschreibung, reconciliation with the PVOG'),
         folder('waves', 'rollout waves: planning, membership, start, progress'),
         folder('diagrams', 'process diagrams drawn from the machines of workflows/: walk, layout (dagre), SVG and text alternative'),
+        folder('coverage', 'coverage per Kreis: responsible, live, flächendeckend, the missing authorities and what each waits for'),
         folder('exports', 'exports of a solution: participants, tickets, waves as CSV (German spreadsheets, formulas neutralised) or JSON'),
         folder('snapshots', 'quarterly snapshots of a solution\'s progress: taken once per quarter by a job, compared with the one before and with now'),
         folder('map', 'the map of Brandenburg: BKG VG5000 outlines projected once (d3-geo), the areas of authorities, the SVG with legend and source line'),

@@ -39,6 +39,14 @@ const WHAT: Readonly<Record<ExportKind, { path: string; operationId: string; sum
     description: 'Alle Wellen der Lösung mit ihren Mitgliedern (CSV: eine Zeile je Mitglied; JSON: die Wellen wie GET …/waves/{waveId}).',
     roles: ACCESS.read,
   },
+  coverage: {
+    path: 'coverage',
+    operationId: 'exportCoverage',
+    summary: 'Abdeckung nach Kreis als Datei',
+    description:
+      'Die Abdeckung wie GET …/coverage. CSV: eine Zeile je fehlender Behörde (zuständig, noch nicht live) mit den Zahlen ihres Kreises vorn, dazu eine Zeile für jeden Kreis, in dem keine fehlt; JSON: die Kreise wie GET …/coverage.',
+    roles: ACCESS.read,
+  },
 };
 
 const Params = Type.Object({ id: Uuid });

@@ -8,6 +8,8 @@ import { listTickets } from '../tickets/ticket.service.ts';
 import { getWave, listWaves } from '../waves/wave.service.ts';
 import { berlinDate } from '../time/berlin.clock.ts';
 import { germanDate, germanDateTime, toCsv, type CsvCell } from './csv.ts';
+import { getCoverage } from '../coverage/coverage.queries.ts';
+import { COVERAGE_HEADERS, coverageRows } from './coverage.export.ts';
 
 /**
  * The exports of one solution: its participants, its tickets, its waves with their
@@ -20,10 +22,10 @@ type Db = Kysely<Database>;
 
 /** Beyond this many rows an export is refused (422) rather than built in memory. */
 export const EXPORT_MAX_ROWS = 10_000;
-export const EXPORT_KINDS = ['participants', 'tickets', 'waves'] as const;
+export const EXPORT_KINDS = ['participants', 'tickets', 'waves', 'coverage'] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
 /** The file name's first word per kind. */
-export const EXPORT_FILE_WORDS: Readonly<Record<ExportKind, string>> = { participants: 'teilnehmende', tickets: 'tickets', waves: 'wellen' };
+export const EXPORT_FILE_WORDS: Readonly<Record<ExportKind, string>> = { participants: 'teilnehmende', tickets: 'tickets', waves: 'wellen', coverage: 'abdeckung' };
 
 export interface Export {
   /** The file name without extension: `teilnehmende-<ozgId>-<Berlin date>`. */
@@ -95,6 +97,12 @@ export async function buildExport(input: ExportInput): Promise<Export> {
       germanDateTime(t.updatedAt),
     ]);
     return { baseName, items: page.items, headers: TICKET_HEADERS, rows };
+  }
+  if (kind === 'coverage') {
+    const coverage = await getCoverage(db, principal, solutionId, now);
+    const rows = coverageRows(coverage);
+    if (rows.length > EXPORT_MAX_ROWS) tooMany(rows.length);
+    return { baseName, items: coverage.kreise, headers: COVERAGE_HEADERS, rows };
   }
   const { items: list } = await listWaves(db, principal, solutionId);
   const total = list.reduce((sum, wave) => sum + wave.memberCount, 0);

@@ -18,6 +18,7 @@ export const API_TAGS = [
   { name: 'Mailings', description: 'Mail-Vorlagen, Angaben für die Mails, Versand und Zustellstatus, lokaler Postausgang, Erneuerung der Antwort-Links' },
   { name: 'Kommunalverzeichnis', description: 'Behörden Brandenburgs und Import des Kommunalverzeichnisses' },
   { name: 'Verwaltung', description: 'API-Tokens und Hintergrundaufträge (nur Admins)' },
+  { name: 'Abdeckung', description: 'Abdeckung einer Lösung nach Kreis: zuständig, live, flächendeckend, wer fehlt und warum' },
   { name: 'Exporte', description: 'Teilnehmende, Tickets und Wellen einer Lösung als CSV (für Tabellenkalkulationen) oder JSON' },
   { name: 'Betrieb', description: 'Bereitschaft des Dienstes' },
   { name: 'Öffentlich', description: 'ohne Token: Kommunale Mitarbeit gesucht – EfA-Lösungen, die Pilotbehörden suchen' },

@@ -6,6 +6,7 @@ import { PARTICIPANT_STAGES, participantMachine, restoreSnapshot, TICKET_OPEN_ST
 import type { WorkflowRegistry } from '../engine/workflow.types.ts';
 import { participantEventChoice } from './participant.target.ts';
 import { choiceForRole, type Role } from '../auth/roles.ts';
+import { COVERAGE_GROUP_STAGES, type CoverageGroup } from './coverage-groups.ts';
 
 type Db = Kysely<Database>;
 
@@ -63,6 +64,8 @@ export interface ParticipantFilter {
   readinessReason?: string;
   /** true: only participants with an open blocking ticket; false: only those without. */
   blocked?: boolean;
+  /** Coverage: responsible, live, or responsible and not yet live (coverage-groups.ts). */
+  coverage?: CoverageGroup;
   /** Part of the name or of the ARS. */
   q?: string;
   sort?: ParticipantSort;
@@ -85,6 +88,7 @@ export async function listParticipants(db: Db, solutionId: string, filter: Parti
   if (filter.stage?.length) query = query.where('p.stage', 'in', filter.stage);
   if (filter.kind?.length) query = query.where('a.kind', 'in', filter.kind as never[]);
   if (filter.kreisArs) query = query.where('a.kreis_ars', '=', filter.kreisArs);
+  if (filter.coverage) query = query.where('p.stage', 'in', [...COVERAGE_GROUP_STAGES[filter.coverage]]);
   if (filter.q) {
     const pattern = containsPattern(filter.q);
     query = query.where((eb) => eb.or([eb(sql`lower(a.name)`, 'like', pattern), eb('p.ars', 'like', pattern)]));

@@ -18,6 +18,7 @@ import { PARTICIPANT_STAGES, READINESS_GRUENDE, SOLUTION_STAGES } from '../../wo
 import { Ars, CsvOf, LandKey, MinistryKey, NonBlankLine, OneOf, Paging, Text, Uuid } from '../validation/common.schemas.ts';
 import { assertMayAccess, createSolution, getSolution, listSolutions, updateDraftSolution } from './solution.service.ts';
 import { getParticipant, listHistory, listParticipants, PARTICIPANT_SORTS } from './participant.queries.ts';
+import { COVERAGE_GROUPS } from './coverage-groups.ts';
 import { BULK_MAX_PARTICIPANTS, sendBulkParticipantEvent } from './bulk-events.service.ts';
 import {
   AllowedEventsView,
@@ -248,6 +249,9 @@ export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fas
           waveId: Type.Optional({ ...Uuid, description: 'nur Mitglieder dieser Welle (geplant oder gestartet)' }),
           grund: Type.Optional(OneOf(READINESS_GRUENDE, 'nur Behörden, die „nicht bereit“ mit diesem Grund gemeldet haben')),
           blockiert: Type.Optional(OneOf(['ja', 'nein'], 'ja: nur Behörden mit offenem blockierendem Ticket; nein: nur ohne')),
+          abdeckung: Type.Optional(
+            OneOf(COVERAGE_GROUPS, 'Abdeckung: zustaendig (nicht „nicht zuständig“ oder ausgenommen), live (live, pilot-live), fehlt (zuständig, noch nicht live) – wie GET …/coverage zählt'),
+          ),
           q: Type.Optional({ ...Search, description: 'Teil des Namens (ohne Groß-/Kleinschreibung) oder des ARS' }),
           sort: Type.Optional(OneOf(PARTICIPANT_SORTS, 'Sortierung: name (Standard), ars, stage (in der Reihenfolge der Stadien), updatedAt (letzte Änderung)')),
           order: Type.Optional(OneOf(['asc', 'desc'], 'aufsteigend (Standard) oder absteigend')),
@@ -258,7 +262,7 @@ export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fas
     },
     async (request) => {
       await loadAccessible(request, request.params.id);
-      const { stage, kind, landkreis, waveId, grund, blockiert, q, sort, order, limit = 50, offset = 0 } = request.query;
+      const { stage, kind, landkreis, waveId, grund, blockiert, abdeckung, q, sort, order, limit = 50, offset = 0 } = request.query;
       return listParticipants(db, request.params.id, {
         stage: splitList(stage),
         kind: splitList(kind),
@@ -266,6 +270,7 @@ export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fas
         waveId,
         readinessReason: grund,
         ...(blockiert ? { blocked: blockiert === 'ja' } : {}),
+        ...(abdeckung ? { coverage: abdeckung } : {}),
         q,
         sort,
         descending: order === 'desc',

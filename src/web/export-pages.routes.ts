@@ -12,7 +12,7 @@ import { HIDDEN, pathUuid } from './staff-route.kit.ts';
 
 /**
  * The staff's downloads of one solution: GET /verwaltung/loesungen/:id/export/
- * {teilnehmende,tickets,wellen}.{csv,json} – buildExport as the API's
+ * {teilnehmende,tickets,wellen,abdeckung}.{csv,json} – buildExport as the API's
  * GET /api/v1/solutions/:id/exports/…, with the roles of the matching API route. The
  * participants' download keeps the table's filters and order (its German GET parameters).
  */
@@ -22,7 +22,7 @@ export interface ExportPagesDeps {
   engine: EngineDeps;
 }
 
-const KINDS: readonly ExportKind[] = ['participants', 'tickets', 'waves'];
+const KINDS: readonly ExportKind[] = ['participants', 'tickets', 'waves', 'coverage'];
 
 function participantFilterOf(request: FastifyRequest) {
   const parsed = parseListQuery(request.query as Record<string, unknown>);

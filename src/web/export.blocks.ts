@@ -3,7 +3,7 @@ import type { ExportKind } from '../exports/export.service.ts';
 
 /** The downloads of a solution (served by export-pages.routes.ts), and the block that links them. */
 
-const WORDS: Readonly<Record<ExportKind, string>> = { participants: 'teilnehmende', tickets: 'tickets', waves: 'wellen' };
+const WORDS: Readonly<Record<ExportKind, string>> = { participants: 'teilnehmende', tickets: 'tickets', waves: 'wellen', coverage: 'abdeckung' };
 
 /** The address of a download; `search` (`?stadium=…`) carries the participant table's filters. */
 export function exportPath(solutionId: string, kind: ExportKind, format: 'csv' | 'json', search = ''): string {

@@ -3,6 +3,7 @@ import { html, type Html } from '../markup/html.ts';
 import { PARTICIPANT_STAGE_LABELS } from '../responses/stage.words.ts';
 import { germanDateTime } from '../time/berlin.clock.ts';
 import { PARTICIPANT_STAGES, READINESS_GRUENDE } from '../../workflows/index.ts';
+import { COVERAGE_GROUP_WORDS, COVERAGE_GROUPS } from '../solutions/coverage-groups.ts';
 import { errorSummary } from './form.kit.ts';
 import { participantAction, READINESS_REASON_WORDS } from './participant-events.ts';
 import { exportBlock } from './export.blocks.ts';
@@ -80,6 +81,7 @@ ${select('kreis', 'Kreis', query.kreis, view.kreise.map((k) => [k.ars, k.name] a
 ${select('welle', 'Welle', query.welle, view.waves.map((w) => [w.id, w.name] as const), errors)}
 ${select('grund', 'Grund „nicht bereit“', query.grund, READINESS_GRUENDE.map((g) => [g, READINESS_REASON_WORDS[g] ?? g] as const), errors)}
 ${select('blockiert', 'Blockierendes Ticket', query.blockiert, [['ja', 'mit offenem blockierendem Ticket'], ['nein', 'ohne']], errors)}
+${select('abdeckung', 'Abdeckung', query.abdeckung, COVERAGE_GROUPS.map((g) => [g, COVERAGE_GROUP_WORDS[g]] as const), errors)}
 <div class="feld"><label for="f-suche">Name oder ARS enthält</label>${searchError ? html`<p class="fehler" id="fehler-suche"><span class="unsichtbar">Fehler: </span>${searchError.message}</p>` : ''}
 <input type="text" id="f-suche" name="suche" maxlength="200" value="${query.suche}"${searchError ? html` aria-invalid="true" aria-describedby="fehler-suche"` : ''}></div>
 </div>
@@ -135,7 +137,7 @@ function bulkControls(view: ParticipantListView): Html {
 <button type="submit">Für Ausgewählte senden …</button></fieldset>`;
 }
 
-const CONTROLS = ['stadium', 'kreis', 'welle', 'grund', 'blockiert', 'suche', 'ereignis', 'reason'];
+const CONTROLS = ['stadium', 'kreis', 'welle', 'grund', 'blockiert', 'abdeckung', 'suche', 'ereignis', 'reason'];
 /** The summary's link: the control itself, the table for the ticks, else the filter form. */
 const anchorOf = (field: string) => (CONTROLS.includes(field) ? `f-${field}` : field === 'ars' ? 'tabelle-titel' : 'filter-titel');
 

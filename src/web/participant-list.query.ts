@@ -1,5 +1,6 @@
 import type { FieldError } from '../errors/domain.errors.ts';
 import type { ParticipantFilter, ParticipantSort } from '../solutions/participant.queries.ts';
+import { COVERAGE_GROUPS, type CoverageGroup } from '../solutions/coverage-groups.ts';
 import { OFFSET_MAX } from '../validation/common.schemas.ts';
 import { PARTICIPANT_STAGES, READINESS_GRUENDE } from '../../workflows/index.ts';
 import { formText, isArs, isUuid } from './staff-route.kit.ts';
@@ -26,13 +27,14 @@ export interface ListQuery {
   welle: string;
   grund: string;
   blockiert: '' | 'ja' | 'nein';
+  abdeckung: '' | CoverageGroup;
   suche: string;
   sortierung: string;
   richtung: 'auf' | 'ab';
   seite: number;
 }
 
-export const EMPTY_QUERY: ListQuery = { stadium: '', kreis: '', welle: '', grund: '', blockiert: '', suche: '', sortierung: 'name', richtung: 'auf', seite: 1 };
+export const EMPTY_QUERY: ListQuery = { stadium: '', kreis: '', welle: '', grund: '', blockiert: '', abdeckung: '', suche: '', sortierung: 'name', richtung: 'auf', seite: 1 };
 
 /** The query read from the URL, or the fields that are wrong (the page answers 422 with them). */
 export function parseListQuery(raw: Record<string, unknown>): { query: ListQuery; errors: FieldError[] } {
@@ -49,6 +51,7 @@ export function parseListQuery(raw: Record<string, unknown>): { query: ListQuery
   check('welle', isUuid, 'Bitte eine Welle aus der Liste wählen.');
   check('grund', (v) => (READINESS_GRUENDE as readonly string[]).includes(v), 'Diesen Grund gibt es nicht.');
   check('blockiert', (v) => v === 'ja' || v === 'nein', 'Bitte „ja“ oder „nein“ wählen.');
+  check('abdeckung', (v) => (COVERAGE_GROUPS as readonly string[]).includes(v), 'Bitte eine Abdeckung aus der Liste wählen.');
   check('suche', (v) => v.length <= SEARCH_MAX && !/[\p{Cc}]/u.test(v), `Bitte höchstens ${SEARCH_MAX} Zeichen ohne Steuerzeichen eingeben.`);
   check('sortierung', (v) => v in SORT_KEYS, 'Nach dieser Spalte lässt sich nicht sortieren.');
   check('richtung', (v) => v === 'auf' || v === 'ab', 'Bitte „auf“ oder „ab“.');
@@ -69,6 +72,7 @@ export function filterOf(query: ListQuery): ParticipantFilter {
     ...(query.welle ? { waveId: query.welle } : {}),
     ...(query.grund ? { readinessReason: query.grund } : {}),
     ...(query.blockiert ? { blocked: query.blockiert === 'ja' } : {}),
+    ...(query.abdeckung ? { coverage: query.abdeckung } : {}),
     ...(query.suche ? { q: query.suche } : {}),
     sort: SORT_KEYS[query.sortierung] ?? 'name',
     descending: query.richtung === 'ab',

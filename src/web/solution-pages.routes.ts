@@ -8,6 +8,8 @@ import { validateEventPayload } from '../engine/event-payload.validate.ts';
 import { getSolution } from '../solutions/solution.service.ts';
 import { listHistory } from '../solutions/participant.queries.ts';
 import { sendSolutionEvent } from '../solutions/solution.target.ts';
+import { getCoverage } from '../coverage/coverage.queries.ts';
+import { coverageSection } from './coverage.blocks.ts';
 import { sendHtml } from './layout.ts';
 import { confirmationOf, eventFromForm, eventName, type FormValues } from './solution-events.ts';
 import { eventPath, renderEventConfirmation, renderSolutionPage, solutionPath, type EventFailure } from './solution.page.ts';
@@ -40,9 +42,10 @@ export function solutionPageRoutes(app: FastifyInstance, deps: SolutionPagesDeps
 
   async function showPage(request: FastifyRequest, reply: FastifyReply, id: string, status: number, extra: { notice?: string; failure?: EventFailure }) {
     const principal = request.principal!;
-    const [solution, history] = await Promise.all([
+    const [solution, history, coverage] = await Promise.all([
       getSolution(db, principal, id),
       listHistory(db, id, { limit: TIMELINE_LENGTH, newestFirst: true }),
+      getCoverage(db, principal, id, engine.now()),
     ]);
     return sendHtml(
       reply,
@@ -50,6 +53,7 @@ export function solutionPageRoutes(app: FastifyInstance, deps: SolutionPagesDeps
       renderSolutionPage(frame(request, reply, extra.failure ? `Fehler: ${solution.title}` : solution.title, solutionPath(id)), {
         solution,
         timeline: history.items,
+        coverage: coverageSection(id, coverage),
         csrf: reply.generateCsrf(),
         // a form sent back keeps its key: nothing of it was applied
         idempotencyKey: extra.failure ? formText(request.body as FormValues, 'schluessel') || randomUUID() : randomUUID(),

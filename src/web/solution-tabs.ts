@@ -15,6 +15,7 @@ export const solutionBase = (id: string) => `/verwaltung/loesungen/${id}`;
 export const SOLUTION_PAGES = {
   overview: { suffix: '', label: 'Überblick', roles: ACCESS.read },
   participants: { suffix: '/teilnehmende', label: 'Behörden', roles: ACCESS.read },
+  coverage: { suffix: '/abdeckung', label: 'Abdeckung', roles: ACCESS.read },
   map: { suffix: '/karte', label: 'Karte', roles: ACCESS.read },
   mailings: { suffix: '/mailings', label: 'Mailings', roles: ACCESS.readMail },
   pilots: { suffix: '/piloten', label: 'Piloten', roles: ACCESS.read },

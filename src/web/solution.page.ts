@@ -50,6 +50,8 @@ export interface SolutionPageView {
   idempotencyKey: string;
   notice?: string;
   failure?: EventFailure;
+  /** „Abdeckung nach Kreis“ (coverage.blocks.ts). */
+  coverage?: Html;
 }
 
 const RESPONSIBILITY_WORDS: Record<string, string> = {
@@ -196,6 +198,7 @@ ${notice}
 ${solution.description ? html`<h2>Beschreibung</h2><p class="text">${solution.description}</p>` : ''}
 ${eventSection(view)}
 ${progressSection(solution)}
+${view.coverage ?? ''}
 ${timelineSection(view.timeline)}
 ${solutionProcessBlock(solution.stage)}`,
   );

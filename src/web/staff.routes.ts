@@ -22,6 +22,7 @@ import { registerTicketBoardRoutes } from './ticket-board.routes.ts';
 import { registerAdminPageRoutes } from './admin-pages.routes.ts';
 import { registerSnapshotPageRoutes } from './snapshot-pages.routes.ts';
 import { registerMapPageRoutes } from './map-pages.routes.ts';
+import { registerCoveragePageRoutes } from './coverage-pages.routes.ts';
 import { registerExportPageRoutes } from './export-pages.routes.ts';
 import { registerSolutionTicketPageRoutes } from './solution-tickets.routes.ts';
 import { registerBusBbPageRoutes } from './busbb-pages.routes.ts';
@@ -259,6 +260,7 @@ export const staffPages: FastifyPluginAsync<StaffPagesOptions> = async (app, opt
   registerDiagramPageRoutes(app, { db, engine: options.engine, frame, formGuards });
   registerSnapshotPageRoutes(app, { db, engine: options.engine, frame, formGuards });
   registerMapPageRoutes(app, { db, frame });
+  registerCoveragePageRoutes(app, { db, engine: options.engine, frame, formGuards });
   registerExportPageRoutes(app, { db, engine: options.engine });
   registerSolutionTicketPageRoutes(app, { db, engine: options.engine, frame, formGuards });
   registerBusBbPageRoutes(app, { db, engine: options.engine, frame, formGuards, sameOrigin, directoryUploadLimitBytes: options.directoryUploadLimitBytes });

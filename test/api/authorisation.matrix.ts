@@ -92,6 +92,10 @@ export const STAFF_SESSION_ROUTES: readonly string[] = [
   'GET /verwaltung/loesungen/:id/quartale',
   'GET /verwaltung/loesungen/:id/export/quartal-:quarter.csv',
   'GET /verwaltung/loesungen/:id/export/quartal-:quarter.json',
+  // coverage per Kreis (test/web/coverage-pages.test.ts, test/api/coverage.test.ts)
+  'GET /verwaltung/loesungen/:id/abdeckung',
+  'GET /verwaltung/loesungen/:id/export/abdeckung.csv',
+  'GET /verwaltung/loesungen/:id/export/abdeckung.json',
   // one solution's tickets (test/web/solution-tickets.test.ts)
   'GET /verwaltung/loesungen/:id/tickets',
   // BUS-BB and reconciliations (test/web/busbb-pages.test.ts)
@@ -187,6 +191,9 @@ export const MATRIX: Readonly<Record<string, RouteAccess>> = {
   'POST /api/v1/solutions/:id/snapshots': ADMIN,
   'GET /api/v1/solutions/:id/snapshots/:quarter': READ,
   'GET /api/v1/solutions/:id/exports/snapshots/:quarter': READ,
+  // coverage per Kreis and its export (test/api/coverage.test.ts)
+  'GET /api/v1/solutions/:id/coverage': READ,
+  'GET /api/v1/solutions/:id/exports/coverage': READ,
   'POST /api/v1/solutions/:id/waves': STEER,
   'GET /api/v1/solutions/:id/waves/ungeplant': READ,
   'GET /api/v1/solutions/:id/waves/:waveId': READ,
