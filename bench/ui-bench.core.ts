@@ -11,6 +11,7 @@ import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { progress, startBenchService } from './bench.support.ts';
 import { fillSolutions, type FilledSolution, type PlannedSolution } from './ui-bench.fill.ts';
+import { PAGE_LIMIT_MAX } from '../src/validation/common.schemas.ts';
 
 export interface UiBenchSettings {
   plan: PlannedSolution[];
@@ -118,6 +119,9 @@ export async function runUiBench(env: Record<string, string>, settings: UiBenchS
       ['BUS-BB und Abgleich', `/verwaltung/loesungen/${id}/bus-bb`, `/api/v1/solutions/${id}/participants?stage=onboarding,bus-bb-verknuepft&limit=50`, ''],
       ['Tickets der Lösung', `/verwaltung/loesungen/${id}/tickets`, `/api/v1/tickets?solutionId=${id}`, ''],
       ['Ticket-Board', '/verwaltung/tickets', '/api/v1/tickets', ''],
+      // issue 17: who is missing where, the maps, the statewide picture – each beside the JSON of the same facts
+      ['Abdeckung nach Kreis', `/verwaltung/loesungen/${id}/abdeckung`, `/api/v1/solutions/${id}/coverage`, ''],
+      ['Karte der Lösung', `/verwaltung/loesungen/${id}/karte`, `/api/v1/solutions/${id}/participants?limit=${PAGE_LIMIT_MAX}`, ''],
     ];
 
     const measure = async (route: string, kind: 'page' | 'json'): Promise<Measured> => {

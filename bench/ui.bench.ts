@@ -15,10 +15,14 @@
  *   - and, each beside the JSON route of its main list, the solution's mailings, pilots,
  *     waves, BUS-BB (vs its onboarding/linked participants) and tickets pages and the
  *     Kaz's ticket board
+ *   - issue 17: the coverage per Kreis  /verwaltung/loesungen/:id/abdeckung vs GET …/coverage,
+ *     the solution's map    /verwaltung/loesungen/:id/karte     vs GET …/participants (all),
+ *     the map of all solutions /verwaltung/karte and the Lagebild /verwaltung/lagebild
+ *                                                                vs GET /api/v1/overview
  * for the largest solution in rollout. Per route: p50/p95 of BENCH_UI_ROUNDS requests
  * after BENCH_UI_WARMUP unmeasured ones, with `accept-encoding: gzip, br`; the body bytes
  * as sent (compressed) and with `accept-encoding: identity` (uncompressed). The goal of
- * issue 16 (p95 ≤ 100 ms, ≤ 200 KB transferred, 1 KB = 1000 bytes) is printed as a
+ * issues 16 and 17 (p95 ≤ 100 ms, ≤ 200 KB transferred, 1 KB = 1000 bytes) is printed as a
  * measured fact, not asserted. A page that does not exist (404) is reported as missing
  * and the run exits non-zero.
  *

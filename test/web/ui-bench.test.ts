@@ -27,6 +27,8 @@ t.test('the UI benchmark core, small', async (t) => {
     'BUS-BB und Abgleich',
     'Tickets der Lösung',
     'Ticket-Board',
+    'Abdeckung nach Kreis',
+    'Karte der Lösung',
   ]);
   for (const pair of result.pairs) {
     t.ok(pair.pageRouteExists, `${pair.name}: the page's route is registered`);
