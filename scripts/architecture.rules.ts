@@ -75,6 +75,7 @@ export const RULES: ArchitectureRules = {
         folder('busbb', 'BUS-BB: Leistungsbeschreibung, reconciliation with the PVOG'),
         folder('waves', 'rollout waves: planning, membership, start, progress'),
         folder('exports', 'exports of a solution: participants, tickets, waves as CSV (German spreadsheets, formulas neutralised) or JSON'),
+        folder('overview', 'the statewide Lagebild: solutions per stage, authorities live, where rollouts are stuck – a few grouped queries for all solutions'),
         folder('jobs', 'the job list and retries as the API shows them'),
         folder('tokens', 'API tokens as the API hands them out and revokes them'),
       ],

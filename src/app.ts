@@ -27,6 +27,7 @@ import { SECURITY_HEADERS } from './web/layout.ts';
 import { waveRoutes } from './waves/wave.routes.ts';
 import { ticketRoutes } from './tickets/ticket.routes.ts';
 import { exportRoutes } from './exports/export.routes.ts';
+import { overviewRoutes } from './overview/overview.routes.ts';
 import { linkRenewalRoutes } from './responses/link-renewal.routes.ts';
 import { renderErrorPage } from './web/error.pages.ts';
 import { createClientErrorHandler } from './http/client-error.handler.ts';
@@ -218,6 +219,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(waveRoutes, { db: deps.db, engine: deps.engine, settings: mail.settings });
       await api.register(ticketRoutes, { db: deps.db, engine: deps.engine });
       await api.register(exportRoutes, { db: deps.db, engine: deps.engine });
+      await api.register(overviewRoutes, { db: deps.db, engine: deps.engine });
       await api.register(linkRenewalRoutes, { engine: deps.engine, settings: mail.settings });
       if (deps.extraRoutes) await deps.extraRoutes(api);
     },

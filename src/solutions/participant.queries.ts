@@ -6,6 +6,7 @@ import { PARTICIPANT_STAGES, participantMachine, restoreSnapshot, TICKET_OPEN_ST
 import type { WorkflowRegistry } from '../engine/workflow.types.ts';
 import { participantEventChoice } from './participant.target.ts';
 import { choiceForRole, type Role } from '../auth/roles.ts';
+import { answerOverdue } from './answer-overdue.ts';
 
 type Db = Kysely<Database>;
 
@@ -63,6 +64,8 @@ export interface ParticipantFilter {
   readinessReason?: string;
   /** true: only participants with an open blocking ticket; false: only those without. */
   blocked?: boolean;
+  /** Only those whose answer is overdue at this time (answer-overdue.ts). */
+  answerOverdueAt?: Date;
   /** Part of the name or of the ARS. */
   q?: string;
   sort?: ParticipantSort;
@@ -98,6 +101,7 @@ export async function listParticipants(db: Db, solutionId: string, filter: Parti
   if (filter.readinessReason) {
     query = query.where(sql<boolean>`coalesce(p.snapshot #> '{context,readiness,gruende}', '[]'::jsonb) @> ${JSON.stringify([filter.readinessReason])}::jsonb`);
   }
+  if (filter.answerOverdueAt) query = query.where(answerOverdue(filter.answerOverdueAt));
   if (filter.blocked !== undefined) {
     const blocked = filter.blocked;
     query = query.where((eb) => {

@@ -80,6 +80,7 @@ ${select('kreis', 'Kreis', query.kreis, view.kreise.map((k) => [k.ars, k.name] a
 ${select('welle', 'Welle', query.welle, view.waves.map((w) => [w.id, w.name] as const), errors)}
 ${select('grund', 'Grund „nicht bereit“', query.grund, READINESS_GRUENDE.map((g) => [g, READINESS_REASON_WORDS[g] ?? g] as const), errors)}
 ${select('blockiert', 'Blockierendes Ticket', query.blockiert, [['ja', 'mit offenem blockierendem Ticket'], ['nein', 'ohne']], errors)}
+${select('frist', 'Antwortfrist', query.frist, [['ueberschritten', 'überschritten, ohne Antwort']], errors)}
 <div class="feld"><label for="f-suche">Name oder ARS enthält</label>${searchError ? html`<p class="fehler" id="fehler-suche"><span class="unsichtbar">Fehler: </span>${searchError.message}</p>` : ''}
 <input type="text" id="f-suche" name="suche" maxlength="200" value="${query.suche}"${searchError ? html` aria-invalid="true" aria-describedby="fehler-suche"` : ''}></div>
 </div>

@@ -26,13 +26,15 @@ export interface ListQuery {
   welle: string;
   grund: string;
   blockiert: '' | 'ja' | 'nein';
+  /** 'ueberschritten': only those whose answer is overdue (the statewide overview links here). */
+  frist: '' | 'ueberschritten';
   suche: string;
   sortierung: string;
   richtung: 'auf' | 'ab';
   seite: number;
 }
 
-export const EMPTY_QUERY: ListQuery = { stadium: '', kreis: '', welle: '', grund: '', blockiert: '', suche: '', sortierung: 'name', richtung: 'auf', seite: 1 };
+export const EMPTY_QUERY: ListQuery = { stadium: '', kreis: '', welle: '', grund: '', blockiert: '', frist: '', suche: '', sortierung: 'name', richtung: 'auf', seite: 1 };
 
 /** The query read from the URL, or the fields that are wrong (the page answers 422 with them). */
 export function parseListQuery(raw: Record<string, unknown>): { query: ListQuery; errors: FieldError[] } {
@@ -49,6 +51,7 @@ export function parseListQuery(raw: Record<string, unknown>): { query: ListQuery
   check('welle', isUuid, 'Bitte eine Welle aus der Liste wählen.');
   check('grund', (v) => (READINESS_GRUENDE as readonly string[]).includes(v), 'Diesen Grund gibt es nicht.');
   check('blockiert', (v) => v === 'ja' || v === 'nein', 'Bitte „ja“ oder „nein“ wählen.');
+  check('frist', (v) => v === 'ueberschritten', 'Bitte „Antwortfrist überschritten“ oder „alle“ wählen.');
   check('suche', (v) => v.length <= SEARCH_MAX && !/[\p{Cc}]/u.test(v), `Bitte höchstens ${SEARCH_MAX} Zeichen ohne Steuerzeichen eingeben.`);
   check('sortierung', (v) => v in SORT_KEYS, 'Nach dieser Spalte lässt sich nicht sortieren.');
   check('richtung', (v) => v === 'auf' || v === 'ab', 'Bitte „auf“ oder „ab“.');
@@ -61,9 +64,10 @@ export function parseListQuery(raw: Record<string, unknown>): { query: ListQuery
   return { query, errors };
 }
 
-/** The same filter the API route builds from its querystring. */
-export function filterOf(query: ListQuery): ParticipantFilter {
+/** The same filter the API route builds from its querystring; `now` judges the answer deadline (frist). */
+export function filterOf(query: ListQuery, now?: Date): ParticipantFilter {
   return {
+    ...(query.frist && now ? { answerOverdueAt: now } : {}),
     ...(query.stadium ? { stage: [query.stadium] } : {}),
     ...(query.kreis ? { kreisArs: query.kreis } : {}),
     ...(query.welle ? { waveId: query.welle } : {}),

@@ -134,6 +134,8 @@ export const STAFF_SESSION_ROUTES: readonly string[] = [
   'POST /verwaltung/loesungen/:id/mailings',
   'GET /verwaltung/loesungen/:id/mailings/:mailingId',
   'GET /verwaltung/assets/mailing-progress.js',
+  // the statewide Lagebild (test/web/statewide-page.test.ts)
+  'GET /verwaltung/lagebild',
 ];
 
 export const MATRIX: Readonly<Record<string, RouteAccess>> = {
@@ -204,6 +206,8 @@ export const MATRIX: Readonly<Record<string, RouteAccess>> = {
 
   'GET /api/v1/authorities': DIRECTORY,
   'GET /api/v1/authorities/:ars': DIRECTORY,
+  // the Lagebild (test/api/overview.test.ts): every reading role; a ministry's numbers cover its own solutions only
+  'GET /api/v1/overview': { ...READ, ministry: 'yes' },
 
   'POST /api/v1/admin/tokens': TOKENS,
   'GET /api/v1/admin/tokens': TOKENS,
