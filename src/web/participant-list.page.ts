@@ -136,7 +136,7 @@ function bulkControls(view: ParticipantListView): Html {
 <button type="submit">Für Ausgewählte senden …</button></fieldset>`;
 }
 
-const CONTROLS = ['stadium', 'kreis', 'welle', 'grund', 'blockiert', 'suche', 'ereignis', 'reason'];
+const CONTROLS = ['stadium', 'kreis', 'welle', 'grund', 'blockiert', 'frist', 'suche', 'ereignis', 'reason'];
 /** The summary's link: the control itself, the table for the ticks, else the filter form. */
 const anchorOf = (field: string) => (CONTROLS.includes(field) ? `f-${field}` : field === 'ars' ? 'tabelle-titel' : 'filter-titel');
 

@@ -20,6 +20,7 @@ import { renderAccessibilityStatement } from './accessibility.page.ts';
 import { solutionPageRoutes } from './solution-pages.routes.ts';
 import { registerTicketBoardRoutes } from './ticket-board.routes.ts';
 import { registerAdminPageRoutes } from './admin-pages.routes.ts';
+import { registerStatewidePageRoutes } from './statewide-pages.routes.ts';
 import { registerExportPageRoutes } from './export-pages.routes.ts';
 import { registerSolutionTicketPageRoutes } from './solution-tickets.routes.ts';
 import { registerBusBbPageRoutes } from './busbb-pages.routes.ts';
@@ -253,6 +254,7 @@ export const staffPages: FastifyPluginAsync<StaffPagesOptions> = async (app, opt
   solutionPageRoutes(app, { db, engine: options.engine, frame, formGuards });
   registerTicketBoardRoutes(app, { db, engine: options.engine, frame, formGuards });
   registerAdminPageRoutes(app, { db, frame, formGuards });
+  registerStatewidePageRoutes(app, { db, engine: options.engine, frame, formGuards });
   registerExportPageRoutes(app, { db, engine: options.engine });
   registerSolutionTicketPageRoutes(app, { db, engine: options.engine, frame, formGuards });
   registerBusBbPageRoutes(app, { db, engine: options.engine, frame, formGuards, sameOrigin, directoryUploadLimitBytes: options.directoryUploadLimitBytes });
