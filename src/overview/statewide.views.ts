@@ -6,10 +6,10 @@ import { READINESS_GRUENDE, SOLUTION_STAGES } from '../../workflows/index.ts';
 
 const Count = (description: string) => Type.Integer({ minimum: 0, description });
 
-const Gruende = Type.Object(
-  Object.fromEntries(READINESS_GRUENDE.map((grund) => [grund, Count(`Behörden, die „nicht bereit“ mit dem Grund ${grund} gemeldet haben`)])),
-  { description: 'Gründe der Antworten „nicht bereit“ (eine Behörde kann mehrere nennen)' },
-);
+// keyed by the Grund as the answers name it (as the wave's progress): `fachverfahren-anbindung`, …
+const Gruende = Type.Record(Type.String(), Count('Behörden mit diesem Grund'), {
+  description: `Gründe der Antworten „nicht bereit“ (eine Behörde kann mehrere nennen); Schlüssel: ${READINESS_GRUENDE.join(', ')}`,
+});
 
 const SolutionRow = Type.Object({
   id: Type.String({ format: 'uuid' }),

@@ -75,7 +75,7 @@ ${stageFilter(view)}
 ${stage ? html`<p>Gezeigt: nur das Stadium ${stageWords(stage)}. <a href="${LAGEBILD_PATH}#loesungen">Alle Lösungen zeigen</a></p>` : ''}
 <p class="hinweis">Zuständig: Teilnehmende außer „nicht zuständig“ und „ausgeschlossen“. Anteil live: live und Pilot live von den zuständigen. Flächendeckend: Kreise, in denen jede zuständige Behörde live ist.</p>
 ${shown.length
-  ? html`<div class="tabelle" tabindex="0" role="region" aria-label="Stand je Lösung"><table>
+  ? html`<div class="tabelle" tabindex="0" role="region" aria-label="Tabelle: Stand je Lösung"><table>
 <caption>${caption}</caption>
 <thead><tr><th scope="col">Lösung</th><th scope="col">Ministerium</th><th scope="col">Stadium</th><th scope="col">Teilnehmende</th><th scope="col">Live</th><th scope="col">Pilot live</th><th scope="col">Anteil live</th><th scope="col">Kreise flächen&shy;deckend</th><th scope="col">Antwort überfällig</th><th scope="col">SLA überschritten</th><th scope="col">Blockierende Tickets</th><th scope="col">Aufgehaltene Behörden</th></tr></thead>
 <tbody>${shown.map((s) => solutionRow(s, view.mayReadTickets))}</tbody></table></div>`
