@@ -118,6 +118,8 @@ export async function runUiBench(env: Record<string, string>, settings: UiBenchS
       ['BUS-BB und Abgleich', `/verwaltung/loesungen/${id}/bus-bb`, `/api/v1/solutions/${id}/participants?stage=onboarding,bus-bb-verknuepft&limit=50`, ''],
       ['Tickets der Lösung', `/verwaltung/loesungen/${id}/tickets`, `/api/v1/tickets?solutionId=${id}`, ''],
       ['Ticket-Board', '/verwaltung/tickets', '/api/v1/tickets', ''],
+      // the Lagebild over all the person's solutions (issue 17)
+      ['Lagebild', '/verwaltung/lagebild', '/api/v1/overview', ''],
     ];
 
     const measure = async (route: string, kind: 'page' | 'json'): Promise<Measured> => {

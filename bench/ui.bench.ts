@@ -14,7 +14,7 @@
  *     filter)                                                      vs GET /api/v1/solutions/:id/participants?limit=<page size>
  *   - and, each beside the JSON route of its main list, the solution's mailings, pilots,
  *     waves, BUS-BB (vs its onboarding/linked participants) and tickets pages and the
- *     Kaz's ticket board
+ *     Kaz's ticket board, and the Lagebild over all 20 solutions (vs GET /api/v1/overview)
  * for the largest solution in rollout. Per route: p50/p95 of BENCH_UI_ROUNDS requests
  * after BENCH_UI_WARMUP unmeasured ones, with `accept-encoding: gzip, br`; the body bytes
  * as sent (compressed) and with `accept-encoding: identity` (uncompressed). The goal of
