@@ -15,7 +15,11 @@ type Db = Kysely<Database>;
  * ministry sees its own solutions only (the scope of listSolutions), everyone else all.
  *
  * A handful of set-based queries for the whole page, each grouped in SQL – never one per
- * solution or authority: Brandenburg's 574 authorities × 20 solutions stay one read each.
+ * solution or authority: one pass over participants × authorities grouped by solution and
+ * Kreis (the solutions' counts are its sums), one grouped by authority (the distribution
+ * and the top are read off its rows), the Gründe, the tickets. PGlite keeps no planner
+ * statistics (no autovacuum), so the shapes avoid joins the planner would run row by row:
+ * names are joined after grouping.
  * Responsible: a participant neither `nicht-zustaendig` nor `ausgeschlossen`; live:
  * PARTICIPANT_LINKED_STAGES (pilot-live, live); overdue: answer-overdue.ts; SLA
  * überschritten: the ticket board's slaState.
@@ -65,35 +69,37 @@ function participantsOfScope(db: Db, principal: Principal) {
 }
 
 export async function getStatewideOverview(db: Db, principal: Principal, now: Date) {
-  const solutionsQuery = db
-    .selectFrom('solution as s')
-    .$if(principal.role === 'ministry', (q) => q.where('s.lead_ministry', '=', principal.ministry ?? ''))
-    .leftJoin('participant as p', 'p.solution_id', 's.id')
-    .select([
-      's.id', 's.title', 's.lead_ministry', 's.stage',
-      sql<number>`count(p.ars)::int`.as('participants'),
-      count(RESPONSIBLE).as('responsible'),
-      count(sql<boolean>`p.stage = 'live'`).as('live'),
-      count(sql<boolean>`p.stage = 'pilot-live'`).as('pilot_live'),
-      count(answerOverdue(now)).as('overdue'),
-    ])
-    .groupBy(['s.id', 's.title', 's.lead_ministry', 's.stage'])
-    .orderBy('s.title')
-    .orderBy('s.id');
   const withTickets = mayReadTickets(principal.role);
   const ticketsOfScope = () => {
     const query = db.selectFrom('ticket as t').innerJoin('solution as s', 's.id', 't.solution_id').where('t.stage', 'in', [...TICKET_OPEN_STAGES]);
     return principal.role === 'ministry' ? query.where('s.lead_ministry', '=', principal.ministry ?? '') : query;
   };
-  const [solutionRows, kreisRows, ticketRows, grundRows, liveDistribution, top, blockingList] = await Promise.all([
-    solutionsQuery.execute(),
-    // per solution and Kreis: serves both the Kreise flächendeckend and the pairs per Kreis
-    participantsOfScope(db, principal)
-      .innerJoin('authority as a', 'a.ars', 'p.ars')
-      .leftJoin('authority as k', 'k.ars', 'a.kreis_ars')
-      .select(['p.solution_id', 'a.kreis_ars', 'k.name as kreis_name', count(RESPONSIBLE).as('responsible'), count(sql<boolean>`${RESPONSIBLE} and ${LINKED}`).as('live')])
-      .groupBy(['p.solution_id', 'a.kreis_ars', 'k.name'])
+  // per solution and Kreis, the one pass over participants × authorities: the solutions'
+  // counts are its sums, the Kreise flächendeckend and the pairs per Kreis its rows
+  const perSolutionAndKreis = participantsOfScope(db, principal)
+    .innerJoin('authority as a', 'a.ars', 'p.ars')
+    .select([
+      'p.solution_id',
+      'a.kreis_ars',
+      count().as('participants'),
+      count(RESPONSIBLE).as('responsible'),
+      count(sql<boolean>`p.stage = 'live'`).as('live'),
+      count(sql<boolean>`p.stage = 'pilot-live'`).as('pilot_live'),
+      count(answerOverdue(now)).as('overdue'),
+    ])
+    .groupBy(['p.solution_id', 'a.kreis_ars'])
+    .as('x');
+  // per authority (responsible somewhere): how many solutions it has live; the names joined after grouping
+  const perAuthority = participantsOfScope(db, principal).select(['p.ars', count(LINKED).as('live'), count().as('responsible')]).where(RESPONSIBLE).groupBy('p.ars').as('per');
+  const [solutionRows, kreisRows, ticketRows, grundRows, authorityRows, blockingList] = await Promise.all([
+    db
+      .selectFrom('solution as s')
+      .$if(principal.role === 'ministry', (q) => q.where('s.lead_ministry', '=', principal.ministry ?? ''))
+      .select(['s.id', 's.title', 's.lead_ministry', 's.stage'])
+      .orderBy('s.title')
+      .orderBy('s.id')
       .execute(),
+    db.selectFrom(perSolutionAndKreis).leftJoin('authority as k', 'k.ars', 'x.kreis_ars').selectAll('x').select('k.name as kreis_name').execute(),
     ticketsOfScope()
       .select([
         't.solution_id',
@@ -112,25 +118,7 @@ export async function getStatewideOverview(db: Db, principal: Principal, now: Da
       .select(['p.solution_id', 'g.value as grund', count().as('n')])
       .groupBy(['p.solution_id', 'g.value'])
       .execute(),
-    db
-      .selectFrom(
-        participantsOfScope(db, principal).select(['p.ars', count(LINKED).as('live')]).where(RESPONSIBLE).groupBy('p.ars').as('per'),
-      )
-      .select(['per.live', count().as('authorities')])
-      .groupBy('per.live')
-      .orderBy('per.live')
-      .execute(),
-    participantsOfScope(db, principal)
-      .innerJoin('authority as a', 'a.ars', 'p.ars')
-      .select(['p.ars', 'a.name', count(LINKED).as('live'), count().as('responsible')])
-      .where(RESPONSIBLE)
-      .groupBy(['p.ars', 'a.name'])
-      .having(sql<boolean>`count(*) filter (where ${LINKED}) > 0`)
-      .orderBy(sql`3`, 'desc')
-      .orderBy('a.name')
-      .orderBy('p.ars')
-      .limit(TOP_AUTHORITIES)
-      .execute(),
+    db.selectFrom(perAuthority).innerJoin('authority as a', 'a.ars', 'per.ars').select(['per.ars', 'per.live', 'per.responsible', 'a.name']).execute(),
     withTickets
       ? ticketsOfScope()
           .innerJoin('authority as a', 'a.ars', 't.ars')
@@ -149,17 +137,23 @@ export async function getStatewideOverview(db: Db, principal: Principal, now: Da
     if (row.grund in entry) entry[row.grund as keyof Gruende] = Number(row.n);
     gruende.set(row.solution_id, entry);
   }
-  const kreiseOf = new Map<string, { kreise: number; flaechendeckend: number }>();
+  type Sums = { participants: number; responsible: number; live: number; pilotLive: number; overdue: number; kreise: number; flaechendeckend: number };
+  const sumsOf = new Map<string, Sums>();
   const perKreis = new Map<string, { ars: string | null; name: string | null; responsible: number; live: number }>();
   for (const row of kreisRows) {
     const responsible = Number(row.responsible);
-    const live = Number(row.live);
+    const live = Number(row.live) + Number(row.pilot_live);
+    const sums = sumsOf.get(row.solution_id) ?? { participants: 0, responsible: 0, live: 0, pilotLive: 0, overdue: 0, kreise: 0, flaechendeckend: 0 };
+    sums.participants += Number(row.participants);
+    sums.responsible += responsible;
+    sums.live += Number(row.live);
+    sums.pilotLive += Number(row.pilot_live);
+    sums.overdue += Number(row.overdue);
     if (responsible > 0) {
-      const entry = kreiseOf.get(row.solution_id) ?? { kreise: 0, flaechendeckend: 0 };
-      entry.kreise++;
-      if (live === responsible) entry.flaechendeckend++;
-      kreiseOf.set(row.solution_id, entry);
+      sums.kreise++;
+      if (live === responsible) sums.flaechendeckend++;
     }
+    sumsOf.set(row.solution_id, sums);
     const key = row.kreis_ars ?? '';
     const kreis = perKreis.get(key) ?? { ars: row.kreis_ars, name: row.kreis_name, responsible: 0, live: 0 };
     kreis.responsible += responsible;
@@ -169,22 +163,23 @@ export async function getStatewideOverview(db: Db, principal: Principal, now: Da
 
   const solutions: StatewideSolution[] = solutionRows.map((row) => {
     const ticket = tickets.get(row.id);
-    const live = Number(row.live);
-    const pilotLive = Number(row.pilot_live);
-    const responsible = Number(row.responsible);
+    const sums = sumsOf.get(row.id);
+    const live = sums?.live ?? 0;
+    const pilotLive = sums?.pilotLive ?? 0;
+    const responsible = sums?.responsible ?? 0;
     return {
       id: row.id,
       title: row.title,
       leadMinistry: row.lead_ministry,
       stage: row.stage as SolutionStage,
-      participants: Number(row.participants),
+      participants: sums?.participants ?? 0,
       responsible,
       live,
       pilotLive,
       livePercent: percent(live + pilotLive, responsible),
-      kreise: kreiseOf.get(row.id)?.kreise ?? 0,
-      kreiseFlaechendeckend: kreiseOf.get(row.id)?.flaechendeckend ?? 0,
-      overdue: Number(row.overdue),
+      kreise: sums?.kreise ?? 0,
+      kreiseFlaechendeckend: sums?.flaechendeckend ?? 0,
+      overdue: sums?.overdue ?? 0,
       slaBreached: Number(ticket?.sla_breached ?? 0),
       blockingTickets: Number(ticket?.blocking ?? 0),
       blockedAuthorities: Number(ticket?.blocked ?? 0),
@@ -195,15 +190,22 @@ export async function getStatewideOverview(db: Db, principal: Principal, now: Da
   const sum = (pick: (s: StatewideSolution) => number) => solutions.reduce((total, s) => total + pick(s), 0);
   const totalGruende = noGruende();
   for (const s of solutions) for (const g of READINESS_GRUENDE) totalGruende[g] += s.nichtBereitGruende[g];
-  const byLive = liveDistribution.map((row) => ({ live: Number(row.live), authorities: Number(row.authorities) }));
+  const authorities = authorityRows.map((row) => ({ ars: row.ars, name: row.name, live: Number(row.live), responsible: Number(row.responsible) }));
+  const distribution = new Map<number, number>();
+  for (const a of authorities) distribution.set(a.live, (distribution.get(a.live) ?? 0) + 1);
+  const byLive = [...distribution].sort(([a], [b]) => a - b).map(([live, n]) => ({ live, authorities: n }));
+  const top = authorities
+    .filter((a) => a.live > 0)
+    .sort((a, b) => b.live - a.live || a.name.localeCompare(b.name, 'de') || a.ars.localeCompare(b.ars))
+    .slice(0, TOP_AUTHORITIES);
   return {
     scope: principal.role === 'ministry' ? { ministry: principal.ministry ?? null } : { ministry: null },
     stages: SOLUTION_STAGES.map((stage) => ({ stage, solutions: solutions.filter((s) => s.stage === stage).length })),
     solutions,
     authorities: {
-      responsible: byLive.reduce((total, row) => total + row.authorities, 0),
+      responsible: authorities.length,
       byLiveCount: byLive,
-      top: top.map((row) => ({ ars: row.ars, name: row.name, live: Number(row.live), responsible: Number(row.responsible) })),
+      top,
     },
     kreise: [...perKreis.values()]
       .sort((a, b) => (a.name ?? '￿').localeCompare(b.name ?? '￿', 'de'))
@@ -239,14 +241,18 @@ export type StatewideOverview = Awaited<ReturnType<typeof getStatewideOverview>>
  * solutions live – the list behind one number of the distribution, by name.
  */
 export async function listAuthoritiesByLiveCount(db: Db, principal: Principal, live: number) {
-  const rows = await participantsOfScope(db, principal)
-    .innerJoin('authority as a', 'a.ars', 'p.ars')
-    .select(['p.ars', 'a.name', 'a.kreis_ars', count(LINKED).as('live'), count().as('responsible')])
+  const perAuthority = participantsOfScope(db, principal)
+    .select(['p.ars', count(LINKED).as('live'), count().as('responsible')])
     .where(RESPONSIBLE)
-    .groupBy(['p.ars', 'a.name', 'a.kreis_ars'])
+    .groupBy('p.ars')
     .having(sql<boolean>`count(*) filter (where ${LINKED}) = ${live}`)
+    .as('per');
+  const rows = await db
+    .selectFrom(perAuthority)
+    .innerJoin('authority as a', 'a.ars', 'per.ars')
+    .select(['per.ars', 'a.name', 'a.kreis_ars', 'per.live', 'per.responsible'])
     .orderBy('a.name')
-    .orderBy('p.ars')
+    .orderBy('per.ars')
     .limit(AUTHORITIES_LISTED)
     .execute();
   return rows.map((row) => ({ ars: row.ars, name: row.name, kreisArs: row.kreis_ars, live: Number(row.live), responsible: Number(row.responsible) }));

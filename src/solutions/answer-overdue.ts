@@ -19,7 +19,7 @@ export function waveDeadlinePassed(now: Date): RawBuilder<boolean> {
 }
 
 export function answerOverdue(now: Date): RawBuilder<boolean> {
-  return sql<boolean>`(${ANSWER_PENDING} and (coalesce(p.snapshot #>> '{context,fristUeberschritten}', 'false') = 'true' or exists (
-    select 1 from wave_member m join wave w on w.id = m.wave_id
-    where m.solution_id = p.solution_id and m.ars = p.ars and ${waveDeadlinePassed(now)})))`;
+  // uncorrelated IN: PostgreSQL reads the members of passed waves once (a hashed subplan), not per row
+  return sql<boolean>`(${ANSWER_PENDING} and (coalesce(p.snapshot #>> '{context,fristUeberschritten}', 'false') = 'true' or (p.solution_id, p.ars) in (
+    select m.solution_id, m.ars from wave_member m join wave w on w.id = m.wave_id where ${waveDeadlinePassed(now)})))`;
 }

@@ -94,6 +94,7 @@ blockquote{margin:.25rem 0;padding-left:.75rem;border-left:4px solid #6b6b6b}
 ul.aufrufe{list-style:none;padding:0}
 li.aufruf{border-top:1px solid #6b6b6b;padding-top:.5rem}
 body.eingebettet main{padding:.5rem}
+section.lagebild table{margin:0 0 1.75rem}
 `;
 
 /** For the Content-Security-Policy: only this stylesheet may apply. */

@@ -26,7 +26,7 @@ function liveListTable(list: NonNullable<LiveList>): Html {
 
 export function authoritiesSection(overview: StatewideOverview, liveList: LiveList): Html {
   const { authorities, kreise } = overview;
-  return html`<section aria-labelledby="behoerden"><h2 id="behoerden" tabindex="-1">Behörden und Lösungen live</h2>
+  return html`<section class="lagebild" aria-labelledby="behoerden"><h2 id="behoerden" tabindex="-1">Behörden und Lösungen live</h2>
 <p>${count(authorities.responsible)} Behörden sind für mindestens eine Lösung zuständig. <a href="${MAP_PATH}">Karte: Lösungen live je Behörde</a></p>
 <table><caption>Behörden nach Zahl ihrer Lösungen live</caption>
 <thead><tr><th scope="col">Lösungen live</th><th scope="col">Behörden</th></tr></thead>
@@ -77,7 +77,7 @@ function blockingList(overview: StatewideOverview): Html | '' {
 export function stuckSection(overview: StatewideOverview, mayReadTickets: boolean): Html {
   const { stuck } = overview;
   const perSolution = `${LAGEBILD_PATH}#loesungen`;
-  return html`<section aria-labelledby="stocken"><h2 id="stocken">Wo Rollouts stocken</h2>
+  return html`<section class="lagebild" aria-labelledby="stocken"><h2 id="stocken">Wo Rollouts stocken</h2>
 <table><caption>Über alle gezeigten Lösungen</caption>
 <thead><tr><th scope="col">Was</th><th scope="col">Anzahl</th></tr></thead>
 <tbody>

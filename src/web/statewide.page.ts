@@ -70,7 +70,7 @@ function solutionsSection(view: StatewidePageView): Html {
   const caption = stage
     ? html`${count(shown.length)} ${shown.length === 1 ? 'Lösung' : 'Lösungen'} im Stadium ${stageWords(stage)}`
     : html`${count(shown.length)} ${shown.length === 1 ? 'Lösung' : 'Lösungen'}, nach Titel`;
-  return html`<section aria-labelledby="loesungen"><h2 id="loesungen" tabindex="-1">Stand je Lösung</h2>
+  return html`<section class="lagebild" aria-labelledby="loesungen"><h2 id="loesungen" tabindex="-1">Stand je Lösung</h2>
 ${stageFilter(view)}
 ${stage ? html`<p>Gezeigt: nur das Stadium ${stageWords(stage)}. <a href="${LAGEBILD_PATH}#loesungen">Alle Lösungen zeigen</a></p>` : ''}
 <p class="hinweis">Zuständig: Teilnehmende außer „nicht zuständig“ und „ausgeschlossen“. Anteil live: live und Pilot live von den zuständigen. Flächendeckend: Kreise, in denen jede zuständige Behörde live ist.</p>
@@ -91,7 +91,7 @@ export function renderStatewidePage(frame: StaffFrame, view: StatewidePageView):
 ${view.errors.length ? errorSummary(view.errors, (field) => (field === 'live' ? 'behoerden' : `f-${field}`)) : ''}
 <p>${ministry ? html`Gezeigt werden die EfA-Lösungen Ihres Ministeriums (${ministryLabel(ministry)}).` : 'Gezeigt werden alle EfA-Lösungen des Landes.'} Jede Zahl führt zur Liste dahinter.</p>
 <nav aria-label="Abschnitte dieser Seite"><ul><li><a href="#stadien">Lösungen je Stadium</a></li><li><a href="#loesungen">Stand je Lösung</a></li><li><a href="#behoerden">Behörden und Lösungen live</a></li><li><a href="#stocken">Wo Rollouts stocken</a></li></ul></nav>
-<section aria-labelledby="stadien"><h2 id="stadien">Lösungen je Stadium</h2>
+<section class="lagebild" aria-labelledby="stadien"><h2 id="stadien">Lösungen je Stadium</h2>
 ${stagesTable(view.overview)}</section>
 ${solutionsSection(view)}
 ${authoritiesSection(view.overview, view.liveList)}
