@@ -30,7 +30,7 @@ const RESPONSIBLE = sql<boolean>`p.stage not in (${sql.join(NOT_RESPONSIBLE)})`;
 const LINKED = sql<boolean>`p.stage in (${sql.join(PARTICIPANT_LINKED_STAGES)})`;
 const count = (condition?: RawBuilder<boolean>) =>
   condition ? sql<number>`(count(*) filter (where ${condition}))::int` : sql<number>`count(*)::int`;
-/** How many authorities the list of the most advanced names. */
+/** How many authorities the list of those with most solutions live names. */
 export const TOP_AUTHORITIES = 10;
 /** Blocking tickets named on the page (ticket roles only); the count is always complete. */
 export const BLOCKING_TICKETS_LISTED = 50;
