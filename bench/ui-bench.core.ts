@@ -122,6 +122,8 @@ export async function runUiBench(env: Record<string, string>, settings: UiBenchS
       // issue 17: who is missing where, the maps, the statewide picture – each beside the JSON of the same facts
       ['Abdeckung nach Kreis', `/verwaltung/loesungen/${id}/abdeckung`, `/api/v1/solutions/${id}/coverage`, ''],
       ['Karte der Lösung', `/verwaltung/loesungen/${id}/karte`, `/api/v1/solutions/${id}/participants?limit=${PAGE_LIMIT_MAX}`, ''],
+      ['Karte aller Lösungen', '/verwaltung/karte', '/api/v1/overview', ''],
+      ['Lagebild', '/verwaltung/lagebild', '/api/v1/overview', ''],
     ];
 
     const measure = async (route: string, kind: 'page' | 'json'): Promise<Measured> => {

@@ -79,6 +79,7 @@ export const RULES: ArchitectureRules = {
         folder('exports', 'exports of a solution: participants, tickets, waves as CSV (German spreadsheets, formulas neutralised) or JSON'),
         folder('snapshots', 'quarterly snapshots of a solution\'s progress: taken once per quarter by a job, compared with the one before and with now'),
         folder('map', 'the map of Brandenburg: BKG VG5000 outlines projected once (d3-geo), the areas of authorities, the SVG with legend and source line'),
+        folder('overview', 'the statewide Lagebild: solutions per stage, authorities live, where rollouts are stuck – a few grouped queries for all solutions'),
         folder('jobs', 'the job list and retries as the API shows them'),
         folder('tokens', 'API tokens as the API hands them out and revokes them'),
       ],

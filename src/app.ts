@@ -29,6 +29,7 @@ import { ticketRoutes } from './tickets/ticket.routes.ts';
 import { exportRoutes } from './exports/export.routes.ts';
 import { snapshotRoutes } from './snapshots/snapshot.routes.ts';
 import { coverageRoutes } from './coverage/coverage.routes.ts';
+import { overviewRoutes } from './overview/overview.routes.ts';
 import { linkRenewalRoutes } from './responses/link-renewal.routes.ts';
 import { renderErrorPage } from './web/error.pages.ts';
 import { createClientErrorHandler } from './http/client-error.handler.ts';
@@ -222,6 +223,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(exportRoutes, { db: deps.db, engine: deps.engine });
       await api.register(snapshotRoutes, { db: deps.db, engine: deps.engine });
       await api.register(coverageRoutes, { db: deps.db, engine: deps.engine });
+      await api.register(overviewRoutes, { db: deps.db, engine: deps.engine });
       await api.register(linkRenewalRoutes, { engine: deps.engine, settings: mail.settings });
       if (deps.extraRoutes) await deps.extraRoutes(api);
     },

@@ -20,6 +20,7 @@ export const API_TAGS = [
   { name: 'Verwaltung', description: 'API-Tokens und Hintergrundaufträge (nur Admins)' },
   { name: 'Abdeckung', description: 'Abdeckung einer Lösung nach Kreis: zuständig, live, flächendeckend, wer fehlt und warum' },
   { name: 'Exporte', description: 'Teilnehmende, Tickets und Wellen einer Lösung als CSV (für Tabellenkalkulationen) oder JSON' },
+  { name: 'Lagebild', description: 'alle Rollouts auf einen Blick: Stadien, Behörden live, wo es stockt' },
   { name: 'Betrieb', description: 'Bereitschaft des Dienstes' },
   { name: 'Öffentlich', description: 'ohne Token: Kommunale Mitarbeit gesucht – EfA-Lösungen, die Pilotbehörden suchen' },
 ];

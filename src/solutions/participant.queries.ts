@@ -7,6 +7,7 @@ import type { WorkflowRegistry } from '../engine/workflow.types.ts';
 import { participantEventChoice } from './participant.target.ts';
 import { choiceForRole, type Role } from '../auth/roles.ts';
 import { COVERAGE_GROUP_STAGES, type CoverageGroup } from './coverage-groups.ts';
+import { answerOverdue } from './answer-overdue.ts';
 
 type Db = Kysely<Database>;
 
@@ -66,6 +67,8 @@ export interface ParticipantFilter {
   blocked?: boolean;
   /** Coverage: responsible, live, or responsible and not yet live (coverage-groups.ts). */
   coverage?: CoverageGroup;
+  /** Only those whose answer is overdue at this time (answer-overdue.ts). */
+  answerOverdueAt?: Date;
   /** Part of the name or of the ARS. */
   q?: string;
   sort?: ParticipantSort;
@@ -102,6 +105,7 @@ export async function listParticipants(db: Db, solutionId: string, filter: Parti
   if (filter.readinessReason) {
     query = query.where(sql<boolean>`coalesce(p.snapshot #> '{context,readiness,gruende}', '[]'::jsonb) @> ${JSON.stringify([filter.readinessReason])}::jsonb`);
   }
+  if (filter.answerOverdueAt) query = query.where(answerOverdue(filter.answerOverdueAt));
   if (filter.blocked !== undefined) {
     const blocked = filter.blocked;
     query = query.where((eb) => {

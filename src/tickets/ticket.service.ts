@@ -25,7 +25,8 @@ type Db = Kysely<Database>;
 const PRIORITY_RANK = sql<number>`case t.priority when 'kritisch' then 0 when 'hoch' then 1 when 'normal' then 2 else 3 end`;
 const DUE = sql<Date>`case when t.first_responded_at is null then t.first_response_due else t.resolution_due end`;
 const WARN = sql<Date>`case when t.first_responded_at is null then t.first_response_warn else t.resolution_warn end`;
-const slaState = (now: Date) =>
+/** The SLA state of `ticket as t` at `now`, as the board filters and counts it (also the statewide overview's „SLA überschritten“). */
+export const slaState = (now: Date) =>
   sql<SlaState>`case when t.stage in ('geloest', 'geschlossen') then 'erledigt'
     when t.stage = 'wartet-auf-kommune' then 'pausiert'
     when ${DUE} <= ${now}::timestamptz then 'ueberschritten'

@@ -1,8 +1,9 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { Principal } from '../auth/api-token.service.ts';
 import { mayReadTickets } from '../auth/roles.ts';
 import { loadAccessibleSolution } from '../solutions/solution.service.ts';
+import { ANSWER_PENDING, waveDeadlinePassed } from '../solutions/answer-overdue.ts';
 import { loadWave } from './wave.service.ts';
 import { READINESS_GRUENDE, TICKET_OPEN_STAGES, type Readiness } from '../../workflows/index.ts';
 
@@ -21,7 +22,8 @@ interface MemberContext {
  * wave has at most a few hundred members.
  *
  * Overdue: the wave started, the member is still `eingeladen` without a readiness answer,
- * and the wave's start plus its fristTage lies in the past.
+ * and the wave's start plus its fristTage lies in the past (answer-overdue.ts, the rule
+ * the statewide overview counts with).
  */
 export async function getWaveProgress(db: Db, principal: Principal, solutionId: string, waveId: string, now: Date) {
   await loadAccessibleSolution(db, principal, solutionId);
@@ -30,7 +32,8 @@ export async function getWaveProgress(db: Db, principal: Principal, solutionId: 
     .selectFrom('wave_member as m')
     .innerJoin('participant as p', (join) => join.onRef('p.solution_id', '=', 'm.solution_id').onRef('p.ars', '=', 'm.ars'))
     .innerJoin('authority as a', 'a.ars', 'm.ars')
-    .select(['m.ars', 'a.name', 'p.stage', 'p.snapshot'])
+    .innerJoin('wave as w', 'w.id', 'm.wave_id')
+    .select(['m.ars', 'a.name', 'p.stage', 'p.snapshot', sql<boolean>`${ANSWER_PENDING} and ${waveDeadlinePassed(now)}`.as('overdue')])
     .where('m.wave_id', '=', waveId)
     .orderBy('m.ars')
     .execute();
@@ -80,7 +83,7 @@ export async function getWaveProgress(db: Db, principal: Principal, solutionId: 
       readiness.nichtBereit++;
       for (const grund of answer.gruende ?? []) gruende[grund] = (gruende[grund] ?? 0) + 1;
     }
-    if (deadline && deadline.getTime() <= now.getTime() && member.stage === 'eingeladen' && !answer) {
+    if (member.overdue) {
       overdue.push({ ars: member.ars, name: member.name });
     }
   }

@@ -24,10 +24,10 @@ export interface ExportPagesDeps {
 
 const KINDS: readonly ExportKind[] = ['participants', 'tickets', 'waves', 'coverage'];
 
-function participantFilterOf(request: FastifyRequest) {
+function participantFilterOf(request: FastifyRequest, now: Date) {
   const parsed = parseListQuery(request.query as Record<string, unknown>);
   if (parsed.errors.length) throw new InvalidInputError('Der Filter des Exports ist ungültig', parsed.errors);
-  const { limit: _limit, offset: _offset, ...filter } = filterOf(parsed.query);
+  const { limit: _limit, offset: _offset, ...filter } = filterOf(parsed.query, now);
   return filter;
 }
 
@@ -40,7 +40,7 @@ export function registerExportPageRoutes(app: FastifyInstance, deps: ExportPages
         { ...HIDDEN, config: { staffRoles: kind === 'tickets' ? ACCESS.tickets : ACCESS.read } },
         async (request, reply) => {
           const solutionId = pathUuid(request.params.id, 'EfA-Lösung');
-          const participantFilter = kind === 'participants' ? participantFilterOf(request) : undefined;
+          const participantFilter = kind === 'participants' ? participantFilterOf(request, engine.now()) : undefined;
           const result = await buildExport({ db, principal: request.principal!, now: engine.now(), solutionId, kind, participantFilter });
           return sendExport(reply, result, format);
         },

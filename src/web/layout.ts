@@ -102,6 +102,7 @@ figure.ablauf svg{display:block;max-width:100%;height:auto}
 .farbe{display:inline-block;width:1.1em;height:1.1em;border:1px solid #1b1b1b;vertical-align:-.15em;margin-right:.4em}.grau{fill:#c8c8c8;background:#c8c8c8}
 .stufe-informiert{fill:#d2e3f3;background:#d2e3f3}.stufe-interessiert{fill:#9ecae1;background:#9ecae1}.stufe-pilot{fill:#b294c7;background:#b294c7}.stufe-eingeladen{fill:#6baed6;background:#6baed6}.stufe-onboarding{fill:#3182bd;background:#3182bd}.stufe-busbb{fill:#a1d99b;background:#a1d99b}.stufe-live{fill:#238b45;background:#238b45}.stufe-raus{fill:#f4a259;background:#f4a259}
 .live-0{fill:#e4e4e4;background:#e4e4e4}.live-1{fill:#c7e9c0;background:#c7e9c0}.live-2{fill:#74c476;background:#74c476}.live-4{fill:#31a354;background:#31a354}.live-6{fill:#006d2c;background:#006d2c}
+section.lagebild table{margin:0 0 1.75rem}
 `;
 
 /** For the Content-Security-Policy: only this stylesheet may apply. */

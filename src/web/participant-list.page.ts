@@ -82,6 +82,7 @@ ${select('welle', 'Welle', query.welle, view.waves.map((w) => [w.id, w.name] as 
 ${select('grund', 'Grund „nicht bereit“', query.grund, READINESS_GRUENDE.map((g) => [g, READINESS_REASON_WORDS[g] ?? g] as const), errors)}
 ${select('blockiert', 'Blockierendes Ticket', query.blockiert, [['ja', 'mit offenem blockierendem Ticket'], ['nein', 'ohne']], errors)}
 ${select('abdeckung', 'Abdeckung', query.abdeckung, COVERAGE_GROUPS.map((g) => [g, COVERAGE_GROUP_WORDS[g]] as const), errors)}
+${select('frist', 'Antwortfrist', query.frist, [['ueberschritten', 'überschritten, ohne Antwort']], errors)}
 <div class="feld"><label for="f-suche">Name oder ARS enthält</label>${searchError ? html`<p class="fehler" id="fehler-suche"><span class="unsichtbar">Fehler: </span>${searchError.message}</p>` : ''}
 <input type="text" id="f-suche" name="suche" maxlength="200" value="${query.suche}"${searchError ? html` aria-invalid="true" aria-describedby="fehler-suche"` : ''}></div>
 </div>
@@ -137,7 +138,7 @@ function bulkControls(view: ParticipantListView): Html {
 <button type="submit">Für Ausgewählte senden …</button></fieldset>`;
 }
 
-const CONTROLS = ['stadium', 'kreis', 'welle', 'grund', 'blockiert', 'abdeckung', 'suche', 'ereignis', 'reason'];
+const CONTROLS = ['stadium', 'kreis', 'welle', 'grund', 'blockiert', 'abdeckung', 'frist', 'suche', 'ereignis', 'reason'];
 /** The summary's link: the control itself, the table for the ticks, else the filter form. */
 const anchorOf = (field: string) => (CONTROLS.includes(field) ? `f-${field}` : field === 'ars' ? 'tabelle-titel' : 'filter-titel');
 

@@ -28,13 +28,15 @@ export interface ListQuery {
   grund: string;
   blockiert: '' | 'ja' | 'nein';
   abdeckung: '' | CoverageGroup;
+  /** 'ueberschritten': only those whose answer is overdue (the statewide overview links here). */
+  frist: '' | 'ueberschritten';
   suche: string;
   sortierung: string;
   richtung: 'auf' | 'ab';
   seite: number;
 }
 
-export const EMPTY_QUERY: ListQuery = { stadium: '', kreis: '', welle: '', grund: '', blockiert: '', abdeckung: '', suche: '', sortierung: 'name', richtung: 'auf', seite: 1 };
+export const EMPTY_QUERY: ListQuery = { stadium: '', kreis: '', welle: '', grund: '', blockiert: '', abdeckung: '', frist: '', suche: '', sortierung: 'name', richtung: 'auf', seite: 1 };
 
 /** The query read from the URL, or the fields that are wrong (the page answers 422 with them). */
 export function parseListQuery(raw: Record<string, unknown>): { query: ListQuery; errors: FieldError[] } {
@@ -52,6 +54,7 @@ export function parseListQuery(raw: Record<string, unknown>): { query: ListQuery
   check('grund', (v) => (READINESS_GRUENDE as readonly string[]).includes(v), 'Diesen Grund gibt es nicht.');
   check('blockiert', (v) => v === 'ja' || v === 'nein', 'Bitte „ja“ oder „nein“ wählen.');
   check('abdeckung', (v) => (COVERAGE_GROUPS as readonly string[]).includes(v), 'Bitte eine Abdeckung aus der Liste wählen.');
+  check('frist', (v) => v === 'ueberschritten', 'Bitte „Antwortfrist überschritten“ oder „alle“ wählen.');
   check('suche', (v) => v.length <= SEARCH_MAX && !/[\p{Cc}]/u.test(v), `Bitte höchstens ${SEARCH_MAX} Zeichen ohne Steuerzeichen eingeben.`);
   check('sortierung', (v) => v in SORT_KEYS, 'Nach dieser Spalte lässt sich nicht sortieren.');
   check('richtung', (v) => v === 'auf' || v === 'ab', 'Bitte „auf“ oder „ab“.');
@@ -64,9 +67,10 @@ export function parseListQuery(raw: Record<string, unknown>): { query: ListQuery
   return { query, errors };
 }
 
-/** The same filter the API route builds from its querystring. */
-export function filterOf(query: ListQuery): ParticipantFilter {
+/** The same filter the API route builds from its querystring; `now` judges the answer deadline (frist). */
+export function filterOf(query: ListQuery, now?: Date): ParticipantFilter {
   return {
+    ...(query.frist && now ? { answerOverdueAt: now } : {}),
     ...(query.stadium ? { stage: [query.stadium] } : {}),
     ...(query.kreis ? { kreisArs: query.kreis } : {}),
     ...(query.welle ? { waveId: query.welle } : {}),

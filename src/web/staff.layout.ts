@@ -21,6 +21,7 @@ export interface StaffNavigationItem {
 /** Only pages that exist; each new staff page adds its entry here with the roles that may open it. */
 export const STAFF_NAVIGATION: readonly StaffNavigationItem[] = [
   { href: '/verwaltung', label: 'Übersicht der Lösungen', roles: ['admin', 'ministry', 'kaz', 'landesredaktion'] },
+  { href: '/verwaltung/lagebild', label: 'Lagebild', roles: ['admin', 'ministry', 'kaz', 'landesredaktion'] },
   { href: '/verwaltung/tickets', label: 'Tickets', roles: ['admin', 'ministry', 'kaz'] },
   { href: '/verwaltung/karte', label: 'Karte', roles: ['admin', 'ministry', 'kaz', 'landesredaktion'] },
   { href: '/verwaltung/tokens', label: 'Tokens', roles: ['admin', 'ministry'] },

@@ -23,6 +23,7 @@ import { registerAdminPageRoutes } from './admin-pages.routes.ts';
 import { registerSnapshotPageRoutes } from './snapshot-pages.routes.ts';
 import { registerMapPageRoutes } from './map-pages.routes.ts';
 import { registerCoveragePageRoutes } from './coverage-pages.routes.ts';
+import { registerStatewidePageRoutes } from './statewide-pages.routes.ts';
 import { registerExportPageRoutes } from './export-pages.routes.ts';
 import { registerSolutionTicketPageRoutes } from './solution-tickets.routes.ts';
 import { registerBusBbPageRoutes } from './busbb-pages.routes.ts';
@@ -261,6 +262,7 @@ export const staffPages: FastifyPluginAsync<StaffPagesOptions> = async (app, opt
   registerSnapshotPageRoutes(app, { db, engine: options.engine, frame, formGuards });
   registerMapPageRoutes(app, { db, frame });
   registerCoveragePageRoutes(app, { db, engine: options.engine, frame, formGuards });
+  registerStatewidePageRoutes(app, { db, engine: options.engine, frame, formGuards });
   registerExportPageRoutes(app, { db, engine: options.engine });
   registerSolutionTicketPageRoutes(app, { db, engine: options.engine, frame, formGuards });
   registerBusBbPageRoutes(app, { db, engine: options.engine, frame, formGuards, sameOrigin, directoryUploadLimitBytes: options.directoryUploadLimitBytes });

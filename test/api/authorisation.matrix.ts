@@ -147,6 +147,8 @@ export const STAFF_SESSION_ROUTES: readonly string[] = [
   // the maps (test/web/map-pages.test.ts)
   'GET /verwaltung/loesungen/:id/karte',
   'GET /verwaltung/karte',
+  // the statewide Lagebild (test/web/statewide-page.test.ts)
+  'GET /verwaltung/lagebild',
 ];
 
 export const MATRIX: Readonly<Record<string, RouteAccess>> = {
@@ -225,6 +227,8 @@ export const MATRIX: Readonly<Record<string, RouteAccess>> = {
 
   'GET /api/v1/authorities': DIRECTORY,
   'GET /api/v1/authorities/:ars': DIRECTORY,
+  // the Lagebild (test/api/overview.test.ts): every reading role; a ministry's numbers cover its own solutions only
+  'GET /api/v1/overview': { ...READ, ministry: 'yes' },
 
   'POST /api/v1/admin/tokens': TOKENS,
   'GET /api/v1/admin/tokens': TOKENS,

@@ -29,6 +29,8 @@ t.test('the UI benchmark core, small', async (t) => {
     'Ticket-Board',
     'Abdeckung nach Kreis',
     'Karte der Lösung',
+    'Karte aller Lösungen',
+    'Lagebild',
   ]);
   for (const pair of result.pairs) {
     t.ok(pair.pageRouteExists, `${pair.name}: the page's route is registered`);
