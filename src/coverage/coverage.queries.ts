@@ -4,6 +4,7 @@ import type { Principal } from '../auth/api-token.service.ts';
 import { mayReadTickets } from '../auth/roles.ts';
 import { loadAccessibleSolution } from '../solutions/solution.service.ts';
 import { COVERAGE_GROUP_STAGES } from '../solutions/coverage-groups.ts';
+import { answerOverdue } from '../solutions/answer-overdue.ts';
 import { PARTICIPANT_STAGE_LABELS } from '../responses/stage.words.ts';
 import { TICKET_OPEN_STAGES, type ParticipantStage, type Readiness } from '../../workflows/index.ts';
 
@@ -83,7 +84,6 @@ export const percentOf = (live: number, responsible: number) => (responsible ===
 
 interface ParticipantFacts {
   readiness: Readiness | null;
-  fristUeberschritten: boolean | null;
   reason: string | null;
   fristTage: number | null;
 }
@@ -104,9 +104,9 @@ export async function getCoverage(db: Db, principal: Principal, solutionId: stri
         'k.name as kreis_name',
         sql<ParticipantFacts>`jsonb_build_object(
           'readiness', p.snapshot #> '{context,readiness}',
-          'fristUeberschritten', p.snapshot #> '{context,fristUeberschritten}',
           'reason', p.snapshot #> '{context,reason}',
           'fristTage', p.snapshot #> '{context,fristTage}')`.as('facts'),
+        answerOverdue(now).as('overdue'),
       ])
       .where('p.solution_id', '=', solutionId)
       .execute(),
@@ -148,13 +148,11 @@ export async function getCoverage(db: Db, principal: Principal, solutionId: stri
     if (readiness?.status === 'bereit-ab' && readiness.ab) blockers.push({ kind: 'bereit-ab', ab: readiness.ab });
     const own = ticketsOf.get(p.ars);
     blockers.push(...ticketBlocker('blockierende-tickets', own?.blocking ?? []), ...ticketBlocker('offene-tickets', own?.other ?? []));
-    // Overdue as wave progress and the participant's machine see it: invited, no readiness
-    // answer, and the answer deadline passed – the timer marked it, or the invitation plus
-    // its fristTage lies behind us (the timer's job may not have run yet).
+    // Overdue by the one rule the wave progress, the participant list and the Lagebild use
+    // (answer-overdue.ts); the deadline shown is the last invitation plus its fristTage.
     const invited = invitedAt.get(p.ars);
     const deadline = invited !== undefined && facts.fristTage ? invited + facts.fristTage * DAY_MS : undefined;
-    const passed = facts.fristUeberschritten === true || (deadline !== undefined && deadline <= now.getTime());
-    if (p.stage === 'eingeladen' && !readiness && passed) {
+    if (p.overdue) {
       blockers.push({ kind: 'ueberfaellig', fristBis: deadline !== undefined ? new Date(deadline).toISOString() : null });
     }
     if (blockers.length === 0 && !readiness && ANSWER_AWAITED.has(p.stage)) blockers.push({ kind: 'keine-antwort' });

@@ -106,8 +106,10 @@ for (const kind of databaseKinds()) {
     // Oberhavel: Birkenwerder declines (a formula as its reason), Glienicke is not responsible
     await participantEvent(BIRKENWERDER, { type: 'ABLEHNEN', reason: HOSTILE });
     await participantEvent(GLIENICKE, { type: 'NICHT_ZUSTAENDIG_MELDEN', reason: 'keine Hunde' });
-    // the answer deadline (start + 14 days) passes
+    // the answer deadline (start + 14 days) passes and the participants' timers run, as the
+    // job queue runs them: a reminder goes out and the machine marks the deadline passed
     env.clock.now = new Date(env.clock.now.getTime() + 15 * DAY_MS);
+    await env.worker.drain();
 
     const now = await coverage();
     t.equal(now.ticketDetails, true);
