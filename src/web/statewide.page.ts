@@ -6,7 +6,7 @@ import { SOLUTION_STAGES } from '../../workflows/index.ts';
 import { stageWords } from './dashboard.page.ts';
 import { participantsPath } from './participant-list.page.ts';
 import { ministryLabel, renderStaffLayout, type StaffFrame } from './staff.layout.ts';
-import { solutionBase } from './solution-tabs.ts';
+import { solutionBase, solutionPagePath } from './solution-tabs.ts';
 import { authoritiesSection, stuckSection } from './statewide.blocks.ts';
 import { boardLink, count, LAGEBILD_PATH, linkedCount, percentText } from './statewide.links.ts';
 
@@ -44,11 +44,11 @@ function solutionRow(s: StatewideSolution, mayReadTickets: boolean): Html {
   const list = participantsPath(s.id);
   const what = (words: string) => `${words}: ${s.title}`;
   return html`<tr><th scope="row"><a href="${solutionBase(s.id)}">${s.title}</a></th><td>${ministryLabel(s.leadMinistry)}</td><td>${stageWords(s.stage)}</td>
-<td>${linkedCount(s.participants, list, what('alle Teilnehmenden'))}<span class="hinweis"> (${count(s.responsible)} zuständig)</span></td>
+<td>${linkedCount(s.participants, list, what('alle Teilnehmenden'))}<span class="hinweis"> (${linkedCount(s.responsible, `${list}?abdeckung=zustaendig`, what('zuständig'))} zuständig)</span></td>
 <td>${linkedCount(s.live, `${list}?stadium=live`, what('live'))}</td>
 <td>${linkedCount(s.pilotLive, `${list}?stadium=pilot-live`, what('Pilot live'))}</td>
 <td>${percentText(s.livePercent)}</td>
-<td>${count(s.kreiseFlaechendeckend)} von ${count(s.kreise)}</td>
+<td>${linkedCount(s.kreiseFlaechendeckend, solutionPagePath(s.id, 'coverage'), what('Abdeckung nach Kreis'))} von ${count(s.kreise)}</td>
 <td>${linkedCount(s.overdue, `${list}?frist=ueberschritten`, what('Antwort überfällig'))}</td>
 <td>${mayReadTickets ? linkedCount(s.slaBreached, boardLink({ sla: ['ueberschritten'], loesung: s.id }), what('SLA überschritten')) : count(s.slaBreached)}</td>
 <td>${mayReadTickets ? linkedCount(s.blockingTickets, boardLink({ blockiert: 'ja', status: ['neu', 'in-bearbeitung', 'wartet-auf-kommune'], loesung: s.id }), what('offene blockierende Tickets')) : count(s.blockingTickets)}</td>

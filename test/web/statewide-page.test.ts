@@ -56,6 +56,12 @@ t.test('the Lagebild: numbers that lead to their lists, scoped by role', async (
     t.equal(list.statusCode, 200, `${link.href}: ${list.statusCode}`);
     t.equal(participantRows(list.body, id), link.n, `${purpose}: the list ${link.href} has ${link.n} rows`);
   }
+  // The responsible ones (the coverage's own filter) and the coverage page behind the Kreise.
+  const responsible = numberLink(page.body, `zuständig: ${title}`);
+  t.ok(responsible.n > 0 && responsible.n <= 18, `responsible: ${responsible.n} of 18`);
+  t.equal(participantRows((await kaz.get(responsible.href)).body, id), responsible.n, `the list ${responsible.href} has as many rows`);
+  const kreise = /<a href="([^"]+)">([0-9.]+)<span class="unsichtbar"> – Abdeckung nach Kreis: /.exec(page.body);
+  if (kreise) t.equal((await kaz.get(unescape(kreise[1]!))).statusCode, 200, 'the Kreise flächendeckend lead to the coverage page');
   // The ticket board behind the ticket numbers.
   for (const purpose of [`SLA überschritten: ${title}`, `offene blockierende Tickets: ${title}`, 'im Ticket-Board']) {
     const link = numberLink(page.body, purpose);
