@@ -9,7 +9,7 @@ import { berlinDate } from '../../src/responses/response.service.ts';
 import { getLinkSecret, issueResponseLinks } from '../../src/links/link.service.ts';
 import { bearer, buildTestApp, type TestApp } from '../helpers/app.ts';
 import { chromiumMissing, horizontalOverflow, launchChromium, NARROW_VIEWPORT } from '../helpers/browser.ts';
-import { databaseKinds } from '../helpers/databases.ts';
+import { databaseKinds, wideProbeKinds } from '../helpers/databases.ts';
 import { insertBareMailing } from '../helpers/rows.ts';
 import { completeChecklist } from '../helpers/pilots.ts';
 import type { LinkContext, RecordedAnswer } from '../../src/responses/response.service.ts';
@@ -182,7 +182,7 @@ async function pickDate(page: Page, label: string, isoDate: string) {
 const THANKS = 'Vielen Dank, Ihre Antwort ist eingegangen';
 const DAY = 24 * 60 * 60 * 1000;
 
-for (const kind of databaseKinds()) {
+for (const kind of wideProbeKinds()) {
   t.test(`${kind}: authorities answer every kind of page in Chromium`, { skip: chromiumMissing() ?? false }, async (t) => {
     const env = await buildTestApp(t, kind);
     await env.app.listen({ host: '127.0.0.1', port: 0 });
@@ -511,8 +511,8 @@ async function expectReflow(t: Test, page: Page, what: string) {
   t.ok(scrollWidth <= clientWidth, `${what}: no horizontal scrolling (scrollWidth ${scrollWidth}, clientWidth ${clientWidth})`);
 }
 
-// The layout does not depend on the database; the answers themselves run on both kinds above.
-for (const kind of databaseKinds().slice(0, 1)) {
+// The layout does not depend on the database; the answers themselves run in the test above and, through inject, on both kinds.
+for (const kind of wideProbeKinds()) {
   t.test(`${kind}: every page behind the authority's links reflows at 320 px`, { skip: chromiumMissing() ?? false }, async (t) => {
     const env = await buildTestApp(t, kind);
     await env.app.listen({ host: '127.0.0.1', port: 0 });

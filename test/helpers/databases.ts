@@ -21,6 +21,18 @@ export function databaseKinds(): DatabaseKind[] {
   return url ? ['pglite', 'postgres'] : ['pglite'];
 }
 
+/**
+ * The databases for the suite's widest probes – every operation with every hostile value,
+ * every JSON type in every body field, every answer page in Chromium: every kind with
+ * TEST_FULL=1, otherwise the first (PGlite). PGlite is the same PostgreSQL engine, and what
+ * differs between the kinds (pool, transactions, several processes) is held on both by the
+ * other database tests; this keeps the CI run within its time.
+ */
+export function wideProbeKinds(): DatabaseKind[] {
+  const kinds = databaseKinds();
+  return process.env.TEST_FULL === '1' ? kinds : kinds.slice(0, 1);
+}
+
 interface Teardown {
   teardown(fn: () => unknown): void;
 }
