@@ -7,6 +7,8 @@ import { getSolution } from '../solutions/solution.service.ts';
 import { listTickets } from '../tickets/ticket.service.ts';
 import { getWave, listWaves } from '../waves/wave.service.ts';
 import { berlinDate } from '../time/berlin.clock.ts';
+import { PARTICIPANT_STAGE_LABELS } from '../responses/stage.words.ts';
+import type { ParticipantStage } from '../../workflows/index.ts';
 import { germanDate, germanDateTime, toCsv, type CsvCell } from './csv.ts';
 import { getCoverage } from '../coverage/coverage.queries.ts';
 import { COVERAGE_HEADERS, coverageRows } from './coverage.export.ts';
@@ -46,15 +48,18 @@ export interface ExportInput {
   participantFilter?: Omit<ParticipantFilter, 'limit' | 'offset'>;
 }
 
+/** A participant's stage as a German spreadsheet reader reads it; the key stays in its own column. */
+const stageWords = (stage: string) => PARTICIPANT_STAGE_LABELS[stage as ParticipantStage] ?? stage;
+
 function tooMany(total: number): never {
   throw new InvalidInputError(`Der Export umfasst ${total} Zeilen; mehr als ${EXPORT_MAX_ROWS} lassen sich nicht exportieren. Bitte filtern.`, [
     { field: 'export', message: `höchstens ${EXPORT_MAX_ROWS} Zeilen (hier ${total})` },
   ]);
 }
 
-const PARTICIPANT_HEADERS = ['ARS', 'Behörde', 'Art', 'Kreis (ARS)', 'Stadium', 'Begründung', 'Wellen', 'Offene blockierende Tickets', 'E-Mail', 'Letzte Änderung'];
+const PARTICIPANT_HEADERS = ['ARS', 'Behörde', 'Art', 'Kreis (ARS)', 'Stadium', 'Begründung', 'Wellen', 'Offene blockierende Tickets', 'E-Mail', 'Letzte Änderung', 'Stadium (Schlüssel)'];
 const TICKET_HEADERS = ['Nummer', 'Betreff', 'ARS', 'Behörde', 'Kategorie', 'Priorität', 'Status', 'Blockierend', 'Zuständig', 'SLA-Zustand', 'Fällig am', 'Angelegt am', 'Geändert am'];
-const WAVE_HEADERS = ['Welle', 'Zustand', 'Zieldatum', 'Frist (Tage)', 'Gestartet am', 'ARS', 'Behörde', 'Art', 'Stadium', 'Hinzugefügt am', 'Hinzugefügt von'];
+const WAVE_HEADERS = ['Welle', 'Zustand', 'Zieldatum', 'Frist (Tage)', 'Gestartet am', 'ARS', 'Behörde', 'Art', 'Stadium', 'Hinzugefügt am', 'Hinzugefügt von', 'Stadium (Schlüssel)'];
 
 export async function buildExport(input: ExportInput): Promise<Export> {
   const { db, principal, now, solutionId, kind } = input;
@@ -69,12 +74,13 @@ export async function buildExport(input: ExportInput): Promise<Export> {
       p.name,
       p.kind,
       p.kreisArs,
-      p.stage,
+      stageWords(p.stage),
       (p.context as { reason?: string | null } | null)?.reason ?? '',
       p.waves.map((wave) => wave.name).join(', '),
       p.openBlockingTickets,
       p.email,
       germanDateTime(p.updatedAt),
+      p.stage,
     ]);
     return { baseName, items: page.items, headers: PARTICIPANT_HEADERS, rows };
   }
@@ -119,9 +125,10 @@ export async function buildExport(input: ExportInput): Promise<Export> {
       m.ars,
       m.name,
       m.kind,
-      m.stage,
+      stageWords(m.stage),
       germanDateTime(m.addedAt),
       m.addedBy,
+      m.stage,
     ]),
   );
   return { baseName, items: waves, headers: WAVE_HEADERS, rows };

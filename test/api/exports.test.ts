@@ -81,13 +81,14 @@ for (const kind of databaseKinds()) {
       t.match(csv.headers['content-disposition'], /^attachment; filename="teilnehmende-10131-\d{4}-\d{2}-\d{2}\.csv"$/);
       const file = readCsv(csv.body);
       t.ok(file.bom, 'BOM');
-      t.same(file.header, ['ARS', 'Behörde', 'Art', 'Kreis (ARS)', 'Stadium', 'Begründung', 'Wellen', 'Offene blockierende Tickets', 'E-Mail', 'Letzte Änderung']);
+      t.same(file.header, ['ARS', 'Behörde', 'Art', 'Kreis (ARS)', 'Stadium', 'Begründung', 'Wellen', 'Offene blockierende Tickets', 'E-Mail', 'Letzte Änderung', 'Stadium (Schlüssel)']);
       const list = await api('GET', `/solutions/${id}/participants?limit=100`, token);
       t.equal(file.rows.length, list.json().total, 'every row, as many as the list route counts');
       t.equal(file.rows.length, 18);
       const byArs = new Map(file.rows.map((row) => [row.ARS, row]));
       t.match(byArs.get(MOL)!.Behörde, /Märkisch-Oderland/, 'umlauts intact');
       t.equal(byArs.get(MOL)!.Begründung, `'${HOSTILE}`);
+      t.same([byArs.get(MOL)!.Stadium, byArs.get(MOL)!['Stadium (Schlüssel)']], ['Nachnutzung abgelehnt', 'abgelehnt'], 'the stage in words, its key beside');
       t.equal(byArs.get(OBERHAVEL)!.Begründung, "'+1");
       t.equal(byArs.get(UCKERMARK)!.Begründung, "'-2");
       t.equal(byArs.get(HAVELLAND)!.Begründung, "'@SUM(A1)");
@@ -123,6 +124,7 @@ for (const kind of databaseKinds()) {
       t.same(waveCsv.rows.map((r) => `${r.Welle} ${r.ARS}`).sort(), [`Welle Süd ${COTTBUS}`, `Welle Süd ${FRANKFURT}`]);
       for (const r of waveCsv.rows) t.match(r['Hinzugefügt am'], GERMAN_DATE);
       t.equal(waveCsv.header[0], 'Welle');
+      t.same(waveCsv.rows.map((r) => r.Stadium), ['informiert', 'informiert'], 'the members’ stage in words');
     });
 
     t.test('roles as the list routes: Landesredaktion no tickets, another ministry 404, bad format 422', async (t) => {
