@@ -1,22 +1,12 @@
 import { berlinDate } from '../time/berlin.clock.ts';
 import type { CoverageBlocker } from './coverage.queries.ts';
+import { READINESS_REASON_WORDS } from '../responses/stage.words.ts';
 
 /**
  * What a missing authority waits for, in words – one wording for the coverage page and
  * the CSV export. Plain text, no markup; ticket numbers and titles only where the
  * coverage carries them (roles with ticket access).
  */
-
-/** The readiness reasons as the staff pages name them (participant-events.ts). */
-export const GRUND_WORDS: Readonly<Record<string, string>> = {
-  'fachverfahren-anbindung': 'Anbindung des Fachverfahrens',
-  transport: 'Übermittlungsweg (FIT-Connect, OSCI/XTA, DVDV)',
-  epayment: 'ePayment',
-  bundid: 'BundID',
-  personal: 'Personal',
-  avv: 'Auftragsverarbeitung (AVV)',
-  sonstiges: 'Sonstiges',
-};
 
 /** YYYY-MM-DD → dd.mm.yyyy. */
 export function dayWords(date: string): string {
@@ -30,7 +20,7 @@ const ticketList = (blocker: CoverageBlocker) => (blocker.tickets?.length ? `: $
 export function blockerWords(blocker: CoverageBlocker): string {
   switch (blocker.kind) {
     case 'nicht-bereit': {
-      const gruende = (blocker.gruende ?? []).map((g) => GRUND_WORDS[g] ?? g).join(', ');
+      const gruende = (blocker.gruende ?? []).map((g) => READINESS_REASON_WORDS[g] ?? g).join(', ');
       return `nicht bereit${gruende ? `: ${gruende}` : ''}${blocker.freitext ? ` („${blocker.freitext}“)` : ''}`;
     }
     case 'bereit-ab':

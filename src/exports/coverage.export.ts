@@ -1,5 +1,6 @@
 import type { Coverage } from '../coverage/coverage.queries.ts';
-import { dayWords, GRUND_WORDS, waitingWords } from '../coverage/coverage.words.ts';
+import { dayWords, waitingWords } from '../coverage/coverage.words.ts';
+import { READINESS_REASON_WORDS } from '../responses/stage.words.ts';
 import type { CsvCell } from './csv.ts';
 
 /**
@@ -42,7 +43,7 @@ export function coverageRows(coverage: Coverage): CsvCell[][] {
         m.stageLabel,
         waitingWords(m.blockers),
         of('bereit-ab')?.ab ? dayWords(of('bereit-ab')!.ab!) : '',
-        (of('nicht-bereit')?.gruende ?? []).map((g) => GRUND_WORDS[g] ?? g).join(', '),
+        (of('nicht-bereit')?.gruende ?? []).map((g) => READINESS_REASON_WORDS[g] ?? g).join(', '),
         of('nicht-bereit')?.freitext ?? '',
         of('blockierende-tickets')?.count ?? 0,
         of('offene-tickets')?.count ?? 0,

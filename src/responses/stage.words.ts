@@ -133,3 +133,14 @@ export function describeStanding(standing: AuthorityStanding): StandingWords | n
   const inRollout = solutionStage === 'rollout' ? NEXT_STEPS_IN_ROLLOUT[participantStage] : undefined;
   return { stage, phase, next: notYetReady ?? inRollout ?? PARTICIPANT_NEXT_STEPS[participantStage] };
 }
+
+/** A readiness reason as the staff reads it (the authorities' own words are in answer.labels.ts). */
+export const READINESS_REASON_WORDS: Readonly<Record<string, string>> = {
+  'fachverfahren-anbindung': 'Anbindung des Fachverfahrens',
+  transport: 'Übermittlungsweg (FIT-Connect, OSCI/XTA, DVDV)',
+  epayment: 'ePayment',
+  bundid: 'BundID',
+  personal: 'Personal',
+  avv: 'Auftragsverarbeitung (AVV)',
+  sonstiges: 'Sonstiges',
+};

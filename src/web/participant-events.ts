@@ -2,6 +2,7 @@ import { ACCESS, mayRoleSendParticipantEvent, type Role } from '../auth/roles.ts
 import { BUS_BB_SCHRITTE, PARTICIPANT_EVENT_TYPES, PARTICIPANT_SYSTEM_EVENTS, READINESS_GRUENDE, SPITZENVERBAENDE } from '../../workflows/index.ts';
 import { TEXT_MAX_LENGTH } from '../validation/common.schemas.ts';
 import type { FormValues } from './solution-events.ts';
+import { READINESS_REASON_WORDS } from '../responses/stage.words.ts';
 
 /**
  * The participant events as the staff pages send them: the fields of each event's form
@@ -21,17 +22,6 @@ export interface ParticipantEventField {
   /** select and checkboxes: value → German text. */
   options?: Readonly<Record<string, string>>;
 }
-
-/** A readiness reason as the staff reads it (the authorities' own words are in answer.labels.ts). */
-export const READINESS_REASON_WORDS: Readonly<Record<string, string>> = {
-  'fachverfahren-anbindung': 'Anbindung des Fachverfahrens',
-  transport: 'Übermittlungsweg (FIT-Connect, OSCI/XTA, DVDV)',
-  epayment: 'ePayment',
-  bundid: 'BundID',
-  personal: 'Personal',
-  avv: 'Auftragsverarbeitung (AVV)',
-  sonstiges: 'Sonstiges',
-};
 
 const STEP_WORDS: Readonly<Record<string, string>> = {
   'online-dienst-angelegt': 'Online-Dienst im BUS-BB angelegt',

@@ -2,7 +2,7 @@ import type { StatewideOverview } from '../overview/statewide.queries.ts';
 import { html, type Html } from '../markup/html.ts';
 import { READINESS_GRUENDE } from '../../workflows/index.ts';
 import { participantsPath } from './participant-list.page.ts';
-import { READINESS_REASON_WORDS } from './participant-events.ts';
+import { READINESS_REASON_WORDS } from '../responses/stage.words.ts';
 import { SLA_WORDS } from './ticket-queue.blocks.ts';
 import { BOARD_PATH } from './ticket-board.page.ts';
 import { boardLink, count, LAGEBILD_PATH, linkedCount, percentText } from './statewide.links.ts';

@@ -2,6 +2,7 @@ import t from 'tap';
 import { buildTestApp, bearer } from '../helpers/app.ts';
 import { databaseKinds } from '../helpers/databases.ts';
 import { BARNIM, BERNAU, BIRKENWERDER, coverageSetUp, EBERSWALDE, GLIENICKE, HENNIGSDORF, OBERHAVEL, POTSDAM } from '../helpers/coverage.ts';
+import { readCsv } from '../helpers/spreadsheet-csv.ts';
 
 /**
  * Coverage per Kreis (GET /api/v1/solutions/:id/coverage and its export): the numbers
@@ -33,28 +34,6 @@ interface Kreis {
   missing: { ars: string; name: string; stage: string; stageLabel: string; blockers: Blocker[] }[];
 }
 
-/** The file as a spreadsheet reads it: BOM stripped, `;` outside quotes, CRLF lines. */
-function readCsv(text: string): { bom: boolean; header: string[]; rows: Record<string, string>[] } {
-  const bom = text.startsWith('\uFEFF');
-  const body = bom ? text.slice(1) : text;
-  const records: string[][] = [];
-  let cell = '';
-  let record: string[] = [];
-  let quoted = false;
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i]!;
-    if (quoted) {
-      if (c === '"' && body[i + 1] === '"') (cell += '"'), i++;
-      else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ';') record.push(cell), (cell = '');
-    else if (c === '\r' && body[i + 1] === '\n') record.push(cell), records.push(record), (record = []), (cell = ''), i++;
-    else cell += c;
-  }
-  const [header = [], ...rest] = records;
-  return { bom, header, rows: rest.map((r) => Object.fromEntries(header.map((h, index) => [h, r[index] ?? '']))) };
-}
 
 for (const kind of databaseKinds()) {
   t.test(`coverage per Kreis (${kind})`, async (t) => {

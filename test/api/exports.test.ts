@@ -3,6 +3,7 @@ import { buildTestApp, bearer } from '../helpers/app.ts';
 import { databaseKinds } from '../helpers/databases.ts';
 import { staffClient } from '../helpers/staff-client.ts';
 import { BARNIM, ticketSetUp } from '../helpers/tickets.ts';
+import { readCsv } from '../helpers/spreadsheet-csv.ts';
 
 /**
  * The exports of one solution, read back as a German spreadsheet reads a CSV file: BOM,
@@ -21,30 +22,6 @@ const HOSTILE = '=HYPERLINK("http://evil.example")';
 const FORMULA = /^[=+\-@\t\r]/;
 const GERMAN_DATE = /^\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}$/;
 
-/** The file as a spreadsheet reads it: rows of cells (BOM stripped, `;` outside quotes, CRLF). */
-function readCsv(text: string): { bom: boolean; header: string[]; rows: Record<string, string>[] } {
-  const bom = text.startsWith('\uFEFF');
-  const body = bom ? text.slice(1) : text;
-  const records: string[][] = [];
-  let cell = '';
-  let record: string[] = [];
-  let quoted = false;
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i]!;
-    if (quoted) {
-      if (c === '"' && body[i + 1] === '"') (cell += '"'), i++;
-      else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ';') record.push(cell), (cell = '');
-    else if (c === '\r' && body[i + 1] === '\n') record.push(cell), records.push(record), (record = []), (cell = ''), i++;
-    else if (c === '\n') throw new Error(`bare LF outside quotes at ${i}`);
-    else cell += c;
-  }
-  if (cell !== '' || record.length) throw new Error('last line without CRLF');
-  const [header = [], ...rest] = records;
-  return { bom, header, rows: rest.map((r) => Object.fromEntries(header.map((h, index) => [h, r[index] ?? '']))) };
-}
 
 const berlin = (iso: string) => {
   const p = Object.fromEntries(
