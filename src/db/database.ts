@@ -61,7 +61,7 @@ export function pgliteOptions(dataDir: string | null): PGliteOptions {
  * later PGlite instance of the process.
  */
 let wasmTieringOff = false;
-function runWasmWithBaselineCompilerOnly(): void {
+export function runWasmWithBaselineCompilerOnly(): void {
   if (wasmTieringOff) return;
   setFlagsFromString('--no-wasm-tier-up');
   setFlagsFromString('--no-wasm-dynamic-tiering');

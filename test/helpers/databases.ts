@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openDatabase, type DatabaseHandle, type DatabaseKind } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
+import { openMigratedPglite } from './pglite-dump.ts';
 
 /** Written by test/setup/postgres.start.ts (tap `before`), removed by its `after` script. */
 export const POSTGRES_URL_FILE = new URL('../../.tap/test-postgres.url', import.meta.url);
@@ -40,9 +41,8 @@ interface Teardown {
 /** A fresh, migrated database of the given kind, dropped again when the test ends. */
 export async function openTestDatabase(t: Teardown, kind: DatabaseKind): Promise<DatabaseHandle> {
   if (kind === 'pglite') {
-    const handle = await openDatabase({ kind: 'pglite', dataDir: null });
+    const handle = await openMigratedPglite();
     t.teardown(() => handle.close());
-    await migrateToLatest(handle.db);
     return handle;
   }
   let handle: DatabaseHandle | null = null;
