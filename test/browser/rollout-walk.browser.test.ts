@@ -6,7 +6,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { buildTestApp, type TestApp } from '../helpers/app.ts';
 import { axeMissing } from '../helpers/axe.ts';
 import { chromiumMissing } from '../helpers/browser.ts';
-import { openStaffBrowser, tickWholeChecklist } from '../helpers/staff-browser.ts';
+import { navigating, openStaffBrowser, tickWholeChecklist } from '../helpers/staff-browser.ts';
 import { drainSettling } from '../helpers/rollout.ts';
 
 /**
@@ -122,8 +122,7 @@ t.test('a whole rollout in the browser: ministry, authority, Kaz', { skip: chrom
   }
   t.ok(await authorityPage.getByLabel('Wir möchten als Pilotbehörde mitwirken.', { exact: true }).isChecked(), 'the choice is made by keyboard');
   await tabTo(t, authorityPage, 'main form button[type=submit]');
-  await Promise.all([authorityPage.waitForLoadState(), authorityPage.keyboard.press('Enter')]);
-  await authorityPage.waitForLoadState();
+  await navigating(authorityPage, () => authorityPage.keyboard.press('Enter'));
   t.match(await authorityPage.locator('main').innerText(), /Vielen Dank|Danke/);
   await accessible(t, authorityPage, 'thanks page');
 
@@ -202,8 +201,7 @@ t.test('a whole rollout in the browser: ministry, authority, Kaz', { skip: chrom
   await authorityPage.getByLabel('Bereich').selectOption({ index: 1 });
   await authorityPage.getByLabel('Betreff', { exact: true }).fill('Anträge kommen nicht an');
   await authorityPage.getByLabel('Beschreibung').fill('Seit gestern erreicht uns kein Antrag.');
-  await Promise.all([authorityPage.waitForLoadState(), authorityPage.getByRole('button', { name: 'Problem melden', exact: true }).click()]);
-  await authorityPage.waitForLoadState();
+  await navigating(authorityPage, () => authorityPage.getByRole('button', { name: 'Problem melden', exact: true }).click());
   t.equal(await authorityPage.locator('h1').innerText(), 'Ihr Problem ist gemeldet');
   await drainSettling(env);
   const queueMail = (await outbox(env)).find((m) => /\[Kaz-Ticket \d+\] Anträge kommen nicht an/.test(m.subject ?? '') && JSON.stringify(m.to).includes('kaz-queue@'));
@@ -224,8 +222,7 @@ t.test('a whole rollout in the browser: ministry, authority, Kaz', { skip: chrom
   await tabTo(t, page, '#f-LOESEN-loesung');
   await page.keyboard.type('Zertifikat erneuert');
   await tabTo(t, page, 'form:has(#f-LOESEN-loesung) button[type=submit]');
-  await Promise.all([page.waitForLoadState(), page.keyboard.press('Enter')]);
-  await page.waitForLoadState();
+  await navigating(page, () => page.keyboard.press('Enter'));
   t.match(await page.locator('dl').innerText(), /gelöst/);
   await accessible(t, page, 'solved ticket');
   await shot('ticket');
@@ -245,8 +242,7 @@ t.test('a whole rollout in the browser: ministry, authority, Kaz', { skip: chrom
     await page.waitForURL(/\/teilnehmende\/\d{12}$/);
     const linking = page.getByRole('group', { name: 'BUS-BB-Verknüpfung vermerken' });
     await linking.getByLabel('Adresse des Online-Dienstes').fill('https://wohngeld.example/antrag');
-    await Promise.all([page.waitForLoadState(), linking.getByRole('button', { name: 'BUS-BB-Verknüpfung vermerken' }).click()]);
-    await page.waitForLoadState();
+    await navigating(page, () => linking.getByRole('button', { name: 'BUS-BB-Verknüpfung vermerken' }).click());
     t.match(await status(), /BUS-BB-Verknüpfung/, `${name}: the linking is noted`);
   }
   await accessible(t, page, 'authority page');

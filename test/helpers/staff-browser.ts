@@ -51,8 +51,19 @@ export async function openStaffBrowser(t: Test, env: TestApp) {
     const button = rest.length
       ? page.getByRole('button', { name: new RegExp(`^${escapeRegExp(visible!)}\\s*: ${escapeRegExp(rest.join(': '))}$`) })
       : page.getByRole('button', { name, exact: true });
-    await Promise.all([page.waitForLoadState(), button.click()]);
-    await page.waitForLoadState();
+    await navigating(page, () => button.click());
   };
   return { origin, page, foreign, accessible, click };
+}
+
+/**
+ * Runs an action that sends a form or follows a link and waits until the new document has
+ * loaded. `waitForLoadState()` alone answers at once while the old document is still shown
+ * (it is loaded), so a check right after a submit by keyboard could read the old page.
+ */
+export async function navigating(page: Page, action: () => Promise<unknown>): Promise<void> {
+  const navigated = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame(), timeout: 30_000 });
+  await action();
+  await navigated;
+  await page.waitForLoadState();
 }
