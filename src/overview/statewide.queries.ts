@@ -61,7 +61,7 @@ export interface StatewideSolution {
   nichtBereitGruende: Gruende;
 }
 
-const percent = (part: number, whole: number) => (whole === 0 ? 0 : Math.round((part * 100) / whole));
+const percent = (part: number, whole: number) => (whole === 0 ? 0 : Math.floor((part * 100) / whole));
 
 function participantsOfScope(db: Db, principal: Principal) {
   const query = db.selectFrom('participant as p').innerJoin('solution as s', 's.id', 'p.solution_id');

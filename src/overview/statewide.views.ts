@@ -20,7 +20,7 @@ const SolutionRow = Type.Object({
   responsible: Count('zuständige Behörden: Teilnehmende außer nicht-zustaendig und ausgeschlossen'),
   live: Count('Stadium live'),
   pilotLive: Count('Stadium pilot-live'),
-  livePercent: Type.Integer({ minimum: 0, maximum: 100, description: 'live und pilot-live von den zuständigen, ganze Prozent' }),
+  livePercent: Type.Integer({ minimum: 0, maximum: 100, description: 'live und pilot-live von den zuständigen, ganze Prozent, abgerundet (99,6 % ist 99)' }),
   kreise: Count('Kreise mit zuständigen Behörden'),
   kreiseFlaechendeckend: Count('Kreise, in denen jede zuständige Behörde live ist'),
   overdue: Count('eingeladen, ohne Bereitschaftsantwort, Antwortfrist überschritten'),

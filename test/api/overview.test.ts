@@ -30,7 +30,7 @@ for (const kind of databaseKinds()) {
       responsible: 18,
       live: 1,
       pilotLive: 0,
-      livePercent: 6,
+      livePercent: 5, // 1 of 18 is 5.6 %, rounded down as the coverage rounds (never 100 % before all are live)
       overdue: 1,
       slaBreached: 1,
       blockingTickets: 1,
