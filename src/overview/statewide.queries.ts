@@ -4,6 +4,7 @@ import type { Principal } from '../auth/api-token.service.ts';
 import { mayReadTickets } from '../auth/roles.ts';
 import { answerOverdue } from '../solutions/answer-overdue.ts';
 import { slaState } from '../tickets/ticket.service.ts';
+import { NOT_RESPONSIBLE_STAGES } from '../solutions/coverage-groups.ts';
 import { PARTICIPANT_LINKED_STAGES, READINESS_GRUENDE, SOLUTION_STAGES, TICKET_OPEN_STAGES, type SolutionStage } from '../../workflows/index.ts';
 
 type Db = Kysely<Database>;
@@ -25,8 +26,7 @@ type Db = Kysely<Database>;
  * überschritten: the ticket board's slaState.
  */
 
-const NOT_RESPONSIBLE = ['nicht-zustaendig', 'ausgeschlossen'] as const;
-const RESPONSIBLE = sql<boolean>`p.stage not in (${sql.join(NOT_RESPONSIBLE)})`;
+const RESPONSIBLE = sql<boolean>`p.stage not in (${sql.join([...NOT_RESPONSIBLE_STAGES])})`;
 const LINKED = sql<boolean>`p.stage in (${sql.join(PARTICIPANT_LINKED_STAGES)})`;
 const count = (condition?: RawBuilder<boolean>) =>
   condition ? sql<number>`(count(*) filter (where ${condition}))::int` : sql<number>`count(*)::int`;

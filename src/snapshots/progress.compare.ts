@@ -1,4 +1,5 @@
 import { PARTICIPANT_LINKED_STAGES, PARTICIPANT_STAGES } from '../../workflows/index.ts';
+import { NOT_RESPONSIBLE_STAGES } from '../solutions/coverage-groups.ts';
 
 /**
  * A solution's progress as a quarterly snapshot keeps it, and what moved between two such
@@ -28,11 +29,10 @@ export interface ProgressData {
   totals: ProgressTotals;
 }
 
-const NOT_RESPONSIBLE: readonly string[] = ['nicht-zustaendig', 'ausgeschlossen'];
 /** Stages in which an authority has left the rollout (named in a comparison). */
 export const LEFT_STAGES: readonly string[] = ['abgelehnt', 'ausgeschlossen'];
 
-export const isResponsible = (stage: string) => !NOT_RESPONSIBLE.includes(stage);
+export const isResponsible = (stage: string) => !(NOT_RESPONSIBLE_STAGES as readonly string[]).includes(stage);
 export const isLive = (stage: string) => (PARTICIPANT_LINKED_STAGES as readonly string[]).includes(stage);
 
 /** The snapshot's data from the participants' rows (ARS, stage, Kreis – the Kreis itself for a Kreis). */
