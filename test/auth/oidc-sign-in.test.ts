@@ -116,10 +116,12 @@ for (const kind of databaseKinds()) {
   t.test(`sign-in through a local OpenID provider (${kind})`, async (t) => {
     const appPort = await freeLoopbackPort();
     const origin = `http://127.0.0.1:${appPort}`;
+    // the provider reads its accounts at each sign-in: a test may change a person's roles
+    const accounts: Record<string, TestAccount> = { ...structuredClone(ACCOUNTS), 'wechsel.person': { name: 'Wera Wechsel', roles: ['efa-kaz'] } };
     const provider = await startTestProvider(t, {
       redirectUri: `${origin}${OIDC_CALLBACK_PATH}`,
       postLogoutRedirectUri: `${origin}/anmelden?abgemeldet`,
-      accounts: ACCOUNTS,
+      accounts,
     });
     const { handle, service } = await startService(t, kind, appPort, provider);
     const known = new Set([...Object.keys(MATRIX), ...PUBLIC_ROUTES, ...STAFF_SESSION_ROUTES]);
@@ -284,6 +286,23 @@ for (const kind of databaseKinds()) {
       const { back } = await comeBack(again, await throughProvider(again, 'kim.kaz'));
       t.equal(back.status, 403);
       t.match(back.body, /widerrufen/);
+    });
+
+    t.test('a role changed at the provider counts at the next sign-in; a role withdrawn ends the person\'s sessions', async (t) => {
+      const first = new CookieBrowser();
+      const { landed } = await comeBack(first, await throughProvider(first, 'wechsel.person'));
+      t.match(landed?.body, /Angemeldet: Wera Wechsel \(Kaz \/ ZIT-BB\)/);
+      accounts['wechsel.person'] = { name: 'Wera Wechsel', roles: ['efa-betrieb'] };
+      const second = new CookieBrowser();
+      const { landed: promoted } = await comeBack(second, await throughProvider(second, 'wechsel.person'));
+      t.match(promoted?.body, /Angemeldet: Wera Wechsel \(Betrieb\)/, 'the new role');
+      t.equal((await first.request(`${origin}/verwaltung/jobs`)).status, 200, 'the same person on the other device: the new role too');
+      accounts['wechsel.person'] = { name: 'Wera Wechsel', roles: [] };
+      const third = new CookieBrowser();
+      const { back } = await comeBack(third, await throughProvider(third, 'wechsel.person'));
+      t.equal(back.status, 403);
+      t.match(back.body, /keine Rolle für efa-rollout/);
+      for (const browser of [first, second]) t.equal((await browser.request(`${origin}/verwaltung`)).status, 303, 'signed out everywhere');
     });
 
     t.test('the provider reports an error (the person aborted): a German page, no session', async (t) => {
