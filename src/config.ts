@@ -236,6 +236,9 @@ export function loadConfig(env: Env = process.env): Config {
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
+/** Ours only: another program's OIDC_* in the same environment is none of our business. */
+const OIDC_VARIABLES = ['OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_REDIRECT_URL', 'OIDC_SCOPES', 'OIDC_ROLE_CLAIM', 'OIDC_ROLE_MAP', 'OIDC_MINISTRY_CLAIM', 'OIDC_NAME_CLAIM'] as const;
+
 /**
  * OIDC_*: the Land's identity provider. Everything but OIDC_ISSUER and OIDC_CLIENT_ID has
  * a default; an OIDC_* setting without OIDC_ISSUER stops the start (it would do nothing,
@@ -245,7 +248,7 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 function readOidcSettings(env: Env, publicBaseUrl: string): OidcSettings | null {
   const issuerText = env.OIDC_ISSUER?.trim();
   if (!issuerText) {
-    const stray = Object.keys(env).filter((name) => name.startsWith('OIDC_') && env[name]?.trim()).sort();
+    const stray = OIDC_VARIABLES.filter((name) => env[name]?.trim());
     if (stray.length > 0) throw new ConfigError(stray[0]!, 'ist gesetzt, OIDC_ISSUER aber nicht – ohne OIDC_ISSUER gibt es keine Anmeldung über den Identitätsanbieter');
     return null;
   }

@@ -38,6 +38,7 @@ const decode = (text: string) =>
 
 t.test('OIDC_* are read and checked at start; without OIDC_ISSUER nothing changes', async (t) => {
   t.equal(loadConfig({}).oidc, null, 'no OIDC_ISSUER: no sign-in through a provider');
+  t.equal(loadConfig({ OIDC_PROVIDER_OF_ANOTHER_APP: 'x' }).oidc, null, 'another program\'s OIDC_* variable is not ours');
   const config = loadConfig({ OIDC_ISSUER: 'https://login.land.example/realms/verwaltung', OIDC_CLIENT_ID: 'efa', PUBLIC_BASE_URL: 'https://efa.land.example' });
   t.equal(config.oidc?.redirectUrl, `https://efa.land.example${OIDC_CALLBACK_PATH}`, 'the return address follows PUBLIC_BASE_URL');
   t.equal(config.oidc?.scopes, 'openid profile');
