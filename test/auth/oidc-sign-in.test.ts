@@ -11,6 +11,7 @@ import { freeLoopbackPort } from '../helpers/net.ts';
 import { CookieBrowser, formOf, type Page } from '../helpers/cookie-browser.ts';
 import { startTestProvider, type TestAccount } from '../helpers/oidc-provider.ts';
 import { chromiumMissing, launchChromium } from '../helpers/browser.ts';
+import { serializeRequestForLog } from '../../src/logging/link-redaction.ts';
 import { MATRIX, OIDC_SIGN_IN_ROUTES, PUBLIC_ROUTES, STAFF_SESSION_ROUTES } from '../api/authorisation.matrix.ts';
 
 /**
@@ -83,6 +84,12 @@ t.test('the claims give exactly one role, a ministry its Kürzel, a name of one 
   ]) {
     t.throws(() => identityFromClaims(claims, settings), OidcRoleRefusedError, JSON.stringify(claims));
   }
+});
+
+t.test('the provider\'s answer (code, state) stays out of the request log', async (t) => {
+  t.equal(serializeRequestForLog({ method: 'GET', url: `${OIDC_CALLBACK_PATH}?code=geheim-123&state=abc&iss=x` }).url, `${OIDC_CALLBACK_PATH}?[verborgen]`);
+  t.equal(serializeRequestForLog({ method: 'GET', url: '/anmelden/landeskonto?zurueck=%2Fverwaltung' }).url, '/anmelden/landeskonto?zurueck=%2Fverwaltung', 'the start keeps its query');
+  t.equal(serializeRequestForLog({ method: 'GET', url: OIDC_CALLBACK_PATH }).url, OIDC_CALLBACK_PATH);
 });
 
 t.test('without OIDC_ISSUER the sign-in page offers no Landeskonto and its routes do not exist', async (t) => {
