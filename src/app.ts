@@ -40,6 +40,8 @@ import { RequestLogController } from './logging/request-log.controller.ts';
 import { startPageRoute } from './web/start.page.ts';
 import { registerDocsUi } from './web/docs-ui.ts';
 import { staffPages } from './web/staff.routes.ts';
+import { createOidcSignIn } from './auth/oidc.ts';
+import type { OidcSettings } from './auth/oidc.settings.ts';
 import { pilotCallPageRoutes } from './web/mitarbeit-gesucht.routes.ts';
 import { publicPilotCallRoutes } from './pilot-calls/pilot-call.routes.ts';
 
@@ -60,7 +62,12 @@ export interface AppDeps {
   /** Mailings: settings, public URL for links, local outbox (defaults: no multipliers, no outbox listing). */
   mail?: Omit<MailingRoutesDeps, 'db'> & { /** Validity of the authority's ticket link (LINK_TTL_DAYS). */ linkTtlDays?: number };
   /** The staff's web interface: idle timeout of a session (SESSION_IDLE_MINUTES, default 30) and the accessibility contact. */
-  staff?: { sessionIdleMinutes?: number; accessibilityContactEmail?: string };
+  staff?: {
+    sessionIdleMinutes?: number;
+    accessibilityContactEmail?: string;
+    /** OIDC_*: the sign-in through the Land's identity provider beside the token's; null or absent: the token alone. */
+    oidc?: OidcSettings | null;
+  };
   /** Extra routes that only exist in one setting (the benchmark's baseline route). */
   extraRoutes?: (app: FastifyInstance) => void | Promise<void>;
 }
@@ -194,6 +201,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     accessibilityContactEmail: deps.staff?.accessibilityContactEmail ?? 'barrierefreiheit@land-brandenburg.example',
     directoryUploadLimitBytes: deps.bodyLimitBytes,
     mail: { settings: mail.settings, publicBaseUrl: mail.publicBaseUrl, ...(mail.wake ? { wake: mail.wake } : {}) },
+    oidc: deps.staff?.oidc ? createOidcSignIn(deps.staff.oidc, { db: deps.db, now: deps.engine.now }) : null,
     signInLimiter: deps.rateLimit
       ? app.rateLimit({
           max: SIGN_IN_ATTEMPTS_PER_MINUTE,

@@ -5,6 +5,8 @@ import { parseOfficeHours, type OfficeHours } from './time/working-time.ts';
 import { readMinistryNamesFile, type MinistryNames } from './solutions/ministry-names.ts';
 import { ConfigError } from './errors/config.error.ts';
 import type { LogFormat, LogLevel } from './logging/logger.ts';
+import { isRole, ROLES, type Role } from './auth/roles.ts';
+import { OIDC_CALLBACK_PATH, type OidcSettings } from './auth/oidc.settings.ts';
 
 // Defined where they are used (errors/, logging/), so that no lower module imports the composition root.
 export { ConfigError };
@@ -75,6 +77,8 @@ export interface Config {
   readonly accessibilityContactEmail: string;
   /** Ministries' full names by short code: the defaults with MINISTRIES_FILE (JSON) laid over them. */
   readonly ministryNames: MinistryNames;
+  /** Staff sign-in through the Land's identity provider (OIDC_*); null without OIDC_ISSUER: only the token sign-in. */
+  readonly oidc: OidcSettings | null;
 }
 
 type Env = Record<string, string | undefined>;
@@ -226,7 +230,89 @@ export function loadConfig(env: Env = process.env): Config {
     sessionIdleMinutes: readInteger(env, 'SESSION_IDLE_MINUTES', 30, 1, 720),
     accessibilityContactEmail,
     ministryNames: readMinistryNames(env),
+    oidc: readOidcSettings(env, publicBaseUrl),
   });
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** Ours only: another program's OIDC_* in the same environment is none of our business. */
+const OIDC_VARIABLES = ['OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_REDIRECT_URL', 'OIDC_SCOPES', 'OIDC_ROLE_CLAIM', 'OIDC_ROLE_MAP', 'OIDC_MINISTRY_CLAIM', 'OIDC_NAME_CLAIM'] as const;
+
+/**
+ * OIDC_*: the Land's identity provider. Everything but OIDC_ISSUER and OIDC_CLIENT_ID has
+ * a default; an OIDC_* setting without OIDC_ISSUER stops the start (it would do nothing,
+ * silently). The issuer must speak HTTPS – plain HTTP only on loopback, for a local test
+ * provider.
+ */
+function readOidcSettings(env: Env, publicBaseUrl: string): OidcSettings | null {
+  const issuerText = env.OIDC_ISSUER?.trim();
+  if (!issuerText) {
+    const stray = OIDC_VARIABLES.filter((name) => env[name]?.trim());
+    if (stray.length > 0) throw new ConfigError(stray[0]!, 'ist gesetzt, OIDC_ISSUER aber nicht – ohne OIDC_ISSUER gibt es keine Anmeldung über den Identitätsanbieter');
+    return null;
+  }
+  let issuer: URL;
+  try {
+    issuer = new URL(issuerText);
+  } catch {
+    throw new ConfigError('OIDC_ISSUER', `"${issuerText}" ist keine URL (z. B. https://login.land-brandenburg.de/realms/verwaltung)`);
+  }
+  if (issuer.protocol !== 'https:' && !(issuer.protocol === 'http:' && LOOPBACK_HOSTS.has(issuer.hostname))) {
+    throw new ConfigError('OIDC_ISSUER', `muss mit https:// beginnen (http:// nur für einen Testanbieter auf 127.0.0.1 oder localhost)`);
+  }
+  if (issuer.search || issuer.hash) throw new ConfigError('OIDC_ISSUER', 'darf weder Abfrage (?…) noch Fragment (#…) enthalten');
+  const clientId = env.OIDC_CLIENT_ID?.trim();
+  if (!clientId) throw new ConfigError('OIDC_CLIENT_ID', 'fehlt: die Client-ID, unter der efa-rollout beim Identitätsanbieter registriert ist');
+  const redirectText = env.OIDC_REDIRECT_URL?.trim() || `${publicBaseUrl}${OIDC_CALLBACK_PATH}`;
+  let redirectUrl: URL;
+  try {
+    redirectUrl = new URL(redirectText);
+  } catch {
+    throw new ConfigError('OIDC_REDIRECT_URL', `"${redirectText}" ist keine URL`);
+  }
+  if (!/^https?:$/.test(redirectUrl.protocol) || redirectUrl.pathname !== OIDC_CALLBACK_PATH || redirectUrl.search || redirectUrl.hash) {
+    throw new ConfigError('OIDC_REDIRECT_URL', `muss auf den Pfad ${OIDC_CALLBACK_PATH} dieses Dienstes zeigen (z. B. https://efa.land-brandenburg.de${OIDC_CALLBACK_PATH}), ohne Abfrage`);
+  }
+  const scopes = (env.OIDC_SCOPES?.trim() || 'openid profile').split(/\s+/);
+  if (!scopes.includes('openid')) throw new ConfigError('OIDC_SCOPES', 'muss „openid“ enthalten (z. B. „openid profile“)');
+  const claimName = (name: string, fallback: string) => {
+    const value = env[name]?.trim() || fallback;
+    if (!/^[\w:/.-]{1,200}$/.test(value) || value.split('.').some((part) => part === '')) {
+      throw new ConfigError(name, `"${value}" ist kein Claim-Name (Buchstaben, Ziffern, _ : / -; verschachtelt mit Punkt, z. B. realm_access.roles)`);
+    }
+    return value;
+  };
+  return Object.freeze({
+    issuer: issuer.href,
+    clientId,
+    clientSecret: env.OIDC_CLIENT_SECRET?.trim() || null,
+    redirectUrl: redirectUrl.href,
+    postLogoutRedirectUrl: `${redirectUrl.origin}/anmelden?abgemeldet`,
+    scopes: scopes.join(' '),
+    roleClaim: claimName('OIDC_ROLE_CLAIM', 'roles'),
+    roleMap: readOidcRoleMap(env),
+    ministryClaim: claimName('OIDC_MINISTRY_CLAIM', 'ministerium'),
+    nameClaim: claimName('OIDC_NAME_CLAIM', 'name'),
+  });
+}
+
+/** OIDC_ROLE_MAP: `Wert=Rolle,…`; default each role's own name (admin=admin, …). */
+function readOidcRoleMap(env: Env): Readonly<Record<string, Role>> {
+  const raw = env.OIDC_ROLE_MAP?.trim();
+  if (!raw) return Object.freeze(Object.fromEntries(ROLES.map((role) => [role, role])));
+  const map: Record<string, Role> = Object.create(null) as Record<string, Role>;
+  for (const entry of raw.split(',').map((part) => part.trim()).filter(Boolean)) {
+    const at = entry.lastIndexOf('=');
+    const value = at > 0 ? entry.slice(0, at).trim() : '';
+    const role = at > 0 ? entry.slice(at + 1).trim() : '';
+    if (!value) throw new ConfigError('OIDC_ROLE_MAP', `"${entry}" ist keine Zuordnung Wert=Rolle (z. B. efa-kaz=kaz)`);
+    if (!isRole(role)) throw new ConfigError('OIDC_ROLE_MAP', `"${role}" in "${entry}" ist keine Rolle von efa-rollout (${ROLES.join(', ')})`);
+    if (Object.hasOwn(map, value)) throw new ConfigError('OIDC_ROLE_MAP', `der Wert "${value}" ist zweimal zugeordnet`);
+    map[value] = role;
+  }
+  if (Object.keys(map).length === 0) throw new ConfigError('OIDC_ROLE_MAP', 'enthält keine Zuordnung');
+  return Object.freeze(map);
 }
 
 function readMinistryNames(env: Env): MinistryNames {

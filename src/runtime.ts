@@ -135,7 +135,7 @@ export async function startRuntime(
         trustProxy: config.trustProxy,
         rateLimit: { apiPerMinute: config.rateLimitApiPerMinute, answerPagesPerMinute: config.rateLimitAnswerPagesPerMinute },
         extraRoutes: options.extraRoutes,
-        staff: { sessionIdleMinutes: config.sessionIdleMinutes, accessibilityContactEmail: config.accessibilityContactEmail },
+        staff: { sessionIdleMinutes: config.sessionIdleMinutes, accessibilityContactEmail: config.accessibilityContactEmail, oidc: config.oidc },
       },
     });
     cleanups.push(() => mail.transport.close());

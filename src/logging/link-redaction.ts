@@ -32,9 +32,20 @@ export function isAnswerPagePath(url: string): boolean {
   return readableSegments(url).find((segment) => segment !== '') === 'antwort';
 }
 
-/** A URL for the log: any path with an `antwort` segment anywhere loses everything after it. */
+/**
+ * The identity provider's answer to a staff sign-in (`…/rueckkehr?code=…&state=…`,
+ * OIDC_CALLBACK_PATH in src/auth/oidc.settings.ts, which this lower module cannot import)
+ * carries an authorization code: single-use and bound to PKCE, still no log's business.
+ */
+const SIGN_IN_RETURN_SEGMENTS = 'anmelden/landeskonto/rueckkehr';
+
+/** A URL for the log: any path with an `antwort` segment anywhere loses everything after it; the sign-in's return its query. */
 export function redactUrlForLog(url: string): string {
-  return readableSegments(url).includes('antwort') ? REDACTED_ANSWER_PATH : url;
+  const segments = readableSegments(url);
+  if (segments.includes('antwort')) return REDACTED_ANSWER_PATH;
+  const query = url.indexOf('?');
+  if (query >= 0 && segments.filter(Boolean).join('/') === SIGN_IN_RETURN_SEGMENTS) return `${url.slice(0, query)}?[verborgen]`;
+  return url;
 }
 
 /**

@@ -34,6 +34,8 @@ input[type=date]{max-width:14rem}
 textarea{min-height:6rem}
 button{font:inherit;font-weight:700;color:#fff;background:#0b4f9c;border:2px solid #0b4f9c;border-radius:4px;padding:.6rem 1.4rem;cursor:pointer}
 button:hover{background:#083b75}
+a.knopf{display:inline-block;font-weight:700;color:#fff;background:#0b4f9c;border:2px solid #0b4f9c;border-radius:4px;padding:.6rem 1.4rem;text-decoration:none}
+a.knopf:hover{background:#083b75}
 .fehler{color:#a4000f;font-weight:700;margin:.2rem 0 .4rem}
 [aria-invalid=true]{border-color:#a4000f}
 .zusammenfassung{border:4px solid #a4000f;padding:.5rem 1rem;margin:1rem 0 1.5rem}

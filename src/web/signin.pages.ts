@@ -16,6 +16,8 @@ export interface SignInView {
   notice?: string;
   /** SESSION_IDLE_MINUTES, as the hint names it. */
   idleMinutes: number;
+  /** With OIDC_ISSUER: the link that starts the sign-in through the Land's identity provider, and after signing out its end-session URL (if it has one). */
+  landeskonto?: { startHref: string; endSessionHref: string | null };
 }
 
 const SIGNED_OUT: StaffFrame['session'] = null;
@@ -29,11 +31,21 @@ export function renderSignInPage(view: SignInView): Html {
     : '';
   const notice = view.notice ? html`<div class="kasten" role="status"><p>${view.notice}</p></div>` : '';
   const describedBy = view.error ? 'hinweis-token fehler-token' : 'hinweis-token';
+  const landeskonto = view.landeskonto
+    ? html`${view.landeskonto.endSessionHref
+        ? html`<div class="kasten"><p>Beim Identitätsanbieter des Landes sind Sie womöglich noch angemeldet. <a href="${view.landeskonto.endSessionHref}">Auch beim Landeskonto abmelden</a></p></div>`
+        : ''}
+<h2>Mit dem Landeskonto</h2>
+<p>Mitarbeitende mit einem Konto beim Identitätsanbieter des Landes melden sich dort an; efa-rollout übernimmt Ihren Namen und Ihre Rolle aus dem Konto.</p>
+<p><a class="knopf" href="${view.landeskonto.startHref}">Mit dem Landeskonto anmelden</a></p>
+<h2>Mit einem persönlichen Token</h2>`
+    : '';
   return renderStaffLayout(
     { title: view.error ? 'Fehler: Anmeldung' : 'Anmeldung', path: '/anmelden', session: SIGNED_OUT },
     html`${summary}<h1>Anmeldung für Mitarbeitende</h1>
 ${notice}
 <p>Hier melden sich Mitarbeitende der Ministerien, des Kaz / ZIT-BB, der Landesredaktion und des Betriebs an. Behörden brauchen keine Anmeldung: Sie antworten über den Link aus ihrer E-Mail.</p>
+${landeskonto}
 <form method="post" action="/anmelden" novalidate>
 <input type="hidden" name="_csrf" value="${view.csrf}">
 ${view.returnPath ? html`<input type="hidden" name="zurueck" value="${view.returnPath}">` : ''}
@@ -80,4 +92,32 @@ export function renderStaffErrorPage(status: number, session: StaffFrame['sessio
       ? 'Wegen eines technischen Fehlers konnte die Anfrage nicht bearbeitet werden. Bitte versuchen Sie es später noch einmal.'
       : 'Die Anfrage konnte nicht bearbeitet werden. Bitte laden Sie die Seite neu.';
   return renderStaffLayout({ title: 'Fehler', path: '', session }, html`<h1>Das hat leider nicht geklappt</h1><p>${detail}</p>`);
+}
+
+/**
+ * After the identity provider confirmed the person: the session is there, and the page
+ * leads on to the way back (a Refresh header and the link). Not a redirect: the browser
+ * came from the provider's site, and after such a redirect chain it would not send the
+ * SameSite=Strict session cookie yet; a navigation from this page does.
+ */
+export function renderLandeskontoSignedInPage(target: string): Html {
+  return renderStaffLayout(
+    { title: 'Angemeldet', path: '', session: SIGNED_OUT },
+    html`<h1>Sie sind angemeldet</h1><p><a href="${target}">Weiter</a></p>`,
+  );
+}
+
+/** The sign-in through the identity provider failed: why, and the way to try again – never a session. */
+export function renderLandeskontoFailedPage(status: number, view: { reason: string; providerError?: string | null; startHref: string }): Html {
+  const title = status === 403 ? 'Kein Zugang' : status === 503 ? 'Identitätsanbieter nicht erreichbar' : 'Anmeldung fehlgeschlagen';
+  const next =
+    status === 403
+      ? html`<p>Sie wurden nicht angemeldet. Wenn Sie efa-rollout nutzen sollen, bitten Sie die Verwaltung Ihres Landeskontos, Ihnen die passende Rolle zu geben. <a href="/anmelden">Zur Anmeldung</a></p>`
+      : status === 503
+        ? html`<p>Der Identitätsanbieter des Landes antwortet gerade nicht. Bitte versuchen Sie es in einigen Minuten noch einmal, oder melden Sie sich mit Ihrem persönlichen Token an. <a href="/anmelden">Zur Anmeldung</a></p>`
+        : html`<p>Sie wurden nicht angemeldet. <a href="${view.startHref}">Noch einmal mit dem Landeskonto anmelden</a> · <a href="/anmelden">Zur Anmeldung</a></p>`;
+  return renderStaffLayout(
+    { title, path: '', session: SIGNED_OUT },
+    html`<h1>${title}</h1><p>${view.reason}</p>${view.providerError ? html`<p>Meldung des Identitätsanbieters: <code>${view.providerError}</code></p>` : ''}${next}`,
+  );
 }

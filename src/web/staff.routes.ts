@@ -34,6 +34,8 @@ import { registerDiagramPageRoutes } from './diagram-pages.routes.ts';
 import type { MailingSettings } from '../mailings/mailing.service.ts';
 import type { EngineDeps } from '../engine/workflow.engine.ts';
 import { HIDDEN } from './staff-route.kit.ts';
+import type { OidcSignIn } from '../auth/oidc.ts';
+import { oidcStartHref, registerOidcSignInRoutes } from './oidc-sign-in.routes.ts';
 
 /**
  * The staff's side of the web interface: sign-in with a personal token, a session cookie
@@ -65,6 +67,8 @@ export interface StaffPagesOptions {
   directoryUploadLimitBytes?: number | undefined;
   /** Mails sent from the pages (mailings, a link renewal, a wave's Rollout-Einladung): settings, the links' public URL, the job worker's wake-up, as the API's routes get them. */
   mail: { settings: MailingSettings; publicBaseUrl: string; wake?: () => void };
+  /** With OIDC_ISSUER: the sign-in through the Land's identity provider beside the token's (auth/oidc.ts); null: the token alone. */
+  oidc?: OidcSignIn | null;
 }
 
 declare module 'fastify' {
@@ -102,7 +106,7 @@ export function localReturnPath(value: unknown): string | null {
   } catch {
     return null;
   }
-  if (url.origin !== base || url.pathname === SIGN_IN_PATH || url.pathname === '/abmelden') return null;
+  if (url.origin !== base || url.pathname === SIGN_IN_PATH || url.pathname.startsWith(`${SIGN_IN_PATH}/`) || url.pathname === '/abmelden') return null;
   return `${url.pathname}${url.search}`;
 }
 
@@ -206,15 +210,25 @@ export const staffPages: FastifyPluginAsync<StaffPagesOptions> = async (app, opt
   /** Every staff form: same origin, then the CSRF value (as a preHandler: the body is parsed by then). */
   const formGuards = [sameOrigin, app.csrfProtection];
 
-  const signInPage = (reply: FastifyReply, status: number, view: { returnPath: string | null; error?: string; notice?: string }): FastifyReply =>
-    sendHtml(reply, status, renderSignInPage({ ...view, csrf: reply.generateCsrf(), idleMinutes: options.idleMinutes }));
+  const oidc = options.oidc ?? null;
+  const signInPage = (
+    reply: FastifyReply,
+    status: number,
+    view: { returnPath: string | null; error?: string; notice?: string; endSessionHref?: string | null },
+  ): FastifyReply => {
+    const { endSessionHref = null, ...rest } = view;
+    const landeskonto = oidc ? { landeskonto: { startHref: oidcStartHref(view.returnPath), endSessionHref } } : {};
+    return sendHtml(reply, status, renderSignInPage({ ...rest, ...landeskonto, csrf: reply.generateCsrf(), idleMinutes: options.idleMinutes }));
+  };
 
   app.get(SIGN_IN_PATH, HIDDEN, async (request, reply) => {
     const query = request.query as Record<string, unknown>;
     const returnPath = localReturnPath(query.zurueck);
     if (request.principal) return reply.redirect(returnPath ?? DASHBOARD_PATH, 303);
     const notice = query.abgemeldet !== undefined ? 'Sie haben sich abgemeldet.' : undefined;
-    return signInPage(reply, 200, { returnPath, ...(notice ? { notice } : {}) });
+    // signed out after a sign-in through the provider: offer to end the provider's session too
+    const endSession = oidc && query.abgemeldet === 'landeskonto' ? await oidc.endSessionUrl() : null;
+    return signInPage(reply, 200, { returnPath, ...(notice ? { notice } : {}), endSessionHref: endSession?.href ?? null });
   });
 
   app.post(
@@ -238,10 +252,15 @@ export const staffPages: FastifyPluginAsync<StaffPagesOptions> = async (app, opt
   );
 
   app.post('/abmelden', { ...HIDDEN, preHandler: formGuards }, async (request, reply) => {
+    const throughProvider = oidc !== null && request.session?.landeskonto === true;
     if (request.session) await request.session.destroy();
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
-    return reply.redirect(`${SIGN_IN_PATH}?abgemeldet`, 303);
+    return reply.redirect(`${SIGN_IN_PATH}?abgemeldet${throughProvider ? '=landeskonto' : ''}`, 303);
   });
+
+  if (oidc) {
+    registerOidcSignInRoutes(app, { db, now, oidc, dashboardPath: DASHBOARD_PATH, localReturnPath, signInLimiter: options.signInLimiter });
+  }
 
   app.get(DASHBOARD_PATH, { ...HIDDEN, config: { staffRoles: ALL_STAFF } }, async (request, reply) => {
     const principal = request.principal!;

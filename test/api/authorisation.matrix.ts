@@ -151,6 +151,14 @@ export const STAFF_SESSION_ROUTES: readonly string[] = [
   'GET /verwaltung/lagebild',
 ];
 
+/**
+ * The sign-in through the Land's identity provider: registered only with OIDC_ISSUER, so
+ * the app of the authorisation test (without it) has none of them; the staff's session
+ * routes otherwise. test/auth/oidc-sign-in.test.ts holds an app with OIDC to exactly the
+ * routes above plus these.
+ */
+export const OIDC_SIGN_IN_ROUTES: readonly string[] = ['GET /anmelden/landeskonto', 'GET /anmelden/landeskonto/rueckkehr'];
+
 export const MATRIX: Readonly<Record<string, RouteAccess>> = {
   'POST /api/v1/solutions': { ...STEER, ministry: 'yes' },
   'GET /api/v1/solutions': { ...READ, ministry: 'yes' },
