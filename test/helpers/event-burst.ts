@@ -1,15 +1,15 @@
 /**
  * A burst of participant events over HTTP for the crash tests (test/crash/): several
  * clients at once, each walking its share of the participants round and round through
- * the machine (nicht zuständig and back, pilot application, deferral, confirmation –
- * which yields an effect job). Every request is recorded with what its answer said, or
+ * the machine (proposed as pilot, confirmed – which yields an effect job – or deferred,
+ * applying again, nicht zuständig and back). Every request is recorded with what its answer said, or
  * that none came (in flight when the process died; a refused connection never reached
  * it); `checkEventBurst` then holds the database to those answers.
  */
 import type { Test } from 'tap';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../src/db/schema.ts';
-import { callApi, sleep } from './service-process.ts';
+import { callApi, sleep, type ApiAnswer } from './service-process.ts';
 
 /** Events whose reason makes each request's history row recognisable. */
 const REASONED = new Set(['NICHT_ZUSTAENDIG_MELDEN', 'PILOT_ZURUECKSTELLEN']);
@@ -22,10 +22,12 @@ export interface SentEvent {
   type: string;
   reason: string | null;
   /**
-   * applied: 2xx; refused: 4xx; error: 5xx; unknown: no answer (connection lost at a kill);
-   * not-delivered: the connection was refused (no process listening), so it was never applied.
+   * applied: 2xx; refused: 4xx; unavailable: 503 problem+json with Retry-After (the database
+   * could not be reached – applied at most once); error: any other 5xx; unknown: no answer
+   * (connection lost at a kill); not-delivered: the connection was refused (no process
+   * listening), so it was never applied.
    */
-  outcome: 'applied' | 'refused' | 'unknown' | 'not-delivered' | 'error';
+  outcome: 'applied' | 'refused' | 'unavailable' | 'unknown' | 'not-delivered' | 'error';
   status: number | null;
   revision: number | null;
   historyId: number | null;
@@ -33,11 +35,11 @@ export interface SentEvent {
 }
 
 /** The next event for a participant in `stage`, or null when its walk is over. */
-function nextEvent(stage: string, seq: number): { type: string; reason?: string } | null {
+function nextEvent(stage: string, seq: number): { type: string; reason?: string; quelle?: string } | null {
   const reason = `Absturztest Ereignis ${seq}`;
   switch (stage) {
     case 'vorgemerkt':
-      return { type: 'NICHT_ZUSTAENDIG_MELDEN', reason };
+      return { type: 'PILOT_VORSCHLAGEN', quelle: 'ministerium' };
     case 'nicht-zustaendig':
       return { type: 'ZUSTAENDIGKEIT_BESTAETIGEN' };
     case 'informiert':
@@ -51,6 +53,18 @@ function nextEvent(stage: string, seq: number): { type: string; reason?: string 
     default:
       return null;
   }
+}
+
+/** A clean "try again later": 503, problem+json, Retry-After, a German detail naming the database. */
+export function isUnavailableProblem(answer: ApiAnswer): boolean {
+  return (
+    answer.status === 503 &&
+    answer.contentType.startsWith('application/problem+json') &&
+    Number(answer.retryAfter) > 0 &&
+    typeof answer.body?.detail === 'string' &&
+    /Datenbank/.test(answer.body.detail) &&
+    answer.body.status === 503
+  );
 }
 
 export class EventBurst {
@@ -113,6 +127,10 @@ export class EventBurst {
           record.revision = answer.body.revision;
           record.historyId = answer.body.historyId;
           this.stages.set(ars, answer.body.stage);
+        } else if (isUnavailableProblem(answer)) {
+          record.outcome = 'unavailable';
+          this.stages.set(ars, null);
+          await sleep(100);
         } else if (answer.status >= 500) {
           record.outcome = 'error';
           record.detail = JSON.stringify(answer.body).slice(0, 300);
@@ -145,6 +163,10 @@ export class EventBurst {
     }
   }
 
+  count(outcome: SentEvent['outcome']): number {
+    return this.sent.filter((s) => s.outcome === outcome).length;
+  }
+
   acknowledged(): number {
     return this.sent.filter((s) => s.outcome === 'applied').length;
   }
@@ -157,7 +179,8 @@ export class EventBurst {
     const count = (outcome: SentEvent['outcome']) => this.sent.filter((s) => s.outcome === outcome).length;
     return (
       `${this.sent.length} events sent: ${count('applied')} applied (2xx), ${count('refused')} refused (4xx), ` +
-      `${count('unknown')} without answer, ${count('not-delivered')} not delivered (no process), ${count('error')} 5xx`
+      `${count('unavailable')} 503 (database unreachable), ${count('unknown')} without answer, ` +
+      `${count('not-delivered')} not delivered (no process), ${count('error')} other 5xx`
     );
   }
 }
@@ -206,8 +229,8 @@ export async function checkEventBurst(t: Test, db: Kysely<Database>, burst: Even
       if (rows[index]!.event_type !== s.type) problems.push(`${participant.ars}: history ${s.historyId} is ${rows[index]!.event_type}, acknowledged as ${s.type}`);
       if (index + 1 !== s.revision) problems.push(`${participant.ars}: ${s.type} acknowledged at revision ${s.revision}, history row ${index + 1}`);
     }
-    // The rest must be events without answer, each at most once; an undelivered one never.
-    const unanswered = sent.filter((s) => s.outcome === 'unknown');
+    // The rest must be events without answer (or answered 503), each at most once; an undelivered one never.
+    const unanswered = sent.filter((s) => s.outcome === 'unknown' || s.outcome === 'unavailable');
     const used = new Set<number>();
     rows.forEach((row, index) => {
       if (matched.has(index)) return;
