@@ -24,6 +24,9 @@ const CLIENTS = 8;
 /** Participants the clients walk round: few enough that each goes round the machine several times. */
 const PARTICIPANTS = 32;
 
+// the full size (TEST_FULL=1) runs longer than tap's 300 s per file
+if (FULL_SIZE) t.setTimeout(3_600_000);
+
 t.test('postgres: SIGKILL during a burst of events – every acknowledged event in the history exactly once', { skip: !testPostgresUrl() && 'no PostgreSQL test server' }, async (t) => {
   let handle: DatabaseHandle | null = null;
   const databaseUrl = await createTestDatabaseUrl(t, () => handle?.close());

@@ -57,6 +57,9 @@ function directoryWithSyntheticGemeinden(addressees: number): Buffer {
   return Buffer.from(`${fixture}\r\n${rows.join('\r\n')}\r\n`, 'utf8');
 }
 
+// the full size (TEST_FULL=1) runs longer than tap's 300 s per file
+if (FULL_SIZE) t.setTimeout(3_600_000);
+
 t.test('postgres: SIGKILL during a mailing – every recipient gets its mail once, duplicates only inside the in-doubt window', { skip: !testPostgresUrl() && 'no PostgreSQL test server' }, async (t) => {
   let handle: DatabaseHandle | null = null;
   const databaseUrl = await createTestDatabaseUrl(t, () => handle?.close());

@@ -43,6 +43,9 @@ function pgCtl(server: ThrowawayServer, args: string[]): Promise<void> {
 
 const binDir = findPostgresBinDir();
 
+// the full size (TEST_FULL=1) runs longer than tap's 300 s per file
+if (FULL_SIZE) t.setTimeout(3_600_000);
+
 t.test('postgres restart under load: 503 while it is gone, reconnected by itself, nothing acknowledged lost', { skip: !binDir && 'no PostgreSQL server binaries' }, async (t) => {
   const server = await startThrowawayServer(binDir!, { tempDirPrefix: 'efa-crash-pg-', maxConnections: 60, configComment: 'efa-rollout crash test (postgres-restart)' });
   t.teardown(() => stopThrowawayServer(server, (message) => t.comment(message)));
