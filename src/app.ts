@@ -14,6 +14,7 @@ import { registerOpenApi } from './http/openapi.ts';
 import { createRequestValidatorFactory } from './http/validator.compiler.ts';
 import { recordRoutes } from './http/route-table.ts';
 import { problemResponses } from './http/response.schemas.ts';
+import { DATABASE_RETRY_AFTER_SECONDS } from './http/problem.ts';
 import { solutionRoutes } from './solutions/solution.routes.ts';
 import { pilotRoutes } from './pilots/pilot.routes.ts';
 import { busBbRoutes } from './busbb/busbb.routes.ts';
@@ -151,7 +152,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return { status: 'ok', database: deps.databaseKind, version: VERSION };
     } catch (error) {
       request.log.error({ err: error }, 'Datenbank antwortet nicht');
-      return reply.code(503).type('application/problem+json').send({
+      return reply.code(503).header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS)).type('application/problem+json').send({
         type: 'about:blank',
         title: 'Nicht bereit',
         status: 503,

@@ -68,18 +68,31 @@ export function runWasmWithBaselineCompilerOnly(): void {
   wasmTieringOff = true;
 }
 
+/** node-postgres hangs the client on its errors: a log line would carry all of it. */
+function withoutClient(error: Error): Error {
+  const { code } = error as Error & { code?: string };
+  return Object.assign(new Error(error.message), code ? { code } : {});
+}
+
 export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {
   if (target.kind === 'postgres') {
     const pool = new pg.Pool({ connectionString: target.url, max: target.poolSize ?? 10 });
-    // bigint ids and counts fit in a double here; keep both drivers returning numbers.
     pool.on('connect', (client) => {
+      // bigint ids and counts fit in a double here; keep both drivers returning numbers.
       client.setTypeParser(INT8_OID, parseInt8);
       client.setTypeParser(DATE_OID, keepDateText);
+      // A connection the server ends while it is checked out but between two statements
+      // (a transaction waiting for the program, a restart of the server) emits 'error' on
+      // its client, where the pool listens only while the client is idle: unhandled, that
+      // would end the process. Handled, the next statement on it fails (503 to the client),
+      // and the pool drops the connection when it comes back. Idle or not, this listener
+      // reports it.
+      client.on('error', (error) => target.onIdleConnectionError?.(withoutClient(error)));
     });
     // An idle connection the server closed (restart, failover, DROP DATABASE … FORCE)
-    // is dropped from the pool; the next query opens a new one. Unhandled, the
-    // 'error' event would end the process.
-    pool.on('error', (error) => target.onIdleConnectionError?.(error));
+    // is dropped from the pool; the next query opens a new one. Unhandled, the pool's
+    // 'error' event would end the process; the client's own listener above has logged it.
+    pool.on('error', () => {});
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', close: () => db.destroy() };
   }

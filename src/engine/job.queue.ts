@@ -357,11 +357,28 @@ export class JobWorker {
     this.options.logger.info({ jobId: job.id, jobKind: job.kind, solutionId }, 'Job wartet auf die Fortsetzung der Lösung');
   }
 
+  /**
+   * Runs a job and records its outcome; never rejects. When the outcome cannot be recorded
+   * (the database went away in between) the job stays 'running' under its lease and runs
+   * again once that has expired – handlers are idempotent. A rejection here would be
+   * unhandled (poke() does not await its runs) and end the process.
+   */
   private async runJob(job: Job): Promise<void> {
     this.active++;
     this.runningIds.add(job.id);
-    const { db, logger } = this.options;
-    const log = logger.child({ jobId: job.id, jobKind: job.kind, attempt: job.attempts });
+    const log = this.options.logger.child({ jobId: job.id, jobKind: job.kind, attempt: job.attempts });
+    try {
+      await this.runAndRecord(job, log);
+    } catch (error) {
+      log.warn({ err: error }, 'Job-Ergebnis nicht gespeichert – der Job läuft nach Ablauf der Lease erneut');
+    } finally {
+      this.active--;
+      this.runningIds.delete(job.id);
+    }
+  }
+
+  private async runAndRecord(job: Job, log: Logger): Promise<void> {
+    const { db } = this.options;
     try {
       const handler = this.options.handlers[job.kind];
       if (!handler) throw new PermanentJobError(`Kein Handler für Job-Art ${job.kind}`);
@@ -419,9 +436,6 @@ export class JobWorker {
           .where('locked_by', '=', this.workerId)
           .execute();
       }
-    } finally {
-      this.active--;
-      this.runningIds.delete(job.id);
     }
   }
 }

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { problemOf } from './problem.ts';
+import { DatabaseUnavailableProblem, problemOf } from './problem.ts';
 import type { FieldError } from '../errors/domain.errors.ts';
 import { fieldErrorsOf, type SchemaIssue } from '../validation/field-errors.ts';
 
@@ -90,8 +90,14 @@ function isJsonSyntaxError(error: FastifyError): boolean {
 /** The one error handler: every error becomes application/problem+json; 5xx reveal nothing internal. */
 export function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   const problem = problemOf(error);
+  if (problem instanceof DatabaseUnavailableProblem) {
+    // Not the program's fault: a database restart shows as these, and clients try again.
+    request.log.warn({ err: error }, 'Datenbank nicht erreichbar');
+    reply.header('retry-after', String(problem.retryAfterSeconds));
+  } else if (problem && problem.status >= 500) {
+    request.log.error({ err: error }, 'Serverfehler');
+  }
   if (problem) {
-    if (problem.status >= 500) request.log.error({ err: error }, 'Serverfehler');
     return sendProblem(request, reply, problem.status, problem.title, problem.detail, problem.extensions);
   }
   if (error.validation) {

@@ -1,4 +1,5 @@
 import { DomainError, type DomainErrorKind } from '../errors/domain.errors.ts';
+import { isDatabaseUnavailable } from '../db/connection-loss.ts';
 
 /**
  * The one place where a refusal becomes an HTTP status: domain errors (errors/) carry a
@@ -26,6 +27,28 @@ export class ProblemError extends Error {
   }
 }
 
+/** How long a client should wait before trying again while the database is unreachable. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The database cannot be reached for now (restart, failover, connection lost): 503 with
+ * Retry-After, so that a client tries again instead of taking it for a fault. Whatever the
+ * request was doing ran in a transaction that did not commit – or, if the connection broke
+ * during COMMIT, may have: an event sent again then meets its new state (409) or its
+ * idempotency key.
+ */
+export class DatabaseUnavailableProblem extends ProblemError {
+  readonly retryAfterSeconds = DATABASE_RETRY_AFTER_SECONDS;
+  constructor() {
+    super(
+      503,
+      'Vorübergehend nicht verfügbar',
+      `Die Datenbank ist gerade nicht erreichbar. Bitte die Anfrage in ${DATABASE_RETRY_AFTER_SECONDS} Sekunden wiederholen.`,
+    );
+    this.name = 'DatabaseUnavailableProblem';
+  }
+}
+
 const PROBLEM_OF_KIND: Record<DomainErrorKind, { status: number; title: string }> = {
   'invalid-input': { status: 422, title: 'Ungültige Eingabe' },
   'not-found': { status: 404, title: 'Nicht gefunden' },
@@ -34,13 +57,14 @@ const PROBLEM_OF_KIND: Record<DomainErrorKind, { status: number; title: string }
   unauthenticated: { status: 401, title: 'Nicht angemeldet' },
 };
 
-/** The problem a domain error or an HTTP problem stands for; null for anything else (a bug: 500). */
+/** The problem a domain error, an HTTP problem or an unreachable database stands for; null for anything else (a bug: 500). */
 export function problemOf(error: unknown): ProblemError | null {
   if (error instanceof ProblemError) return error;
   if (error instanceof DomainError) {
     const { status, title } = PROBLEM_OF_KIND[error.kind];
     return new ProblemError(status, title, error.detail, error.extensions);
   }
+  if (isDatabaseUnavailable(error)) return new DatabaseUnavailableProblem();
   return null;
 }
 
