@@ -1,4 +1,5 @@
 import AjvCompiler from '@fastify/ajv-compiler';
+import SerializerSelector from '@fastify/fast-json-stringify-compiler';
 import type { FastifyServerOptions } from 'fastify';
 
 /**
@@ -26,7 +27,54 @@ const BODY_OPTIONS = { ...SHARED_OPTIONS, coerceTypes: false } as const;
 /** `true`, not Fastify's `'array'`: a single value is never turned into a list or taken out of one. */
 const TEXT_PART_OPTIONS = { ...SHARED_OPTIONS, coerceTypes: true } as const;
 
-type ValidatorFactory = NonNullable<NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>['buildValidator']>;
+type CompilersFactory = NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>;
+type ValidatorFactory = NonNullable<CompilersFactory['buildValidator']>;
+type SerializerFactory = NonNullable<CompilersFactory['buildSerializer']>;
+
+/** An ajv validate function as Fastify calls it: data and, for a root value it may coerce, its parent. */
+interface CompiledValidator {
+  (data: unknown, dataContext?: unknown): boolean | PromiseLike<unknown>;
+  errors?: unknown;
+}
+
+/*
+ * Compiled on first use, not at start. Fastify compiles every route's request and
+ * response schemas while the routes are registered: with ~250 operations that was about
+ * 1.5 s of the start's CPU (ajv and fast-json-stringify generating and V8 compiling
+ * their code) and tens of MB of generated functions, for routes a given instance may
+ * never serve. The first request of a route now compiles just its own schemas (a few
+ * milliseconds). The schemas are the program's own and fixed; the tests send requests
+ * through every route (test/api/hostile-input.test.ts), so a schema ajv refuses still
+ * fails a test, only no longer the start.
+ */
+function validateOnFirstUse(compile: () => CompiledValidator): CompiledValidator {
+  let compiled: CompiledValidator | undefined;
+  const validate: CompiledValidator = (data, dataContext) => {
+    compiled ??= compile();
+    const result = compiled(data, dataContext);
+    validate.errors = compiled.errors;
+    return result;
+  };
+  validate.errors = null;
+  // Fastify hands ajv's functions (recognised by schemaEnv) the request as the root
+  // value's parent, so that a coerced or defaulted query string reaches the request.
+  Object.defineProperty(validate, 'schemaEnv', { value: true });
+  return validate;
+}
+
+function serializeOnFirstUse(compile: () => (data: unknown) => string): (data: unknown) => string {
+  let compiled: ((data: unknown) => string) | undefined;
+  return (data) => (compiled ??= compile())(data);
+}
+
+/** For `schemaController.compilersFactory.buildSerializer`: Fastify's own (fast-json-stringify), each response schema compiled on first use. */
+export function createResponseSerializerFactory(): SerializerFactory {
+  const build = SerializerSelector();
+  return (externalSchemas, options) => {
+    const compile = build(externalSchemas, options);
+    return (route) => serializeOnFirstUse(() => compile(route));
+  };
+}
 
 /**
  * For `schemaController.compilersFactory.buildValidator`: called once per encapsulation
@@ -39,8 +87,14 @@ export function createRequestValidatorFactory(): ValidatorFactory {
   const pool = AjvCompiler();
   return (externalSchemas, options) => {
     const plugins = options?.plugins ?? [];
-    const strict = pool(externalSchemas, { plugins, customOptions: BODY_OPTIONS });
-    const coercing = pool(externalSchemas, { plugins, customOptions: TEXT_PART_OPTIONS });
-    return (route) => (route.httpPart === 'body' ? strict(route) : coercing(route));
+    // Each ajv instance is made on first use too: making one compiles its meta-schemas.
+    let strict: ReturnType<typeof pool> | undefined;
+    let coercing: ReturnType<typeof pool> | undefined;
+    const compile: ReturnType<typeof pool> = (route) =>
+      route.httpPart === 'body'
+        ? (strict ??= pool(externalSchemas, { plugins, customOptions: BODY_OPTIONS }))(route)
+        : (coercing ??= pool(externalSchemas, { plugins, customOptions: TEXT_PART_OPTIONS }))(route);
+    // Typed as ajv's function: Fastify only calls it and reads `errors` and `schemaEnv`.
+    return (route) => validateOnFirstUse(() => compile(route) as CompiledValidator) as unknown as ReturnType<typeof compile>;
   };
 }
