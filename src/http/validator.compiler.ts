@@ -1,6 +1,16 @@
-import AjvCompiler from '@fastify/ajv-compiler';
-import SerializerSelector from '@fastify/fast-json-stringify-compiler';
+import type AjvCompilerModule from '@fastify/ajv-compiler';
+import type SerializerSelectorModule from '@fastify/fast-json-stringify-compiler';
 import type { FastifyServerOptions } from 'fastify';
+import { createRequire } from 'node:module';
+
+/*
+ * ajv and fast-json-stringify (with their ~100 modules) are loaded with the first schema
+ * compiled, synchronously as Fastify's compilers must be: /health and the pages need
+ * neither.
+ */
+const require = createRequire(import.meta.url);
+const loadAjvCompiler = () => require('@fastify/ajv-compiler') as typeof AjvCompilerModule;
+const loadSerializerSelector = () => require('@fastify/fast-json-stringify-compiler') as typeof SerializerSelectorModule;
 
 /**
  * Fastify's request validation with two ajv instances instead of one. A JSON body says
@@ -69,10 +79,10 @@ function serializeOnFirstUse(compile: () => (data: unknown) => string): (data: u
 
 /** For `schemaController.compilersFactory.buildSerializer`: Fastify's own (fast-json-stringify), each response schema compiled on first use. */
 export function createResponseSerializerFactory(): SerializerFactory {
-  const build = SerializerSelector();
+  let build: ReturnType<typeof SerializerSelectorModule> | undefined;
   return (externalSchemas, options) => {
-    const compile = build(externalSchemas, options);
-    return (route) => serializeOnFirstUse(() => compile(route));
+    let compile: ReturnType<ReturnType<typeof SerializerSelectorModule>> | undefined;
+    return (route) => serializeOnFirstUse(() => (compile ??= (build ??= loadSerializerSelector()())(externalSchemas, options))(route));
   };
 }
 
@@ -84,16 +94,17 @@ export function createResponseSerializerFactory(): SerializerFactory {
  * no route declares one (tokens and content types are read by hooks and parsers).
  */
 export function createRequestValidatorFactory(): ValidatorFactory {
-  const pool = AjvCompiler();
+  let pool: ReturnType<typeof AjvCompilerModule> | undefined;
   return (externalSchemas, options) => {
     const plugins = options?.plugins ?? [];
     // Each ajv instance is made on first use too: making one compiles its meta-schemas.
-    let strict: ReturnType<typeof pool> | undefined;
-    let coercing: ReturnType<typeof pool> | undefined;
-    const compile: ReturnType<typeof pool> = (route) =>
+    type Compile = ReturnType<ReturnType<typeof AjvCompilerModule>>;
+    let strict: Compile | undefined;
+    let coercing: Compile | undefined;
+    const compile: Compile = (route) =>
       route.httpPart === 'body'
-        ? (strict ??= pool(externalSchemas, { plugins, customOptions: BODY_OPTIONS }))(route)
-        : (coercing ??= pool(externalSchemas, { plugins, customOptions: TEXT_PART_OPTIONS }))(route);
+        ? (strict ??= (pool ??= loadAjvCompiler()())(externalSchemas, { plugins, customOptions: BODY_OPTIONS }))(route)
+        : (coercing ??= (pool ??= loadAjvCompiler()())(externalSchemas, { plugins, customOptions: TEXT_PART_OPTIONS }))(route);
     // Typed as ajv's function: Fastify only calls it and reads `errors` and `schemaEnv`.
     return (route) => validateOnFirstUse(() => compile(route) as CompiledValidator) as unknown as ReturnType<typeof compile>;
   };
