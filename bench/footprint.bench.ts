@@ -22,6 +22,16 @@
  * service itself, not npm (nor tsx's parent process in older checkouts); the whole
  * tree's RSS is printed beside it.
  *
+ * After the warm start has settled, the first requests that pay what the start deferred
+ * (schemas compiled on first use, page modules loaded on first request): sign-in through
+ * the form, the first staff page (/verwaltung) and the solution's page, the first API list
+ * and the solution's JSON – wall time and the service's CPU time of each.
+ *
+ * Goals of issue 18, printed with goal, measured value and whether it is met: warm start
+ * to /health ≤ 1.5 s of CPU on PGlite and on PostgreSQL; idle RSS of the warm PGlite
+ * service ≤ the bare tuned PGlite reopen + 100 MB (same run); idle RSS of the warm
+ * PostgreSQL service ≤ 150 MB. Medians over the runs.
+ *
  * Baseline, in the same run and with the project's own Node and PGlite: a bare process
  * that opens a new PGlite data dir (initdb), and one that reopens it; time from spawn to
  * the answer of `select 1`, RSS peak and idle. Beside them a bare process that reopens
@@ -400,6 +410,13 @@ interface StartResult {
   treeIdleKb: number;
 }
 
+/** The first request of a kind after the start: wall time and the service's CPU time. */
+interface FirstRequest {
+  what: string;
+  ms: number;
+  cpuMs: number;
+}
+
 interface Started {
   launched: Launched;
   pid: number;
@@ -449,7 +466,55 @@ async function startService(label: string, env: Record<string, string>, adminTok
   };
 }
 
+/**
+ * After a settled warm start: the first request of each kind, in the order a person
+ * works (sign in, the list, a solution) and as an API client reads, each timed.
+ */
+async function measureFirstRequests(service: Started, token: string, solutionId: string | null): Promise<FirstRequest[]> {
+  const { api, pid } = service;
+  const results: FirstRequest[] = [];
+  const timed = async (what: string, send: () => Promise<Response>, expected: number) => {
+    const cpuBefore = readStat(pid)?.cpuTicks ?? Number.NaN;
+    const started = performance.now();
+    const response = await send();
+    const body = await response.text();
+    const ms = performance.now() - started;
+    if (response.status !== expected) throw new Error(`${what}: ${response.status}, expected ${expected}: ${body.slice(0, 200)}`);
+    results.push({ what, ms, cpuMs: (((readStat(pid)?.cpuTicks ?? Number.NaN) - cpuBefore) * 1000) / CLOCK_TICKS_PER_SECOND });
+    return { response, body };
+  };
+  let cookie = '';
+  const keepCookie = (response: Response) => {
+    const set = response.headers.getSetCookie().find((c) => c.startsWith('efa_sitzung='));
+    if (set) cookie = set.split(';')[0]!;
+  };
+  const form = await timed('staff: sign-in form GET /anmelden', () => fetch(`${api.base}/anmelden`, { redirect: 'manual' }), 200);
+  keepCookie(form.response);
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(form.body)?.[1];
+  if (!csrf) throw new Error('sign-in form without CSRF value');
+  const signedIn = await timed(
+    'staff: sign in POST /anmelden',
+    () =>
+      fetch(`${api.base}/anmelden`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie, origin: api.base, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ _csrf: csrf, token }).toString(),
+      }),
+    303,
+  );
+  keepCookie(signedIn.response);
+  const staffPage = (path: string) => () => fetch(`${api.base}${path}`, { headers: { cookie }, redirect: 'manual' });
+  const apiGet = (path: string) => () => fetch(`${api.base}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  await timed('staff: first page GET /verwaltung', staffPage('/verwaltung'), 200);
+  if (solutionId) await timed('staff: a solution\'s page', staffPage(`/verwaltung/loesungen/${solutionId}`), 200);
+  await timed('API: first request GET /api/v1/solutions', apiGet('/api/v1/solutions'), 200);
+  if (solutionId) await timed('API: a solution GET /api/v1/solutions/:id', apiGet(`/api/v1/solutions/${solutionId}`), 200);
+  return results;
+}
+
 interface MailingResult {
+  solutionId: string;
   seconds: number;
   messages: number;
   idleKb: number;
@@ -487,13 +552,15 @@ async function mailAllBrandenburg(label: string, service: Started): Promise<Mail
   });
   const seconds = (performance.now() - started) / 1000;
   const idle = await settle(service.pid, `${label} after the mailing`);
-  return { seconds, messages, idleKb: idle.rssKb, peakKb: readMemory(service.pid)?.hwmKb ?? idle.hwmKb };
+  return { solutionId: String(solution.id), seconds, messages, idleKb: idle.rssKb, peakKb: readMemory(service.pid)?.hwmKb ?? idle.hwmKb };
 }
 
 interface DatabaseRun {
   first: StartResult;
   mailing: MailingResult;
   warm: StartResult;
+  /** After the warm start has settled. */
+  firstRequests: FirstRequest[];
   stopSeconds: number;
 }
 
@@ -510,12 +577,15 @@ async function measureService(database: string, env: Record<string, string>): Pr
   }
   const warmStart = await startService(`${database} warm start`, env, adminToken);
   let stopSeconds: number;
+  let firstRequests: FirstRequest[];
   try {
-    progress(`${database}: warm start ${warmStart.result.seconds.toFixed(2)} s, idle ${mb(warmStart.result.idleKb)} MB`);
+    progress(`${database}: warm start ${warmStart.result.seconds.toFixed(2)} s, CPU ${warmStart.result.cpuSeconds.toFixed(2)} s, idle ${mb(warmStart.result.idleKb)} MB`);
+    firstRequests = await measureFirstRequests(warmStart, adminToken, mailing.solutionId);
+    progress(`${database}: first requests ${firstRequests.map((r) => `${r.what} ${r.ms.toFixed(0)} ms`).join(', ')}`);
   } finally {
     stopSeconds = await stopGroup(warmStart.launched, `${database} warm start`);
   }
-  return { first: firstStart.result, mailing, warm: warmStart.result, stopSeconds };
+  return { first: firstStart.result, mailing, warm: warmStart.result, firstRequests, stopSeconds };
 }
 
 // ---------------------------------------------------------------- report
@@ -605,6 +675,10 @@ async function main(): Promise<void> {
     add(`${database}: warm start, RSS idle`, pick(runs, (r) => r.warm.idleKb), 0, 'MB');
     add(`${database}: warm start, RSS peak`, pick(runs, (r) => r.warm.peakKb), 0, 'MB');
     add(`${database}: Ctrl-C to exit of the tree`, pick(runs, (r) => r.stopSeconds), 2, 's');
+    for (const [index, first] of runs[0]!.firstRequests.entries()) {
+      rows.push([`${database}: after the warm start, ${first.what}`, 'ms', spread(pick(runs, (r) => r.firstRequests[index]?.ms ?? Number.NaN), 0)]);
+      rows.push([`${database}: after the warm start, ${first.what}, CPU time of the service`, 'ms', spread(pick(runs, (r) => r.firstRequests[index]?.cpuMs ?? Number.NaN), 0)]);
+    }
   };
   serviceRows('pglite', pgliteRuns);
   serviceRows('postgres', postgresRuns);
@@ -628,9 +702,35 @@ async function main(): Promise<void> {
     ratio('postgres warm start RSS idle / bare Node idle', postgresRuns.map((run, i) => run.warm.idleKb / baselines[i]!.node.idleKb));
   }
 
+  // The goals of issue 18 (medians over the runs; each run's service beside its own baseline).
+  const goals: string[][] = [];
+  const goal = (what: string, limit: string, measured: string, met: boolean) => goals.push([what, limit, measured, met ? 'yes' : 'no']);
+  const mib = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
+  for (const [database, runs] of [['pglite', pgliteRuns], ['postgres', postgresRuns]] as const) {
+    if (runs.length === 0) continue;
+    const cpu = median(pick(runs, (r) => r.warm.cpuSeconds));
+    goal(`${database}: warm start, CPU time until /health`, '≤ 1.50 s', `${cpu.toFixed(2)} s (${spread(pick(runs, (r) => r.warm.cpuSeconds), 2)})`, cpu <= 1.5);
+  }
+  if (pgliteRuns.length) {
+    const share = median(pgliteRuns.map((run, i) => run.warm.idleKb - baselines[i]!.reopenTuned.idleKb));
+    goal(
+      'pglite: warm start RSS idle − bare tuned PGlite reopen idle',
+      '≤ 100 MB',
+      `${mib(share)} (service ${mib(median(pick(pgliteRuns, (r) => r.warm.idleKb)))}, bare tuned ${mib(median(pick(baselines, (b) => b.reopenTuned.idleKb)))})`,
+      share <= 100 * 1024,
+    );
+  }
+  if (postgresRuns.length) {
+    const idle = median(pick(postgresRuns, (r) => r.warm.idleKb));
+    goal('postgres: warm start RSS idle', '≤ 150 MB', `${mib(idle)} (${spread(pick(postgresRuns, (r) => r.warm.idleKb), 0, 1024)} MB)`, idle <= 150 * 1024);
+  }
+
   console.log(`postgres: ${postgresNote}`);
   console.log('');
   printTable(['measurement', 'unit', RUNS > 1 ? `median (min–max) of ${RUNS}` : 'value'], rows, 2);
+  console.log('');
+  console.log('Goals (issue 18):');
+  printTable(['goal', 'limit', 'measured (median)', 'met'], goals, 2);
   console.log('');
   const kbToMb = (kb: number) => roundTo(kb / 1024, 1);
   const runJson = (run: DatabaseRun) => ({
@@ -648,6 +748,7 @@ async function main(): Promise<void> {
     warmCpuS: roundTo(run.warm.cpuSeconds, 2),
     warmIdleMb: kbToMb(run.warm.idleKb),
     warmPeakMb: kbToMb(run.warm.peakKb),
+    firstRequests: run.firstRequests.map((r) => ({ what: r.what, ms: roundTo(r.ms, 1), cpuMs: roundTo(r.cpuMs, 0) })),
     stopS: roundTo(run.stopSeconds, 2),
   });
   const bareJson = (b: BareResult) => ({ s: roundTo(b.seconds, 3), cpuS: roundTo(b.cpuSeconds, 2), peakMb: kbToMb(b.peakKb), idleMb: kbToMb(b.idleKb) });

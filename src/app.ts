@@ -11,7 +11,7 @@ import { createFrameworkErrorHandler, createNotFoundHandler, handleError, type H
 import { refuseNonFiniteNumbers, refuseUnsafeInput } from './http/input.guard.ts';
 import { JSON_BODY_LIMIT_BYTES } from './http/body-limits.ts';
 import { registerOpenApi } from './http/openapi.ts';
-import { createRequestValidatorFactory } from './http/validator.compiler.ts';
+import { createRequestValidatorFactory, createResponseSerializerFactory } from './http/validator.compiler.ts';
 import { recordRoutes } from './http/route-table.ts';
 import { problemResponses } from './http/response.schemas.ts';
 import { DATABASE_RETRY_AFTER_SECONDS } from './http/problem.ts';
@@ -110,8 +110,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
     },
-    // JSON bodies strictly as declared, path and query string with numbers and booleans read from text.
-    schemaController: { compilersFactory: { buildValidator: createRequestValidatorFactory() } },
+    // JSON bodies strictly as declared, path and query string with numbers and booleans
+    // read from text; request and response schemas compiled on a route's first request.
+    schemaController: { compilersFactory: { buildValidator: createRequestValidatorFactory(), buildSerializer: createResponseSerializerFactory() } },
     frameworkErrors: createFrameworkErrorHandler(answerPageError),
   });
   app.decorateRequest('principal', null);

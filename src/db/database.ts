@@ -1,6 +1,5 @@
 import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import type { Database } from './schema.ts';
@@ -76,6 +75,8 @@ function withoutClient(error: Error): Error {
 
 export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {
   if (target.kind === 'postgres') {
+    // Loaded only for PostgreSQL: an embedded start does not pay for the driver (~7 MB).
+    const { default: pg } = await import('pg');
     const pool = new pg.Pool({ connectionString: target.url, max: target.poolSize ?? 10 });
     pool.on('connect', (client) => {
       // bigint ids and counts fit in a double here; keep both drivers returning numbers.

@@ -1,4 +1,5 @@
-import dagre from '@dagrejs/dagre';
+import type Dagre from '@dagrejs/dagre';
+import { createRequire } from 'node:module';
 import { monoWidth, textWidth, wrap } from './process.measure.ts';
 import type { ProcessModel, ProcessState, ProcessTransition } from './process.walk.ts';
 
@@ -101,7 +102,12 @@ function collectorText(sources: readonly string[], states: readonly ProcessState
   return `aus: ${sources.map(words).join(', ')}`;
 }
 
+/** dagre (~50 modules) is loaded with the first drawing, not when a page module is: each process is laid out once, on the first page that shows it. */
+let loadedDagre: typeof Dagre | undefined;
+const dagreLibrary = () => (loadedDagre ??= createRequire(import.meta.url)('@dagrejs/dagre') as typeof Dagre);
+
 export function layoutProcess(model: ProcessModel, words: StateWords): ProcessLayout {
+  const dagre = dagreLibrary();
   const graph = new dagre.graphlib.Graph({ compound: true, multigraph: true });
   graph.setGraph({ rankdir: 'TB', nodesep: 28, ranksep: 44, edgesep: 14, marginx: 12, marginy: 12 });
   const byKey = new Map(model.states.map((state) => [state.key, state]));

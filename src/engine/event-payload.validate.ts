@@ -1,7 +1,6 @@
-import { Value } from 'typebox/value';
 import type { FieldError } from '../errors/domain.errors.ts';
 import { berlinDate } from '../time/berlin.clock.ts';
-import { fieldErrorsOf, type SchemaIssue } from '../validation/field-errors.ts';
+import { fieldErrorsOf, schemaIssuesOf } from '../validation/field-errors.ts';
 import type { WorkflowRegistry } from './workflow.types.ts';
 
 /**
@@ -20,7 +19,7 @@ export function validateEventPayload(workflows: WorkflowRegistry, event: Record<
   if (typeof type === 'string' && type.startsWith('xstate.')) return [];
   const schema = typeof type === 'string' ? workflows.eventSchemaOf(type) : undefined;
   if (!schema) return [{ field: '/event/type', message: `unbekannter Ereignistyp „${String(type)}“` }];
-  const issues = Value.Errors(schema, event) as unknown as SchemaIssue[];
+  const issues = schemaIssuesOf(schema, event);
   if (issues.length) return fieldErrorsOf(issues, '/event');
   return workflows.ownerOf(type as string)?.payloadRules?.(event, berlinDate(now)) ?? [];
 }

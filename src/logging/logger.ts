@@ -1,5 +1,6 @@
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
-import pretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
+import { createRequire } from 'node:module';
 import { redactLinksInText, serializeRequestForLog } from './link-redaction.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -37,6 +38,8 @@ export function createLogger(settings: LoggerSettings, stdout: { isTTY?: boolean
   if (resolveLogFormat(settings.logFormat ?? 'auto', stdout.isTTY === true) === 'json') return pino(options);
   // In this thread and synchronous (not a worker transport): a failed start that exits
   // right away still shows its last lines, and there is no extra thread to pay for.
+  // Loaded only here: a service with JSON logs does not carry it (~7 MB).
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
   const stream = pretty({
     destination: 1,
     sync: true,

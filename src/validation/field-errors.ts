@@ -1,3 +1,6 @@
+import type { TSchema } from 'typebox';
+import type * as TypeBoxValue from 'typebox/value';
+import { createRequire } from 'node:module';
 import type { FieldError } from '../errors/domain.errors.ts';
 import { MAIL_ADDRESS_PATTERN } from './mail-address.ts';
 import { EMPTY_OR_MAIL_ADDRESS_PATTERN, HTTP_URL_PATTERN, HTTPS_URL_PATTERN, LINE_PATTERN, NON_BLANK_LINE_PATTERN, TEXT_PATTERN } from './common.schemas.ts';
@@ -15,6 +18,18 @@ export interface SchemaIssue {
   message?: string;
   /** ajv (verbose): the schema the value failed, for its description. */
   parentSchema?: { description?: string };
+}
+
+/*
+ * TypeBox's value module (~300 modules) is loaded with the first value checked – an event
+ * or a staff form – not at start; synchronously, as the checks are.
+ */
+let typeBoxValue: typeof TypeBoxValue | undefined;
+
+/** The issues of `value` against `schema`, as TypeBox's Value.Errors reports them. */
+export function schemaIssuesOf(schema: TSchema, value: unknown): SchemaIssue[] {
+  typeBoxValue ??= createRequire(import.meta.url)('typebox/value') as typeof TypeBoxValue;
+  return [...typeBoxValue.Value.Errors(schema, value)] as unknown as SchemaIssue[];
 }
 
 /** More errors than this help nobody read a 422 (20,000 wrong ARS in one list …). */

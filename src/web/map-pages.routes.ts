@@ -7,8 +7,8 @@ import { BULK_MAX_PARTICIPANTS } from '../solutions/bulk-events.service.ts';
 import { listParticipantKreise, listParticipants } from '../solutions/participant.queries.ts';
 import { getSolution, listSolutions } from '../solutions/solution.service.ts';
 import { sendHtml } from './layout.ts';
-import { renderSolutionMapPage, solutionMapPath } from './solution-map.page.ts';
-import { renderStatewideMapPage, STATEWIDE_MAP_PATH } from './statewide-map.page.ts';
+import { solutionPagePath } from './solution-tabs.ts';
+import { MAP_PATH as STATEWIDE_MAP_PATH } from './statewide.blocks.ts';
 import type { StaffFrame } from './staff.layout.ts';
 import { HIDDEN, pathUuid } from './staff-route.kit.ts';
 
@@ -17,7 +17,9 @@ import { HIDDEN, pathUuid } from './staff-route.kit.ts';
  * (getSolution's scoping: another ministry's solution is not found; all participants in
  * one read of listParticipants, as the participant table) – and GET /verwaltung/karte –
  * how many solutions are live at each authority, over the solutions the person may see
- * (listSolutions' scoping), in one query. Read-only pages: no forms.
+ * (listSolutions' scoping), in one query. Read-only pages: no forms. The pages' modules
+ * (d3-geo, the outlines and their projection) are loaded with the first map requested,
+ * not at start.
  */
 
 export interface MapPagesDeps {
@@ -37,10 +39,11 @@ export function registerMapPageRoutes(app: FastifyInstance, deps: MapPagesDeps):
     const principal = request.principal!;
     const solution = await getSolution(db, principal, id);
     const [page, kreise] = await Promise.all([listParticipants(db, id, { sort: 'name', limit: ALL_PARTICIPANTS, offset: 0 }), listParticipantKreise(db, id)]);
+    const { renderSolutionMapPage } = await import('./solution-map.page.ts');
     return sendHtml(
       reply,
       200,
-      renderSolutionMapPage(frame(request, reply, `Karte: ${solution.title}`, solutionMapPath(id)), {
+      renderSolutionMapPage(frame(request, reply, `Karte: ${solution.title}`, solutionPagePath(id, 'map')), {
         solution,
         role: principal.role,
         participants: page.items,
@@ -53,6 +56,7 @@ export function registerMapPageRoutes(app: FastifyInstance, deps: MapPagesDeps):
     const principal = request.principal!;
     const { items } = await listSolutions(db, principal, { limit: ALL_SOLUTIONS, offset: 0 });
     const live = await listLiveParticipations(db, items.map((s) => s.id));
+    const { renderStatewideMapPage } = await import('./statewide-map.page.ts');
     return sendHtml(
       reply,
       200,

@@ -1,7 +1,6 @@
-import { Value } from 'typebox/value';
 import { ReconciliationBody } from '../busbb/busbb.routes.ts';
 import type { ReconciliationInput } from '../busbb/reconciliation.service.ts';
-import { fieldErrorsOf, type SchemaIssue } from '../validation/field-errors.ts';
+import { fieldErrorsOf, schemaIssuesOf } from '../validation/field-errors.ts';
 import type { UploadedFile } from './upload.form.ts';
 
 /**
@@ -38,7 +37,7 @@ export function readExportFile(file: UploadedFile | null, limitBytes: number): E
     const detail = error instanceof SyntaxError ? error.message : '';
     return refuse(422, `${name} ist kein vollständiges JSON-Dokument (abgeschnitten oder kein JSON): ${detail}`);
   }
-  const issues = [...Value.Errors(ReconciliationBody, document)] as unknown as SchemaIssue[];
+  const issues = schemaIssuesOf(ReconciliationBody, document);
   if (issues.length) {
     const errors = fieldErrorsOf(issues, '');
     return refuse(422, ...errors.slice(0, SHOWN_ERRORS).map((e) => `${name}, ${e.field || 'Dokument'}: ${e.message}`));

@@ -1,7 +1,6 @@
 import type { TSchema } from 'typebox';
-import { Value } from 'typebox/value';
 import type { FieldError } from '../errors/domain.errors.ts';
-import { fieldErrorsOf, type SchemaIssue } from '../validation/field-errors.ts';
+import { fieldErrorsOf, schemaIssuesOf } from '../validation/field-errors.ts';
 import { onePerField, type FieldOf } from './staff-route.kit.ts';
 
 /**
@@ -17,7 +16,7 @@ export function formList(text: string): string[] {
 }
 
 export function schemaErrors(schema: TSchema, value: unknown, fieldOf: FieldOf): FieldError[] {
-  const issues = Value.Errors(schema, value) as unknown as SchemaIssue[];
+  const issues = schemaIssuesOf(schema, value);
   return onePerField(fieldErrorsOf(issues, ''), fieldOf);
 }
 

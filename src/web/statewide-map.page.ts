@@ -15,8 +15,6 @@ import { renderStaffLayout, type StaffFrame } from './staff.layout.ts';
  * of their own are rows of the table only.
  */
 
-export const STATEWIDE_MAP_PATH = '/verwaltung/karte';
-
 export interface LiveParticipation {
   ars: string;
   solutionId: string;
