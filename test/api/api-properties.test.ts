@@ -8,7 +8,7 @@
 // application/problem+json whose `status` is the HTTP status, a request the document calls
 // invalid is refused, and a 422 for one spoilt place names it; (3) a refused request leaves
 // every table of the database as it was (a hash of each table's content); (4) after an
-// accepted change the history is consistent with the instances. Default 400 requests per
+// accepted change the history is consistent with the instances. Default 300 requests per
 // database kind; TEST_FULL=1 sends 3,000 and runs on PostgreSQL too. A failure prints
 // fast-check's seed and the shrunk request (`TEST_SEED=<seed>` repeats a run).
 import t from 'tap';
@@ -38,7 +38,7 @@ import { hashToken } from '../../src/auth/api-token.service.ts';
 import { MATRIX, type RouteAccess } from './authorisation.matrix.ts';
 
 const FULL = process.env.TEST_FULL === '1';
-const RUNS = FULL ? 3000 : 400;
+const RUNS = FULL ? 3000 : 300;
 const SEED = process.env.TEST_SEED ? Number(process.env.TEST_SEED) : undefined;
 
 type Caller = 'admin' | 'ministry' | 'foreign ministry' | 'kaz' | 'landesredaktion' | 'no token' | 'unknown token';
@@ -174,7 +174,7 @@ function plannedArbitrary(context: SchemaContext, model: Model): fc.Arbitrary<Pl
     spoils.push(spoilBody, spoilBody, spoilBody);
   }
   return fc
-    .tuple(base, fc.oneof({ weight: 1, arbitrary: spoils[0]! }, { weight: 3, arbitrary: spoils.length > 1 ? fc.oneof(...spoils.slice(1)) : spoils[0]! }))
+    .tuple(base, fc.oneof({ weight: 2, arbitrary: spoils[0]! }, { weight: 3, arbitrary: spoils.length > 1 ? fc.oneof(...spoils.slice(1)) : spoils[0]! }))
     .chain(([request, spoil]) => spoil({ ...request, body: request.body === undefined ? undefined : { base: request.body } }))
     .map((request) => {
       const planned: Planned = { model, ...request };
@@ -251,7 +251,11 @@ async function send(world: World, tokens: Record<Caller, string | null>, ownToke
       field = `/params/${parameter.name}`;
       const decoded = decodedSegments({ [parameter.name]: value.spoilt })[parameter.name];
       if (value.spoilt.length > 100 || decoded === undefined || !decoded.isWellFormed()) brokenUrl = true;
-      else if (decoded === '' || decoded.includes('/')) validByDocument = false; // another route, or none
+      else if (decoded === '' || decoded === '.' || decoded === '..' || decoded.includes('/')) {
+        // another route, or none: the router answers before any hook
+        brokenUrl = true;
+        validByDocument = false;
+      }
       else validByDocument = request.model.validParams(decodedSegments(segments)) && !decoded.includes('\u0000');
     }
   }
@@ -459,7 +463,12 @@ for (const kind of wideProbeKinds()) {
           const named = (problem.errors ?? []).map((error) => String(error.field));
           // a property name that is itself the culprit is named readably (src/http/input.guard.ts)
           const field = sent.field.replace(/\u0000/g, '\\u0000').toWellFormed();
-          const names = status === 400 ? named.some((name) => name === '/body' || name === field || field.startsWith(`${name}/`)) : named.some((name) => name === field || name.startsWith(`${field}/`));
+          // a missing property may also leave its object too small (minProperties): then the object is named
+          const parent = request.body?.mutation?.kind === 'missing' ? field.slice(0, field.lastIndexOf('/')) : null;
+          const names =
+            status === 400
+              ? named.some((name) => name === '/body' || name === field || field.startsWith(`${name}/`))
+              : named.some((name) => name === field || name.startsWith(`${field}/`) || name === parent);
           if (!names) problems.push(`names ${readable(named.slice(0, 4))}, not ${field}`);
         }
         const after = await databaseSnapshot(world.env);

@@ -52,6 +52,15 @@ const DAY = 24 * 60 * 60 * 1000;
 /** Longest string a valid value gets: the limits themselves are the mutations' business. */
 const VALID_STRING_MAX = 40;
 
+/** Calendar dates at the edges of what a date column and Date take. */
+const EDGE_DATES = ['0000-01-01', '0001-01-01', '1000-01-01', '1900-02-28', '1970-01-01', '2024-02-29', '2038-01-19', '9999-12-31'];
+
+/** Text that trips up code that builds SQL patterns, templates, CSV, HTML or headers from it (kept only where the schema allows it). */
+const AWKWARD_TEXTS = [
+  '\\', 'a\\', '%', '_', '%_\\', "'", "O'Brien", '"', '$1', '${x}', '{{', '}}', '{{loesung.titel}}', '{{{x}}}', '{{#each x}}', '{{unbekannt}}',
+  '<script>alert(1)</script>', '=1+1', '@SUMME(A1)', 'ä', 'ß', 'ﬁ', '𝔘𝔫𝔦𝔠𝔬𝔡𝔢', '👩‍👩‍👧', 'e\u0301', '\u202e', '\u2028', '\ufeff', ' ', '\t', 'a\tb', 'null', 'undefined', 'NaN', '0', '-1', '..', '/',
+];
+
 /** Strings as ajv (unicode mode) and PostgreSQL take them: well-formed, no NUL. */
 const storable = (value: string) => value.isWellFormed() && !value.includes('\u0000');
 
@@ -62,7 +71,12 @@ function stringArbitrary(context: SchemaContext, schema: Schema, name: string): 
   const fits = (value: string) => value.length >= min && value.length <= max && (!pattern || pattern.test(value)) && storable(value);
   let base: fc.Arbitrary<string>;
   if (schema.format === 'uuid') base = fc.uuid();
-  else if (schema.format === 'date') base = fc.integer({ min: -400, max: 400 }).map((days) => new Date(Date.parse(context.today) + days * DAY).toISOString().slice(0, 10));
+  else if (schema.format === 'date') {
+    base = fc.oneof(
+      { weight: 4, arbitrary: fc.integer({ min: -400, max: 400 }).map((days) => new Date(Date.parse(context.today) + days * DAY).toISOString().slice(0, 10)) },
+      { weight: 1, arbitrary: fc.constantFrom(...EDGE_DATES) },
+    );
+  }
   else if (schema.format === 'email') base = fc.stringMatching(/^[a-z][a-z0-9.-]{0,10}[a-z0-9]@[a-z]{1,10}\.example$/);
   else if (pattern) {
     try {
@@ -72,6 +86,7 @@ function stringArbitrary(context: SchemaContext, schema: Schema, name: string): 
       base = fc.string({ minLength: Math.max(min, 1), maxLength: Math.min(max, VALID_STRING_MAX), unit: 'grapheme' });
     }
   } else base = fc.string({ minLength: min, maxLength: Math.min(max, VALID_STRING_MAX), unit: 'grapheme' });
+  if (!schema.format) base = fc.oneof({ weight: 4, arbitrary: base }, { weight: 1, arbitrary: fc.constantFrom(...AWKWARD_TEXTS) });
   base = base.map((value) => (value.length > VALID_STRING_MAX && VALID_STRING_MAX >= min ? value.slice(0, Math.max(min, VALID_STRING_MAX)) : value)).filter(fits);
   const known = context.hints(schema, name)?.filter(fits);
   return known?.length ? fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...known) }, { weight: 1, arbitrary: base }) : base;
@@ -144,7 +159,7 @@ function placesOf(value: Json, pointer = ''): { pointer: string; value: Json; pr
 
 const nested = (levels: number, kind: 'objects' | 'arrays') => (kind === 'objects' ? '{"a":'.repeat(levels) + '1' + '}'.repeat(levels) : '['.repeat(levels) + ']'.repeat(levels));
 
-const NUMBER_LITERALS = ['-1', '0', '1.5', '-0.5', '1e20', '2147483648', '9007199254740993', '9223372036854775808', '1e400', '-1e400', '1e-400'];
+const NUMBER_LITERALS = ['-1', '0', '1001', '100000', '1.5', '-0.5', '1e20', '2147483648', '9007199254740993', '9223372036854775808', '1e400', '-1e400', '1e-400'];
 const WRONG_TYPES: Json[] = [null, true, false, 0, 1, '', 'x', '1', 'true', [], ['x'], {}, { a: 1 }];
 
 /** A mutation of one place of `body` (or of the whole body). */
@@ -189,6 +204,8 @@ export function mutationArbitrary(body: Json): fc.Arbitrary<Mutation> {
         ['20,001 characters', () => 'ä'.repeat(20_001)],
         ['a megabyte', () => 'x'.repeat(MEGABYTE)],
         ['an impossible date', () => '2025-02-30'],
+        ['the year 0000', () => '0000-01-01'],
+        ['the last day of 9999', () => '9999-12-31'],
         ['two mail addresses', () => 'a@msgiv.example, b@msgiv.example'],
       ) as fc.Arbitrary<[string, (text: string) => string]>,
     }).map(({ pointer, spoil: [what, spoil] }) => {
