@@ -16,9 +16,9 @@ export function berlinDate(instant: Date): string {
  * schemas): PostgreSQL has no year 0000, and days added to 9999-12-31 leave YYYY-MM-DD.
  */
 const FIRST_YEAR = 1900;
-const LAST_YEAR = 2199;
+const LAST_YEAR = 2999;
 
-/** Whether `value` is a real calendar date in the form YYYY-MM-DD (2025-02-30 is not), from 1900 to 2199. */
+/** Whether `value` is a real calendar date in the form YYYY-MM-DD (2025-02-30 is not), from 1900 to 2999. */
 export function isCalendarDate(value: unknown): value is string {
   if (typeof value !== 'string') return false;
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);

@@ -18,9 +18,9 @@ export const MinistryKey = Type.String({ pattern: '^[A-Za-zÄÖÜäöü-]{2,20}$
  * time/berlin.clock.ts): PostgreSQL has no year 0000, and a deadline in 9999 pushed on by
  * its reminders leaves the YYYY-MM-DD form – both were a 500.
  */
-export const CALENDAR_DATE_PATTERN = '^(19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}$';
+export const CALENDAR_DATE_PATTERN = '^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$';
 
-/** YYYY-MM-DD, a day that exists (2025-02-30 is refused here, not later by a machine) and a year from 1900 to 2199. */
+/** YYYY-MM-DD, a day that exists (2025-02-30 is refused here, not later by a machine) and a year from 1900 to 2999. */
 export const CalendarDate = (description = 'Datum JJJJ-MM-TT') => Type.String({ format: 'date', pattern: CALENDAR_DATE_PATTERN, maxLength: 10, description });
 
 export const MailAddress = (description: string) =>

@@ -49,7 +49,7 @@ const PATTERN_MESSAGES: Record<string, string> = {
   [HTTPS_URL_PATTERN]: 'muss eine Adresse sein, die mit https:// beginnt',
   [NON_BLANK_LINE_PATTERN]: 'darf nicht leer sein und keinen Zeilenumbruch oder Steuerzeichen enthalten',
   [MAIL_ADDRESS_PATTERN]: FORMAT_MESSAGES.email!,
-  [CALENDAR_DATE_PATTERN]: 'muss ein Kalenderdatum JJJJ-MM-TT zwischen 1900 und 2199 sein',
+  [CALENDAR_DATE_PATTERN]: 'muss ein Kalenderdatum JJJJ-MM-TT zwischen 1900 und 2999 sein',
   [EMPTY_OR_MAIL_ADDRESS_PATTERN]: `${FORMAT_MESSAGES.email!}; leer, um sie zu entfernen`,
 };
 
