@@ -11,12 +11,20 @@ export function berlinDate(instant: Date): string {
   return BERLIN_DATE.format(instant);
 }
 
-/** Whether `value` is a real calendar date in the form YYYY-MM-DD (2025-02-30 is not). */
+/**
+ * The years a date of this service may fall in (as CALENDAR_DATE_PATTERN of the request
+ * schemas): PostgreSQL has no year 0000, and days added to 9999-12-31 leave YYYY-MM-DD.
+ */
+const FIRST_YEAR = 1900;
+const LAST_YEAR = 2999;
+
+/** Whether `value` is a real calendar date in the form YYYY-MM-DD (2025-02-30 is not), from 1900 to 2999. */
 export function isCalendarDate(value: unknown): value is string {
   if (typeof value !== 'string') return false;
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
   if (!match) return false;
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (year < FIRST_YEAR || year > LAST_YEAR) return false;
   const date = new Date(Date.UTC(year, month - 1, day));
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }

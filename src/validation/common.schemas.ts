@@ -13,8 +13,15 @@ export const Uuid = Type.String({ format: 'uuid', maxLength: 36 });
 export const LandKey = Type.String({ pattern: '^[0-9]{2}$', maxLength: 2, description: 'Land (Brandenburg: 12)' });
 export const MinistryKey = Type.String({ pattern: '^[A-Za-zÄÖÜäöü-]{2,20}$', maxLength: 20, description: 'Kürzel eines Ministeriums, z. B. MSGIV' });
 
-/** YYYY-MM-DD and a day that exists: 2025-02-30 is refused here, not later by a machine. */
-export const CalendarDate = (description = 'Datum JJJJ-MM-TT') => Type.String({ format: 'date', maxLength: 10, description });
+/**
+ * The years a date of this service may fall in (the same bounds as isCalendarDate in
+ * time/berlin.clock.ts): PostgreSQL has no year 0000, and a deadline in 9999 pushed on by
+ * its reminders leaves the YYYY-MM-DD form – both were a 500.
+ */
+export const CALENDAR_DATE_PATTERN = '^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$';
+
+/** YYYY-MM-DD, a day that exists (2025-02-30 is refused here, not later by a machine) and a year from 1900 to 2999. */
+export const CalendarDate = (description = 'Datum JJJJ-MM-TT') => Type.String({ format: 'date', pattern: CALENDAR_DATE_PATTERN, maxLength: 10, description });
 
 export const MailAddress = (description: string) =>
   Type.String({ format: 'email', pattern: MAIL_ADDRESS_PATTERN, maxLength: MAIL_ADDRESS_MAX_LENGTH, description });

@@ -3,7 +3,7 @@ import type * as TypeBoxValue from 'typebox/value';
 import { createRequire } from 'node:module';
 import type { FieldError } from '../errors/domain.errors.ts';
 import { MAIL_ADDRESS_PATTERN } from './mail-address.ts';
-import { EMPTY_OR_MAIL_ADDRESS_PATTERN, HTTP_URL_PATTERN, HTTPS_URL_PATTERN, LINE_PATTERN, NON_BLANK_LINE_PATTERN, TEXT_PATTERN } from './common.schemas.ts';
+import { CALENDAR_DATE_PATTERN, EMPTY_OR_MAIL_ADDRESS_PATTERN, HTTP_URL_PATTERN, HTTPS_URL_PATTERN, LINE_PATTERN, NON_BLANK_LINE_PATTERN, TEXT_PATTERN } from './common.schemas.ts';
 
 /**
  * Schema validation issues (ajv's at the HTTP door, TypeBox's in the engine) as the
@@ -64,6 +64,7 @@ const PATTERN_MESSAGES: Record<string, string> = {
   [HTTPS_URL_PATTERN]: 'muss eine Adresse sein, die mit https:// beginnt',
   [NON_BLANK_LINE_PATTERN]: 'darf nicht leer sein und keinen Zeilenumbruch oder Steuerzeichen enthalten',
   [MAIL_ADDRESS_PATTERN]: FORMAT_MESSAGES.email!,
+  [CALENDAR_DATE_PATTERN]: 'muss ein Kalenderdatum JJJJ-MM-TT zwischen 1900 und 2999 sein',
   [EMPTY_OR_MAIL_ADDRESS_PATTERN]: `${FORMAT_MESSAGES.email!}; leer, um sie zu entfernen`,
 };
 
