@@ -1,6 +1,6 @@
 import { transition, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
 import { toJson } from '../db/schema.ts';
-import { cancelJobs, enqueueJob } from './job.queue.ts';
+import { cancelJobs, enqueueJobs, type NewJob } from './job.queue.ts';
 import { validateEventPayload } from './event-payload.validate.ts';
 import { chooseEvents, type EventChoice } from './event-choice.ts';
 import type {
@@ -229,23 +229,14 @@ async function saveTransition<Ref>(
   const { target, handle, instance, event, next, at } = step;
   const revision = instance.revision + 1;
   const stage = target.stageOf(next);
-  const persisted = JSON.parse(JSON.stringify(instance.machine.getPersistedSnapshot(next)));
-  await handle.save(trx, { snapshot: persisted, stage, stateValue: next.value, revision, at });
+  const persisted = instance.machine.getPersistedSnapshot(next);
+  const saving = handle.save(trx, { snapshot: persisted, stage, stateValue: next.value, revision, at });
+  // One statement, one round trip: the instance's UPDATE runs as a data-modifying WITH of
+  // the history INSERT (both or neither, like every statement).
   const history = await trx
+    .with('saved', () => saving)
     .insertInto('history')
-    .values({
-      solution_id: handle.scope.solutionId,
-      participant_ars: handle.scope.ars,
-      event_type: event.type,
-      event: toJson(event),
-      from_stage: instance.stage,
-      to_stage: stage,
-      actor: step.sender.actor,
-      machine_version: instance.machineVersion,
-      created_at: at,
-      idempotency_key: step.options.idempotencyKey ?? null,
-      ticket_id: handle.scope.ticketId ?? null,
-    })
+    .values(historyRow(handle.scope, { event, fromStage: instance.stage, stage, sender: step.sender, machineVersion: instance.machineVersion, at, idempotencyKey: step.options.idempotencyKey }))
     .returning('id')
     .executeTakeFirstOrThrow();
 
@@ -266,9 +257,41 @@ async function saveTransition<Ref>(
   };
 }
 
-/** Turns the actions of a transition into durable jobs: effects, timers, timer cancellations. */
+/** The history row of an applied event: who, what, when, from which stage to which. */
+function historyRow(
+  scope: InstanceScope,
+  step: { event: WorkflowEvent; fromStage: string; stage: string; sender: EventSender; machineVersion: number; at: Date; idempotencyKey: string | undefined },
+) {
+  return {
+    solution_id: scope.solutionId,
+    participant_ars: scope.ars,
+    event_type: step.event.type,
+    event: toJson(step.event),
+    from_stage: step.fromStage,
+    to_stage: step.stage,
+    actor: step.sender.actor,
+    machine_version: step.machineVersion,
+    created_at: step.at,
+    idempotency_key: step.idempotencyKey ?? null,
+    ticket_id: scope.ticketId ?? null,
+  };
+}
+
+/**
+ * Turns the actions of a transition into durable jobs – effects, timers – inserted with
+ * one statement, and cancels the timers it leaves behind.
+ */
 async function scheduleActions(trx: Trx, handle: InstanceHandle, actions: MachineAction[], revision: number, at: Date) {
-  let enqueued = 0;
+  const jobs = jobsOf(handle, actions, revision, at);
+  for (const cancelKey of jobs.cancelKeys) await cancelJobs(trx, { cancelKey }, at);
+  if (jobs.queued.length) await enqueueJobs(trx, jobs.queued);
+  return jobs.queued.length;
+}
+
+/** The jobs of a transition's actions and the cancel keys of the timers it leaves, in the actions' order. */
+function jobsOf(handle: InstanceHandle, actions: MachineAction[], revision: number, at: Date): { queued: NewJob[]; cancelKeys: string[] } {
+  const queued: NewJob[] = [];
+  const cancelKeys: string[] = [];
   const { solutionId, ars, ticketId } = handle.scope;
   const jobScope = { solutionId, ars };
   // A timer finds its instance again by this scope (TargetDefinition.refOfJob).
@@ -276,7 +299,7 @@ async function scheduleActions(trx: Trx, handle: InstanceHandle, actions: Machin
   for (const [index, action] of actions.entries()) {
     const params = action.params ?? {};
     if (action.type === 'xstate.raise' && typeof params.delay === 'number') {
-      await enqueueJob(trx, {
+      queued.push({
         kind: TIMER_JOB,
         payload: { ...payloadScope, event: params.event as Record<string, unknown>, sendId: params.id },
         idempotencyKey: `timer:${handle.key}:${String(params.id)}:r${revision}`,
@@ -284,21 +307,22 @@ async function scheduleActions(trx: Trx, handle: InstanceHandle, actions: Machin
         runAt: new Date(at.getTime() + params.delay),
         ...jobScope,
       });
-      enqueued++;
     } else if (action.type === 'xstate.cancel') {
-      await cancelJobs(trx, { cancelKey: timerCancelKey(handle, params.sendId) }, at);
+      // Cancels the timers queued before (by earlier events), and one this transition planned earlier in its actions.
+      const cancelKey = timerCancelKey(handle, params.sendId);
+      cancelKeys.push(cancelKey);
+      for (let i = queued.length - 1; i >= 0; i--) if (queued[i]!.cancelKey === cancelKey) queued.splice(i, 1);
     } else if (action.type.startsWith('effect.')) {
-      await enqueueJob(trx, {
+      queued.push({
         kind: action.type,
         payload: { ...payloadScope, params },
         idempotencyKey: `${action.type}:${handle.key}:r${revision}:${index}`,
         runAt: at,
         ...jobScope,
       });
-      enqueued++;
     }
   }
-  return enqueued;
+  return { queued, cancelKeys };
 }
 
 function timerCancelKey(handle: InstanceHandle, sendId: unknown): string {

@@ -15,7 +15,7 @@ import {
 } from '../../workflows/index.ts';
 import { cancelJobs } from '../engine/job.queue.ts';
 import { chooseEvents, NO_CHOICE, type EventChoice } from '../engine/event-choice.ts';
-import { notFound, outOfScope, refusedInStage, sendEvent, type EngineDeps, type EventOptions, type EventResult, type EventSender, type WorkflowEvent } from '../engine/workflow.engine.ts';
+import { notFound, outOfScope, refusedInStage, sendEvent, type EngineDeps, type EventOptions, type EventResult, type EventSender, type Refusal, type WorkflowEvent } from '../engine/workflow.engine.ts';
 import type { Db, TargetDefinition, Trx, WorkflowRegistry } from '../engine/workflow.types.ts';
 import { PARTICIPANT_EVENT_SCHEMAS } from './event.schemas.ts';
 import { participantPayloadRules } from './event-payload.rules.ts';
@@ -52,6 +52,10 @@ export async function participantEventChoice(
   return chooseEvents(types, participantBlocker({ solutionStage: input.solutionStage, context: input.snapshot.context as ParticipantContext, heldBack }));
 }
 
+function standingStill(solutionStage: string, choice: EventChoice): Refusal {
+  return { kind: 'solution-inactive', solutionStage, resumes: solutionStage === 'pausiert', ...choice, reason: participantsStandStill(solutionStage) };
+}
+
 export const participantTarget: TargetDefinition<ParticipantRef> = {
   name: PARTICIPANT_TARGET,
   machines: { [PARTICIPANT_MACHINE_VERSION]: participantMachine },
@@ -69,34 +73,32 @@ export const participantTarget: TargetDefinition<ParticipantRef> = {
       key: `participant:${solutionId}:${ars}`,
       scope: { solutionId, ars },
       async load(trx) {
-        // A key-share lock on the solution: participants may move together, but not
-        // while the solution itself changes stage (its events take FOR UPDATE, e.g. to
-        // complete on the participants' counts). KEY SHARE is the lightest lock that
-        // still conflicts with FOR UPDATE.
-        const solution = await trx
-          .selectFrom('solution')
-          .select(['stage', 'lead_ministry'])
-          .where('id', '=', solutionId)
-          .forKeyShare()
-          .executeTakeFirst();
-        if (!solution || outOfScope(sender, solution.lead_ministry)) return solutionNotFound(solutionId);
-        solutionStageSeen = solution.stage;
-        if (!PARTICIPANTS_MOVING_STAGES.includes(solution.stage)) {
-          // Every event of the participant's stage is held back, for the same reason.
-          const standing = await trx.selectFrom('participant').select('snapshot').where('solution_id', '=', solutionId).where('ars', '=', ars).executeTakeFirst();
-          const choice = standing
-            ? await participantEventChoice(trx, workflows, { ...ref, solutionStage: solution.stage, snapshot: restoreSnapshot(participantMachine, standing.snapshot) })
-            : NO_CHOICE;
-          return { kind: 'solution-inactive', solutionStage: solution.stage, resumes: solution.stage === 'pausiert', ...choice, reason: participantsStandStill(solution.stage) };
-        }
+        // One statement takes both locks, the solution's first (FOR KEY SHARE OF s is the
+        // first locking clause): participants may move together, but not while the solution
+        // itself changes stage (its events take FOR UPDATE, e.g. to complete on the
+        // participants' counts); KEY SHARE is the lightest lock that still conflicts with it.
         const row = await trx
-          .selectFrom('participant')
-          .select(['snapshot', 'machine_version', 'revision', 'stage'])
-          .where('solution_id', '=', solutionId)
-          .where('ars', '=', ars)
-          .forUpdate()
+          .selectFrom('solution as s')
+          .innerJoin('participant as p', (join) => join.onRef('p.solution_id', '=', 's.id').on('p.ars', '=', ars))
+          .select(['s.stage as solution_stage', 's.lead_ministry', 'p.snapshot', 'p.machine_version', 'p.revision', 'p.stage'])
+          .where('s.id', '=', solutionId)
+          .forKeyShare('s')
+          .forUpdate('p')
           .executeTakeFirst();
-        if (!row) return notFound(`Behörde ${ars} ist nicht Teilnehmerin der Lösung ${solutionId}`);
+        if (!row) {
+          // Which of the two is missing: the words differ, and a foreign solution stays unnamed.
+          const solution = await trx.selectFrom('solution').select(['stage', 'lead_ministry']).where('id', '=', solutionId).forKeyShare().executeTakeFirst();
+          if (!solution || outOfScope(sender, solution.lead_ministry)) return solutionNotFound(solutionId);
+          if (!PARTICIPANTS_MOVING_STAGES.includes(solution.stage)) return standingStill(solution.stage, NO_CHOICE);
+          return notFound(`Behörde ${ars} ist nicht Teilnehmerin der Lösung ${solutionId}`);
+        }
+        if (outOfScope(sender, row.lead_ministry)) return solutionNotFound(solutionId);
+        solutionStageSeen = row.solution_stage;
+        if (!PARTICIPANTS_MOVING_STAGES.includes(row.solution_stage)) {
+          // Every event of the participant's stage is held back, for the same reason.
+          const snapshot = restoreSnapshot(participantMachine, row.snapshot);
+          return standingStill(row.solution_stage, await participantEventChoice(trx, workflows, { ...ref, solutionStage: row.solution_stage, snapshot }));
+        }
         return restore(row, `Teilnahme ${ars}`);
       },
       notAllowed: (instance, choice, eventType) => refusedInStage(eventType, instance.stage, choice),
@@ -107,14 +109,12 @@ export const participantTarget: TargetDefinition<ParticipantRef> = {
         const heldBack = await workflows.heldBack(trx, PARTICIPANT_TARGET, ref, allowedEvents(snapshot.machine, snapshot));
         return participantBlocker({ solutionStage: solutionStageSeen!, context: snapshot.context as ParticipantContext, heldBack });
       },
-      async save(trx, next) {
-        await trx
+      save: (trx, next) =>
+        trx
           .updateTable('participant')
           .set({ snapshot: toJson(next.snapshot), stage: next.stage, revision: next.revision, updated_at: next.at })
           .where('solution_id', '=', solutionId)
-          .where('ars', '=', ars)
-          .execute();
-      },
+          .where('ars', '=', ars),
       async afterStageChange(trx, { fromStage, stage, at }) {
         const final = PARTICIPANT_FINAL_STAGES as readonly string[];
         const reminders = workflows.jobKinds(ROLLOUT_JOB_CLASS.remindsAuthority);
