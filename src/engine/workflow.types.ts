@@ -174,6 +174,13 @@ export interface TargetDefinition<Ref = unknown> {
   /** German words for a guard's refusal of a valid payload; null: the engine's general words. */
   explainRefusal?(event: { type: string; facts?: unknown } & Record<string, unknown>, context: unknown): string | null;
   open(context: TargetContext, ref: Ref, sender: EventSender): InstanceHandle;
+  /**
+   * Handles of many instances at once (sendEventToMany): the first `load` of one of them
+   * locks and reads them all with one statement, in a stable order (so that two batches
+   * never wait for each other crosswise); each handle then behaves as `open`'s. Without
+   * it, the instances are opened and loaded one by one.
+   */
+  openMany?(context: TargetContext, refs: readonly Ref[], sender: EventSender): InstanceHandle[];
   /** The instance a timer job of this scope was planned for, if it is one of this target's (timers are delivered through it). */
   refOfJob?(scope: InstanceScope): Ref | null;
 }
