@@ -285,15 +285,21 @@ async function applyToChunk<Ref>(
   if (steps.length) {
     // Every UPDATE of the chunk as a data-modifying WITH of one multi-row history INSERT.
     const saves = sql.join(steps.map(({ planned }, i) => sql`${sql.id(`saved_${i}`)} as (${planned.saving})`));
-    const insert = trx.insertInto('history').values(steps.map(({ planned }) => planned.history)).returning('id');
-    const { rows } = await sql<{ id: number }>`with ${saves} ${insert}`.execute(trx);
+    const insert = trx
+      .insertInto('history')
+      .values(steps.map(({ planned }) => planned.history))
+      .returning(['id', 'solution_id', 'participant_ars', 'ticket_id']);
+    const { rows } = await sql<{ id: number; solution_id: string; participant_ars: string | null; ticket_id: string | null }>`with ${saves} ${insert}`.execute(trx);
     if (rows.length !== steps.length) throw new Error(`sendEventToMany: ${rows.length} Verlaufszeilen für ${steps.length} Ereignisse`);
+    // Each instance of the chunk has one row: found again by its scope.
+    const scopeKey = (scope: { solution_id: string; participant_ars: string | null; ticket_id: string | null }) =>
+      `${scope.solution_id}|${scope.participant_ars ?? ''}|${scope.ticket_id ?? ''}`;
+    const historyIdOf = new Map(rows.map((row) => [scopeKey(row), row.id]));
     const queued: NewJob[] = [];
-    for (const [i, { index, step, planned }] of steps.entries()) {
+    for (const { index, step, planned } of steps) {
       const after = await afterSave(trx, deps, step, planned);
       queued.push(...after.jobs.queued);
-      // A multi-row INSERT … VALUES returns its rows in the order of its values.
-      results[index] = { ...after.applied, historyId: rows[i]!.id };
+      results[index] = { ...after.applied, historyId: historyIdOf.get(scopeKey(planned.history))! };
     }
     if (queued.length) await enqueueJobs(trx, queued);
   }

@@ -102,6 +102,13 @@ for (const kind of databaseKinds()) {
       'the mix: applied, refused in its stage, not a participant, already applied under its key',
     );
     t.same(await stateOf(env, batched.id), await stateOf(env, single.id), 'the same participant rows, history and jobs');
+    const historyRows = await env.handle.db.selectFrom('history').select(['id', 'participant_ars']).where('solution_id', '=', batched.id).execute();
+    const arsOfHistory = new Map(historyRows.map((row) => [row.id, row.participant_ars]));
+    const batchedTargets = targets(batched.arsList);
+    t.ok(
+      many.every((result, index) => result.kind !== 'applied' || arsOfHistory.get(result.historyId) === batchedTargets[index]),
+      'each applied result names its own history row',
+    );
     // 19 participants in chunks of 7: per chunk one lock, one key look-up, one save of snapshots and history;
     // the missing participant's fallback look-up once; a refusal's choice may ask preconditions.
     t.ok(statements <= 3 * 3 + 1 + 3, `few statements for 19 participants in 3 chunks: ${statements}`);
