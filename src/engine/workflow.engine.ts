@@ -1,6 +1,7 @@
+import { sql } from 'kysely';
 import { transition, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
 import { toJson } from '../db/schema.ts';
-import { cancelJobs, enqueueJob } from './job.queue.ts';
+import { cancelJobs, enqueueJobs, type NewJob } from './job.queue.ts';
 import { validateEventPayload } from './event-payload.validate.ts';
 import { chooseEvents, type EventChoice } from './event-choice.ts';
 import type {
@@ -14,6 +15,7 @@ import type {
   LoadedInstance,
   PreconditionRefusal,
   Refusal,
+  SaveStatement,
   TargetContext,
   TargetDefinition,
   Trx,
@@ -128,6 +130,26 @@ function contextFor(deps: EngineDeps, workflows: WorkflowRegistry, machines: Tar
   };
 }
 
+/** What is wrong with the event whatever the instance: no type, a system event from a client, an invalid payload. */
+function checkEvent(workflows: WorkflowRegistry, target: TargetDefinition<never>, rawEvent: WorkflowEvent, sender: EventSender, at: Date): Refusal | null {
+  if (typeof rawEvent.type !== 'string' || rawEvent.type === '') {
+    return { kind: 'invalid', reason: 'Ereignistyp fehlt', errors: [{ field: '/event/type', message: 'Pflichtangabe' }] };
+  }
+  // Timer events (`xstate.after.*`) and events that record what the system saw happen
+  // (a mail accepted, a wave started) come only from the system's own effects.
+  if (sender.origin !== 'system') {
+    const explanation = isTimer(rawEvent) ? 'Zeitgeber-Ereignisse sendet nur das System.' : target.systemEvents[rawEvent.type];
+    if (explanation) return { kind: 'system-only', reason: `${rawEvent.type} sendet nur das System. ${explanation}` };
+  }
+  const payloadErrors = validateEventPayload(workflows, rawEvent, at);
+  if (payloadErrors.length) {
+    return { kind: 'invalid', reason: `Angaben zum Ereignis ${rawEvent.type} sind unvollständig oder ungültig`, errors: payloadErrors };
+  }
+  return null;
+}
+
+const isTimer = (event: WorkflowEvent) => event.type.startsWith('xstate.');
+
 /**
  * Applies `rawEvent` to the instance `ref` of the registered target `targetName`. The
  * features' own functions (sendSolutionEvent, sendParticipantEvent, sendTicketEvent)
@@ -143,21 +165,9 @@ export async function sendEvent<Ref>(
 ): Promise<EventResult> {
   const workflows = deps.workflows;
   const target = workflows.target<Ref>(targetName);
-  if (typeof rawEvent.type !== 'string' || rawEvent.type === '') {
-    return { kind: 'invalid', reason: 'Ereignistyp fehlt', errors: [{ field: '/event/type', message: 'Pflichtangabe' }] };
-  }
-  // Timer events (`xstate.after.*`) and events that record what the system saw happen
-  // (a mail accepted, a wave started) come only from the system's own effects.
-  const isTimerEvent = rawEvent.type.startsWith('xstate.');
-  if (sender.origin !== 'system') {
-    const explanation = isTimerEvent ? 'Zeitgeber-Ereignisse sendet nur das System.' : target.systemEvents[rawEvent.type];
-    if (explanation) return { kind: 'system-only', reason: `${rawEvent.type} sendet nur das System. ${explanation}` };
-  }
   const at = deps.now();
-  const payloadErrors = validateEventPayload(workflows, rawEvent, at);
-  if (payloadErrors.length) {
-    return { kind: 'invalid', reason: `Angaben zum Ereignis ${rawEvent.type} sind unvollständig oder ungültig`, errors: payloadErrors };
-  }
+  const wrong = checkEvent(workflows, target as TargetDefinition<never>, rawEvent, sender, at);
+  if (wrong) return wrong;
   const handle = target.open(contextFor(deps, workflows, target.machines), ref, sender);
 
   const result = await withTransaction(deps, options.trx, async (trx): Promise<EventResult> => {
@@ -171,35 +181,129 @@ export async function sendEvent<Ref>(
         .executeTakeFirst();
       if (earlier) return { kind: 'already-applied', stage: instance.stage, historyId: earlier.id };
     }
-    // Worked out only for an answer or a refusal: a list of what else is possible costs queries.
-    const choose = async (snapshot: AnyMachineSnapshot): Promise<EventChoice> =>
-      chooseEvents(clientEventsOf(workflows, instance.machine, snapshot, target.systemEvents), await handle.blockerFor(trx, snapshot));
-    if (!isTimerEvent && !workflows.machines.allowedEvents(instance.machine, instance.snapshot).includes(rawEvent.type)) {
-      return handle.notAllowed(instance, await choose(instance.snapshot), rawEvent.type);
-    }
-    const enriched = await handle.enrich(trx, { ...rawEvent, at: at.toISOString() });
-    if (isRefusal(enriched)) return enriched;
-    const event = enriched;
-    const unmet = await checkPreconditions(workflows, target.name, trx, { ...ref, stage: instance.stage, event });
-    if (unmet) return { kind: 'precondition-failed', stage: instance.stage, ...(await choose(instance.snapshot)), ...unmet };
-    const refused = async (reason: string): Promise<Refusal> => ({
-      kind: 'refused',
-      stage: instance.stage,
-      ...(await choose(instance.snapshot)),
-      reason,
-      ...(event.facts ? { facts: event.facts } : {}),
-    });
-    const blocked = isTimerEvent ? null : handle.blockedBy(instance, event);
-    if (blocked) return refused(blocked);
-    const [next, actions] = transition(instance.machine, instance.snapshot, event as never);
-    if (actions.length === 0 && fingerprint(next) === fingerprint(instance.snapshot)) {
-      return refused(explainRefusal(target, event, instance.snapshot.context));
-    }
-    const actionList = actions as unknown as MachineAction[];
-    return saveTransition(trx, { deps, workflows, target, handle, instance, ref, event, next, actions: actionList, sender, options, at, choose });
+    const step = await decide(trx, { workflows, target, handle, instance, ref, rawEvent, at });
+    if (isRefusal(step)) return step;
+    const planned = planSave(trx, step, { sender, at, idempotencyKey: options.idempotencyKey });
+    // One statement, one round trip: the instance's UPDATE runs as a data-modifying WITH of
+    // the history INSERT (both or neither, like every statement).
+    const history = await trx.with('saved', () => planned.saving).insertInto('history').values(planned.history).returning('id').executeTakeFirstOrThrow();
+    const after = await afterSave(trx, deps, step, planned);
+    if (after.jobs.queued.length) await enqueueJobs(trx, after.jobs.queued);
+    return { ...after.applied, historyId: history.id };
   });
   if (!options.trx && result.kind === 'applied' && result.jobsEnqueued > 0) deps.onJobsEnqueued?.();
   return result;
+}
+
+export interface ManyOptions<Ref> {
+  /** Run inside the caller's transaction (every chunk in it); else one transaction per chunk. */
+  trx?: Trx;
+  /** The idempotency key of the event for one instance, as the one-by-one call would pass it. */
+  idempotencyKeyOf?: (ref: Ref) => string | undefined;
+  /** Instances per transaction and statement (default 500). */
+  chunkSize?: number;
+}
+
+/**
+ * The same event to many instances of a target – an effect that informs thousands of
+ * participants, a bulk action – with the result each would get one by one (in the order
+ * of `refs`), the same history rows, revisions, idempotency keys and jobs. Only the
+ * persistence is batched: a chunk of instances is locked with the target's batch loader
+ * (openMany, in a stable order) if it has one, each transition is computed by XState on
+ * its own as in sendEvent, and the chunk's snapshots and history rows are written by one
+ * statement, its jobs by one more. A chunk commits as one: a failure of the database
+ * rolls back its chunk, never half an instance; chunks committed before stay.
+ */
+export async function sendEventToMany<Ref>(
+  deps: EngineDeps,
+  targetName: string,
+  refs: readonly Ref[],
+  rawEvent: WorkflowEvent,
+  sender: EventSender,
+  options: ManyOptions<Ref> = {},
+): Promise<EventResult[]> {
+  const workflows = deps.workflows;
+  const target = workflows.target<Ref>(targetName);
+  const at = deps.now();
+  const wrong = checkEvent(workflows, target as TargetDefinition<never>, rawEvent, sender, at);
+  if (wrong) return refs.map(() => wrong);
+  const context = contextFor(deps, workflows, target.machines);
+  const chunkSize = Math.max(1, options.chunkSize ?? 500);
+  const results: EventResult[] = [];
+  for (let offset = 0; offset < refs.length; offset += chunkSize) {
+    const chunk = refs.slice(offset, offset + chunkSize);
+    const handles = target.openMany ? target.openMany(context, chunk, sender) : chunk.map((ref) => target.open(context, ref, sender));
+    results.push(...(await withTransaction(deps, options.trx, (trx) => applyToChunk(trx, deps, { target, chunk, handles, rawEvent, sender, at, options }))));
+  }
+  if (!options.trx && results.some((result) => result.kind === 'applied' && result.jobsEnqueued > 0)) deps.onJobsEnqueued?.();
+  return results;
+}
+
+async function applyToChunk<Ref>(
+  trx: Trx,
+  deps: EngineDeps,
+  input: { target: TargetDefinition<Ref>; chunk: readonly Ref[]; handles: InstanceHandle[]; rawEvent: WorkflowEvent; sender: EventSender; at: Date; options: ManyOptions<Ref> },
+): Promise<EventResult[]> {
+  const { target, chunk, handles, rawEvent, sender, at, options } = input;
+  // Two handles of one instance would both transition from the state read once: a lost update.
+  const instanceKeys = new Set(handles.map((handle) => handle.key));
+  if (instanceKeys.size !== handles.length) throw new Error('sendEventToMany: eine Instanz ist mehrfach genannt');
+  const results: (EventResult | null)[] = [];
+  const loaded: (LoadedInstance | null)[] = [];
+  for (const handle of handles) {
+    const instance = await handle.load(trx);
+    results.push(isRefusal(instance) ? instance : null);
+    loaded.push(isRefusal(instance) ? null : instance);
+  }
+  const keys = chunk.map((ref) => options.idempotencyKeyOf?.(ref));
+  const wanted = keys.filter((key, index): key is string => key !== undefined && loaded[index] !== null);
+  const earlier = new Map<string, number>();
+  if (wanted.length) {
+    for (const row of await trx.selectFrom('history').select(['id', 'idempotency_key']).where('idempotency_key', 'in', wanted).execute()) {
+      earlier.set(row.idempotency_key!, row.id);
+    }
+  }
+  const steps: { index: number; step: DecidedStep<Ref>; planned: PlannedSave }[] = [];
+  const seenKeys = new Set<string>();
+  for (const [index, instance] of loaded.entries()) {
+    if (!instance) continue;
+    const key = keys[index];
+    const earlierId = key === undefined ? undefined : earlier.get(key);
+    if (earlierId !== undefined) {
+      results[index] = { kind: 'already-applied', stage: instance.stage, historyId: earlierId };
+      continue;
+    }
+    if (key !== undefined && seenKeys.has(key)) throw new Error(`sendEventToMany: Schlüssel ${key} zweimal in einem Teil`);
+    if (key !== undefined) seenKeys.add(key);
+    const step = await decide(trx, { workflows: deps.workflows, target, handle: handles[index]!, instance, ref: chunk[index]!, rawEvent, at });
+    if (isRefusal(step)) {
+      results[index] = step;
+      continue;
+    }
+    steps.push({ index, step, planned: planSave(trx, step, { sender, at, idempotencyKey: key }) });
+  }
+  if (steps.length) {
+    // Every UPDATE of the chunk as a data-modifying WITH of one multi-row history INSERT.
+    const saves = sql.join(steps.map(({ planned }, i) => sql`${sql.id(`saved_${i}`)} as (${planned.saving})`));
+    const insert = trx
+      .insertInto('history')
+      .values(steps.map(({ planned }) => planned.history))
+      .returning(['id', 'solution_id', 'participant_ars', 'ticket_id']);
+    const { rows } = await sql<{ id: number; solution_id: string; participant_ars: string | null; ticket_id: string | null }>`with ${saves} ${insert}`.execute(trx);
+    if (rows.length !== steps.length) throw new Error(`sendEventToMany: ${rows.length} Verlaufszeilen für ${steps.length} Ereignisse`);
+    // Each instance of the chunk has one row: found again by its scope.
+    const scopeKey = (scope: { solution_id: string; participant_ars: string | null; ticket_id: string | null }) =>
+      `${scope.solution_id}|${scope.participant_ars ?? ''}|${scope.ticket_id ?? ''}`;
+    const historyIdOf = new Map(rows.map((row) => [scopeKey(row), row.id]));
+    const queued: NewJob[] = [];
+    for (const { index, step, planned } of steps) {
+      const after = await afterSave(trx, deps, step, planned);
+      queued.push(...after.jobs.queued);
+      results[index] = { ...after.applied, historyId: historyIdOf.get(scopeKey(planned.history))! };
+    }
+    if (queued.length) await enqueueJobs(trx, queued);
+  }
+  return results as EventResult[];
 }
 
 interface MachineAction {
@@ -207,68 +311,121 @@ interface MachineAction {
   params?: Record<string, unknown>;
 }
 
-/** Saves the new snapshot, writes its history row, runs what the stage change and the features' reactions need, queues its jobs. */
-async function saveTransition<Ref>(
+/** An event the instance takes: its transition computed, not yet saved. */
+interface DecidedStep<Ref> {
+  workflows: WorkflowRegistry;
+  target: TargetDefinition<Ref>;
+  handle: InstanceHandle;
+  instance: LoadedInstance;
+  ref: Ref;
+  event: WorkflowEvent;
+  next: AnyMachineSnapshot;
+  actions: MachineAction[];
+  choose: (snapshot: AnyMachineSnapshot) => Promise<EventChoice>;
+}
+
+/** The checks under lock – stage, guards' facts, preconditions, the machine itself – and the pure transition. */
+async function decide<Ref>(
   trx: Trx,
-  step: {
-    deps: EngineDeps;
-    workflows: WorkflowRegistry;
-    target: TargetDefinition<Ref>;
-    handle: InstanceHandle;
-    instance: LoadedInstance;
-    ref: Ref;
-    event: WorkflowEvent;
-    next: AnyMachineSnapshot;
-    actions: MachineAction[];
-    sender: EventSender;
-    options: EventOptions;
-    at: Date;
-    choose: (snapshot: AnyMachineSnapshot) => Promise<EventChoice>;
-  },
-): Promise<AppliedEvent> {
-  const { target, handle, instance, event, next, at } = step;
+  input: { workflows: WorkflowRegistry; target: TargetDefinition<Ref>; handle: InstanceHandle; instance: LoadedInstance; ref: Ref; rawEvent: WorkflowEvent; at: Date },
+): Promise<DecidedStep<Ref> | Refusal> {
+  const { workflows, target, handle, instance, ref, rawEvent, at } = input;
+  const isTimerEvent = isTimer(rawEvent);
+  // Worked out only for an answer or a refusal: a list of what else is possible costs queries.
+  const choose = async (snapshot: AnyMachineSnapshot): Promise<EventChoice> =>
+    chooseEvents(clientEventsOf(workflows, instance.machine, snapshot, target.systemEvents), await handle.blockerFor(trx, snapshot));
+  if (!isTimerEvent && !workflows.machines.allowedEvents(instance.machine, instance.snapshot).includes(rawEvent.type)) {
+    return handle.notAllowed(instance, await choose(instance.snapshot), rawEvent.type);
+  }
+  const enriched = await handle.enrich(trx, { ...rawEvent, at: at.toISOString() });
+  if (isRefusal(enriched)) return enriched;
+  const event = enriched;
+  const unmet = await checkPreconditions(workflows, target.name, trx, { ...ref, stage: instance.stage, event });
+  if (unmet) return { kind: 'precondition-failed', stage: instance.stage, ...(await choose(instance.snapshot)), ...unmet };
+  const refused = async (reason: string): Promise<Refusal> => ({
+    kind: 'refused',
+    stage: instance.stage,
+    ...(await choose(instance.snapshot)),
+    reason,
+    ...(event.facts ? { facts: event.facts } : {}),
+  });
+  const blocked = isTimerEvent ? null : handle.blockedBy(instance, event);
+  if (blocked) return refused(blocked);
+  const [next, actions] = transition(instance.machine, instance.snapshot, event as never);
+  if (actions.length === 0 && fingerprint(next) === fingerprint(instance.snapshot)) {
+    return refused(explainRefusal(target, event, instance.snapshot.context));
+  }
+  return { workflows, target, handle, instance, ref, event, next, actions: actions as unknown as MachineAction[], choose };
+}
+
+interface PlannedSave {
+  stage: string;
+  revision: number;
+  at: Date;
+  saving: SaveStatement;
+  history: ReturnType<typeof historyRow>;
+}
+
+/** The statement that saves the next state and the history row that records it (not run yet). */
+function planSave<Ref>(trx: Trx, step: DecidedStep<Ref>, meta: { sender: EventSender; at: Date; idempotencyKey: string | undefined }): PlannedSave {
+  const { target, handle, instance, event, next } = step;
+  const { at } = meta;
   const revision = instance.revision + 1;
   const stage = target.stageOf(next);
-  const persisted = JSON.parse(JSON.stringify(instance.machine.getPersistedSnapshot(next)));
-  await handle.save(trx, { snapshot: persisted, stage, stateValue: next.value, revision, at });
-  const history = await trx
-    .insertInto('history')
-    .values({
-      solution_id: handle.scope.solutionId,
-      participant_ars: handle.scope.ars,
-      event_type: event.type,
-      event: toJson(event),
-      from_stage: instance.stage,
-      to_stage: stage,
-      actor: step.sender.actor,
-      machine_version: instance.machineVersion,
-      created_at: at,
-      idempotency_key: step.options.idempotencyKey ?? null,
-      ticket_id: handle.scope.ticketId ?? null,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const saving = handle.save(trx, { snapshot: instance.machine.getPersistedSnapshot(next), stage, stateValue: next.value, revision, at });
+  const history = historyRow(handle.scope, { event, fromStage: instance.stage, stage, sender: meta.sender, machineVersion: instance.machineVersion, at, idempotencyKey: meta.idempotencyKey });
+  return { stage, revision, at, saving, history };
+}
 
+/**
+ * After the save: what the stage change and the features' reactions need, the timers it
+ * leaves cancelled, and its jobs (returned, for the caller to insert with others).
+ */
+async function afterSave<Ref>(trx: Trx, deps: EngineDeps, step: DecidedStep<Ref>, planned: PlannedSave) {
+  const { target, handle, instance, event, next } = step;
+  const { stage, revision, at } = planned;
   if (stage !== instance.stage) await handle.afterStageChange(trx, { fromStage: instance.stage, stage, at });
   for (const reaction of step.workflows.reactionsFor(target.name, event.type)) {
-    await reaction.react(trx, { ...step.ref, scope: handle.scope, event, at }, step.deps);
+    await reaction.react(trx, { ...step.ref, scope: handle.scope, event, at }, deps);
   }
-  const jobsEnqueued = await scheduleActions(trx, handle, step.actions, revision, at);
-  return {
+  const jobs = jobsOf(handle, step.actions, revision, at);
+  for (const cancelKey of jobs.cancelKeys) await cancelJobs(trx, { cancelKey }, at);
+  const applied: Omit<AppliedEvent, 'historyId'> = {
     kind: 'applied',
     fromStage: instance.stage,
     stage,
     revision,
     context: next.context,
     ...(await step.choose(next)),
-    historyId: history.id,
-    jobsEnqueued,
+    jobsEnqueued: jobs.queued.length,
+  };
+  return { applied, jobs };
+}
+
+/** The history row of an applied event: who, what, when, from which stage to which. */
+function historyRow(
+  scope: InstanceScope,
+  step: { event: WorkflowEvent; fromStage: string; stage: string; sender: EventSender; machineVersion: number; at: Date; idempotencyKey: string | undefined },
+) {
+  return {
+    solution_id: scope.solutionId,
+    participant_ars: scope.ars,
+    event_type: step.event.type,
+    event: toJson(step.event),
+    from_stage: step.fromStage,
+    to_stage: step.stage,
+    actor: step.sender.actor,
+    machine_version: step.machineVersion,
+    created_at: step.at,
+    idempotency_key: step.idempotencyKey ?? null,
+    ticket_id: scope.ticketId ?? null,
   };
 }
 
-/** Turns the actions of a transition into durable jobs: effects, timers, timer cancellations. */
-async function scheduleActions(trx: Trx, handle: InstanceHandle, actions: MachineAction[], revision: number, at: Date) {
-  let enqueued = 0;
+/** The jobs of a transition's actions and the cancel keys of the timers it leaves, in the actions' order. */
+function jobsOf(handle: InstanceHandle, actions: MachineAction[], revision: number, at: Date): { queued: NewJob[]; cancelKeys: string[] } {
+  const queued: NewJob[] = [];
+  const cancelKeys: string[] = [];
   const { solutionId, ars, ticketId } = handle.scope;
   const jobScope = { solutionId, ars };
   // A timer finds its instance again by this scope (TargetDefinition.refOfJob).
@@ -276,7 +433,7 @@ async function scheduleActions(trx: Trx, handle: InstanceHandle, actions: Machin
   for (const [index, action] of actions.entries()) {
     const params = action.params ?? {};
     if (action.type === 'xstate.raise' && typeof params.delay === 'number') {
-      await enqueueJob(trx, {
+      queued.push({
         kind: TIMER_JOB,
         payload: { ...payloadScope, event: params.event as Record<string, unknown>, sendId: params.id },
         idempotencyKey: `timer:${handle.key}:${String(params.id)}:r${revision}`,
@@ -284,21 +441,22 @@ async function scheduleActions(trx: Trx, handle: InstanceHandle, actions: Machin
         runAt: new Date(at.getTime() + params.delay),
         ...jobScope,
       });
-      enqueued++;
     } else if (action.type === 'xstate.cancel') {
-      await cancelJobs(trx, { cancelKey: timerCancelKey(handle, params.sendId) }, at);
+      // Cancels the timers queued before (by earlier events), and one this transition planned earlier in its actions.
+      const cancelKey = timerCancelKey(handle, params.sendId);
+      cancelKeys.push(cancelKey);
+      for (let i = queued.length - 1; i >= 0; i--) if (queued[i]!.cancelKey === cancelKey) queued.splice(i, 1);
     } else if (action.type.startsWith('effect.')) {
-      await enqueueJob(trx, {
+      queued.push({
         kind: action.type,
         payload: { ...payloadScope, params },
         idempotencyKey: `${action.type}:${handle.key}:r${revision}:${index}`,
         runAt: at,
         ...jobScope,
       });
-      enqueued++;
     }
   }
-  return enqueued;
+  return { queued, cancelKeys };
 }
 
 function timerCancelKey(handle: InstanceHandle, sendId: unknown): string {

@@ -1,5 +1,5 @@
 import type { AnyMachineSnapshot, AnyStateMachine } from 'xstate';
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, Transaction, UpdateQueryBuilder, UpdateResult } from 'kysely';
 import type { TObject } from 'typebox';
 import type { Database } from '../db/schema.ts';
 import type { FieldError } from '../errors/domain.errors.ts';
@@ -104,6 +104,13 @@ export interface StageChange {
   at: Date;
 }
 
+/**
+ * The UPDATE of an instance's row, built but not run: the engine runs it together with the
+ * history row as one statement (a data-modifying WITH), so that a step costs one round trip.
+ */
+// Any table of a target, typed as Kysely's own CTE types take an UPDATE.
+export type SaveStatement = UpdateQueryBuilder<Database, any, any, UpdateResult>;
+
 export interface NextState {
   snapshot: unknown;
   stage: string;
@@ -135,7 +142,8 @@ export interface InstanceHandle {
   blockedBy(instance: LoadedInstance, event: WorkflowEvent): string | null;
   /** What holds back which event of a snapshot of this instance: for an answer's or a refusal's blockedEvents. */
   blockerFor(trx: Trx, snapshot: AnyMachineSnapshot): Promise<Blocker>;
-  save(trx: Trx, next: NextState): Promise<void>;
+  /** The statement that writes the next state (not run: the engine runs it with the history row). */
+  save(trx: Trx, next: NextState): SaveStatement;
   /** What a stage change means for jobs already queued (resume, cancel reminders, replan timers …). */
   afterStageChange(trx: Trx, change: StageChange): Promise<void>;
 }
@@ -166,6 +174,13 @@ export interface TargetDefinition<Ref = unknown> {
   /** German words for a guard's refusal of a valid payload; null: the engine's general words. */
   explainRefusal?(event: { type: string; facts?: unknown } & Record<string, unknown>, context: unknown): string | null;
   open(context: TargetContext, ref: Ref, sender: EventSender): InstanceHandle;
+  /**
+   * Handles of many instances at once (sendEventToMany): the first `load` of one of them
+   * locks and reads them all with one statement, in a stable order (so that two batches
+   * never wait for each other crosswise); each handle then behaves as `open`'s. Without
+   * it, the instances are opened and loaded one by one.
+   */
+  openMany?(context: TargetContext, refs: readonly Ref[], sender: EventSender): InstanceHandle[];
   /** The instance a timer job of this scope was planned for, if it is one of this target's (timers are delivered through it). */
   refOfJob?(scope: InstanceScope): Ref | null;
 }

@@ -2,10 +2,10 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { sql } from 'kysely';
 import type { Database, Job, MailMessage } from '../db/schema.ts';
-import { DeferJobError, enqueueJob, type JobHandler } from '../engine/job.queue.ts';
+import { DeferJobError, enqueueJob, enqueueJobs, type JobHandler } from '../engine/job.queue.ts';
 import { settleEffectEvent } from '../engine/effect.activities.ts';
 import type { EngineDeps } from '../engine/workflow.engine.ts';
-import { sendParticipantEvent } from '../solutions/participant.target.ts';
+import { sendParticipantEvent, sendParticipantEventToMany } from '../solutions/participant.target.ts';
 import { sendSolutionEvent } from '../solutions/solution.target.ts';
 
 /**
@@ -59,6 +59,46 @@ export function createErstinformationActivities(deps: ErstinformationActivityDep
     }
   }
 
+  /**
+   * informOnAcceptance for many accepted messages in one transaction (a mail path that
+   * records acceptances in batches): the participants are informed a chunk at a time
+   * (sendEventToMany), with the same keys, history rows and waiting jobs as one by one.
+   */
+  async function informOnAcceptanceOfMany(trx: Transaction<Database>, messages: readonly MailMessage[]): Promise<void> {
+    const informing = messages.filter((message) => message.kind === 'erstinformation' && message.recipient_role === 'behoerde' && message.ars && message.mailing_id);
+    if (informing.length === 0) return;
+    const mailingIds = [...new Set(informing.map((message) => message.mailing_id!))];
+    const mailings = await trx.selectFrom('mailing').select(['id', 'solution_id']).where('id', 'in', mailingIds).execute();
+    const solutionOf = new Map(mailings.map((mailing) => [mailing.id, mailing.solution_id]));
+    let rest = informing.map((message) => ({ message, solutionId: solutionOf.get(message.mailing_id!)!, ars: message.ars! }));
+    while (rest.length) {
+      // An authority with two accepted messages: the second in the next round, as one by one.
+      const seen = new Set<string>();
+      const round = rest.filter((item) => !seen.has(`${item.solutionId}:${item.ars}`) && seen.add(`${item.solutionId}:${item.ars}`));
+      rest = rest.filter((item) => !round.includes(item));
+      const keyOf = new Map(round.map((item) => [`${item.solutionId}:${item.ars}`, informedKey(item.message.id)]));
+      const results = await sendParticipantEventToMany(
+        engine,
+        { participants: round.map(({ solutionId, ars }) => ({ solutionId, ars })), event: { type: 'INFORMIEREN' }, ...SYSTEM },
+        { trx, idempotencyKeyOf: ({ solutionId, ars }) => keyOf.get(`${solutionId}:${ars}`) },
+      );
+      const waiting = round.filter((_, index) => {
+        const result = results[index]!;
+        return result.kind === 'solution-inactive' && result.solutionStage === 'pausiert';
+      });
+      await enqueueJobs(
+        trx,
+        waiting.map(({ message, solutionId, ars }) => ({
+          kind: INFORM_PARTICIPANT_JOB,
+          payload: { solutionId, ars, mailMessageId: message.id },
+          idempotencyKey: `${INFORM_PARTICIPANT_JOB}:${message.id}`,
+          solutionId,
+          ars,
+        })),
+      );
+    }
+  }
+
   async function informParticipant(job: Job) {
     const { solutionId, ars, mailMessageId } = job.payload as { solutionId: string; ars: string; mailMessageId: string };
     const result = await sendParticipantEvent(
@@ -109,13 +149,14 @@ export function createErstinformationActivities(deps: ErstinformationActivityDep
       .orderBy('p.ars')
       .execute();
     let informed = 0;
-    for (const { ars, mailMessageId } of pending) {
-      const result = await sendParticipantEvent(
-        engine,
-        { solutionId, ars, event: { type: 'INFORMIEREN' }, ...SYSTEM },
-        { idempotencyKey: informedKey(mailMessageId) },
-      );
-      if (settleEffectEvent(result, { solutionId, ars, effect: job.kind, logger }) === 'applied') informed++;
+    const messageOf = new Map(pending.map(({ ars, mailMessageId }) => [ars, mailMessageId]));
+    const results = await sendParticipantEventToMany(
+      engine,
+      { participants: pending.map(({ ars }) => ({ solutionId, ars })), event: { type: 'INFORMIEREN' }, ...SYSTEM },
+      { idempotencyKeyOf: ({ ars }) => informedKey(messageOf.get(ars)!) },
+    );
+    for (const [index, result] of results.entries()) {
+      if (settleEffectEvent(result, { solutionId, ars: pending[index]!.ars, effect: job.kind, logger }) === 'applied') informed++;
     }
     if (informed) logger.info({ solutionId, informed }, 'Teilnehmende nachträglich als informiert vermerkt');
   }
@@ -125,5 +166,5 @@ export function createErstinformationActivities(deps: ErstinformationActivityDep
     [ERSTINFORMATION_HANDED_OVER_JOB]: markErstinformationSent,
     'effect.informParticipants': informAcceptedParticipants,
   };
-  return { informOnAcceptance, handlers };
+  return { informOnAcceptance, informOnAcceptanceOfMany, handlers };
 }

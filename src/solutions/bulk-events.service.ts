@@ -4,7 +4,7 @@ import { toJson, type Database } from '../db/schema.ts';
 import type { Principal } from '../auth/api-token.service.ts';
 import { actorOf } from '../auth/api-token.service.ts';
 import { type EngineDeps, type EventResult, type WorkflowEvent } from '../engine/workflow.engine.ts';
-import { sendParticipantEvent } from './participant.target.ts';
+import { sendParticipantEventToMany } from './participant.target.ts';
 import { validateEventPayload } from '../engine/event-payload.validate.ts';
 import { ConflictError, ForbiddenError, InvalidInputError } from '../errors/domain.errors.ts';
 import { PARTICIPANT_SYSTEM_EVENTS, PARTICIPANTS_MOVING_STAGES, SOLUTION_MACHINE_VERSION } from '../../workflows/index.ts';
@@ -15,10 +15,11 @@ import { recordChange } from '../engine/change.record.ts';
  * One event to many participants of a solution ("Sammelaktion"): the ministry confirms
  * 186 authorities live in one request instead of 186.
  *
- * Each participant moves in its own engine transaction, with the engine's gates and
- * guards as for a single event. A partial failure therefore means: what was applied
- * stays applied and is reported per participant; nothing is rolled back for the
- * others. What is wrong with the request itself – payload, a system-only event, the
+ * Each participant moves with the engine's gates and guards as for a single event, and
+ * gets its own result and history row; the engine writes them a chunk of up to 500
+ * participants per transaction (sendEventToMany). A refusal concerns its participant
+ * only; a failure of the database rolls back the chunk it happened in, while the chunks
+ * before stay applied – a repeat under the same key applies the rest. What is wrong with the request itself – payload, a system-only event, the
  * solution not found or not active, unknown wave – is refused before anything is written.
  *
  * An `idempotencyKey` belongs to one solution, one caller (API token) and one request
@@ -221,11 +222,12 @@ export async function sendBulkParticipantEvent(
   }
   const actor = actorOf(principal);
   const sender = { actor, origin: 'client' as const, ministryScope: principal.role === 'ministry' ? principal.ministry : null };
-  const results: BulkResultItem[] = [];
-  for (const ars of targets) {
-    const result = await sendParticipantEvent(engine, { solutionId, ars, event, ...sender }, { idempotencyKey: `bulk:${bulkId}:${ars}` });
-    results.push(toItem(ars, result));
-  }
+  const outcomes = await sendParticipantEventToMany(
+    engine,
+    { participants: targets.map((ars) => ({ solutionId, ars })), event, ...sender },
+    { idempotencyKeyOf: ({ ars }) => `bulk:${bulkId}:${ars}` },
+  );
+  const results: BulkResultItem[] = targets.map((ars, index) => toItem(ars, outcomes[index]!));
   const counts: Record<BulkOutcome, number> = { applied: 0, 'already-applied': 0, refused: 0, 'not-found': 0, 'solution-inactive': 0 };
   for (const item of results) counts[item.outcome]++;
 

@@ -3,7 +3,7 @@ import type { Job } from '../db/schema.ts';
 import type { JobHandler } from '../engine/job.queue.ts';
 import { settleEffectEvent, type EffectPayload } from '../engine/effect.activities.ts';
 import type { EngineDeps, WorkflowEvent } from '../engine/workflow.engine.ts';
-import { sendParticipantEvent } from './participant.target.ts';
+import { sendParticipantEventToMany } from './participant.target.ts';
 
 /**
  * The effects of the solution's and the participants' machines that belong to no other
@@ -15,14 +15,15 @@ export function createRolloutEffectHandlers(engine: EngineDeps, logger: Logger):
     const { solutionId, params } = job.payload as unknown as EffectPayload;
     const authorities = (params.authorities as string[]) ?? [];
     let applied = 0;
-    for (const ars of authorities) {
-      const event: WorkflowEvent = { type: 'EINLADEN', wave: params.label, ...(params.fristTage ? { fristTage: params.fristTage } : {}) };
-      const result = await sendParticipantEvent(
-        engine,
-        { solutionId, ars, event, actor: `system:welle:${String(params.label)}`, origin: 'system' },
-        { idempotencyKey: `${job.idempotency_key}:${ars}` },
-      );
-      if (settleEffectEvent(result, { solutionId, ars, effect: job.kind, logger }) === 'applied') applied++;
+    const event: WorkflowEvent = { type: 'EINLADEN', wave: params.label, ...(params.fristTage ? { fristTage: params.fristTage } : {}) };
+    // A chunk of the wave at a time, with the history and keys of one event each.
+    const results = await sendParticipantEventToMany(
+      engine,
+      { participants: authorities.map((ars) => ({ solutionId, ars })), event, actor: `system:welle:${String(params.label)}`, origin: 'system' },
+      { idempotencyKeyOf: ({ ars }) => `${job.idempotency_key}:${ars}` },
+    );
+    for (const [index, result] of results.entries()) {
+      if (settleEffectEvent(result, { solutionId, ars: authorities[index], effect: job.kind, logger }) === 'applied') applied++;
     }
     logger.info({ solutionId, wave: params.label, invited: applied, skipped: authorities.length - applied }, 'Welle eingeladen');
   }

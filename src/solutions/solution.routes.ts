@@ -329,7 +329,7 @@ export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fas
         operationId: 'sendBulkParticipantEvent',
         summary: 'Ein Ereignis an viele teilnehmende Behörden senden (Sammelaktion)',
         description:
-          'Wendet das Ereignis auf jede ausgewählte Behörde einzeln an (eigene Transaktion je Behörde, mit den Prüfungen wie beim Einzelereignis) und nennt das Ergebnis je Behörde. Fehlerhafte Angaben weisen die ganze Anfrage mit 422 ab, bevor etwas geschrieben wird.',
+          'Wendet das Ereignis auf jede ausgewählte Behörde einzeln an (mit den Prüfungen und dem Verlaufseintrag wie beim Einzelereignis; gespeichert in Teilen zu höchstens 500 Behörden je Transaktion) und nennt das Ergebnis je Behörde. Fehlerhafte Angaben weisen die ganze Anfrage mit 422 ab, bevor etwas geschrieben wird.',
         params: SolutionId,
         body: BulkEventBody,
         response: { 200: BulkEventView, ...BULK_PROBLEMS },

@@ -165,8 +165,8 @@ export const solutionTarget: TargetDefinition<SolutionRef> = {
         facts ??= await computeSolutionFacts(trx, solutionId);
         return solutionBlocker(snapshot.context as SolutionContext, facts);
       },
-      async save(trx, next) {
-        await trx
+      save: (trx, next) =>
+        trx
           .updateTable('solution')
           .set({
             snapshot: toJson(next.snapshot),
@@ -175,9 +175,7 @@ export const solutionTarget: TargetDefinition<SolutionRef> = {
             revision: next.revision,
             updated_at: next.at,
           })
-          .where('id', '=', solutionId)
-          .execute();
-      },
+          .where('id', '=', solutionId),
       async afterStageChange(trx, { fromStage, stage, at }) {
         if ((SOLUTION_FINAL_STAGES as readonly string[]).includes(stage)) {
           // The rollout has ended: no timer, reminder or escalation of it may fire any more.

@@ -115,7 +115,7 @@ export const ticketTarget: TargetDefinition<TicketRef> = {
       blockedBy: (_instance, event) => ticketBlocker(event.facts as TicketFacts, new Date(String(event.at)))(event.type),
       // After a save, resolvedAt is the one it wrote (solved now, or cleared by a reopening).
       blockerFor: async () => ticketBlocker(ticketFacts(resolvedAt, settings), deps.now()),
-      async save(trx, next) {
+      save(trx, next) {
         const { at } = next;
         const current = row!;
         const sla: Record<string, unknown> = {};
@@ -132,11 +132,10 @@ export const ticketTarget: TargetDefinition<TicketRef> = {
         if (next.stage === 'in-bearbeitung' && (current.stage === 'geloest' || current.stage === 'geschlossen')) sla.resolved_at = null;
         if (sla.resolved_at !== undefined) resolvedAt = sla.resolved_at as Date | null;
         // Closed without being solved first cannot happen; closing keeps resolved_at (the reopen period counts from the solution).
-        await trx
+        return trx
           .updateTable('ticket')
           .set({ snapshot: toJson(next.snapshot), stage: next.stage, revision: next.revision, updated_at: at, ...sla })
-          .where('id', '=', ticketId)
-          .execute();
+          .where('id', '=', ticketId);
       },
       // The SLA timers follow the clock: none while waiting or solved, new ones when the due times moved.
       afterStageChange: async (trx, { at }) => {
