@@ -40,12 +40,33 @@ export function createErstinformationActivities(deps: ErstinformationActivityDep
    * solution is paused the participant cannot move: a job then informs it after FORTSETZEN.
    */
   async function informOnAcceptance(trx: Transaction<Database>, message: MailMessage): Promise<void> {
-    if (message.kind !== 'erstinformation' || message.recipient_role !== 'behoerde' || !message.ars) return;
-    const mailing = await trx.selectFrom('mailing').select('solution_id').where('id', '=', message.mailing_id).executeTakeFirstOrThrow();
-    const solutionId = mailing.solution_id;
+    await informOnAcceptanceMany(trx, [message]);
+  }
+
+  /**
+   * informOnAcceptance for the messages of a delivery batch, in the one transaction that
+   * records their acceptance: their mailings' solutions read once, then one INFORMIEREN each.
+   */
+  async function informOnAcceptanceMany(trx: Transaction<Database>, messages: readonly MailMessage[]): Promise<void> {
+    const informing = messages.filter((message) => message.kind === 'erstinformation' && message.recipient_role === 'behoerde' && message.ars && message.mailing_id);
+    if (informing.length === 0) return;
+    const mailings = await trx
+      .selectFrom('mailing')
+      .select(['id', 'solution_id'])
+      .where('id', 'in', [...new Set(informing.map((message) => message.mailing_id!))])
+      .execute();
+    const solutionOf = new Map(mailings.map((mailing) => [mailing.id, mailing.solution_id]));
+    for (const message of informing) {
+      const solutionId = solutionOf.get(message.mailing_id!);
+      if (!solutionId) throw new Error(`Mailing ${message.mailing_id} gibt es nicht mehr`);
+      await informParticipantOnAcceptance(trx, solutionId, message);
+    }
+  }
+
+  async function informParticipantOnAcceptance(trx: Transaction<Database>, solutionId: string, message: MailMessage): Promise<void> {
     const result = await sendParticipantEvent(
       engine,
-      { solutionId, ars: message.ars, event: { type: 'INFORMIEREN' }, ...SYSTEM },
+      { solutionId, ars: message.ars!, event: { type: 'INFORMIEREN' }, ...SYSTEM },
       { trx, idempotencyKey: informedKey(message.id) },
     );
     if (result.kind === 'solution-inactive' && result.solutionStage === 'pausiert') {
@@ -125,5 +146,5 @@ export function createErstinformationActivities(deps: ErstinformationActivityDep
     [ERSTINFORMATION_HANDED_OVER_JOB]: markErstinformationSent,
     'effect.informParticipants': informAcceptedParticipants,
   };
-  return { informOnAcceptance, handlers };
+  return { informOnAcceptance, informOnAcceptanceMany, handlers };
 }
