@@ -61,6 +61,8 @@ export interface MailSendDeps {
   onAccepted?: (trx: Transaction<Database>, message: MailMessage) => Promise<void>;
   /** `onAccepted` for every message of a batch the server accepted, in the one transaction recording them. */
   onAcceptedMany?: (trx: Transaction<Database>, messages: readonly MailMessage[]) => Promise<void>;
+  /** Most messages one batch takes (default MAIL_SEND_BATCH_SIZE). */
+  batchSize?: number;
 }
 
 /** Due mail.send jobs one batch takes: a few statements for all of them instead of some per message. */
@@ -272,5 +274,5 @@ export function createMailSendBatchHandler(deps: MailSendDeps): BatchJobHandler 
     return failures;
   }
 
-  return { size: MAIL_SEND_BATCH_SIZE, run };
+  return { size: deps.batchSize ?? MAIL_SEND_BATCH_SIZE, run };
 }
