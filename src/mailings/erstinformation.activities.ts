@@ -74,6 +74,8 @@ export function createErstinformationActivities(deps: ErstinformationActivityDep
         kind: INFORM_PARTICIPANT_JOB,
         payload: { solutionId, ars: message.ars, mailMessageId: message.id },
         idempotencyKey: `${INFORM_PARTICIPANT_JOB}:${message.id}`,
+        // Due by the engine's clock, as every job the engine queues – not the database's.
+        runAt: engine.now(),
         solutionId,
         ars: message.ars,
       });
