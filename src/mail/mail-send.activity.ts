@@ -101,6 +101,8 @@ export function createMailSendHandler(deps: MailSendDeps): JobHandler {
   };
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
 
 /** One delivered or refused send of a batch. */
@@ -198,7 +200,14 @@ export function createMailSendBatchHandler(deps: MailSendDeps): BatchJobHandler 
 
   async function run(jobs: Job[]): Promise<Map<number, unknown>> {
     const failures = new Map<number, unknown>();
-    const jobOf = new Map(jobs.map((job) => [(job.payload as unknown as MailSendPayload).mailMessageId, job]));
+    const jobOf = new Map<string, Job>();
+    for (const job of jobs) {
+      const { mailMessageId } = job.payload as Partial<MailSendPayload>;
+      // A malformed job fails alone, not its batch.
+      if (typeof mailMessageId === 'string' && UUID.test(mailMessageId)) jobOf.set(mailMessageId, job);
+      else failures.set(job.id, new PermanentJobError(`mail.send ohne gültige mailMessageId: ${JSON.stringify(job.payload)}`));
+    }
+    if (jobOf.size === 0) return failures;
     const rows = await db.selectFrom('mail_message').selectAll().where('id', 'in', [...jobOf.keys()]).execute();
     const found = new Set(rows.map((row) => row.id));
     for (const [mailMessageId, job] of jobOf) {

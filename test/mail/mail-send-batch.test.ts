@@ -170,6 +170,23 @@ for (const kind of databaseKinds()) {
       t.notOk(byRecipient.has(unknown!.recipient_email));
     });
 
+    t.test('a malformed job fails alone, not its batch', async (t) => {
+      const { sink, transport } = await setUp();
+      await enqueueJobs(db, [{ kind: MAIL_SEND_JOB, payload: {}, idempotencyKey: `${MAIL_SEND_JOB}:kaputt`, priority: 10, runAt: new Date('2026-03-02T06:00:00Z') }]);
+      const messages = await insertMessages(db, mailingId, ['poststelle@amt-heil-1.example', 'poststelle@amt-heil-2.example']);
+      const { worker, batches } = batchWorker(transport, { size: 10 });
+      t.equal(await worker.drain(), 3);
+      t.same(batches, [3], 'one batch with the malformed job');
+      const broken = await db.selectFrom('job').selectAll().where('idempotency_key', '=', `${MAIL_SEND_JOB}:kaputt`).executeTakeFirstOrThrow();
+      t.equal(broken.status, 'failed');
+      t.match(broken.last_error, /ohne gültige mailMessageId/);
+      for (const message of messages) {
+        t.equal((await rowOf(message.id)).status, 'angenommen', `${message.recipient_email} sent all the same`);
+        t.equal((await jobOf(message.id)).status, 'done');
+      }
+      t.equal(sink.messages.length, 2);
+    });
+
     t.test('a crash in the middle of a batch: only its in-doubt messages are sent again, with the same Message-ID', async (t) => {
       const { sink, transport } = await setUp();
       const recipients = Array.from({ length: 6 }, (_, i) => `poststelle@amt-absturz-${i + 1}.example`);
