@@ -10,17 +10,20 @@ import { classifyMailError, type MailTransport } from './mail.transport.ts';
  *
  * The jobs run in batches (`createMailSendBatchHandler`, up to MAIL_SEND_BATCH_SIZE due
  * jobs claimed at once): one statement reads the rows, one marks them 'wird-gesendet', the
- * SMTP sends go out together over the pooled transport, and one transaction records every
- * 'angenommen' with its bookkeeping (`onAccepted`). Each message still ends on its own: a
+ * SMTP sends go out together over the pooled transport, and one transaction per
+ * ACCEPTED_CHUNK accepted messages records their 'angenommen' with its bookkeeping
+ * (`onAccepted`). Each message still ends on its own: a
  * refusal, a retry, a discard or a paused solution concerns its job alone.
  *
  * The in-doubt window, honestly: the rows are marked 'wird-gesendet' (committed) before the
- * SMTP conversations and 'angenommen' after the server's 250 – for a batch, once all its
- * sends have answered. If the process dies – or the database is unreachable – between the
+ * SMTP conversations and 'angenommen' after the server's 250 – in chunks of ACCEPTED_CHUNK
+ * as the answers come. If the process dies – or the database is unreachable – between the
  * server accepting a message and that commit, its job runs again once its lease has expired
- * and re-sends. So after a crash at most the messages of the batches then running (at most
- * JOB_CONCURRENCY × MAIL_SEND_BATCH_SIZE, each batch's accepted ones) are in doubt, not only
- * the one message being sent as before batching. SMTP offers no way to ask a server whether
+ * and re-sends. So after a crash the accepted but not yet recorded messages of the batches
+ * then running are in doubt – per running batch a chunk or two (the one being written and
+ * the one filling) while the database keeps up, up to the whole batch when it lags; at most
+ * JOB_CONCURRENCY × MAIL_SEND_BATCH_SIZE in all – not only the one message being sent as
+ * before batching. SMTP offers no way to ask a server whether
  * it already holds a message, so this cannot be closed from our side. What we guarantee
  * instead is that the retry sends the *identical* message with the *same* Message-ID
  * (`render` is deterministic for a row, the Message-ID is stored on it), which mail clients
@@ -67,6 +70,8 @@ export interface MailSendDeps {
 
 /** Due mail.send jobs one batch takes: a few statements for all of them instead of some per message. */
 export const MAIL_SEND_BATCH_SIZE = 50;
+/** Accepted messages of a batch recorded together, as soon as that many have been accepted (and the rest at its end). */
+export const ACCEPTED_CHUNK = 10;
 
 const MAIL_SEND_MAX_ATTEMPTS = 8;
 const FINAL_STATUSES: readonly MailStatus[] = ['angenommen', 'fehlgeschlagen', 'unzustellbar', 'verworfen'];
@@ -104,9 +109,6 @@ export function createMailSendHandler(deps: MailSendDeps): JobHandler {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
-
-/** One delivered or refused send of a batch. */
-type SendOutcome = { job: Job; message: MailMessage; response: string } | { job: Job; message: MailMessage; error: unknown };
 
 /**
  * The delivery of up to MAIL_SEND_BATCH_SIZE messages at once (see the file's comment).
@@ -253,10 +255,21 @@ export function createMailSendBatchHandler(deps: MailSendDeps): BatchJobHandler 
       .execute();
     const claimed = new Set(claimedRows.map((row) => row.id));
 
-    const outcomes = await Promise.all(
+    // The acceptances are recorded in chunks as the server answers, not once the whole
+    // batch has: what a crash can leave in doubt is a chunk per running batch.
+    let unrecorded: { job: Job; message: MailMessage; response: string }[] = [];
+    let recording: Promise<void> = Promise.resolve();
+    const recordUnrecorded = () => {
+      const items = unrecorded;
+      unrecorded = [];
+      recording = recording.then(() => (items.length ? recordAccepted(items, failures) : undefined));
+      return recording;
+    };
+    const refused: { job: Job; message: MailMessage; error: unknown }[] = [];
+    await Promise.all(
       renderable
         .filter((message) => claimed.has(message.id))
-        .map(async (message): Promise<SendOutcome> => {
+        .map(async (message) => {
           const job = jobOf.get(message.id)!;
           const content = contents.get(message.id) as MailContent;
           try {
@@ -269,17 +282,15 @@ export function createMailSendBatchHandler(deps: MailSendDeps): BatchJobHandler 
               messageId: message.message_id,
               ...(content.replyTo ? { replyTo: content.replyTo } : {}),
             });
-            return { job, message, response };
+            unrecorded.push({ job, message, response });
+            if (unrecorded.length >= ACCEPTED_CHUNK) void recordUnrecorded();
           } catch (error) {
-            return { job, message, error };
+            refused.push({ job, message, error });
           }
         }),
     );
-    const accepted = outcomes.filter((outcome) => 'response' in outcome);
-    if (accepted.length) await recordAccepted(accepted, failures);
-    for (const outcome of outcomes) {
-      if ('error' in outcome) await recordFailure(outcome, failures);
-    }
+    await recordUnrecorded();
+    for (const outcome of refused) await recordFailure(outcome, failures);
     return failures;
   }
 
