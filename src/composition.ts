@@ -83,6 +83,7 @@ export async function composeService(handle: DatabaseHandle, settings: ServiceSe
     worker = new JobWorker({
       db: handle.db,
       handlers: mergeJobHandlers(createEngineJobHandlers(engine, effectsLogger), createRolloutEffectHandlers(engine, effectsLogger), tickets.handlers, mail.handlers, createSnapshotJobHandlers({ db: handle.db, now: engine.now, logger: effectsLogger })),
+      batchHandlers: mail.batchHandlers,
       logger: logger.child({ component: 'jobs' }),
       isSolutionPaused,
       ...settings.jobs,

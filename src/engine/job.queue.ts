@@ -147,9 +147,28 @@ export class WaitForResumeError extends Error {
 
 export type JobHandler = (job: Job) => Promise<void>;
 
+/**
+ * Runs many due jobs of one kind at once (mail deliveries: one statement for all their rows,
+ * pipelined SMTP). Each job still ends on its own: `run` answers, per job id, the error that
+ * job's single run would have thrown (PermanentJobError, WaitForResumeError, DeferJobError or
+ * any other for a retry); a job without an entry is done. A `run` that throws fails every
+ * job of the batch as a single handler's throw would.
+ */
+export interface BatchJobHandler {
+  /** Most jobs one run takes. */
+  size: number;
+  run(jobs: Job[]): Promise<Map<number, unknown>>;
+}
+
 export interface JobWorkerOptions {
   db: Kysely<Database>;
   handlers: Record<string, JobHandler>;
+  /**
+   * Kinds whose due jobs are claimed and run together: a claimed job of such a kind brings
+   * up to `size` due jobs of its kind along, in one statement, and they take one of the
+   * `concurrency` places. A kind here needs no entry in `handlers`.
+   */
+  batchHandlers?: Record<string, BatchJobHandler>;
   logger: Logger;
   concurrency: number;
   pollIntervalMs: number;
@@ -271,10 +290,10 @@ export class JobWorker {
   async drain(): Promise<number> {
     let total = 0;
     for (;;) {
-      const jobs = await this.claimDueJobs(this.options.concurrency);
-      if (jobs.length === 0) return total;
-      await Promise.all(jobs.map((job) => this.runJob(job)));
-      total += jobs.length;
+      const runs = await this.claimDueRuns(this.options.concurrency);
+      if (runs.length === 0) return total;
+      await Promise.all(runs.map((run) => this.runClaimed(run)));
+      total += runs.reduce((sum, run) => sum + run.length, 0);
     }
   }
 
@@ -285,33 +304,78 @@ export class JobWorker {
   private async pollOnce(): Promise<void> {
     const free = this.options.concurrency - this.active;
     if (free <= 0) return;
-    const jobs = await this.claimDueJobs(free);
-    for (const job of jobs) {
-      const run = this.runJob(job).finally(() => {
+    const runs = await this.claimDueRuns(free);
+    for (const claimed of runs) {
+      const run = this.runClaimed(claimed).finally(() => {
         this.inFlight.delete(run);
         this.poke();
       });
       this.inFlight.add(run);
     }
+    // A full batch says more of its kind are due: fill the other free places now, not after the poll interval.
+    const fullBatch = runs.some((claimed) => claimed.length > 1 && claimed.length >= (this.batchHandlerOf(claimed[0]!)?.size ?? Infinity));
+    if (fullBatch && runs.length < free) this.wakeRequested = true;
   }
 
-  private async claimDueJobs(limit: number): Promise<Job[]> {
+  private batchHandlerOf(job: Job): BatchJobHandler | undefined {
+    return this.options.batchHandlers?.[job.kind];
+  }
+
+  /**
+   * Claims up to `limit` places' worth of due jobs: each job alone, except those of a batch
+   * kind, which come as one run together with up to `size` due jobs of their kind.
+   */
+  private async claimDueRuns(limit: number): Promise<Job[][]> {
+    const jobs = await this.claimDueJobs(limit);
+    const runs: Job[][] = [];
+    const batches = new Map<string, Job[]>();
+    for (const job of jobs) {
+      if (!this.batchHandlerOf(job)) {
+        runs.push([job]);
+        continue;
+      }
+      const batch = batches.get(job.kind);
+      if (batch) batch.push(job);
+      else {
+        const started = [job];
+        batches.set(job.kind, started);
+        runs.push(started);
+      }
+    }
+    for (const [kind, batch] of batches) {
+      const room = this.options.batchHandlers![kind]!.size - batch.length;
+      if (room > 0) batch.push(...(await this.claimDueJobs(room, kind)));
+    }
+    return runs;
+  }
+
+  private runClaimed(jobs: Job[]): Promise<void> {
+    const handler = this.batchHandlerOf(jobs[0]!);
+    return handler ? this.runBatch(handler, jobs) : this.runJob(jobs[0]!);
+  }
+
+  private async claimDueJobs(limit: number, kind?: string): Promise<Job[]> {
     const now = this.now();
     const { db } = this.options;
     // Jobs of a crashed worker (lease run out) become pending again first, so that the
-    // claim itself is one ordered walk along the due index: priority, then due time.
-    let expired = db
-      .updateTable('job')
-      .set({ status: 'pending', locked_by: null, locked_until: null })
-      .where('status', '=', 'running')
-      .where('locked_until', '<', now);
-    if (this.runningIds.size) expired = expired.where('id', 'not in', [...this.runningIds]);
-    await expired.execute();
-    const due = db
+    // claim itself is one ordered walk along the due index: priority, then due time. (A
+    // batch's second claim follows the first at once: that was done a moment ago.)
+    if (!kind) {
+      let expired = db
+        .updateTable('job')
+        .set({ status: 'pending', locked_by: null, locked_until: null })
+        .where('status', '=', 'running')
+        .where('locked_until', '<', now);
+      if (this.runningIds.size) expired = expired.where('id', 'not in', [...this.runningIds]);
+      await expired.execute();
+    }
+    let due = db
       .selectFrom('job')
       .select('id')
       .where('status', '=', 'pending')
-      .where('run_at', '<=', now)
+      .where('run_at', '<=', now);
+    if (kind) due = due.where('kind', '=', kind);
+    const ordered = due
       .orderBy('priority')
       .orderBy('run_at')
       .orderBy('id')
@@ -326,7 +390,7 @@ export class JobWorker {
         locked_until: new Date(now.getTime() + this.leaseMs()),
         attempts: sql<number>`attempts + 1`,
       })
-      .where('id', 'in', due)
+      .where('id', 'in', ordered)
       .returningAll()
       .execute();
   }
@@ -368,8 +432,18 @@ export class JobWorker {
     this.runningIds.add(job.id);
     const log = this.options.logger.child({ jobId: job.id, jobKind: job.kind, attempt: job.attempts });
     try {
-      await this.runAndRecord(job, log);
+      const handler = this.options.handlers[job.kind];
+      try {
+        if (!handler) throw new PermanentJobError(`Kein Handler für Job-Art ${job.kind}`);
+        await handler(job);
+      } catch (error) {
+        await this.settleFailed(job, error);
+        return;
+      }
+      await this.markDone([job]);
     } catch (error) {
+      // Its outcome could not be saved (the database went away): the job stays running and
+      // is taken up again once its lease has run out. Never a rejection nobody handles.
       log.warn({ err: error }, 'Job-Ergebnis nicht gespeichert – der Job läuft nach Ablauf der Lease erneut');
     } finally {
       this.active--;
@@ -377,65 +451,90 @@ export class JobWorker {
     }
   }
 
-  private async runAndRecord(job: Job, log: Logger): Promise<void> {
-    const { db } = this.options;
+  /** One place for the whole batch; each job ends as it would alone (done in one statement, the others one by one). */
+  private async runBatch(handler: BatchJobHandler, jobs: Job[]): Promise<void> {
+    this.active++;
+    for (const job of jobs) this.runningIds.add(job.id);
     try {
-      const handler = this.options.handlers[job.kind];
-      if (!handler) throw new PermanentJobError(`Kein Handler für Job-Art ${job.kind}`);
-      await handler(job);
+      let failures: Map<number, unknown>;
+      try {
+        failures = await handler.run(jobs);
+      } catch (error) {
+        failures = new Map(jobs.map((job) => [job.id, error]));
+      }
+      await this.markDone(jobs.filter((job) => !failures.has(job.id)));
+      for (const job of jobs) {
+        if (failures.has(job.id)) await this.settleFailed(job, failures.get(job.id));
+      }
+    } catch (error) {
+      // As in runJob: outcomes not saved stay running under their lease; never an unhandled rejection.
+      this.options.logger.warn({ err: error, jobKind: jobs[0]?.kind, jobs: jobs.length }, 'Job-Ergebnisse nicht gespeichert – die Jobs laufen nach Ablauf der Lease erneut');
+    } finally {
+      this.active--;
+      for (const job of jobs) this.runningIds.delete(job.id);
+    }
+  }
+
+  private async markDone(jobs: Job[]): Promise<void> {
+    if (jobs.length === 0) return;
+    await this.options.db
+      .updateTable('job')
+      .set({ status: 'done', finished_at: new Date(), locked_by: null, locked_until: null, last_error: null })
+      .where('id', 'in', jobs.map((job) => job.id))
+      .where('locked_by', '=', this.workerId)
+      .execute();
+    if (jobs.length === 1) this.options.logger.debug({ jobId: jobs[0]!.id, jobKind: jobs[0]!.kind, attempt: jobs[0]!.attempts }, 'Job erledigt');
+    else this.options.logger.debug({ jobKind: jobs[0]!.kind, jobs: jobs.length }, 'Jobs erledigt');
+  }
+
+  /** A job's run threw: park, defer, retry with backoff or fail it. */
+  private async settleFailed(job: Job, error: unknown): Promise<void> {
+    const { db, logger } = this.options;
+    const log = logger.child({ jobId: job.id, jobKind: job.kind, attempt: job.attempts });
+    if (error instanceof WaitForResumeError) {
+      await this.park(job, error.solutionId);
+      return;
+    }
+    if (error instanceof DeferJobError) {
       await db
         .updateTable('job')
-        .set({ status: 'done', finished_at: new Date(), locked_by: null, locked_until: null, last_error: null })
+        .set({
+          status: 'pending',
+          run_at: new Date(this.now().getTime() + error.delayMs),
+          attempts: job.attempts - 1,
+          locked_by: null,
+          locked_until: null,
+        })
         .where('id', '=', job.id)
         .where('locked_by', '=', this.workerId)
         .execute();
-      log.debug('Job erledigt');
-    } catch (error) {
-      if (error instanceof WaitForResumeError) {
-        await this.park(job, error.solutionId);
-        return;
-      }
-      if (error instanceof DeferJobError) {
-        await db
-          .updateTable('job')
-          .set({
-            status: 'pending',
-            run_at: new Date(this.now().getTime() + error.delayMs),
-            attempts: job.attempts - 1,
-            locked_by: null,
-            locked_until: null,
-          })
-          .where('id', '=', job.id)
-          .where('locked_by', '=', this.workerId)
-          .execute();
-        return;
-      }
-      const message = error instanceof Error ? error.message : String(error);
-      const permanent = error instanceof PermanentJobError || job.attempts >= job.max_attempts;
-      if (permanent) {
-        log.error({ err: error }, 'Job endgültig fehlgeschlagen');
-        await db
-          .updateTable('job')
-          .set({ status: 'failed', finished_at: new Date(), last_error: message, locked_by: null, locked_until: null })
-          .where('id', '=', job.id)
-          .where('locked_by', '=', this.workerId)
-          .execute();
-      } else {
-        const delay = retryDelayMs(job.attempts);
-        log.warn({ err: error, retryInMs: delay }, 'Job fehlgeschlagen, neuer Versuch geplant');
-        await db
-          .updateTable('job')
-          .set({
-            status: 'pending',
-            run_at: new Date(this.now().getTime() + delay),
-            last_error: message,
-            locked_by: null,
-            locked_until: null,
-          })
-          .where('id', '=', job.id)
-          .where('locked_by', '=', this.workerId)
-          .execute();
-      }
+      return;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    const permanent = error instanceof PermanentJobError || job.attempts >= job.max_attempts;
+    if (permanent) {
+      log.error({ err: error }, 'Job endgültig fehlgeschlagen');
+      await db
+        .updateTable('job')
+        .set({ status: 'failed', finished_at: new Date(), last_error: message, locked_by: null, locked_until: null })
+        .where('id', '=', job.id)
+        .where('locked_by', '=', this.workerId)
+        .execute();
+    } else {
+      const delay = retryDelayMs(job.attempts);
+      log.warn({ err: error, retryInMs: delay }, 'Job fehlgeschlagen, neuer Versuch geplant');
+      await db
+        .updateTable('job')
+        .set({
+          status: 'pending',
+          run_at: new Date(this.now().getTime() + delay),
+          last_error: message,
+          locked_by: null,
+          locked_until: null,
+        })
+        .where('id', '=', job.id)
+        .where('locked_by', '=', this.workerId)
+        .execute();
     }
   }
 }

@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database, LinkPurpose, ResponseLink } from '../db/schema.ts';
+import { sql, type Insertable, type Kysely, type Transaction } from 'kysely';
+import type { Database, LinkPurpose, ResponseLink, ResponseLinkTable } from '../db/schema.ts';
 
 /**
  * Signed response links: authorities have no accounts, so a link in their mail is
@@ -169,6 +169,77 @@ export async function issueResponseLinks(db: Executor, input: IssueLinksInput): 
     )
     .execute();
   return urls;
+}
+
+/**
+ * `issueResponseLinks` for many authorities at once (a batch of a mailing's messages): one
+ * statement reads the current generations, one stores every link – not two per message.
+ * Answers each input's URLs in input order. The same (solution, authority, purpose) twice
+ * is stored once, with the later expiry.
+ */
+export async function issueResponseLinksMany(
+  db: Executor,
+  common: { secret: Buffer; baseUrl: string },
+  inputs: readonly Omit<IssueLinksInput, 'secret' | 'baseUrl'>[],
+): Promise<Partial<Record<LinkPurpose, string>>[]> {
+  const base = common.baseUrl.replace(/\/+$/, '');
+  const wanted = inputs.filter((input) => input.purposes.length > 0);
+  const generationOf = new Map<string, number>();
+  if (wanted.length) {
+    const arsBySolution = new Map<string, Set<string>>();
+    for (const input of wanted) {
+      const set = arsBySolution.get(input.solutionId) ?? new Set<string>();
+      set.add(input.ars);
+      arsBySolution.set(input.solutionId, set);
+    }
+    const rows = await db
+      .selectFrom('response_link')
+      .select(['solution_id', 'ars', 'purpose', 'generation'])
+      .where((eb) => eb.or([...arsBySolution].map(([solutionId, ars]) => eb.and([eb('solution_id', '=', solutionId), eb('ars', 'in', [...ars])]))))
+      .where('purpose', 'in', [...new Set(wanted.flatMap((input) => input.purposes))])
+      .where('superseded_at', 'is', null)
+      .execute();
+    for (const row of rows) generationOf.set(`${row.solution_id}:${row.ars}:${row.purpose}`, row.generation);
+  }
+  const stored = new Map<string, Insertable<ResponseLinkTable>>();
+  const answers = inputs.map((input) => {
+    const urls: Partial<Record<LinkPurpose, string>> = {};
+    for (const purpose of new Set(input.purposes)) {
+      const key = `${input.solutionId}:${input.ars}:${purpose}`;
+      const generation = generationOf.get(key) ?? 0;
+      const token = deriveLinkToken(common.secret, { solutionId: input.solutionId, ars: input.ars, purpose, generation });
+      urls[purpose] = `${base}/antwort/${token}`;
+      const earlier = stored.get(key);
+      if (earlier && (earlier.expires_at as Date) >= input.expiresAt) continue;
+      stored.set(key, {
+        token_hash: hashLinkToken(token),
+        solution_id: input.solutionId,
+        ars: input.ars,
+        purpose,
+        mailing_id: earlier ? (earlier.mailing_id ?? null) : input.mailingId,
+        expires_at: input.expiresAt,
+        generation,
+      });
+    }
+    return urls;
+  });
+  if (stored.size) {
+    // As issueResponseLinks: keeps an answer given, only ever extends the expiry, refreshes the hash.
+    await db
+      .insertInto('response_link')
+      .values([...stored.values()])
+      .onConflict((oc) =>
+        oc
+          .columns(['solution_id', 'ars', 'purpose'])
+          .where('superseded_at', 'is', null)
+          .doUpdateSet({
+            token_hash: (eb) => eb.ref('excluded.token_hash'),
+            expires_at: sql<Date>`greatest(response_link.expires_at, excluded.expires_at)`,
+          }),
+      )
+      .execute();
+  }
+  return answers;
 }
 
 /** The link a token stands for; null for malformed, tampered or unknown tokens. */

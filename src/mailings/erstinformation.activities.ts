@@ -2,7 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { sql } from 'kysely';
 import type { Database, Job, MailMessage } from '../db/schema.ts';
-import { DeferJobError, enqueueJob, enqueueJobs, type JobHandler } from '../engine/job.queue.ts';
+import { DeferJobError, enqueueJobs, type JobHandler } from '../engine/job.queue.ts';
 import { settleEffectEvent } from '../engine/effect.activities.ts';
 import type { EngineDeps } from '../engine/workflow.engine.ts';
 import { sendParticipantEvent, sendParticipantEventToMany } from '../solutions/participant.target.ts';
@@ -40,37 +40,26 @@ export function createErstinformationActivities(deps: ErstinformationActivityDep
    * solution is paused the participant cannot move: a job then informs it after FORTSETZEN.
    */
   async function informOnAcceptance(trx: Transaction<Database>, message: MailMessage): Promise<void> {
-    if (message.kind !== 'erstinformation' || message.recipient_role !== 'behoerde' || !message.ars) return;
-    const mailing = await trx.selectFrom('mailing').select('solution_id').where('id', '=', message.mailing_id).executeTakeFirstOrThrow();
-    const solutionId = mailing.solution_id;
-    const result = await sendParticipantEvent(
-      engine,
-      { solutionId, ars: message.ars, event: { type: 'INFORMIEREN' }, ...SYSTEM },
-      { trx, idempotencyKey: informedKey(message.id) },
-    );
-    if (result.kind === 'solution-inactive' && result.solutionStage === 'pausiert') {
-      await enqueueJob(trx, {
-        kind: INFORM_PARTICIPANT_JOB,
-        payload: { solutionId, ars: message.ars, mailMessageId: message.id },
-        idempotencyKey: `${INFORM_PARTICIPANT_JOB}:${message.id}`,
-        solutionId,
-        ars: message.ars,
-      });
-    }
+    await informOnAcceptanceMany(trx, [message]);
   }
 
   /**
-   * informOnAcceptance for many accepted messages in one transaction (a mail path that
-   * records acceptances in batches): the participants are informed a chunk at a time
-   * (sendEventToMany), with the same keys, history rows and waiting jobs as one by one.
+   * informOnAcceptance for the messages of a delivery batch, in the one transaction that
+   * records their acceptance: their mailings' solutions read once, then the participants
+   * informed a chunk at a time (sendEventToMany) with the same keys, history rows and
+   * waiting jobs as one by one.
    */
-  async function informOnAcceptanceOfMany(trx: Transaction<Database>, messages: readonly MailMessage[]): Promise<void> {
+  async function informOnAcceptanceMany(trx: Transaction<Database>, messages: readonly MailMessage[]): Promise<void> {
     const informing = messages.filter((message) => message.kind === 'erstinformation' && message.recipient_role === 'behoerde' && message.ars && message.mailing_id);
     if (informing.length === 0) return;
     const mailingIds = [...new Set(informing.map((message) => message.mailing_id!))];
     const mailings = await trx.selectFrom('mailing').select(['id', 'solution_id']).where('id', 'in', mailingIds).execute();
     const solutionOf = new Map(mailings.map((mailing) => [mailing.id, mailing.solution_id]));
-    let rest = informing.map((message) => ({ message, solutionId: solutionOf.get(message.mailing_id!)!, ars: message.ars! }));
+    let rest = informing.map((message) => {
+      const solutionId = solutionOf.get(message.mailing_id!);
+      if (!solutionId) throw new Error(`Mailing ${message.mailing_id} gibt es nicht mehr`);
+      return { message, solutionId, ars: message.ars! };
+    });
     while (rest.length) {
       // An authority with two accepted messages: the second in the next round, as one by one.
       const seen = new Set<string>();
@@ -82,6 +71,7 @@ export function createErstinformationActivities(deps: ErstinformationActivityDep
         { participants: round.map(({ solutionId, ars }) => ({ solutionId, ars })), event: { type: 'INFORMIEREN' }, ...SYSTEM },
         { trx, idempotencyKeyOf: ({ solutionId, ars }) => keyOf.get(`${solutionId}:${ars}`) },
       );
+      // While the solution is paused the participant cannot move: a job informs it after FORTSETZEN.
       const waiting = round.filter((_, index) => {
         const result = results[index]!;
         return result.kind === 'solution-inactive' && result.solutionStage === 'pausiert';
@@ -92,6 +82,8 @@ export function createErstinformationActivities(deps: ErstinformationActivityDep
           kind: INFORM_PARTICIPANT_JOB,
           payload: { solutionId, ars, mailMessageId: message.id },
           idempotencyKey: `${INFORM_PARTICIPANT_JOB}:${message.id}`,
+          // Due by the engine's clock, as every job the engine queues – not the database's.
+          runAt: engine.now(),
           solutionId,
           ars,
         })),
@@ -166,5 +158,5 @@ export function createErstinformationActivities(deps: ErstinformationActivityDep
     [ERSTINFORMATION_HANDED_OVER_JOB]: markErstinformationSent,
     'effect.informParticipants': informAcceptedParticipants,
   };
-  return { informOnAcceptance, informOnAcceptanceOfMany, handlers };
+  return { informOnAcceptance, informOnAcceptanceMany, handlers };
 }

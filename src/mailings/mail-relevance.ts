@@ -46,16 +46,44 @@ export async function participantStillAsked(db: Db, solutionId: string, ars: str
  * escalations wait for the pause to end.
  */
 export async function messageStillWanted(db: Db, message: MailMessage): Promise<'send' | { discard: string }> {
-  const mailing = await db.selectFrom('mailing').select(['solution_id', 'kind']).where('id', '=', message.mailing_id).executeTakeFirst();
-  if (!mailing) return { discard: 'Mailing gibt es nicht mehr' };
-  const followUp = message.kind === 'erinnerung' || message.kind === 'eskalation';
-  const solution = await db.selectFrom('solution').select('stage').where('id', '=', mailing.solution_id).executeTakeFirst();
-  if (!solution || (SOLUTION_FINAL_STAGES as readonly string[]).includes(solution.stage)) {
-    return { discard: `nicht gesendet: die Lösung ist ${solution?.stage ?? 'gelöscht'}` };
+  const verdict = (await messagesStillWanted(db, [message])).get(message.id)!;
+  if (verdict instanceof Error) throw verdict;
+  return verdict;
+}
+
+/**
+ * `messageStillWanted` for a batch of messages: their mailings and solutions in one
+ * statement. Per message 'send', why it is discarded, or the WaitForResumeError its job
+ * meets while the solution is paused.
+ */
+export async function messagesStillWanted(db: Db, messages: readonly MailMessage[]): Promise<Map<string, 'send' | { discard: string } | WaitForResumeError>> {
+  const verdicts = new Map<string, 'send' | { discard: string } | WaitForResumeError>();
+  const mailingIds = [...new Set(messages.flatMap((message) => (message.mailing_id ? [message.mailing_id] : [])))];
+  const mailings = mailingIds.length
+    ? await db
+        .selectFrom('mailing as g')
+        .leftJoin('solution as s', 's.id', 'g.solution_id')
+        .select(['g.id', 'g.solution_id', 'g.kind', 's.stage'])
+        .where('g.id', 'in', mailingIds)
+        .execute()
+    : [];
+  const mailingOf = new Map(mailings.map((mailing) => [mailing.id, mailing]));
+  for (const message of messages) {
+    const mailing = message.mailing_id ? mailingOf.get(message.mailing_id) : undefined;
+    if (!mailing) {
+      verdicts.set(message.id, { discard: 'Mailing gibt es nicht mehr' });
+      continue;
+    }
+    const followUp = message.kind === 'erinnerung' || message.kind === 'eskalation';
+    if (!mailing.stage || (SOLUTION_FINAL_STAGES as readonly string[]).includes(mailing.stage)) {
+      verdicts.set(message.id, { discard: `nicht gesendet: die Lösung ist ${mailing.stage ?? 'gelöscht'}` });
+    } else if (followUp && mailing.stage === 'pausiert') {
+      verdicts.set(message.id, new WaitForResumeError(mailing.solution_id));
+    } else if (message.kind === 'erinnerung' && message.ars && !(await participantStillAsked(db, mailing.solution_id, message.ars, mailing.kind))) {
+      verdicts.set(message.id, { discard: 'nicht gesendet: die Behörde braucht keine Erinnerung mehr, oder ihr Stand passt nicht mehr zur Frage der Mail' });
+    } else {
+      verdicts.set(message.id, 'send');
+    }
   }
-  if (followUp && solution.stage === 'pausiert') throw new WaitForResumeError(mailing.solution_id);
-  if (message.kind === 'erinnerung' && message.ars && !(await participantStillAsked(db, mailing.solution_id, message.ars, mailing.kind))) {
-    return { discard: 'nicht gesendet: die Behörde braucht keine Erinnerung mehr, oder ihr Stand passt nicht mehr zur Frage der Mail' };
-  }
-  return 'send';
+  return verdicts;
 }

@@ -3,13 +3,13 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database, MailMessage } from '../db/schema.ts';
 import type { EngineDeps } from '../engine/workflow.engine.ts';
-import type { JobHandler } from '../engine/job.queue.ts';
+import type { BatchJobHandler, JobHandler } from '../engine/job.queue.ts';
 import { createMailTransport, type MailTransport } from '../mail/mail.transport.ts';
-import { createMailSendHandler, MAIL_SEND_JOB, type MailSendDeps } from '../mail/mail-send.activity.ts';
+import { createMailSendBatchHandler, MAIL_SEND_JOB, type MailContent, type MailSendDeps, type MailVerdict } from '../mail/mail-send.activity.ts';
 import { createMailingActivities } from './mailing.activities.ts';
 import { createErstinformationActivities } from './erstinformation.activities.ts';
 import { createPilotInvitationActivities } from './pilot-invitation.activities.ts';
-import { messageStillWanted } from './mail-relevance.ts';
+import { messagesStillWanted } from './mail-relevance.ts';
 import type { MailingRoutesDeps } from './mailing.routes.ts';
 
 export interface MailModuleOptions {
@@ -42,6 +42,8 @@ export interface OtherMailMessages {
 export interface MailModule {
   transport: MailTransport;
   handlers: Record<string, JobHandler>;
+  /** The deliveries run in batches (mail-send.activity.ts). */
+  batchHandlers: Record<string, BatchJobHandler>;
   routes: Omit<MailingRoutesDeps, 'db'> & { linkTtlDays: number };
 }
 
@@ -78,26 +80,39 @@ export function createMailModule(options: MailModuleOptions): MailModule {
   const erstinformation = createErstinformationActivities({ db: options.db, engine: options.engine, logger: options.logger });
   const settings = { multiplierEmails: options.multiplierEmails, messageIdDomain: options.messageIdDomain };
   const pilotInvitation = createPilotInvitationActivities({ db: options.db, logger: options.logger, settings, now: options.engine.now });
+  /** Splits a batch by who owns each row: the mailings' rows together, each other feature's one by one. */
+  async function byOwner<T>(
+    messages: readonly MailMessage[],
+    mailings: (messages: readonly MailMessage[]) => Promise<Map<string, T | Error>>,
+    other: (owner: OtherMailMessages, message: MailMessage) => Promise<T>,
+  ): Promise<Map<string, T | Error>> {
+    const own = messages.filter((message) => !ownerOf(message));
+    const results = own.length ? await mailings(own) : new Map<string, T | Error>();
+    for (const message of messages) {
+      const owner = ownerOf(message);
+      if (owner) results.set(message.id, await other(owner, message).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))));
+    }
+    return results;
+  }
+  const sendDeps: MailSendDeps = {
+    db: options.db,
+    transport,
+    mailFrom: options.mailFrom,
+    render: (message) => (ownerOf(message)?.render ?? activities.renderMessage)(message),
+    renderMany: (messages) => byOwner<MailContent>(messages, activities.renderMessages, (owner, message) => owner.render(message)),
+    stillWantedMany: (messages) => byOwner<MailVerdict>(messages, (own) => messagesStillWanted(options.db, own), (owner, message) => owner.stillWanted(message)),
+    logger: options.logger,
+    now: options.engine.now,
+    onAcceptedMany: erstinformation.informOnAcceptanceMany,
+  };
   return {
     transport,
     handlers: {
       ...activities.handlers,
       ...pilotInvitation.handlers,
       ...erstinformation.handlers,
-      [MAIL_SEND_JOB]: createMailSendHandler({
-        db: options.db,
-        transport,
-        mailFrom: options.mailFrom,
-        render: (message) => (ownerOf(message)?.render ?? activities.renderMessage)(message),
-        logger: options.logger,
-        now: options.engine.now,
-        stillWanted: async (message) => {
-          const owner = ownerOf(message);
-          return owner ? owner.stillWanted(message) : messageStillWanted(options.db, message);
-        },
-        onAccepted: erstinformation.informOnAcceptance,
-      }),
     },
+    batchHandlers: { [MAIL_SEND_JOB]: createMailSendBatchHandler(sendDeps) },
     routes: {
       settings,
       publicBaseUrl: options.publicBaseUrl,

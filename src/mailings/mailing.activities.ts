@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { Database, Job, LinkPurpose, MailMessage, MailingKind } from '../db/schema.ts';
+import type { Database, Job, LinkPurpose, MailMessage, MailingKind, TemplateKind } from '../db/schema.ts';
 import { enqueueJob, JOB_PRIORITY, type JobHandler } from '../engine/job.queue.ts';
 import type { EngineDeps } from '../engine/workflow.engine.ts';
 import { enqueueMailSend } from '../mail/mail-send.activity.ts';
-import { linkPurposesFor, MULTIPLIER_TEMPLATE } from './template.render.ts';
-import { renderForRecipient } from './template.service.ts';
-import { issueResponseLinks, linkSecretOnce } from '../links/link.service.ts';
+import { linkPurposesFor, MULTIPLIER_TEMPLATE, prepareMail, type PreparedMail } from './template.render.ts';
+import { loadSolutionsForMail, loadTemplatesFor, mailingMailContext, renderForRecipient, replyToOf, type RenderedMessage } from './template.service.ts';
+import { issueResponseLinks, issueResponseLinksMany, linkSecretOnce } from '../links/link.service.ts';
+import { NotFoundError } from '../errors/domain.errors.ts';
 import { newMessageId, reminderDueAt } from './mailing.service.ts';
 import { participantStillAsked, solutionGate } from './mail-relevance.ts';
 
@@ -32,6 +33,15 @@ export interface MailingActivityDeps {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
+
+/** The authorities' names by ARS, in one statement. */
+async function loadAuthorityNames(db: Db, ars: readonly string[]): Promise<Map<string, { name: string; ars: string }>> {
+  if (ars.length === 0) return new Map();
+  const rows = await db.selectFrom('authority').select(['name', 'ars']).where('ars', 'in', [...new Set(ars)]).execute();
+  return new Map(rows.map((row) => [row.ars, row]));
+}
 
 /** Authorities of a mailing that have not answered through any of its links. */
 async function unansweredRecipients(db: Db, mailingId: string, solutionId: string, purposes: LinkPurpose[]) {
@@ -148,6 +158,89 @@ export function createMailingActivities(deps: MailingActivityDeps) {
     });
   }
 
+  /**
+   * `renderMessage` for a batch of messages (the delivery's batch): mailings, solutions,
+   * templates and authorities in one statement each, the answer links issued in one, each
+   * mailing's template prepared once and filled per recipient. Per message its mail, or the
+   * error its render met (that message's job tries again). Mails to the ministry (escalation)
+   * and without an authority are rare and rendered one by one.
+   */
+  async function renderMessages(messages: readonly MailMessage[]): Promise<Map<string, RenderedMessage | Error>> {
+    const rendered = new Map<string, RenderedMessage | Error>();
+    const batchable = messages.filter((m) => m.mailing_id && (m.recipient_role === 'multiplikator' || (m.recipient_role === 'behoerde' && m.ars)));
+    const inBatch = new Set(batchable);
+    for (const message of messages) {
+      if (inBatch.has(message)) continue;
+      rendered.set(message.id, await renderMessage(message).catch(asError));
+    }
+    if (batchable.length === 0) return rendered;
+    try {
+      const mailings = await db
+        .selectFrom('mailing')
+        .selectAll()
+        .where('id', 'in', [...new Set(batchable.map((m) => m.mailing_id!))])
+        .execute();
+      const mailingOf = new Map(mailings.map((mailing) => [mailing.id, mailing]));
+      const solutionIds = mailings.map((mailing) => mailing.solution_id);
+      const templateKindOf = (m: MailMessage): TemplateKind => (m.recipient_role === 'multiplikator' ? MULTIPLIER_TEMPLATE : (m.kind as MailingKind));
+      const [solutions, templateOf, authorities] = await Promise.all([
+        loadSolutionsForMail(db, solutionIds),
+        loadTemplatesFor(db, solutionIds, [...new Set(batchable.map(templateKindOf))]),
+        loadAuthorityNames(db, batchable.flatMap((m) => (m.recipient_role === 'behoerde' ? [m.ars!] : []))),
+      ]);
+      const toAuthorities = batchable.filter((m) => m.recipient_role === 'behoerde' && mailingOf.has(m.mailing_id!));
+      const links = await issueResponseLinksMany(
+        db,
+        { secret: await secret(), baseUrl: deps.publicBaseUrl },
+        toAuthorities.map((m) => {
+          const mailing = mailingOf.get(m.mailing_id!)!;
+          return {
+            solutionId: mailing.solution_id,
+            ars: m.ars!,
+            mailingId: mailing.id,
+            purposes: linkPurposesFor(mailing.kind),
+            expiresAt: new Date(mailing.created_at.getTime() + deps.linkTtlDays * DAY_MS),
+          };
+        }),
+      );
+      const linksOf = new Map(toAuthorities.map((m, index) => [m.id, links[index]!]));
+      const prepared = new Map<string, { mail: PreparedMail; replyTo: RenderedMessage['replyTo'] }>();
+      for (const message of batchable) {
+        const mailing = mailingOf.get(message.mailing_id!);
+        const solution = mailing && solutions.get(mailing.solution_id);
+        if (!mailing || !solution) {
+          rendered.set(message.id, new Error(`Mail ${message.id}: Mailing oder Lösung gibt es nicht mehr`));
+          continue;
+        }
+        const kind = templateKindOf(message);
+        const key = `${mailing.id}:${kind}`;
+        let prepare = prepared.get(key);
+        if (!prepare) {
+          const context = mailingMailContext(solution, {
+            frist: mailing.deadline,
+            ...(kind === MULTIPLIER_TEMPLATE ? { empfaengerAnzahl: mailing.recipients_total - mailing.without_address.length } : {}),
+          });
+          prepare = { mail: prepareMail(templateOf(mailing.solution_id, kind), context), replyTo: replyToOf(context.details) };
+          prepared.set(key, prepare);
+        }
+        if (message.recipient_role === 'multiplikator') {
+          rendered.set(message.id, { ...prepare.mail.render({ behoerde: null, links: {} }), replyTo: prepare.replyTo });
+          continue;
+        }
+        const behoerde = authorities.get(message.ars!);
+        if (!behoerde) {
+          rendered.set(message.id, new NotFoundError(`Behörde ${message.ars} gibt es im Kommunalverzeichnis nicht`));
+          continue;
+        }
+        const recipient = { behoerde, links: linksOf.get(message.id)!, ...(message.kind === 'erinnerung' ? { erinnerungNummer: message.reminder_no } : {}) };
+        rendered.set(message.id, { ...prepare.mail.render(recipient), replyTo: prepare.replyTo });
+      }
+    } catch (error) {
+      for (const message of batchable) rendered.set(message.id, asError(error));
+    }
+    return rendered;
+  }
+
   async function sendReminder(job: Job) {
     const { mailingId, solutionId, ars, n } = job.payload as { mailingId: string; solutionId: string; ars: string; n: number };
     if ((await solutionGate(db, solutionId)) === 'ended') return;
@@ -220,5 +313,5 @@ export function createMailingActivities(deps: MailingActivityDeps) {
     'mailing.reminder': sendReminder,
     'mailing.escalate': escalateToMinistry,
   };
-  return { renderMessage, handlers };
+  return { renderMessage, renderMessages, handlers };
 }

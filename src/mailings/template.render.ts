@@ -229,12 +229,45 @@ const ZUSTAENDIGKEIT: Record<ResponsibilityLevel, string> = {
 /** A placeholder's value: text, a list of lines, or a list of links – each part lays lists out itself. */
 type Value = string | string[] | { label: string; url: string }[];
 
+/** What differs between the recipients of one mailing; everything else in the context is the mailing's. */
+export type RecipientPart = Pick<MailContext, 'behoerde' | 'links' | 'erinnerungNummer'>;
+type RecipientPlaceholder =
+  | 'behoerde.name'
+  | 'behoerde.ars'
+  | 'link.interesse'
+  | 'link.pilot'
+  | 'link.bereitschaft'
+  | 'link.busbb'
+  | 'link.pilotbetrieb'
+  | 'link.liste'
+  | 'erinnerung.nummer';
+
+function recipientValuesOf(recipient: RecipientPart): Record<RecipientPlaceholder, Value> {
+  const { links } = recipient;
+  return {
+    'behoerde.name': recipient.behoerde?.name ?? NONE,
+    'behoerde.ars': recipient.behoerde?.ars ?? NONE,
+    'link.interesse': links.interesse ?? NONE,
+    'link.pilot': links.pilot ?? NONE,
+    'link.bereitschaft': links.bereitschaft ?? NONE,
+    'link.busbb': links['bus-bb'] ?? NONE,
+    'link.pilotbetrieb': links.pilotbetrieb ?? NONE,
+    'link.liste': (Object.keys(LINK_LABELS) as MailingLinkPurpose[]).flatMap((purpose) => {
+      const url = links[purpose];
+      return url ? [{ label: LINK_LABELS[purpose], url }] : [];
+    }),
+    'erinnerung.nummer': recipient.erinnerungNummer === undefined ? NONE : String(recipient.erinnerungNummer),
+  };
+}
+
 function valuesOf(context: MailContext): Record<Placeholder, Value> {
-  const { details, links } = context;
+  return { ...sharedValuesOf(context), ...recipientValuesOf(context) };
+}
+
+function sharedValuesOf(context: MailContext): Record<Exclude<Placeholder, RecipientPlaceholder>, Value> {
+  const { details } = context;
   const offene = context.offene ?? [];
   return {
-    'behoerde.name': context.behoerde?.name ?? NONE,
-    'behoerde.ars': context.behoerde?.ars ?? NONE,
     'loesung.titel': context.loesung.titel,
     'loesung.ozgId': context.loesung.ozgId,
     'loesung.leikaSchluessel': context.loesung.leikaKeys.length ? context.loesung.leikaKeys.join(', ') : NONE,
@@ -246,16 +279,6 @@ function valuesOf(context: MailContext): Record<Placeholder, Value> {
     termine: present(details.termine) ?? 'werden noch bekannt gegeben',
     sachstand: present(details.sachstand) ?? 'wird noch bekannt gegeben',
     frist: context.frist ? formatGermanDate(context.frist) : 'ohne Frist',
-    'link.interesse': links.interesse ?? NONE,
-    'link.pilot': links.pilot ?? NONE,
-    'link.bereitschaft': links.bereitschaft ?? NONE,
-    'link.busbb': links['bus-bb'] ?? NONE,
-    'link.pilotbetrieb': links.pilotbetrieb ?? NONE,
-    'link.liste': (Object.keys(LINK_LABELS) as MailingLinkPurpose[]).flatMap((purpose) => {
-      const url = links[purpose];
-      return url ? [{ label: LINK_LABELS[purpose], url }] : [];
-    }),
-    'erinnerung.nummer': context.erinnerungNummer === undefined ? NONE : String(context.erinnerungNummer),
     'offene.anzahl': String(offene.length),
     'offene.liste': offene.map((authority) => `${authority.name} (${authority.ars})`),
     zustaendigkeit: context.zustaendigkeit ? ZUSTAENDIGKEIT[context.zustaendigkeit] : NONE,
@@ -323,9 +346,74 @@ ${content}
 `.toString();
 }
 
+const subjectLine = (subject: string) => subject.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+
 export function renderMail(template: MailTemplate, context: MailContext): RenderedMail {
   const values = valuesOf(context);
-  const subject = substitute(template.subject, values, asSubject).replace(/\s*[\r\n]+\s*/g, ' ').trim();
+  const subject = subjectLine(substitute(template.subject, values, asSubject));
   const text = substitute(template.textBody, values, asText);
   return { subject, text, html: htmlDocument(subject, fillHtml(template.htmlBody, values), context.ministerium) };
+}
+
+/** A template part as text runs and the recipient's placeholders between them: runs[0] slot[0] runs[1] … */
+interface CompiledPart {
+  runs: string[];
+  slots: RecipientPlaceholder[];
+}
+
+/**
+ * Fills the mailing's own placeholders once and leaves the recipient's as slots – the same
+ * single pass as `substitute`, so a value containing "{{…}}" is never expanded.
+ */
+function compilePart(source: string, shared: Record<Exclude<Placeholder, RecipientPlaceholder>, Value>, format: (value: Value) => string): CompiledPart {
+  const runs: string[] = [];
+  const slots: RecipientPlaceholder[] = [];
+  let run = '';
+  let last = 0;
+  for (const match of source.matchAll(TOKEN)) {
+    run += source.slice(last, match.index);
+    last = match.index + match[0].length;
+    const key = match[1]!.trim();
+    if (!KNOWN.has(key)) run += match[0];
+    else if (key in shared) run += format(shared[key as keyof typeof shared]);
+    else {
+      runs.push(run);
+      slots.push(key as RecipientPlaceholder);
+      run = '';
+    }
+  }
+  runs.push(run + source.slice(last));
+  return { runs, slots };
+}
+
+function fillPart(part: CompiledPart, values: Record<RecipientPlaceholder, Value>, format: (value: Value) => string): string {
+  let out = part.runs[0]!;
+  for (let i = 0; i < part.slots.length; i++) out += format(values[part.slots[i]!]) + part.runs[i + 1]!;
+  return out;
+}
+
+/** One mailing's template, prepared once: per recipient only its own placeholders are filled. */
+export interface PreparedMail {
+  render(recipient: RecipientPart): RenderedMail;
+}
+
+/**
+ * `renderMail` for many recipients of one mailing: the template is parsed and the mailing's
+ * values (solution, ministry, contact, deadline …) formatted once; each recipient's mail is
+ * byte for byte what `renderMail` gives for the context with that recipient's part.
+ */
+export function prepareMail(template: MailTemplate, context: Omit<MailContext, keyof RecipientPart>): PreparedMail {
+  const shared = sharedValuesOf({ ...context, behoerde: null, links: {} });
+  const subject = compilePart(template.subject, shared, asSubject);
+  const text = compilePart(template.textBody, shared, asText);
+  const htmlBody = compilePart(template.htmlBody, shared, (value) => asHtml(value).toString());
+  return {
+    render(recipient) {
+      const values = recipientValuesOf(recipient);
+      const subjectText = subjectLine(fillPart(subject, values, asSubject));
+      // As fillHtml: the template is the staff's markup (trustedHtml), every value filled in is escaped by asHtml.
+      const content = trustedHtml(fillPart(htmlBody, values, (value) => asHtml(value).toString()).trim());
+      return { subject: subjectText, text: fillPart(text, values, asText), html: htmlDocument(subjectText, content, context.ministerium) };
+    },
+  };
 }

@@ -1,5 +1,5 @@
-import type { Kysely, Transaction } from 'kysely';
-import { toJson, type Database, type MailingLinkPurpose, type MailDetails, type TemplateKind } from '../db/schema.ts';
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import { toJson, type Database, type SolutionTable, type MailingLinkPurpose, type MailDetails, type TemplateKind } from '../db/schema.ts';
 import { NotFoundError, InvalidInputError } from '../errors/domain.errors.ts';
 import { isMailAddress } from '../validation/mail-address.ts';
 import { DEFAULT_TEMPLATES } from './default-templates.ts';
@@ -123,12 +123,50 @@ export interface MailContextInput {
   empfaengerAnzahl?: number;
 }
 
+const SOLUTION_MAIL_COLUMNS = ['id', 'title', 'ozg_id', 'leika_keys', 'lead_ministry', 'mail_details', 'responsibility'] as const;
+/** What a mail quotes of its solution. */
+export type SolutionMailFacts = Pick<Selectable<SolutionTable>, (typeof SOLUTION_MAIL_COLUMNS)[number]>;
+
+/** The solutions' mail facts in one statement, by id (a missing one is absent). */
+export async function loadSolutionsForMail(db: Db, solutionIds: readonly string[]): Promise<Map<string, SolutionMailFacts>> {
+  if (solutionIds.length === 0) return new Map();
+  const rows = await db.selectFrom('solution').select(SOLUTION_MAIL_COLUMNS).where('id', 'in', [...new Set(solutionIds)]).execute();
+  return new Map(rows.map((row) => [row.id, row]));
+}
+
+/** Each (solution, kind)'s text – its own or the default – for several solutions and kinds, in one statement. */
+export async function loadTemplatesFor(db: Db, solutionIds: readonly string[], kinds: readonly TemplateKind[]): Promise<(solutionId: string, kind: TemplateKind) => TemplateView> {
+  const rows =
+    solutionIds.length && kinds.length
+      ? await db
+          .selectFrom('mail_template')
+          .selectAll()
+          .where('solution_id', 'in', [...new Set(solutionIds)])
+          .where('kind', 'in', [...new Set(kinds)])
+          .execute()
+      : [];
+  const custom = new Map(rows.map((row) => [`${row.solution_id}:${row.kind}`, customView(row)]));
+  return (solutionId, kind) => custom.get(`${solutionId}:${kind}`) ?? defaultView(kind);
+}
+
+/** The part of a mail's context that is the same for every recipient of a mailing. */
+export function mailingMailContext(
+  solution: SolutionMailFacts,
+  input: Pick<MailContextInput, 'frist' | 'offene' | 'empfaengerAnzahl'>,
+): Omit<MailContext, 'behoerde' | 'links' | 'erinnerungNummer'> {
+  return {
+    loesung: { titel: solution.title, ozgId: solution.ozg_id, leikaKeys: solution.leika_keys },
+    ministerium: ministryWithCode(solution.lead_ministry),
+    details: solution.mail_details ?? {},
+    frist: input.frist,
+    ...(input.offene === undefined ? {} : { offene: input.offene }),
+    zustaendigkeit: solution.responsibility.level,
+    ...(input.empfaengerAnzahl === undefined ? {} : { empfaengerAnzahl: input.empfaengerAnzahl }),
+  };
+}
+
 export async function buildMailContext(db: Db, input: MailContextInput): Promise<MailContext> {
-  const solution = await db
-    .selectFrom('solution')
-    .select(['title', 'ozg_id', 'leika_keys', 'lead_ministry', 'mail_details', 'responsibility'])
-    .where('id', '=', input.solutionId)
-    .executeTakeFirst();
+  const solution = (await loadSolutionsForMail(db, [input.solutionId])).get(input.solutionId);
   if (!solution) throw new NotFoundError(`EfA-Lösung ${input.solutionId} gibt es nicht`);
   let behoerde: MailContext['behoerde'] = null;
   if (input.ars !== null) {
@@ -138,15 +176,9 @@ export async function buildMailContext(db: Db, input: MailContextInput): Promise
   }
   return {
     behoerde,
-    loesung: { titel: solution.title, ozgId: solution.ozg_id, leikaKeys: solution.leika_keys },
-    ministerium: ministryWithCode(solution.lead_ministry),
-    details: solution.mail_details ?? {},
-    frist: input.frist,
     links: input.links,
     ...(input.erinnerungNummer === undefined ? {} : { erinnerungNummer: input.erinnerungNummer }),
-    ...(input.offene === undefined ? {} : { offene: input.offene }),
-    zustaendigkeit: solution.responsibility.level,
-    ...(input.empfaengerAnzahl === undefined ? {} : { empfaengerAnzahl: input.empfaengerAnzahl }),
+    ...mailingMailContext(solution, input),
   };
 }
 
@@ -161,7 +193,7 @@ export interface RenderedMessage extends RenderedMail {
   replyTo: MailAddress | null;
 }
 
-function replyToOf(details: MailDetails): MailAddress | null {
+export function replyToOf(details: MailDetails): MailAddress | null {
   const address = details.kontaktEmail?.trim();
   return address ? { name: details.kontaktName?.trim() ?? '', address } : null;
 }

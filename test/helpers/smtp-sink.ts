@@ -22,6 +22,8 @@ export interface SmtpSinkOptions {
   failFirst?: number;
   /** Refuse these recipients at RCPT TO with `550`. */
   rejectRecipients?: (address: string) => boolean;
+  /** Put these recipients off at RCPT TO with `450` (transient; asked again on every attempt). */
+  deferRecipients?: (address: string) => boolean;
   onMessage?: (mail: ReceivedMail) => void;
   /** Parse each message with mailparser (default); off: only Message-ID and Subject, for speed. */
   parse?: boolean;
@@ -32,7 +34,7 @@ export interface SmtpSink {
   /** `smtp://127.0.0.1:<port>` */
   url: string;
   messages: ReceivedMail[];
-  /** DATA commands answered with 451 so far. */
+  /** Transient refusals so far: DATA answered with 451, RCPT TO with 450. */
   readonly deferred: number;
   close(): Promise<void>;
 }
@@ -62,6 +64,11 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     onRcptTo(address, _session, callback) {
       if (options.rejectRecipients?.(address.address)) {
         callback(smtpError(550, `5.1.1 <${address.address}>: Recipient address rejected: User unknown`));
+        return;
+      }
+      if (options.deferRecipients?.(address.address)) {
+        deferred++;
+        callback(smtpError(450, `4.2.1 <${address.address}>: Mailbox busy, try again later`));
         return;
       }
       callback();
