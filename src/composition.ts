@@ -8,6 +8,7 @@ import { checkPreconditions, explainRefusal as explainRefusalOf, type EngineDeps
 import { validateEventPayload as validateWith } from './engine/event-payload.validate.ts';
 import { createEngineJobHandlers, mergeJobHandlers } from './engine/effect.activities.ts';
 import { JobWorker, type JobWorkerOptions } from './engine/job.queue.ts';
+import { JobNotificationListener } from './engine/job.notifications.ts';
 import { buildApp, type AppDeps } from './app.ts';
 import { createMailModule, type MailModule, type MailModuleOptions } from './mailings/mail.module.ts';
 import { registerMailingWorkflows } from './mailings/mailing.workflows.ts';
@@ -80,12 +81,15 @@ export async function composeService(handle: DatabaseHandle, settings: ServiceSe
   const mail = createMailModule({ db: handle.db, engine, logger: mailLogger, ...settings.mail, otherMessages: [tickets.mailMessages] });
   try {
     const effectsLogger = logger.child({ component: 'effects' });
+    const jobsLogger = logger.child({ component: 'jobs' });
     worker = new JobWorker({
       db: handle.db,
       handlers: mergeJobHandlers(createEngineJobHandlers(engine, effectsLogger), createRolloutEffectHandlers(engine, effectsLogger), tickets.handlers, mail.handlers, createSnapshotJobHandlers({ db: handle.db, now: engine.now, logger: effectsLogger })),
       batchHandlers: mail.batchHandlers,
-      logger: logger.child({ component: 'jobs' }),
+      logger: jobsLogger,
       isSolutionPaused,
+      // Several instances on one PostgreSQL: another instance's new jobs wake this one at once.
+      ...(handle.listen ? { wakeUps: new JobNotificationListener({ listen: handle.listen, logger: jobsLogger }) } : {}),
       ...settings.jobs,
       ...(settings.now ? { now: settings.now } : {}),
     });

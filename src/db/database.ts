@@ -6,6 +6,7 @@ import type { Database } from './schema.ts';
 import { PGliteDialect } from './pglite.dialect.ts';
 import { lockDataDir } from './data-dir.lock.ts';
 import { migrateToLatest } from './migrate.ts';
+import { listenForNotifications, type ListenForNotifications } from './notification.listen.ts';
 import { buildTemplate, DEFAULT_TEMPLATE_DIR, seedFromTemplate, type DataDirOrigin, type TemplateManifest } from './pglite.template.ts';
 
 export type DatabaseKind = 'pglite' | 'postgres';
@@ -15,6 +16,8 @@ export interface DatabaseHandle {
   kind: DatabaseKind;
   /** PGlite on disk: found, copied from the install's template, or made by initdb (with the reason). */
   pgliteDataDir?: { origin: DataDirOrigin; note: string | null };
+  /** PostgreSQL: LISTEN on a channel over a connection of its own (other instances' NOTIFY). */
+  listen?: ListenForNotifications;
   close(): Promise<void>;
 }
 
@@ -95,7 +98,12 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
     // 'error' event would end the process; the client's own listener above has logged it.
     pool.on('error', () => {});
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, kind: 'postgres', close: () => db.destroy() };
+    return {
+      db,
+      kind: 'postgres',
+      listen: (channel, handlers) => listenForNotifications(target.url, channel, handlers),
+      close: () => db.destroy(),
+    };
   }
 
   const releaseLock = target.dataDir ? lockDataDir(target.dataDir) : () => {};

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { toJson, type Database, type Job } from '../db/schema.ts';
+import type { JobWakeUps } from './job.notifications.ts';
 
 /**
  * Durable jobs in PostgreSQL: the transactional outbox for effects and the store
@@ -183,6 +184,11 @@ export interface JobWorkerOptions {
    * at once.
    */
   isSolutionPaused?: (trx: Transaction<Database>, solutionId: string) => Promise<boolean>;
+  /**
+   * Pokes the worker when another instance commits due jobs (PostgreSQL: LISTEN, see
+   * job.notifications.ts); started and stopped with the worker. Polling stays beside it.
+   */
+  wakeUps?: JobWakeUps;
 }
 
 /** Retry delay after the n-th failed attempt: 2 s, 4 s, 8 s … capped at 10 minutes. */
@@ -232,6 +238,7 @@ export class JobWorker {
       this.purgeTimer.unref();
       setTimeout(purge, 10_000).unref();
     }
+    this.options.wakeUps?.start(() => this.poke());
     this.poke();
   }
 
@@ -276,6 +283,7 @@ export class JobWorker {
   /** Stops claiming new jobs and waits for the running ones. */
   async stop(): Promise<void> {
     this.running = false;
+    await this.options.wakeUps?.stop();
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
     if (this.purgeTimer) clearInterval(this.purgeTimer);
