@@ -65,6 +65,8 @@ export interface StaffPagesOptions {
   directoryUploadLimitBytes?: number | undefined;
   /** Mails sent from the pages (mailings, a link renewal, a wave's Rollout-Einladung): settings, the links' public URL, the job worker's wake-up, as the API's routes get them. */
   mail: { settings: MailingSettings; publicBaseUrl: string; wake?: () => void };
+  /** A token revoked on the pages is dropped from the API's token cache at once. */
+  forgetToken?: (tokenId: string) => void;
 }
 
 declare module 'fastify' {
@@ -257,7 +259,7 @@ export const staffPages: FastifyPluginAsync<StaffPagesOptions> = async (app, opt
 
   solutionPageRoutes(app, { db, engine: options.engine, frame, formGuards });
   registerTicketBoardRoutes(app, { db, engine: options.engine, frame, formGuards });
-  registerAdminPageRoutes(app, { db, frame, formGuards });
+  registerAdminPageRoutes(app, { db, frame, formGuards, ...(options.forgetToken ? { forgetToken: options.forgetToken } : {}) });
   registerDiagramPageRoutes(app, { db, engine: options.engine, frame, formGuards });
   registerSnapshotPageRoutes(app, { db, engine: options.engine, frame, formGuards });
   registerMapPageRoutes(app, { db, frame });
