@@ -5,8 +5,6 @@ import { toJson, type Database, type Responsibility, type Solution } from '../db
 import type { Principal } from '../auth/api-token.service.ts';
 import { ConflictError, ForbiddenError, NotFoundError, InvalidInputError } from '../errors/domain.errors.ts';
 import {
-  participantMachine,
-  PARTICIPANT_MACHINE_VERSION,
   restoreSnapshot,
   solutionMachine,
   solutionStage,
@@ -14,6 +12,7 @@ import {
 } from '../../workflows/index.ts';
 import { containsPattern, pageWithTotal } from '../db/query.helpers.ts';
 import { resolveParticipants, type ResponsibilityOverride } from './responsibility.resolve.ts';
+import { insertInitialParticipants } from './participant.initial.ts';
 import { recordChange } from '../engine/change.record.ts';
 import { solutionEventChoice, solutionFactsFromCounts } from './solution.target.ts';
 import type { BlockedEvent } from '../engine/event-choice.ts';
@@ -69,19 +68,7 @@ async function writeParticipants(trx: Trx, solutionId: string, participants: str
       .values(overrides.map((o) => ({ solution_id: solutionId, ars: o.ars, action: o.action, reason: o.reason })))
       .execute();
   }
-  for (let offset = 0; offset < participants.length; offset += 500) {
-    const rows = participants.slice(offset, offset + 500).map((ars) => {
-      const [snapshot] = initialTransition(participantMachine, { ars });
-      return {
-        solution_id: solutionId,
-        ars,
-        stage: 'vorgemerkt',
-        snapshot: toJson(persist(participantMachine, snapshot)),
-        machine_version: PARTICIPANT_MACHINE_VERSION,
-      };
-    });
-    await trx.insertInto('participant').values(rows).execute();
-  }
+  await insertInitialParticipants(trx, solutionId, participants);
 }
 
 export async function createSolution(db: Db, principal: Principal, input: SolutionInput, actor: string): Promise<SolutionView> {
