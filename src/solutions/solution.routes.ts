@@ -38,7 +38,19 @@ const Responsibility = Type.Object(
   {
     level: OneOf(['gemeinde', 'kreis', 'liste'], 'gemeinde: Ämter, amtsfreie Gemeinden, kreisfreie Städte, Verbandsgemeinde; kreis: Landkreise und kreisfreie Städte; liste: explizit'),
     authorities: Type.Optional(Type.Array(Ars, { minItems: 1, maxItems: 20000, description: 'bei level=liste: die zuständigen Behörden' })),
-    land: Type.Optional({ ...LandKey, default: '12' }),
+    land: Type.Optional(
+      Type.Union([LandKey, Type.Literal('alle')], {
+        description: 'bei level=gemeinde/kreis: das Land (Schlüssel, ohne Angabe 12 = Brandenburg) oder alle für ganz Deutschland',
+      }),
+    ),
+    laender: Type.Optional(
+      Type.Array(LandKey, {
+        minItems: 1,
+        maxItems: 16,
+        uniqueItems: true,
+        description: 'bei level=gemeinde/kreis statt land: mehrere Länder, z. B. ["12","13"]; gespeichert wird die Regel, nicht die Liste der Behörden',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -11,7 +11,7 @@ import {
   SOLUTION_MACHINE_VERSION,
 } from '../../workflows/index.ts';
 import { containsPattern, pageWithTotal } from '../db/query.helpers.ts';
-import { resolveParticipants, type ResponsibilityOverride } from './responsibility.resolve.ts';
+import { normalizeResponsibility, resolveParticipants, type ResponsibilityInput, type ResponsibilityOverride } from './responsibility.resolve.ts';
 import { insertInitialParticipants } from './participant.initial.ts';
 import { recordChange } from '../engine/change.record.ts';
 import { solutionEventChoice, solutionFactsFromCounts } from './solution.target.ts';
@@ -27,7 +27,7 @@ export interface SolutionInput {
   leikaKeys: string[];
   leadMinistry?: string;
   description?: string;
-  responsibility: { level: Responsibility['level']; authorities?: string[]; land?: string };
+  responsibility: ResponsibilityInput;
   overrides?: ResponsibilityOverride[];
 }
 
@@ -75,7 +75,7 @@ export async function createSolution(db: Db, principal: Principal, input: Soluti
   const leadMinistry = leadMinistryFor(principal, input.leadMinistry);
   const overrides = input.overrides ?? [];
   checkOverrides(overrides);
-  const responsibility: Responsibility = { ...input.responsibility, land: input.responsibility.land ?? '12' };
+  const responsibility = normalizeResponsibility(input.responsibility);
   const id = randomUUID();
   await db.transaction().execute(async (trx) => {
     const participants = await resolveParticipants(trx, responsibility, overrides);
@@ -131,9 +131,7 @@ export async function updateDraftSolution(
       throw new ConflictError(`Nur Entwürfe können geändert werden; die Lösung ist im Stadium „${current.stage}“.`, { stage: current.stage });
     }
     const leadMinistry = patch.leadMinistry === undefined ? current.lead_ministry : leadMinistryFor(principal, patch.leadMinistry);
-    const responsibility: Responsibility = patch.responsibility
-      ? { ...patch.responsibility, land: patch.responsibility.land ?? '12' }
-      : current.responsibility;
+    const responsibility: Responsibility = patch.responsibility ? normalizeResponsibility(patch.responsibility) : current.responsibility;
     await trx
       .updateTable('solution')
       .set({

@@ -27,7 +27,8 @@ export const SolutionView = Type.Object(
     responsibility: Type.Object({
       level: Type.Enum(['gemeinde', 'kreis', 'liste']),
       authorities: Type.Optional(Type.Array(Type.String())),
-      land: Type.String(),
+      land: Type.Optional(Type.String({ description: 'ein Land (Schlüssel) oder alle; fehlt, wenn laender mehrere nennt' })),
+      laender: Type.Optional(Type.Array(Type.String(), { description: 'mehrere Länder (Schlüssel)' })),
     }),
     overrides: Type.Array(Type.Object({ ars: Type.String(), action: Type.Enum(['add', 'exclude']), reason: Type.String() })),
     stage: StageOf(SOLUTION_STAGES),
