@@ -97,7 +97,10 @@ const participantFields = {
 
 export const ParticipantPage = Type.Object(
   {
-    total: Type.Integer(),
+    total: Type.Optional(Type.Integer({ description: 'Treffer insgesamt: ohne after immer, mit after nur bei total=true' })),
+    nextCursor: Type.Union([Type.String(), Type.Null()], {
+      description: 'after für die nächste Seite (sort=name oder ars); null auf der letzten Seite und bei anderen Sortierungen',
+    }),
     items: Type.Array(
       Type.Object({
         ...participantFields,
