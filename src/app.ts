@@ -7,6 +7,7 @@ import type { Database } from './db/schema.ts';
 import type { DatabaseKind } from './db/database.ts';
 import type { EngineDeps } from './engine/workflow.engine.ts';
 import { createAuthHook, createSolutionScopeHook } from './auth/auth.hook.ts';
+import { PrincipalCache } from './auth/principal.cache.ts';
 import { createFrameworkErrorHandler, createNotFoundHandler, handleError, type HtmlErrorPage } from './http/error.handler.ts';
 import { refuseNonFiniteNumbers, refuseUnsafeInput } from './http/input.guard.ts';
 import { JSON_BODY_LIMIT_BYTES } from './http/body-limits.ts';
@@ -194,7 +195,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
 
   // The staff's web interface: sign-in, session, staff pages, the accessibility statement.
+  // API tokens looked up in the last seconds (principal.cache.ts): the API's hook and both revocation paths share it
+  const principals = new PrincipalCache(deps.db, { now: deps.engine.now });
   await app.register(staffPages, {
+    forgetToken: (tokenId) => principals.forget(tokenId),
     db: deps.db,
     engine: deps.engine,
     now: deps.engine.now,
@@ -218,13 +222,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     async (api) => {
       // Before the token check: a flood is turned away without a database lookup.
       if (limiters.api) api.addHook('onRequest', limiters.api);
-      api.addHook('onRequest', createAuthHook(deps.db));
+      api.addHook('onRequest', createAuthHook(principals));
       api.addHook('onRequest', createSolutionScopeHook(deps.db));
       await api.register(solutionRoutes, { db: deps.db, engine: deps.engine });
       await api.register(pilotRoutes, { db: deps.db, now: deps.engine.now });
       await api.register(busBbRoutes, { db: deps.db, engine: deps.engine });
       await api.register(directoryRoutes, { db: deps.db, uploadLimitBytes: deps.bodyLimitBytes });
-      await api.register(tokenRoutes, { db: deps.db });
+      await api.register(tokenRoutes, { db: deps.db, principals });
       await api.register(jobRoutes, { db: deps.db });
       await api.register(templateRoutes, { db: deps.db });
       await api.register(mailingRoutes, { db: deps.db, ...mail });

@@ -80,12 +80,20 @@ export async function listApiTokens(db: Kysely<Database>, scope: { ministry: str
   return query.orderBy('created_at').orderBy('id').execute();
 }
 
-/** Revokes an active token within the scope; false when there is none (or it belongs to another ministry). */
-export async function revokeApiToken(db: Kysely<Database>, id: string, scope: { ministry: string | null; revokedBy: string }): Promise<boolean> {
+/**
+ * Revokes an active token within the scope; false when there is none (or it belongs to another ministry).
+ * `forget`: this instance's token cache (principal.cache.ts) drops it at once; other instances within their TTL.
+ */
+export async function revokeApiToken(
+  db: Kysely<Database>,
+  id: string,
+  scope: { ministry: string | null; revokedBy: string; forget?: (tokenId: string) => void },
+): Promise<boolean> {
   let update = db.updateTable('api_token').set({ revoked_at: new Date(), revoked_by: scope.revokedBy }).where('id', '=', id).where('revoked_at', 'is', null);
   if (scope.ministry !== null) update = update.where('ministry', '=', scope.ministry);
   const result = await update.executeTakeFirst();
   const revoked = Number(result.numUpdatedRows) > 0;
+  if (revoked) scope.forget?.(id);
   // the person is signed out of the web interface everywhere (each request checks the token too)
   if (revoked) await deleteSessionsOfToken(db, id);
   return revoked;

@@ -2,7 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../errors/domain.errors.ts';
-import { findPrincipalByToken, type Principal, type Role } from './api-token.service.ts';
+import type { Principal, Role } from './api-token.service.ts';
+import type { PrincipalCache } from './principal.cache.ts';
 import { routeForbidden } from './roles.ts';
 
 declare module 'fastify' {
@@ -17,9 +18,10 @@ declare module 'fastify' {
 
 /**
  * Authorises every request under /api: a bearer token of a role the route allows.
- * Fails closed: an /api route that declares no roles is refused to everyone.
+ * Fails closed: an /api route that declares no roles is refused to everyone. The token is
+ * looked up through the process's short-lived cache (principal.cache.ts).
  */
-export function createAuthHook(db: Kysely<Database>) {
+export function createAuthHook(principals: PrincipalCache) {
   return async function authorise(request: FastifyRequest, _reply: FastifyReply) {
     if (!request.url.startsWith('/api/')) return;
     if (request.is404) return;
@@ -28,7 +30,7 @@ export function createAuthHook(db: Kysely<Database>) {
     if (!match) {
       throw new UnauthenticatedError('Bitte mit einem API-Token anmelden: Authorization: Bearer <token>');
     }
-    const principal = await findPrincipalByToken(db, match[1]!);
+    const principal = await principals.principalOf(match[1]!);
     if (!principal) throw new UnauthenticatedError('Das API-Token ist unbekannt oder widerrufen');
     const roles = request.routeOptions.config.roles ?? [];
     if (!roles.includes(principal.role)) {

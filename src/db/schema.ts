@@ -82,8 +82,13 @@ export interface Responsibility {
   level: ResponsibilityLevel;
   /** Explicit addressees (ARS) when level is 'liste'. */
   authorities?: string[];
-  /** Land (2-digit key) whose authorities are addressed; '12' is Brandenburg. */
-  land: string;
+  /**
+   * Land (2-digit key) whose authorities are addressed ('12' is Brandenburg), or 'alle' for
+   * every Land; absent when `laender` names several.
+   */
+  land?: string;
+  /** Several Länder (2-digit keys, sorted) whose authorities are addressed: the rule, never the expanded list of authorities. */
+  laender?: string[];
 }
 
 export interface SolutionTable {

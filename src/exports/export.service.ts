@@ -67,7 +67,7 @@ export async function buildExport(input: ExportInput): Promise<Export> {
   const solution = await getSolution(db, principal, solutionId);
   const baseName = `${EXPORT_FILE_WORDS[kind]}-${solution.ozgId}-${berlinDate(now)}`;
   if (kind === 'participants') {
-    const page = await listParticipants(db, solutionId, { ...input.participantFilter, limit: EXPORT_MAX_ROWS, offset: 0 });
+    const page = await listParticipants(db, solutionId, { ...input.participantFilter, limit: EXPORT_MAX_ROWS, offset: 0, withTotal: true });
     if (page.total > EXPORT_MAX_ROWS) tooMany(page.total);
     const rows = page.items.map((p) => [
       p.ars,

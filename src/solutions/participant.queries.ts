@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import { containsPattern, pageWithTotal } from '../db/query.helpers.ts';
-import { NotFoundError } from '../errors/domain.errors.ts';
+import { containsPattern } from '../db/query.helpers.ts';
+import { InvalidInputError, NotFoundError } from '../errors/domain.errors.ts';
 import { PARTICIPANT_STAGES, participantMachine, restoreSnapshot, TICKET_OPEN_STAGES } from '../../workflows/index.ts';
 import type { WorkflowRegistry } from '../engine/workflow.types.ts';
 import { participantEventChoice } from './participant.target.ts';
@@ -75,6 +75,10 @@ export interface ParticipantFilter {
   descending?: boolean;
   limit: number;
   offset: number;
+  /** The page after this cursor (nextCursor of the page before): sort name or ars only, no offset. */
+  after?: string;
+  /** Count every participant the filter matches (default; a second query, cheap without filters beyond the stage). */
+  withTotal?: boolean;
 }
 
 /** The stage column sorts in the machine's order (vorgemerkt … live), not alphabetically. */
@@ -83,15 +87,55 @@ const stageRank = sql<number>`case p.stage ${sql.join(
   sql` `,
 )} else ${sql.lit(PARTICIPANT_STAGES.length)} end`;
 
-export async function listParticipants(db: Db, solutionId: string, filter: ParticipantFilter) {
+export interface ParticipantPage {
+  /** Only when counted (ParticipantFilter.withTotal). */
+  total?: number;
+  /** The next page's `after` (sort name or ars), null on the last page. */
+  nextCursor: string | null;
+  items: Array<ReturnType<typeof toParticipantView> & { waves: { id: string; name: string }[]; openBlockingTickets: number }>;
+}
+
+/** The sorts a page can follow by key: (name, ARS) along authority_name_ars_idx, or the ARS along the primary key. */
+const KEYSET_SORTS: readonly (ParticipantSort | undefined)[] = [undefined, 'name', 'ars'];
+
+/** An opaque cursor: the last row's name and ARS. */
+function encodeCursor(row: { name: string; ars: string }): string {
+  return Buffer.from(JSON.stringify([row.name, row.ars]), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): { name: string; ars: string } {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string' && /^[0-9]{12}$/.test(value[1])) {
+      return { name: value[0], ars: value[1] };
+    }
+  } catch {
+    /* refused below */
+  }
+  throw new InvalidInputError('Ungültiger Cursor', [{ field: '/querystring/after', message: 'nextCursor einer vorherigen Seite erwartet' }]);
+}
+
+export function listParticipants(db: Db, solutionId: string, filter: ParticipantFilter & { withTotal?: true }): Promise<ParticipantPage & { total: number }>;
+export function listParticipants(db: Db, solutionId: string, filter: ParticipantFilter): Promise<ParticipantPage>;
+export async function listParticipants(db: Db, solutionId: string, filter: ParticipantFilter): Promise<ParticipantPage> {
+  const keyset = KEYSET_SORTS.includes(filter.sort);
+  if (filter.after !== undefined && (!keyset || filter.offset > 0)) {
+    throw new InvalidInputError('after geht nur mit sort=name oder sort=ars und ohne offset', [
+      { field: '/querystring/after', message: 'nur mit sort=name oder sort=ars, ohne offset' },
+    ]);
+  }
+  const after = filter.after === undefined ? null : decodeCursor(filter.after);
   let query = db
     .selectFrom('participant as p')
     .innerJoin('authority as a', 'a.ars', 'p.ars')
     .where('p.solution_id', '=', solutionId);
+  // only the participant's own columns: the total can be counted without the authorities
+  let ownOnly = true;
   if (filter.stage?.length) query = query.where('p.stage', 'in', filter.stage);
+  if (filter.coverage) query = query.where('p.stage', 'in', [...COVERAGE_GROUP_STAGES[filter.coverage]]);
+  if (filter.kind?.length || filter.kreisArs || filter.q || filter.waveId || filter.readinessReason || filter.answerOverdueAt || filter.blocked !== undefined) ownOnly = false;
   if (filter.kind?.length) query = query.where('a.kind', 'in', filter.kind as never[]);
   if (filter.kreisArs) query = query.where('a.kreis_ars', '=', filter.kreisArs);
-  if (filter.coverage) query = query.where('p.stage', 'in', [...COVERAGE_GROUP_STAGES[filter.coverage]]);
   if (filter.q) {
     const pattern = containsPattern(filter.q);
     query = query.where((eb) => eb.or([eb(sql`lower(a.name)`, 'like', pattern), eb('p.ars', 'like', pattern)]));
@@ -122,25 +166,39 @@ export async function listParticipants(db: Db, solutionId: string, filter: Parti
     });
   }
   const direction = filter.descending ? 'desc' : 'asc';
-  const { rows, total } = await pageWithTotal(
-    query,
-    (q) => {
-      const selected = q.select(PARTICIPANT_COLUMNS);
-      const sorted =
-        filter.sort === 'ars'
-          ? selected
-          : filter.sort === 'stage'
-            ? selected.orderBy(stageRank, direction).orderBy('a.name')
-            : filter.sort === 'updatedAt'
-              ? selected.orderBy('p.updated_at', direction)
-              : selected.orderBy('a.name', direction);
-      return sorted.orderBy('p.ars', filter.sort === 'ars' ? direction : 'asc');
-    },
-    filter,
-  );
+  const beyond = filter.descending ? sql.raw('<') : sql.raw('>');
+  let page = query.select(PARTICIPANT_COLUMNS);
+  if (filter.sort === 'ars') {
+    if (after) page = page.where(sql<boolean>`p.ars ${beyond} ${after.ars}`);
+    page = page.orderBy('p.ars', direction);
+  } else if (filter.sort === 'stage') {
+    page = page.orderBy(stageRank, direction).orderBy('a.name').orderBy('p.ars');
+  } else if (filter.sort === 'updatedAt') {
+    page = page.orderBy('p.updated_at', direction).orderBy('p.ars');
+  } else {
+    // a.ars (= p.ars by the join) so that the comparison and the order are those of authority_name_ars_idx
+    if (after) page = page.where(sql<boolean>`(a.name, a.ars) ${beyond} (${after.name}, ${after.ars})`);
+    page = page.orderBy('a.name', direction).orderBy('a.ars', direction);
+  }
+  const counting = filter.withTotal !== false
+    ? ownOnly
+      ? db
+          .selectFrom('participant as p')
+          .select(sql<number>`count(*)::int`.as('n'))
+          .where('p.solution_id', '=', solutionId)
+          .$if(Boolean(filter.stage?.length), (q) => q.where('p.stage', 'in', filter.stage!))
+          .$if(Boolean(filter.coverage), (q) => q.where('p.stage', 'in', [...COVERAGE_GROUP_STAGES[filter.coverage!]]))
+          .executeTakeFirstOrThrow()
+      : query.select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()
+    : null;
+  // one row more than the page: whether there is a next page, without counting
+  const [fetched, count] = await Promise.all([page.limit(filter.limit + 1).offset(filter.offset).execute(), counting]);
+  const rows = fetched.slice(0, filter.limit);
+  const last = rows[rows.length - 1];
   const extras = await participantExtras(db, solutionId, rows.map((row) => row.ars));
   return {
-    total,
+    ...(count ? { total: Number(count.n) } : {}),
+    nextCursor: keyset && fetched.length > filter.limit && last ? encodeCursor(last) : null,
     items: rows.map((row) => ({
       ...toParticipantView(row, (row.snapshot as { context?: unknown }).context ?? null),
       waves: extras.waves.get(row.ars) ?? [],

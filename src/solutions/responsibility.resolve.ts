@@ -34,6 +34,40 @@ export interface ResponsibilityOverride {
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
+/** Every Land: a nationwide solution stores this rule, not the thousands of authorities it means. */
+export const ALL_LAENDER = 'alle';
+
+/** Zuständigkeit as a request states it: one Land (`land`, default Brandenburg), every Land (`land: 'alle'`) or several (`laender`). */
+export interface ResponsibilityInput {
+  level: Responsibility['level'];
+  authorities?: string[];
+  land?: string;
+  laender?: string[];
+}
+
+/**
+ * The rule as it is stored and shown: one Land as `land` (also when `laender` names only
+ * one), every Land as `land: 'alle'`, several as the sorted `laender`. Both `land` and
+ * `laender` is a contradiction and refused.
+ */
+export function normalizeResponsibility(input: ResponsibilityInput): Responsibility {
+  if (input.land !== undefined && input.laender !== undefined) {
+    throw new InvalidInputError('Entweder ein Land (land) oder mehrere Länder (laender) angeben', [
+      { field: '/body/responsibility/laender', message: 'nicht zusammen mit land' },
+    ]);
+  }
+  const { laender, ...rest } = input;
+  if (input.level === 'liste' || laender === undefined) return { ...rest, land: input.land ?? '12' };
+  const sorted = [...new Set(laender)].sort();
+  return sorted.length === 1 ? { ...rest, land: sorted[0]! } : { ...rest, laender: sorted };
+}
+
+/** In words, for pages and errors: „Land 12“, „Länder 12, 13“, „alle Länder“. */
+export function laenderWords(responsibility: Responsibility): string {
+  if (responsibility.laender) return `Länder ${responsibility.laender.join(', ')}`;
+  return responsibility.land === ALL_LAENDER ? 'alle Länder' : `Land ${responsibility.land ?? '12'}`;
+}
+
 /** ARS of the participants: the responsible authorities, plus additions, minus exclusions. */
 export async function resolveParticipants(
   db: Executor,
@@ -56,16 +90,14 @@ export async function resolveParticipants(
     });
     responsible = list;
   } else {
-    const rows = await db
-      .selectFrom('authority')
-      .select('ars')
-      .where('land', '=', responsibility.land)
-      .where('active', '=', true)
-      .where('kind', 'in', ADDRESSEE_KINDS[responsibility.level])
-      .execute();
+    let query = db.selectFrom('authority').select('ars').where('active', '=', true).where('kind', 'in', ADDRESSEE_KINDS[responsibility.level]);
+    if (responsibility.laender) query = query.where('land', 'in', responsibility.laender);
+    else if (responsibility.land !== ALL_LAENDER) query = query.where('land', '=', responsibility.land ?? '12');
+    const rows = await query.execute();
     responsible = rows.map((row) => row.ars);
     if (responsible.length === 0) {
-      errors.push({ field: '/body/responsibility/land', message: `Im Kommunalverzeichnis gibt es für Land ${responsibility.land} keine zuständigen Behörden` });
+      const field = responsibility.laender ? '/body/responsibility/laender' : '/body/responsibility/land';
+      errors.push({ field, message: `Im Kommunalverzeichnis gibt es für ${laenderWords(responsibility)} keine zuständigen Behörden` });
     }
   }
 

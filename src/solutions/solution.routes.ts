@@ -38,7 +38,19 @@ const Responsibility = Type.Object(
   {
     level: OneOf(['gemeinde', 'kreis', 'liste'], 'gemeinde: Ämter, amtsfreie Gemeinden, kreisfreie Städte, Verbandsgemeinde; kreis: Landkreise und kreisfreie Städte; liste: explizit'),
     authorities: Type.Optional(Type.Array(Ars, { minItems: 1, maxItems: 20000, description: 'bei level=liste: die zuständigen Behörden' })),
-    land: Type.Optional({ ...LandKey, default: '12' }),
+    land: Type.Optional(
+      Type.Union([LandKey, Type.Literal('alle')], {
+        description: 'bei level=gemeinde/kreis: das Land (Schlüssel, ohne Angabe 12 = Brandenburg) oder alle für ganz Deutschland',
+      }),
+    ),
+    laender: Type.Optional(
+      Type.Array(LandKey, {
+        minItems: 1,
+        maxItems: 16,
+        uniqueItems: true,
+        description: 'bei level=gemeinde/kreis statt land: mehrere Länder, z. B. ["12","13"]; gespeichert wird die Regel, nicht die Liste der Behörden',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -256,13 +268,23 @@ export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fas
           sort: Type.Optional(OneOf(PARTICIPANT_SORTS, 'Sortierung: name (Standard), ars, stage (in der Reihenfolge der Stadien), updatedAt (letzte Änderung)')),
           order: Type.Optional(OneOf(['asc', 'desc'], 'aufsteigend (Standard) oder absteigend')),
           ...Paging(50),
+          after: Type.Optional(
+            Type.String({
+              maxLength: 1000,
+              pattern: '^[A-Za-z0-9_-]+$',
+              description: 'die Seite nach dieser: nextCursor der vorigen Seite (nur sort=name oder ars, ohne offset) – blättert über den Index, ohne die vorigen Seiten zu überspringen',
+            }),
+          ),
+          total: Type.Optional(
+            OneOf(['true', 'false'], 'total mitzählen (eine zweite Abfrage): Standard true ohne after, false mit after'),
+          ),
         }),
         response: { 200: ParticipantPage },
       },
     },
     async (request) => {
       await loadAccessible(request, request.params.id);
-      const { stage, kind, landkreis, waveId, grund, blockiert, abdeckung, q, sort, order, limit = 50, offset = 0 } = request.query;
+      const { stage, kind, landkreis, waveId, grund, blockiert, abdeckung, q, sort, order, limit = 50, offset = 0, after, total } = request.query;
       return listParticipants(db, request.params.id, {
         stage: splitList(stage),
         kind: splitList(kind),
@@ -276,6 +298,8 @@ export const solutionRoutes: FastifyPluginAsync<SolutionRoutesDeps> = async (fas
         descending: order === 'desc',
         limit,
         offset,
+        ...(after ? { after } : {}),
+        withTotal: total === undefined ? after === undefined : total === 'true',
       });
     },
   );

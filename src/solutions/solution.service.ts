@@ -5,15 +5,14 @@ import { toJson, type Database, type Responsibility, type Solution } from '../db
 import type { Principal } from '../auth/api-token.service.ts';
 import { ConflictError, ForbiddenError, NotFoundError, InvalidInputError } from '../errors/domain.errors.ts';
 import {
-  participantMachine,
-  PARTICIPANT_MACHINE_VERSION,
   restoreSnapshot,
   solutionMachine,
   solutionStage,
   SOLUTION_MACHINE_VERSION,
 } from '../../workflows/index.ts';
 import { containsPattern, pageWithTotal } from '../db/query.helpers.ts';
-import { resolveParticipants, type ResponsibilityOverride } from './responsibility.resolve.ts';
+import { normalizeResponsibility, resolveParticipants, type ResponsibilityInput, type ResponsibilityOverride } from './responsibility.resolve.ts';
+import { insertInitialParticipants } from './participant.initial.ts';
 import { recordChange } from '../engine/change.record.ts';
 import { solutionEventChoice, solutionFactsFromCounts } from './solution.target.ts';
 import type { BlockedEvent } from '../engine/event-choice.ts';
@@ -28,7 +27,7 @@ export interface SolutionInput {
   leikaKeys: string[];
   leadMinistry?: string;
   description?: string;
-  responsibility: { level: Responsibility['level']; authorities?: string[]; land?: string };
+  responsibility: ResponsibilityInput;
   overrides?: ResponsibilityOverride[];
 }
 
@@ -69,26 +68,14 @@ async function writeParticipants(trx: Trx, solutionId: string, participants: str
       .values(overrides.map((o) => ({ solution_id: solutionId, ars: o.ars, action: o.action, reason: o.reason })))
       .execute();
   }
-  for (let offset = 0; offset < participants.length; offset += 500) {
-    const rows = participants.slice(offset, offset + 500).map((ars) => {
-      const [snapshot] = initialTransition(participantMachine, { ars });
-      return {
-        solution_id: solutionId,
-        ars,
-        stage: 'vorgemerkt',
-        snapshot: toJson(persist(participantMachine, snapshot)),
-        machine_version: PARTICIPANT_MACHINE_VERSION,
-      };
-    });
-    await trx.insertInto('participant').values(rows).execute();
-  }
+  await insertInitialParticipants(trx, solutionId, participants);
 }
 
 export async function createSolution(db: Db, principal: Principal, input: SolutionInput, actor: string): Promise<SolutionView> {
   const leadMinistry = leadMinistryFor(principal, input.leadMinistry);
   const overrides = input.overrides ?? [];
   checkOverrides(overrides);
-  const responsibility: Responsibility = { ...input.responsibility, land: input.responsibility.land ?? '12' };
+  const responsibility = normalizeResponsibility(input.responsibility);
   const id = randomUUID();
   await db.transaction().execute(async (trx) => {
     const participants = await resolveParticipants(trx, responsibility, overrides);
@@ -144,9 +131,7 @@ export async function updateDraftSolution(
       throw new ConflictError(`Nur Entwürfe können geändert werden; die Lösung ist im Stadium „${current.stage}“.`, { stage: current.stage });
     }
     const leadMinistry = patch.leadMinistry === undefined ? current.lead_ministry : leadMinistryFor(principal, patch.leadMinistry);
-    const responsibility: Responsibility = patch.responsibility
-      ? { ...patch.responsibility, land: patch.responsibility.land ?? '12' }
-      : current.responsibility;
+    const responsibility: Responsibility = patch.responsibility ? normalizeResponsibility(patch.responsibility) : current.responsibility;
     await trx
       .updateTable('solution')
       .set({

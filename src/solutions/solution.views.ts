@@ -27,7 +27,8 @@ export const SolutionView = Type.Object(
     responsibility: Type.Object({
       level: Type.Enum(['gemeinde', 'kreis', 'liste']),
       authorities: Type.Optional(Type.Array(Type.String())),
-      land: Type.String(),
+      land: Type.Optional(Type.String({ description: 'ein Land (Schlüssel) oder alle; fehlt, wenn laender mehrere nennt' })),
+      laender: Type.Optional(Type.Array(Type.String(), { description: 'mehrere Länder (Schlüssel)' })),
     }),
     overrides: Type.Array(Type.Object({ ars: Type.String(), action: Type.Enum(['add', 'exclude']), reason: Type.String() })),
     stage: StageOf(SOLUTION_STAGES),
@@ -96,7 +97,10 @@ const participantFields = {
 
 export const ParticipantPage = Type.Object(
   {
-    total: Type.Integer(),
+    total: Type.Optional(Type.Integer({ description: 'Treffer insgesamt: ohne after immer, mit after nur bei total=true' })),
+    nextCursor: Type.Union([Type.String(), Type.Null()], {
+      description: 'after für die nächste Seite (sort=name oder ars); null auf der letzten Seite und bei anderen Sortierungen',
+    }),
     items: Type.Array(
       Type.Object({
         ...participantFields,

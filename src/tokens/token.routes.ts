@@ -8,6 +8,7 @@ import { requirePrincipal } from '../auth/auth.hook.ts';
 import { ACCESS, ROLES, ROLE_DESCRIPTIONS } from '../auth/roles.ts';
 import { NoContent } from '../http/response.schemas.ts';
 import { MinistryKey, NonBlankLine, OneOf, Uuid } from '../validation/common.schemas.ts';
+import type { PrincipalCache } from '../auth/principal.cache.ts';
 import { actorOf, createApiToken, listApiTokens, revokeApiToken, type Principal } from '../auth/api-token.service.ts';
 
 const Role = OneOf([...ROLES], ROLES.map((role) => `${role}: ${ROLE_DESCRIPTIONS[role]}`).join('; '));
@@ -32,7 +33,7 @@ const TokenList = Type.Array(
   { description: 'die Tokens, die der Aufrufer verwaltet (Admins alle, Ministerien die eigenen), ohne Geheimnis' },
 );
 
-export const tokenRoutes: FastifyPluginAsync<{ db: Kysely<Database> }> = async (fastify, { db }) => {
+export const tokenRoutes: FastifyPluginAsync<{ db: Kysely<Database>; principals: PrincipalCache }> = async (fastify, { db, principals }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['Verwaltung'];
   const managers = { roles: [...ACCESS.tokens] };
@@ -111,7 +112,7 @@ export const tokenRoutes: FastifyPluginAsync<{ db: Kysely<Database> }> = async (
     },
     async (request, reply) => {
       const principal = requirePrincipal(request);
-      if (!(await revokeApiToken(db, request.params.id, { ...scopeOf(principal), revokedBy: actorOf(principal) }))) {
+      if (!(await revokeApiToken(db, request.params.id, { ...scopeOf(principal), revokedBy: actorOf(principal), forget: (id) => principals.forget(id) }))) {
         throw new NotFoundError(`Kein aktives Token ${request.params.id}`);
       }
       return reply.code(204).send(null);

@@ -23,6 +23,8 @@ export interface AdminPagesDeps {
   db: Kysely<Database>;
   frame: (request: FastifyRequest, reply: FastifyReply, title: string, path: string) => StaffFrame;
   formGuards: NonNullable<RouteShorthandOptions['preHandler']>;
+  /** The API's token cache: a revoked token is refused from the next request on. */
+  forgetToken?: (tokenId: string) => void;
 }
 
 const MINISTRY = /^[A-Za-zÄÖÜäöü-]{2,20}$/;
@@ -110,7 +112,7 @@ export function registerAdminPageRoutes(app: FastifyInstance, deps: AdminPagesDe
   app.post(`${TOKENS_PATH}/:id/widerrufen`, { ...HIDDEN, config: tokenConfig, preHandler: formGuards }, async (request, reply) => {
     const principal = request.principal!;
     const token = await managedToken(request);
-    if (!token || !(await revokeApiToken(db, token.id, { ...scopeOf(principal), revokedBy: actorOf(principal) }))) return gone(request, reply);
+    if (!token || !(await revokeApiToken(db, token.id, { ...scopeOf(principal), revokedBy: actorOf(principal), ...(deps.forgetToken ? { forget: deps.forgetToken } : {}) }))) return gone(request, reply);
     // revoking one's own token ends one's own session as well: the next request is signed out
     return reply.redirect(`${TOKENS_PATH}?widerrufen=${token.id}`, 303);
   });

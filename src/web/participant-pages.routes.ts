@@ -74,7 +74,7 @@ export function registerParticipantPageRoutes(app: FastifyInstance, deps: Partic
     const parsed = parseListQuery(request.query as Record<string, unknown>);
     const query = parsed.errors.length ? EMPTY_QUERY : parsed.query;
     const solution = await getSolution(db, principal, id);
-    const [page, kreise, waves] = await Promise.all([listParticipants(db, id, filterOf(query, engine.now())), listParticipantKreise(db, id), listWaves(db, principal, id)]);
+    const [page, kreise, waves] = await Promise.all([listParticipants(db, id, { ...filterOf(query, engine.now()), withTotal: true }), listParticipantKreise(db, id), listWaves(db, principal, id)]);
     const form = (request.body ?? {}) as FormValues;
     const errors = [...parsed.errors, ...(extra.errors ?? [])];
     return sendHtml(

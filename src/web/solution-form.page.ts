@@ -25,6 +25,7 @@ export const SOLUTION_FIELD_LABELS: Readonly<Record<string, string>> = {
   leadMinistry: 'Federführendes Ministerium',
   description: 'Beschreibung',
   level: 'Zuständig sind',
+  laender: 'Länder',
   authorities: 'Zuständige Behörden (ARS)',
   overrides: 'Abweichungen',
 };
@@ -46,6 +47,7 @@ export function valuesOfSolution(solution: SolutionView): FormFields {
     leadMinistry: solution.leadMinistry,
     description: solution.description,
     level: solution.responsibility.level,
+    laender: solution.responsibility.laender?.join(', ') ?? (solution.responsibility.land === '12' ? '' : (solution.responsibility.land ?? '')),
     authorities: (solution.responsibility.authorities ?? []).join('\n'),
     overrides: solution.overrides.map((o) => `${o.ars}; ${o.action === 'add' ? 'hinzufügen' : 'ausnehmen'}; ${o.reason}`).join('\n'),
   };
@@ -60,7 +62,10 @@ export function solutionBodyOf(form: FormFields, chooseMinistry: boolean): Recor
     ozgId: formText(form, 'ozgId').trim(),
     leikaKeys: formList(formText(form, 'leikaKeys')),
     description: formText(form, 'description'),
-    responsibility: { ...(level ? { level } : {}), ...(level === 'liste' ? { authorities: formList(formText(form, 'authorities')) } : {}) },
+    responsibility: {
+      ...(level ? { level } : {}),
+      ...(level === 'liste' ? { authorities: formList(formText(form, 'authorities')) } : laenderOf(formText(form, 'laender'))),
+    },
     overrides: overrideLines.map((line) => {
       const [ars = '', action = '', ...reason] = line.split(';').map((part) => part.trim());
       return { ars, action: ACTION_WORDS[action.toLowerCase()] ?? action, reason: reason.join('; ') };
@@ -70,10 +75,21 @@ export function solutionBodyOf(form: FormFields, chooseMinistry: boolean): Recor
   return body;
 }
 
+/** „12, 13“ → laender, „alle“ → every Land, empty → Brandenburg (the API's default). */
+function laenderOf(text: string): { land?: string; laender?: string[] } {
+  const keys = text.split(/[\s,;]+/).filter(Boolean);
+  if (keys.length === 0) return {};
+  if (keys.length === 1 && keys[0]!.toLowerCase() === 'alle') return { land: 'alle' };
+  return { laender: keys };
+}
+
 /** Where the schema's paths live in this form. */
 export const solutionFieldOf: FieldOf = (pointer) => {
   const [first = '', second = ''] = pointer.split('/').slice(1);
-  if (first === 'responsibility') return second === 'authorities' ? { field: 'authorities', entry: entryOf(pointer.replace('/responsibility', '')) } : { field: 'level' };
+  if (first === 'responsibility') {
+    if (second === 'authorities') return { field: 'authorities', entry: entryOf(pointer.replace('/responsibility', '')) };
+    return second === 'land' || second === 'laender' ? { field: 'laender' } : { field: 'level' };
+  }
   if (first === 'overrides') {
     const entry = entryOf(pointer, 'Zeile');
     return { field: 'overrides', entry: pointer.endsWith('/action') ? `${entry}, Art („hinzufügen“ oder „ausnehmen“)` : entry };
@@ -101,6 +117,7 @@ ${form.textarea('leikaKeys', 'LeiKa-Leistungsschlüssel', 'Je Zeile ein 14-stell
 ${ministry}
 ${form.textarea('description', 'Beschreibung', 'Optional, höchstens 20.000 Zeichen.', 20000)}
 ${form.choices('radio', 'level', 'Zuständig sind', LEVELS, 'Daraus ergeben sich die teilnehmenden Behörden.')}
+${form.input('text', 'laender', 'Länder', 'Nur bei Ämtern/Gemeinden oder Landkreisen: leer für Brandenburg, sonst die zweistelligen Länderschlüssel durch Komma getrennt (z. B. „12, 13“) oder „alle“ für ganz Deutschland.', html` maxlength="100"`)}
 ${form.textarea('authorities', 'Zuständige Behörden (ARS)', 'Nur bei „Nur die unten genannten Behörden“: je Zeile ein 12-stelliger Amtlicher Regionalschlüssel, bis zu 20.000.', 260000)}
 ${form.textarea('overrides', 'Abweichungen', 'Optional, je Zeile: ARS; hinzufügen oder ausnehmen; Begründung – z. B. „120640000000; ausnehmen; eigenes Verfahren“. Begründung höchstens 500 Zeichen.', 500000)}`;
 }

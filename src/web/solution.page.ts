@@ -1,4 +1,5 @@
 import type { FieldError } from '../errors/domain.errors.ts';
+import { laenderWords } from '../solutions/responsibility.resolve.ts';
 import { html, type Html } from '../markup/html.ts';
 import { PARTICIPANT_STAGE_LABELS } from '../responses/stage.words.ts';
 import type { SolutionView } from '../solutions/solution.service.ts';
@@ -192,7 +193,7 @@ ${notice}
 <dt>Federführendes Ministerium</dt><dd>${ministryLabel(solution.leadMinistry)}</dd>
 <dt>OZG-ID</dt><dd>${solution.ozgId}</dd>
 <dt>LeiKa-Leistungsschlüssel</dt><dd>${solution.leikaKeys.join(', ')}</dd>
-<dt>Zuständig</dt><dd>${RESPONSIBILITY_WORDS[solution.responsibility.level] ?? solution.responsibility.level}</dd>
+<dt>Zuständig</dt><dd>${RESPONSIBILITY_WORDS[solution.responsibility.level] ?? solution.responsibility.level}${solution.responsibility.level === 'liste' ? '' : ` (${laenderWords(solution.responsibility)})`}</dd>
 <dt>Angelegt</dt><dd>${germanDateTime(solution.createdAt)}</dd>
 </dl>
 ${solution.description ? html`<h2>Beschreibung</h2><p class="text">${solution.description}</p>` : ''}

@@ -69,6 +69,8 @@ export interface StaffPagesOptions {
   mail: { settings: MailingSettings; publicBaseUrl: string; wake?: () => void };
   /** With OIDC_ISSUER: the sign-in through the Land's identity provider beside the token's (auth/oidc.ts); null: the token alone. */
   oidc?: OidcSignIn | null;
+  /** A token revoked on the pages is dropped from the API's token cache at once. */
+  forgetToken?: (tokenId: string) => void;
 }
 
 declare module 'fastify' {
@@ -276,7 +278,7 @@ export const staffPages: FastifyPluginAsync<StaffPagesOptions> = async (app, opt
 
   solutionPageRoutes(app, { db, engine: options.engine, frame, formGuards });
   registerTicketBoardRoutes(app, { db, engine: options.engine, frame, formGuards });
-  registerAdminPageRoutes(app, { db, frame, formGuards });
+  registerAdminPageRoutes(app, { db, frame, formGuards, ...(options.forgetToken ? { forgetToken: options.forgetToken } : {}) });
   registerDiagramPageRoutes(app, { db, engine: options.engine, frame, formGuards });
   registerSnapshotPageRoutes(app, { db, engine: options.engine, frame, formGuards });
   registerMapPageRoutes(app, { db, frame });
