@@ -394,12 +394,12 @@ if (!testPostgresUrl()) {
       ok(await api('PUT', `/solutions/${id}/mail-details`, ministry, { kontaktName: 'Referat 32, Frau Beispiel', kontaktEmail: 'ozg@msgiv.example' }));
       solutions.push(id);
     }
-    /** When each of the other instances finished a job (the log's time), from its debug lines. */
+    /** When each of the other instances finished a job or a batch of mail jobs (the log's time), from its debug lines. */
     const jobsDone = (instance: ServiceInstance) =>
       instance
         .output()
         .split('\n')
-        .filter((line) => line.includes('"Job erledigt"'))
+        .filter((line) => line.includes('"Job erledigt"') || line.includes('"Jobs erledigt"'))
         .map((line) => JSON.parse(line).time as number);
     const mailingDone = async (solutionId: string, mailingId: string) =>
       ok(await api('GET', `/solutions/${solutionId}/mailings/${mailingId}`, ministry)).body.messages.done === true;
