@@ -403,6 +403,16 @@ export class JobWorker {
       .execute();
   }
 
+  /** Hands a job of this worker back without counting the attempt (a pause, a deferral). */
+  private async putBackUncounted(db: Executor, job: Job, fields: { status: 'pending' | 'waiting'; run_at: Date; solution_id?: string }): Promise<void> {
+    await db
+      .updateTable('job')
+      .set({ ...fields, attempts: job.attempts - 1, locked_by: null, locked_until: null })
+      .where('id', '=', job.id)
+      .where('locked_by', '=', this.workerId)
+      .execute();
+  }
+
   /**
    * Parks a job until its solution resumes. isSolutionPaused reads the solution FOR SHARE, so this
    * either runs before a concurrent FORTSETZEN (which then wakes the parked job) or after
@@ -411,20 +421,12 @@ export class JobWorker {
   private async park(job: Job, solutionId: string): Promise<void> {
     await this.options.db.transaction().execute(async (trx) => {
       const paused = (await this.options.isSolutionPaused?.(trx, solutionId)) ?? false;
-      await trx
-        .updateTable('job')
-        .set({
-          status: paused ? 'waiting' : 'pending',
-          // resumeWaitingJobs finds it by its solution, also when it was enqueued without one (a mail)
-          solution_id: solutionId,
-          run_at: this.now(),
-          attempts: job.attempts - 1,
-          locked_by: null,
-          locked_until: null,
-        })
-        .where('id', '=', job.id)
-        .where('locked_by', '=', this.workerId)
-        .execute();
+      await this.putBackUncounted(trx, job, {
+        status: paused ? 'waiting' : 'pending',
+        // resumeWaitingJobs finds it by its solution, also when it was enqueued without one (a mail)
+        solution_id: solutionId,
+        run_at: this.now(),
+      });
     });
     this.options.logger.info({ jobId: job.id, jobKind: job.kind, solutionId }, 'Job wartet auf die Fortsetzung der Lösung');
   }
@@ -504,18 +506,7 @@ export class JobWorker {
       return;
     }
     if (error instanceof DeferJobError) {
-      await db
-        .updateTable('job')
-        .set({
-          status: 'pending',
-          run_at: new Date(this.now().getTime() + error.delayMs),
-          attempts: job.attempts - 1,
-          locked_by: null,
-          locked_until: null,
-        })
-        .where('id', '=', job.id)
-        .where('locked_by', '=', this.workerId)
-        .execute();
+      await this.putBackUncounted(db, job, { status: 'pending', run_at: new Date(this.now().getTime() + error.delayMs) });
       return;
     }
     const message = error instanceof Error ? error.message : String(error);

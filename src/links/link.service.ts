@@ -153,8 +153,17 @@ export async function issueResponseLinks(db: Executor, input: IssueLinksInput): 
     expires_at: input.expiresAt,
     generation,
   }));
-  // One statement for all purposes of a mail: this runs once per message sent. Only the
-  // current (not superseded) row of a purpose is unique (migration 0008).
+  // One statement for all purposes of a mail: this runs once per message sent.
+  await storeLinkRows(db, rows);
+  return urls;
+}
+
+/**
+ * Stores current links: a new row per (solution, authority, purpose), or – the current
+ * (not superseded) row being unique (migration 0008) – keeps the answer given, refreshes
+ * the hash and only ever extends the expiry.
+ */
+async function storeLinkRows(db: Executor, rows: Insertable<ResponseLinkTable>[]): Promise<void> {
   await db
     .insertInto('response_link')
     .values(rows)
@@ -168,7 +177,6 @@ export async function issueResponseLinks(db: Executor, input: IssueLinksInput): 
         }),
     )
     .execute();
-  return urls;
 }
 
 /**
@@ -223,22 +231,7 @@ export async function issueResponseLinksMany(
     }
     return urls;
   });
-  if (stored.size) {
-    // As issueResponseLinks: keeps an answer given, only ever extends the expiry, refreshes the hash.
-    await db
-      .insertInto('response_link')
-      .values([...stored.values()])
-      .onConflict((oc) =>
-        oc
-          .columns(['solution_id', 'ars', 'purpose'])
-          .where('superseded_at', 'is', null)
-          .doUpdateSet({
-            token_hash: (eb) => eb.ref('excluded.token_hash'),
-            expires_at: sql<Date>`greatest(response_link.expires_at, excluded.expires_at)`,
-          }),
-      )
-      .execute();
-  }
+  if (stored.size) await storeLinkRows(db, [...stored.values()]);
   return answers;
 }
 
