@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import { errorCodes, type FastifyRequest } from 'fastify';
 import { InvalidInputError, type FieldError } from '../errors/domain.errors.ts';
 import { escapePointer, MAX_FIELD_ERRORS } from '../validation/field-errors.ts';
 
@@ -63,8 +63,21 @@ export function findUnsafeInput(value: unknown, prefix: string): FieldError[] {
   return errors;
 }
 
+/**
+ * JSON is UTF-8 (RFC 8259): a JSON body declared in another charset (`application/json;
+ * charset=iso-8859-1`) would be read as UTF-8 all the same, so it is refused with 415
+ * naming the Content-Type instead of being taken for what it is not.
+ */
+function refuseForeignJsonCharset(request: FastifyRequest): void {
+  const type = request.headers['content-type'];
+  if (typeof type !== 'string' || !/^\s*application\/(?:[\w.+-]*\+)?json\s*(?:;|$)/i.test(type)) return;
+  const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(type)?.[1];
+  if (charset !== undefined && !/^utf-?8$/i.test(charset)) throw new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(type);
+}
+
 /** preValidation hook (every route): refuses what no schema should have to consider. */
 export async function refuseUnsafeInput(request: FastifyRequest): Promise<void> {
+  refuseForeignJsonCharset(request);
   const errors = PARTS.flatMap(([part, name]) => findUnsafeInput(request[part], `/${name}`));
   if (errors.length) throw new InvalidInputError(errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
 }
